@@ -1,0 +1,59 @@
+/**
+ * The one error hierarchy of nslab. Every error the library throws is an NslabError with a stable `code`
+ * (match on the code, not the message) and, where there is one, the `cause` that led to it. Messages say
+ * what went wrong, where, and what to do next. Only src/cli turns them into exit codes.
+ */
+export type NslabErrorCode =
+  | 'NSLAB_NETLINK' // the kernel refused a netlink request
+  | 'NSLAB_NETLINK_DECODE' // bytes from the kernel (or a test) did not parse
+  | 'NSLAB_NATIVE' // a system call in the addon failed (netns add/del, setns, socket, sysctl)
+  | 'NSLAB_ADDON_MISSING' // the compiled addon is not there
+  | 'NSLAB_TOPOLOGY' // the topology file or object is invalid; `issues` lists every problem
+  | 'NSLAB_NOT_OURS' // something exists that nslab did not create and will not touch
+  | 'NSLAB_LOCKED' // another nslab process holds the lab's lock
+  | 'NSLAB_NOT_FOUND' // no such lab, node or interface
+  | 'NSLAB_MISSING_FEATURE' // the kernel lacks what the lab needs
+  | 'NSLAB_PERMISSION' // needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)
+  | 'NSLAB_EXEC' // a command run inside a node failed
+  | 'NSLAB_ABORTED'; // the operation was cancelled by its AbortSignal
+
+export class NslabError extends Error {
+  readonly code: NslabErrorCode;
+  constructor(code: NslabErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NslabError';
+    this.code = code;
+  }
+}
+
+/** One problem in a topology, with its place in the file when the topology came from a file. */
+export interface TopologyIssue {
+  /** Path in the document, for example `links[3].endpoints[1]`. Empty for the whole document. */
+  path: string;
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  /** 1-based line and column in the source file, when known. */
+  line?: number;
+  column?: number;
+}
+
+/** Formats an issue as `file:line:col: path: message (hint)`, the way compilers do. */
+export function formatTopologyIssue(issue: TopologyIssue, file?: string): string {
+  const where = [file, issue.line, issue.line !== undefined ? issue.column : undefined].filter((p) => p !== undefined).join(':');
+  const head = [where, issue.path].filter((p) => p !== '' && p !== undefined).join(': ');
+  const body = issue.hint !== undefined ? `${issue.message}; ${issue.hint}` : issue.message;
+  return head === '' ? body : `${head}: ${body}`;
+}
+
+export class TopologyError extends NslabError {
+  readonly issues: readonly TopologyIssue[];
+  readonly file: string | undefined;
+  constructor(issues: readonly TopologyIssue[], file?: string) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super('NSLAB_TOPOLOGY', `${file ?? 'topology'} has ${count}:\n${issues.map((i) => `  ${formatTopologyIssue(i, file)}`).join('\n')}`);
+    this.name = 'TopologyError';
+    this.issues = issues;
+    this.file = file;
+  }
+}
