@@ -1,0 +1,85 @@
+/**
+ * Plans are data: `plan(desired, observed)` returns these operations; the engine runs them. Every
+ * operation is serialisable (JSON), names its namespace by name (never an interface index), and lists the
+ * ids of the operations it must wait for in `after`.
+ */
+import type { Cidr, ExecEntry, ResolvedRoute } from '../topology/types.js';
+
+export interface OpBase {
+  /** Unique within the plan, stable for the same inputs, for example `veth:red:rveth--green:gveth`. */
+  id: string;
+  /** Ids of operations that must have finished first. */
+  after: string[];
+}
+
+export type Op =
+  /** Make the namespace and mark it ours (alias on its `lo`), then bring `lo` up. */
+  | (OpBase & { op: 'netns.add'; netns: string; node: string })
+  /** Delete a namespace of ours, with everything in it. */
+  | (OpBase & { op: 'netns.del'; netns: string; node: string })
+  /** Write a value under /proc/sys inside the namespace, for example net/ipv4/ip_forward = 1. */
+  | (OpBase & { op: 'sysctl.set'; netns: string; key: string; value: string })
+  /** One veth pair, each end made straight in its own namespace, both carrying the lab's mark. */
+  | (OpBase & { op: 'veth.add'; link: string; a: EndRef; b: EndRef; mtu?: number })
+  /** Delete a veth pair of ours (deleting one end deletes both). */
+  | (OpBase & { op: 'veth.del'; link: string; a: EndRef })
+  | (OpBase & { op: 'addr.add'; netns: string; ifname: string; cidr: Cidr })
+  | (OpBase & { op: 'addr.del'; netns: string; ifname: string; cidr: Cidr })
+  | (OpBase & { op: 'link.set'; netns: string; ifname: string; up?: boolean; mtu?: number })
+  | (OpBase & { op: 'route.add'; netns: string; route: ResolvedRoute })
+  | (OpBase & { op: 'route.del'; netns: string; route: ResolvedRoute })
+  /** Run a node's exec entry after the network is up. */
+  | (OpBase & { op: 'exec'; netns: string; node: string; entry: ExecEntry })
+  /** End a process a background exec entry started, by its pid. */
+  | (OpBase & { op: 'proc.kill'; node: string; pid: number });
+
+export type OpKind = Op['op'];
+
+export interface EndRef {
+  node: string;
+  netns: string;
+  ifname: string;
+}
+
+export interface Plan {
+  lab: string;
+  /** Topologically ordered: every op comes after all of its `after`. */
+  ops: Op[];
+}
+
+/**
+ * What the kernel (and the lab's state file) says exists of this lab now. Only things that carry the
+ * lab's mark are in here; the engine never reports, and the planner never touches, anything else.
+ */
+export interface ObservedLab {
+  /** Namespaces of this lab, by namespace name. */
+  namespaces: Record<string, ObservedNamespace>;
+  /** Background processes started by exec entries and still running. */
+  processes: ObservedProcess[];
+}
+
+export interface ObservedNamespace {
+  node: string;
+  /** Interfaces other than `lo`. */
+  links: ObservedLink[];
+  /** Routes nslab installed (marked with nslab's route protocol), main table. */
+  routes: ResolvedRoute[];
+  /** Values nslab set under /proc/sys, as read back. */
+  sysctls: Record<string, string>;
+}
+
+export interface ObservedLink {
+  ifname: string;
+  kind: string;
+  up: boolean;
+  mtu: number;
+  addresses: Cidr[];
+  /** For a veth: where its peer is, when the kernel says (netns name resolved by the engine). */
+  peer?: { netns: string; ifname: string };
+}
+
+export interface ObservedProcess {
+  node: string;
+  pid: number;
+  run: string;
+}
