@@ -1,0 +1,151 @@
+/**
+ * The TypeScript face of the addon (src/native/nslab.cc). Everything here that touches a namespace does
+ * so on a throwaway native thread; nothing moves a libuv or V8 thread. Errors come back as NslabError
+ * with code NSLAB_NATIVE, naming the system call, the path and the errno.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getSystemErrorName } from 'node:util';
+import { NslabError } from '../errors.js';
+
+/** Where `ip netns` keeps named namespaces. */
+export const NETNS_RUN_DIR = '/run/netns';
+/** NETLINK_ROUTE, the protocol of rtnetlink sockets. */
+export const NETLINK_ROUTE = 0;
+
+interface SysErrObject {
+  errno: number;
+  syscall: string;
+  path: string;
+  message: string;
+}
+
+interface Addon {
+  netnsAdd(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
+  netnsDel(dir: string, names: string[]): Promise<(SysErrObject | null)[]>;
+  openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
+  sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
+  transact(items: [number, Buffer][], timeoutMs: number): Promise<(Buffer | SysErrObject)[]>;
+  watch(fd: number, callback: (err: SysErrObject | null, data: Buffer) => void, keepAlive: boolean): number;
+  unwatch(id: number): void;
+  closeFd(fd: number): void;
+}
+
+let addon: Addon | undefined;
+
+function load(): Addon {
+  if (addon !== undefined) return addon;
+  // src/native/index.ts and dist/native/index.js both sit two levels below the package root.
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const path = join(root, 'build', 'Release', 'nslab_native.node');
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+  } catch (cause) {
+    throw new NslabError(
+      'NSLAB_ADDON_MISSING',
+      `nslab's native addon is not built (${path}). Run \`npm install\` (or \`npm run install\`) in ${root}; it needs python3, make and g++.`,
+      { cause },
+    );
+  }
+  return addon;
+}
+
+function isSysErr(v: unknown): v is SysErrObject {
+  return typeof v === 'object' && v !== null && 'errno' in v && 'syscall' in v;
+}
+
+/** Turns the addon's error record into an NslabError that says the call, the path and the errno. */
+export function nativeError(e: SysErrObject, doing?: string): NslabError {
+  const name = e.errno > 0 ? getSystemErrorName(-e.errno) : 'E?';
+  const hint = e.errno === 1 /* EPERM */ ? '; nslab needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)' : '';
+  const err = new NslabError(
+    e.errno === 1 ? 'NSLAB_PERMISSION' : 'NSLAB_NATIVE',
+    `${doing !== undefined ? `${doing}: ` : ''}${e.syscall} ${e.path}: ${e.message} (${name})${hint}`,
+  );
+  Object.assign(err, { errno: e.errno, syscall: e.syscall, path: e.path });
+  return err;
+}
+
+/** The path of a named namespace's file. */
+export function netnsPath(name: string, dir = NETNS_RUN_DIR): string {
+  return `${dir}/${name}`;
+}
+
+/**
+ * Makes persistent named namespaces, as `ip netns add NAME` does (shared mount on the run directory,
+ * namespace file bind-mounted under it), using up to `threads` native threads. Returns, per name, the
+ * error that stopped it or undefined; a name that failed leaves no file behind.
+ *
+ * Equivalent to: ip netns add NAME
+ */
+export async function addNamespaces(names: readonly string[], options: { dir?: string; threads?: number } = {}): Promise<(NslabError | undefined)[]> {
+  if (names.length === 0) return [];
+  const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2);
+  return res.map((e, i) => (e === null ? undefined : nativeError(e, `adding namespace ${names[i] ?? ''}`)));
+}
+
+/**
+ * Deletes named namespaces: detaches the bind mount and removes the file. The kernel frees a namespace
+ * once nothing holds it: close its sockets first.
+ *
+ * Equivalent to: ip netns del NAME
+ */
+export async function deleteNamespaces(names: readonly string[], options: { dir?: string } = {}): Promise<(NslabError | undefined)[]> {
+  if (names.length === 0) return [];
+  const res = await load().netnsDel(options.dir ?? NETNS_RUN_DIR, [...names]);
+  return res.map((e, i) => (e === null ? undefined : nativeError(e, `deleting namespace ${names[i] ?? ''}`)));
+}
+
+export interface NativeSocket {
+  fd: number;
+  /** The socket's netlink port id (nl_pid). */
+  portId: number;
+}
+
+export interface OpenOptions {
+  protocol?: number;
+  /** Multicast group bit mask (RTNLGRP_* as 1 << (group - 1)); 0 for a request socket. */
+  groups?: number;
+  /** Send and receive buffer size; large buffers let one sendmsg carry hundreds of requests. */
+  bufBytes?: number;
+}
+
+/**
+ * Opens one netlink socket inside each namespace file path ('' = the process's own namespace), all on one
+ * throwaway native thread: setns -> socket -> setns back.
+ */
+export async function openSockets(paths: readonly string[], options: OpenOptions = {}): Promise<(NativeSocket | NslabError)[]> {
+  if (paths.length === 0) return [];
+  const res = await load().openSockets([...paths], options.protocol ?? NETLINK_ROUTE, options.groups ?? 0, options.bufBytes ?? 4 << 20);
+  return res.map((r, i) => (isSysErr(r) ? nativeError(r, `opening a netlink socket in ${paths[i] || 'the current namespace'}`) : r));
+}
+
+/**
+ * Sends each buffer of netlink requests on its socket and collects every answer, until each request has
+ * its ACK, error or end of dump. The items run in order on one libuv threadpool thread; call several
+ * times concurrently to use several cores.
+ */
+export async function transact(items: readonly (readonly [fd: number, request: Buffer])[], timeoutMs = 30_000): Promise<(Buffer | NslabError)[]> {
+  if (items.length === 0) return [];
+  const res = await load().transact(items.map(([fd, b]) => [fd, b]), timeoutMs);
+  return res.map((r) => (isSysErr(r) ? nativeError(r) : r));
+}
+
+/** Reads (value null) or writes values under /proc/sys inside namespaces. key: `net/ipv4/ip_forward`. */
+export async function sysctl(items: readonly (readonly [nsPath: string, key: string, value: string | null])[]): Promise<(string | NslabError)[]> {
+  if (items.length === 0) return [];
+  const res = await load().sysctl(items.map(([p, k, v]) => [p, k, v]));
+  return res.map((r, i) => (isSysErr(r) ? nativeError(r, `sysctl ${items[i]?.[1] ?? ''} in ${items[i]?.[0] || 'the current namespace'}`) : r));
+}
+
+/** Calls `onData` with every batch of datagrams that arrives on the socket. Returns a stop function. */
+export function watch(fd: number, onData: (data: Buffer) => void, onError: (err: NslabError) => void, keepAlive = true): () => void {
+  const id = load().watch(fd, (err, data) => (err !== null ? onError(nativeError(err, 'watching netlink events')) : onData(data)), keepAlive);
+  return () => load().unwatch(id);
+}
+
+/** Closes a socket opened by openSockets. */
+export function closeSocket(fd: number): void {
+  load().closeFd(fd);
+}

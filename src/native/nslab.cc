@@ -1,0 +1,766 @@
+// nslab's kernel door: the few system calls that JavaScript cannot make safely.
+//
+// - Persistent named network namespaces exactly as `ip netns add/del` make them: a shared mount on the
+//   run directory (/run/netns) and a bind mount of the namespace file onto an empty file in it.
+// - AF_NETLINK sockets born inside a namespace: on a throwaway native thread, setns -> socket -> setns back.
+//   No libuv or V8 thread ever changes namespace (a thread's namespace decides where its later sockets live).
+// - Batched request/ACK transactions: many netlink messages per sendmsg, every request answered (ACK,
+//   error or end of dump) before the promise resolves; runs on the libuv threadpool, never on the JS thread.
+// - /proc/sys values read and written from inside a namespace, on the same kind of throwaway thread.
+// - A uv_poll watcher for multicast subscriptions (link and address events).
+//
+// The netlink payloads themselves are built and parsed in TypeScript (src/netlink); this file only knows
+// nlmsghdr, to tell when every request has its answer.
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors travel to JavaScript as { errno, syscall, path }; src/native/index.ts turns them into NslabError.
+struct SysErr {
+  int err = 0;
+  std::string call;
+  std::string path;
+  bool ok() const { return err == 0; }
+};
+
+SysErr fail(const char* call, const std::string& path) { return SysErr{errno, call, path}; }
+
+#define NAPI_OK(expr)                                                      \
+  do {                                                                     \
+    if ((expr) != napi_ok) {                                               \
+      napi_throw_error(env, "NSLAB_NATIVE", "N-API call failed: " #expr); \
+      return nullptr;                                                      \
+    }                                                                      \
+  } while (0)
+
+napi_value jsString(napi_env env, const std::string& s) {
+  napi_value v;
+  napi_create_string_utf8(env, s.data(), s.size(), &v);
+  return v;
+}
+
+napi_value jsInt(napi_env env, int64_t n) {
+  napi_value v;
+  napi_create_int64(env, n, &v);
+  return v;
+}
+
+napi_value jsNull(napi_env env) {
+  napi_value v;
+  napi_get_null(env, &v);
+  return v;
+}
+
+napi_value jsError(napi_env env, const SysErr& e) {
+  napi_value o;
+  napi_create_object(env, &o);
+  napi_set_named_property(env, o, "errno", jsInt(env, e.err));
+  napi_set_named_property(env, o, "syscall", jsString(env, e.call));
+  napi_set_named_property(env, o, "path", jsString(env, e.path));
+  napi_set_named_property(env, o, "message", jsString(env, strerror(e.err)));
+  return o;
+}
+
+bool getString(napi_env env, napi_value v, std::string* out) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) return false;
+  out->resize(len);
+  size_t written = 0;
+  if (napi_get_value_string_utf8(env, v, out->data(), len + 1, &written) != napi_ok) return false;
+  out->resize(written);
+  return true;
+}
+
+bool getStringArray(napi_env env, napi_value arr, std::vector<std::string>* out) {
+  uint32_t n = 0;
+  if (napi_get_array_length(env, arr, &n) != napi_ok) return false;
+  out->resize(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value el;
+    if (napi_get_element(env, arr, i, &el) != napi_ok || !getString(env, el, &(*out)[i])) return false;
+  }
+  return true;
+}
+
+bool getInt(napi_env env, napi_value v, int64_t* out) { return napi_get_value_int64(env, v, out) == napi_ok; }
+
+// ---------------------------------------------------------------------------------------------------------
+// A promise whose work runs on the libuv threadpool and whose result is built back on the JS thread.
+struct AsyncJob {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  std::function<void()> execute;
+  std::function<napi_value(napi_env)> complete;
+};
+
+napi_value runAsync(napi_env env, const char* name, std::function<void()> execute,
+                    std::function<napi_value(napi_env)> complete) {
+  auto* job = new AsyncJob{nullptr, nullptr, std::move(execute), std::move(complete)};
+  napi_value promise;
+  NAPI_OK(napi_create_promise(env, &job->deferred, &promise));
+  napi_value resourceName = jsString(env, name);
+  NAPI_OK(napi_create_async_work(
+      env, nullptr, resourceName, [](napi_env, void* data) { static_cast<AsyncJob*>(data)->execute(); },
+      [](napi_env env, napi_status, void* data) {
+        auto* job = static_cast<AsyncJob*>(data);
+        napi_handle_scope scope;
+        napi_open_handle_scope(env, &scope);
+        napi_value result = job->complete(env);
+        napi_resolve_deferred(env, job->deferred, result);
+        napi_close_handle_scope(env, scope);
+        napi_delete_async_work(env, job->work);
+        delete job;
+      },
+      job, &job->work));
+  NAPI_OK(napi_queue_async_work(env, job->work));
+  return promise;
+}
+
+// Runs fn on a fresh native thread and waits for it: the only kind of thread that may call setns/unshare.
+void onThrowawayThread(const std::function<void()>& fn) {
+  std::thread t(fn);
+  t.join();
+}
+
+napi_value errorList(napi_env env, const std::vector<SysErr>& errs) {
+  napi_value arr;
+  napi_create_array_with_length(env, errs.size(), &arr);
+  for (size_t i = 0; i < errs.size(); i++) {
+    napi_set_element(env, arr, i, errs[i].ok() ? jsNull(env) : jsError(env, errs[i]));
+  }
+  return arr;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Named namespaces, as iproute2's `ip netns add` makes them.
+
+// The run directory must be a shared mount so that namespace mounts made later show up in every mount
+// namespace that shares it (ip netns exec makes one). If it is not a mount point yet, bind it onto itself.
+SysErr prepareRunDir(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", dir);
+  bool bound = false;
+  while (mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+    if (errno != EINVAL || bound) return fail("mount --make-rshared", dir);
+    if (mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) return fail("mount --rbind", dir);
+    bound = true;
+  }
+  return {};
+}
+
+// Called on a throwaway thread: each unshare moves only this thread into a brand-new namespace, whose
+// file we then bind-mount so that it outlives the thread.
+SysErr addOneNamespace(const std::string& dir, const std::string& name) {
+  std::string path = dir + "/" + name;
+  int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (fd < 0) return fail("create", path);
+  close(fd);
+  if (unshare(CLONE_NEWNET) != 0) {
+    SysErr e = fail("unshare(CLONE_NEWNET)", path);
+    unlink(path.c_str());
+    return e;
+  }
+  if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
+    SysErr e = fail("mount --bind /proc/thread-self/ns/net", path);
+    unlink(path.c_str());
+    return e;
+  }
+  return {};
+}
+
+SysErr delOneNamespace(const std::string& dir, const std::string& name) {
+  std::string path = dir + "/" + name;
+  // EINVAL: not a mount point (a half-made namespace file); the unlink below still removes it.
+  if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) return fail("umount", path);
+  if (unlink(path.c_str()) != 0) return fail("unlink", path);
+  return {};
+}
+
+// netnsAdd(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
+napi_value NetnsAdd(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  auto dir = std::make_shared<std::string>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  int64_t threads = 1;
+  if (argc < 3 || !getString(env, argv[0], dir.get()) || !getStringArray(env, argv[1], names.get()) ||
+      !getInt(env, argv[2], &threads)) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd(dir, names, threads)");
+    return nullptr;
+  }
+  auto errs = std::make_shared<std::vector<SysErr>>(names->size());
+  return runAsync(
+      env, "nslab.netnsAdd",
+      [dir, names, errs, threads]() {
+        SysErr prep = prepareRunDir(*dir);
+        if (!prep.ok()) {
+          std::fill(errs->begin(), errs->end(), prep);
+          return;
+        }
+        size_t n = names->size();
+        size_t t = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(threads), n));
+        std::vector<std::thread> pool;
+        for (size_t k = 0; k < t; k++) {
+          pool.emplace_back([&, k]() {
+            for (size_t i = k; i < n; i += t) (*errs)[i] = addOneNamespace(*dir, (*names)[i]);
+          });
+        }
+        for (auto& th : pool) th.join();
+      },
+      [errs](napi_env env) { return errorList(env, *errs); });
+}
+
+// netnsDel(dir: string, names: string[]): Promise<(SysErrObject|null)[]>
+napi_value NetnsDel(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  auto dir = std::make_shared<std::string>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  if (argc < 2 || !getString(env, argv[0], dir.get()) || !getStringArray(env, argv[1], names.get())) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "netnsDel(dir, names)");
+    return nullptr;
+  }
+  auto errs = std::make_shared<std::vector<SysErr>>(names->size());
+  return runAsync(
+      env, "nslab.netnsDel",
+      [dir, names, errs]() {
+        for (size_t i = 0; i < names->size(); i++) (*errs)[i] = delOneNamespace(*dir, (*names)[i]);
+      },
+      [errs](napi_env env) { return errorList(env, *errs); });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Running code inside a namespace, on a throwaway thread, and coming back.
+
+class NamespaceVisitor {
+ public:
+  NamespaceVisitor() { home_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC); }
+  ~NamespaceVisitor() {
+    if (home_ >= 0) {
+      setns(home_, CLONE_NEWNET);
+      close(home_);
+    }
+  }
+  // Enters the namespace at nsPath ("" = the thread's own, i.e. the process's namespace).
+  SysErr enter(const std::string& nsPath) {
+    if (home_ < 0) return fail("open", "/proc/thread-self/ns/net");
+    int fd = nsPath.empty() ? dup(home_) : open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail("open", nsPath);
+    int rc = setns(fd, CLONE_NEWNET);
+    SysErr e = rc != 0 ? fail("setns", nsPath) : SysErr{};
+    close(fd);
+    return e;
+  }
+
+ private:
+  int home_ = -1;
+};
+
+struct SocketResult {
+  SysErr err;
+  int fd = -1;
+  uint32_t portId = 0;
+};
+
+SocketResult openNetlinkSocket(int protocol, uint32_t groups, int bufBytes, const std::string& where) {
+  SocketResult r;
+  int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+  if (s < 0) {
+    r.err = fail("socket(AF_NETLINK)", where);
+    return r;
+  }
+  int one = 1;
+  // Extended ACK: the kernel's own error text reaches the user. Capped ACK: errors do not echo the whole
+  // request. Strict checking: dump filters (family, index) are honoured by the kernel.
+  setsockopt(s, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(s, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  setsockopt(s, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+  if (bufBytes > 0) {
+    // FORCE variants need CAP_NET_ADMIN (we have it); fall back to the capped ones otherwise.
+    if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &bufBytes, sizeof bufBytes) != 0)
+      setsockopt(s, SOL_SOCKET, SO_SNDBUF, &bufBytes, sizeof bufBytes);
+    if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &bufBytes, sizeof bufBytes) != 0)
+      setsockopt(s, SOL_SOCKET, SO_RCVBUF, &bufBytes, sizeof bufBytes);
+  }
+  struct sockaddr_nl addr;
+  memset(&addr, 0, sizeof addr);
+  addr.nl_family = AF_NETLINK;
+  addr.nl_groups = groups;
+  if (bind(s, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0) {
+    r.err = fail("bind(AF_NETLINK)", where);
+    close(s);
+    return r;
+  }
+  socklen_t len = sizeof addr;
+  if (getsockname(s, reinterpret_cast<struct sockaddr*>(&addr), &len) != 0) {
+    r.err = fail("getsockname", where);
+    close(s);
+    return r;
+  }
+  r.fd = s;
+  r.portId = addr.nl_pid;
+  return r;
+}
+
+// openSockets(nsPaths: string[], protocol: number, groups: number, bufBytes: number)
+//   : Promise<({fd, portId} | SysErrObject)[]>      ("" = the process's own namespace)
+napi_value OpenSockets(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  auto paths = std::make_shared<std::vector<std::string>>();
+  int64_t protocol = 0, groups = 0, buf = 0;
+  if (argc < 4 || !getStringArray(env, argv[0], paths.get()) || !getInt(env, argv[1], &protocol) ||
+      !getInt(env, argv[2], &groups) || !getInt(env, argv[3], &buf)) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "openSockets(nsPaths, protocol, groups, bufBytes)");
+    return nullptr;
+  }
+  auto results = std::make_shared<std::vector<SocketResult>>(paths->size());
+  return runAsync(
+      env, "nslab.openSockets",
+      [paths, results, protocol, groups, buf]() {
+        onThrowawayThread([&]() {
+          NamespaceVisitor visitor;
+          for (size_t i = 0; i < paths->size(); i++) {
+            const std::string& p = (*paths)[i];
+            SysErr e = visitor.enter(p);
+            if (!e.ok()) {
+              (*results)[i].err = e;
+              continue;
+            }
+            (*results)[i] = openNetlinkSocket(static_cast<int>(protocol), static_cast<uint32_t>(groups),
+                                              static_cast<int>(buf), p.empty() ? "current namespace" : p);
+          }
+        });
+      },
+      [results](napi_env env) {
+        napi_value arr;
+        napi_create_array_with_length(env, results->size(), &arr);
+        for (size_t i = 0; i < results->size(); i++) {
+          const SocketResult& r = (*results)[i];
+          napi_value el;
+          if (!r.err.ok()) {
+            el = jsError(env, r.err);
+          } else {
+            napi_create_object(env, &el);
+            napi_set_named_property(env, el, "fd", jsInt(env, r.fd));
+            napi_set_named_property(env, el, "portId", jsInt(env, r.portId));
+          }
+          napi_set_element(env, arr, i, el);
+        }
+        return arr;
+      });
+}
+
+// sysctl(items: [nsPath, key, value | null][]): Promise<(string | SysErrObject)[]>
+// key is relative to /proc/sys (net/ipv4/ip_forward). A null value reads; a string writes (and returns "").
+// /proc/sys/net shows the namespace of the thread that opens the file, so the open happens inside it.
+napi_value Sysctl(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  struct Item {
+    std::string ns, key, value;
+    bool write = false;
+    std::string out;
+    SysErr err;
+  };
+  auto items = std::make_shared<std::vector<Item>>();
+  uint32_t n = 0;
+  if (argc < 1 || napi_get_array_length(env, argv[0], &n) != napi_ok) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "sysctl(items)");
+    return nullptr;
+  }
+  items->resize(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value tuple, ns, key, value;
+    napi_valuetype vt;
+    if (napi_get_element(env, argv[0], i, &tuple) != napi_ok || napi_get_element(env, tuple, 0, &ns) != napi_ok ||
+        napi_get_element(env, tuple, 1, &key) != napi_ok || napi_get_element(env, tuple, 2, &value) != napi_ok ||
+        !getString(env, ns, &(*items)[i].ns) || !getString(env, key, &(*items)[i].key) ||
+        napi_typeof(env, value, &vt) != napi_ok) {
+      napi_throw_type_error(env, "NSLAB_NATIVE", "sysctl(items): each item is [nsPath, key, value|null]");
+      return nullptr;
+    }
+    if (vt == napi_string) {
+      (*items)[i].write = true;
+      getString(env, value, &(*items)[i].value);
+    }
+    if ((*items)[i].key.find("..") != std::string::npos) {
+      napi_throw_type_error(env, "NSLAB_NATIVE", "sysctl key must not contain '..'");
+      return nullptr;
+    }
+  }
+  return runAsync(
+      env, "nslab.sysctl",
+      [items]() {
+        onThrowawayThread([&]() {
+          NamespaceVisitor visitor;
+          for (auto& it : *items) {
+            it.err = visitor.enter(it.ns);
+            if (!it.err.ok()) continue;
+            std::string path = "/proc/sys/" + it.key;
+            int fd = open(path.c_str(), (it.write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+            if (fd < 0) {
+              it.err = fail("open", path);
+              continue;
+            }
+            if (it.write) {
+              ssize_t w = write(fd, it.value.data(), it.value.size());
+              if (w < 0) it.err = fail("write", path);
+            } else {
+              char buf[4096];
+              ssize_t r = read(fd, buf, sizeof buf);
+              if (r < 0) it.err = fail("read", path);
+              else it.out.assign(buf, static_cast<size_t>(r));
+            }
+            close(fd);
+          }
+        });
+      },
+      [items](napi_env env) {
+        napi_value arr;
+        napi_create_array_with_length(env, items->size(), &arr);
+        for (size_t i = 0; i < items->size(); i++) {
+          const Item& it = (*items)[i];
+          napi_set_element(env, arr, i, it.err.ok() ? jsString(env, it.out) : jsError(env, it.err));
+        }
+        return arr;
+      });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Transactions: send a buffer of netlink requests, wait until every request has its answer.
+
+int64_t nowMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct Transaction {
+  int fd = -1;
+  std::vector<uint8_t> request;
+  std::vector<uint8_t> response;
+  SysErr err;
+};
+
+constexpr size_t kRecvBuf = 64 * 1024;
+// At most this many requests in flight per sendmsg: the kernel answers a request while we are still in
+// sendmsg, and the answers must fit in the socket's receive buffer until we read them.
+constexpr size_t kWindow = 256;
+constexpr size_t kWindowBytes = 512 * 1024;
+
+void runTransaction(Transaction& tx, int timeoutMs, std::vector<uint8_t>& buf) {
+  struct Msg {
+    size_t off, len;
+    uint32_t seq;
+  };
+  std::vector<Msg> msgs;
+  for (size_t off = 0; off + sizeof(nlmsghdr) <= tx.request.size();) {
+    const auto* h = reinterpret_cast<const nlmsghdr*>(tx.request.data() + off);
+    if (h->nlmsg_len < sizeof(nlmsghdr) || off + h->nlmsg_len > tx.request.size()) {
+      tx.err = SysErr{EINVAL, "sendmsg", "malformed request buffer"};
+      return;
+    }
+    msgs.push_back({off, NLMSG_ALIGN(h->nlmsg_len), h->nlmsg_seq});
+    off += NLMSG_ALIGN(h->nlmsg_len);
+  }
+  int64_t deadline = nowMs() + timeoutMs;
+  size_t i = 0;
+  while (i < msgs.size()) {
+    size_t j = i, bytes = 0;
+    std::unordered_map<uint32_t, bool> pending;
+    while (j < msgs.size() && j - i < kWindow && (j == i || bytes + msgs[j].len <= kWindowBytes)) {
+      pending[msgs[j].seq] = true;
+      bytes += msgs[j].len;
+      j++;
+    }
+    size_t start = msgs[i].off;
+    size_t len = std::min(bytes, tx.request.size() - start);
+    struct sockaddr_nl kernel;
+    memset(&kernel, 0, sizeof kernel);
+    kernel.nl_family = AF_NETLINK;
+    ssize_t sent;
+    do {
+      sent = sendto(tx.fd, tx.request.data() + start, len, 0, reinterpret_cast<struct sockaddr*>(&kernel),
+                    sizeof kernel);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) {
+      tx.err = fail("sendmsg", "netlink");
+      return;
+    }
+    while (!pending.empty()) {
+      int64_t left = deadline - nowMs();
+      if (left <= 0) {
+        tx.err = SysErr{ETIMEDOUT, "recvmsg", "netlink: no answer from the kernel"};
+        return;
+      }
+      struct pollfd pfd = {tx.fd, POLLIN, 0};
+      int pr = poll(&pfd, 1, static_cast<int>(left));
+      if (pr < 0 && errno == EINTR) continue;
+      if (pr < 0) {
+        tx.err = fail("poll", "netlink");
+        return;
+      }
+      if (pr == 0) continue;
+      ssize_t got;
+      do {
+        got = recv(tx.fd, buf.data(), buf.size(), MSG_TRUNC | MSG_DONTWAIT);
+      } while (got < 0 && errno == EINTR);
+      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+      if (got < 0) {
+        tx.err = fail("recvmsg", "netlink");
+        return;
+      }
+      if (static_cast<size_t>(got) > buf.size()) {
+        tx.err = SysErr{EMSGSIZE, "recvmsg", "netlink datagram larger than the receive buffer"};
+        return;
+      }
+      size_t n = static_cast<size_t>(got);
+      for (size_t off = 0; off + sizeof(nlmsghdr) <= n;) {
+        const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data() + off);
+        if (h->nlmsg_len < sizeof(nlmsghdr) || off + h->nlmsg_len > n) break;
+        if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE) pending.erase(h->nlmsg_seq);
+        off += NLMSG_ALIGN(h->nlmsg_len);
+      }
+      tx.response.insert(tx.response.end(), buf.begin(), buf.begin() + static_cast<long>(n));
+    }
+    i = j;
+  }
+}
+
+void freeVector(napi_env, void*, void* hint) { delete static_cast<std::vector<uint8_t>*>(hint); }
+
+// transact(items: [fd, request: Buffer][], timeoutMs): Promise<(Buffer | SysErrObject)[]>
+// The items run one after another on one threadpool thread; callers split work across calls to use
+// several cores.
+napi_value Transact(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  uint32_t n = 0;
+  int64_t timeoutMs = 0;
+  if (argc < 2 || napi_get_array_length(env, argv[0], &n) != napi_ok || !getInt(env, argv[1], &timeoutMs)) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "transact(items, timeoutMs)");
+    return nullptr;
+  }
+  auto txs = std::make_shared<std::vector<Transaction>>(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value tuple, fdv, bufv;
+    int64_t fd = -1;
+    void* data = nullptr;
+    size_t len = 0;
+    if (napi_get_element(env, argv[0], i, &tuple) != napi_ok || napi_get_element(env, tuple, 0, &fdv) != napi_ok ||
+        napi_get_element(env, tuple, 1, &bufv) != napi_ok || !getInt(env, fdv, &fd) ||
+        napi_get_buffer_info(env, bufv, &data, &len) != napi_ok) {
+      napi_throw_type_error(env, "NSLAB_NATIVE", "transact(items): each item is [fd, Buffer]");
+      return nullptr;
+    }
+    (*txs)[i].fd = static_cast<int>(fd);
+    (*txs)[i].request.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
+  }
+  return runAsync(
+      env, "nslab.transact",
+      [txs, timeoutMs]() {
+        std::vector<uint8_t> buf(kRecvBuf);
+        for (auto& tx : *txs) runTransaction(tx, static_cast<int>(timeoutMs), buf);
+      },
+      [txs](napi_env env) {
+        napi_value arr;
+        napi_create_array_with_length(env, txs->size(), &arr);
+        for (size_t i = 0; i < txs->size(); i++) {
+          Transaction& tx = (*txs)[i];
+          napi_value el;
+          if (!tx.err.ok()) {
+            el = jsError(env, tx.err);
+          } else {
+            auto* owned = new std::vector<uint8_t>(std::move(tx.response));
+            if (owned->empty()) {
+              napi_create_buffer(env, 0, nullptr, &el);
+              delete owned;
+            } else {
+              napi_create_external_buffer(env, owned->size(), owned->data(), freeVector, owned, &el);
+            }
+          }
+          napi_set_element(env, arr, i, el);
+        }
+        return arr;
+      });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Watching a socket for multicast messages (events), on the event loop through uv_poll.
+
+struct Watch {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int fd;
+  uint32_t id;
+};
+
+std::map<uint32_t, Watch*> watches;
+uint32_t nextWatchId = 1;
+
+void onReadable(uv_poll_t* handle, int status, int) {
+  auto* w = static_cast<Watch*>(handle->data);
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value cb, global, args[2];
+  napi_get_reference_value(env, w->callback, &cb);
+  napi_get_global(env, &global);
+  std::vector<uint8_t> all;
+  SysErr err;
+  if (status < 0) {
+    err = SysErr{-status, "poll", "netlink"};
+  } else {
+    std::vector<uint8_t> buf(kRecvBuf);
+    for (int k = 0; k < 64; k++) {
+      ssize_t got = recv(w->fd, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (got < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) err = fail("recvmsg", "netlink");
+        break;
+      }
+      all.insert(all.end(), buf.begin(), buf.begin() + got);
+    }
+  }
+  args[0] = err.ok() ? jsNull(env) : jsError(env, err);
+  if (all.empty()) {
+    napi_create_buffer(env, 0, nullptr, &args[1]);
+  } else {
+    void* data;
+    napi_create_buffer_copy(env, all.size(), all.data(), &data, &args[1]);
+  }
+  if (!err.ok() || !all.empty()) {
+    napi_value result;
+    napi_make_callback(env, w->context, global, cb, 2, args, &result);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+// watch(fd, callback(err, Buffer), keepAlive: boolean): number
+napi_value WatchFd(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t fd = -1;
+  bool keepAlive = true;
+  if (argc < 3 || !getInt(env, argv[0], &fd) || napi_get_value_bool(env, argv[2], &keepAlive) != napi_ok) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "watch(fd, callback, keepAlive)");
+    return nullptr;
+  }
+  uv_loop_t* loop;
+  NAPI_OK(napi_get_uv_event_loop(env, &loop));
+  auto* w = new Watch();
+  w->env = env;
+  w->fd = static_cast<int>(fd);
+  w->id = nextWatchId++;
+  NAPI_OK(napi_create_reference(env, argv[1], 1, &w->callback));
+  NAPI_OK(napi_async_init(env, nullptr, jsString(env, "nslab.watch"), &w->context));
+  if (uv_poll_init(loop, &w->poll, w->fd) != 0) {
+    napi_delete_reference(env, w->callback);
+    napi_async_destroy(env, w->context);
+    delete w;
+    napi_throw_error(env, "NSLAB_NATIVE", "uv_poll_init failed on a netlink socket");
+    return nullptr;
+  }
+  w->poll.data = w;
+  uv_poll_start(&w->poll, UV_READABLE, onReadable);
+  if (!keepAlive) uv_unref(reinterpret_cast<uv_handle_t*>(&w->poll));
+  watches[w->id] = w;
+  return jsInt(env, w->id);
+}
+
+// unwatch(id): stops the watcher; the fd stays open (the caller closes it).
+napi_value Unwatch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t id = 0;
+  if (argc < 1 || !getInt(env, argv[0], &id)) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "unwatch(id)");
+    return nullptr;
+  }
+  auto it = watches.find(static_cast<uint32_t>(id));
+  if (it == watches.end()) return nullptr;
+  Watch* w = it->second;
+  watches.erase(it);
+  uv_poll_stop(&w->poll);
+  napi_delete_reference(env, w->callback);
+  napi_async_destroy(env, w->context);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), [](uv_handle_t* h) { delete static_cast<Watch*>(h->data); });
+  return nullptr;
+}
+
+// closeFd(fd): closes a socket this addon opened.
+napi_value CloseFd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t fd = -1;
+  if (argc < 1 || !getInt(env, argv[0], &fd)) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "closeFd(fd)");
+    return nullptr;
+  }
+  close(static_cast<int>(fd));
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"netnsAdd", nullptr, NetnsAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"netnsDel", nullptr, NetnsDel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"openSockets", nullptr, OpenSockets, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sysctl", nullptr, Sysctl, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transact", nullptr, Transact, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"watch", nullptr, WatchFd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unwatch", nullptr, Unwatch, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"closeFd", nullptr, CloseFd, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,33 @@
+/**
+ * Test helpers for tests that need root. They run only inside the private sandbox that `npm test` makes
+ * (scripts/test.mjs: own network and mount namespaces, tmpfs on /run), never against the host's network.
+ */
+import { execFileSync } from 'node:child_process';
+
+const inSandbox = process.getuid?.() === 0 && process.env.NSLAB_SANDBOX === '1';
+
+/** Pass as `{ skip: needsRoot }` to a test: false inside the sandbox, else the reason it skips. */
+export const needsRoot: string | false = inSandbox ? false : 'needs root inside the test sandbox: run `npm test` as root';
+
+let counter = 0;
+/** A name unique to this test process, short enough for an interface (<= 15 characters). */
+export function uniqueName(stem: string): string {
+  counter += 1;
+  return `${stem}${(process.pid % 10000).toString(36)}${counter.toString(36)}`.slice(0, 15);
+}
+
+/** Runs `ip` (the independent witness) and returns its parsed JSON output. */
+export function ipJson<T = unknown>(args: string[]): T {
+  const out = execFileSync('ip', ['-j', ...args], { encoding: 'utf8' });
+  return JSON.parse(out === '' ? '[]' : out) as T;
+}
+
+/** Runs a command and returns stdout; throws with stderr on failure. */
+export function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Names in /run/netns now, as `ip netns list` shows them. */
+export function netnsList(): string[] {
+  return sh('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n !== '');
+}
