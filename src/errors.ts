@@ -6,6 +6,7 @@
 export type NslabErrorCode =
   | 'NSLAB_NETLINK' // the kernel refused a netlink request
   | 'NSLAB_NETLINK_DECODE' // bytes from the kernel (or a test) did not parse
+  | 'NSLAB_NETLINK_ENCODE' // a value cannot be put into a netlink message (out of range, wrong family)
   | 'NSLAB_NATIVE' // a system call in the addon failed (netns add/del, setns, socket, sysctl)
   | 'NSLAB_ADDON_MISSING' // the compiled addon is not there
   | 'NSLAB_TOPOLOGY' // the topology file or object is invalid; `issues` lists every problem
