@@ -1,0 +1,270 @@
+/**
+ * One Handle per network namespace (vishvananda/netlink's NewHandleAt): a netlink socket born inside the
+ * namespace, a sequence counter, and the request/answer bookkeeping. No package-global default handle.
+ *
+ * Requests issued in the same tick are coalesced: they leave in one sendmsg and the kernel answers each in
+ * order, so `await Promise.all([h.link.set(...), h.addr.add(...)])` costs one trip to the kernel.
+ */
+import { closeSocket, netnsPath, openSockets, transact } from '../native/index.js';
+import { NslabError } from '../errors.js';
+import { decodeAck, decodeMessages, encodeMessage, messageTypeName, NlmF, Nlmsg } from '../netlink/index.js';
+import type { NetlinkMessage } from '../netlink/index.js';
+import { NetlinkError } from './error.js';
+import { AddrOps } from './addr.js';
+import { LinkOps } from './link.js';
+import { RouteOps } from './route.js';
+import { subscribe, type EventGroup, type Subscription, type RtnlEvent } from './events.js';
+
+/** One netlink request, built by the link/addr/route operations. */
+export interface Request {
+  /** RTM_* message type. */
+  type: number;
+  /** NLM_F_* flags besides NLM_F_REQUEST and NLM_F_ACK, which the Handle adds (CREATE, EXCL, REPLACE, DUMP...). */
+  flags: number;
+  body: Buffer;
+  /** What the request is about, for error messages: `veth red:rveth<->green:gveth`. */
+  object: string;
+  /** Called once the request has left (or failed): release what had to stay open until then (netns fds). */
+  release?: () => void;
+}
+
+interface Pending {
+  request: Request;
+  seq: number;
+  attempts: number;
+  resolve: (messages: NetlinkMessage[]) => void;
+  reject: (error: Error) => void;
+}
+
+export interface OpenOptions {
+  /** Namespace name under /run/netns; omit or null for the namespace this process runs in (read-only). */
+  netns?: string | null;
+  /** Directory of named namespaces (default /run/netns). */
+  dir?: string;
+}
+
+const DUMP_RETRIES = 5;
+
+export class Handle implements AsyncDisposable {
+  /** The namespace's name, or null for the namespace this process runs in. */
+  readonly netns: string | null;
+  readonly link: LinkOps;
+  readonly addr: AddrOps;
+  readonly route: RouteOps;
+  readonly #fd: number;
+  readonly #path: string;
+  #seq = 0;
+  #queue: Pending[] = [];
+  #flushing = false;
+  #closed = false;
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
+  #subscriptions = new Set<Subscription>();
+
+  private constructor(netns: string | null, fd: number, path: string) {
+    this.netns = netns;
+    this.#fd = fd;
+    this.#path = path;
+    this.link = new LinkOps(this);
+    this.addr = new AddrOps(this);
+    this.route = new RouteOps(this);
+  }
+
+  /** Opens a handle in a named namespace (or, with no name, the current one, read-only). */
+  static async open(options: OpenOptions = {}): Promise<Handle> {
+    const [handle] = await Handle.openMany([options.netns ?? null], options.dir);
+    if (handle === undefined) throw new Error('unreachable: openMany returned nothing');
+    return handle;
+  }
+
+  /** Opens one handle per namespace, all sockets made by one native call. All or nothing. */
+  static async openMany(names: readonly (string | null)[], dir?: string): Promise<Handle[]> {
+    const paths = names.map((n) => (n === null ? '' : netnsPath(n, dir)));
+    const sockets = await openSockets(paths);
+    const failed = sockets.find((s) => s instanceof Error);
+    if (failed !== undefined) {
+      for (const s of sockets) if (!(s instanceof Error)) closeSocket(s.fd);
+      throw failed;
+    }
+    return sockets.map((s, i) => new Handle(names[i] ?? null, (s as { fd: number }).fd, paths[i] ?? ''));
+  }
+
+  /** For messages: `netns red` or `the current namespace`. */
+  get where(): string {
+    return this.netns === null ? 'the current namespace' : `netns ${this.netns}`;
+  }
+
+  /** The namespace file (empty for the current namespace). */
+  get path(): string {
+    return this.#path;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one request (coalesced with the others of this tick) and resolves with the messages of its answer:
+   * none for an acknowledged change, every message for a dump. Rejects with NetlinkError if the kernel
+   * refuses it.
+   */
+  request(request: Request): Promise<NetlinkMessage[]> {
+    if (this.#closed) {
+      request.release?.();
+      return Promise.reject(new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} is closed`));
+    }
+    if (this.netns === null && !isReadOnlyType(request.type)) {
+      request.release?.();
+      return Promise.reject(
+        new NslabError(
+          'NSLAB_NOT_OURS',
+          `refusing ${messageTypeName(request.type)} ${request.object} in the namespace nslab runs in: nslab changes only namespaces it made. Open a Handle with { netns: NAME }.`,
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request, seq: 0, attempts: 0, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Flushes the queue at the end of this tick. One transaction at a time per socket: answers to two
+   * concurrent ones would be read by whichever thread reads first. Requests queued meanwhile leave together
+   * when the one in flight is answered.
+   */
+  #schedule(): void {
+    if (this.#flushing || this.#inFlight > 0) return;
+    this.#flushing = true;
+    queueMicrotask(() => {
+      this.#flushing = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    const parts: Buffer[] = [];
+    for (const p of batch) {
+      this.#seq = (this.#seq + 1) >>> 0 || 1;
+      p.seq = this.#seq;
+      // Every request but a dump asks for an ACK: that is how the addon knows it has been answered.
+      const isDump = (p.request.flags & NlmF.DUMP) === NlmF.DUMP && isReadOnlyType(p.request.type);
+      const flags = NlmF.REQUEST | p.request.flags | (isDump ? 0 : NlmF.ACK);
+      parts.push(encodeMessage({ type: p.request.type, flags, seq: p.seq, pid: 0 }, p.request.body));
+    }
+    this.#inFlight += 1;
+    let answer: Buffer | Error | undefined;
+    try {
+      [answer] = await transact([[this.#fd, Buffer.concat(parts)]]);
+    } catch (e) {
+      answer = e instanceof Error ? e : new Error(String(e));
+    }
+    this.#inFlight -= 1;
+    this.#settle(batch, answer);
+    if (this.#queue.length > 0) this.#schedule();
+    else for (const f of this.#idle.splice(0)) f();
+  }
+
+  #settle(batch: Pending[], answer: Buffer | Error | undefined): void {
+    const bySeq = new Map(batch.map((p) => [p.seq, { pending: p, messages: [] as NetlinkMessage[], interrupted: false, done: false }]));
+    if (answer === undefined || answer instanceof Error) {
+      for (const p of batch) {
+        p.request.release?.();
+        p.reject(answer ?? new Error('no answer'));
+      }
+      return;
+    }
+    let decodeError: Error | undefined;
+    try {
+      for (const m of decodeMessages(answer)) {
+        const entry = bySeq.get(m.seq);
+        if (entry === undefined || entry.done) continue;
+        if (m.type === Nlmsg.ERROR) {
+          const ack = decodeAck(m.body, m.flags);
+          entry.done = true;
+          const p = entry.pending;
+          p.request.release?.();
+          if (ack.errno === 0) p.resolve(entry.messages);
+          else
+            p.reject(
+              new NetlinkError({
+                errno: ack.errno,
+                operation: messageTypeName(p.request.type),
+                object: p.request.object,
+                netns: this.where,
+                kernelMessage: ack.message,
+              }),
+            );
+        } else if (m.type === Nlmsg.DONE) {
+          entry.done = true;
+          if (entry.interrupted && entry.pending.attempts < DUMP_RETRIES) {
+            // The dump changed under us (NLM_F_DUMP_INTR): ask again.
+            entry.pending.attempts += 1;
+            this.#queue.push(entry.pending);
+            this.#schedule();
+          } else {
+            entry.pending.request.release?.();
+            entry.pending.resolve(entry.messages);
+          }
+        } else {
+          if ((m.flags & NlmF.DUMP_INTR) !== 0) entry.interrupted = true;
+          entry.messages.push(m);
+        }
+      }
+    } catch (e) {
+      decodeError = e instanceof Error ? e : new Error(String(e));
+    }
+    for (const entry of bySeq.values()) {
+      if (entry.done) continue;
+      entry.pending.request.release?.();
+      entry.pending.reject(decodeError ?? new NslabError('NSLAB_NATIVE', `no answer from the kernel to ${messageTypeName(entry.pending.request.type)} ${entry.pending.request.object} in ${this.where}`));
+    }
+  }
+
+  /**
+   * Subscribes to multicast events of this namespace (link and address changes) on a socket of its own.
+   *
+   * Equivalent to: ip -n NETNS monitor link address
+   */
+  async subscribe(groups: readonly EventGroup[], onEvent: (event: RtnlEvent) => void, onError: (error: Error) => void = () => {}): Promise<Subscription> {
+    const sub = await subscribe(this.#path, this.where, groups, onEvent, onError, () => this.#subscriptions.delete(sub));
+    this.#subscriptions.add(sub);
+    return sub;
+  }
+
+  /** Resolves once no request of this handle is queued or in flight. */
+  async idle(): Promise<void> {
+    if (this.#inFlight === 0 && this.#queue.length === 0 && !this.#flushing) return;
+    await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * Closes the socket (and the handle's subscriptions). Idempotent. Close a namespace's handles before
+   * deleting it: an open socket keeps a deleted namespace alive.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const sub of [...this.#subscriptions]) sub.close();
+    for (const p of this.#queue.splice(0)) {
+      p.request.release?.();
+      p.reject(new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} was closed before ${messageTypeName(p.request.type)} ${p.request.object} was sent`));
+    }
+    if (this.#inFlight === 0) closeSocket(this.#fd);
+    else void this.idle().then(() => closeSocket(this.#fd));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.idle();
+    this.close();
+  }
+}
+
+/** GET requests read; everything else changes the kernel's state. */
+function isReadOnlyType(type: number): boolean {
+  // RTM_GET* types are 2 modulo 4 in the rtnetlink numbering (RTM_GETLINK = 18, RTM_GETADDR = 22...).
+  return type % 4 === 2;
+}

@@ -1,0 +1,286 @@
+/**
+ * Link operations of a Handle: `handle.link.*`. Each names its iproute2 equivalent.
+ */
+import { closeSync, openSync } from 'node:fs';
+import { NslabError } from '../errors.js';
+import { netnsPath } from '../native/index.js';
+import { decodeLink, encodeLink, encodeLinkProp, Iff, NlmF, Rtm } from '../netlink/index.js';
+import type { LinkInfo, LinkMessage, LinkRequest } from '../netlink/index.js';
+import { devLabel, type DevRef } from './dev.js';
+import type { Handle, Request } from './handle.js';
+
+/** A link as read back from the kernel, in the handle's namespace. */
+export interface Link {
+  index: number;
+  name: string;
+  /** IFLA_INFO_KIND: 'veth', 'bridge', 'vxlan'...; '' for devices without one (lo). */
+  kind: string;
+  up: boolean;
+  /** IFF_LOWER_UP: the carrier is there (for a veth: the peer is up too). */
+  lowerUp: boolean;
+  mtu: number;
+  mac?: string;
+  alias?: string;
+  altnames: string[];
+  /** Index of the bridge this link is a port of. */
+  master?: number;
+  /** For a veth: the peer's index (in the peer's namespace). */
+  peerIndex?: number;
+  /** For a veth whose peer is in another namespace: the kernel's netnsid of that namespace. */
+  peerNetnsId?: number;
+  /** The decoded message, for everything else. */
+  message: LinkMessage;
+}
+
+export interface VethOptions {
+  name: string;
+  /** Index to give the device in this namespace (must be free); the kernel picks one when absent. */
+  index?: number;
+  mtu?: number;
+  peer: {
+    name: string;
+    /** Namespace name (under /run/netns) to create the peer in, directly. Absent: this handle's namespace. */
+    netns?: string;
+    index?: number;
+    mtu?: number;
+  };
+}
+
+export interface BridgeOptions {
+  name: string;
+  index?: number;
+  mtu?: number;
+}
+
+export interface VxlanOptions {
+  name: string;
+  index?: number;
+  /** VXLAN network identifier. */
+  vni: number;
+  remote?: string;
+  group?: string;
+  local?: string;
+  /** UDP destination port (default: the kernel's, 8472; IANA's is 4789). */
+  port?: number;
+  /** Underlay device. */
+  dev?: DevRef;
+  mtu?: number;
+}
+
+export interface LinkChanges {
+  up?: boolean;
+  mtu?: number;
+  /** New name. */
+  name?: string;
+  /** Bridge to enslave to, or null to leave it. */
+  master?: DevRef | null;
+  alias?: string;
+}
+
+export class LinkOps {
+  readonly #h: Handle;
+
+  constructor(handle: Handle) {
+    this.#h = handle;
+  }
+
+  /**
+   * Adds a link from a raw message (the other add methods build one).
+   *
+   * Equivalent to: ip link add ...
+   */
+  async add(message: LinkRequest, object: string): Promise<void> {
+    await this.#h.request({ type: Rtm.NEWLINK, flags: NlmF.CREATE | NlmF.EXCL, body: encodeLink(message), object });
+  }
+
+  /**
+   * Adds a veth pair with the peer made straight in its namespace (no move afterwards).
+   *
+   * Equivalent to: ip link add NAME type veth peer name PEER netns PEERNETNS
+   */
+  async addVeth(options: VethOptions): Promise<void> {
+    const peerNs = options.peer.netns;
+    const where = this.#h.netns ?? '';
+    const object = `veth ${where}:${options.name}<->${peerNs ?? where}:${options.peer.name}`;
+    let fd: number | undefined;
+    const release = (): void => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    };
+    try {
+      if (peerNs !== undefined) fd = openSync(netnsPath(peerNs), 'r');
+    } catch (cause) {
+      throw new NslabError('NSLAB_NOT_FOUND', `cannot create ${object}: namespace ${peerNs ?? ''} does not exist (${netnsPath(peerNs ?? '')})`, { cause });
+    }
+    const peer: LinkRequest = {
+      ...(options.peer.index !== undefined ? { index: options.peer.index } : {}),
+      attrs: {
+        ifname: options.peer.name,
+        ...(options.peer.mtu ?? options.mtu) !== undefined ? { mtu: (options.peer.mtu ?? options.mtu) as number } : {},
+        ...(fd !== undefined ? { netnsFd: fd } : {}),
+      },
+    };
+    const message: LinkRequest = {
+      ...(options.index !== undefined ? { index: options.index } : {}),
+      attrs: {
+        ifname: options.name,
+        ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
+        linkinfo: { kind: 'veth', peer },
+      },
+    };
+    await this.#h.request({ type: Rtm.NEWLINK, flags: NlmF.CREATE | NlmF.EXCL, body: encodeLink(message), object, release });
+  }
+
+  /**
+   * Adds a bridge.
+   *
+   * Equivalent to: ip link add NAME type bridge
+   */
+  async addBridge(options: BridgeOptions): Promise<void> {
+    const info: LinkInfo = { kind: 'bridge' };
+    await this.add(
+      {
+        ...(options.index !== undefined ? { index: options.index } : {}),
+        attrs: { ifname: options.name, ...(options.mtu !== undefined ? { mtu: options.mtu } : {}), linkinfo: info },
+      },
+      `bridge ${options.name}`,
+    );
+  }
+
+  /**
+   * Adds a VXLAN device.
+   *
+   * Equivalent to: ip link add NAME type vxlan id VNI [remote ADDR | group ADDR] [local ADDR] [dstport PORT] [dev DEV]
+   */
+  async addVxlan(options: VxlanOptions): Promise<void> {
+    const underlay = options.dev !== undefined ? await this.index(options.dev) : undefined;
+    const info: LinkInfo = {
+      kind: 'vxlan',
+      id: options.vni,
+      ...ipField('group', options.remote ?? options.group),
+      ...ipField('local', options.local),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(underlay !== undefined ? { link: underlay } : {}),
+    };
+    await this.add(
+      {
+        ...(options.index !== undefined ? { index: options.index } : {}),
+        attrs: { ifname: options.name, ...(options.mtu !== undefined ? { mtu: options.mtu } : {}), linkinfo: info },
+      },
+      `vxlan ${options.name} id ${options.vni}`,
+    );
+  }
+
+  /**
+   * Changes a link: up/down, mtu, name, master, alias, in one request.
+   *
+   * Equivalent to: ip link set DEV [up|down] [mtu N] [name NEW] [master BR | nomaster] [alias TEXT]
+   */
+  async set(dev: DevRef, changes: LinkChanges): Promise<void> {
+    // A rename needs the index (IFLA_IFNAME then carries the new name).
+    const byIndex = typeof dev !== 'string' ? dev.index : changes.name !== undefined ? await this.index(dev) : 0;
+    const master = changes.master === undefined ? undefined : changes.master === null ? 0 : await this.index(changes.master);
+    const message: LinkRequest = {
+      index: byIndex,
+      ...(changes.up !== undefined ? { flags: changes.up ? Iff.UP : 0, change: Iff.UP } : {}),
+      attrs: {
+        ...(byIndex === 0 ? { ifname: dev as string } : changes.name !== undefined ? { ifname: changes.name } : {}),
+        ...(changes.mtu !== undefined ? { mtu: changes.mtu } : {}),
+        ...(master !== undefined ? { master } : {}),
+        ...(changes.alias !== undefined ? { alias: changes.alias } : {}),
+      },
+    };
+    const what = Object.entries(changes).map(([k, v]) => `${k} ${v === null ? 'none' : typeof v === 'object' ? devLabel(v) : String(v)}`).join(' ');
+    await this.#h.request({ type: Rtm.NEWLINK, flags: 0, body: encodeLink(message), object: `${devLabel(dev)} (${what})` });
+  }
+
+  /**
+   * Deletes a link (for a veth, both ends go).
+   *
+   * Equivalent to: ip link del DEV
+   */
+  async del(dev: DevRef): Promise<void> {
+    const message: LinkRequest = typeof dev === 'string' ? { attrs: { ifname: dev } } : { index: dev.index, attrs: {} };
+    await this.#h.request({ type: Rtm.DELLINK, flags: 0, body: encodeLink(message), object: devLabel(dev) });
+  }
+
+  /**
+   * Adds an alternative name.
+   *
+   * Equivalent to: ip link property add dev DEV altname NAME
+   */
+  async addAltname(dev: DevRef, altname: string): Promise<void> {
+    const index = await this.index(dev);
+    await this.#h.request({ type: Rtm.NEWLINKPROP, flags: NlmF.CREATE | NlmF.EXCL, body: encodeLinkProp({ index }, [altname]), object: `${devLabel(dev)} altname ${altname}` });
+  }
+
+  /**
+   * Reads one link, or undefined if there is none by that name or index.
+   *
+   * Equivalent to: ip link show DEV
+   */
+  async get(dev: DevRef): Promise<Link | undefined> {
+    const message: LinkRequest = typeof dev === 'string' ? { attrs: { ifname: dev } } : { index: dev.index, attrs: {} };
+    try {
+      const [answer] = await this.#h.request({ type: Rtm.GETLINK, flags: 0, body: encodeLink(message), object: devLabel(dev) });
+      return answer === undefined ? undefined : toLink(decodeLink(answer.body));
+    } catch (e) {
+      if ((e as { errno?: number }).errno === 19 /* ENODEV */) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Lists every link of the namespace.
+   *
+   * Equivalent to: ip link show
+   */
+  async list(): Promise<Link[]> {
+    const answer = await this.#h.request({ type: Rtm.GETLINK, flags: NlmF.DUMP, body: encodeLink({ attrs: {} }), object: 'links' });
+    return answer.filter((m) => m.type === Rtm.NEWLINK).map((m) => toLink(decodeLink(m.body)));
+  }
+
+  /**
+   * The index of a link in this handle's namespace; throws NSLAB_NOT_FOUND if there is none. An index
+   * given by the caller comes back at once (no await), so its request can join the current batch.
+   */
+  index(dev: DevRef): number | Promise<number> {
+    if (typeof dev !== 'string') return dev.index;
+    return this.#lookup(dev);
+  }
+
+  async #lookup(dev: string): Promise<number> {
+    const link = await this.get(dev);
+    if (link === undefined) throw new NslabError('NSLAB_NOT_FOUND', `no interface ${dev} in ${this.#h.where}`);
+    return link.index;
+  }
+}
+
+/** IPv4 goes in `group`/`local`, IPv6 in `group6`/`local6`. */
+function ipField(name: 'group' | 'local', address: string | undefined): Record<string, string> {
+  if (address === undefined) return {};
+  return { [address.includes(':') ? `${name}6` : name]: address };
+}
+
+
+export function toLink(m: LinkMessage): Link {
+  const a = m.attrs;
+  const info = a.linkinfo;
+  return {
+    index: m.index,
+    name: a.ifname ?? '',
+    kind: info?.kind ?? '',
+    up: (m.flags & Iff.UP) !== 0,
+    lowerUp: (m.flags & Iff.LOWER_UP) !== 0,
+    mtu: a.mtu ?? 0,
+    ...(a.address !== undefined ? { mac: a.address } : {}),
+    ...(a.alias !== undefined ? { alias: a.alias } : {}),
+    altnames: a.altnames ?? [],
+    ...(a.master !== undefined ? { master: a.master } : {}),
+    ...(info?.kind === 'veth' && a.link !== undefined ? { peerIndex: a.link } : {}),
+    ...(a.linkNetnsId !== undefined ? { peerNetnsId: a.linkNetnsId } : {}),
+    message: m,
+  };
+}
+
+export type { Request };

@@ -1,0 +1,134 @@
+/**
+ * Route operations of a Handle: `handle.route.*`. Each names its iproute2 equivalent.
+ */
+import { Af, decodeRoute, encodeRoute, NlmF, Rtm, Rtn, Rtprot, RtScope, RtTable } from '../netlink/index.js';
+import type { RouteMessage } from '../netlink/index.js';
+import { parseCidr } from './addr.js';
+import { devLabel, type DevRef } from './dev.js';
+import type { Handle } from './handle.js';
+
+export interface RouteSpec {
+  /** Destination `10.10.1.3/32`, `fd00::/64`, or `default` (IPv4 unless `family: 6` or an IPv6 `via`). */
+  to: string;
+  via?: string;
+  dev?: DevRef;
+  metric?: number;
+  table?: number;
+  /** Route protocol (RTPROT_*); nslab marks its routes with its own. Default: boot, as `ip route add`. */
+  protocol?: number;
+  family?: 4 | 6;
+}
+
+/** A route as read back from the kernel. */
+export interface Route {
+  family: 4 | 6;
+  /** `10.10.1.3/32` or `default`. */
+  to: string;
+  via?: string;
+  /** Output interface index. */
+  oif?: number;
+  metric?: number;
+  table: number;
+  protocol: number;
+  scope: number;
+  type: number;
+}
+
+export class RouteOps {
+  readonly #h: Handle;
+
+  constructor(handle: Handle) {
+    this.#h = handle;
+  }
+
+  /**
+   * Adds a route.
+   *
+   * Equivalent to: ip route add TO [via GW] [dev DEV] [metric N] [table T]
+   */
+  async add(route: RouteSpec): Promise<void> {
+    await this.#change(Rtm.NEWROUTE, NlmF.CREATE | NlmF.EXCL, route);
+  }
+
+  /**
+   * Adds a route, or replaces the one with the same destination and metric.
+   *
+   * Equivalent to: ip route replace TO [via GW] [dev DEV] [metric N] [table T]
+   */
+  async replace(route: RouteSpec): Promise<void> {
+    await this.#change(Rtm.NEWROUTE, NlmF.CREATE | NlmF.REPLACE, route);
+  }
+
+  /**
+   * Deletes a route.
+   *
+   * Equivalent to: ip route del TO [via GW] [dev DEV] [metric N] [table T]
+   */
+  async del(route: RouteSpec): Promise<void> {
+    await this.#change(Rtm.DELROUTE, 0, route);
+  }
+
+  /**
+   * Lists the routes of one family (main table unless told), as the kernel has them.
+   *
+   * Equivalent to: ip [-4|-6] route show [table T]
+   */
+  async list(filter: { family?: 4 | 6; table?: number } = {}): Promise<Route[]> {
+    const family = filter.family === 6 ? Af.INET6 : filter.family === 4 ? Af.INET : 0;
+    const body = encodeRoute({ family, dstLen: 0, srcLen: 0, tos: 0, table: 0, protocol: 0, scope: 0, type: 0, flags: 0, attrs: {} });
+    const answer = await this.#h.request({ type: Rtm.GETROUTE, flags: NlmF.DUMP, body, object: 'routes' });
+    const table = filter.table ?? RtTable.MAIN;
+    return answer
+      .filter((m) => m.type === Rtm.NEWROUTE)
+      .map((m) => toRoute(decodeRoute(m.body)))
+      .filter((r) => r.table === table);
+  }
+
+  async #change(type: number, flags: number, route: RouteSpec): Promise<void> {
+    const oif = route.dev === undefined ? undefined : typeof route.dev === 'string' ? await this.#h.link.index(route.dev) : route.dev.index;
+    const object = `${route.to}${route.via !== undefined ? ` via ${route.via}` : ''}${route.dev !== undefined ? ` dev ${devLabel(route.dev)}` : ''}`;
+    await this.#h.request({ type, flags, body: encodeRoute(routeMessage(route, oif)), object });
+  }
+}
+
+export function routeMessage(route: RouteSpec, oif: number | undefined): RouteMessage {
+  const isDefault = route.to === 'default';
+  const dst = isDefault ? undefined : parseCidr(route.to);
+  const family = dst?.family ?? route.family ?? (route.via?.includes(':') === true ? 6 : 4);
+  const table = route.table ?? RtTable.MAIN;
+  return {
+    family: family === 4 ? Af.INET : Af.INET6,
+    dstLen: dst?.prefixLength ?? 0,
+    srcLen: 0,
+    tos: 0,
+    table: table < 256 ? table : 252 /* RT_TABLE_COMPAT; RTA_TABLE carries it */,
+    protocol: route.protocol ?? Rtprot.BOOT,
+    // As `ip route add`: a route with no gateway is on-link (scope link) for IPv4.
+    scope: route.via === undefined && family === 4 ? RtScope.LINK : RtScope.UNIVERSE,
+    type: Rtn.UNICAST,
+    flags: 0,
+    attrs: {
+      ...(dst !== undefined ? { dst: dst.address } : {}),
+      ...(route.via !== undefined ? { gateway: route.via } : {}),
+      ...(oif !== undefined ? { oif } : {}),
+      ...(route.metric !== undefined ? { priority: route.metric } : {}),
+      ...(table >= 256 ? { table } : {}),
+    },
+  };
+}
+
+export function toRoute(m: RouteMessage): Route {
+  const family = m.family === Af.INET ? 4 : 6;
+  const a = m.attrs;
+  return {
+    family,
+    to: a.dst !== undefined ? `${a.dst}/${m.dstLen}` : m.dstLen === 0 ? 'default' : '?',
+    ...(a.gateway !== undefined ? { via: a.gateway } : {}),
+    ...(a.oif !== undefined ? { oif: a.oif } : {}),
+    ...(a.priority !== undefined ? { metric: a.priority } : {}),
+    table: a.table ?? m.table,
+    protocol: m.protocol,
+    scope: m.scope,
+    type: m.type,
+  };
+}
