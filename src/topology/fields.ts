@@ -1,0 +1,69 @@
+/**
+ * What each place in a topology is, for messages: its name as a learner reads it and an example of what to
+ * write there. Keyed by a path pattern: node names as `*`, list indexes as `#`.
+ */
+import type { Path } from './issues.js';
+
+interface Field {
+  /** What goes here, e.g. "a route". */
+  what: string;
+  /** An example of a correct value. */
+  example: string;
+  /** For a mapping: what kind of mapping, to list its keys in "unknown key" messages. */
+  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint';
+  /** What to say when this key is missing. */
+  missing?: string;
+}
+
+const ENDPOINT_EXAMPLE = '"red:eth0 10.0.0.1/24" or { node: red, interface: eth0, addresses: [10.0.0.1/24] }';
+
+const FIELDS: Record<string, Field> = {
+  '': { what: 'a lab', example: 'name: my-lab, nodes: { red: {}, green: {} } and links: [...], as in examples/two-computers.yaml', mapping: 'lab' },
+  $schema: { what: 'the JSON Schema address', example: '$schema: ./schema/nslab-topology.schema.json' },
+  name: { what: 'the lab name', example: 'name: my-lab', missing: 'name the lab, for example name: my-lab' },
+  prefix: { what: 'the namespace name prefix', example: 'prefix: "" (namespaces named after the nodes) or prefix: lab1-' },
+  nodes: { what: 'the nodes', example: 'nodes: { red: {}, green: {} }', missing: 'list the computers of the lab, for example nodes: { red: {}, green: {} }' },
+  'nodes.*': { what: 'a node', example: 'red: {} or red: { routes: [{ to: 10.0.2.0/24, via: 10.0.1.1 }] }', mapping: 'node' },
+  'nodes.*.routes': { what: 'the routes', example: 'routes: [{ to: 10.0.2.0/24, via: 10.0.1.1 }]' },
+  'nodes.*.routes.#': { what: 'a route', example: '{ to: 10.0.2.0/24, via: 10.0.1.1 }', mapping: 'route' },
+  'nodes.*.routes.#.to': { what: 'the destination', example: 'to: 10.0.2.0/24', missing: 'say where the route goes, for example to: 10.0.2.0/24 or to: default' },
+  'nodes.*.routes.#.via': { what: 'the gateway', example: 'via: 10.0.1.1' },
+  'nodes.*.routes.#.dev': { what: 'the interface', example: 'dev: eth0' },
+  'nodes.*.routes.#.metric': { what: 'the metric', example: 'metric: 100' },
+  'nodes.*.exec': { what: 'the commands', example: 'exec: ["ping -c 1 10.0.0.2"]' },
+  'nodes.*.exec.#': { what: 'a command', example: '"ping -c 1 10.0.0.2" or { run: "python3 -m http.server 80", background: true }', mapping: 'exec' },
+  'nodes.*.exec.#.run': { what: 'the command', example: 'run: "python3 -m http.server 80"', missing: 'give the command, for example run: "python3 -m http.server 80"' },
+  'nodes.*.exec.#.background': { what: 'background', example: 'background: true' },
+  links: { what: 'the links', example: 'links: [{ endpoints: ["red:eth0 10.0.0.1/24", "green:eth0 10.0.0.2/24"] }]' },
+  'links.#': { what: 'a link', example: '{ endpoints: ["red:eth0 10.0.0.1/24", "green:eth0 10.0.0.2/24"] }', mapping: 'link' },
+  'links.#.endpoints': {
+    what: 'the endpoints',
+    example: 'endpoints: ["red:eth0 10.0.0.1/24", "green:eth0 10.0.0.2/24"]',
+    missing: 'give the two ends of the cable, for example endpoints: ["red:eth0 10.0.0.1/24", "green:eth0 10.0.0.2/24"]',
+  },
+  'links.#.endpoints.#': { what: 'an endpoint', example: ENDPOINT_EXAMPLE, mapping: 'endpoint' },
+  'links.#.endpoints.#.node': { what: 'the node', example: 'node: red', missing: 'say which node this end plugs into, for example node: red' },
+  'links.#.endpoints.#.interface': { what: 'the interface name', example: 'interface: eth0' },
+  'links.#.endpoints.#.addresses': { what: 'the addresses', example: 'addresses: [10.0.0.1/24]' },
+  'links.#.endpoints.#.addresses.#': { what: 'an address', example: '10.0.0.1/24' },
+  'links.#.mtu': { what: 'the MTU', example: 'mtu: 1500' },
+};
+
+/** The pattern of a path: `links.#.endpoints.#`, `nodes.*.routes.#.via`. */
+export function pattern(path: Path): string {
+  return path.map((seg, i) => (typeof seg === 'number' ? '#' : i === 1 && path[0] === 'nodes' ? '*' : seg)).join('.');
+}
+
+export function fieldAt(path: Path): Field | undefined {
+  return FIELDS[pattern(path)];
+}
+
+/** What a mapping of each kind is called in messages. */
+export const MAPPING_NAMES = {
+  lab: 'the lab',
+  node: 'a node',
+  route: 'a route',
+  exec: 'a command',
+  link: 'a link',
+  endpoint: 'an endpoint',
+} as const;

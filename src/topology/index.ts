@@ -1,0 +1,9 @@
+/**
+ * The topology pipeline (pure: no I/O; the caller reads the file): text or object -> strict parse ->
+ * every problem at once -> ResolvedLab.
+ */
+export { parseTopology, type ParseOptions } from './parse.js';
+export { resolveTopology } from './resolve.js';
+export { topologyJsonSchema } from './json-schema.js';
+export { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from './default-lab.js';
+export type { Cidr, ExecEntry, Family, NodeKind, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute } from './types.js';

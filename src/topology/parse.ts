@@ -1,0 +1,63 @@
+/**
+ * The whole pipeline for a topology file: strict YAML parse (JSON is YAML too) -> shape and value checks ->
+ * resolve. Every problem is reported at once with its line and column; YAML syntax errors stop the
+ * pipeline first, since a broken document cannot be checked further.
+ */
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { TopologyError, type TopologyIssue } from '../errors.js';
+import { toIssues } from './issues.js';
+import { duplicateKeys, makeLocator, nodeOrder, positionFinder } from './positions.js';
+import { toResolvedLab } from './resolve.js';
+import type { ResolvedLab } from './types.js';
+import { checkTopology } from './validate.js';
+
+export interface ParseOptions {
+  /** The file name, for messages (`lab.yaml:3:5: ...`) and TopologyError.file. */
+  file?: string;
+}
+
+const SYNTAX_HINTS: Partial<Record<YAMLError['code'], string>> = {
+  TAB_AS_INDENT: 'indent with spaces',
+  BAD_INDENT: 'check the indentation (with spaces, the entries of one mapping or list lined up) and that every {, [ and quote is closed',
+  MULTIPLE_DOCS: 'a topology file holds one lab: remove the "---" and what follows, or split the file',
+  MISSING_CHAR: 'add the missing character',
+  BAD_DQ_ESCAPE: 'write a backslash as \\\\, or use single quotes',
+  DUPLICATE_KEY: 'keep only one of them',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check for a missing ":" or a missing quote on the line before',
+  BLOCK_AS_IMPLICIT_KEY: 'check for a missing ":" or a wrongly indented line',
+  UNEXPECTED_TOKEN: 'check the line for a stray character, a missing ":" or unbalanced brackets and quotes',
+  BAD_SCALAR_START: 'put the value in quotes',
+};
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s[0]?.toLowerCase() + s.slice(1) : s;
+}
+
+function syntaxIssue(e: YAMLError, positionOf: (offset: number) => { line: number; column: number }): TopologyIssue {
+  const pos = positionOf(e.pos[0]);
+  const message = lowerFirst(e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim());
+  const issue: TopologyIssue = { path: '', message: `YAML syntax: ${message}`, line: pos.line, column: pos.column };
+  const hint = SYNTAX_HINTS[e.code];
+  if (hint !== undefined) issue.hint = hint;
+  return issue;
+}
+
+/** Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing every problem. */
+export function parseTopology(text: string, options: ParseOptions = {}): ResolvedLab {
+  const lineCounter = new LineCounter();
+  const positionOf = positionFinder(lineCounter);
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  if (doc.errors.length > 0) throw new TopologyError(doc.errors.map((e) => syntaxIssue(e, positionOf)), options.file);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (cause) {
+    throw new TopologyError([{ path: '', message: `YAML: ${(cause as Error).message}`, hint: 'use fewer aliases (*name)' }], options.file);
+  }
+  const { problems, topology } = checkTopology(value, { nodeOrder: nodeOrder(doc) });
+  problems.push(...duplicateKeys(doc, lineCounter));
+  if (topology === undefined || problems.length > 0) {
+    throw new TopologyError(toIssues(problems, value, makeLocator(doc, lineCounter, text), positionOf), options.file);
+  }
+  return toResolvedLab(topology);
+}

@@ -1,0 +1,113 @@
+/**
+ * From a path in the document (`links[3].endpoints[1]`) back to its line and column in the YAML source,
+ * through the yaml library's node ranges and LineCounter. Also finds what only the source shows: keys
+ * given twice (reported at the second) and the file order of the nodes.
+ */
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import type { Locator, Path, Position, Problem, Segment } from './issues.js';
+
+type YamlNode = unknown;
+
+function keyText(key: unknown): string {
+  if (isScalar(key)) return key.value === null || key.value === undefined ? '' : String(key.value);
+  return key === null || key === undefined ? '' : String(key);
+}
+
+function rangeStart(node: YamlNode): number | undefined {
+  if (node !== null && typeof node === 'object' && 'range' in node) {
+    const range = (node as { range?: [number, number, number] }).range;
+    return range?.[0];
+  }
+  return undefined;
+}
+
+export function positionFinder(lineCounter: LineCounter): (offset: number) => Position {
+  return (offset) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+}
+
+/** A Locator over a parsed document. Where the path leads past the source (a missing key), the deepest node found is used. */
+export function makeLocator(doc: Document, lineCounter: LineCounter, source: string): Locator {
+  const positionOf = positionFinder(lineCounter);
+  return (path: Path, at: 'key' | 'value', charIndex?: number) => {
+    let node: YamlNode = doc.contents;
+    let offset = rangeStart(node);
+    for (const [i, seg] of path.entries()) {
+      if (isAlias(node)) node = node.resolve(doc);
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.findLast((p) => keyText(p.key) === String(seg));
+        if (pair === undefined) break;
+        const keyStart = rangeStart(pair.key);
+        const value: YamlNode = pair.value;
+        const valueStart = rangeStart(value);
+        const empty = value === null || (isScalar(value) && value.value === null && value.range !== undefined && value.range !== null && value.range[0] === value.range[1]);
+        if ((last && at === 'key') || empty || valueStart === undefined) {
+          offset = keyStart ?? offset;
+          node = empty ? null : value;
+          if (last || empty) break;
+          continue;
+        }
+        node = value;
+        offset = valueStart;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item: YamlNode = node.items[seg];
+        const start = rangeStart(item);
+        if (start === undefined) break;
+        node = item;
+        offset = start;
+      } else break;
+    }
+    if (offset === undefined) return undefined;
+    if (charIndex !== undefined && isScalar(node) && typeof node.value === 'string') {
+      const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : node.type === 'PLAIN' ? 0 : undefined;
+      const start = offset + (quote ?? 0);
+      // Only when the source spells the string as is (no escapes or folding before the character).
+      if (quote !== undefined && source.slice(start, start + charIndex) === node.value.slice(0, charIndex)) offset = start + charIndex;
+    }
+    return positionOf(offset);
+  };
+}
+
+/** Keys given twice in one mapping, each reported at its second (third, ...) occurrence. */
+export function duplicateKeys(doc: Document, lineCounter: LineCounter): Problem[] {
+  const positionOf = positionFinder(lineCounter);
+  const problems: Problem[] = [];
+  const walk = (node: YamlNode, path: Segment[]): void => {
+    if (isMap(node)) {
+      const first = new Map<string, number | undefined>();
+      for (const pair of node.items) {
+        const key = keyText(pair.key);
+        const start = rangeStart(pair.key);
+        if (first.has(key)) {
+          const firstAt = first.get(key);
+          const where = firstAt === undefined ? '' : ` (first at line ${positionOf(firstAt).line}, column ${positionOf(firstAt).column})`;
+          const isNode = path.length === 1 && path[0] === 'nodes';
+          const problem: Problem = isNode
+            ? { path: [...path, key], at: 'key', message: `node ${JSON.stringify(key)} is defined twice${where}`, hint: 'give each node its own name, or merge the two into one' }
+            : { path: [...path, key], at: 'key', message: `key ${JSON.stringify(key)} is given twice${where}`, hint: 'keep only one of them' };
+          if (start !== undefined) problem.offset = start;
+          problems.push(problem);
+        } else {
+          first.set(key, start);
+        }
+        walk(pair.value, [...path, key]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+    }
+  };
+  walk(doc.contents, []);
+  return problems;
+}
+
+/** The node names in the order the file writes them. */
+export function nodeOrder(doc: Document): string[] {
+  const root = doc.contents;
+  if (!isMap(root)) return [];
+  let nodes: YamlNode = root.items.findLast((p) => keyText(p.key) === 'nodes')?.value;
+  if (isAlias(nodes)) nodes = nodes.resolve(doc);
+  return isMap(nodes) ? nodes.items.map((p) => keyText(p.key)) : [];
+}

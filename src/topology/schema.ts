@@ -1,0 +1,121 @@
+/**
+ * The shape of a topology file, as one zod schema: it checks the structure (which keys, which types, which
+ * number ranges; unknown keys are errors) and it is also the source of the JSON Schema editors use, so
+ * every field carries a description. Value rules that need a good message (names, addresses, references
+ * between nodes and links) are checked in validate.ts; they appear here only as JSON Schema hints
+ * (`pattern`, `maxLength`) for editors.
+ *
+ * Room to grow: a node's settings are a strict object, so a `kind` key (router, bridge) can be added later
+ * without changing anything a file says today; until then `kind` is an unknown key.
+ */
+import { z } from 'zod';
+import { IFNAME_MAX, LAB_NAME_PATTERN, NODE_NAME_PATTERN } from './names.js';
+
+const IFNAME_PATTERN = '^(?!\\.\\.?$)[^/:%\\s]+$';
+const ENDPOINT_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*(:[^/:%\\s]{1,15})?(\\s+[0-9A-Fa-f.:]+/[0-9]{1,3})*\\s*$';
+
+export const MTU_MIN = 68;
+export const MTU_MAX = 65535;
+export const METRIC_MAX = 4294967295;
+
+const addressSchema = z
+  .string()
+  .meta({ examples: ['10.0.0.1/24', '10.10.1.2/32', 'fd00::1/64'] })
+  .describe('An interface address with its prefix length: IPv4 (10.0.0.1/24, 10.10.1.2/32) or IPv6 (fd00::1/64). Host bits may be set: 10.0.0.1/24 is address 10.0.0.1 in subnet 10.0.0.0/24. Every address in a lab must be unique.');
+
+export const endpointObjectSchema = z
+  .strictObject({
+    node: z.string().meta({ pattern: NODE_NAME_PATTERN }).describe('The node this end of the cable plugs into (a name under `nodes`).'),
+    interface: z
+      .string()
+      .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['eth0', 'rveth', 'veth-red'] })
+      .describe(`The interface name inside the node: 1 to ${IFNAME_MAX} characters, no "/", ":", "%" or spaces, not "lo". Left out: eth0, eth1, ... in file order, skipping names the node already uses.`)
+      .optional(),
+    addresses: z.array(addressSchema).describe('Addresses of this interface, IPv4 and/or IPv6, each with its prefix length. Left out: none.').optional(),
+  })
+  .describe('One end of a cable: { node, interface, addresses }.');
+
+const endpointStringSchema = z
+  .string()
+  .meta({ pattern: ENDPOINT_PATTERN, examples: ['red', 'red:rveth', 'red:veth-red 10.0.0.1/24', 'red:eth0 10.0.0.1/24 fd00::1/64', 'red 10.0.0.1/24'] })
+  .describe('One end of a cable in short: "NODE", "NODE:INTERFACE", then any addresses separated by spaces, for example "red:veth-red 10.0.0.1/24" or "red 10.0.0.1/24" (interface named eth0, eth1, ...).');
+
+export const endpointSchema = z.union([endpointStringSchema, endpointObjectSchema]);
+
+export const linkSchema = z
+  .strictObject({
+    endpoints: z
+      .array(endpointSchema)
+      .meta({ minItems: 2, maxItems: 2 })
+      .describe('The two ends of the cable (a veth pair), each "NODE[:INTERFACE] [ADDRESS...]" or { node, interface, addresses }. The link is named NODE:INTERFACE--NODE:INTERFACE after them.'),
+    mtu: z
+      .number()
+      .int()
+      .min(MTU_MIN)
+      .max(MTU_MAX)
+      .describe(`MTU of both ends, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280). Left out: the kernel's default, 1500.`)
+      .optional(),
+  })
+  .describe('A cable: a veth pair joining two different nodes.');
+
+export const routeSchema = z
+  .strictObject({
+    to: z
+      .string()
+      .meta({ examples: ['10.0.2.0/24', '10.10.1.3/32', 'fd00:2::/64', 'default', '::/0'] })
+      .describe('Destination: a network (10.0.2.0/24, fd00:2::/64; no host bits set), one address (10.10.1.3 means 10.10.1.3/32), or "default" (IPv6 when via is IPv6, else IPv4; write ::/0 for an IPv6 default route through a dev alone).'),
+    via: z.string().meta({ examples: ['10.0.1.1', 'fd00:1::1'] }).describe('Gateway: the address of a neighbour to send through, without a prefix length. Same family as the destination.').optional(),
+    dev: z.string().meta({ maxLength: IFNAME_MAX, examples: ['eth0', 'rveth'] }).describe("Interface to send through: one of this node's interfaces from `links`.").optional(),
+    metric: z.number().int().min(0).max(METRIC_MAX).describe('Route metric (priority): lower wins. Left out: the kernel default (0 for IPv4, 1024 for IPv6).').optional(),
+  })
+  .meta({ anyOf: [{ required: ['via'] }, { required: ['dev'] }] })
+  .describe('A static route in this node: to a destination, via a gateway and/or out of an interface (at least one of via and dev).');
+
+export const execObjectSchema = z
+  .strictObject({
+    run: z.string().meta({ minLength: 1 }).describe('The command, run with `sh -c` inside the node.'),
+    background: z.boolean().describe('true: a server that keeps running; nslab starts it and `down` stops it. false (the default): it must exit 0.').optional(),
+  })
+  .describe('A command with options.');
+
+export const execSchema = z.union([
+  z.string().meta({ minLength: 1, examples: ['ping -c 1 10.10.1.3', 'sysctl -w net.ipv4.ip_forward=1'] }).describe('A command run with `sh -c` inside the node once the whole network is up; it must exit 0.'),
+  execObjectSchema,
+]);
+
+export const nodeSettingsSchema = z
+  .strictObject({
+    routes: z.array(routeSchema).describe('Static routes of this node, in addition to the routes its addresses imply.').optional(),
+    exec: z.array(execSchema).describe('Commands to run inside the node after the whole network is up, in order: a string (must exit 0) or { run, background: true } (a server).').optional(),
+  })
+  .describe('What a node has besides its cables: routes and commands.');
+
+export const labSchema = z
+  .strictObject({
+    $schema: z.string().describe('The JSON Schema of this file, for editors (JSON files). Ignored by nslab.').optional(),
+    name: z
+      .string()
+      .meta({ pattern: LAB_NAME_PATTERN, examples: ['two-computers', 'my-lab'] })
+      .describe('The lab name: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit. nslab keeps the lab state under /run/nslab/NAME and marks what it makes with it.'),
+    prefix: z
+      .string()
+      .meta({ examples: ['', 'lab1-'] })
+      .describe('Put before each node name to make its network namespace name (under /run/netns). Left out: the lab name and "-" (two-computers-red). "" makes the namespaces plain node names, so `ip netns exec red bash` works as in the tutorial.')
+      .optional(),
+    nodes: z
+      .record(z.string().meta({ pattern: NODE_NAME_PATTERN }), nodeSettingsSchema.nullable())
+      .meta({ minProperties: 1 })
+      .describe('The computers: node name -> settings (empty, null or {} for none). Node names are letters, digits, "_", "." or "-", starting with a letter or digit. Each node is a network namespace.'),
+    links: z.array(linkSchema).describe('The cables between nodes. Left out: none.').optional(),
+  })
+  .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');
+
+/** The keys each kind of mapping takes, for "unknown key" messages. */
+export const ALLOWED_KEYS = {
+  lab: Object.keys(labSchema.shape).filter((k) => k !== '$schema'),
+  node: Object.keys(nodeSettingsSchema.shape),
+  route: Object.keys(routeSchema.shape),
+  exec: Object.keys(execObjectSchema.shape),
+  link: Object.keys(linkSchema.shape),
+  endpoint: Object.keys(endpointObjectSchema.shape),
+} as const;

@@ -1,0 +1,122 @@
+/**
+ * The structural check: runs the zod schema and says each of its findings the way a learner can act on
+ * (which key is unknown and which would be right, what type was found where another belongs, which key is
+ * missing, which range a number must be in).
+ */
+import type { z } from 'zod';
+import { fieldAt, MAPPING_NAMES, pattern } from './fields.js';
+import type { Path, Problem, Segment } from './issues.js';
+import { ALLOWED_KEYS, labSchema, METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
+import { closest, listWords } from './suggest.js';
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** The value at a path, or undefined. */
+export function valueAt(root: unknown, path: Path): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+/** "the number 42", "a list", "empty (null)". */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'empty (null)';
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'number') return `the number ${String(v)}`;
+  if (typeof v === 'boolean') return `${String(v)}`;
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof Uint8Array) return 'binary data';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+  null: 'empty',
+};
+
+const UNION_EXPECTED: Record<string, string> = {
+  'links.#.endpoints.#': 'a string such as "red:eth0 10.0.0.1/24" or a mapping { node, interface, addresses }',
+  'nodes.*.exec.#': 'a command string or a mapping { run, background }',
+};
+
+function typeHint(expected: string, v: unknown, path: Path): string {
+  const field = fieldAt(path);
+  const example = field !== undefined ? `for example ${field.example}` : '';
+  if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) return `put it in quotes so YAML reads it as text: "${String(v)}"`;
+  if ((expected === 'number' || expected === 'int') && typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(v.trim())) return `write it without quotes: ${v.trim()}`;
+  if (expected === 'boolean' && typeof v === 'string') return 'write true or false, without quotes';
+  if (expected === 'array' && typeof v === 'string') return `write a list, even of one: [${v}]`;
+  return example === '' ? `write ${EXPECTED[expected] ?? expected}` : example;
+}
+
+function unknownKey(path: Path, key: string): Problem {
+  const field = fieldAt(path);
+  const kind = field?.mapping;
+  const keyPath = [...path, key];
+  if (kind === undefined) return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: 'remove it' };
+  const allowed: readonly string[] = ALLOWED_KEYS[kind];
+  if (kind === 'node' && (key === 'kind' || key === 'forwarding')) {
+    return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: `node kinds (routers with forwarding, bridges) are not supported yet: every node is a host; a node takes ${listWords(allowed)}` };
+  }
+  const near = closest(key, allowed);
+  const takes = `${MAPPING_NAMES[kind]} takes ${listWords(allowed)}`;
+  return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: near !== undefined ? `did you mean ${JSON.stringify(near)}? ${takes}` : takes };
+}
+
+function range(path: Path, v: unknown, issue: ZodIssue): Problem {
+  const last = path[path.length - 1];
+  if (last === 'mtu') return { path, message: `MTU ${String(v)} is out of range`, hint: `an MTU is ${MTU_MIN} to ${MTU_MAX}; 1500 is usual for Ethernet` };
+  if (last === 'metric') return { path, message: `metric ${String(v)} is out of range`, hint: `a metric is 0 to ${METRIC_MAX}; lower is preferred` };
+  return { path, message: `${describeValue(v)} is out of range`, hint: issue.message };
+}
+
+function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
+  const path: Segment[] = [...base, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+  const v = valueAt(root, path);
+  switch (issue.code) {
+    case 'invalid_type': {
+      const parent = valueAt(root, path.slice(0, -1));
+      const key = path[path.length - 1];
+      if (v === undefined && typeof key === 'string' && parent !== null && typeof parent === 'object' && !Array.isArray(parent)) {
+        const field = fieldAt(path);
+        return [{ path: path.slice(0, -1), message: `missing required key ${JSON.stringify(key)}`, hint: field?.missing ?? `add it, for example ${field?.example ?? `${key}: ...`}` }];
+      }
+      return [{ path, message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeValue(v)}`, hint: typeHint(issue.expected, v, path) }];
+    }
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownKey(path, key));
+    case 'too_small':
+    case 'too_big':
+      return [range(path, v, issue)];
+    case 'invalid_union': {
+      const fits = issue.errors.filter((branch) => !branch.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
+      const chosen = fits[0];
+      if (chosen !== undefined) return chosen.flatMap((e) => translate(e, path, root));
+      const field = fieldAt(path);
+      const expected = UNION_EXPECTED[pattern(path)] ?? 'something else';
+      return [{ path, message: `must be ${expected}, not ${describeValue(v)}`, hint: field !== undefined ? `for example ${field.example}` : 'see docs/topology.md' }];
+    }
+    default: {
+      const field = fieldAt(path);
+      return [{ path, message: issue.message, hint: field !== undefined ? `for example ${field.example}` : 'see docs/topology.md' }];
+    }
+  }
+}
+
+/** Every structural problem of a value meant as a topology. */
+export function checkShape(value: unknown): Problem[] {
+  const result = labSchema.safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) => translate(issue, [], value));
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { TopologyError } from '../../src/errors.js';
+import { parseTopology, resolveTopology } from '../../src/topology/index.js';
+
+/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEEDS = [
+  readFileSync(new URL('../../examples/two-computers.yaml', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../examples/red-blue.yaml', import.meta.url), 'utf8'),
+  'name: x\nnodes:\n  a:\n    routes: [{ to: default, via: 10.0.0.2 }]\n    exec: ["true", { run: "sleep 1", background: true }]\n  b:\nlinks:\n  - { endpoints: ["a 10.0.0.1/24 fd00::1/64", "b:e1 10.0.0.2/24"], mtu: 1500 }\n',
+];
+const PIECES = [':', ' ', '\n', '\t', '{', '}', '[', ']', '"', "'", '-', '/', '.', '0', '99999', 'null', 'true', '&a', '*a', '#', '::', '%', 'nodes', 'links', 'endpoints', 'kind', '---'];
+
+test('mutated topology texts only ever throw TopologyError (or parse)', () => {
+  const next = random(20240601);
+  let rejected = 0;
+  for (let i = 0; i < 1500; i++) {
+    const base = SEEDS[i % SEEDS.length] ?? '';
+    let text = base;
+    const edits = 1 + Math.floor(next() * 4);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(next() * (text.length + 1));
+      const r = next();
+      if (r < 0.4) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 5));
+      else text = text.slice(0, at) + (PIECES[Math.floor(next() * PIECES.length)] ?? '') + text.slice(at);
+    }
+    try {
+      parseTopology(text, { file: 'fuzz.yaml' });
+    } catch (err) {
+      if (!(err instanceof TopologyError)) assert.fail(`mutation ${i} threw ${String(err)} for:\n${text}`);
+      assert.ok(err.issues.length > 0);
+      for (const issue of err.issues) assert.ok(issue.message.length > 0 && !issue.message.includes('\u0000'), `mutation ${i}: ${issue.message}`);
+      rejected++;
+    }
+  }
+  assert.ok(rejected > 500, `most mutations are rejected (${rejected})`);
+});
+
+test('odd values built in code only ever throw TopologyError', () => {
+  const odd: unknown[] = [0, 'x', [], true, { name: 'x', nodes: [] }, { name: 'x', nodes: { a: 1 }, links: {} }, { name: 'x', nodes: { a: {} }, links: [null, 1, 'a', { endpoints: 'a b' }, { endpoints: [null, {}] }] }];
+  for (const value of odd) assert.throws(() => resolveTopology(value), TopologyError);
+});
