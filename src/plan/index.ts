@@ -1,0 +1,10 @@
+/**
+ * The planner: resolved topology + observed state -> ordered, serialisable operations. Pure: no I/O.
+ */
+export { plan, FORWARDING_SYSCTLS } from './plan.js';
+export { teardownPlan } from './teardown.js';
+export { levels } from './levels.js';
+export { explain } from './explain.js';
+export { describe } from './describe.js';
+export { simulate } from './simulate.js';
+export type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, Op, OpBase, OpKind, Plan } from './types.js';

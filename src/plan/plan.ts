@@ -1,0 +1,259 @@
+/**
+ * The planner: the desired lab and what exists of it now -> the operations that make the one into the
+ * other, with their dependencies. Pure (no I/O): the same inputs always give the same plan, ids and order
+ * included, and a plan made against the state a previous plan produced is empty.
+ *
+ * The plan is laid out removals first, then additions, kind by kind:
+ *   proc.kill, netns.del, veth.del, addr.del, route.del,
+ *   netns.add, sysctl.set, veth.add, addr.add, link.set, route.add, exec
+ * and every op waits only for what it needs (`after`), so the engine's waves (see levels()) run
+ * unrelated work together: the tutorial is netns | veth | addr + up | route | exec.
+ */
+import type { Cidr, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute } from '../topology/types.js';
+import { PlanBuilder } from './builder.js';
+import { canonicalIp, cidrText, isLinkLocal6 } from './ip.js';
+import { routeIdPart, sameRoute } from './route.js';
+import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Plan } from './types.js';
+
+/** The sysctls a node with `forwarding: true` gets, each set to 1. */
+export const FORWARDING_SYSCTLS = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding'] as const;
+
+const EMPTY: ObservedLab = { namespaces: {}, processes: [] };
+
+/** `netns\0ifname`: one interface in one namespace. */
+function key(netns: string, ifname: string): string {
+  return `${netns}\u0000${ifname}`;
+}
+
+function endRef(end: ResolvedEndpoint): EndRef {
+  return { node: end.node, netns: end.netns, ifname: end.ifname };
+}
+
+function peerIs(link: ObservedLink, end: ResolvedEndpoint): boolean {
+  return link.peer !== undefined && link.peer.netns === end.netns && link.peer.ifname === end.ifname;
+}
+
+function copyRoute(route: ResolvedRoute): ResolvedRoute {
+  return { ...route, to: route.to === 'default' ? 'default' : { ...route.to } };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list === undefined) map.set(k, [v]);
+  else list.push(v);
+}
+
+/**
+ * Plans `desired` against `observed` (null: nothing of the lab exists, so a full creation plan).
+ * Only the difference is applied: what exists and matches is left alone; what is ours and no longer
+ * wanted is removed; exec entries run only on nodes whose namespace this plan creates.
+ */
+export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
+  const seen = observed ?? EMPTY;
+  const b = new PlanBuilder(desired.name);
+
+  const nodeByNetns = new Map<string, ResolvedNode>();
+  for (const node of desired.nodes) nodeByNetns.set(node.netns, node);
+  const observedNs = (netns: string): ObservedNamespace | undefined => (Object.hasOwn(seen.namespaces, netns) ? seen.namespaces[netns] : undefined);
+  const isKept = (netns: string): boolean => nodeByNetns.has(netns) && observedNs(netns) !== undefined;
+  /** The name ids use for a namespace: its node's name (desired, else observed), else the namespace. */
+  const label = (netns: string): string => {
+    const node = nodeByNetns.get(netns)?.name ?? observedNs(netns)?.node;
+    return node !== undefined && node !== '' ? node : netns;
+  };
+  const keptNodes = desired.nodes.filter((n) => isKept(n.netns));
+  const keptNodeNames = new Set(keptNodes.map((n) => n.name));
+  const removed = Object.keys(seen.namespaces)
+    .filter((netns) => !nodeByNetns.has(netns))
+    .sort();
+
+  // 1. Processes of nodes that do not stay (removed, or whose namespace is gone and is made anew).
+  const killsByNode = new Map<string, string[]>();
+  const processes = [...seen.processes].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : x.pid - y.pid));
+  for (const p of processes) {
+    if (keptNodeNames.has(p.node)) continue;
+    pushTo(killsByNode, p.node, b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid }));
+  }
+
+  // 2. Namespaces no longer wanted: each takes its links (and the far ends of its veths) with it.
+  const netnsDelId = new Map<string, string>();
+  for (const netns of removed) {
+    const node = observedNs(netns)?.node ?? '';
+    const after = killsByNode.get(node) ?? [];
+    netnsDelId.set(netns, b.push({ op: 'netns.del', id: `del-netns:${label(netns)}`, after, netns, node }));
+  }
+
+  // 3. Desired links that exist as they should: both ends, veths, each the other's peer.
+  const findLink = (netns: string, ifname: string): ObservedLink | undefined => (isKept(netns) ? observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined);
+  const keptLinks = new Set<ResolvedLink>();
+  const claimed = new Set<string>();
+  for (const link of desired.links) {
+    const oa = findLink(link.a.netns, link.a.ifname);
+    const ob = findLink(link.b.netns, link.b.ifname);
+    if (oa?.kind === 'veth' && ob?.kind === 'veth' && peerIs(oa, link.b) && peerIs(ob, link.a)) {
+      keptLinks.add(link);
+      claimed.add(key(link.a.netns, link.a.ifname));
+      claimed.add(key(link.b.netns, link.b.ifname));
+    }
+  }
+
+  // 4. Every other link of ours in a namespace that stays goes: deleted (one veth.del per pair), or
+  //    taken along by the netns.del of its peer's namespace. `goneBy` says which op removes it.
+  const goneBy = new Map<string, string>();
+  const goneInNs = new Map<string, { ifname: string; link: ObservedLink; by: string }[]>();
+  for (const netns of keptNodes.map((n) => n.netns).sort()) {
+    const links = [...(observedNs(netns)?.links ?? [])].sort((x, y) => (x.ifname < y.ifname ? -1 : x.ifname > y.ifname ? 1 : 0));
+    for (const link of links) {
+      const k = key(netns, link.ifname);
+      if (claimed.has(k) || goneBy.has(k)) continue;
+      const peer = link.peer;
+      const byNetnsDel = peer !== undefined ? netnsDelId.get(peer.netns) : undefined;
+      if (byNetnsDel !== undefined) {
+        goneBy.set(k, byNetnsDel);
+        continue;
+      }
+      const peerKey = peer !== undefined && findLink(peer.netns, peer.ifname) !== undefined ? key(peer.netns, peer.ifname) : undefined;
+      const pairPeer = peerKey !== undefined && !claimed.has(peerKey) && !goneBy.has(peerKey) ? peer : undefined;
+      const name = `${label(netns)}:${link.ifname}${pairPeer !== undefined ? `--${label(pairPeer.netns)}:${pairPeer.ifname}` : ''}`;
+      const id = b.push({ op: 'veth.del', id: `del-veth:${name}`, after: [], link: name, a: { node: label(netns), netns, ifname: link.ifname } });
+      goneBy.set(k, id);
+      if (pairPeer !== undefined) goneBy.set(key(pairPeer.netns, pairPeer.ifname), id);
+    }
+  }
+  for (const netns of keptNodes.map((n) => n.netns)) {
+    for (const link of observedNs(netns)?.links ?? []) {
+      const by = goneBy.get(key(netns, link.ifname));
+      if (by !== undefined) pushTo(goneInNs, netns, { ifname: link.ifname, link, by });
+    }
+  }
+
+  // 5. Addresses on links that stay and are no longer wanted.
+  const addrDels: { netns: string; address: string; id: string }[] = [];
+  for (const link of desired.links) {
+    if (!keptLinks.has(link)) continue;
+    for (const end of [link.a, link.b]) {
+      const have = findLink(end.netns, end.ifname);
+      const want = new Set(end.addresses.map(cidrText));
+      for (const cidr of have?.addresses ?? []) {
+        if (want.has(cidrText(cidr))) continue;
+        // The kernel gives every IPv6 interface a link-local address; it is not ours to remove.
+        if (cidr.family === 6 && isLinkLocal6(cidr.address)) continue;
+        const id = b.push({ op: 'addr.del', id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after: [], netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
+        addrDels.push({ netns: end.netns, address: canonicalIp(cidr.address), id });
+      }
+    }
+  }
+
+  // 6. Routes of ours no longer wanted. Routes through a device that goes are taken along with it.
+  const routeDels = new Map<string, string[]>();
+  const missingRoutes = new Map<string, ResolvedRoute[]>();
+  for (const node of keptNodes) {
+    const gone = new Set((goneInNs.get(node.netns) ?? []).map((g) => g.ifname));
+    const have = (observedNs(node.netns)?.routes ?? []).filter((r) => r.dev === undefined || !gone.has(r.dev));
+    const matched = new Set<number>();
+    const missing: ResolvedRoute[] = [];
+    for (const route of node.routes) {
+      const i = have.findIndex((o, j) => !matched.has(j) && sameRoute(route, o));
+      if (i < 0) missing.push(route);
+      else matched.add(i);
+    }
+    missingRoutes.set(node.netns, missing);
+    have.forEach((route, j) => {
+      if (matched.has(j)) return;
+      pushTo(routeDels, node.netns, b.push({ op: 'route.del', id: `del-route:${node.name}:${routeIdPart(route)}`, after: [], netns: node.netns, route: copyRoute(route) }));
+    });
+  }
+
+  // 7. Namespaces to make (the engine marks each and brings its lo up in the same op).
+  const netnsAddId = new Map<string, string>();
+  for (const node of desired.nodes) {
+    if (isKept(node.netns)) continue;
+    netnsAddId.set(node.netns, b.push({ op: 'netns.add', id: `netns:${node.name}`, after: [], netns: node.netns, node: node.name }));
+  }
+  const afterNetns = (netns: string): string[] => {
+    const id = netnsAddId.get(netns);
+    return id !== undefined ? [id] : [];
+  };
+
+  // 8. Forwarding on routers. (A node without forwarding is left as the kernel made its namespace.)
+  for (const node of desired.nodes) {
+    if (!node.forwarding) continue;
+    const values = observedNs(node.netns)?.sysctls;
+    for (const k of FORWARDING_SYSCTLS) {
+      if (values !== undefined && isKept(node.netns) && values[k]?.trim() === '1') continue;
+      b.push({ op: 'sysctl.set', id: `sysctl:${node.name}:${k}`, after: afterNetns(node.netns), netns: node.netns, key: k, value: '1' });
+    }
+  }
+
+  // 9. Cables to make, each after its namespaces exist and whatever holds its names is gone.
+  const vethAddId = new Map<ResolvedLink, string>();
+  for (const link of desired.links) {
+    if (keptLinks.has(link)) continue;
+    const after = [...afterNetns(link.a.netns), ...afterNetns(link.b.netns)];
+    for (const end of [link.a, link.b]) {
+      const by = goneBy.get(key(end.netns, end.ifname));
+      if (by !== undefined) after.push(by);
+    }
+    const id = b.push({ op: 'veth.add', id: `veth:${link.id}`, after, link: link.id, a: endRef(link.a), b: endRef(link.b), ...(link.mtu !== undefined ? { mtu: link.mtu } : {}) });
+    vethAddId.set(link, id);
+  }
+
+  // 10. Addresses, after their device, and after the address leaves any other place in the namespace.
+  const nsOps = new Map<string, string[]>();
+  const collisions = (netns: string, cidr: Cidr): string[] => {
+    const address = canonicalIp(cidr.address);
+    const ids = addrDels.filter((d) => d.netns === netns && d.address === address).map((d) => d.id);
+    for (const g of goneInNs.get(netns) ?? []) if (g.link.addresses.some((a) => canonicalIp(a.address) === address)) ids.push(g.by);
+    return ids;
+  };
+  for (const link of desired.links) {
+    const made = vethAddId.get(link);
+    for (const end of [link.a, link.b]) {
+      const have = made === undefined ? new Set((findLink(end.netns, end.ifname)?.addresses ?? []).map(cidrText)) : new Set<string>();
+      for (const cidr of end.addresses) {
+        if (have.has(cidrText(cidr))) continue;
+        const after = [...(made !== undefined ? [made] : []), ...collisions(end.netns, cidr)];
+        pushTo(nsOps, end.netns, b.push({ op: 'addr.add', id: `addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } }));
+      }
+    }
+  }
+
+  // 11. Links up (and the MTU right, on links that stay; a new veth gets its MTU when it is made).
+  for (const link of desired.links) {
+    const made = vethAddId.get(link);
+    for (const end of [link.a, link.b]) {
+      if (made !== undefined) {
+        pushTo(nsOps, end.netns, b.push({ op: 'link.set', id: `up:${end.node}:${end.ifname}`, after: [made], netns: end.netns, ifname: end.ifname, up: true }));
+        continue;
+      }
+      const have = findLink(end.netns, end.ifname);
+      if (have === undefined) continue;
+      const up = !have.up;
+      const mtu = link.mtu !== undefined && have.mtu !== link.mtu ? link.mtu : undefined;
+      if (!up && mtu === undefined) continue;
+      const id = `${up ? 'up' : 'mtu'}:${end.node}:${end.ifname}`;
+      pushTo(nsOps, end.netns, b.push({ op: 'link.set', id, after: [], netns: end.netns, ifname: end.ifname, ...(up ? { up: true } : {}), ...(mtu !== undefined ? { mtu } : {}) }));
+    }
+  }
+
+  // 12. Routes, after everything that shapes their namespace's addresses and devices.
+  for (const node of desired.nodes) {
+    const routes = isKept(node.netns) ? (missingRoutes.get(node.netns) ?? []) : node.routes;
+    if (routes.length === 0) continue;
+    const after = [...(nsOps.get(node.netns) ?? []), ...(routeDels.get(node.netns) ?? []), ...(goneInNs.get(node.netns) ?? []).map((g) => g.by)];
+    if (after.length === 0) after.push(...afterNetns(node.netns));
+    for (const route of routes) b.push({ op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) });
+  }
+
+  // 13. Exec entries of new nodes, in file order per node, once the whole network is in shape.
+  const everything = b.sinks();
+  for (const node of desired.nodes) {
+    if (isKept(node.netns)) continue;
+    let previous: string | undefined;
+    node.exec.forEach((entry, i) => {
+      previous = b.push({ op: 'exec', id: `exec:${node.name}:${i}`, after: previous !== undefined ? [previous] : everything, netns: node.netns, node: node.name, entry: { ...entry } });
+    });
+  }
+
+  return b.build();
+}

@@ -1,0 +1,390 @@
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+import { explain, levels, plan, simulate } from '../../src/plan/index.js';
+import type { ObservedLab, Op, Plan } from '../../src/plan/types.js';
+import type { ResolvedLab } from '../../src/topology/types.js';
+import { cidr, makeLab, route, tutorial } from './lab.js';
+
+const VETH = 'veth:red:rveth--green:gveth';
+const RED = { node: 'red', netns: 'red', ifname: 'rveth' };
+const GREEN = { node: 'green', netns: 'green', ifname: 'gveth' };
+
+/** The state a plan leaves behind, checked op by op (it throws where the kernel would refuse). */
+function after(desired: ResolvedLab, observed: ObservedLab | null): ObservedLab {
+  return simulate(plan(desired, observed), observed);
+}
+
+function ids(p: Plan): string[] {
+  return p.ops.map((o) => o.id);
+}
+
+/** The same plan with every wave run in reverse: a missing dependency inside a wave shows up here. */
+function reversedWaves(p: Plan): Plan {
+  return { lab: p.lab, ops: levels(p).flatMap((w) => [...w].reverse()) };
+}
+
+/** A router between two hosts, IPv4 and IPv6, gateways, metrics, an MTU, exec entries, a prefix. */
+function routed(): ResolvedLab {
+  return makeLab(
+    'routed',
+    {
+      h1: {
+        routes: [route('default', { via: '10.0.1.1' }), route('default', { via: 'fd00:1::1', family: 6 })],
+        exec: [
+          { run: 'python3 -m http.server 8080', background: true },
+          { run: 'echo ready', background: false },
+        ],
+      },
+      r: { forwarding: true },
+      h2: { routes: [route('10.0.1.0/24', { via: '10.0.2.1', metric: 100 }), route('fd00:1::/64', { via: 'fd00:2::1', dev: 'eth0' })], exec: [{ run: 'true', background: false }] },
+    },
+    [
+      { a: 'h1:eth0', b: 'r:eth1', aAddrs: ['10.0.1.2/24', 'fd00:1::2/64'], bAddrs: ['10.0.1.1/24', 'fd00:1::1/64'], mtu: 9000 },
+      { a: 'r:eth2', b: 'h2:eth0', aAddrs: ['10.0.2.1/24', 'fd00:2::1/64'], bAddrs: ['10.0.2.2/24', 'FD00:2:0::2/64'] },
+    ],
+    'lab-',
+  );
+}
+
+suite('plan: creation', () => {
+  test('the tutorial lab gives exactly the tutorial steps', () => {
+    const expected: Op[] = [
+      { op: 'netns.add', id: 'netns:red', after: [], netns: 'red', node: 'red' },
+      { op: 'netns.add', id: 'netns:green', after: [], netns: 'green', node: 'green' },
+      { op: 'veth.add', id: VETH, after: ['netns:red', 'netns:green'], link: 'red:rveth--green:gveth', a: RED, b: GREEN },
+      { op: 'addr.add', id: 'addr:red:rveth:10.10.1.2/32', after: [VETH], netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.2/32') },
+      { op: 'addr.add', id: 'addr:green:gveth:10.10.1.3/32', after: [VETH], netns: 'green', ifname: 'gveth', cidr: cidr('10.10.1.3/32') },
+      { op: 'link.set', id: 'up:red:rveth', after: [VETH], netns: 'red', ifname: 'rveth', up: true },
+      { op: 'link.set', id: 'up:green:gveth', after: [VETH], netns: 'green', ifname: 'gveth', up: true },
+      { op: 'route.add', id: 'route:red:10.10.1.3/32', after: ['addr:red:rveth:10.10.1.2/32', 'up:red:rveth'], netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) },
+      { op: 'route.add', id: 'route:green:10.10.1.2/32', after: ['addr:green:gveth:10.10.1.3/32', 'up:green:gveth'], netns: 'green', route: route('10.10.1.2/32', { dev: 'gveth' }) },
+    ];
+    assert.deepEqual(plan(tutorial(), null), { lab: 'two-computers', ops: expected });
+  });
+
+  test('the tutorial explained is the tutorial, command for command', () => {
+    const lines = plan(tutorial(), null).ops.map(explain).join('\n').split('\n');
+    assert.deepEqual(lines, [
+      'ip netns add red',
+      'ip -n red link set lo up',
+      'ip netns add green',
+      'ip -n green link set lo up',
+      'ip link add rveth netns red type veth peer name gveth netns green',
+      'ip -n red addr add 10.10.1.2/32 dev rveth',
+      'ip -n green addr add 10.10.1.3/32 dev gveth',
+      'ip -n red link set rveth up',
+      'ip -n green link set gveth up',
+      'ip -n red route add 10.10.1.3/32 dev rveth',
+      'ip -n green route add 10.10.1.2/32 dev gveth',
+    ]);
+  });
+
+  test('a router gets forwarding after its namespace; ids use node names, ops the namespace names', () => {
+    const p = plan(routed(), null);
+    const sysctls = p.ops.filter((o) => o.op === 'sysctl.set');
+    assert.deepEqual(sysctls, [
+      { op: 'sysctl.set', id: 'sysctl:r:net/ipv4/ip_forward', after: ['netns:r'], netns: 'lab-r', key: 'net/ipv4/ip_forward', value: '1' },
+      { op: 'sysctl.set', id: 'sysctl:r:net/ipv6/conf/all/forwarding', after: ['netns:r'], netns: 'lab-r', key: 'net/ipv6/conf/all/forwarding', value: '1' },
+    ]);
+    assert.deepEqual(ids(p), [
+      'netns:h1',
+      'netns:r',
+      'netns:h2',
+      'sysctl:r:net/ipv4/ip_forward',
+      'sysctl:r:net/ipv6/conf/all/forwarding',
+      'veth:h1:eth0--r:eth1',
+      'veth:r:eth2--h2:eth0',
+      'addr:h1:eth0:10.0.1.2/24',
+      'addr:h1:eth0:fd00:1::2/64',
+      'addr:r:eth1:10.0.1.1/24',
+      'addr:r:eth1:fd00:1::1/64',
+      'addr:r:eth2:10.0.2.1/24',
+      'addr:r:eth2:fd00:2::1/64',
+      'addr:h2:eth0:10.0.2.2/24',
+      'addr:h2:eth0:fd00:2::2/64',
+      'up:h1:eth0',
+      'up:r:eth1',
+      'up:r:eth2',
+      'up:h2:eth0',
+      'route:h1:default',
+      'route:h1:default6',
+      'route:h2:10.0.1.0/24@100',
+      'route:h2:fd00:1::/64',
+      'exec:h1:0',
+      'exec:h1:1',
+      'exec:h2:0',
+    ]);
+    const veth = p.ops.find((o) => o.id === 'veth:h1:eth0--r:eth1');
+    assert.deepEqual(veth, { op: 'veth.add', id: 'veth:h1:eth0--r:eth1', after: ['netns:h1', 'netns:r'], link: 'h1:eth0--r:eth1', a: { node: 'h1', netns: 'lab-h1', ifname: 'eth0' }, b: { node: 'r', netns: 'lab-r', ifname: 'eth1' }, mtu: 9000 });
+    // The first exec of each node waits for the whole network; later ones for the one before.
+    const exec = (id: string) => p.ops.find((o) => o.id === id)?.after;
+    const sinks = ['sysctl:r:net/ipv4/ip_forward', 'sysctl:r:net/ipv6/conf/all/forwarding', 'addr:r:eth1:10.0.1.1/24', 'addr:r:eth1:fd00:1::1/64', 'addr:r:eth2:10.0.2.1/24', 'addr:r:eth2:fd00:2::1/64', 'up:r:eth1', 'up:r:eth2', 'route:h1:default', 'route:h1:default6', 'route:h2:10.0.1.0/24@100', 'route:h2:fd00:1::/64'];
+    assert.deepEqual(exec('exec:h1:0'), sinks);
+    assert.deepEqual(exec('exec:h1:1'), ['exec:h1:0']);
+    assert.deepEqual(exec('exec:h2:0'), sinks);
+  });
+
+  test('the same inputs give the same plan, and the plan survives JSON', () => {
+    const a = plan(routed(), null);
+    const b = plan(routed(), null);
+    assert.deepEqual(a, b);
+    assert.deepEqual(JSON.parse(JSON.stringify(a)), a);
+    const base = after(routed(), null);
+    const changed = makeLab('routed', { h1: {}, r: { forwarding: true } }, [{ a: 'h1:eth0', b: 'r:eth1', aAddrs: ['10.0.1.3/24'] }], 'lab-');
+    assert.deepEqual(plan(changed, base), plan(changed, structuredClone(base)));
+  });
+
+  test('the order observed namespaces are listed in does not change the plan', () => {
+    const base = after(routed(), null);
+    const reversed: ObservedLab = { processes: [...base.processes].reverse(), namespaces: Object.fromEntries(Object.entries(base.namespaces).reverse()) };
+    const smaller = makeLab('routed', { h1: {}, r: { forwarding: true } }, [], 'lab-');
+    assert.deepEqual(plan(smaller, reversed), plan(smaller, base));
+  });
+});
+
+suite('plan: a second plan against the first one\'s result is empty', () => {
+  for (const [name, lab] of [
+    ['tutorial', tutorial({ redExec: [{ run: 'sleep 1000', background: true }] })],
+    ['routed', routed()],
+  ] as const) {
+    test(name, () => {
+      const first = plan(lab, null);
+      const state = simulate(first, null);
+      assert.deepEqual(plan(lab, state), { lab: lab.name, ops: [] });
+      // Any order inside a wave works too.
+      assert.deepEqual(plan(lab, simulate(reversedWaves(first), null)).ops, []);
+    });
+  }
+});
+
+suite('plan: reconcile', () => {
+  const twoLinks = () =>
+    makeLab('two-computers', { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })] } }, [
+      { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'] },
+      { a: 'red:r2', b: 'green:g2', aAddrs: ['10.10.2.1/24'], bAddrs: ['10.10.2.2/24'] },
+    ]);
+
+  test('a link added: only its veth, addresses and up', () => {
+    const base = after(tutorial(), null);
+    const desired = twoLinks();
+    const p = plan(desired, base);
+    const v = 'veth:red:r2--green:g2';
+    assert.deepEqual(p.ops, [
+      { op: 'veth.add', id: v, after: [], link: 'red:r2--green:g2', a: { node: 'red', netns: 'red', ifname: 'r2' }, b: { node: 'green', netns: 'green', ifname: 'g2' } },
+      { op: 'addr.add', id: 'addr:red:r2:10.10.2.1/24', after: [v], netns: 'red', ifname: 'r2', cidr: cidr('10.10.2.1/24') },
+      { op: 'addr.add', id: 'addr:green:g2:10.10.2.2/24', after: [v], netns: 'green', ifname: 'g2', cidr: cidr('10.10.2.2/24') },
+      { op: 'link.set', id: 'up:red:r2', after: [v], netns: 'red', ifname: 'r2', up: true },
+      { op: 'link.set', id: 'up:green:g2', after: [v], netns: 'green', ifname: 'g2', up: true },
+    ]);
+    assert.deepEqual(plan(desired, simulate(p, base)).ops, []);
+  });
+
+  test('a link removed: one veth.del', () => {
+    const base = after(twoLinks(), null);
+    const p = plan(tutorial(), base);
+    assert.deepEqual(p.ops, [{ op: 'veth.del', id: 'del-veth:green:g2--red:r2', after: [], link: 'green:g2--red:r2', a: { node: 'green', netns: 'green', ifname: 'g2' } }]);
+    assert.deepEqual(plan(tutorial(), simulate(p, base)).ops, []);
+  });
+
+  test('a node removed: one netns.del, which takes its cables along', () => {
+    const three = makeLab('two-computers', { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })] }, blue: {} }, [
+      { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'] },
+      { a: 'green:gb', b: 'blue:bg', aAddrs: ['10.10.3.1/24'], bAddrs: ['10.10.3.2/24'] },
+    ]);
+    const base = after(three, null);
+    const p = plan(tutorial(), base);
+    assert.deepEqual(p.ops, [{ op: 'netns.del', id: 'del-netns:blue', after: [], netns: 'blue', node: 'blue' }]);
+    const state = simulate(p, base);
+    assert.deepEqual(state.namespaces['green']?.links.map((l) => l.ifname), ['gveth']);
+    assert.deepEqual(plan(tutorial(), state).ops, []);
+  });
+
+  test('a node removed: its background processes end first', () => {
+    const withBlue = makeLab('two-computers', { red: {}, blue: { exec: [{ run: 'nc -l 7', background: true }] } }, []);
+    const base = after(withBlue, null);
+    assert.deepEqual(base.processes, [{ node: 'blue', pid: 1001, run: 'nc -l 7' }]);
+    const p = plan(makeLab('two-computers', { red: {} }, []), base);
+    assert.deepEqual(p.ops, [
+      { op: 'proc.kill', id: 'kill:blue:1001', after: [], node: 'blue', pid: 1001 },
+      { op: 'netns.del', id: 'del-netns:blue', after: ['kill:blue:1001'], netns: 'blue', node: 'blue' },
+    ]);
+  });
+
+  test('an address changed: addr.del and addr.add (and the route that names it)', () => {
+    const base = after(tutorial(), null);
+    const desired = makeLab('two-computers', { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.4/32', { dev: 'gveth' })] } }, [
+      { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.4/32'], bAddrs: ['10.10.1.3/32'] },
+    ]);
+    const p = plan(desired, base);
+    assert.deepEqual(p.ops, [
+      { op: 'addr.del', id: 'del-addr:red:rveth:10.10.1.2/32', after: [], netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.2/32') },
+      { op: 'route.del', id: 'del-route:green:10.10.1.2/32', after: [], netns: 'green', route: route('10.10.1.2/32', { dev: 'gveth' }) },
+      { op: 'addr.add', id: 'addr:red:rveth:10.10.1.4/32', after: [], netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.4/32') },
+      { op: 'route.add', id: 'route:green:10.10.1.4/32', after: ['del-route:green:10.10.1.2/32'], netns: 'green', route: route('10.10.1.4/32', { dev: 'gveth' }) },
+    ]);
+    assert.deepEqual(plan(desired, simulate(p, base)).ops, []);
+  });
+
+  test('the same address with another prefix length: the add waits for the del', () => {
+    const lab = (len: number) => makeLab('red-blue', { red: {}, blue: {} }, [{ a: 'red:veth-red', b: 'blue:veth-blue', aAddrs: [`10.0.0.1/${len}`], bAddrs: ['10.0.0.2/16'] }]);
+    const p = plan(lab(16), after(lab(24), null));
+    assert.deepEqual(p.ops, [
+      { op: 'addr.del', id: 'del-addr:red:veth-red:10.0.0.1/24', after: [], netns: 'red', ifname: 'veth-red', cidr: cidr('10.0.0.1/24') },
+      { op: 'addr.add', id: 'addr:red:veth-red:10.0.0.1/16', after: ['del-addr:red:veth-red:10.0.0.1/24'], netns: 'red', ifname: 'veth-red', cidr: cidr('10.0.0.1/16') },
+    ]);
+  });
+
+  test('an address moving to another interface of the namespace is removed first', () => {
+    const lab = (onR2: boolean) =>
+      makeLab('m', { red: {}, green: {} }, [
+        { a: 'red:r1', b: 'green:g1', aAddrs: onR2 ? [] : ['10.9.0.1/24'] },
+        { a: 'red:r2', b: 'green:g2', aAddrs: onR2 ? ['10.9.0.1/24'] : [] },
+      ]);
+    const p = plan(lab(true), after(lab(false), null));
+    assert.deepEqual(ids(p), ['del-addr:red:r1:10.9.0.1/24', 'addr:red:r2:10.9.0.1/24']);
+    assert.deepEqual(p.ops[1]?.after, ['del-addr:red:r1:10.9.0.1/24']);
+  });
+
+  test('exec entries run only on nodes made by this plan', () => {
+    const first = tutorial({ redExec: [{ run: 'echo red', background: false }], greenExec: [{ run: 'sleep 1000', background: true }] });
+    const base = after(first, null);
+    const desired = makeLab(
+      'two-computers',
+      {
+        red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })], exec: [{ run: 'echo red', background: false }] },
+        green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })], exec: [{ run: 'sleep 1000', background: true }] },
+        blue: { exec: [{ run: 'ping -c1 10.10.4.1', background: false }, { run: 'sleep 1000', background: true }] },
+      },
+      [
+        { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'] },
+        { a: 'green:gb', b: 'blue:bg', aAddrs: ['10.10.4.1/24'], bAddrs: ['10.10.4.2/24'] },
+      ],
+    );
+    const p = plan(desired, base);
+    assert.deepEqual(ids(p), ['netns:blue', 'veth:green:gb--blue:bg', 'addr:green:gb:10.10.4.1/24', 'addr:blue:bg:10.10.4.2/24', 'up:green:gb', 'up:blue:bg', 'exec:blue:0', 'exec:blue:1']);
+    assert.deepEqual(p.ops[6]?.after, ['addr:green:gb:10.10.4.1/24', 'addr:blue:bg:10.10.4.2/24', 'up:green:gb', 'up:blue:bg']);
+    assert.deepEqual(p.ops[7]?.after, ['exec:blue:0']);
+    const state = simulate(p, base);
+    assert.deepEqual(state.processes.map((x) => x.node), ['green', 'blue']);
+    assert.deepEqual(plan(desired, state).ops, []);
+  });
+
+  test('a namespace that vanished is made again, with its cable, routes and exec entries', () => {
+    const lab = tutorial({ greenExec: [{ run: 'echo green', background: false }] });
+    const base = after(lab, null);
+    const gone = simulate({ lab: lab.name, ops: [{ op: 'netns.del', id: 'x', after: [], netns: 'green', node: 'green' }] }, base);
+    assert.deepEqual(gone.namespaces['red']?.links, []);
+    assert.deepEqual(gone.namespaces['red']?.routes, []);
+    const p = plan(lab, gone);
+    assert.deepEqual(ids(p), ['netns:green', VETH, 'addr:red:rveth:10.10.1.2/32', 'addr:green:gveth:10.10.1.3/32', 'up:red:rveth', 'up:green:gveth', 'route:red:10.10.1.3/32', 'route:green:10.10.1.2/32', 'exec:green:0']);
+    assert.deepEqual(p.ops[1]?.after, ['netns:green']);
+    assert.deepEqual(plan(lab, simulate(p, gone)).ops, []);
+  });
+
+  test('half a cable: the half is deleted before the cable is made again', () => {
+    const base = after(tutorial(), null);
+    const half = structuredClone(base);
+    const red = half.namespaces['red'];
+    const green = half.namespaces['green'];
+    assert.ok(red !== undefined && green !== undefined && red.links[0] !== undefined);
+    delete red.links[0].peer;
+    green.links = [];
+    green.routes = [];
+    const p = plan(tutorial(), half);
+    const del = 'del-veth:red:rveth';
+    assert.deepEqual(p.ops.slice(0, 2), [
+      { op: 'veth.del', id: del, after: [], link: 'red:rveth', a: RED },
+      { op: 'veth.add', id: VETH, after: [del], link: 'red:rveth--green:gveth', a: RED, b: GREEN },
+    ]);
+    assert.deepEqual(ids(p).slice(2), ['addr:red:rveth:10.10.1.2/32', 'addr:green:gveth:10.10.1.3/32', 'up:red:rveth', 'up:green:gveth', 'route:red:10.10.1.3/32', 'route:green:10.10.1.2/32']);
+    // red's route went with the old device: it is added again, not deleted.
+    assert.deepEqual(p.ops.find((o) => o.id === 'route:red:10.10.1.3/32')?.after, [del, 'addr:red:rveth:10.10.1.2/32', 'up:red:rveth']);
+    assert.deepEqual(plan(tutorial(), simulate(p, half)).ops, []);
+    assert.deepEqual(plan(tutorial(), simulate(reversedWaves(p), half)).ops, []);
+  });
+
+  test('a cable whose peer is elsewhere: the pair is deleted once, then the cable is made', () => {
+    const wrong = makeLab('two-computers', { red: {}, green: {} }, [{ a: 'red:rveth', b: 'green:x' }]);
+    const base = after(wrong, null);
+    const p = plan(tutorial(), base);
+    const del = 'del-veth:green:x--red:rveth';
+    assert.deepEqual(p.ops.slice(0, 2), [
+      { op: 'veth.del', id: del, after: [], link: 'green:x--red:rveth', a: { node: 'green', netns: 'green', ifname: 'x' } },
+      { op: 'veth.add', id: VETH, after: [del], link: 'red:rveth--green:gveth', a: RED, b: GREEN },
+    ]);
+    assert.deepEqual(plan(tutorial(), simulate(p, base)).ops, []);
+  });
+
+  test('a cable into a namespace that goes waits for that netns.del', () => {
+    const before = makeLab('m', { red: {}, blue: {} }, [{ a: 'red:rveth', b: 'blue:b' }]);
+    const base = after(before, null);
+    const desired = makeLab('m', { red: {}, green: {} }, [{ a: 'red:rveth', b: 'green:gveth' }]);
+    const p = plan(desired, base);
+    assert.deepEqual(ids(p), ['del-netns:blue', 'netns:green', 'veth:red:rveth--green:gveth', 'up:red:rveth', 'up:green:gveth']);
+    assert.deepEqual(p.ops[2]?.after, ['del-netns:blue', 'netns:green']);
+    assert.deepEqual(plan(desired, simulate(p, base)).ops, []);
+  });
+
+  test('a link that is down comes up; an MTU that differs is set', () => {
+    const base = after(tutorial(), null);
+    const seen = structuredClone(base);
+    const red = seen.namespaces['red'];
+    assert.ok(red?.links[0] !== undefined);
+    red.links[0].up = false;
+    red.routes = []; // IPv4 routes through a device that went down are gone
+    const desired = makeLab('two-computers', { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })] } }, [
+      { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'], mtu: 9000 },
+    ]);
+    const p = plan(desired, seen);
+    assert.deepEqual(p.ops, [
+      { op: 'link.set', id: 'up:red:rveth', after: [], netns: 'red', ifname: 'rveth', up: true, mtu: 9000 },
+      { op: 'link.set', id: 'mtu:green:gveth', after: [], netns: 'green', ifname: 'gveth', mtu: 9000 },
+      { op: 'route.add', id: 'route:red:10.10.1.3/32', after: ['up:red:rveth'], netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) },
+    ]);
+    assert.deepEqual(plan(desired, simulate(p, seen)).ops, []);
+  });
+
+  test('a route changed: route.del, then route.add', () => {
+    const lab = (metric: number) => makeLab('red-blue', { red: { routes: [route('default', { via: '10.0.0.2', metric })] }, blue: {} }, [{ a: 'red:veth-red', b: 'blue:veth-blue', aAddrs: ['10.0.0.1/24'], bAddrs: ['10.0.0.2/24'] }]);
+    const base = after(lab(10), null);
+    assert.deepEqual(base.namespaces['red']?.routes, [{ family: 4, to: 'default', via: '10.0.0.2', dev: 'veth-red', metric: 10 }]);
+    const p = plan(lab(20), base);
+    assert.deepEqual(p.ops, [
+      { op: 'route.del', id: 'del-route:red:default@10', after: [], netns: 'red', route: { family: 4, to: 'default', via: '10.0.0.2', dev: 'veth-red', metric: 10 } },
+      { op: 'route.add', id: 'route:red:default@20', after: ['del-route:red:default@10'], netns: 'red', route: route('default', { via: '10.0.0.2', metric: 20 }) },
+    ]);
+    assert.deepEqual(plan(lab(20), simulate(p, base)).ops, []);
+  });
+
+  test('forwarding is set again where it reads back different', () => {
+    const base = after(routed(), null);
+    const seen = structuredClone(base);
+    const r = seen.namespaces['lab-r'];
+    assert.ok(r !== undefined);
+    r.sysctls['net/ipv4/ip_forward'] = '0';
+    assert.deepEqual(plan(routed(), seen).ops, [{ op: 'sysctl.set', id: 'sysctl:r:net/ipv4/ip_forward', after: [], netns: 'lab-r', key: 'net/ipv4/ip_forward', value: '1' }]);
+  });
+
+  test('observed IPv6 addresses in another spelling, and link-local ones, are left alone', () => {
+    const lab = makeLab('six', { a: {}, b: {} }, [{ a: 'a:e0', b: 'b:e0', aAddrs: ['fd00::1/64'], bAddrs: ['fd00::2/64'] }]);
+    const seen = structuredClone(after(lab, null));
+    const e0 = seen.namespaces['a']?.links[0];
+    assert.ok(e0 !== undefined);
+    e0.addresses = [cidr('FD00:0:0::1/64'), cidr('fe80::1c2f:aaff:fe00:1/64')];
+    assert.deepEqual(plan(lab, seen).ops, []);
+  });
+
+  test('a link of ours that is not a veth, where a cable should be, is deleted first', () => {
+    const base = after(tutorial(), null);
+    const seen = structuredClone(base);
+    const red = seen.namespaces['red'];
+    assert.ok(red?.links[0] !== undefined);
+    red.links[0] = { ifname: 'rveth', kind: 'dummy', up: true, mtu: 1500, addresses: [] };
+    const green = seen.namespaces['green'];
+    assert.ok(green !== undefined);
+    green.links = [];
+    green.routes = [];
+    const p = plan(tutorial(), seen);
+    assert.deepEqual(ids(p).slice(0, 2), ['del-veth:red:rveth', VETH]);
+  });
+});
