@@ -1,0 +1,1 @@
+export { Lab, Node, runIn, type ExecResult, type ExecOptions } from './lab.js';

@@ -1,0 +1,174 @@
+/**
+ * The library surface: a Lab built from a file, a text or an object; its nodes; up, down, exec, reach.
+ *
+ *   await using lab = await Lab.fromFile('examples/two-computers.yaml');
+ *   await lab.up();
+ *   assert(await lab.node('red').reach('green'));
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { down, status, up, type DownOptions, type DownResult, type LabStatus, type UpOptions, type UpResult } from '../engine/index.js';
+import { NslabError } from '../errors.js';
+import { Handle } from '../rtnl/index.js';
+import { parseTopology, resolveTopology } from '../topology/index.js';
+import type { ResolvedLab, ResolvedNode } from '../topology/types.js';
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Text written to the command's standard input. */
+  input?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export class Lab implements AsyncDisposable {
+  readonly resolved: ResolvedLab;
+  readonly source: string | undefined;
+  #up = false;
+
+  constructor(resolved: ResolvedLab, source?: string) {
+    this.resolved = resolved;
+    this.source = source;
+  }
+
+  /** Reads and validates a topology file (YAML or JSON). Throws TopologyError listing every problem. */
+  static async fromFile(path: string): Promise<Lab> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new NslabError('NSLAB_NOT_FOUND', `cannot read topology file ${path}: ${(cause as Error).message}`, { cause });
+    }
+    return new Lab(parseTopology(text, { file: path }), path);
+  }
+
+  /** Validates a topology text (YAML or JSON). */
+  static parse(text: string, file?: string): Lab {
+    return new Lab(parseTopology(text, file !== undefined ? { file } : {}), file);
+  }
+
+  /** Validates a topology built in code (the same shape as the file). */
+  static define(topology: unknown): Lab {
+    return new Lab(resolveTopology(topology));
+  }
+
+  get name(): string {
+    return this.resolved.name;
+  }
+
+  /** Brings the lab up, or reconciles it with this definition if it is up already. */
+  async up(options: UpOptions = {}): Promise<UpResult> {
+    const result = await up(this.resolved, { ...(this.source !== undefined ? { source: this.source } : {}), ...options });
+    this.#up = options.dryRun !== true;
+    return result;
+  }
+
+  /** Removes the lab, leaving nothing of it behind. */
+  async down(options: DownOptions = {}): Promise<DownResult> {
+    const result = await down(this.resolved.name, options);
+    this.#up = false;
+    return result;
+  }
+
+  async status(): Promise<LabStatus> {
+    return status(this.resolved.name);
+  }
+
+  node(name: string): Node {
+    const node = this.resolved.nodes.find((n) => n.name === name);
+    if (node === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.name} has no node ${name}; its nodes are ${this.resolved.nodes.map((n) => n.name).join(', ')}`);
+    return new Node(this, node);
+  }
+
+  /** A node name (its first address, IPv4 first) or an address, as an address. */
+  resolveTarget(target: string): string {
+    if (isIP(target) !== 0) return target;
+    const address = this.node(target).addresses[0];
+    if (address === undefined) throw new NslabError('NSLAB_NOT_FOUND', `node ${target} of lab ${this.name} has no address to reach`);
+    return address;
+  }
+
+  get nodes(): Node[] {
+    return this.resolved.nodes.map((n) => new Node(this, n));
+  }
+
+  /** `await using lab = ...` takes the lab down at the end of the scope, if this object brought it up. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#up) await this.down();
+  }
+}
+
+export class Node {
+  readonly lab: Lab;
+  readonly name: string;
+  readonly netns: string;
+  readonly #node: ResolvedNode;
+
+  constructor(lab: Lab, node: ResolvedNode) {
+    this.lab = lab;
+    this.#node = node;
+    this.name = node.name;
+    this.netns = node.netns;
+  }
+
+  /** The node's addresses from the topology, IPv4 first, in file order. */
+  get addresses(): string[] {
+    const all = this.lab.resolved.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === this.name).flatMap((e) => e.addresses);
+    return [...all.filter((a) => a.family === 4), ...all.filter((a) => a.family === 6)].map((a) => a.address);
+  }
+
+  get interfaces(): string[] {
+    return [...this.#node.interfaces];
+  }
+
+  /**
+   * Runs a command inside the node: an argv array as is, a string with `sh -c`.
+   *
+   * Equivalent to: ip netns exec NETNS CMD...
+   */
+  exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
+    return runIn(this.netns, argv, options);
+  }
+
+  /**
+   * Does a ping from this node reach the target (a node name or an address)? One echo, answered within
+   * the timeout.
+   */
+  async reach(target: string, options: { timeoutMs?: number; count?: number } = {}): Promise<boolean> {
+    const address = this.lab.resolveTarget(target);
+    const count = options.count ?? 1;
+    const wait = Math.max(1, Math.ceil((options.timeoutMs ?? 1000) / 1000));
+    const res = await this.exec(['ping', ...(address.includes(':') ? ['-6'] : []), '-n', '-q', '-c', String(count), '-i', '0.1', '-W', String(wait), address]);
+    return res.code === 0;
+  }
+
+  /** A netlink Handle inside this node's namespace (close it when done). */
+  handle(): Promise<Handle> {
+    return Handle.open({ netns: this.netns });
+  }
+}
+
+/** Runs argv inside a namespace through `ip netns exec` (which also applies /etc/netns/NETNS/ files). */
+export function runIn(netns: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', netns, ...argv], {
+      stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}

@@ -1,0 +1,264 @@
+/**
+ * The nslab command. Parses arguments, checks privilege, prints for people or --json, and is the only
+ * place that exits. Exit codes: 0 success, 1 failure, 2 bad usage or invalid topology.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError } from 'commander';
+import { Lab } from '../api/index.js';
+import { clean, down, listLabs, readState, status, type ProgressEvent } from '../engine/index.js';
+import { NslabError } from '../errors.js';
+import { explain } from '../plan/index.js';
+import { DEFAULT_LAB_TEXT, parseTopology, topologyJsonSchema } from '../topology/index.js';
+import type { ResolvedLab } from '../topology/types.js';
+import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError, formatPlan, formatStatus, statusJson, UsageError } from './output.js';
+
+const DEFAULT_SOURCE = '<built-in two-computers lab>';
+
+function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new NslabError('NSLAB_PERMISSION', `nslab ${what} needs root (it makes and enters network namespaces): run it with sudo`);
+  }
+}
+
+function print(json: boolean, value: unknown, human: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+async function loadLab(file: string | undefined): Promise<Lab> {
+  if (file === undefined) return Lab.parse(DEFAULT_LAB_TEXT, DEFAULT_SOURCE);
+  return Lab.fromFile(file);
+}
+
+/** The lab a command means: --lab, a file's lab, the lab holding NODE, or the only lab that is up. */
+async function labName(options: { lab?: string }, file?: string, node?: string): Promise<string> {
+  if (options.lab !== undefined) return options.lab;
+  if (file !== undefined) return (await Lab.fromFile(file)).name;
+  const labs = listLabs();
+  if (node !== undefined) {
+    const holding = labs.filter((l) => readState(l.name)?.applied?.nodes.some((n) => n.name === node) === true);
+    if (holding.length === 1 && holding[0] !== undefined) return holding[0].name;
+    if (holding.length > 1) throw new UsageError(`node ${node} is in several labs (${holding.map((l) => l.name).join(', ')}): say which with --lab NAME`);
+    throw new NslabError('NSLAB_NOT_FOUND', `no lab that is up has a node named ${node}; \`nslab ls\` lists the labs, \`nslab status\` their nodes`);
+  }
+  if (labs.length === 1 && labs[0] !== undefined) return labs[0].name;
+  if (labs.length > 1) throw new UsageError(`several labs are up (${labs.map((l) => l.name).join(', ')}): say which with --lab NAME or a FILE`);
+  return parseTopology(DEFAULT_LAB_TEXT).name;
+}
+
+/** The applied topology of a lab and one of its nodes. */
+function nodeOf(lab: string, node: string): { resolved: ResolvedLab; netns: string } {
+  const resolved = readState(lab)?.applied;
+  if (resolved === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} is not up; bring it up with \`nslab up\``);
+  const n = resolved.nodes.find((x) => x.name === node);
+  if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} has no node ${node}; its nodes are ${resolved.nodes.map((x) => x.name).join(', ')}`);
+  return { resolved, netns: n.netns };
+}
+
+/** Runs a program with the terminal attached and resolves with its exit code. */
+function attached(cmd: string, argv: string[], env?: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: 'inherit', ...(env !== undefined ? { env } : {}) });
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve(code ?? (signal !== null ? 128 + 15 : 1)));
+  });
+}
+
+function progressPrinter(verb: string, explainSteps: boolean): ((e: ProgressEvent) => void) | undefined {
+  if (explainSteps) return (e) => process.stdout.write(`${explain(e.op).split('\n').map((l) => `$ ${l}`).join('\n')}\n`);
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (e) => {
+    if (e.total < 100) return;
+    const now = Date.now();
+    if (now - last < 100 && e.done < e.total) return;
+    last = now;
+    process.stderr.write(`\r${verb}: ${e.done}/${e.total} operations`);
+    if (e.done === e.total) process.stderr.write('\n');
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('nslab')
+    .description('Virtual networks of Linux network namespaces, wired with veth cables.')
+    .version('0.1.0')
+    .option('--debug', 'show stack traces and causes on errors')
+    .showHelpAfterError('(run nslab help for usage)')
+    .exitOverride();
+
+  program
+    .command('up')
+    .description('bring a lab up (with no FILE: the built-in two-computers tutorial, proven by a ping); on a running lab, apply only the difference')
+    .argument('[file]', 'topology file (YAML or JSON)')
+    .option('--dry-run', 'show the plan; change nothing')
+    .option('--explain', 'print each step as the ip command it equals')
+    .option('--json', 'print the result as JSON')
+    .option('--no-proof', 'with no FILE: skip the ping proof')
+    .action(async (file: string | undefined, o: { dryRun?: boolean; explain?: boolean; json?: boolean; proof: boolean }) => {
+      requireRoot('up');
+      const lab = await loadLab(file);
+      const started = performance.now();
+      const onProgress = progressPrinter('up', o.explain === true && o.json !== true);
+      const result = await lab.up({ ...(o.dryRun === true ? { dryRun: true } : {}), ...(onProgress !== undefined ? { onProgress } : {}) });
+      const ms = Math.round(performance.now() - started);
+      const json = o.json === true;
+      if (o.dryRun === true) {
+        print(json, result.plan, () => formatPlan(result.plan, o.explain === true));
+        return;
+      }
+      const r = lab.resolved;
+      const summary = !result.changed
+        ? `lab ${r.name} is up and matches ${lab.source ?? 'its definition'}: nothing to change`
+        : `lab ${r.name} ${result.existed ? 'updated' : 'up'}: ${r.nodes.length} nodes, ${r.links.length} link${r.links.length === 1 ? '' : 's'}, ${result.plan.ops.length} operations in ${ms} ms`;
+      if (file === undefined && o.proof && r.nodes.length >= 2) {
+        const [from, to] = r.nodes;
+        if (from === undefined || to === undefined) return;
+        const target = lab.resolveTarget(to.name);
+        if (json) {
+          const reached = await lab.node(from.name).reach(to.name);
+          print(true, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, proof: { from: from.name, to: to.name, address: target, reached } }, () => '');
+          if (!reached) process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`${summary}\nproof: ${from.name} pings ${to.name} (${target})\n`);
+        const code = await attached('ip', ['netns', 'exec', from.netns, 'ping', '-n', '-c', '3', '-i', '0.1', '-W', '1', target]);
+        process.stdout.write(code === 0 ? `\n${from.name} reaches ${to.name}. Try: nslab shell ${from.name}  |  nslab status  |  nslab down\n` : '');
+        if (code !== 0) throw new NslabError('NSLAB_EXEC', `the lab is up but ${from.name} does not reach ${to.name} (${target}); \`nslab status\` shows what the kernel has`);
+        return;
+      }
+      print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, plan: result.plan }, () => summary);
+    });
+
+  program
+    .command('down')
+    .description('remove a lab: its namespaces, links, processes and state; nothing else')
+    .argument('[file]', 'topology file of the lab')
+    .option('--lab <name>', 'the lab, by name (works with the file gone)')
+    .option('--explain', 'print each step as the ip command it equals')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string | undefined, o: { lab?: string; explain?: boolean; json?: boolean }) => {
+      requireRoot('down');
+      const name = await labName(o, file);
+      const started = performance.now();
+      const onProgress = progressPrinter('down', o.explain === true && o.json !== true);
+      const result = await down(name, onProgress !== undefined ? { onProgress } : {});
+      const ms = Math.round(performance.now() - started);
+      print(o.json === true, { lab: name, found: result.found, operations: result.plan.ops.length, ms }, () => (result.found ? `lab ${name} down: ${result.plan.ops.length} operations in ${ms} ms` : `no lab named ${name} was up; nothing to do`));
+    });
+
+  program
+    .command('status')
+    .description('what the kernel says of a lab: nodes, interfaces, addresses, link state, routes')
+    .argument('[file]', 'topology file of the lab')
+    .option('--lab <name>', 'the lab, by name')
+    .option('--json', 'print as JSON')
+    .action(async (file: string | undefined, o: { lab?: string; json?: boolean }) => {
+      requireRoot('status');
+      const s = await status(await labName(o, file));
+      print(o.json === true, statusJson(s), () => formatStatus(s));
+    });
+
+  program
+    .command('exec')
+    .description('run a command inside a node; exits with its exit code')
+    .argument('<node>', 'node name')
+    .argument('<command...>', 'the command and its arguments (put -- before it)')
+    .option('--lab <name>', 'the lab, when several are up')
+    .action(async (node: string, command: string[], o: { lab?: string }) => {
+      requireRoot('exec');
+      const { netns } = nodeOf(await labName(o, undefined, node), node);
+      process.exitCode = await attached('ip', ['netns', 'exec', netns, ...command]);
+    });
+
+  program
+    .command('shell')
+    .description('an interactive shell inside a node, its prompt showing the node')
+    .argument('<node>', 'node name')
+    .option('--lab <name>', 'the lab, when several are up')
+    .action(async (node: string, o: { lab?: string }) => {
+      requireRoot('shell');
+      const lab = await labName(o, undefined, node);
+      const { netns } = nodeOf(lab, node);
+      const env = { ...process.env, PS1: `[${node}] \\w \\$ `, NSLAB_LAB: lab, NSLAB_NODE: node };
+      process.stderr.write(`nslab: shell on node ${node} of lab ${lab} (netns ${netns}); exit to leave\n`);
+      process.exitCode = await attached('ip', ['netns', 'exec', netns, 'bash', '--norc', '--noprofile', '-i'], env).catch(() => attached('ip', ['netns', 'exec', netns, 'sh', '-i'], env));
+    });
+
+  program
+    .command('ping')
+    .description('ping from a node to another node (its first address) or an address')
+    .argument('<node>', 'node to ping from')
+    .argument('<target>', 'node name or address')
+    .option('--lab <name>', 'the lab, when several are up')
+    .option('-c, --count <n>', 'echo requests to send', '3')
+    .action(async (node: string, target: string, o: { lab?: string; count: string }) => {
+      requireRoot('ping');
+      const name = await labName(o, undefined, node);
+      const { resolved, netns } = nodeOf(name, node);
+      const address = new Lab(resolved).resolveTarget(target);
+      if (!/^\d+$/.test(o.count)) throw new UsageError(`--count takes a whole number, not "${o.count}"`);
+      process.exitCode = await attached('ip', ['netns', 'exec', netns, 'ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]);
+    });
+
+  program
+    .command('validate')
+    .description('check a topology file and report every problem with its line')
+    .argument('<file>', 'topology file (YAML or JSON)')
+    .option('--json', 'print as JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (cause) {
+        throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
+      }
+      const r = parseTopology(text, { file });
+      print(o.json === true, { valid: true, lab: r.name, nodes: r.nodes.length, links: r.links.length }, () => `${file} is valid: lab ${r.name}, ${r.nodes.length} nodes, ${r.links.length} links`);
+    });
+
+  program
+    .command('ls')
+    .description('list the labs that are up')
+    .option('--json', 'print as JSON')
+    .action((o: { json?: boolean }) => {
+      const labs = listLabs();
+      print(o.json === true, labs, () => (labs.length === 0 ? 'no labs are up' : labs.map((l) => `${l.name.padEnd(24)} ${String(l.nodes).padStart(5)} nodes  ${l.source ?? ''}`).join('\n')));
+    });
+
+  program
+    .command('clean')
+    .description('remove labs by their kernel marks (after a crash, or with the state lost); touches nothing unmarked')
+    .option('--lab <name...>', 'only these labs')
+    .option('--json', 'print as JSON')
+    .action(async (o: { lab?: string[]; json?: boolean }) => {
+      requireRoot('clean');
+      const results = await clean(o.lab !== undefined ? { labs: o.lab } : {});
+      print(o.json === true, results.map((r) => ({ lab: r.lab, operations: r.plan.ops.length })), () => (results.length === 0 ? 'nothing of nslab was found' : results.map((r) => `removed lab ${r.lab} (${r.plan.ops.length} operations)`).join('\n')));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the topology file (for editors)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(topologyJsonSchema(), null, 2)}\n`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE; // commander has printed the message
+    }
+    process.stderr.write(`${formatError(error, debug)}\n`);
+    return exitCodeFor(error);
+  }
+}
+

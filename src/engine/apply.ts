@@ -1,0 +1,332 @@
+/**
+ * Runs a plan against the kernel. Waves of independent operations run concurrently; within a wave every
+ * namespace's requests leave in one sendmsg (the Handle coalesces them). Devices made in a namespace this
+ * run created get indexes chosen here, so address and route requests can follow their device in the same
+ * batch without a lookup. Everything made is journaled; on a failure the journal is undone in reverse and
+ * the first cause is thrown.
+ */
+import { spawn } from 'node:child_process';
+import { channel } from 'node:diagnostics_channel';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { NslabError } from '../errors.js';
+import { addNamespaces, deleteNamespaces, NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
+import { levels } from '../plan/index.js';
+import type { Op, Plan } from '../plan/types.js';
+import { Handle, type DevRef, type RouteSpec } from '../rtnl/index.js';
+import type { ResolvedRoute } from '../topology/types.js';
+import { RTPROT_NSLAB } from './marks.js';
+import { processStartTime } from './observe.js';
+import { labDir, writeState, type LabState, type StateProcess } from './state.js';
+
+/** Published on `diagnostics_channel` 'nslab:op' for every finished operation. */
+export const opChannel = channel('nslab:op');
+
+export interface ProgressEvent {
+  lab: string;
+  op: Op;
+  done: number;
+  total: number;
+  ms: number;
+}
+
+export interface ApplyOptions {
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Directory of named namespaces (default /run/netns). */
+  netnsDir?: string;
+  stateRoot?: string;
+  /** Test hook: throw before running the op with this id (proves rollback). */
+  failBefore?: string;
+}
+
+/** Lowest index nslab gives a device: above any the kernel makes in a new namespace by itself (lo, tunnels). */
+export const FIRST_INDEX = 100;
+
+type Undo = () => Promise<void>;
+
+export class Applier {
+  readonly #state: LabState;
+  readonly #mark: string;
+  readonly #opts: ApplyOptions;
+  readonly #dir: string;
+  readonly #handles = new Map<string, Handle>();
+  readonly #indexes = new Map<string, number>();
+  readonly #undo: Undo[] = [];
+  /** Namespaces this run creates. */
+  readonly #fresh = new Set<string>();
+  #done = 0;
+
+  readonly #indexBase: number;
+
+  /** indexBase: above every interface index the lab has now (see Observation.maxIndex). */
+  constructor(state: LabState, mark: string, options: ApplyOptions = {}, indexBase = FIRST_INDEX) {
+    this.#indexBase = Math.max(FIRST_INDEX, indexBase);
+    this.#state = state;
+    this.#mark = mark;
+    this.#opts = options;
+    this.#dir = options.netnsDir ?? NETNS_RUN_DIR;
+  }
+
+  /** Runs the plan; on failure undoes what this run made and rethrows the first cause. */
+  async run(plan: Plan): Promise<void> {
+    this.#assignIndexes(plan);
+    try {
+      for (const wave of levels(plan)) {
+        this.#opts.signal?.throwIfAborted();
+        await this.#wave(wave, plan.ops.length);
+      }
+    } catch (cause) {
+      const rollbackErrors = await this.#rollback();
+      const err = cause instanceof Error && this.#opts.signal?.aborted === true && cause.name === 'AbortError' ? new NslabError('NSLAB_ABORTED', `nslab up of ${this.#state.lab} was cancelled; what it had made is removed`, { cause }) : cause;
+      if (rollbackErrors.length > 0 && err instanceof Error) {
+        err.message += `\nRolling back also failed for: ${rollbackErrors.map((e) => e.message).join('; ')}. Run \`nslab down --lab ${this.#state.lab}\`.`;
+      }
+      throw err;
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    for (const h of this.#handles.values()) h.close();
+    this.#handles.clear();
+  }
+
+  /**
+   * Every veth end this plan makes gets an index chosen here, unique within the lab: later requests name
+   * the device by it in the same batch (no lookup), and observe() pairs veth ends without ambiguity.
+   */
+  #assignIndexes(plan: Plan): void {
+    for (const op of plan.ops) if (op.op === 'netns.add') this.#fresh.add(op.netns);
+    let next = this.#indexBase;
+    for (const op of plan.ops) {
+      if (op.op !== 'veth.add') continue;
+      for (const end of [op.a, op.b]) this.#indexes.set(`${end.netns}/${end.ifname}`, next++);
+    }
+  }
+
+  #dev(netns: string, ifname: string): DevRef {
+    const index = this.#indexes.get(`${netns}/${ifname}`);
+    return index !== undefined ? { index, name: ifname } : ifname;
+  }
+
+  async #handle(netns: string): Promise<Handle> {
+    let h = this.#handles.get(netns);
+    if (h === undefined) {
+      h = await Handle.open({ netns, dir: this.#dir });
+      this.#handles.set(netns, h);
+    }
+    return h;
+  }
+
+  async #wave(wave: Op[], total: number): Promise<void> {
+    const adds = wave.filter((o): o is Extract<Op, { op: 'netns.add' }> => o.op === 'netns.add');
+    const dels = wave.filter((o): o is Extract<Op, { op: 'netns.del' }> => o.op === 'netns.del');
+    const sysctls = wave.filter((o): o is Extract<Op, { op: 'sysctl.set' }> => o.op === 'sysctl.set');
+    const rest = wave.filter((o) => o.op !== 'netns.add' && o.op !== 'netns.del' && o.op !== 'sysctl.set');
+    const started = performance.now();
+    const jobs: Promise<void>[] = [];
+    if (adds.length > 0) jobs.push(this.#addNamespaces(adds).then(() => this.#progress(adds, total, started)));
+    if (dels.length > 0) jobs.push(this.#deleteNamespaces(dels).then(() => this.#progress(dels, total, started)));
+    if (sysctls.length > 0) jobs.push(this.#sysctls(sysctls).then(() => this.#progress(sysctls, total, started)));
+    // Open the handles this wave needs in one native call before issuing its requests.
+    const needed = [...new Set(rest.flatMap((o) => ('netns' in o ? [o.netns] : o.op === 'veth.add' || o.op === 'veth.del' ? [o.a.netns] : [])))].filter((n) => !this.#handles.has(n));
+    if (needed.length > 0) {
+      const opened = await Handle.openMany(needed, this.#dir);
+      needed.forEach((n, i) => this.#handles.set(n, opened[i] as Handle));
+    }
+    for (const op of rest) jobs.push(this.#one(op).then(() => this.#progress([op], total, started)));
+    const results = await Promise.allSettled(jobs);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+
+  #progress(ops: Op[], total: number, started: number): void {
+    const ms = performance.now() - started;
+    for (const op of ops) {
+      this.#done += 1;
+      const event: ProgressEvent = { lab: this.#state.lab, op, done: this.#done, total, ms };
+      this.#opts.onProgress?.(event);
+      if (opChannel.hasSubscribers) opChannel.publish(event);
+    }
+  }
+
+  async #addNamespaces(ops: Extract<Op, { op: 'netns.add' }>[]): Promise<void> {
+    // Journal first: a crash after this point leaves namespaces that `down` finds through the state file.
+    for (const op of ops) this.#state.namespaces[op.netns] = op.node;
+    writeState(this.#state, this.#opts.stateRoot);
+    const names = ops.map((o) => o.netns);
+    const errors = await addNamespaces(names, { dir: this.#dir });
+    const made = names.filter((_, i) => errors[i] === undefined);
+    if (made.length > 0) {
+      this.#undo.push(async () => {
+        for (const n of made) this.#handles.get(n)?.close();
+        for (const n of made) this.#handles.delete(n);
+        await deleteNamespaces(made, { dir: this.#dir });
+      });
+    }
+    const firstError = errors.find((e) => e !== undefined);
+    if (firstError !== undefined) throw firstError;
+    const handles = await Handle.openMany(names, this.#dir);
+    names.forEach((n, i) => this.#handles.set(n, handles[i] as Handle));
+    // The namespace's mark lives on its lo, which comes up with it (as the tutorial's `ip link set lo up`).
+    await Promise.all(handles.map((h) => h.link.set({ index: 1, name: 'lo' }, { up: true, alias: this.#mark })));
+  }
+
+  async #deleteNamespaces(ops: Extract<Op, { op: 'netns.del' }>[]): Promise<void> {
+    const names = ops.map((o) => o.netns);
+    for (const n of names) {
+      this.#handles.get(n)?.close();
+      this.#handles.delete(n);
+    }
+    const errors = await deleteNamespaces(names, { dir: this.#dir });
+    names.forEach((n, i) => {
+      if (errors[i] === undefined) delete this.#state.namespaces[n];
+    });
+    writeState(this.#state, this.#opts.stateRoot);
+    const firstError = errors.find((e) => e !== undefined);
+    if (firstError !== undefined) throw firstError;
+  }
+
+  async #sysctls(ops: Extract<Op, { op: 'sysctl.set' }>[]): Promise<void> {
+    const res = await sysctl(ops.map((o) => [netnsPath(o.netns, this.#dir), o.key, o.value] as const));
+    const err = res.find((r): r is NslabError => r instanceof Error);
+    if (err !== undefined) throw err;
+  }
+
+  async #one(op: Op): Promise<void> {
+    if (this.#opts.failBefore === op.id) throw new NslabError('NSLAB_NATIVE', `injected failure before ${op.id}`);
+    switch (op.op) {
+      case 'veth.add': {
+        const h = await this.#handle(op.a.netns);
+        const a = this.#dev(op.a.netns, op.a.ifname);
+        const b = this.#dev(op.b.netns, op.b.ifname);
+        const made = h.link.addVeth({
+          name: op.a.ifname,
+          ...(typeof a !== 'string' ? { index: a.index } : {}),
+          ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
+          peer: { name: op.b.ifname, netns: op.b.netns, ...(typeof b !== 'string' ? { index: b.index } : {}) },
+        });
+        const marked = h.link.set(a, { alias: this.#mark });
+        await made;
+        this.#undoUnlessFresh(op.a.netns, () => h.link.del(op.a.ifname));
+        await marked;
+        return;
+      }
+      case 'veth.del':
+        return (await this.#handle(op.a.netns)).link.del(op.a.ifname);
+      case 'addr.add': {
+        const h = await this.#handle(op.netns);
+        const cidr = `${op.cidr.address}/${op.cidr.prefixLength}`;
+        const dev = this.#dev(op.netns, op.ifname);
+        await h.addr.add(dev, cidr, { nodad: true });
+        this.#undoUnlessFresh(op.netns, () => h.addr.del(dev, cidr));
+        return;
+      }
+      case 'addr.del':
+        return (await this.#handle(op.netns)).addr.del(op.ifname, `${op.cidr.address}/${op.cidr.prefixLength}`);
+      case 'link.set': {
+        const h = await this.#handle(op.netns);
+        // Every link.set also (re)writes the mark, so both ends of a new veth carry it.
+        return h.link.set(this.#dev(op.netns, op.ifname), { ...(op.up !== undefined ? { up: op.up } : {}), ...(op.mtu !== undefined ? { mtu: op.mtu } : {}), alias: this.#mark });
+      }
+      case 'route.add': {
+        const h = await this.#handle(op.netns);
+        const spec = this.#route(op.netns, op.route);
+        await h.route.add(spec);
+        this.#undoUnlessFresh(op.netns, () => h.route.del(spec));
+        return;
+      }
+      case 'route.del':
+        return (await this.#handle(op.netns)).route.del(this.#route(op.netns, op.route));
+      case 'exec':
+        return this.#exec(op);
+      case 'proc.kill':
+        return killProcess(this.#state.processes.find((p) => p.pid === op.pid));
+      case 'netns.add':
+      case 'netns.del':
+      case 'sysctl.set':
+        throw new Error(`unreachable: ${op.op} is run per wave`);
+    }
+  }
+
+  /** Things made inside a namespace this run created go with the namespace; others need their own undo. */
+  #undoUnlessFresh(netns: string, undo: () => Promise<void>): void {
+    if (!this.#fresh.has(netns)) this.#undo.push(undo);
+  }
+
+  #route(netns: string, r: ResolvedRoute): RouteSpec {
+    return {
+      to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`,
+      family: r.family,
+      protocol: RTPROT_NSLAB,
+      ...(r.via !== undefined ? { via: r.via } : {}),
+      ...(r.dev !== undefined ? { dev: this.#dev(netns, r.dev) } : {}),
+      ...(r.metric !== undefined ? { metric: r.metric } : {}),
+    };
+  }
+
+  async #exec(op: Extract<Op, { op: 'exec' }>): Promise<void> {
+    const argv = ['netns', 'exec', op.netns, 'sh', '-c', op.entry.run];
+    if (op.entry.background) {
+      const log = join(labDir(this.#state.lab, this.#opts.stateRoot), `${op.node}.${this.#state.processes.length}.log`);
+      const fd = openSync(log, 'a');
+      const child = spawn('ip', argv, { detached: true, stdio: ['ignore', fd, fd] });
+      closeSync(fd);
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once('spawn', () => resolve(child.pid as number));
+        child.once('error', reject);
+      });
+      child.unref();
+      const record: StateProcess = { node: op.node, pid, startTime: processStartTime(pid) ?? '', run: op.entry.run, log };
+      this.#state.processes.push(record);
+      writeState(this.#state, this.#opts.stateRoot);
+      this.#undo.push(() => killProcess(record));
+      return;
+    }
+    const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+      const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.once('error', reject);
+      child.once('close', (c) => resolve({ code: c ?? 1, output }));
+    });
+    if (code !== 0) {
+      const tail = output.trim().split('\n').slice(-5).join('\n    ');
+      throw new NslabError('NSLAB_EXEC', `exec on node ${op.node} failed with exit code ${code}: ${op.entry.run}${tail !== '' ? `\n    ${tail}` : ''}\nFix the command in the node's exec list (it must exit 0), or mark a server with background: true.`);
+    }
+  }
+
+  async #rollback(): Promise<Error[]> {
+    const errors: Error[] = [];
+    for (const undo of this.#undo.reverse()) {
+      try {
+        await undo();
+      } catch (e) {
+        errors.push(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    this.#undo.length = 0;
+    return errors;
+  }
+}
+
+/** Ends a background process we started (its whole process group), if it is still the one we started. */
+export async function killProcess(p: StateProcess | undefined): Promise<void> {
+  if (p === undefined || processStartTime(p.pid) !== p.startTime) return;
+  try {
+    process.kill(-p.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50 && processStartTime(p.pid) === p.startTime; i++) await new Promise((r) => setTimeout(r, 10));
+  if (processStartTime(p.pid) === p.startTime) {
+    try {
+      process.kill(-p.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}

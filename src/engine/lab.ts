@@ -1,0 +1,150 @@
+/**
+ * The lab lifecycle: up (create or reconcile), down, status, list, clean. Each takes the lab's lock, reads
+ * the kernel, plans, and applies. Nothing outside the lab's marks is ever touched.
+ */
+import { NslabError } from '../errors.js';
+import { plan as makePlan, teardownPlan } from '../plan/index.js';
+import type { ObservedLab, Plan } from '../plan/types.js';
+import type { ResolvedLab } from '../topology/types.js';
+import { Applier, type ApplyOptions } from './apply.js';
+import { markFor, parseMark } from './marks.js';
+import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
+import { listStates, lockLab, newState, readState, removeState, writeState, type LabState } from './state.js';
+
+export interface UpOptions extends ApplyOptions {
+  /** Plan only: return the plan without changing anything. */
+  dryRun?: boolean;
+  /** The topology file, recorded in the state. */
+  source?: string;
+  lockWaitMs?: number;
+}
+
+export interface UpResult {
+  lab: string;
+  plan: Plan;
+  /** Did this run change anything? (false for a re-up of an unchanged lab) */
+  changed: boolean;
+  /** False when the lab did not exist before this run. */
+  existed: boolean;
+}
+
+export async function up(desired: ResolvedLab, options: UpOptions = {}): Promise<UpResult> {
+  const release = await lockLab(desired.name, { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) });
+  let state: LabState | undefined;
+  let existed = false;
+  try {
+    state = readState(desired.name, options.stateRoot);
+    const candidates = new Map<string, string>(Object.entries(state?.namespaces ?? {}));
+    for (const n of desired.nodes) candidates.set(n.netns, n.name);
+    const seen = await observeLab(desired.name, state?.id, candidates, state, options.netnsDir);
+    const wanted = new Set(desired.nodes.map((n) => n.netns));
+    const foreign = seen.foreign.filter((f) => wanted.has(f.netns));
+    if (foreign.length > 0) throw notOurs(desired, foreign);
+    existed = seen.owned.size > 0;
+    const observed: ObservedLab | null = existed ? seen.observed : null;
+    const plan = makePlan(desired, observed);
+    if (options.dryRun === true || plan.ops.length === 0) return { lab: desired.name, plan, changed: false, existed };
+    state ??= newState(desired.name, options.source);
+    if (seen.foundId !== undefined) state.id = seen.foundId;
+    if (options.source !== undefined) state.source = options.source;
+    for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
+    const applier = new Applier(state, markFor(desired.name, state.id), options, seen.maxIndex + 1);
+    await applier.run(plan);
+    state.applied = desired;
+    writeState(state, options.stateRoot);
+    return { lab: desired.name, plan, changed: true, existed };
+  } catch (e) {
+    // A first `up` that failed has rolled back: leave no state behind either.
+    if (!existed && state !== undefined) removeState(desired.name, options.stateRoot);
+    throw e;
+  } finally {
+    release();
+  }
+}
+
+function notOurs(desired: ResolvedLab, foreign: Observation['foreign']): NslabError {
+  const lines = foreign.map((f) => `  namespace ${f.netns} (node ${desired.nodes.find((n) => n.netns === f.netns)?.name ?? '?'}): ${f.owner}`);
+  return new NslabError(
+    'NSLAB_NOT_OURS',
+    `lab ${desired.name} needs namespaces that already exist and are not this lab's; nslab never adopts or deletes them:\n${lines.join('\n')}\nDelete them yourself if they are leftovers (ip netns del NAME), or give the lab another \`prefix\` so its namespace names differ.`,
+  );
+}
+
+export interface DownOptions extends ApplyOptions {
+  lockWaitMs?: number;
+}
+
+export interface DownResult {
+  lab: string;
+  plan: Plan;
+  /** False when nothing of the lab existed. */
+  found: boolean;
+}
+
+/** Removes exactly the lab: its processes (by pid), namespaces (with their links) and state. */
+export async function down(lab: string, options: DownOptions = {}): Promise<DownResult> {
+  const release = await lockLab(lab, { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) });
+  try {
+    const state = readState(lab, options.stateRoot);
+    // Without a state file (lost, or a crash before it was written) the marks are the only record: look
+    // at every namespace and take those whose lo carries this lab's mark.
+    const candidates = new Map<string, string>(state !== undefined ? Object.entries(state.namespaces) : listNamespaces(options.netnsDir).map((n) => [n, '']));
+    const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir);
+    const found = seen.owned.size > 0 || state !== undefined;
+    const plan = teardownPlan(lab, seen.observed);
+    if (plan.ops.length > 0) {
+      const st = state ?? newState(lab);
+      await new Applier(st, markFor(lab, seen.foundId ?? st.id), options).run(plan);
+    }
+    removeState(lab, options.stateRoot);
+    return { lab, plan, found };
+  } finally {
+    release();
+  }
+}
+
+export interface LabSummary {
+  name: string;
+  source?: string;
+  nodes: number;
+  createdAt?: string;
+}
+
+/** Labs that have a state file, with their size. */
+export function listLabs(stateRoot?: string): LabSummary[] {
+  return listStates(stateRoot).map((name) => {
+    const s = readState(name, stateRoot);
+    return { name, nodes: Object.keys(s?.namespaces ?? {}).length, ...(s?.source !== undefined ? { source: s.source } : {}), ...(s?.createdAt !== undefined ? { createdAt: s.createdAt } : {}) };
+  });
+}
+
+export interface LabStatus {
+  lab: string;
+  state: LabState | undefined;
+  observed: ObservedLab;
+}
+
+/** What the kernel says of the lab now. */
+export async function status(lab: string, options: { netnsDir?: string; stateRoot?: string } = {}): Promise<LabStatus> {
+  const state = readState(lab, options.stateRoot);
+  if (state === undefined) throw new NslabError('NSLAB_NOT_FOUND', `no lab named ${lab} is up; \`nslab ls\` lists the labs`);
+  const seen = await observeLab(lab, state.id, new Map(Object.entries(state.namespaces)), state, options.netnsDir);
+  return { lab, state, observed: seen.observed };
+}
+
+/**
+ * Removes every lab (or the named ones) by their kernel marks: for labs whose state is gone or stale after
+ * a crash. Only namespaces whose `lo` carries an nslab mark are touched.
+ */
+export async function clean(options: DownOptions & { labs?: string[] } = {}): Promise<DownResult[]> {
+  const marks = await readNamespaceMarks(listNamespaces(options.netnsDir), options.netnsDir);
+  const labs = new Set(listStates(options.stateRoot));
+  for (const alias of marks.values()) {
+    const m = parseMark(alias);
+    if (m !== undefined) labs.add(m.lab);
+  }
+  const chosen = [...labs].filter((l) => options.labs === undefined || options.labs.includes(l)).sort();
+  const results: DownResult[] = [];
+  for (const lab of chosen) results.push(await down(lab, options));
+  return results;
+}

@@ -1,0 +1,149 @@
+/**
+ * Reads what exists of a lab from the kernel: its namespaces (by the mark on their `lo`), its links (by
+ * their own mark), addresses, nslab's routes and sysctls; plus its live background processes from the
+ * state file. Anything unmarked is not the lab's and is never reported as such.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
+import { Handle } from '../rtnl/index.js';
+import type { ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } from '../plan/types.js';
+import type { Cidr, ResolvedRoute } from '../topology/types.js';
+import { parseMark, RTPROT_NSLAB } from './marks.js';
+import type { LabState, StateProcess } from './state.js';
+
+/** The sysctl keys the planner may set, read back for the observed state. */
+export const FORWARDING_KEYS = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding'] as const;
+
+export interface Observation {
+  observed: ObservedLab;
+  /** Namespaces found carrying this lab's mark (namespace -> node). */
+  owned: Map<string, string>;
+  /** Namespaces the lab wants that exist and are not this lab's. */
+  foreign: { netns: string; owner: string }[];
+  /** The lab id found in the marks (when the state file was lost, the lab keeps its identity). */
+  foundId: string | undefined;
+  /** The highest interface index in any of the lab's namespaces (0 when it has none). */
+  maxIndex: number;
+}
+
+/** What the `lo` alias of each existing namespace says, read through one handle each. */
+export async function readNamespaceMarks(names: readonly string[], dir = NETNS_RUN_DIR): Promise<Map<string, string | undefined>> {
+  const existing = names.filter((n) => existsSync(netnsPath(n, dir)));
+  const marks = new Map<string, string | undefined>();
+  if (existing.length === 0) return marks;
+  const handles = await Handle.openMany(existing, dir);
+  try {
+    const los = await Promise.all(handles.map((h) => h.link.get('lo')));
+    existing.forEach((n, i) => marks.set(n, los[i]?.alias));
+  } finally {
+    for (const h of handles) h.close();
+  }
+  return marks;
+}
+
+/** Every namespace under the run directory (what `ip netns list` shows). */
+export function listNamespaces(dir = NETNS_RUN_DIR): string[] {
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/**
+ * Observes a lab. `candidates` maps namespace -> node for every namespace that could be the lab's (the
+ * state file's and the desired topology's).
+ */
+export async function observeLab(lab: string, labId: string | undefined, candidates: Map<string, string>, state: LabState | undefined, dir = NETNS_RUN_DIR): Promise<Observation> {
+  const marks = await readNamespaceMarks([...candidates.keys()], dir);
+  const owned = new Map<string, string>();
+  const foreign: Observation['foreign'] = [];
+  let foundId = labId;
+  for (const [netns, alias] of marks) {
+    const mark = parseMark(alias);
+    if (mark !== undefined && mark.lab === lab && (foundId === undefined || mark.id === foundId)) {
+      owned.set(netns, candidates.get(netns) ?? '');
+      foundId = mark.id;
+    }
+    else foreign.push({ netns, owner: mark !== undefined ? `nslab lab ${mark.lab}` : alias !== undefined && alias !== '' ? `lo alias "${alias}"` : 'not made by nslab' });
+  }
+  const namespaces: Record<string, ObservedNamespace> = {};
+  let maxIndex = 0;
+  const names = [...owned.keys()];
+  if (names.length > 0) {
+    const handles = await Handle.openMany(names, dir);
+    try {
+      const sysctls = await sysctl(names.flatMap((n) => FORWARDING_KEYS.map((k) => [netnsPath(n, dir), k, null] as const)));
+      const perNs = await Promise.all(handles.map(async (h) => ({ links: await h.link.list(), addrs: await h.addr.list(), routes: [...(await h.route.list({ family: 4 })), ...(await h.route.list({ family: 6 }))] })));
+      names.forEach((netns, i) => {
+        const seen = perNs[i];
+        if (seen === undefined) return;
+        for (const l of seen.links) maxIndex = Math.max(maxIndex, l.index);
+        const ours = seen.links.filter((l) => l.name !== 'lo' && parseMark(l.alias)?.lab === lab);
+        const byIndex = new Map(seen.links.map((l) => [l.index, l.name]));
+        const links: ObservedLink[] = ours.map((l) => ({
+          ifname: l.name,
+          kind: l.kind,
+          up: l.up,
+          mtu: l.mtu,
+          addresses: seen.addrs.filter((a) => a.index === l.index && !(a.family === 6 && a.address.startsWith('fe80:'))).map((a): Cidr => ({ family: a.family, address: a.address, prefixLength: a.prefixLength })),
+        }));
+        const routes: ResolvedRoute[] = seen.routes
+          .filter((r) => r.protocol === RTPROT_NSLAB)
+          .map((r) => ({
+            family: r.family,
+            to: r.to === 'default' ? 'default' : toCidr(r.to, r.family),
+            ...(r.via !== undefined ? { via: r.via } : {}),
+            ...(r.oif !== undefined && byIndex.has(r.oif) ? { dev: byIndex.get(r.oif) as string } : {}),
+            ...(r.metric !== undefined && r.metric !== 0 && !(r.family === 6 && r.metric === 1024) ? { metric: r.metric } : {}),
+          }));
+        const values: Record<string, string> = {};
+        FORWARDING_KEYS.forEach((k, j) => {
+          const v = sysctls[i * FORWARDING_KEYS.length + j];
+          if (typeof v === 'string') values[k] = v.trim();
+        });
+        namespaces[netns] = { node: owned.get(netns) ?? '', links, routes, sysctls: values };
+      });
+      pairPeers(names, handles.length > 0 ? perNs.map((p) => p.links) : [], namespaces);
+    } finally {
+      for (const h of handles) h.close();
+    }
+  }
+  const processes: ObservedProcess[] = (state?.processes ?? []).filter(processIsOurs).map((p) => ({ node: p.node, pid: p.pid, run: p.run }));
+  return { observed: { namespaces, processes }, owned, foreign, foundId, maxIndex };
+}
+
+/**
+ * Matches veth ends across namespaces: A's peer index is B's index and B's peer index is A's. The engine
+ * gives every veth end an index unique within the lab, so the match is unambiguous for what nslab made.
+ */
+function pairPeers(names: string[], links: { name: string; index: number; kind: string; peerIndex?: number }[][], namespaces: Record<string, ObservedNamespace>): void {
+  const ends: { netns: string; name: string; index: number; peerIndex: number }[] = [];
+  names.forEach((netns, i) => {
+    for (const l of links[i] ?? []) if (l.kind === 'veth' && l.peerIndex !== undefined) ends.push({ netns, name: l.name, index: l.index, peerIndex: l.peerIndex });
+  });
+  for (const netns of names) {
+    for (const link of namespaces[netns]?.links ?? []) {
+      const me = ends.find((e) => e.netns === netns && e.name === link.ifname);
+      if (me === undefined) continue;
+      const candidates = ends.filter((e) => e !== me && e.index === me.peerIndex && e.peerIndex === me.index);
+      if (candidates.length === 1 && candidates[0] !== undefined) link.peer = { netns: candidates[0].netns, ifname: candidates[0].name };
+    }
+  }
+}
+
+function toCidr(text: string, family: 4 | 6): Cidr {
+  const [address = '', len = ''] = text.split('/');
+  return { family, address, prefixLength: Number(len) };
+}
+
+/** The start time field of /proc/PID/stat (after the command name, which may hold spaces). */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the pid still runs the process we started (same start time), not a reused pid. */
+export function processIsOurs(p: StateProcess): boolean {
+  return processStartTime(p.pid) === p.startTime;
+}

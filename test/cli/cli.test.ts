@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseTopology } from '../../src/topology/index.js';
+import type { ResolvedLab } from '../../src/topology/types.js';
+import { nslab, nslabOk, ROOT } from '../helpers/cli.js';
+import { ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
+
+interface IpAddr {
+  ifname: string;
+  operstate: string;
+  addr_info: { family: string; local: string; prefixlen: number }[];
+}
+
+const EXAMPLES = join(ROOT, 'examples');
+const exampleFiles = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$|\.json$/.test(f)).sort();
+
+/** Every link end of the lab exists in its namespace, is UP and has exactly its addresses (ip -j). */
+function assertLabInKernel(lab: ResolvedLab): void {
+  for (const link of lab.links) {
+    for (const end of [link.a, link.b]) {
+      const [dev] = ipJson<IpAddr[]>(['-n', end.netns, 'addr', 'show', 'dev', end.ifname]);
+      assert.ok(dev !== undefined, `${end.netns}:${end.ifname} exists`);
+      assert.equal(dev.operstate, 'UP', `${end.netns}:${end.ifname} is UP`);
+      const got = dev.addr_info.filter((a) => !a.local.startsWith('fe80')).map((a) => `${a.local}/${a.prefixlen}`).sort();
+      assert.deepEqual(got, end.addresses.map((a) => `${a.address}/${a.prefixLength}`).sort(), `${end.netns}:${end.ifname} addresses`);
+    }
+  }
+}
+
+/** Pings across every link that has an address of the same family at both ends. */
+function assertLinksCarryPings(lab: ResolvedLab): void {
+  for (const link of lab.links) {
+    for (const family of [4, 6] as const) {
+      const to = link.b.addresses.find((a) => a.family === family);
+      if (to === undefined || !link.a.addresses.some((a) => a.family === family)) continue;
+      const out = sh('ip', ['netns', 'exec', link.a.netns, 'ping', ...(family === 6 ? ['-6'] : []), '-n', '-c', '1', '-W', '2', to.address]);
+      assert.match(out, /1 received/, `${link.a.node} pings ${link.b.node} at ${to.address}`);
+    }
+  }
+}
+
+function assertGone(lab: ResolvedLab): void {
+  const left = new Set(netnsList());
+  for (const n of lab.nodes) assert.ok(!left.has(n.netns), `namespace ${n.netns} is gone`);
+  assert.ok(!existsSync(join('/run/nslab', lab.name)), `state of ${lab.name} is gone`);
+}
+
+describe('nslab CLI on every example', { skip: needsRoot }, () => {
+  for (const file of exampleFiles) {
+    test(`${file}: up, checked by ip -j and ping, re-up is a no-op, down leaves nothing`, () => {
+      const path = join('examples', file);
+      const lab = parseTopology(readFileSync(join(ROOT, path), 'utf8'), { file: path });
+      try {
+        const up = nslabOk(['up', path]);
+        assert.match(up.stdout, new RegExp(`lab ${lab.name} up: ${lab.nodes.length} nodes`));
+        assertLabInKernel(lab);
+        assertLinksCarryPings(lab);
+        const again = nslabOk(['up', path, '--json']);
+        const j = JSON.parse(again.stdout) as { changed: boolean; operations: number };
+        assert.equal(j.changed, false);
+        assert.equal(j.operations, 0);
+        const status = JSON.parse(nslabOk(['status', path, '--json']).stdout) as { nodes: { name: string }[] };
+        assert.deepEqual(status.nodes.map((n) => n.name).sort(), lab.nodes.map((n) => n.name).sort());
+      } finally {
+        nslab(['down', path]);
+      }
+      assertGone(lab);
+    });
+  }
+});
+
+describe('nslab CLI', { skip: needsRoot }, () => {
+  test('`nslab up` with no file brings up the tutorial and proves it with a ping', () => {
+    try {
+      const r = nslabOk(['up']);
+      assert.match(r.stdout, /lab two-computers up: 2 nodes, 1 link/);
+      assert.match(r.stdout, /proof: red pings green \(10\.10\.1\.3\)/);
+      assert.match(r.stdout, /3 packets transmitted, 3 received/);
+      // The tutorial's own commands work on nslab's namespaces (empty prefix).
+      assert.match(sh('ip', ['netns', 'exec', 'red', 'ping', '-c', '1', '-W', '1', '10.10.1.3']), /1 received/);
+      const exec = nslab(['exec', 'green', '--', 'sh', '-c', 'ip -o -4 addr show gveth; exit 7']);
+      assert.equal(exec.code, 7);
+      assert.match(exec.stdout, /inet 10\.10\.1\.3\/32/);
+      const ping = nslab(['ping', 'green', 'red', '-c', '1']);
+      assert.equal(ping.code, 0, ping.stderr);
+      const ls = JSON.parse(nslabOk(['ls', '--json']).stdout) as { name: string; nodes: number }[];
+      assert.deepEqual(ls.map((l) => [l.name, l.nodes]), [['two-computers', 2]]);
+    } finally {
+      nslab(['down']);
+    }
+    assert.deepEqual(netnsList().filter((n) => n === 'red' || n === 'green'), []);
+  });
+
+  test('--explain prints each step as the ip command it equals; --dry-run changes nothing', () => {
+    const dry = nslabOk(['up', 'examples/two-computers.yaml', '--dry-run', '--explain']);
+    assert.match(dry.stdout, /\$ ip netns add red/);
+    assert.match(dry.stdout, /\$ ip link add rveth netns red type veth peer name gveth netns green/);
+    assert.deepEqual(netnsList().filter((n) => n === 'red'), []);
+    try {
+      const up = nslabOk(['up', 'examples/two-computers.yaml', '--explain']);
+      assert.match(up.stdout, /\$ ip -n red addr add 10\.10\.1\.2\/32 dev rveth/);
+      assert.match(up.stdout, /\$ ip -n green route add 10\.10\.1\.2\/32 dev gveth/);
+    } finally {
+      nslabOk(['down', '--lab', 'two-computers']);
+    }
+  });
+
+  test('an edited file is reconciled: a link added, a link removed, nothing else touched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const file = join(dir, 'lab.yaml');
+    const v1 = `name: recon\nnodes: { a: {}, b: {}, c: {} }\nlinks:\n  - endpoints: ["a:x0 10.1.0.1/24", "b:x0 10.1.0.2/24"]\n  - endpoints: ["b:y0 10.2.0.1/24", "c:y0 10.2.0.2/24"]\n`;
+    const v2 = `name: recon\nnodes: { a: {}, b: {}, c: {} }\nlinks:\n  - endpoints: ["a:x0 10.1.0.1/24", "b:x0 10.1.0.2/24"]\n  - endpoints: ["a:z0 10.3.0.1/24", "c:z0 10.3.0.2/24"]\n`;
+    try {
+      writeFileSync(file, v1);
+      nslabOk(['up', file]);
+      const before = ipJson<{ ifindex: number; ifname: string }[]>(['-n', 'recon-a', 'link', 'show', 'x0'])[0]?.ifindex;
+      writeFileSync(file, v2);
+      const r = JSON.parse(nslabOk(['up', file, '--json']).stdout) as { plan: { ops: { op: string }[] } };
+      assert.deepEqual(r.plan.ops.map((o) => o.op).sort(), ['addr.add', 'addr.add', 'link.set', 'link.set', 'veth.add', 'veth.del'].sort());
+      assertLabInKernel(parseTopology(v2));
+      assert.deepEqual(ipJson<{ ifname: string }[]>(['-n', 'recon-b', 'link', 'show']).map((l) => l.ifname).sort(), ['lo', 'x0'], 'the removed link is gone');
+      assert.equal(ipJson<{ ifindex: number }[]>(['-n', 'recon-a', 'link', 'show', 'x0'])[0]?.ifindex, before, 'the kept link was not remade');
+      assert.match(sh('ip', ['netns', 'exec', 'recon-a', 'ping', '-c', '1', '-W', '2', '10.3.0.2']), /1 received/);
+      assert.equal(JSON.parse(nslabOk(['up', file, '--json']).stdout).changed, false);
+    } finally {
+      nslab(['down', '--lab', 'recon']);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assertGone(parseTopology(v2));
+  });
+
+  test('a failure in the middle of up rolls back everything that run made', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const file = join(dir, 'bad-gw.yaml');
+    // Valid as a file, refused by the kernel at the route step: the gateway is in no connected subnet.
+    writeFileSync(file, 'name: rollback\nnodes:\n  a:\n    routes: [{ to: 10.9.0.0/24, via: 10.8.0.1 }]\n  b: {}\nlinks:\n  - endpoints: ["a:e0 10.1.0.1/24", "b:e0 10.1.0.2/24"]\n');
+    try {
+      const r = nslab(['up', file]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /RTM_NEWROUTE 10\.9\.0\.0\/24 via 10\.8\.0\.1 in netns rollback-a: Network is unreachable \(ENETUNREACH\)/);
+      assertGone(parseTopology(readFileSync(file, 'utf8')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a namespace that exists and is not ours is refused, named, and left alone', () => {
+    sh('ip', ['netns', 'add', 'green']);
+    try {
+      const r = nslab(['up', 'examples/two-computers.yaml']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /namespace green \(node green\): not made by nslab/);
+      assert.ok(netnsList().includes('green'), 'the foreign namespace is still there');
+      assert.ok(!netnsList().includes('red'), 'nothing of the lab was made');
+    } finally {
+      sh('ip', ['netns', 'del', 'green']);
+    }
+  });
+
+  test('down works with the file gone (by name) and with the state gone (by marks)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const file = join(dir, 'gone.yaml');
+    const text = 'name: gone\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 10.5.0.1/24", "b 10.5.0.2/24"]\n';
+    writeFileSync(file, text);
+    nslabOk(['up', file]);
+    rmSync(dir, { recursive: true, force: true });
+    nslabOk(['down', '--lab', 'gone']);
+    assertGone(parseTopology(text));
+
+    const dir2 = mkdtempSync(join(tmpdir(), 'nslab-'));
+    writeFileSync(join(dir2, 'gone.yaml'), text);
+    nslabOk(['up', join(dir2, 'gone.yaml')]);
+    rmSync('/run/nslab/gone', { recursive: true, force: true }); // as after a crash that lost the state
+    const d = nslabOk(['down', '--lab', 'gone']);
+    assert.match(d.stdout, /lab gone down/);
+    assertGone(parseTopology(text));
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
+  test('exit code 2 and every problem with its line for an invalid file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'name: broken\nnodes:\n  red: {}\nlinks:\n  - endpoints: ["red:eth0", "blue:eth0"]\n  - endpoints: ["red:an-interface-name-too-long", "red:eth1"]\n');
+    try {
+      const v = nslab(['validate', file]);
+      assert.equal(v.code, 2);
+      assert.match(v.stderr, /broken\.yaml:5:\d+: links\[0\]\.endpoints\[1\]/);
+      assert.match(v.stderr, /broken\.yaml:6:\d+: links\[1\]/);
+      const up = nslab(['up', file]);
+      assert.equal(up.code, 2);
+      assert.doesNotMatch(up.stderr, /\n\s+at /, 'no stack trace without --debug');
+      assert.equal(nslab(['frobnicate']).code, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a background exec entry runs until down ends it by its pid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const file = join(dir, 'srv.yaml');
+    writeFileSync(file, 'name: srv\nnodes:\n  a:\n    exec:\n      - echo ready > /run/nslab/srv/a-ran\n      - { run: "sleep 300", background: true }\n  b: {}\nlinks:\n  - endpoints: ["a 10.6.0.1/24", "b 10.6.0.2/24"]\n');
+    try {
+      nslabOk(['up', file]);
+      assert.equal(readFileSync('/run/nslab/srv/a-ran', 'utf8'), 'ready\n');
+      const s = JSON.parse(nslabOk(['status', '--lab', 'srv', '--json']).stdout) as { processes: { pid: number; run: string }[] };
+      assert.equal(s.processes.length, 1);
+      const pid = s.processes[0]?.pid as number;
+      assert.ok(existsSync(`/proc/${pid}`));
+      nslabOk(['down', '--lab', 'srv']);
+      assert.ok(!existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'), 'the background process has ended');
+    } finally {
+      nslab(['down', '--lab', 'srv']);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { down, status, up } from '../../src/engine/index.js';
+import type { ResolvedLab } from '../../src/topology/types.js';
+import { ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
+
+/** A lab of `n` hosts in a chain, hand-built (the engine's input), with /24s on every cable. */
+function chain(name: string, n: number): ResolvedLab {
+  const nodes = Array.from({ length: n }, (_, i) => `n${i}`);
+  return {
+    name,
+    prefix: `${name}-`,
+    nodes: nodes.map((node, i) => ({
+      name: node,
+      netns: `${name}-${node}`,
+      kind: 'host',
+      forwarding: false,
+      interfaces: [...(i > 0 ? ['left'] : []), ...(i < n - 1 ? ['right'] : [])],
+      routes: [],
+      exec: [],
+    })),
+    links: nodes.slice(0, -1).map((node, i) => ({
+      id: `${node}:right--n${i + 1}:left`,
+      a: { node, netns: `${name}-${node}`, ifname: 'right', addresses: [{ family: 4, address: `10.${i}.0.1`, prefixLength: 24 }] },
+      b: { node: `n${i + 1}`, netns: `${name}-n${i + 1}`, ifname: 'left', addresses: [{ family: 4, address: `10.${i}.0.2`, prefixLength: 24 }] },
+    })),
+  };
+}
+
+function gone(lab: ResolvedLab): void {
+  const left = new Set(netnsList());
+  assert.deepEqual(lab.nodes.map((n) => n.netns).filter((n) => left.has(n)), [], 'no namespace of the lab is left');
+  assert.ok(!existsSync(`/run/nslab/${lab.name}`), 'no state of the lab is left');
+}
+
+describe('engine', { skip: needsRoot }, () => {
+  test('up, then the same up again changes nothing, then down removes everything', async () => {
+    const lab = chain(uniqueName('eng'), 4);
+    try {
+      const first = await up(lab);
+      assert.equal(first.changed, true);
+      assert.equal(first.existed, false);
+      const second = await up(lab);
+      assert.equal(second.changed, false);
+      assert.deepEqual(second.plan.ops, []);
+      const s = await status(lab.name);
+      assert.deepEqual(Object.keys(s.observed.namespaces).sort(), lab.nodes.map((n) => n.netns).sort());
+      const n1 = s.observed.namespaces[`${lab.name}-n1`];
+      assert.deepEqual(n1?.links.map((l) => [l.ifname, l.up, l.peer?.netns]).sort(), [
+        ['left', true, `${lab.name}-n0`],
+        ['right', true, `${lab.name}-n2`],
+      ]);
+      // The marks are in the kernel: lo's alias names the lab.
+      const [lo] = ipJson<{ ifalias?: string }[]>(['-n', `${lab.name}-n0`, 'link', 'show', 'lo']);
+      assert.match(lo?.ifalias ?? '', new RegExp(`^nslab:${lab.name}:[0-9a-f]{8}$`));
+      assert.match(sh('ip', ['netns', 'exec', `${lab.name}-n3`, 'ping', '-c', '1', '-W', '2', '10.2.0.1']), /1 received/);
+    } finally {
+      await down(lab.name);
+    }
+    gone(lab);
+  });
+
+  test('a failure injected in the middle of up rolls back that run and reports the cause', async () => {
+    const lab = chain(uniqueName('rb'), 3);
+    await assert.rejects(up(lab, { failBefore: `addr:n1:right:10.1.0.1/24` }), /injected failure before addr:n1:right:10\.1\.0\.1\/24/);
+    gone(lab);
+  });
+
+  test('a failed reconcile removes what it added and keeps what was there', async () => {
+    const lab = chain(uniqueName('rc'), 2);
+    const bigger = chain(lab.name, 3);
+    try {
+      await up(lab);
+      await assert.rejects(up(bigger, { failBefore: `addr:n2:left:10.1.0.2/24` }), /injected failure/);
+      const s = await status(lab.name);
+      assert.deepEqual(Object.keys(s.observed.namespaces).sort(), [`${lab.name}-n0`, `${lab.name}-n1`]);
+      assert.deepEqual(s.observed.namespaces[`${lab.name}-n1`]?.links.map((l) => l.ifname), ['left'], 'the new cable of n1 was removed');
+    } finally {
+      await down(lab.name);
+    }
+    gone(lab);
+  });
+
+  test('two ups of one lab at once do not interleave; two labs run side by side', async () => {
+    const one = chain(uniqueName('lk'), 3);
+    const other = chain(uniqueName('lk'), 3);
+    try {
+      const results = await Promise.all([up(one), up(one), up(other)]);
+      assert.deepEqual(results.map((r) => r.changed).sort(), [false, true, true]);
+      assert.equal((await status(one.name)).observed.processes.length, 0);
+    } finally {
+      await Promise.all([down(one.name), down(other.name)]);
+    }
+    gone(one);
+    gone(other);
+  });
+
+  test('down of a lab that is not up finds nothing and removes nothing', async () => {
+    const name = uniqueName('none');
+    const before = netnsList();
+    const r = await down(name);
+    assert.equal(r.found, false);
+    assert.deepEqual(netnsList(), before);
+  });
+});
