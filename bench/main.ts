@@ -198,7 +198,7 @@ async function suiteRing(): Promise<void> {
 // The CLI, as a user starts it: process start to the ping proof, and down.
 
 async function suiteCli(): Promise<void> {
-  const main = join(process.cwd(), 'dist', 'cli', 'main.js');
+  const main = join(process.cwd(), 'dist', 'nslab.mjs');
   if (!existsSync(main)) {
     log('cli: skipped, dist/ is not built (npm run build)');
     return;
@@ -226,7 +226,13 @@ async function suiteCli(): Promise<void> {
   rows.push({ suite: 'cli', contender: 'nslab down', medianMs: median(down), runs: reps, target: '< 300 ms', met: median(down) < 300 });
 }
 
-const suites: Record<string, () => Promise<void>> = { tutorial: suiteTutorial, ring: suiteRing, cli: suiteCli };
+const suites: Record<string, () => Promise<void>> = {
+  tutorial: suiteTutorial,
+  ring: suiteRing,
+  cli: suiteCli,
+  // chain/ring/star/tree at --sizes 10,100,1000, --topologies ...: nslab CLI vs ip per step, ip -batch, C limit
+  scale: async () => (await import('./scale.js')).suiteScale(rows, log, repsArg),
+};
 try {
   for (const [name, suite] of Object.entries(suites)) {
     if (only !== undefined && !only.includes(name)) continue;

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The nslab executable: runs the program and exits with its code (the only exit in nslab).
 import { main } from './program.js';
 

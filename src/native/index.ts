@@ -3,6 +3,7 @@
  * so on a throwaway native thread; nothing moves a libuv or V8 thread. Errors come back as NslabError
  * with code NSLAB_NATIVE, naming the system call, the path and the errno.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +35,21 @@ interface Addon {
 
 let addon: Addon | undefined;
 
+/** The nslab package's root: the nearest directory above this module whose package.json is nslab's. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'nslab') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new NslabError('NSLAB_ADDON_MISSING', `cannot find nslab's package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
 function load(): Addon {
   if (addon !== undefined) return addon;
-  // src/native/index.ts and dist/native/index.js both sit two levels below the package root.
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = packageRoot();
   const path = join(root, 'build', 'Release', 'nslab_native.node');
   try {
     addon = createRequire(import.meta.url)(path) as Addon;
