@@ -217,3 +217,18 @@ describe('nslab CLI', { skip: needsRoot }, () => {
     }
   });
 });
+
+describe('nslab shell', { skip: needsRoot }, () => {
+  test('opens a shell inside the node whose prompt names it', () => {
+    try {
+      nslabOk(['up', '--no-proof']);
+      const r = nslab(['shell', 'red'], { input: 'ip -o -4 addr show rveth\necho "node=$NSLAB_NODE"\nexit 3\n' });
+      assert.equal(r.code, 3);
+      assert.match(r.stdout, /inet 10\.10\.1\.2\/32/);
+      assert.match(r.stdout, /node=red/);
+      assert.match(r.stderr, /\[red\] /, 'the prompt shows the node');
+    } finally {
+      nslab(['down']);
+    }
+  });
+});
