@@ -125,3 +125,8 @@ export function isLinkLocal6(address: string): boolean {
   const ip = parseIp(address);
   return ip !== undefined && ip.family === 6 && ip.value >> 118n === 0x3fan;
 }
+
+/** True when two interface addresses are in one subnet as the kernel sees it: same length, same network. */
+export function sameSubnet(x: Cidr, y: Cidr): boolean {
+  return x.family === y.family && x.prefixLength === y.prefixLength && inSubnet(x, y.address);
+}

@@ -4,14 +4,14 @@
  * included, and a plan made against the state a previous plan produced is empty.
  *
  * The plan is laid out removals first, then additions, kind by kind:
- *   proc.kill, netns.del, veth.del, addr.del, route.del,
+ *   proc.kill, veth.del, netns.del, route.del, addr.del,
  *   netns.add, sysctl.set, veth.add, addr.add, link.set, route.add, exec
  * and every op waits only for what it needs (`after`), so the engine's waves (see levels()) run
  * unrelated work together: the tutorial is netns | veth | addr + up | route | exec.
  */
 import type { Cidr, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute } from '../topology/types.js';
 import { PlanBuilder } from './builder.js';
-import { canonicalIp, cidrText, isLinkLocal6 } from './ip.js';
+import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
 import { routeIdPart, sameRoute } from './route.js';
 import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Plan } from './types.js';
 
@@ -75,15 +75,7 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     pushTo(killsByNode, p.node, b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid }));
   }
 
-  // 2. Namespaces no longer wanted: each takes its links (and the far ends of its veths) with it.
-  const netnsDelId = new Map<string, string>();
-  for (const netns of removed) {
-    const node = observedNs(netns)?.node ?? '';
-    const after = killsByNode.get(node) ?? [];
-    netnsDelId.set(netns, b.push({ op: 'netns.del', id: `del-netns:${label(netns)}`, after, netns, node }));
-  }
-
-  // 3. Desired links that exist as they should: both ends, veths, each the other's peer.
+  // 2. Desired links that exist as they should: both ends, veths, each the other's peer.
   const findLink = (netns: string, ifname: string): ObservedLink | undefined => (isKept(netns) ? observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined);
   const keptLinks = new Set<ResolvedLink>();
   const claimed = new Set<string>();
@@ -97,9 +89,11 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     }
   }
 
-  // 4. Every other link of ours in a namespace that stays goes: deleted (one veth.del per pair), or
-  //    taken along by the netns.del of its peer's namespace. `goneBy` says which op removes it.
+  // 3. Every other link of ours in a namespace that stays goes: one veth.del per pair, named by both
+  //    ends when both are known. `goneBy` says which op removes an interface.
   const goneBy = new Map<string, string>();
+  const vethDelsInto = new Map<string, string[]>();
+  const removedSet = new Set(removed);
   const goneInNs = new Map<string, { ifname: string; link: ObservedLink; by: string }[]>();
   for (const netns of keptNodes.map((n) => n.netns).sort()) {
     const links = [...(observedNs(netns)?.links ?? [])].sort((x, y) => (x.ifname < y.ifname ? -1 : x.ifname > y.ifname ? 1 : 0));
@@ -107,18 +101,25 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
       const k = key(netns, link.ifname);
       if (claimed.has(k) || goneBy.has(k)) continue;
       const peer = link.peer;
-      const byNetnsDel = peer !== undefined ? netnsDelId.get(peer.netns) : undefined;
-      if (byNetnsDel !== undefined) {
-        goneBy.set(k, byNetnsDel);
-        continue;
-      }
+      const intoRemoved = peer !== undefined && removedSet.has(peer.netns);
       const peerKey = peer !== undefined && findLink(peer.netns, peer.ifname) !== undefined ? key(peer.netns, peer.ifname) : undefined;
-      const pairPeer = peerKey !== undefined && !claimed.has(peerKey) && !goneBy.has(peerKey) ? peer : undefined;
+      const pairPeer = intoRemoved || (peerKey !== undefined && !claimed.has(peerKey) && !goneBy.has(peerKey)) ? peer : undefined;
       const name = `${label(netns)}:${link.ifname}${pairPeer !== undefined ? `--${label(pairPeer.netns)}:${pairPeer.ifname}` : ''}`;
       const id = b.push({ op: 'veth.del', id: `del-veth:${name}`, after: [], link: name, a: { node: label(netns), netns, ifname: link.ifname } });
       goneBy.set(k, id);
       if (pairPeer !== undefined) goneBy.set(key(pairPeer.netns, pairPeer.ifname), id);
+      if (intoRemoved && peer !== undefined) pushTo(vethDelsInto, peer.netns, id);
     }
+  }
+
+  // 4. Namespaces no longer wanted, after their processes end and their cables to staying namespaces
+  //    are cut. A namespace is destroyed asynchronously after `ip netns del`: the far end of a veth would
+  //    linger in the staying namespace for a while (and hold its name), so those cables are deleted
+  //    explicitly first. Everything else inside goes with the namespace.
+  for (const netns of removed) {
+    const node = observedNs(netns)?.node ?? '';
+    const after = [...(killsByNode.get(node) ?? []), ...(vethDelsInto.get(netns) ?? [])];
+    b.push({ op: 'netns.del', id: `del-netns:${label(netns)}`, after, netns, node });
   }
   for (const netns of keptNodes.map((n) => n.netns)) {
     for (const link of observedNs(netns)?.links ?? []) {
@@ -127,41 +128,67 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     }
   }
 
-  // 5. Addresses on links that stay and are no longer wanted.
-  const addrDels: { netns: string; address: string; id: string }[] = [];
+  // 5. Addresses on links that stay and are no longer wanted. Two IPv4 rules of the kernel shape this:
+  //    deleting a primary address deletes the secondaries of its subnet (so a wanted secondary beside an
+  //    unwanted address is deleted and added again), and a device that loses its last IPv4 address loses
+  //    every IPv4 route through it (so those routes are deleted first and added again afterwards).
+  const addrDrops = new Map<string, Cidr[]>();
+  const losesV4 = new Set<string>();
   for (const link of desired.links) {
     if (!keptLinks.has(link)) continue;
     for (const end of [link.a, link.b]) {
-      const have = findLink(end.netns, end.ifname);
+      const have = findLink(end.netns, end.ifname)?.addresses ?? [];
       const want = new Set(end.addresses.map(cidrText));
-      for (const cidr of have?.addresses ?? []) {
-        if (want.has(cidrText(cidr))) continue;
-        // The kernel gives every IPv6 interface a link-local address; it is not ours to remove.
-        if (cidr.family === 6 && isLinkLocal6(cidr.address)) continue;
-        const id = b.push({ op: 'addr.del', id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after: [], netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
-        addrDels.push({ netns: end.netns, address: canonicalIp(cidr.address), id });
-      }
+      // The kernel gives every IPv6 interface a link-local address; it is not ours to remove.
+      const unwanted = have.filter((c) => !want.has(cidrText(c)) && !(c.family === 6 && isLinkLocal6(c.address)));
+      const drops = have.filter((c) => unwanted.includes(c) || (c.family === 4 && unwanted.some((u) => u.family === 4 && sameSubnet(u, c))));
+      if (drops.length === 0) continue;
+      addrDrops.set(key(end.netns, end.ifname), drops);
+      if (drops.some((c) => c.family === 4)) losesV4.add(key(end.netns, end.ifname));
     }
   }
 
-  // 6. Routes of ours no longer wanted. Routes through a device that goes are taken along with it.
+  // 6. Routes of ours no longer wanted. Routes through a device that goes are taken along with it;
+  //    IPv4 routes through a device whose IPv4 addresses change are made again.
   const routeDels = new Map<string, string[]>();
+  const routeDelsByDev = new Map<string, string[]>();
   const missingRoutes = new Map<string, ResolvedRoute[]>();
   for (const node of keptNodes) {
     const gone = new Set((goneInNs.get(node.netns) ?? []).map((g) => g.ifname));
     const have = (observedNs(node.netns)?.routes ?? []).filter((r) => r.dev === undefined || !gone.has(r.dev));
+    const remade = (r: ResolvedRoute): boolean => r.family === 4 && r.dev !== undefined && losesV4.has(key(node.netns, r.dev));
     const matched = new Set<number>();
     const missing: ResolvedRoute[] = [];
     for (const route of node.routes) {
-      const i = have.findIndex((o, j) => !matched.has(j) && sameRoute(route, o));
+      const i = have.findIndex((o, j) => !matched.has(j) && !remade(o) && sameRoute(route, o));
       if (i < 0) missing.push(route);
       else matched.add(i);
     }
     missingRoutes.set(node.netns, missing);
     have.forEach((route, j) => {
       if (matched.has(j)) return;
-      pushTo(routeDels, node.netns, b.push({ op: 'route.del', id: `del-route:${node.name}:${routeIdPart(route)}`, after: [], netns: node.netns, route: copyRoute(route) }));
+      const id = b.push({ op: 'route.del', id: `del-route:${node.name}:${routeIdPart(route)}`, after: [], netns: node.netns, route: copyRoute(route) });
+      pushTo(routeDels, node.netns, id);
+      if (route.dev !== undefined) pushTo(routeDelsByDev, key(node.netns, route.dev), id);
     });
+  }
+
+  // The address deletions: IPv4 ones on a device one after the other, newest first (the kernel lists
+  // secondaries after their primary), so each finds its address; all after the device's route.dels.
+  const addrDels: { netns: string; ifname: string; address: string; id: string }[] = [];
+  for (const link of desired.links) {
+    if (!keptLinks.has(link)) continue;
+    for (const end of [link.a, link.b]) {
+      const drops = addrDrops.get(key(end.netns, end.ifname)) ?? [];
+      const ordered = [...drops.filter((c) => c.family === 4).reverse(), ...drops.filter((c) => c.family === 6)];
+      let previous: string | undefined;
+      for (const cidr of ordered) {
+        const after = [...(routeDelsByDev.get(key(end.netns, end.ifname)) ?? []), ...(cidr.family === 4 && previous !== undefined ? [previous] : [])];
+        const id = b.push({ op: 'addr.del', id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
+        if (cidr.family === 4) previous = id;
+        addrDels.push({ netns: end.netns, ifname: end.ifname, address: canonicalIp(cidr.address), id });
+      }
+    }
   }
 
   // 7. Namespaces to make (the engine marks each and brings its lo up in the same op).
@@ -198,21 +225,24 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     vethAddId.set(link, id);
   }
 
-  // 10. Addresses, after their device, and after the address leaves any other place in the namespace.
+  // 10. Addresses, after their device, after the address leaves any other place in the namespace, and
+  //     after every deletion on the same device (an IPv4 address added beside a primary that is then
+  //     deleted would be deleted with it, as its secondary).
   const nsOps = new Map<string, string[]>();
-  const collisions = (netns: string, cidr: Cidr): string[] => {
+  const collisions = (netns: string, ifname: string, cidr: Cidr): string[] => {
     const address = canonicalIp(cidr.address);
-    const ids = addrDels.filter((d) => d.netns === netns && d.address === address).map((d) => d.id);
+    const ids = addrDels.filter((d) => d.netns === netns && (d.address === address || d.ifname === ifname)).map((d) => d.id);
     for (const g of goneInNs.get(netns) ?? []) if (g.link.addresses.some((a) => canonicalIp(a.address) === address)) ids.push(g.by);
     return ids;
   };
   for (const link of desired.links) {
     const made = vethAddId.get(link);
     for (const end of [link.a, link.b]) {
-      const have = made === undefined ? new Set((findLink(end.netns, end.ifname)?.addresses ?? []).map(cidrText)) : new Set<string>();
+      const dropped = new Set((addrDrops.get(key(end.netns, end.ifname)) ?? []).map(cidrText));
+      const have = made === undefined ? new Set((findLink(end.netns, end.ifname)?.addresses ?? []).map(cidrText).filter((c) => !dropped.has(c))) : new Set<string>();
       for (const cidr of end.addresses) {
         if (have.has(cidrText(cidr))) continue;
-        const after = [...(made !== undefined ? [made] : []), ...collisions(end.netns, cidr)];
+        const after = [...(made !== undefined ? [made] : []), ...collisions(end.netns, end.ifname, cidr)];
         pushTo(nsOps, end.netns, b.push({ op: 'addr.add', id: `addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } }));
       }
     }
@@ -240,7 +270,12 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
   for (const node of desired.nodes) {
     const routes = isKept(node.netns) ? (missingRoutes.get(node.netns) ?? []) : node.routes;
     if (routes.length === 0) continue;
-    const after = [...(nsOps.get(node.netns) ?? []), ...(routeDels.get(node.netns) ?? []), ...(goneInNs.get(node.netns) ?? []).map((g) => g.by)];
+    const after = [
+      ...(nsOps.get(node.netns) ?? []),
+      ...(routeDels.get(node.netns) ?? []),
+      ...addrDels.filter((d) => d.netns === node.netns).map((d) => d.id),
+      ...(goneInNs.get(node.netns) ?? []).map((g) => g.by),
+    ];
     if (after.length === 0) after.push(...afterNetns(node.netns));
     for (const route of routes) b.push({ op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) });
   }

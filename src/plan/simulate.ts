@@ -4,8 +4,8 @@
  * down, a gateway off every connected subnet) and an op that runs before something it waits for, so it
  * checks a plan as well as predicting its result (`--dry-run`, and the planner's own tests).
  */
-import type { ResolvedRoute } from '../topology/types.js';
-import { cidrText, inSubnet, isLinkLocal6 } from './ip.js';
+import type { Cidr, ResolvedRoute } from '../topology/types.js';
+import { cidrText, inSubnet, isLinkLocal6, sameSubnet } from './ip.js';
 import { FORWARDING_SYSCTLS } from './plan.js';
 import { destinationText, effectiveMetric, sameRoute } from './route.js';
 import type { ObservedLab, ObservedLink, ObservedNamespace, Op, Plan } from './types.js';
@@ -15,6 +15,12 @@ const DEFAULT_MTU = 1500;
 
 function fail(op: Op, what: string): never {
   throw new Error(`simulate: ${op.id}: ${what}`);
+}
+
+/** An IPv4 address is a secondary when an address of its subnet comes before it. */
+function isSecondary(addresses: Cidr[], i: number): boolean {
+  const c = addresses[i];
+  return c !== undefined && c.family === 4 && addresses.slice(0, i).some((p) => sameSubnet(p, c));
 }
 
 /** Removes a device and the routes through it (as the kernel does when a device goes). */
@@ -81,14 +87,25 @@ export function simulate(plan: Plan, observed: ObservedLab | null): ObservedLab 
       case 'addr.add': {
         const link = linkOf(op, op.netns, op.ifname);
         if (link.addresses.some((c) => cidrText(c) === cidrText(op.cidr))) fail(op, `${cidrText(op.cidr)} is on ${op.ifname} already (EEXIST)`);
-        link.addresses.push({ ...op.cidr });
+        // IPv4: an address in the subnet of one already there is a secondary, listed after every primary.
+        const secondary = op.cidr.family === 4 && link.addresses.some((c) => sameSubnet(c, op.cidr));
+        const firstSecondary = link.addresses.findIndex((c, i) => isSecondary(link.addresses, i));
+        const at = secondary || firstSecondary < 0 ? link.addresses.length : firstSecondary;
+        link.addresses.splice(at, 0, { ...op.cidr });
         break;
       }
       case 'addr.del': {
         const link = linkOf(op, op.netns, op.ifname);
         const i = link.addresses.findIndex((c) => cidrText(c) === cidrText(op.cidr));
         if (i < 0) fail(op, `${cidrText(op.cidr)} is not on ${op.ifname} (EADDRNOTAVAIL)`);
-        link.addresses.splice(i, 1);
+        const primary = op.cidr.family === 4 && !isSecondary(link.addresses, i);
+        // Deleting an IPv4 primary deletes its secondaries (promote_secondaries off).
+        link.addresses = link.addresses.filter((c, j) => j !== i && !(primary && j > i && sameSubnet(c, op.cidr)));
+        // A device without IPv4 addresses has no IPv4 routes.
+        if (op.cidr.family === 4 && !link.addresses.some((c) => c.family === 4)) {
+          const ns = nsOf(op, op.netns);
+          ns.routes = ns.routes.filter((r) => r.family === 6 || r.dev !== op.ifname);
+        }
         break;
       }
       case 'link.set': {

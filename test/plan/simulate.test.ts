@@ -35,3 +35,16 @@ test('simulate does not change its input', () => {
   simulate({ lab: 'x', ops: [{ op: 'netns.del', id: 'd', after: [], netns: 'green', node: 'green' }] }, state);
   assert.deepEqual(state, copy);
 });
+
+test('simulate models IPv4 primaries and secondaries, and the routes a device loses with its last address', () => {
+  const lab = makeLab('s', { red: { routes: [route('default', { via: '10.0.0.9' })] }, green: {} }, [{ a: 'red:e', b: 'green:f', aAddrs: ['10.0.0.1/24', '10.0.1.1/24', '10.0.0.2/24'] }]);
+  const state = simulate(plan(lab, null), null);
+  const e = () => state.namespaces['red']?.links[0]?.addresses.map((c) => `${c.address}/${c.prefixLength}`);
+  assert.deepEqual(e(), ['10.0.0.1/24', '10.0.1.1/24', '10.0.0.2/24']);
+  const del = (address: string, id: string): Op => ({ op: 'addr.del', id, after: [], netns: 'red', ifname: 'e', cidr: { family: 4, address, prefixLength: 24 } });
+  const next = simulate({ lab: 's', ops: [del('10.0.0.1', 'a')] }, state);
+  assert.deepEqual(next.namespaces['red']?.links[0]?.addresses.map((c) => c.address), ['10.0.1.1']);
+  assert.equal(next.namespaces['red']?.routes.length, 1);
+  const last = simulate({ lab: 's', ops: [del('10.0.1.1', 'b')] }, next);
+  assert.deepEqual(last.namespaces['red']?.routes, []);
+});
