@@ -19,6 +19,19 @@ export interface RouteSpec {
   family?: 4 | 6;
 }
 
+/** What the kernel would do with a packet to an address (`ip route get`). */
+export interface RouteLookup {
+  /** The destination asked about. */
+  to: string;
+  /** Next hop, when it is not the destination itself. */
+  via?: string;
+  /** Output interface index. */
+  oif?: number;
+  /** Source address the kernel would use. */
+  src?: string;
+  type: number;
+}
+
 /** A route as read back from the kernel. */
 export interface Route {
   family: 4 | 6;
@@ -82,6 +95,38 @@ export class RouteOps {
       .filter((m) => m.type === Rtm.NEWROUTE)
       .map((m) => toRoute(decodeRoute(m.body)))
       .filter((r) => r.table === table);
+  }
+
+  /**
+   * Asks the kernel how it would send a packet to an address. Rejects with NetlinkError
+   * (ENETUNREACH, EHOSTUNREACH...) when it has no way.
+   *
+   * Equivalent to: ip route get ADDRESS
+   */
+  async get(address: string): Promise<RouteLookup> {
+    const dst = parseCidr(address);
+    const body = encodeRoute({
+      family: dst.family === 4 ? Af.INET : Af.INET6,
+      dstLen: dst.family === 4 ? 32 : 128,
+      srcLen: 0,
+      tos: 0,
+      table: 0,
+      protocol: 0,
+      scope: 0,
+      type: 0,
+      flags: 0,
+      attrs: { dst: dst.address },
+    });
+    const [answer] = await this.#h.request({ type: Rtm.GETROUTE, flags: 0, body, object: `route to ${dst.address}` });
+    if (answer === undefined) throw new Error(`no answer to ip route get ${dst.address}`);
+    const m = decodeRoute(answer.body);
+    return {
+      to: dst.address,
+      ...(m.attrs.gateway !== undefined ? { via: m.attrs.gateway } : {}),
+      ...(m.attrs.oif !== undefined ? { oif: m.attrs.oif } : {}),
+      ...(m.attrs.prefsrc !== undefined ? { src: m.attrs.prefsrc } : {}),
+      type: m.type,
+    };
   }
 
   async #change(type: number, flags: number, route: RouteSpec): Promise<void> {
