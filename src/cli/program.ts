@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { Lab } from '../api/index.js';
-import { clean, down, listLabs, readState, status, type ProgressEvent } from '../engine/index.js';
+import { clean, down, listLabs, readState, status, why, type ProgressEvent } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { explain } from '../plan/index.js';
 import { DEFAULT_LAB_TEXT, parseTopology, topologyJsonSchema } from '../topology/index.js';
@@ -198,6 +198,25 @@ export function buildProgram(): Command {
       const address = new Lab(resolved).resolveTarget(target);
       if (!/^\d+$/.test(o.count)) throw new UsageError(`--count takes a whole number, not "${o.count}"`);
       process.exitCode = await attached('ip', ['netns', 'exec', netns, 'ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]);
+    });
+
+  program
+    .command('why')
+    .description('explain the path a packet from NODE to TARGET takes, hop by hop and back, and where and why it stops')
+    .argument('<node>', 'node the packet leaves from')
+    .argument('<target>', 'node name or address')
+    .option('--lab <name>', 'the lab, when several are up')
+    .option('--json', 'print as JSON')
+    .action(async (node: string, target: string, o: { lab?: string; json?: boolean }) => {
+      requireRoot('why');
+      const { resolved } = nodeOf(await labName(o, undefined, node), node);
+      const r = await why(resolved, node, target);
+      print(o.json === true, r, () => {
+        const lines = [...r.there.hops.map((h) => `  ${h.text}`)];
+        if (r.back !== undefined) lines.push('  and back:', ...r.back.hops.map((h) => `  ${h.text}`));
+        return [...lines, r.verdict].join('\n');
+      });
+      if (!r.reaches) process.exitCode = 1;
     });
 
   program

@@ -2,3 +2,4 @@ export { up, down, status, listLabs, clean, type UpOptions, type UpResult, type 
 export { opChannel, type ProgressEvent, type ApplyOptions } from './apply.js';
 export { markFor, parseMark, RTPROT_NSLAB } from './marks.js';
 export { STATE_ROOT, readState, type LabState } from './state.js';
+export { why, type WhyResult, type WhyWalk, type WhyHop } from './why.js';
