@@ -36,6 +36,8 @@ export interface ApplyOptions {
   /** Directory of named namespaces (default /run/netns). */
   netnsDir?: string;
   stateRoot?: string;
+  /** Where `ip netns exec` finds per-namespace files (default /etc/netns). */
+  etcNetns?: string;
   /** Test hook: throw before running the op with this id (proves rollback). */
   failBefore?: string;
 }
@@ -101,6 +103,7 @@ export class Applier {
     for (const op of plan.ops) if (op.op === 'netns.add') this.#fresh.add(op.netns);
     let next = this.#indexBase;
     for (const op of plan.ops) {
+      if (op.op === 'bridge.add') this.#indexes.set(`${op.netns}/${op.name}`, next++);
       if (op.op !== 'veth.add') continue;
       for (const end of [op.a, op.b]) this.#indexes.set(`${end.netns}/${end.ifname}`, next++);
     }
@@ -216,6 +219,16 @@ export class Applier {
       }
       case 'veth.del':
         return (await this.#handle(op.a.netns)).link.del(op.a.ifname);
+      case 'bridge.add': {
+        const h = await this.#handle(op.netns);
+        const dev = this.#dev(op.netns, op.name);
+        const made = h.link.addBridge({ name: op.name, ...(typeof dev !== 'string' ? { index: dev.index } : {}) });
+        const set = h.link.set(dev, { up: true, alias: this.#mark });
+        await made;
+        this.#undoUnlessFresh(op.netns, () => h.link.del(op.name));
+        await set;
+        return;
+      }
       case 'addr.add': {
         const h = await this.#handle(op.netns);
         const cidr = `${op.cidr.address}/${op.cidr.prefixLength}`;
@@ -229,7 +242,12 @@ export class Applier {
       case 'link.set': {
         const h = await this.#handle(op.netns);
         // Every link.set also (re)writes the mark, so both ends of a new veth carry it.
-        return h.link.set(this.#dev(op.netns, op.ifname), { ...(op.up !== undefined ? { up: op.up } : {}), ...(op.mtu !== undefined ? { mtu: op.mtu } : {}), alias: this.#mark });
+        return h.link.set(this.#dev(op.netns, op.ifname), {
+          ...(op.up !== undefined ? { up: op.up } : {}),
+          ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
+          ...(op.master !== undefined ? { master: this.#dev(op.netns, op.master) } : {}),
+          alias: this.#mark,
+        });
       }
       case 'route.add': {
         const h = await this.#handle(op.netns);

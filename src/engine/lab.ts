@@ -7,6 +7,7 @@ import { plan as makePlan, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { Applier, type ApplyOptions } from './apply.js';
+import { removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from './marks.js';
 import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
 import { listStates, lockLab, newState, readState, removeState, writeState, type LabState } from './state.js';
@@ -43,7 +44,11 @@ export async function up(desired: ResolvedLab, options: UpOptions = {}): Promise
     existed = seen.owned.size > 0;
     const observed: ObservedLab | null = existed ? seen.observed : null;
     const plan = makePlan(desired, observed);
-    if (options.dryRun === true || plan.ops.length === 0) return { lab: desired.name, plan, changed: false, existed };
+    if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed };
+    if (plan.ops.length === 0) {
+      writeHosts(desired, options.etcNetns);
+      return { lab: desired.name, plan, changed: false, existed };
+    }
     state ??= newState(desired.name, options.source);
     if (seen.foundId !== undefined) state.id = seen.foundId;
     if (options.source !== undefined) state.source = options.source;
@@ -52,6 +57,9 @@ export async function up(desired: ResolvedLab, options: UpOptions = {}): Promise
     await applier.run(plan);
     state.applied = desired;
     writeState(state, options.stateRoot);
+    // Names: after the namespaces exist; namespaces that left the lab lose their hosts file.
+    removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !desired.nodes.some((d) => d.netns === n)), options.etcNetns);
+    writeHosts(desired, options.etcNetns);
     return { lab: desired.name, plan, changed: true, existed };
   } catch (e) {
     // A first `up` that failed has rolled back: leave no state behind either.
@@ -96,6 +104,7 @@ export async function down(lab: string, options: DownOptions = {}): Promise<Down
       const st = state ?? newState(lab);
       await new Applier(st, markFor(lab, seen.foundId ?? st.id), options).run(plan);
     }
+    removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
     removeState(lab, options.stateRoot);
     return { lab, plan, found };
   } finally {

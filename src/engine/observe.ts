@@ -83,6 +83,7 @@ export async function observeLab(lab: string, labId: string | undefined, candida
           up: l.up,
           mtu: l.mtu,
           addresses: seen.addrs.filter((a) => a.index === l.index && !(a.family === 6 && a.address.startsWith('fe80:'))).map((a): Cidr => ({ family: a.family, address: a.address, prefixLength: a.prefixLength })),
+          ...(l.master !== undefined && byIndex.has(l.master) ? { master: byIndex.get(l.master) as string } : {}),
         }));
         const routes: ResolvedRoute[] = seen.routes
           .filter((r) => r.protocol === RTPROT_NSLAB)

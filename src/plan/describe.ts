@@ -3,7 +3,7 @@
  * are named as `ip netns` shows them.
  */
 import { cidrText } from './ip.js';
-import { routeArgs } from './explain.js';
+import { qdiscArgs, routeArgs } from './explain.js';
 import type { Op } from './types.js';
 
 /** Commands longer than this are cut with an ellipsis in the phrase (explain() shows them whole). */
@@ -31,8 +31,14 @@ export function describe(op: Op): string {
       return `addr ${op.netns}:${op.ifname} ${cidrText(op.cidr)}`;
     case 'addr.del':
       return `delete addr ${op.netns}:${op.ifname} ${cidrText(op.cidr)}`;
+    case 'bridge.add':
+      return `bridge ${op.netns}:${op.name}`;
+    case 'qdisc.set':
+      return `shape ${op.netns}:${op.ifname} ${qdiscArgs(op.shaping)}`;
+    case 'qdisc.del':
+      return `unshape ${op.netns}:${op.ifname}`;
     case 'link.set': {
-      const what = [...(op.mtu !== undefined ? [`mtu ${op.mtu}`] : []), ...(op.up !== undefined ? [op.up ? 'up' : 'down'] : [])];
+      const what = [...(op.master !== undefined ? [`master ${op.master}`] : []), ...(op.mtu !== undefined ? [`mtu ${op.mtu}`] : []), ...(op.up !== undefined ? [op.up ? 'up' : 'down'] : [])];
       return `link ${op.netns}:${op.ifname} ${what.join(' ')}`.trimEnd();
     }
     case 'route.add':

@@ -2,7 +2,7 @@
  * Every operation as the iproute2 command that does the same thing, so a learner can map nslab's steps
  * to the tutorial (`nslab up --explain`). One line per command.
  */
-import type { ResolvedRoute } from '../topology/types.js';
+import type { ResolvedRoute, Shaping } from '../topology/types.js';
 import { cidrText } from './ip.js';
 import { destinationText } from './route.js';
 import { shellArg, singleQuote } from './shell-quote.js';
@@ -20,6 +20,22 @@ export function routeArgs(route: ResolvedRoute): string {
   if (route.via !== undefined) words.push('via', route.via);
   if (route.dev !== undefined) words.push('dev', shellArg(route.dev));
   if (route.metric !== undefined) words.push('metric', String(route.metric));
+  return words.join(' ');
+}
+
+/** `10mbit` for 10_000_000 bits per second, as tc writes rates. */
+export function rateText(bps: number): string {
+  for (const [unit, size] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) if (bps >= size && bps % size === 0) return `${bps / size}${unit}`;
+  return `${bps}bit`;
+}
+
+/** The tail of `tc qdisc replace ... root`: tbf for a rate alone, netem when there is delay, jitter or loss. */
+export function qdiscArgs(s: Shaping): string {
+  if (s.delayMs === undefined && s.jitterMs === undefined && s.lossPercent === undefined) return `tbf rate ${rateText(s.rate ?? 0)} burst 32kbit latency 50ms`;
+  const words = ['netem'];
+  if (s.delayMs !== undefined || s.jitterMs !== undefined) words.push(`delay ${s.delayMs ?? 0}ms`, ...(s.jitterMs !== undefined ? [`${s.jitterMs}ms`] : []));
+  if (s.lossPercent !== undefined) words.push(`loss ${s.lossPercent}%`);
+  if (s.rate !== undefined) words.push(`rate ${rateText(s.rate)}`);
   return words.join(' ');
 }
 
@@ -48,8 +64,15 @@ export function explain(op: Op): string {
       return `${ipIn(op.netns)} addr add ${cidrText(op.cidr)} dev ${shellArg(op.ifname)}${op.cidr.family === 6 ? ' nodad' : ''}`;
     case 'addr.del':
       return `${ipIn(op.netns)} addr del ${cidrText(op.cidr)} dev ${shellArg(op.ifname)}`;
+    case 'bridge.add':
+      return [`${ipIn(op.netns)} link add ${shellArg(op.name)} type bridge`, `${ipIn(op.netns)} link set ${shellArg(op.name)} up`].join('\n');
+    case 'qdisc.set':
+      return `tc -n ${shellArg(op.netns)} qdisc replace dev ${shellArg(op.ifname)} root ${qdiscArgs(op.shaping)}`;
+    case 'qdisc.del':
+      return `tc -n ${shellArg(op.netns)} qdisc del dev ${shellArg(op.ifname)} root`;
     case 'link.set': {
       const words = [`${ipIn(op.netns)} link set ${shellArg(op.ifname)}`];
+      if (op.master !== undefined) words.push(`master ${shellArg(op.master)}`);
       if (op.mtu !== undefined) words.push(`mtu ${op.mtu}`);
       if (op.up !== undefined) words.push(op.up ? 'up' : 'down');
       return words.join(' ');

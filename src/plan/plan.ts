@@ -5,11 +5,11 @@
  *
  * The plan is laid out removals first, then additions, kind by kind:
  *   proc.kill, veth.del, netns.del, route.del, addr.del,
- *   netns.add, sysctl.set, veth.add, addr.add, link.set, route.add, exec
+ *   netns.add, sysctl.set, bridge.add, veth.add, addr.add, link.set, qdisc.set, route.add, exec
  * and every op waits only for what it needs (`after`), so the engine's waves (see levels()) run
  * unrelated work together: the tutorial is netns | veth | addr + up | route | exec.
  */
-import type { Cidr, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute } from '../topology/types.js';
+import type { Cidr, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute, Shaping } from '../topology/types.js';
 import { PlanBuilder } from './builder.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
 import { routeIdPart, sameRoute } from './route.js';
@@ -35,6 +35,10 @@ function peerIs(link: ObservedLink, end: ResolvedEndpoint): boolean {
 
 function copyRoute(route: ResolvedRoute): ResolvedRoute {
   return { ...route, to: route.to === 'default' ? 'default' : { ...route.to } };
+}
+
+function sameShaping(x: Shaping, y: Shaping | undefined): boolean {
+  return y !== undefined && x.rate === y.rate && x.delayMs === y.delayMs && x.jitterMs === y.jitterMs && x.lossPercent === y.lossPercent;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
@@ -79,6 +83,13 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
   const findLink = (netns: string, ifname: string): ObservedLink | undefined => (isKept(netns) ? observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined);
   const keptLinks = new Set<ResolvedLink>();
   const claimed = new Set<string>();
+  // Bridges of bridge nodes that exist are kept as they are.
+  const keptBridges = new Set<string>();
+  for (const node of desired.nodes) {
+    if (node.bridge === undefined || findLink(node.netns, node.bridge)?.kind !== 'bridge') continue;
+    keptBridges.add(node.netns);
+    claimed.add(key(node.netns, node.bridge));
+  }
   for (const link of desired.links) {
     const oa = findLink(link.a.netns, link.a.ifname);
     const ob = findLink(link.b.netns, link.b.ifname);
@@ -212,6 +223,18 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     }
   }
 
+  // 8b. Bridges of bridge nodes (LAN segments), in their own namespace.
+  const bridgeOf = new Map<string, { name: string; id?: string }>();
+  for (const node of desired.nodes) {
+    if (node.bridge === undefined) continue;
+    if (keptBridges.has(node.netns)) {
+      bridgeOf.set(node.netns, { name: node.bridge });
+      continue;
+    }
+    const after = [...afterNetns(node.netns), ...(goneBy.has(key(node.netns, node.bridge)) ? [goneBy.get(key(node.netns, node.bridge)) as string] : [])];
+    bridgeOf.set(node.netns, { name: node.bridge, id: b.push({ op: 'bridge.add', id: `bridge:${node.name}`, after, netns: node.netns, node: node.name, name: node.bridge }) });
+  }
+
   // 9. Cables to make, each after its namespaces exist and whatever holds its names is gone.
   const vethAddId = new Map<ResolvedLink, string>();
   for (const link of desired.links) {
@@ -248,21 +271,29 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     }
   }
 
-  // 11. Links up (and the MTU right, on links that stay; a new veth gets its MTU when it is made).
+  // 11. Links up, ports on their bridge, the MTU right (a new veth gets the link's MTU when it is made;
+  //     an end's own MTU is set here), and the shaping of each end's egress.
   for (const link of desired.links) {
     const made = vethAddId.get(link);
     for (const end of [link.a, link.b]) {
-      if (made !== undefined) {
-        pushTo(nsOps, end.netns, b.push({ op: 'link.set', id: `up:${end.node}:${end.ifname}`, after: [made], netns: end.netns, ifname: end.ifname, up: true }));
-        continue;
+      const bridge = end.bridgePort === true ? bridgeOf.get(end.netns) : undefined;
+      const wantMtu = end.mtu ?? link.mtu;
+      const have = made === undefined ? findLink(end.netns, end.ifname) : undefined;
+      if (made === undefined && have === undefined) continue;
+      const up = made !== undefined || have?.up === false;
+      const mtu = wantMtu !== undefined && (made !== undefined ? end.mtu !== undefined && end.mtu !== link.mtu : have?.mtu !== wantMtu) ? wantMtu : undefined;
+      const master = bridge !== undefined && (made !== undefined || have?.master !== bridge.name) ? bridge.name : undefined;
+      if (up || mtu !== undefined || master !== undefined) {
+        const id = `${up ? 'up' : master !== undefined ? 'port' : 'mtu'}:${end.node}:${end.ifname}`;
+        const after = [...(made !== undefined ? [made] : []), ...(master !== undefined && bridge?.id !== undefined ? [bridge.id] : [])];
+        pushTo(nsOps, end.netns, b.push({ op: 'link.set', id, after, netns: end.netns, ifname: end.ifname, ...(up ? { up: true } : {}), ...(mtu !== undefined ? { mtu } : {}), ...(master !== undefined ? { master } : {}) }));
       }
-      const have = findLink(end.netns, end.ifname);
-      if (have === undefined) continue;
-      const up = !have.up;
-      const mtu = link.mtu !== undefined && have.mtu !== link.mtu ? link.mtu : undefined;
-      if (!up && mtu === undefined) continue;
-      const id = `${up ? 'up' : 'mtu'}:${end.node}:${end.ifname}`;
-      pushTo(nsOps, end.netns, b.push({ op: 'link.set', id, after: [], netns: end.netns, ifname: end.ifname, ...(up ? { up: true } : {}), ...(mtu !== undefined ? { mtu } : {}) }));
+      const want = end.shaping;
+      if (want !== undefined && (made !== undefined || !sameShaping(want, have?.shaping))) {
+        pushTo(nsOps, end.netns, b.push({ op: 'qdisc.set', id: `qdisc:${end.node}:${end.ifname}`, after: made !== undefined ? [made] : [], netns: end.netns, ifname: end.ifname, shaping: { ...want } }));
+      } else if (want === undefined && have?.shaping !== undefined) {
+        pushTo(nsOps, end.netns, b.push({ op: 'qdisc.del', id: `del-qdisc:${end.node}:${end.ifname}`, after: [], netns: end.netns, ifname: end.ifname }));
+      }
     }
   }
 

@@ -108,8 +108,24 @@ export function simulate(plan: Plan, observed: ObservedLab | null): ObservedLab 
         }
         break;
       }
+      case 'bridge.add': {
+        const ns = nsOf(op, op.netns);
+        if (ns.links.some((l) => l.ifname === op.name)) fail(op, `${op.name} exists in ${op.netns} (EEXIST)`);
+        ns.links.push({ ifname: op.name, kind: 'bridge', up: true, mtu: DEFAULT_MTU, addresses: [] });
+        break;
+      }
+      case 'qdisc.set':
+        linkOf(op, op.netns, op.ifname).shaping = { ...op.shaping };
+        break;
+      case 'qdisc.del':
+        delete linkOf(op, op.netns, op.ifname).shaping;
+        break;
       case 'link.set': {
         const link = linkOf(op, op.netns, op.ifname);
+        if (op.master !== undefined) {
+          if (linkOf(op, op.netns, op.master).kind !== 'bridge') fail(op, `${op.master} is not a bridge (EINVAL)`);
+          link.master = op.master;
+        }
         if (op.up !== undefined) link.up = op.up;
         if (op.mtu !== undefined) link.mtu = op.mtu;
         // IPv4 routes through a device that goes down are flushed.

@@ -3,7 +3,7 @@
  * operation is serialisable (JSON), names its namespace by name (never an interface index), and lists the
  * ids of the operations it must wait for in `after`.
  */
-import type { Cidr, ExecEntry, ResolvedRoute } from '../topology/types.js';
+import type { Cidr, ExecEntry, ResolvedRoute, Shaping } from '../topology/types.js';
 
 export interface OpBase {
   /** Unique within the plan, stable for the same inputs, for example `veth:red:rveth--green:gveth`. */
@@ -25,7 +25,13 @@ export type Op =
   | (OpBase & { op: 'veth.del'; link: string; a: EndRef })
   | (OpBase & { op: 'addr.add'; netns: string; ifname: string; cidr: Cidr })
   | (OpBase & { op: 'addr.del'; netns: string; ifname: string; cidr: Cidr })
-  | (OpBase & { op: 'link.set'; netns: string; ifname: string; up?: boolean; mtu?: number })
+  /** A bridge (a LAN segment) in a bridge node's namespace, marked and up. */
+  | (OpBase & { op: 'bridge.add'; netns: string; node: string; name: string })
+  /** Up, MTU, or the bridge the interface is a port of. */
+  | (OpBase & { op: 'link.set'; netns: string; ifname: string; up?: boolean; mtu?: number; master?: string })
+  /** The root queueing discipline that shapes an end's egress (tbf for a rate; netem for delay, jitter, loss). */
+  | (OpBase & { op: 'qdisc.set'; netns: string; ifname: string; shaping: Shaping })
+  | (OpBase & { op: 'qdisc.del'; netns: string; ifname: string })
   | (OpBase & { op: 'route.add'; netns: string; route: ResolvedRoute })
   | (OpBase & { op: 'route.del'; netns: string; route: ResolvedRoute })
   /** Run a node's exec entry after the network is up. */
@@ -76,6 +82,10 @@ export interface ObservedLink {
   addresses: Cidr[];
   /** For a veth: where its peer is, when the kernel says (netns name resolved by the engine). */
   peer?: { netns: string; ifname: string };
+  /** Name of the bridge this link is a port of. */
+  master?: string;
+  /** The shaping its root qdisc does, when nslab set one. */
+  shaping?: Shaping;
 }
 
 export interface ObservedProcess {

@@ -179,7 +179,7 @@ export class LinkOps {
   async set(dev: DevRef, changes: LinkChanges): Promise<void> {
     // A rename needs the index (IFLA_IFNAME then carries the new name).
     const byIndex = typeof dev !== 'string' ? dev.index : changes.name !== undefined ? await this.index(dev) : 0;
-    const master = changes.master === undefined ? undefined : changes.master === null ? 0 : await this.index(changes.master);
+    const master = changes.master === undefined ? undefined : changes.master === null ? 0 : typeof changes.master === 'string' ? await this.index(changes.master) : changes.master.index;
     const message: LinkRequest = {
       index: byIndex,
       ...(changes.up !== undefined ? { flags: changes.up ? Iff.UP : 0, change: Iff.UP } : {}),

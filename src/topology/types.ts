@@ -20,6 +20,11 @@ export interface ResolvedLab {
   prefix: string;
   nodes: ResolvedNode[];
   links: ResolvedLink[];
+  routing?: 'static' | 'none';
+  /** Things worth telling the user that are not errors (unreachable islands...). */
+  notes?: string[];
+  /** Every subnet of the lab, for the engine and `nslab why`. */
+  subnets?: { cidr: string; family: Family; kind: 'p2p' | 'lan'; nodes: string[] }[];
 }
 
 export interface ResolvedNode {
@@ -33,6 +38,8 @@ export interface ResolvedNode {
   interfaces: string[];
   routes: ResolvedRoute[];
   exec: ExecEntry[];
+  /** For kind bridge: the bridge device's name in the node's namespace (every link end there is a port). */
+  bridge?: string;
 }
 
 export interface ResolvedEndpoint {
@@ -40,6 +47,20 @@ export interface ResolvedEndpoint {
   netns: string;
   ifname: string;
   addresses: Cidr[];
+  /** What this end does to the packets it sends (its egress). */
+  shaping?: Shaping;
+  mtu?: number;
+  /** True when the end is on a bridge node (a port of its bridge). */
+  bridgePort?: boolean;
+}
+
+/** Link properties applied as a queueing discipline on an end's egress. */
+export interface Shaping {
+  /** Bits per second. */
+  rate?: number;
+  delayMs?: number;
+  jitterMs?: number;
+  lossPercent?: number;
 }
 
 export interface ResolvedLink {
@@ -57,6 +78,10 @@ export interface ResolvedRoute {
   via?: string;
   dev?: string;
   metric?: number;
+  /** Computed by `routing: static` (not written by hand). */
+  computed?: boolean;
+  /** Why a computed route exists, for `nslab routes NODE`. */
+  reason?: string;
 }
 
 export interface ExecEntry {
