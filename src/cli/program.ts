@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { Lab } from '../api/index.js';
-import { clean, down, listLabs, readState, status, why, type ProgressEvent } from '../engine/index.js';
+import { clean, down, listLabs, readState, setLink, status, why, type LinkChange, type ProgressEvent } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { explain } from '../plan/index.js';
 import { DEFAULT_LAB_TEXT, parseTopology, topologyJsonSchema } from '../topology/index.js';
@@ -76,6 +76,32 @@ function progressPrinter(verb: string, explainSteps: boolean): ((e: ProgressEven
     process.stderr.write(`\r${verb}: ${e.done}/${e.total} operations`);
     if (e.done === e.total) process.stderr.write('\n');
   };
+}
+
+/** `up`, `down`, `mtu 1400`, `rate 10mbit`, `rate none`, in any combination. */
+export function parseLinkChange(words: readonly string[]): LinkChange {
+  const change: LinkChange = {};
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === 'up' || w === 'down') change.up = w === 'up';
+    else if (w === 'mtu' && /^\d+$/.test(words[i + 1] ?? '')) change.mtu = Number(words[++i]);
+    else if (w === 'rate' && words[i + 1] === 'none') {
+      change.rate = null;
+      i++;
+    } else if (w === 'rate' && words[i + 1] !== undefined) change.rate = parseRate(words[++i] as string);
+    else throw new UsageError(`link set: "${w ?? ''}" is not one of up, down, mtu N, rate RATE, rate none`);
+  }
+  if (Object.keys(change).length === 0) throw new UsageError('link set: say what to change: up, down, mtu N, rate RATE');
+  return change;
+}
+
+/** `10mbit` -> 10_000_000 (tc units: bit, kbit, mbit, gbit; bps, kbps, mbps, gbps are bytes per second). */
+export function parseRate(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)?$/i.exec(text);
+  if (m === null) throw new UsageError(`"${text}" is not a rate (like 10mbit, 500kbit, 1gbit)`);
+  const unit = (m[2] ?? 'bit').toLowerCase();
+  const scale: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9, bps: 8, kbps: 8e3, mbps: 8e6, gbps: 8e9 };
+  return Math.round(Number(m[1]) * (scale[unit] ?? 1));
 }
 
 export function buildProgram(): Command {
@@ -217,6 +243,53 @@ export function buildProgram(): Command {
         return [...lines, r.verdict].join('\n');
       });
       if (!r.reaches) process.exitCode = 1;
+    });
+
+  const link = program.command('link').description('change a link of a running lab, without a re-up');
+  link
+    .command('set')
+    .description('NODE:IFNAME up | down | mtu N | rate RATE (10mbit, 1gbit...) | rate none; the next nslab up restores the file')
+    .argument('<endpoint>', 'NODE:IFNAME')
+    .argument('<changes...>', 'up, down, mtu N, rate RATE')
+    .option('--lab <name>', 'the lab, when several are up')
+    .action(async (endpoint: string, words: string[], o: { lab?: string }) => {
+      requireRoot('link set');
+      const [node, ifname, extra] = endpoint.split(':');
+      if (node === undefined || node === '' || ifname === undefined || ifname === '' || extra !== undefined) throw new UsageError(`"${endpoint}" is not NODE:IFNAME (for example red:rveth)`);
+      const change = parseLinkChange(words);
+      await setLink(await labName(o, undefined, node), node, ifname, change);
+      process.stdout.write(`${endpoint}: ${words.join(' ')}\n`);
+    });
+
+  program
+    .command('routes')
+    .description("a node's routes: written in the file, or computed (with why), and what the kernel has")
+    .argument('<node>', 'node name')
+    .option('--lab <name>', 'the lab, when several are up')
+    .option('--json', 'print as JSON')
+    .action(async (node: string, o: { lab?: string; json?: boolean }) => {
+      requireRoot('routes');
+      const name = await labName(o, undefined, node);
+      const { resolved } = nodeOf(name, node);
+      const n = resolved.nodes.find((x) => x.name === node);
+      const routes = (n?.routes ?? []).map((r) => ({
+        to: r.to === 'default' ? (r.family === 6 ? '::/0' : 'default') : `${r.to.address}/${r.to.prefixLength}`,
+        ...(r.via !== undefined ? { via: r.via } : {}),
+        ...(r.dev !== undefined ? { dev: r.dev } : {}),
+        ...(r.metric !== undefined ? { metric: r.metric } : {}),
+        source: r.computed === true ? 'computed' : 'file',
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+      }));
+      const s = await status(name);
+      const kernel = Object.values(s.observed.namespaces).find((x) => x.node === node)?.routes.length ?? 0;
+      print(o.json === true, { lab: name, node, routes, installed: kernel }, () =>
+        [
+          `routes of ${node} (lab ${name}; ${kernel} of them installed by nslab in the kernel now):`,
+          ...routes.map((r) => `  ${r.to}${r.via !== undefined ? ` via ${r.via}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''}  [${r.source}${r.reason !== undefined ? `: ${r.reason}` : ''}]`),
+          ...(routes.length === 0 ? ['  none'] : []),
+          ...(resolved.notes ?? []).map((x) => `note: ${x}`),
+        ].join('\n'),
+      );
     });
 
   program

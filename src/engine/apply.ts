@@ -275,14 +275,7 @@ export class Applier {
   }
 
   #route(netns: string, r: ResolvedRoute): RouteSpec {
-    return {
-      to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`,
-      family: r.family,
-      protocol: RTPROT_NSLAB,
-      ...(r.via !== undefined ? { via: r.via } : {}),
-      ...(r.dev !== undefined ? { dev: this.#dev(netns, r.dev) } : {}),
-      ...(r.metric !== undefined ? { metric: r.metric } : {}),
-    };
+    return routeSpec(r, (dev) => this.#dev(netns, dev));
   }
 
   async #exec(op: Extract<Op, { op: 'exec' }>): Promise<void> {
@@ -329,6 +322,18 @@ export class Applier {
     this.#undo.length = 0;
     return errors;
   }
+}
+
+/** A lab route as the Handle takes it, marked with nslab's route protocol; `dev` names the device. */
+export function routeSpec(r: ResolvedRoute, dev: (ifname: string) => DevRef): RouteSpec {
+  return {
+    to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`,
+    family: r.family,
+    protocol: RTPROT_NSLAB,
+    ...(r.via !== undefined ? { via: r.via } : {}),
+    ...(r.dev !== undefined ? { dev: dev(r.dev) } : {}),
+    ...(r.metric !== undefined ? { metric: r.metric } : {}),
+  };
 }
 
 /** Ends a background process we started (its whole process group), if it is still the one we started. */

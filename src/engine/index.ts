@@ -3,3 +3,4 @@ export { opChannel, type ProgressEvent, type ApplyOptions } from './apply.js';
 export { markFor, parseMark, RTPROT_NSLAB } from './marks.js';
 export { STATE_ROOT, readState, type LabState } from './state.js';
 export { why, type WhyResult, type WhyWalk, type WhyHop } from './why.js';
+export { setLink, findInterface, type LinkChange } from './link.js';

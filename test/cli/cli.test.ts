@@ -232,3 +232,28 @@ describe('nslab shell', { skip: needsRoot }, () => {
     }
   });
 });
+
+describe('nslab link set and routes', { skip: needsRoot }, () => {
+  test('a link goes down and up at run time; bad words are usage errors', () => {
+    try {
+      nslabOk(['up', '--no-proof']);
+      nslabOk(['link', 'set', 'red:rveth', 'down']);
+      assert.equal(ipJson<{ operstate: string }[]>(['-n', 'red', 'link', 'show', 'rveth'])[0]?.operstate, 'DOWN');
+      assert.notEqual(nslab(['ping', 'red', 'green', '-c', '1']).code, 0);
+      const why = nslab(['why', 'red', 'green']);
+      assert.match(why.stdout, /red's interface rveth is down: bring it up \(nslab link set red:rveth up\)/);
+      nslabOk(['link', 'set', 'red:rveth', 'up', 'mtu', '1400']);
+      assert.equal(ipJson<{ mtu: number }[]>(['-n', 'red', 'link', 'show', 'rveth'])[0]?.mtu, 1400);
+      assert.equal(nslab(['ping', 'red', 'green', '-c', '1']).code, 0);
+      assert.equal(nslab(['link', 'set', 'red:rveth', 'sideways']).code, 2);
+      const missing = nslab(['link', 'set', 'red:nope0', 'up']);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /node red has no interface nope0; its interfaces are rveth/);
+      const routes = JSON.parse(nslabOk(['routes', 'green', '--json']).stdout) as { routes: { to: string; dev: string; source: string }[]; installed: number };
+      assert.deepEqual(routes.routes, [{ to: '10.10.1.2/32', dev: 'gveth', source: 'file' }]);
+      assert.equal(routes.installed, 1);
+    } finally {
+      nslab(['down']);
+    }
+  });
+});
