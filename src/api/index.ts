@@ -1,1 +1,1 @@
-export { Lab, Node, runIn, type ExecResult, type ExecOptions } from './lab.js';
+export { Lab, Node, LinkEnd, runIn, type ExecResult, type ExecOptions } from './lab.js';

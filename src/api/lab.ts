@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { down, status, up, type DownOptions, type DownResult, type LabStatus, type UpOptions, type UpResult } from '../engine/index.js';
+import { down, setLink, status, up, why, type DownOptions, type DownResult, type LabStatus, type LinkChange, type UpOptions, type UpResult, type WhyResult } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology } from '../topology/index.js';
@@ -94,6 +94,19 @@ export class Lab implements AsyncDisposable {
     return address;
   }
 
+  /** One end of a cable, `node:ifname`, to change at run time. */
+  link(endpoint: string): LinkEnd {
+    const [node, ifname] = endpoint.split(':');
+    const end = this.resolved.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === node && e.ifname === ifname);
+    if (end === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.name} has no link end ${endpoint}; its ends are ${this.resolved.links.flatMap((l) => [l.a, l.b]).map((e) => `${e.node}:${e.ifname}`).join(', ')}`);
+    return new LinkEnd(this, end.node, end.ifname);
+  }
+
+  /** Why does (or doesn't) a packet from one node reach a target? See `nslab why`. */
+  why(from: string, target: string): Promise<WhyResult> {
+    return why(this.resolved, from, target);
+  }
+
   get nodes(): Node[] {
     return this.resolved.nodes.map((n) => new Node(this, n));
   }
@@ -152,6 +165,29 @@ export class Node {
   /** A netlink Handle inside this node's namespace (close it when done). */
   handle(): Promise<Handle> {
     return Handle.open({ netns: this.netns });
+  }
+}
+
+/** One end of a cable of a running lab. */
+export class LinkEnd {
+  readonly lab: Lab;
+  readonly node: string;
+  readonly ifname: string;
+
+  constructor(lab: Lab, node: string, ifname: string) {
+    this.lab = lab;
+    this.node = node;
+    this.ifname = ifname;
+  }
+
+  /**
+   * Changes the end at run time: `{ up: false }` pulls the cable, `{ rate: 10e6 }` limits its egress to
+   * 10 Mbit/s, `{ rate: null }` lifts the limit. The next `up()` restores what the topology says.
+   *
+   * Equivalent to: ip -n NETNS link set IFNAME down (nslab link set NODE:IFNAME down)
+   */
+  set(change: LinkChange): Promise<void> {
+    return setLink(this.lab.name, this.node, this.ifname, change);
   }
 }
 

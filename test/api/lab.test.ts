@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Lab, NslabError, TopologyError } from '../../src/index.js';
+import { needsRoot, netnsList } from '../helpers/sandbox.js';
+
+describe('Lab (no root needed)', () => {
+  test('parse, define and their errors', () => {
+    const lab = Lab.parse('name: t\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 10.0.0.1/24", "b 10.0.0.2/24"]\n');
+    assert.deepEqual(lab.node('b').addresses, ['10.0.0.2']);
+    assert.equal(lab.resolveTarget('b'), '10.0.0.2');
+    assert.throws(() => lab.node('c'), (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_NOT_FOUND' && /its nodes are a, b/.test(e.message));
+    assert.throws(() => Lab.parse('name: t\nnodes: { a: {} }\nlinks:\n  - endpoints: ["a", "zz"]\n'), TopologyError);
+    const defined = Lab.define({ name: 'd', nodes: { x: {}, y: {} }, links: [{ endpoints: ['x', 'y'] }] });
+    assert.deepEqual(defined.node('x').interfaces, ['eth0']);
+    assert.throws(() => defined.link('x:eth9'), /no link end x:eth9; its ends are x:eth0, y:eth0/);
+  });
+});
+
+describe('Lab', { skip: needsRoot }, () => {
+  test('await using: up, reach, a cable pulled and put back, exec; down at the end of the scope', async () => {
+    {
+      await using lab = await Lab.fromFile('examples/two-computers.yaml');
+      await lab.up();
+      assert.equal(await lab.node('red').reach('green'), true);
+      await lab.link('red:rveth').set({ up: false });
+      assert.equal(await lab.node('red').reach('green'), false);
+      assert.match((await lab.why('red', 'green')).verdict, /rveth is down/);
+      await lab.link('red:rveth').set({ up: true });
+      assert.equal(await lab.node('red').reach('green'), true);
+      const r = await lab.node('green').exec('ip -o -4 addr show gveth');
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /10\.10\.1\.3\/32/);
+    }
+    assert.deepEqual(netnsList().filter((n) => n === 'red' || n === 'green'), []);
+  });
+});
