@@ -123,6 +123,11 @@ function formatIpv6(b: Uint8Array): string {
   return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
 
+/** The canonical text of an address's bytes (4 for IPv4, 16 for IPv6). */
+export function formatIp(family: Family, bytes: Uint8Array): string {
+  return family === 4 ? formatIpv4(bytes) : formatIpv6(bytes);
+}
+
 /** Parses an IP address without a prefix length, either family. */
 export function parseIp(text: string): Parsed<Ip> {
   if (text === '') return fail('the address is empty', `write an IP address, ${EXAMPLES}`);

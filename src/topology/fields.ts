@@ -10,7 +10,7 @@ interface Field {
   /** An example of a correct value. */
   example: string;
   /** For a mapping: what kind of mapping, to list its keys in "unknown key" messages. */
-  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint';
+  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint' | 'addressing';
   /** What to say when this key is missing. */
   missing?: string;
 }
@@ -24,6 +24,9 @@ const FIELDS: Record<string, Field> = {
   prefix: { what: 'the namespace name prefix', example: 'prefix: "" (namespaces named after the nodes) or prefix: lab1-' },
   nodes: { what: 'the nodes', example: 'nodes: { red: {}, green: {} }', missing: 'list the computers of the lab, for example nodes: { red: {}, green: {} }' },
   'nodes.*': { what: 'a node', example: 'red: {} or red: { routes: [{ to: 10.0.2.0/24, via: 10.0.1.1 }] }', mapping: 'node' },
+  'nodes.*.kind': { what: 'the kind of node', example: 'kind: router (or host, bridge)' },
+  'nodes.*.forwarding': { what: 'forwarding', example: 'forwarding: true' },
+  'nodes.*.bridge-name': { what: 'the bridge device name', example: 'bridge-name: br0' },
   'nodes.*.routes': { what: 'the routes', example: 'routes: [{ to: 10.0.2.0/24, via: 10.0.1.1 }]' },
   'nodes.*.routes.#': { what: 'a route', example: '{ to: 10.0.2.0/24, via: 10.0.1.1 }', mapping: 'route' },
   'nodes.*.routes.#.to': { what: 'the destination', example: 'to: 10.0.2.0/24', missing: 'say where the route goes, for example to: 10.0.2.0/24 or to: default' },
@@ -47,6 +50,21 @@ const FIELDS: Record<string, Field> = {
   'links.#.endpoints.#.addresses': { what: 'the addresses', example: 'addresses: [10.0.0.1/24]' },
   'links.#.endpoints.#.addresses.#': { what: 'an address', example: '10.0.0.1/24' },
   'links.#.mtu': { what: 'the MTU', example: 'mtu: 1500' },
+  'links.#.rate': { what: 'the rate', example: 'rate: 10mbit' },
+  'links.#.delay': { what: 'the delay', example: 'delay: 20ms' },
+  'links.#.jitter': { what: 'the jitter', example: 'jitter: 5ms' },
+  'links.#.loss': { what: 'the loss', example: 'loss: 1%' },
+  'links.#.endpoints.#.mtu': { what: 'the MTU', example: 'mtu: 1500' },
+  'links.#.endpoints.#.rate': { what: 'the rate', example: 'rate: 10mbit' },
+  'links.#.endpoints.#.delay': { what: 'the delay', example: 'delay: 20ms' },
+  'links.#.endpoints.#.jitter': { what: 'the jitter', example: 'jitter: 5ms' },
+  'links.#.endpoints.#.loss': { what: 'the loss', example: 'loss: 1%' },
+  addressing: { what: 'the address pools', example: 'addressing: { p2p: 10.255.0.0/16, lan: 10.1.0.0/16, ipv6: "fd00::/48" }', mapping: 'addressing' },
+  'addressing.p2p': { what: 'the point-to-point pool', example: 'p2p: 10.255.0.0/16' },
+  'addressing.lan': { what: 'the LAN pool', example: 'lan: 10.1.0.0/16' },
+  'addressing.ipv6': { what: 'the IPv6 pool', example: 'ipv6: "fd00::/48"' },
+  'addressing.p2p-prefix': { what: 'the point-to-point prefix length', example: 'p2p-prefix: 31 (or 30)' },
+  routing: { what: 'the routing', example: 'routing: static (or none)' },
 };
 
 /** The pattern of a path: `links.#.endpoints.#`, `nodes.*.routes.#.via`. */
@@ -66,4 +84,5 @@ export const MAPPING_NAMES = {
   exec: 'a command',
   link: 'a link',
   endpoint: 'an endpoint',
+  addressing: 'addressing',
 } as const;

@@ -5,6 +5,8 @@
  */
 import { TopologyError } from '../errors.js';
 import { toIssues } from './issues.js';
+import { computeRoutes, labSubnets } from './routing.js';
+import { buildSegments } from './segments.js';
 import type { ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode } from './types.js';
 import { checkTopology, type CheckedEndpoint, type CheckedTopology } from './validate.js';
 
@@ -16,7 +18,13 @@ export function linkId(a: { node: string; ifname: string }, b: { node: string; i
 /** Builds the resolved lab from a topology that passed every check. */
 export function toResolvedLab(t: CheckedTopology): ResolvedLab {
   const netns = (node: string): string => t.prefix + node;
-  const endpoint = (e: CheckedEndpoint): ResolvedEndpoint => ({ node: e.node, netns: netns(e.node), ifname: e.ifname, addresses: e.addresses.map((c) => ({ ...c })) });
+  const endpoint = (e: CheckedEndpoint): ResolvedEndpoint => {
+    const end: ResolvedEndpoint = { node: e.node, netns: netns(e.node), ifname: e.ifname, addresses: e.addresses.map((c) => ({ ...c })) };
+    if (e.mtu !== undefined) end.mtu = e.mtu;
+    if (e.shaping !== undefined) end.shaping = { ...e.shaping };
+    if (e.bridgePort === true) end.bridgePort = true;
+    return end;
+  };
   const links = t.links.map((l): ResolvedLink => {
     const link: ResolvedLink = { id: linkId(l.a, l.b), a: endpoint(l.a), b: endpoint(l.b) };
     if (l.mtu !== undefined) link.mtu = l.mtu;
@@ -30,10 +38,20 @@ export function toResolvedLab(t: CheckedTopology): ResolvedLab {
       else list.push(e.ifname);
     }
   }
-  const nodes = t.nodes.map(
-    (n): ResolvedNode => ({ name: n.name, netns: netns(n.name), kind: 'host', forwarding: false, interfaces: interfaces.get(n.name) ?? [], routes: n.routes, exec: n.exec }),
-  );
-  return { name: t.name, prefix: t.prefix, nodes, links };
+  const bridges = new Set(t.nodes.filter((n) => n.kind === 'bridge').map((n) => n.name));
+  const { segments } = buildSegments(links, (n) => bridges.has(n));
+  const routing = t.routing === 'static' ? computeRoutes(t.nodes.map((n) => ({ name: n.name, bridge: n.kind === 'bridge', forwarding: n.forwarding, routes: n.routes })), segments) : undefined;
+  const nodes = t.nodes.map((n): ResolvedNode => {
+    const node: ResolvedNode = { name: n.name, netns: netns(n.name), kind: n.kind, forwarding: n.forwarding, interfaces: interfaces.get(n.name) ?? [], routes: [...n.routes, ...(routing?.routes.get(n.name) ?? [])], exec: n.exec };
+    if (n.bridge !== undefined) node.bridge = n.bridge;
+    return node;
+  });
+  const lab: ResolvedLab = { name: t.name, prefix: t.prefix, nodes, links };
+  if (t.routing !== undefined) lab.routing = t.routing;
+  if (routing !== undefined && routing.notes.length > 0) lab.notes = routing.notes;
+  const subnets = labSubnets(segments);
+  if (subnets.length > 0) lab.subnets = subnets;
+  return lab;
 }
 
 /**

@@ -5,8 +5,8 @@
  * between nodes and links) are checked in validate.ts; they appear here only as JSON Schema hints
  * (`pattern`, `maxLength`) for editors.
  *
- * Room to grow: a node's settings are a strict object, so a `kind` key (router, bridge) can be added later
- * without changing anything a file says today; until then `kind` is an unknown key.
+ * Values with units (`rate: 10mbit`, `delay: 20ms`, `loss: 1%`) are strings here and parsed in units.ts;
+ * address pools are strings here and parsed in pools.ts.
  */
 import { z } from 'zod';
 import { IFNAME_MAX, LAB_NAME_PATTERN, NODE_NAME_PATTERN } from './names.js';
@@ -23,6 +23,44 @@ const addressSchema = z
   .meta({ examples: ['10.0.0.1/24', '10.10.1.2/32', 'fd00::1/64'] })
   .describe('An interface address with its prefix length: IPv4 (10.0.0.1/24, 10.10.1.2/32) or IPv6 (fd00::1/64). Host bits may be set: 10.0.0.1/24 is address 10.0.0.1 in subnet 10.0.0.0/24. Every address in a lab must be unique.');
 
+/** Link properties: on a link (both ends) or on one end (its own values win). Each shapes an end's egress. */
+const linkProperties = (where: 'link' | 'end') => {
+  const whose = where === 'link' ? 'each end of the cable (each shapes what it sends)' : 'this end (what it sends); over the link\'s own value';
+  return {
+    mtu: z
+      .number()
+      .int()
+      .min(MTU_MIN)
+      .max(MTU_MAX)
+      .describe(
+        where === 'link'
+          ? `MTU of both ends, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280). Left out: the kernel's default, 1500.`
+          : `MTU of this end, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280), over the link's mtu. Left out: the link's, else 1500.`,
+      )
+      .optional(),
+    rate: z
+      .string()
+      .meta({ examples: ['10mbit', '1gbit', '500kbit', '1.5mbit', '100kbps'] })
+      .describe(`Rate limit of ${whose}, with a tc unit: bit, kbit, mbit, gbit, tbit (bits per second) or bps, kbps, mbps, gbps (bytes per second); 1kbit to 1tbit. Left out: no limit.`)
+      .optional(),
+    delay: z
+      .string()
+      .meta({ examples: ['20ms', '1s', '500us'] })
+      .describe(`Delay added to what ${whose} sends: a number and us, ms or s; 0 to 60s. Left out: none.`)
+      .optional(),
+    jitter: z
+      .string()
+      .meta({ examples: ['5ms'] })
+      .describe('Random variation of the delay, as delay (20ms, 500us); needs a delay. Left out: none.')
+      .optional(),
+    loss: z
+      .string()
+      .meta({ examples: ['1%', '0.5%'] })
+      .describe(`Share of the packets ${whose} sends that are dropped: 0% to 100%. Left out: none.`)
+      .optional(),
+  };
+};
+
 export const endpointObjectSchema = z
   .strictObject({
     node: z.string().meta({ pattern: NODE_NAME_PATTERN }).describe('The node this end of the cable plugs into (a name under `nodes`).'),
@@ -31,9 +69,13 @@ export const endpointObjectSchema = z
       .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['eth0', 'rveth', 'veth-red'] })
       .describe(`The interface name inside the node: 1 to ${IFNAME_MAX} characters, no "/", ":", "%" or spaces, not "lo". Left out: eth0, eth1, ... in file order, skipping names the node already uses.`)
       .optional(),
-    addresses: z.array(addressSchema).describe('Addresses of this interface, IPv4 and/or IPv6, each with its prefix length. Left out: none.').optional(),
+    addresses: z
+      .array(addressSchema)
+      .describe("Addresses of this interface, IPv4 and/or IPv6, each with its prefix length. Left out: none, or the next from the lab's addressing pools. None on a bridge's end (a port).")
+      .optional(),
+    ...linkProperties('end'),
   })
-  .describe('One end of a cable: { node, interface, addresses }.');
+  .describe('One end of a cable: { node, interface, addresses }, and its own mtu, rate, delay, jitter and loss.');
 
 const endpointStringSchema = z
   .string()
@@ -48,13 +90,7 @@ export const linkSchema = z
       .array(endpointSchema)
       .meta({ minItems: 2, maxItems: 2 })
       .describe('The two ends of the cable (a veth pair), each "NODE[:INTERFACE] [ADDRESS...]" or { node, interface, addresses }. The link is named NODE:INTERFACE--NODE:INTERFACE after them.'),
-    mtu: z
-      .number()
-      .int()
-      .min(MTU_MIN)
-      .max(MTU_MAX)
-      .describe(`MTU of both ends, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280). Left out: the kernel's default, 1500.`)
-      .optional(),
+    ...linkProperties('link'),
   })
   .describe('A cable: a veth pair joining two different nodes.');
 
@@ -85,10 +121,34 @@ export const execSchema = z.union([
 
 export const nodeSettingsSchema = z
   .strictObject({
+    kind: z
+      .enum(['host', 'router', 'bridge'])
+      .describe('host (the default): a computer. router: a computer that forwards IPv4 and IPv6 between its links. bridge: a LAN segment, a Linux bridge whose ports are the ends of the node\'s links (no addresses, routes or exec).')
+      .optional(),
+    forwarding: z.boolean().describe('true: this host forwards IPv4 and IPv6 between its links, as a router does. Left out: false for hosts; routers always forward.').optional(),
+    'bridge-name': z
+      .string()
+      .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['br0', 'lan0'] })
+      .describe('For kind: bridge, the name of the bridge device inside the node. Left out: br0.')
+      .optional(),
     routes: z.array(routeSchema).describe('Static routes of this node, in addition to the routes its addresses imply.').optional(),
     exec: z.array(execSchema).describe('Commands to run inside the node after the whole network is up, in order: a string (must exit 0) or { run, background: true } (a server).').optional(),
   })
-  .describe('What a node has besides its cables: routes and commands.');
+  .describe('What a node is (kind) and has besides its cables: routes and commands.');
+
+const poolSchema = (what: string, example: string) => z.string().meta({ examples: [example] }).describe(what).optional();
+
+export const addressingSchema = z
+  .strictObject({
+    p2p: poolSchema('IPv4 pool for point-to-point cables (neither end on a bridge) whose ends have no IPv4 address: each takes the next /31 (or /30, see p2p-prefix), the first end the lower address.', '10.255.0.0/16'),
+    lan: poolSchema('IPv4 pool for LANs (bridges): each LAN without IPv4 addresses takes the next /24; its ends get .1, .2, ... (routers first, then hosts, in link order).', '10.1.0.0/16'),
+    ipv6: poolSchema('IPv6 pool, /63 or larger: its first /64 gives a /127 to each point-to-point cable without IPv6 addresses; each LAN takes one of the next /64s (::1, ::2, ...).', 'fd00::/48'),
+    'p2p-prefix': z
+      .literal([31, 30])
+      .describe('Prefix length of the point-to-point IPv4 subnets: 31 (the default; two addresses, RFC 3021) or 30 (four addresses, the ends get the middle two).')
+      .optional(),
+  })
+  .describe('Address pools: addresses for cable ends that have none, the same every run. Addresses given by hand win, and no pool hands out one of them (or a subnet overlapping one). A pool left out hands out nothing.');
 
 export const labSchema = z
   .strictObject({
@@ -107,6 +167,11 @@ export const labSchema = z
       .meta({ minProperties: 1 })
       .describe('The computers: node name -> settings (empty, null or {} for none). Node names are letters, digits, "_", "." or "-", starting with a letter or digit. Each node is a network namespace.'),
     links: z.array(linkSchema).describe('The cables between nodes. Left out: none.').optional(),
+    addressing: addressingSchema.optional(),
+    routing: z
+      .enum(['static', 'none'])
+      .describe('static: nslab gives every host and router a route to every subnet of the lab it is not on, along a shortest path through routers (hosts with one gateway get a default route); routes given by hand win. none (the default): only the routes given by hand.')
+      .optional(),
   })
   .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');
 
@@ -118,4 +183,5 @@ export const ALLOWED_KEYS = {
   exec: Object.keys(execObjectSchema.shape),
   link: Object.keys(linkSchema.shape),
   endpoint: Object.keys(endpointObjectSchema.shape),
+  addressing: Object.keys(addressingSchema.shape),
 } as const;

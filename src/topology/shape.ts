@@ -50,9 +50,14 @@ const UNION_EXPECTED: Record<string, string> = {
   'nodes.*.exec.#': 'a command string or a mapping { run, background }',
 };
 
+/** Values written with a unit: a bare number gets this example instead of "put it in quotes". */
+const UNIT_EXAMPLES: Record<string, string> = { rate: '10mbit', delay: '20ms', jitter: '5ms', loss: '1%' };
+
 function typeHint(expected: string, v: unknown, path: Path): string {
   const field = fieldAt(path);
   const example = field !== undefined ? `for example ${field.example}` : '';
+  const last = path[path.length - 1];
+  if (expected === 'string' && typeof v === 'number' && typeof last === 'string' && last in UNIT_EXAMPLES) return `write it with its unit, for example ${last}: ${UNIT_EXAMPLES[last] ?? ''}`;
   if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) return `put it in quotes so YAML reads it as text: "${String(v)}"`;
   if ((expected === 'number' || expected === 'int') && typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(v.trim())) return `write it without quotes: ${v.trim()}`;
   if (expected === 'boolean' && typeof v === 'string') return 'write true or false, without quotes';
@@ -66,9 +71,6 @@ function unknownKey(path: Path, key: string): Problem {
   const keyPath = [...path, key];
   if (kind === undefined) return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: 'remove it' };
   const allowed: readonly string[] = ALLOWED_KEYS[kind];
-  if (kind === 'node' && (key === 'kind' || key === 'forwarding')) {
-    return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: `node kinds (routers with forwarding, bridges) are not supported yet: every node is a host; a node takes ${listWords(allowed)}` };
-  }
   const near = closest(key, allowed);
   const takes = `${MAPPING_NAMES[kind]} takes ${listWords(allowed)}`;
   return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: near !== undefined ? `did you mean ${JSON.stringify(near)}? ${takes}` : takes };
@@ -93,6 +95,13 @@ function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
         return [{ path: path.slice(0, -1), message: `missing required key ${JSON.stringify(key)}`, hint: field?.missing ?? `add it, for example ${field?.example ?? `${key}: ...`}` }];
       }
       return [{ path, message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeValue(v)}`, hint: typeHint(issue.expected, v, path) }];
+    }
+    case 'invalid_value': {
+      const options = issue.values.map((o) => (typeof o === 'string' ? o : String(o)));
+      const near = typeof v === 'string' ? closest(v, options) : undefined;
+      const field = fieldAt(path);
+      const hint = near !== undefined ? `did you mean ${near}?` : field !== undefined ? `for example ${field.example}` : `write one of ${listWords(options)}`;
+      return [{ path, message: `must be ${options.length === 2 ? 'either' : 'one of'} ${listWords(options).replace(/ and ([^ ]+)$/, ' or $1')}, not ${describeValue(v)}`, hint }];
     }
     case 'unrecognized_keys':
       return issue.keys.map((key) => unknownKey(path, key));

@@ -23,8 +23,18 @@ export interface ResolvedLab {
   routing?: 'static' | 'none';
   /** Things worth telling the user that are not errors (unreachable islands...). */
   notes?: string[];
-  /** Every subnet of the lab, for the engine and `nslab why`. */
-  subnets?: { cidr: string; family: Family; kind: 'p2p' | 'lan'; nodes: string[] }[];
+  /** Every subnet of the lab (given by hand or from pools), for the engine and `nslab why`. */
+  subnets?: LabSubnet[];
+}
+
+/** A subnet of the lab: on one cable (`p2p`) or one LAN (`lan`), with the hosts and routers that have an address in it. */
+export interface LabSubnet {
+  /** The network: `10.1.0.0/24`, `fd00:0:0:1::/64`. */
+  cidr: string;
+  family: Family;
+  kind: 'p2p' | 'lan';
+  /** Nodes with an address in it, in link order (not bridges: they have no addresses). */
+  nodes: string[];
 }
 
 export interface ResolvedNode {

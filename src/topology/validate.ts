@@ -9,15 +9,23 @@ import { readEndpoint, type EndpointSpec, type Placed } from './endpoint.js';
 import { assignInterfaceNames } from './interface-names.js';
 import { OTHER, type Path, type Problem } from './issues.js';
 import { checkInterfaceName, checkLabName, checkNetnsName, checkNodeName, describeChar, quoteName } from './names.js';
+import { assignPoolAddresses, readAddressing } from './pools.js';
 import { METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
+import { buildSegments } from './segments.js';
 import { checkShape, describeValue } from './shape.js';
 import { closest, listWords } from './suggest.js';
-import type { Cidr, ExecEntry, Family, ResolvedRoute } from './types.js';
+import type { Cidr, ExecEntry, Family, NodeKind, ResolvedRoute, Shaping } from './types.js';
+import { parseDuration, parseLoss, parseRate } from './units.js';
 
 export interface CheckedEndpoint {
   node: string;
   ifname: string;
   addresses: Cidr[];
+  /** The end's own MTU (over the link's). */
+  mtu?: number;
+  /** The end's shaping: its own values over the link's. */
+  shaping?: Shaping;
+  bridgePort?: boolean;
 }
 
 export interface CheckedLink {
@@ -28,6 +36,10 @@ export interface CheckedLink {
 
 export interface CheckedNode {
   name: string;
+  kind: NodeKind;
+  forwarding: boolean;
+  /** The bridge device of a bridge node. */
+  bridge?: string;
   routes: ResolvedRoute[];
   exec: ExecEntry[];
 }
@@ -38,6 +50,7 @@ export interface CheckedTopology {
   prefix: string;
   nodes: CheckedNode[];
   links: CheckedLink[];
+  routing?: 'static' | 'none';
 }
 
 export interface CheckOptions {
@@ -52,18 +65,107 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const at = <T>(p: Placed<T>): Pick<Problem, 'path' | 'charIndex'> => (p.charIndex === undefined ? { path: p.path } : { path: p.path, charIndex: p.charIndex });
 
+/** The bridge device of a bridge node without `bridge-name`. */
+export const DEFAULT_BRIDGE_NAME = 'br0';
+
+/** Link properties as read from a link or one end, each with where it is written. */
+interface Properties {
+  mtu?: Placed<number>;
+  rate?: Placed<number>;
+  delayMs?: Placed<number>;
+  jitterMs?: Placed<number>;
+  lossPercent?: Placed<number>;
+  /** A delay key is written, valid or not (a jitter beside a wrong delay is not reported again). */
+  delayWritten?: boolean;
+}
+
 interface DraftEndpoint {
   spec: EndpointSpec;
   /** The node exists and the interface name (if any) is valid: it takes part in naming. */
   usable: boolean;
   ifname?: string;
   addresses: Cidr[];
+  props: Properties;
 }
 
 interface DraftLink {
   ends: (DraftEndpoint | undefined)[];
   mtu?: number;
+  props: Properties;
   path: Path;
+}
+
+interface NodeType {
+  kind: NodeKind;
+  forwarding: boolean;
+  bridge?: Placed<string>;
+}
+
+function readProperties(raw: Record<string, unknown>, path: Path, problems: Problem[]): Properties {
+  const props: Properties = {};
+  if (raw.delay !== undefined) props.delayWritten = true;
+  if (isInt(raw.mtu, MTU_MIN, MTU_MAX)) props.mtu = { value: raw.mtu, path: [...path, 'mtu'] };
+  const read = (key: 'rate' | 'delay' | 'jitter' | 'loss', parse: (text: string) => { ok: true; value: number } | { ok: false; problem: { message: string; hint: string } }): Placed<number> | undefined => {
+    const v = raw[key];
+    if (typeof v !== 'string') return undefined;
+    const r = parse(v);
+    if (r.ok) return { value: r.value, path: [...path, key] };
+    problems.push({ path: [...path, key], ...r.problem });
+    return undefined;
+  };
+  const rate = read('rate', parseRate);
+  const delay = read('delay', (t) => parseDuration(t, 'delay'));
+  const jitter = read('jitter', (t) => parseDuration(t, 'jitter'));
+  const loss = read('loss', parseLoss);
+  if (rate !== undefined) props.rate = rate;
+  if (delay !== undefined) props.delayMs = delay;
+  if (jitter !== undefined) props.jitterMs = jitter;
+  if (loss !== undefined) props.lossPercent = loss;
+  return props;
+}
+
+/** Kinds, forwarding and bridge names, with their problems. */
+function readNodeTypes(rawNodes: Record<string, unknown> | undefined, names: readonly string[], problems: Problem[]): Map<string, NodeType> {
+  const types = new Map<string, NodeType>();
+  for (const n of names) {
+    const s = rawNodes?.[n];
+    const settings = isRecord(s) ? s : {};
+    const kind: NodeKind = settings.kind === 'router' || settings.kind === 'bridge' ? settings.kind : 'host';
+    const type: NodeType = { kind, forwarding: kind === 'router' };
+    const path: Path = ['nodes', n];
+    if (typeof settings.forwarding === 'boolean') {
+      if (kind === 'router' && !settings.forwarding) {
+        problems.push({ path: [...path, 'forwarding'], message: `node ${quoteName(n)} is a router and forwarding is false`, hint: 'a router always forwards: remove forwarding, or write kind: host for a node that does not' });
+      } else if (kind === 'bridge') {
+        problems.push({ path: [...path, 'forwarding'], message: `node ${quoteName(n)} is a bridge, and forwarding is for hosts and routers`, hint: 'a bridge passes frames within its LAN without it: remove forwarding, and make a router to join LANs' });
+      } else if (kind === 'host') {
+        type.forwarding = settings.forwarding;
+      }
+    }
+    const bridgeName = settings['bridge-name'];
+    if (typeof bridgeName === 'string') {
+      const where: Path = [...path, 'bridge-name'];
+      if (kind !== 'bridge') {
+        problems.push({ path: where, message: `node ${quoteName(n)} is a ${kind}, and bridge-name is for bridges`, hint: 'add kind: bridge to make the node a LAN segment, or remove bridge-name' });
+      } else {
+        const bad = checkInterfaceName(bridgeName);
+        if (bad !== undefined) problems.push({ path: where, ...bad });
+        else type.bridge = { value: bridgeName, path: where };
+      }
+    } else if (kind === 'bridge') {
+      type.bridge = { value: DEFAULT_BRIDGE_NAME, path };
+    }
+    if (kind === 'bridge') {
+      if (Array.isArray(settings.routes) && settings.routes.length > 0) {
+        problems.push({ path: [...path, 'routes'], message: `bridge ${quoteName(n)} has routes`, hint: "a bridge passes frames within its LAN and routes nothing: put the routes on the hosts and routers (or use routing: static)" });
+      }
+      if (Array.isArray(settings.exec) && settings.exec.length > 0) {
+        problems.push({ path: [...path, 'exec'], message: `bridge ${quoteName(n)} has commands to run`, hint: 'a bridge node is a LAN segment, not a computer: run the commands on a host or router of the LAN' });
+      }
+    }
+    types.set(n, type);
+  }
+  return types;
 }
 
 function checkPrefix(prefix: string, problems: Problem[]): boolean {
@@ -98,14 +200,14 @@ function unknownNode(spec: EndpointSpec, names: readonly string[]): Problem {
   return { ...at(spec.node), message: `unknown node ${name}`, hint };
 }
 
-function readLinks(raw: unknown, nodeNames: readonly string[], problems: Problem[]): DraftLink[] {
+function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMap<string, NodeType>, problems: Problem[]): DraftLink[] {
   if (!Array.isArray(raw)) return [];
   const known = new Set(nodeNames);
   const links: DraftLink[] = [];
   raw.forEach((link: unknown, i) => {
     if (!isRecord(link)) return;
     const path: Path = ['links', i];
-    const draft: DraftLink = { ends: [], path };
+    const draft: DraftLink = { ends: [], path, props: readProperties(link, path, problems) };
     if (isInt(link.mtu, MTU_MIN, MTU_MAX)) draft.mtu = link.mtu;
     const endpoints = link.endpoints;
     if (!Array.isArray(endpoints)) return;
@@ -127,7 +229,7 @@ function readLinks(raw: unknown, nodeNames: readonly string[], problems: Problem
         problems.push(unknownNode(spec, nodeNames));
         usable = false;
       }
-      const end: DraftEndpoint = { spec, usable, addresses: [] };
+      const end: DraftEndpoint = { spec, usable, addresses: [], props: isRecord(e) ? readProperties(e, [...path, 'endpoints', j], problems) : {} };
       if (spec.interface !== undefined) {
         const bad = checkInterfaceName(spec.interface.value);
         if (bad !== undefined) {
@@ -141,6 +243,14 @@ function readLinks(raw: unknown, nodeNames: readonly string[], problems: Problem
         const parsed = parseInterfaceAddress(a.value);
         if (parsed.ok) end.addresses.push(parsed.value);
         else problems.push({ ...at(a), ...parsed.problem });
+      }
+      const first = spec.addresses[0];
+      if (first !== undefined && types.get(spec.node.value)?.kind === 'bridge') {
+        problems.push({
+          ...at(first),
+          message: `${first.value} is on an end of bridge ${quoteName(spec.node.value)}, and a bridge port has no addresses`,
+          hint: "put the addresses on the hosts' and routers' ends of the bridge's links (or let addressing: lan give them); the bridge only joins them",
+        });
       }
       draft.ends.push(end);
     });
@@ -177,13 +287,49 @@ function checkUniqueAddresses(links: readonly DraftLink[], problems: Problem[]):
   }
 }
 
-function checkIpv6Mtu(links: readonly DraftLink[], problems: Problem[]): void {
+/** MTUs below 1280 (the link's, or an end's own) on a link with IPv6 addresses; `fromPool`: the addresses come from addressing.ipv6. */
+function checkIpv6Mtu(links: readonly { props: Properties; ends: readonly ({ props: Properties } | undefined)[]; path: Path }[], hasV6: (i: number) => boolean, fromPool: boolean, problems: Problem[]): void {
+  links.forEach((link, i) => {
+    if (!hasV6(i)) return;
+    for (const mtu of [link.props.mtu, ...link.ends.map((e) => e?.props.mtu)]) {
+      if (mtu === undefined || mtu.value >= IPV6_MIN_MTU) continue;
+      problems.push(
+        fromPool
+          ? { path: mtu.path, message: `MTU ${mtu.value} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link gets IPv6 addresses from addressing.ipv6`, hint: `raise it to at least ${IPV6_MIN_MTU}, or give this link's ends IPv4 addresses only, by hand` }
+          : { path: mtu.path, message: `MTU ${mtu.value} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link has IPv6 addresses`, hint: `raise it to at least ${IPV6_MIN_MTU}, or use only IPv4 on this link` },
+      );
+    }
+  });
+}
+
+/** A jitter (the link's or an end's) where that end has no delay: netem varies a delay. */
+function checkJitter(links: readonly DraftLink[], problems: Problem[]): void {
+  const reported = new Set<string>();
   for (const link of links) {
-    if (link.mtu === undefined || link.mtu >= IPV6_MIN_MTU) continue;
-    if (link.ends.some((e) => e?.addresses.some((c) => c.family === 6))) {
-      problems.push({ path: [...link.path, 'mtu'], message: `MTU ${link.mtu} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link has IPv6 addresses`, hint: `raise it to at least ${IPV6_MIN_MTU}, or use only IPv4 on this link` });
+    for (const end of link.ends) {
+      const jitter = end?.props.jitterMs ?? link.props.jitterMs;
+      const delay = end?.props.delayWritten === true || link.props.delayWritten === true;
+      if (jitter === undefined || delay) continue;
+      const key = JSON.stringify(jitter.path);
+      if (reported.has(key)) continue;
+      reported.add(key);
+      problems.push({ path: jitter.path, message: 'jitter without a delay', hint: 'jitter varies a delay: add one, for example delay: 20ms with jitter: 5ms for 15 to 25 ms' });
     }
   }
+}
+
+/** The shaping of one end: its own values over the link's; undefined when neither gives any. */
+function shapingOf(link: Properties, end: Properties): Shaping | undefined {
+  const shaping: Shaping = {};
+  const rate = end.rate ?? link.rate;
+  const delay = end.delayMs ?? link.delayMs;
+  const jitter = end.jitterMs ?? link.jitterMs;
+  const loss = end.lossPercent ?? link.lossPercent;
+  if (rate !== undefined) shaping.rate = rate.value;
+  if (delay !== undefined) shaping.delayMs = delay.value;
+  if (jitter !== undefined) shaping.jitterMs = jitter.value;
+  if (loss !== undefined) shaping.lossPercent = loss.value;
+  return Object.keys(shaping).length > 0 ? shaping : undefined;
 }
 
 /**
@@ -315,9 +461,26 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     }
   }
 
-  const links = readLinks(value.links, nodeNames, problems);
+  const types = readNodeTypes(rawNodes, nodeNames, problems);
+  const pools = readAddressing(value.addressing, problems);
+  const links = readLinks(value.links, nodeNames, types, problems);
   checkUniqueAddresses(links, problems);
-  checkIpv6Mtu(links, problems);
+  checkIpv6Mtu(links, (i) => links[i]?.ends.some((e) => e?.addresses.some((c) => c.family === 6)) === true, false, problems);
+  checkJitter(links, problems);
+  const isBridge = (n: string): boolean => types.get(n)?.kind === 'bridge';
+  const wired = links.flatMap((l) => {
+    const [a, b] = l.ends;
+    return a?.usable === true && b?.usable === true && l.ends.length === 2 ? [{ a: { node: a.spec.node.value, ifname: '', addresses: [] }, b: { node: b.spec.node.value, ifname: '', addresses: [] }, path: l.path }] : [];
+  });
+  for (const i of buildSegments(wired, isBridge).loops) {
+    const l = wired[i];
+    if (l === undefined) continue;
+    problems.push({
+      path: l.path,
+      message: `this link between bridges ${quoteName(l.a.node)} and ${quoteName(l.b.node)} closes a loop of bridges`,
+      hint: 'bridges without spanning tree would pass frames round the loop for ever: remove a link of the loop, or join the LANs with a router',
+    });
+  }
 
   const named = assignInterfaceNames(
     links.flatMap((l) => l.ends.flatMap((e) => (e !== undefined && e.usable ? [{ node: e.spec.node.value, explicit: e.ifname, place: e.spec.interface ?? e.spec.node }] : []))),
@@ -341,16 +504,48 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const nodes: CheckedNode[] = nodeNames.map((n) => {
     const settings = rawNodes?.[n];
     const s = isRecord(settings) ? settings : {};
-    return { name: n, routes: readRoutes(n, s.routes, named.byNode.get(n) ?? [], mentioned.get(n) ?? new Set(), problems), exec: readExec(n, s.exec, problems) };
+    const type = types.get(n) ?? { kind: 'host', forwarding: false };
+    const node: CheckedNode = { name: n, kind: type.kind, forwarding: type.forwarding, routes: [], exec: [] };
+    if (type.bridge !== undefined) {
+      node.bridge = type.bridge.value;
+      if (named.byNode.get(n)?.includes(type.bridge.value) === true) {
+        problems.push({
+          path: type.bridge.path,
+          ...(type.bridge.path.length === 2 ? { at: 'key' as const } : {}),
+          message: `bridge ${quoteName(n)} has a port named ${quoteName(type.bridge.value)}, the name of its bridge device`,
+          hint: type.bridge.path.length === 2 ? `name that end otherwise, or give the bridge another name with bridge-name` : 'give the bridge or that end another name',
+        });
+      }
+      return node;
+    }
+    node.routes = readRoutes(n, s.routes, named.byNode.get(n) ?? [], mentioned.get(n) ?? new Set(), problems);
+    node.exec = readExec(n, s.exec, problems);
+    return node;
   });
 
   if (problems.length > 0 || name === undefined || prefix === undefined) return { problems };
   let k = 0;
   const checkedLinks = links.map((l): CheckedLink => {
-    const ends = l.ends.map((e): CheckedEndpoint => ({ node: e?.spec.node.value ?? '', ifname: named.names[k++] ?? '', addresses: e?.addresses ?? [] }));
+    const ends = l.ends.map((e): CheckedEndpoint => {
+      const end: CheckedEndpoint = { node: e?.spec.node.value ?? '', ifname: named.names[k++] ?? '', addresses: e?.addresses ?? [] };
+      if (e?.props.mtu !== undefined) end.mtu = e.props.mtu.value;
+      const shaping = shapingOf(l.props, e?.props ?? {});
+      if (shaping !== undefined) end.shaping = shaping;
+      if (isBridge(end.node)) end.bridgePort = true;
+      return end;
+    });
     const [a, b] = ends;
     if (a === undefined || b === undefined) throw new Error('unreachable: a link without two ends passed validation');
     return l.mtu !== undefined ? { a, b, mtu: l.mtu } : { a, b };
   });
-  return { problems, topology: { name, prefix, nodes, links: checkedLinks } };
+
+  // Address pools, once everything else is right: they need the whole lab.
+  const hadV6 = checkedLinks.map((l) => [l.a, l.b].some((e) => e.addresses.some((c) => c.family === 6)));
+  const { segments } = buildSegments(checkedLinks, isBridge);
+  assignPoolAddresses(segments, pools, (n) => types.get(n)?.forwarding === true, problems);
+  checkIpv6Mtu(links, (i) => hadV6[i] !== true && [checkedLinks[i]?.a, checkedLinks[i]?.b].some((e) => e?.addresses.some((c) => c.family === 6)), true, problems);
+  if (problems.length > 0) return { problems };
+  const topology: CheckedTopology = { name, prefix, nodes, links: checkedLinks };
+  if (value.routing === 'static' || value.routing === 'none') topology.routing = value.routing;
+  return { problems, topology };
 }

@@ -46,7 +46,7 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
   {
     name: 'an unknown key, with the closest allowed one',
     text: 'name: lab\nnodes: { red: {}, green: {} }\nlink:\n  - endpoints: [red, green]\n',
-    lines: ['lab.yaml:3:1: link: unknown key "link"; did you mean "links"? the lab takes name, prefix, nodes and links'],
+    lines: ['lab.yaml:3:1: link: unknown key "link"; did you mean "links"? the lab takes name, prefix, nodes, links, addressing and routing'],
   },
   {
     name: 'a missing name',
@@ -213,9 +213,13 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
     lines: ['lab.yaml:5:10: links[0].mtu: MTU 1000 is below 1280, the least IPv6 works with, and this link has IPv6 addresses; raise it to at least 1280, or use only IPv4 on this link'],
   },
   {
-    name: 'kind on a node: not yet',
-    text: 'name: lab\nnodes:\n  r1: { kind: router }\n',
-    lines: ['lab.yaml:3:9: nodes.r1.kind: unknown key "kind"; node kinds (routers with forwarding, bridges) are not supported yet: every node is a host; a node takes routes and exec'],
+    name: 'a kind that is not one, with the closest',
+    text: 'name: lab\nnodes:\n  r1: { kind: ruoter }\n  s: { kind: switch, fowarding: true }\n',
+    lines: [
+      'lab.yaml:3:15: nodes.r1.kind: must be one of host, router or bridge, not the string "ruoter"; did you mean router?',
+      'lab.yaml:4:14: nodes.s.kind: must be one of host, router or bridge, not the string "switch"; for example kind: router (or host, bridge)',
+      'lab.yaml:4:22: nodes.s.fowarding: unknown key "fowarding"; did you mean "forwarding"? a node takes kind, forwarding, bridge-name, routes and exec',
+    ],
   },
   {
     name: 'exec entries: empty commands, a non-boolean background, a missing run',
@@ -231,7 +235,7 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
     text: '{\n  "name": "lab",\n  "nodes": { "a": {}, "b": {} },\n  "links": [{ "endpoints": ["a", "c"], "MTU": 1500 }]\n}\n',
     lines: [
       'lab.yaml:4:35: links[0].endpoints[1]: unknown node "c"; add "c" under nodes:, or use one of a and b',
-      'lab.yaml:4:40: links[0].MTU: unknown key "MTU"; did you mean "mtu"? a link takes endpoints and mtu',
+      'lab.yaml:4:40: links[0].MTU: unknown key "MTU"; did you mean "mtu"? a link takes endpoints, mtu, rate, delay, jitter and loss',
     ],
   },
 ];
@@ -269,13 +273,13 @@ links:
     report(
       [
         `class.yaml:1:7: name: lab name "class room" contains " " (a space); use 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit, for example my-lab`,
-        'class.yaml:2:1: prefx: unknown key "prefx"; did you mean "prefix"? the lab takes name, prefix, nodes and links',
+        'class.yaml:2:1: prefx: unknown key "prefx"; did you mean "prefix"? the lab takes name, prefix, nodes, links, addressing and routing',
         `class.yaml:6:33: nodes.red.routes[0].via: gateway fd00::1 is IPv6 but destination 10.0.2.0/24 is IPv4; a route's destination and gateway are of one family: use an IPv4 gateway`,
         `class.yaml:7:33: nodes.red.routes[1].dev: node "red" has no interface "rveht"; did you mean "rveth"? red's interfaces are rveth`,
         'class.yaml:8:12: nodes.red.exec[0]: the command is empty; write a shell command, for example "ping -c 1 10.0.0.2", or remove the entry',
         'class.yaml:10:3: nodes.green: node "green" is defined twice (first at line 9, column 3); give each node its own name, or merge the two into one',
         'class.yaml:14:17: links[0].endpoints[1].node: unknown node "gren"; did you mean "green"? The nodes are red and green',
-        'class.yaml:14:41: links[0].endpoints[1].adresses: unknown key "adresses"; did you mean "addresses"? an endpoint takes node, interface and addresses',
+        'class.yaml:14:41: links[0].endpoints[1].adresses: unknown key "adresses"; did you mean "addresses"? an endpoint takes node, interface, addresses, mtu, rate, delay, jitter and loss',
         'class.yaml:15:22: links[1].endpoints[0]: interface "rveth" is used twice on node "red": here and at links[0].endpoints[0].interface (line 13, column 33); give this end another name, or leave the name out to have one chosen',
         'class.yaml:15:28: links[1].endpoints[0]: prefix length /33 of "10.0.0.1/33" is too long for IPv4; an IPv4 address takes /0 to /32',
         'class.yaml:15:49: links[1].endpoints[1]: interface name "eth-very-long-name0" is 19 characters; Linux allows 15',
@@ -312,7 +316,7 @@ test('resolveTopology reports the same problems with paths and no line numbers, 
     assert.deepEqual(e.issues, [
       { path: 'links[0].endpoints[0]', message: 'address 10.0.0.1 has no prefix length', hint: 'write 10.0.0.1/24 to share a /24 with the other end, or 10.0.0.1/32 for this address alone' },
       { path: 'links[0].endpoints[1].node', message: 'unknown node "c"', hint: 'add "c" under nodes:, or use one of a and b' },
-      { path: 'extra', message: 'unknown key "extra"', hint: 'the lab takes name, prefix, nodes and links' },
+      { path: 'extra', message: 'unknown key "extra"', hint: 'the lab takes name, prefix, nodes, links, addressing and routing' },
     ]);
   }
 });

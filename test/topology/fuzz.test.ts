@@ -19,13 +19,16 @@ const SEEDS = [
   readFileSync(new URL('../../examples/two-computers.yaml', import.meta.url), 'utf8'),
   readFileSync(new URL('../../examples/red-blue.yaml', import.meta.url), 'utf8'),
   'name: x\nnodes:\n  a:\n    routes: [{ to: default, via: 10.0.0.2 }]\n    exec: ["true", { run: "sleep 1", background: true }]\n  b:\nlinks:\n  - { endpoints: ["a 10.0.0.1/24 fd00::1/64", "b:e1 10.0.0.2/24"], mtu: 1500 }\n',
+  readFileSync(new URL('../../examples/two-lans.yaml', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../examples/router-ring-dual.yaml', import.meta.url), 'utf8'),
+  'name: p\naddressing: { p2p: 10.255.0.0/30, lan: 10.1.0.0/24, ipv6: "fd00::/63", p2p-prefix: 30 }\nrouting: static\nnodes: { s: { kind: bridge, bridge-name: b0 }, r: { kind: router }, h: { forwarding: true } }\nlinks:\n  - { endpoints: [s, "r 10.1.0.1/24"], rate: 1mbit, delay: 10ms, jitter: 1ms, loss: 1% }\n  - endpoints: [{ node: r, mtu: 1400, rate: 5kbps }, h]\n',
 ];
-const PIECES = [':', ' ', '\n', '\t', '{', '}', '[', ']', '"', "'", '-', '/', '.', '0', '99999', 'null', 'true', '&a', '*a', '#', '::', '%', 'nodes', 'links', 'endpoints', 'kind', '---'];
+const PIECES = [':', ' ', 'bridge', 'router', '%', 'ms', 'mbit', '/24', '/31', 'static', '\n', '\t', '{', '}', '[', ']', '"', "'", '-', '/', '.', '0', '99999', 'null', 'true', '&a', '*a', '#', '::', '%', 'nodes', 'links', 'endpoints', 'kind', '---'];
 
 test('mutated topology texts only ever throw TopologyError (or parse)', () => {
   const next = random(20240601);
   let rejected = 0;
-  for (let i = 0; i < 1500; i++) {
+  for (let i = 0; i < 3000; i++) {
     const base = SEEDS[i % SEEDS.length] ?? '';
     let text = base;
     const edits = 1 + Math.floor(next() * 4);
@@ -44,10 +47,13 @@ test('mutated topology texts only ever throw TopologyError (or parse)', () => {
       rejected++;
     }
   }
-  assert.ok(rejected > 500, `most mutations are rejected (${rejected})`);
+  assert.ok(rejected > 1000, `most mutations are rejected (${rejected})`);
 });
 
 test('odd values built in code only ever throw TopologyError', () => {
-  const odd: unknown[] = [0, 'x', [], true, { name: 'x', nodes: [] }, { name: 'x', nodes: { a: 1 }, links: {} }, { name: 'x', nodes: { a: {} }, links: [null, 1, 'a', { endpoints: 'a b' }, { endpoints: [null, {}] }] }];
+  const odd: unknown[] = [0, 'x', [], true, { name: 'x', nodes: [] }, { name: 'x', nodes: { a: 1 }, links: {} }, { name: 'x', nodes: { a: {} }, links: [null, 1, 'a', { endpoints: 'a b' }, { endpoints: [null, {}] }] },
+    { name: 'x', nodes: { a: { kind: 5, forwarding: 'yes', 'bridge-name': 7 } }, addressing: 'auto', routing: true },
+    { name: 'x', nodes: { a: { kind: 'bridge' }, b: null }, addressing: { p2p: 5, lan: '', ipv6: '::', 'p2p-prefix': '31' }, links: [{ endpoints: ['a 10.0.0.1/24', 'b'], rate: 5, delay: null, loss: {} }] },
+  ];
   for (const value of odd) assert.throws(() => resolveTopology(value), TopologyError);
 });

@@ -34,5 +34,5 @@ test('the JSON Schema is strict and describes every field', () => {
   };
   walk(schema, '#');
   assert.deepEqual(undescribed, []);
-  assert.equal(objects, 6, 'lab, node, route, exec, link, endpoint');
+  assert.equal(objects, 7, 'lab, node, route, exec, link, endpoint, addressing');
 });

@@ -136,6 +136,7 @@ test('resolveTopology takes an object built in code, with the same rules and sho
         mtu: 1400,
       },
     ],
+    subnets: [{ cidr: '10.0.0.0/24', family: 4, kind: 'p2p', nodes: ['red', 'green'] }],
   };
   assert.deepEqual(lab, expected);
 });

@@ -1,0 +1,90 @@
+/**
+ * The lab's network segments: what one IP subnet can span. A cable between two hosts or routers is a
+ * point-to-point segment; a bridge node with every cable plugged into it is a LAN segment (bridges joined by
+ * cables make one LAN together). Address pools hand out one subnet per segment; route computation counts a
+ * hop per segment crossed.
+ */
+import type { Cidr } from './types.js';
+
+/** One end of a cable on a host or router: where a segment meets a node. */
+export interface Attachment {
+  node: string;
+  ifname: string;
+  /** The end's addresses; address pools add to this list. */
+  addresses: Cidr[];
+  /** Index of the link in the file, and of the end in the link. */
+  link: number;
+  end: number;
+}
+
+export interface NetworkSegment {
+  kind: 'p2p' | 'lan';
+  /** The bridge nodes of a LAN, in file order of their first link; empty for a cable. */
+  bridges: string[];
+  /** The ends on hosts and routers, in link order then endpoint order. */
+  attachments: Attachment[];
+  /** The first link of the segment, for ordering. */
+  firstLink: number;
+}
+
+export interface SegmentEnd {
+  node: string;
+  ifname: string;
+  addresses: Cidr[];
+}
+
+/** How a message names a segment: `the LAN of bridge "sw1"`, `the cable links[3]`. */
+export function segmentName(s: NetworkSegment): string {
+  if (s.kind === 'lan') return s.bridges.length === 1 ? `the LAN of bridge "${s.bridges[0] ?? ''}"` : `the LAN of bridges ${s.bridges.map((b) => `"${b}"`).join(', ')}`;
+  return `the cable links[${s.firstLink}]`;
+}
+
+/**
+ * Groups the links into segments, in file order of each segment's first link. `isBridge` says which nodes
+ * are bridges. Returns also the links that close a loop of bridges (each such link is a problem: without
+ * spanning tree a loop of bridges would circle frames forever).
+ */
+export function buildSegments(links: readonly { a: SegmentEnd; b: SegmentEnd }[], isBridge: (node: string) => boolean): { segments: NetworkSegment[]; loops: number[] } {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(x, root);
+    return root;
+  };
+  const loops: number[] = [];
+  links.forEach((l, i) => {
+    for (const e of [l.a, l.b]) if (isBridge(e.node) && !parent.has(e.node)) parent.set(e.node, e.node);
+    if (isBridge(l.a.node) && isBridge(l.b.node)) {
+      const ra = find(l.a.node);
+      const rb = find(l.b.node);
+      if (ra === rb) loops.push(i);
+      else parent.set(rb, ra);
+    }
+  });
+  const lans = new Map<string, NetworkSegment>();
+  const segments: NetworkSegment[] = [];
+  links.forEach((l, i) => {
+    const ends = [l.a, l.b];
+    const bridgeEnd = ends.find((e) => isBridge(e.node));
+    if (bridgeEnd === undefined) {
+      segments.push({ kind: 'p2p', bridges: [], attachments: ends.map((e, j) => ({ node: e.node, ifname: e.ifname, addresses: e.addresses, link: i, end: j })), firstLink: i });
+      return;
+    }
+    const root = find(bridgeEnd.node);
+    let lan = lans.get(root);
+    if (lan === undefined) {
+      lan = { kind: 'lan', bridges: [], attachments: [], firstLink: i };
+      lans.set(root, lan);
+      segments.push(lan);
+    }
+    ends.forEach((e, j) => {
+      if (isBridge(e.node)) {
+        if (!lan.bridges.includes(e.node)) lan.bridges.push(e.node);
+      } else {
+        lan.attachments.push({ node: e.node, ifname: e.ifname, addresses: e.addresses, link: i, end: j });
+      }
+    });
+  });
+  return { segments, loops };
+}
