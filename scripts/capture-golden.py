@@ -87,10 +87,11 @@ def attrs(body, start):
         off += (length + 3) & ~3
 
 
-def strace_request(args, want_type):
-    """Runs `ip ARGS` under strace and returns the bytes of the one sendmsg message of type want_type."""
+def strace_request(args, want_type, tool='ip', check=True):
+    """Runs `TOOL ARGS` (ip or tc) under strace and returns the bytes of the one sendmsg message of type want_type.
+    With check=False the command may fail (the kernel refusing it): what it sent is captured all the same."""
     log = '/tmp/nslab-capture-strace.log'
-    subprocess.run(['strace', '-qq', '-o', log, '-e', 'trace=sendmsg', '-e', 'write=all', 'ip'] + args, check=True)
+    subprocess.run(['strace', '-qq', '-o', log, '-e', 'trace=sendmsg', '-e', 'write=all', tool] + args, check=check)
     dumps, cur = [], None
     with open(log) as f:
         for line in f:
@@ -104,7 +105,7 @@ def strace_request(args, want_type):
     os.unlink(log)
     found = [bytes(d) for d in dumps if len(d) >= 16 and struct.unpack_from('=H', d, 4)[0] == want_type]
     if len(found) != 1:
-        sys.exit(f'capture-golden: expected one message of type {want_type} from ip {" ".join(args)}, got {len(found)}')
+        sys.exit(f'capture-golden: expected one message of type {want_type} from {tool} {" ".join(args)}, got {len(found)}')
     return found[0]
 
 
@@ -227,4 +228,60 @@ def main():
     write_fixture('error-capped.hex', 'kernel NLMSG_ERROR (NETLINK_CAP_ACK and NETLINK_EXT_ACK on) to RTM_NEWLINK index 1 with a 2-byte IFLA_MTU (policy violation: message and offset)', [capped.one()])
 
 
-main()
+RTM_NEWQDISC, RTM_DELQDISC, RTM_GETQDISC = 36, 37, 38
+TCA_KIND, TCA_OPTIONS = 1, 2
+TC_H_ROOT = 0xFFFFFFFF
+
+
+def tcmsg(ifindex=0, handle=0, parent=0):
+    return struct.pack('=BxxxiIII', 0, ifindex, handle, parent, 0)
+
+
+def main_tc():
+    """Traffic control: a tbf on one end of a veth pair in the sandbox, as `tc` sends and the kernel dumps it."""
+    sh('ip', 'link', 'add', 'tva', 'type', 'veth', 'peer', 'name', 'tvb')
+    sh('ip', 'link', 'set', 'tva', 'up')
+    sh('ip', 'link', 'set', 'tvb', 'up')
+    tva = socket.if_nametoindex('tva')
+
+    tbf = ['qdisc', 'add', 'dev', 'tva', 'root', 'tbf', 'rate', '10mbit', 'burst', '32kbit', 'latency', '50ms']
+    write_fixture('req-qdisc-add-tbf.hex', f'iproute2 request: strace -e trace=sendmsg -e write=all tc {" ".join(tbf)} (tva has ifindex {tva})',
+                  [strace_request(tbf, RTM_NEWQDISC, 'tc')])
+
+    nl = Netlink()
+    nl.send(RTM_GETQDISC, NLM_F_REQUEST | NLM_F_DUMP, tcmsg())
+    grams = nl.until_done()
+    write_fixture('qdisc-dump.hex', 'kernel reply to an RTM_GETQDISC dump (NLM_F_REQUEST|NLM_F_DUMP, empty tcmsg) after req-qdisc-add-tbf.hex: multipart, ends in NLMSG_DONE',
+                  grams)
+    hits = [msg for d in grams for t, _, msg in messages(d)
+            if t == RTM_NEWQDISC and struct.unpack_from('=i', msg, 16 + 4)[0] == tva]
+    if len(hits) != 1:
+        sys.exit(f'capture-golden: {len(hits)} qdiscs on tva in the dump')
+    write_fixture('qdisc-tbf.hex', f'kernel RTM_NEWQDISC for the tbf of req-qdisc-add-tbf.hex on tva (ifindex {tva}), picked from an RTM_GETQDISC dump',
+                  [hits[0]])
+
+    # netem: what tc sends, whether or not this kernel has sch_netem (without it the request fails, ENOENT).
+    netem = ['qdisc', 'replace', 'dev', 'tva', 'root', 'netem', 'delay', '20ms', '5ms', 'loss', '1%', 'rate', '10mbit']
+    write_fixture('req-qdisc-replace-netem.hex', f'iproute2 request: strace -e trace=sendmsg -e write=all tc {" ".join(netem)} (tva has ifindex {tva}; sent whether or not the kernel has netem)',
+                  [strace_request(netem, RTM_NEWQDISC, 'tc', check=False)])
+    sh('tc', 'qdisc', 'replace', 'dev', 'tva', 'root', 'tbf', 'rate', '10mbit', 'burst', '32kbit', 'latency', '50ms')
+
+    delete = ['qdisc', 'del', 'dev', 'tva', 'root']
+    write_fixture('req-qdisc-del-root.hex', f'iproute2 request: strace -e trace=sendmsg -e write=all tc {" ".join(delete)} (tva has ifindex {tva})',
+                  [strace_request(delete, RTM_DELQDISC, 'tc')])
+
+    # Deleting the root qdisc again: only the default is left (handle 0), which cannot be deleted.
+    nl.send(RTM_DELQDISC, NLM_F_REQUEST | NLM_F_ACK, tcmsg(tva, 0, TC_H_ROOT))
+    write_fixture('error-qdisc-del-default.hex', 'kernel NLMSG_ERROR (uncapped, NETLINK_EXT_ACK on) to RTM_DELQDISC parent root on tva, whose root qdisc is the default (handle 0)', [nl.one()])
+
+    # A qdisc kind the kernel does not have: the answer a kernel without sch_netem gives for netem.
+    nl.send(RTM_NEWQDISC, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | 0x100,
+            tcmsg(tva, 0, TC_H_ROOT) + rta(TCA_KIND, b'nslabnosuchq\0'))
+    write_fixture('error-qdisc-unknown.hex', 'kernel NLMSG_ERROR (uncapped, NETLINK_EXT_ACK on) to RTM_NEWQDISC (NLM_F_CREATE|NLM_F_REPLACE) parent root on tva with TCA_KIND "nslabnosuchq"', [nl.one()])
+    sh('ip', 'link', 'del', 'tva')
+
+
+# `capture-golden.py tc` captures only the traffic-control fixtures; no argument captures everything.
+if sys.argv[1:] != ['tc']:
+    main()
+main_tc()

@@ -487,6 +487,70 @@ export const Rtnlgrp = {
   NSID: 28,
 } as const;
 
+/**
+ * Traffic-control message types (RTM_*QDISC, RTM_*TCLASS, RTM_*TFILTER). Kept apart from `Rtm` so far, so
+ * messageTypeName() does not know them: tcMessageTypeName() in tc.ts does.
+ */
+export const RtmTc = {
+  NEWQDISC: 36,
+  DELQDISC: 37,
+  GETQDISC: 38,
+  NEWTCLASS: 40,
+  DELTCLASS: 41,
+  GETTCLASS: 42,
+  NEWTFILTER: 44,
+  DELTFILTER: 45,
+  GETTFILTER: 46,
+} as const;
+
+/** Traffic-control attributes (TCA_*): the payload after struct tcmsg. Options of a kind live in qdiscs/. */
+export const Tca = {
+  UNSPEC: 0,
+  KIND: 1,
+  OPTIONS: 2,
+  STATS: 3,
+  XSTATS: 4,
+  RATE: 5,
+  FCNT: 6,
+  STATS2: 7,
+  STAB: 8,
+  PAD: 9,
+  DUMP_INVISIBLE: 10,
+  CHAIN: 11,
+  HW_OFFLOAD: 12,
+  INGRESS_BLOCK: 13,
+  EGRESS_BLOCK: 14,
+  DUMP_FLAGS: 15,
+  EXT_WARN_MSG: 16,
+} as const;
+
+/**
+ * Traffic-control handles (TC_H_*): 32 bits, major in the high 16, minor in the low 16; `tc` writes them
+ * as hex `MAJ:MIN` (8001: is major 0x8001, minor 0). tcHMake() and friends in tc.ts take them apart.
+ */
+export const TcH = {
+  MAJ_MASK: 0xffff0000,
+  MIN_MASK: 0x0000ffff,
+  UNSPEC: 0,
+  /** The parent of a device's root qdisc ("root"). */
+  ROOT: 0xffffffff,
+  /** The parent of the ingress and clsact qdiscs. */
+  INGRESS: 0xfffffff1,
+  CLSACT: 0xfffffff1,
+  MIN_PRIORITY: 0xffe0,
+  MIN_INGRESS: 0xfff2,
+  MIN_EGRESS: 0xfff3,
+} as const;
+
+/** Link layer of a struct tc_ratespec (TC_LINKLAYER_*, the low 4 bits of its linklayer byte). */
+export const TcLinklayer = {
+  /** Old tc that knows no link layer: the kernel then reads the rate table (TCA_*_RTAB). */
+  UNAWARE: 0,
+  ETHERNET: 1,
+  ATM: 2,
+  MASK: 0x0f,
+} as const;
+
 const controlNames: Readonly<Record<number, string>> = { 1: 'NLMSG_NOOP', 2: 'NLMSG_ERROR', 3: 'NLMSG_DONE', 4: 'NLMSG_OVERRUN' };
 const rtmNames = new Map<number, string>(Object.entries(Rtm).map(([k, v]) => [v, `RTM_${k}`]));
 

@@ -26,3 +26,16 @@ export { encodeRoute, decodeRoute, routeAttributes, routeMetricsAttributes, next
 export type { RouteMessage, RouteAttrs, RouteCacheInfo, Nexthop, Via } from './route.js';
 export { encodeNeigh, decodeNeigh, neighAttributes, NDMSG_LEN } from './neigh.js';
 export type { NeighMessage, NeighAttrs, NeighCacheInfo } from './neigh.js';
+export { encodeQdisc, decodeQdisc, tcAttributes, tcHMake, tcHMaj, tcHMin, formatTcHandle, tcMessageTypeName, TCMSG_LEN } from './tc.js';
+export type { QdiscAttrs, QdiscMessage, QdiscRequest, TcHeader } from './tc.js';
+export type { QdiscKindCodec } from './qdiscs/kind.js';
+export { qdiscKinds } from './qdiscs/index.js';
+export type { QdiscInfo, KnownQdiscInfo, RawQdiscInfo } from './qdiscs/index.js';
+export { PSCHED_DEFAULT, parsePsched, timeToTicks, ticksToTime, nsToTicks, ticksToNs, transmitTicks, transmitSize } from './qdiscs/psched.js';
+export type { Psched } from './qdiscs/psched.js';
+export { defineStruct } from './qdiscs/struct.js';
+export type { StructCodec, StructValue, StructOf, ScalarKind } from './qdiscs/struct.js';
+export { TcaTbf, tbfAttributes, tbfOptions, tcRatespec, tcTbfQopt } from './qdiscs/tbf.js';
+export type { TbfQdiscInfo, TbfAttrs, TbfSettings, TcRatespec, TcTbfQopt } from './qdiscs/tbf.js';
+export { TcaNetem, NetemLoss, netemAttributes, netemLossAttributes, netemOptions, percentToProbability, probabilityToPercent, tcNetemQopt } from './qdiscs/netem.js';
+export type { NetemQdiscInfo, NetemAttrs, NetemSettings, TcNetemQopt } from './qdiscs/netem.js';

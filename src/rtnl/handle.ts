@@ -12,6 +12,7 @@ import type { NetlinkMessage } from '../netlink/index.js';
 import { NetlinkError } from './error.js';
 import { AddrOps } from './addr.js';
 import { LinkOps } from './link.js';
+import { QdiscOps } from './qdisc.js';
 import { RouteOps } from './route.js';
 import { subscribe, type EventGroup, type Subscription, type RtnlEvent } from './events.js';
 
@@ -51,6 +52,7 @@ export class Handle implements AsyncDisposable {
   readonly link: LinkOps;
   readonly addr: AddrOps;
   readonly route: RouteOps;
+  readonly qdisc: QdiscOps;
   readonly #fd: number;
   readonly #path: string;
   #seq = 0;
@@ -68,6 +70,7 @@ export class Handle implements AsyncDisposable {
     this.link = new LinkOps(this);
     this.addr = new AddrOps(this);
     this.route = new RouteOps(this);
+    this.qdisc = new QdiscOps(this);
   }
 
   /** Opens a handle in a named namespace (or, with no name, the current one, read-only). */
@@ -143,16 +146,18 @@ export class Handle implements AsyncDisposable {
   }
 
   async #flush(): Promise<void> {
-    const batch = this.#queue;
-    this.#queue = [];
+    // The kernel runs one dump per socket at a time (a second dump request in the same sendmsg gets
+    // EBUSY): a batch ends with its first dump, and the rest waits for the next flush.
+    const firstDump = this.#queue.findIndex((p) => isDumpRequest(p.request));
+    const batch = firstDump < 0 ? this.#queue : this.#queue.slice(0, firstDump + 1);
+    this.#queue = firstDump < 0 ? [] : this.#queue.slice(firstDump + 1);
     if (batch.length === 0) return;
     const parts: Buffer[] = [];
     for (const p of batch) {
       this.#seq = (this.#seq + 1) >>> 0 || 1;
       p.seq = this.#seq;
       // Every request but a dump asks for an ACK: that is how the addon knows it has been answered.
-      const isDump = (p.request.flags & NlmF.DUMP) === NlmF.DUMP && isReadOnlyType(p.request.type);
-      const flags = NlmF.REQUEST | p.request.flags | (isDump ? 0 : NlmF.ACK);
+      const flags = NlmF.REQUEST | p.request.flags | (isDumpRequest(p.request) ? 0 : NlmF.ACK);
       parts.push(encodeMessage({ type: p.request.type, flags, seq: p.seq, pid: 0 }, p.request.body));
     }
     this.#inFlight += 1;
@@ -261,6 +266,10 @@ export class Handle implements AsyncDisposable {
     await this.idle();
     this.close();
   }
+}
+
+function isDumpRequest(request: Request): boolean {
+  return (request.flags & NlmF.DUMP) === NlmF.DUMP && isReadOnlyType(request.type);
 }
 
 /** GET requests read; everything else changes the kernel's state. */
