@@ -120,12 +120,14 @@ export function buildProgram(): Command {
     .option('--explain', 'print each step as the ip command it equals')
     .option('--json', 'print the result as JSON')
     .option('--no-proof', 'with no FILE: skip the ping proof')
-    .action(async (file: string | undefined, o: { dryRun?: boolean; explain?: boolean; json?: boolean; proof: boolean }) => {
+    .option('--allow-missing-features', 'apply what this kernel can and say what it skipped, instead of refusing the lab')
+    .action(async (file: string | undefined, o: { dryRun?: boolean; explain?: boolean; json?: boolean; proof: boolean; allowMissingFeatures?: boolean }) => {
       requireRoot('up');
       const lab = await loadLab(file);
       const started = performance.now();
       const onProgress = progressPrinter('up', o.explain === true && o.json !== true);
-      const result = await lab.up({ ...(o.dryRun === true ? { dryRun: true } : {}), ...(onProgress !== undefined ? { onProgress } : {}) });
+      const result = await lab.up({ ...(o.dryRun === true ? { dryRun: true } : {}), ...(onProgress !== undefined ? { onProgress } : {}), ...(o.allowMissingFeatures === true ? { allowMissingFeatures: true } : {}) });
+      for (const line of result.skipped) process.stderr.write(`nslab: skipped ${line}\n`);
       const ms = Math.round(performance.now() - started);
       const json = o.json === true;
       if (o.dryRun === true) {
@@ -152,7 +154,7 @@ export function buildProgram(): Command {
         if (code !== 0) throw new NslabError('NSLAB_EXEC', `the lab is up but ${from.name} does not reach ${to.name} (${target}); \`nslab status\` shows what the kernel has`);
         return;
       }
-      print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, plan: result.plan }, () => summary);
+      print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, skipped: result.skipped, plan: result.plan }, () => summary);
     });
 
   program

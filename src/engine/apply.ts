@@ -15,6 +15,7 @@ import { levels } from '../plan/index.js';
 import type { Op, Plan } from '../plan/types.js';
 import { Handle, type DevRef, type RouteSpec } from '../rtnl/index.js';
 import type { ResolvedRoute } from '../topology/types.js';
+import { qdiscSpec } from './shaping.js';
 import { RTPROT_NSLAB } from './marks.js';
 import { processStartTime } from './observe.js';
 import { labDir, writeState, type LabState, type StateProcess } from './state.js';
@@ -41,6 +42,9 @@ export interface ApplyOptions {
   /** Test hook: throw before running the op with this id (proves rollback). */
   failBefore?: string;
 }
+
+/** Set to 0 in every namespace nslab makes (see #addNamespaces). */
+export const NO_DAD = ['net/ipv6/conf/default/accept_dad', 'net/ipv6/conf/all/accept_dad'] as const;
 
 /** Lowest index nslab gives a device: above any the kernel makes in a new namespace by itself (lo, tunnels). */
 export const FIRST_INDEX = 100;
@@ -171,6 +175,12 @@ export class Applier {
     }
     const firstError = errors.find((e) => e !== undefined);
     if (firstError !== undefined) throw firstError;
+    // No duplicate address detection in a lab (its addresses are checked unique): interfaces made later
+    // inherit `default`, and without DAD their IPv6 addresses, link-local ones included, work at once
+    // instead of a second later (neighbour discovery between routers failed in that second).
+    const dad = await sysctl(names.flatMap((n) => NO_DAD.map((key) => [netnsPath(n, this.#dir), key, '0'] as const)));
+    const dadError = dad.find((r): r is NslabError => r instanceof Error);
+    if (dadError !== undefined) throw dadError;
     const handles = await Handle.openMany(names, this.#dir);
     names.forEach((n, i) => this.#handles.set(n, handles[i] as Handle));
     // The namespace's mark lives on its lo, which comes up with it (as the tutorial's `ip link set lo up`).
@@ -258,6 +268,15 @@ export class Applier {
       }
       case 'route.del':
         return (await this.#handle(op.netns)).route.del(this.#route(op.netns, op.route));
+      case 'qdisc.set': {
+        const h = await this.#handle(op.netns);
+        return h.qdisc.replace(this.#dev(op.netns, op.ifname), qdiscSpec(op.shaping));
+      }
+      case 'qdisc.del': {
+        const h = await this.#handle(op.netns);
+        await h.qdisc.del(this.#dev(op.netns, op.ifname));
+        return;
+      }
       case 'exec':
         return this.#exec(op);
       case 'proc.kill':

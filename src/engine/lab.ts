@@ -7,12 +7,15 @@ import { plan as makePlan, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { Applier, type ApplyOptions } from './apply.js';
+import { checkFeatures } from './features.js';
 import { removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from './marks.js';
 import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
 import { listStates, lockLab, newState, readState, removeState, writeState, type LabState } from './state.js';
 
 export interface UpOptions extends ApplyOptions {
+  /** Apply what the kernel can and report the rest in `skipped`, instead of refusing the lab. */
+  allowMissingFeatures?: boolean;
   /** Plan only: return the plan without changing anything. */
   dryRun?: boolean;
   /** The topology file, recorded in the state. */
@@ -27,9 +30,13 @@ export interface UpResult {
   changed: boolean;
   /** False when the lab did not exist before this run. */
   existed: boolean;
+  /** What the kernel could not do and was left out (with allowMissingFeatures). */
+  skipped: string[];
 }
 
-export async function up(desired: ResolvedLab, options: UpOptions = {}): Promise<UpResult> {
+export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<UpResult> {
+  // Before anything is touched: can this kernel do what the lab asks?
+  const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir);
   const release = await lockLab(desired.name, { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) });
   let state: LabState | undefined;
   let existed = false;
@@ -44,10 +51,10 @@ export async function up(desired: ResolvedLab, options: UpOptions = {}): Promise
     existed = seen.owned.size > 0;
     const observed: ObservedLab | null = existed ? seen.observed : null;
     const plan = makePlan(desired, observed);
-    if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed };
+    if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed, skipped };
     if (plan.ops.length === 0) {
       writeHosts(desired, options.etcNetns);
-      return { lab: desired.name, plan, changed: false, existed };
+      return { lab: desired.name, plan, changed: false, existed, skipped };
     }
     state ??= newState(desired.name, options.source);
     if (seen.foundId !== undefined) state.id = seen.foundId;
@@ -60,7 +67,7 @@ export async function up(desired: ResolvedLab, options: UpOptions = {}): Promise
     // Names: after the namespaces exist; namespaces that left the lab lose their hosts file.
     removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !desired.nodes.some((d) => d.netns === n)), options.etcNetns);
     writeHosts(desired, options.etcNetns);
-    return { lab: desired.name, plan, changed: true, existed };
+    return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
     // A first `up` that failed has rolled back: leave no state behind either.
     if (!existed && state !== undefined) removeState(desired.name, options.stateRoot);
@@ -97,7 +104,7 @@ export async function down(lab: string, options: DownOptions = {}): Promise<Down
     // Without a state file (lost, or a crash before it was written) the marks are the only record: look
     // at every namespace and take those whose lo carries this lab's mark.
     const candidates = new Map<string, string>(state !== undefined ? Object.entries(state.namespaces) : listNamespaces(options.netnsDir).map((n) => [n, '']));
-    const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir);
+    const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir, false);
     const found = seen.owned.size > 0 || state !== undefined;
     const plan = teardownPlan(lab, seen.observed);
     if (plan.ops.length > 0) {

@@ -6,6 +6,7 @@ import { NslabError } from '../errors.js';
 import { Handle } from '../rtnl/index.js';
 import type { ResolvedRoute, Shaping } from '../topology/types.js';
 import { routeSpec } from './apply.js';
+import { qdiscSpec } from './shaping.js';
 import { markFor } from './marks.js';
 import { readState } from './state.js';
 
@@ -31,7 +32,7 @@ export function findInterface(lab: string, node: string, ifname: string, stateRo
  * Equivalent to: ip -n NETNS link set IFNAME up|down [mtu N]; tc -n NETNS qdisc replace dev IFNAME root tbf rate R ...
  */
 export async function setLink(lab: string, node: string, ifname: string, change: LinkChange, options: { stateRoot?: string } = {}): Promise<void> {
-  const { netns, routes } = findInterface(lab, node, ifname, options.stateRoot);
+  const { netns, routes, shaping } = findInterface(lab, node, ifname, options.stateRoot);
   const id = readState(lab, options.stateRoot)?.id ?? '';
   await using h = await Handle.open({ netns });
   if (change.up !== undefined || change.mtu !== undefined) {
@@ -39,13 +40,17 @@ export async function setLink(lab: string, node: string, ifname: string, change:
     // The kernel drops a device's IPv4 routes when it goes down: put the node's routes back.
     if (change.up === true) await Promise.all(routes.map((r) => h.route.replace(routeSpec(r, (dev) => dev))));
   }
-  if (change.rate !== undefined) await setRate(h, ifname, change.rate);
+  if (change.rate !== undefined) await setRate(h, ifname, change.rate, shaping);
 }
 
-/** Sets or removes the egress rate of an interface (tbf). */
-async function setRate(h: Handle, ifname: string, rate: number | null): Promise<void> {
-  void h;
-  void ifname;
-  void rate;
-  throw new NslabError('NSLAB_MISSING_FEATURE', 'rate limits are not available yet');
+/**
+ * Sets or removes the egress rate of an interface, keeping the delay, jitter and loss the lab gave it.
+ *
+ * Equivalent to: tc -n NETNS qdisc replace dev IFNAME root tbf rate RATE burst B latency 50ms (or: qdisc del)
+ */
+async function setRate(h: Handle, ifname: string, rate: number | null, shaping: Shaping | undefined): Promise<void> {
+  const { rate: _old, ...impairments } = shaping ?? {};
+  const next: Shaping = rate === null ? impairments : { ...impairments, rate };
+  if (Object.keys(next).length === 0) await h.qdisc.del(ifname);
+  else await h.qdisc.replace(ifname, qdiscSpec(next));
 }

@@ -8,6 +8,7 @@ import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
 import { Handle } from '../rtnl/index.js';
 import type { ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } from '../plan/types.js';
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
+import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from './marks.js';
 import type { LabState, StateProcess } from './state.js';
 
@@ -50,7 +51,14 @@ export function listNamespaces(dir = NETNS_RUN_DIR): string[] {
  * Observes a lab. `candidates` maps namespace -> node for every namespace that could be the lab's (the
  * state file's and the desired topology's).
  */
-export async function observeLab(lab: string, labId: string | undefined, candidates: Map<string, string>, state: LabState | undefined, dir = NETNS_RUN_DIR): Promise<Observation> {
+export async function observeLab(
+  lab: string,
+  labId: string | undefined,
+  candidates: Map<string, string>,
+  state: LabState | undefined,
+  dir = NETNS_RUN_DIR,
+  withShaping = true,
+): Promise<Observation> {
   const marks = await readNamespaceMarks([...candidates.keys()], dir);
   const owned = new Map<string, string>();
   const foreign: Observation['foreign'] = [];
@@ -70,7 +78,14 @@ export async function observeLab(lab: string, labId: string | undefined, candida
     const handles = await Handle.openMany(names, dir);
     try {
       const sysctls = await sysctl(names.flatMap((n) => FORWARDING_KEYS.map((k) => [netnsPath(n, dir), k, null] as const)));
-      const perNs = await Promise.all(handles.map(async (h) => ({ links: await h.link.list(), addrs: await h.addr.list(), routes: [...(await h.route.list({ family: 4 })), ...(await h.route.list({ family: 6 }))] })));
+      const perNs = await Promise.all(
+        handles.map(async (h) => ({
+          links: await h.link.list(),
+          addrs: await h.addr.list(),
+          routes: [...(await h.route.list({ family: 4 })), ...(await h.route.list({ family: 6 }))],
+          qdiscs: withShaping ? (await h.qdisc.list()).filter((q) => q.root) : [],
+        })),
+      );
       names.forEach((netns, i) => {
         const seen = perNs[i];
         if (seen === undefined) return;
@@ -84,6 +99,7 @@ export async function observeLab(lab: string, labId: string | undefined, candida
           mtu: l.mtu,
           addresses: seen.addrs.filter((a) => a.index === l.index && !(a.family === 6 && a.address.startsWith('fe80:'))).map((a): Cidr => ({ family: a.family, address: a.address, prefixLength: a.prefixLength })),
           ...(l.master !== undefined && byIndex.has(l.master) ? { master: byIndex.get(l.master) as string } : {}),
+          ...optional('shaping', shapingOf(seen.qdiscs.find((q) => q.ifindex === l.index)?.spec)),
         }));
         const routes: ResolvedRoute[] = seen.routes
           .filter((r) => r.protocol === RTPROT_NSLAB)
@@ -127,6 +143,10 @@ function pairPeers(names: string[], links: { name: string; index: number; kind: 
       if (candidates.length === 1 && candidates[0] !== undefined) link.peer = { netns: candidates[0].netns, ifname: candidates[0].name };
     }
   }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function toCidr(text: string, family: 4 | 6): Cidr {

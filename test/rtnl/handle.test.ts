@@ -173,3 +173,20 @@ describe('Handle lifecycle', { skip: needsRoot }, () => {
     await assert.rejects(Handle.open({ netns: 'no-such-ns-here' }), /\/run\/netns\/no-such-ns-here: No such file or directory \(ENOENT\)/);
   });
 });
+
+describe('Handle dumps', { skip: needsRoot }, () => {
+  test('several dumps asked at once each get their whole answer (one dump per sendmsg)', async () => {
+    const name = uniqueName('dmp');
+    await addNamespaces([name]);
+    try {
+      await using h = await Handle.open({ netns: name });
+      const [links, addrs, routes, again] = await Promise.all([h.link.list(), h.addr.list(), h.route.list({ family: 4 }), h.link.list()]);
+      assert.deepEqual(links.map((l) => l.name), ['lo']);
+      assert.deepEqual(again.map((l) => l.name), ['lo']);
+      assert.deepEqual(addrs, []); // lo is down: no 127.0.0.1 yet
+      assert.deepEqual(routes, []);
+    } finally {
+      await deleteNamespaces([name]);
+    }
+  });
+});
