@@ -38,7 +38,9 @@ function copyRoute(route: ResolvedRoute): ResolvedRoute {
 }
 
 function sameShaping(x: Shaping, y: Shaping | undefined): boolean {
-  return y !== undefined && x.rate === y.rate && x.delayMs === y.delayMs && x.jitterMs === y.jitterMs && x.lossPercent === y.lossPercent;
+  // Rates travel in bytes per second: compare them as the kernel keeps them.
+  const bytes = (r: number | undefined): number | undefined => (r === undefined ? undefined : Math.round(r / 8));
+  return y !== undefined && bytes(x.rate) === bytes(y.rate) && x.delayMs === y.delayMs && x.jitterMs === y.jitterMs && x.lossPercent === y.lossPercent;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
