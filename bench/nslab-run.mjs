@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Runs nslab's CLI program (see NSLAB_BENCH_PROGRAM below) in this process with the event loop watched, for the scale
+// benchmarks (bench/scale.ts): `node bench/nslab-run.mjs up FILE --json` behaves as `node dist/nslab.mjs
+// up FILE --json`, and on exit writes one line to stderr:
+//   nslab-bench-stats {"maxDelayMs":..,"maxDelayLoadMs":..,"maxDelayRunMs":..,"maxRssKb":..,"sinceStartMs":..}
+// The delay monitor is enabled on this module's first line, before nslab's modules load, so it covers the
+// process from the start of user code (node's own bootstrap precedes it); `sinceStartMs` counts from the
+// process's start (performance.timeOrigin). maxRssKb is the process's ru_maxrss. Plain JavaScript, so no
+// loader sits between node and nslab.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+
+const histogram = monitorEventLoopDelay({ resolution: 10 });
+histogram.enable();
+
+// NSLAB_BENCH_PROGRAM: a bundle of src/cli/program.ts (bench/scale.ts makes one, as dist/nslab.mjs is made
+// from src/cli/main.ts, so that start-up costs what the real bin's does); else the unbundled build.
+const program = process.env.NSLAB_BENCH_PROGRAM !== undefined ? pathToFileURL(process.env.NSLAB_BENCH_PROGRAM) : new URL('../dist/cli/program.js', import.meta.url);
+const { main } = await import(program.href);
+const maxDelayLoadMs = histogram.max / 1e6;
+histogram.reset();
+const code = await main(process.argv.slice(2));
+histogram.disable();
+const maxDelayRunMs = histogram.max / 1e6;
+const stats = {
+  maxDelayMs: Math.max(maxDelayLoadMs, maxDelayRunMs),
+  maxDelayLoadMs,
+  maxDelayRunMs,
+  maxRssKb: process.resourceUsage().maxRSS,
+  sinceStartMs: performance.now(),
+};
+process.stderr.write(`nslab-bench-stats ${JSON.stringify(stats)}\n`);
+process.exit(code);

@@ -1,0 +1,392 @@
+/**
+ * The scale benchmarks (issue 4): chain, ring, star and tree labs of 10, 100 and 1,000 namespaces, brought
+ * up and down by four contenders, interleaved A B C D A B C D so the machine's drift hits each alike:
+ *
+ *   nslab        the real CLI: `node dist/nslab.mjs up FILE --json`, `... down --lab NAME --json` (the
+ *                bundled bin; dist/cli/main.js if there is no bundle)
+ *   ip per step  one `ip` process per step (bash script), as tutorials and Mininet do it; down: `ip netns del`
+ *                per namespace, the down baseline
+ *   ip -batch    as few ip processes as ip allows; down: one `ip -batch` of `netns del`
+ *   C limit      bench/limit.c, raw netlink batched per namespace, no bookkeeping; down: umount2 + unlink
+ *
+ * Every up is checked (links, addresses and up state read back with `ip -j`, pings; see topologies.ts) and
+ * every down too (nothing left in /run/netns); checks are outside the timings. Times are process start
+ * to exit (down: until the namespaces are gone from /run/netns). For nslab, one more run after the timed
+ * ones, through bench/nslab-run.mjs under /usr/bin/time -v, gives the peak RSS and the longest event-loop
+ * stall.
+ *
+ * Flags: --sizes 10,100,1000  --topologies chain,ring,star,tree  (--reps N: that many at every size)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deleteAllNamespaces, fmt, interleave, median, netnsObjects, settle, sh, timeCommand, type Contender } from './lib.js';
+import { generate, interfacesOf, ipBatchFiles, ipDownBatch, ipDownScript, ipPerStepScript, limitInput, netnsOf, SHAPES, toYaml, type Shape, type Topology } from './topologies.js';
+
+/** A row of bench/main.ts's table; the extra fields ride along in --json. */
+export interface ScaleRow {
+  suite: string;
+  contender: string;
+  medianMs: number;
+  runs: number;
+  ratio?: number;
+  baseline?: string;
+  target?: string;
+  met?: boolean;
+  topology?: string;
+  size?: number;
+  phase?: 'up' | 'down';
+  timesMs?: number[];
+  unavailable?: string;
+  peakRssMb?: number;
+  maxEventLoopStallMs?: number;
+  note?: string;
+}
+
+const ROOT = process.cwd();
+const WORK = '/run/nslab-bench-scale'; // inside the sandbox's tmpfs
+/** The bin users run: the bundle (npm run build makes it), else the unbundled build. */
+const CLI = [join(ROOT, 'dist', 'nslab.mjs'), join(ROOT, 'dist', 'cli', 'main.js')].find((p) => existsSync(p)) ?? join(ROOT, 'dist', 'nslab.mjs');
+/** src/cli/program.ts bundled as dist/nslab.mjs is, for bench/nslab-run.mjs (inside the package, so the addon is found). */
+const PROGRAM_BUNDLE = join(ROOT, '.nslab-bench', 'nslab-program.mjs');
+const RUNNER = join(ROOT, 'bench', 'nslab-run.mjs');
+const LIMIT_SRC = join(ROOT, 'bench', 'limit.c');
+const LIMIT = join(WORK, 'nslab-limit');
+
+/**
+ * The default run (no --sizes, no --topologies) stays within 5 minutes on a 2-core machine: every shape at
+ * 10 and 100 (3 runs each), and the 1,000-node chain (1 run each), which carries the targets.
+ * A 1,000-node case takes about a minute a run of the four contenders (ip per step alone about 26 s).
+ */
+const DEFAULT_REPS: Record<number, number> = { 10: 3, 100: 3, 1000: 1 };
+const DEFAULT_CASES: readonly (readonly [Shape, number])[] = [...[10, 100].flatMap((n) => SHAPES.map((s) => [s, n] as const)), ['chain', 1000]];
+
+function flag(name: string): string | undefined {
+  const argv = process.argv;
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** The cases to run, size by size: every --topologies shape at every --sizes size, or the default cases. */
+function parseFlags(): (readonly [Shape, number])[] {
+  const sizesArg = flag('--sizes');
+  const shapesArg = flag('--topologies');
+  if (sizesArg === undefined && shapesArg === undefined) return [...DEFAULT_CASES];
+  const sizes = (sizesArg ?? '10,100,1000').split(',').map(Number);
+  for (const s of sizes) if (!Number.isInteger(s) || s < 10 || s > 1000) throw new Error(`--sizes: ${s} is not a whole number from 10 to 1000`);
+  const shapes = (shapesArg?.split(',') ?? [...SHAPES]) as Shape[];
+  for (const s of shapes) if (!SHAPES.includes(s)) throw new Error(`--topologies: ${s} is not one of ${SHAPES.join(', ')}`);
+  return sizes.flatMap((n) => shapes.map((s) => [s, n] as const));
+}
+
+/** net_namespace objects with none of the bench's namespaces alive (see settle in lib.ts). */
+let netnsBaseline: number | undefined;
+/** Waits after a down that ran out of time with namespaces still held by the kernel (see quiet()). */
+let pendingTeardowns = 0;
+let settles = 0;
+
+/** netnsObjects() once it stops falling (earlier suites' namespaces may still be in teardown), within 15 s. */
+async function steadyNetnsObjects(): Promise<number | undefined> {
+  let low = netnsObjects();
+  const end = performance.now() + 15_000;
+  for (let steady = 0; low !== undefined && steady < 5 && performance.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = netnsObjects() ?? low;
+    steady = now < low - 8 ? 0 : steady + 1;
+    low = Math.min(low, now);
+  }
+  return low;
+}
+
+/**
+ * Lets the kernel finish tearing the last lab's namespaces down before the next contender runs, for at
+ * most 0.5 s + 3 ms a namespace (about 2.5 s of work at 1,000 here). Past that the namespaces may still be
+ * counted for tens of seconds (seen here after every contender alike, 45 s at worst, with little CPU; most
+ * likely memory freed lazily after RCU grace periods, as this kernel has CONFIG_RCU_LAZY), which waiting
+ * for would blow the time budget; such waits are counted and reported.
+ */
+async function quiet(size: number, log: (s: string) => void): Promise<void> {
+  const start = performance.now();
+  const ok = await settle(netnsBaseline, 500 + 3 * size, 300);
+  settles++;
+  if (!ok) pendingTeardowns++;
+  if (process.env.NSLAB_BENCH_DEBUG !== undefined) log(`  settle: ${(performance.now() - start).toFixed(0)} ms, net_namespace objects ${netnsObjects()} (baseline ${netnsBaseline})`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Checks.
+
+interface IpAddr {
+  ifname: string;
+  flags: string[];
+  master?: string;
+  addr_info: { family: string; local: string; prefixlen: number }[];
+}
+
+/** Reads back the sample's links and addresses, and pings. Throws naming the first difference. */
+function checkUp(t: Topology, who: string): void {
+  const want = interfacesOf(t);
+  for (const node of t.sample) {
+    const ns = netnsOf(t, node);
+    const got = JSON.parse(sh('ip', ['-j', '-n', ns, 'addr', 'show'])) as IpAddr[];
+    const fail = (what: string): never => {
+      throw new Error(`${who} ${t.name}: check failed in netns ${ns}: ${what}`);
+    };
+    const lo = got.find((x) => x.ifname === 'lo');
+    if (lo === undefined || !lo.flags.includes('UP')) fail('lo is not up');
+    const ifs = got.filter((x) => x.ifname !== 'lo');
+    const expected = want.get(node) ?? [];
+    const names = (xs: { ifname: string }[]): string => xs.map((x) => x.ifname).sort().join(',');
+    if (names(ifs) !== names(expected)) fail(`interfaces are [${names(ifs)}], expected [${names(expected)}]`);
+    for (const e of expected) {
+      const g = ifs.find((x) => x.ifname === e.ifname) as IpAddr;
+      if (!g.flags.includes('UP')) fail(`${e.ifname} is not up`);
+      const addrs = g.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
+      const wantAddrs = e.address !== undefined ? [e.address] : [];
+      if (addrs.join(',') !== wantAddrs.join(',')) fail(`${e.ifname} has [${addrs.join(',')}], expected [${wantAddrs.join(',')}]`);
+      if (g.master !== e.master) fail(`${e.ifname} has master ${g.master ?? 'none'}, expected ${e.master ?? 'none'}`);
+    }
+  }
+  for (const p of t.pings) {
+    // Up to 10 s for the first reply: the kernel turns carrier on and enables bridge ports asynchronously
+    // (linkwatch, rate-limited to about once a second), so at 1,000 ports the data plane can lag the last ACK.
+    const r = spawnSync('ip', ['netns', 'exec', netnsOf(t, p.from), 'ping', '-n', '-c', '1', '-i', '0.2', '-w', '10', p.to], { encoding: 'utf8' });
+    if (!r.stdout.includes('1 received')) throw new Error(`${who} ${t.name}: check failed: ${p.from} does not reach ${p.to} (${p.why})`);
+  }
+}
+
+function checkDown(t: Topology, who: string): void {
+  const left = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
+  if (left.length > 0) throw new Error(`${who} ${t.name}: after down, /run/netns still holds ${left.length} (${left.slice(0, 3).join(', ')}...)`);
+  if (existsSync(join('/run/nslab', t.name))) throw new Error(`${who} ${t.name}: after down, /run/nslab/${t.name} remains`);
+}
+
+/** Down is timed until every namespace of the lab is gone from /run/netns. */
+function timeDown(t: Topology, cmd: string, args: string[]): number {
+  const start = performance.now();
+  timeCommand(cmd, args);
+  const ours = new Set(t.nodes.map((n) => netnsOf(t, n.name)));
+  while (existsSync('/run/netns') && readdirSync('/run/netns').some((n) => ours.has(n))) {
+    if (performance.now() - start > 60_000) throw new Error(`${t.name}: namespaces still in /run/netns 60 s after down`);
+  }
+  return performance.now() - start;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Contenders.
+
+interface Files {
+  yaml: string;
+  step: string;
+  stepDown: string;
+  batch: string;
+  batchDown: string;
+  limit: string;
+}
+
+function writeFiles(t: Topology): Files {
+  const dir = join(WORK, t.name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const f: Files = {
+    yaml: join(dir, `${t.name}.yaml`),
+    step: join(dir, 'up-per-step.sh'),
+    stepDown: join(dir, 'down-per-step.sh'),
+    batch: join(dir, 'up-batch.sh'),
+    batchDown: join(dir, 'down-batch.sh'),
+    limit: join(dir, 'limit.in'),
+  };
+  writeFileSync(f.yaml, toYaml(t));
+  writeFileSync(f.step, ipPerStepScript(t));
+  writeFileSync(f.stepDown, ipDownScript(t));
+  const up = ipBatchFiles(t, dir);
+  const down = ipDownBatch(t, dir);
+  for (const [p, text] of [...up.files, ...down.files]) writeFileSync(p, text);
+  writeFileSync(f.batch, up.script);
+  writeFileSync(f.batchDown, down.script);
+  writeFileSync(f.limit, limitInput(t));
+  return f;
+}
+
+/** Removes whatever a failed run left (sandbox only): the lab through nslab if it has state, then every namespace. */
+async function cleanup(t: Topology): Promise<void> {
+  if (existsSync(join('/run/nslab', t.name)) && existsSync(CLI)) spawnSync(process.execPath, [CLI, 'down', '--lab', t.name, '--json'], { encoding: 'utf8' });
+  await deleteAllNamespaces();
+  rmSync(join('/run/nslab', t.name), { recursive: true, force: true });
+}
+
+interface Timed {
+  up: number[];
+  down: number[];
+}
+
+function contender(t: Topology, name: string, timed: Map<string, Timed>, up: () => number, down: () => number, log: (s: string) => void): Contender {
+  timed.set(name, { up: [], down: [] });
+  let settled = false; // interleave() resets before and after each run: settle once between runs
+  return {
+    name,
+    run: async () => {
+      settled = false;
+      const ms = up();
+      checkUp(t, name);
+      const d = down();
+      checkDown(t, name);
+      timed.get(name)?.down.push(d);
+      return ms;
+    },
+    reset: async () => {
+      if ((existsSync('/run/netns') && readdirSync('/run/netns').length > 0) || existsSync(join('/run/nslab', t.name))) await cleanup(t);
+      if (!settled) await quiet(t.nodes.length, log);
+      settled = true;
+    },
+  };
+}
+
+const nslabUp = (f: Files): number => timeCommand(process.execPath, [CLI, 'up', f.yaml, '--json']).ms;
+const nslabDown = (t: Topology): number => timeDown(t, process.execPath, [CLI, 'down', '--lab', t.name, '--json']);
+
+/** Is the nslab CLI there, and does it take this topology? An untimed up/check/down (also a warm-up). */
+async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined> {
+  if (!existsSync(CLI)) return 'dist/ is not built (npm run build)';
+  try {
+    nslabUp(f);
+    checkUp(t, 'nslab');
+    nslabDown(t);
+    checkDown(t, 'nslab');
+    return undefined;
+  } catch (e) {
+    await cleanup(t);
+    const m = /^\S+ \S+ (up|down) [\s\S]*? failed \(([^)]*)\): ([\s\S]*)$/.exec((e as Error).message);
+    const why = m !== null ? `nslab ${m[1]} exited ${m[2]}: ${m[3]}` : (e as Error).message;
+    return why.replace(/\s+/g, ' ').slice(0, 240);
+  }
+}
+
+/** One instrumented nslab up (peak RSS, event-loop stall), untimed for the medians. */
+function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): { rssMb: number; stallMs: number; upMs: number } {
+  const useTime = existsSync('/usr/bin/time');
+  const argv = [RUNNER, 'up', f.yaml, '--json'];
+  const env = { ...process.env, ...(bundle !== undefined ? { NSLAB_BENCH_PROGRAM: bundle } : {}) };
+  const start = performance.now();
+  const r = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...argv] : argv, { encoding: 'utf8', env });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`instrumented nslab up failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  const statsLine = r.stderr.split('\n').find((l) => l.startsWith('nslab-bench-stats '));
+  if (statsLine === undefined) throw new Error(`nslab-run.mjs printed no stats: ${r.stderr.slice(0, 300)}`);
+  const stats = JSON.parse(statsLine.slice('nslab-bench-stats '.length)) as { maxDelayMs: number; maxRssKb: number };
+  const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+  checkUp(t, 'nslab (instrumented)');
+  nslabDown(t);
+  checkDown(t, 'nslab (instrumented)');
+  return { rssMb: Number(timeRss ?? stats.maxRssKb) / 1024, stallMs: stats.maxDelayMs, upMs: ms };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The suite.
+
+/** Bundles src/cli/program.ts with esbuild as scripts/bundle.mjs bundles the bin; undefined if it cannot. */
+async function bundleProgram(log: (s: string) => void): Promise<string | undefined> {
+  try {
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [join(ROOT, 'src', 'cli', 'program.ts')], outfile: PROGRAM_BUNDLE, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
+      banner: { js: "import { createRequire as nslabCreateRequire } from 'node:module';\nconst require = nslabCreateRequire(import.meta.url);" },
+    });
+    return PROGRAM_BUNDLE;
+  } catch (e) {
+    log(`scale: could not bundle src/cli/program.ts (${(e as Error).message.split('\n')[0]}); the stall and RSS run loads the unbundled dist/cli/program.js`);
+    return undefined;
+  }
+}
+
+function buildLimit(): void {
+  mkdirSync(WORK, { recursive: true });
+  const r = spawnSync('cc', ['-O2', '-o', LIMIT, LIMIT_SRC], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cc -O2 -o ${LIMIT} bench/limit.c failed: ${r.stderr || r.error?.message}`);
+}
+
+const pct = (x: number): string => `${x.toFixed(2)}x`;
+
+export async function suiteScale(rows: { push(row: ScaleRow): unknown }, log: (s: string) => void, repsArg: number | undefined): Promise<void> {
+  const cases = parseFlags();
+  buildLimit();
+  const bundle = existsSync(CLI) ? await bundleProgram(log) : undefined;
+  await deleteAllNamespaces();
+  netnsBaseline = await steadyNetnsObjects();
+  const summary: string[] = [];
+  try {
+    for (const [shape, size] of cases) {
+      const reps = repsArg ?? DEFAULT_REPS[size] ?? (size <= 10 ? 5 : size <= 100 ? 3 : 1);
+      const t = generate(shape, size);
+      const f = writeFiles(t);
+      const suite = `scale ${t.name}`;
+      await cleanup(t);
+      const unavailable = await nslabAvailable(t, f);
+      log(`scale ${t.name}: ${t.nodes.length} namespaces, ${t.cables.length} cables, ${reps} interleaved run${reps === 1 ? '' : 's'} of each; check: ${t.checkNote}${unavailable !== undefined ? `; nslab unavailable: ${unavailable}` : ''}`);
+      const timed = new Map<string, Timed>();
+      const contenders: Contender[] = [];
+      if (unavailable === undefined) contenders.push(contender(t, 'nslab', timed, () => nslabUp(f), () => nslabDown(t), log));
+      contenders.push(contender(t, 'ip per step', timed, () => timeCommand('bash', ['-e', f.step]).ms, () => timeDown(t, 'bash', ['-e', f.stepDown]), log));
+      contenders.push(contender(t, 'ip -batch', timed, () => timeCommand('bash', ['-e', f.batch]).ms, () => timeDown(t, 'bash', ['-e', f.batchDown]), log));
+      contenders.push(contender(t, 'C limit', timed, () => timeCommand(LIMIT, [f.limit]).ms, () => timeDown(t, LIMIT, ['--delete', f.limit]), log));
+      const ups = await interleave(contenders, reps);
+      for (const [name, xs] of ups) (timed.get(name) as Timed).up = xs;
+
+      const med = (name: string, phase: 'up' | 'down'): number => median(timed.get(name)?.[phase] ?? []);
+      const downName: Record<string, string> = { 'ip per step': 'ip netns del per namespace', 'ip -batch': 'ip -batch netns del', 'C limit': 'C limit --delete' };
+      for (const phase of ['up', 'down'] as const) {
+        for (const base of ['ip per step', 'ip -batch', 'C limit']) {
+          const label = phase === 'up' ? base : (downName[base] as string);
+          rows.push({ suite: `${suite} ${phase}`, contender: label, medianMs: med(base, phase), runs: reps, topology: shape, size, phase, timesMs: timed.get(base)?.[phase] ?? [] });
+        }
+        if (unavailable !== undefined) {
+          rows.push({ suite: `${suite} ${phase}`, contender: 'nslab', medianMs: Number.NaN, runs: 0, topology: shape, size, phase, unavailable, target: `unavailable: ${unavailable.slice(0, 120)}` });
+          continue;
+        }
+        const n = med('nslab', phase);
+        const targets: Record<string, number | undefined> =
+          phase === 'up'
+            ? shape === 'chain' && size === 1000 ? { 'ip per step': 0.1, 'ip -batch': 0.4, 'C limit': 1.5 } : {}
+            : size === 1000 ? { 'ip per step': 0.1 } : {};
+        for (const base of ['ip per step', 'ip -batch', 'C limit']) {
+          const label = phase === 'up' ? base : (downName[base] as string);
+          const ratio = n / med(base, phase);
+          const limit = targets[base];
+          rows.push({
+            suite: `${suite} ${phase}`, contender: `nslab vs ${label}`, medianMs: n, runs: reps, ratio, baseline: label, topology: shape, size, phase, timesMs: timed.get('nslab')?.[phase] ?? [],
+            ...(limit !== undefined ? { target: `<= ${limit}x ${label}`, met: ratio <= limit } : {}),
+          });
+        }
+      }
+      let extra = '';
+      if (unavailable === undefined) {
+        await quiet(t.nodes.length, log);
+        let m: ReturnType<typeof nslabInstrumented> | undefined;
+        try {
+          m = nslabInstrumented(t, f, bundle);
+        } catch (e) {
+          await cleanup(t);
+          log(`scale ${t.name}: the instrumented nslab run failed, no stall or RSS figure: ${(e as Error).message.slice(0, 300)}`);
+        }
+        if (m !== undefined) {
+          rows.push({ suite: `${suite} up`, contender: 'nslab event-loop stall', medianMs: m.stallMs, runs: 1, topology: shape, size, phase: 'up', maxEventLoopStallMs: m.stallMs, target: '< 50 ms', met: m.stallMs < 50 });
+          rows.push({ suite: `${suite} up`, contender: 'nslab peak RSS (time: that run)', medianMs: m.upMs, runs: 1, topology: shape, size, phase: 'up', peakRssMb: m.rssMb, target: `< 200 MB: ${m.rssMb.toFixed(0)} MB`, met: m.rssMb < 200 });
+          extra = `; nslab peak RSS ${m.rssMb.toFixed(0)} MB, longest event-loop stall ${m.stallMs.toFixed(0)} ms`;
+        }
+      }
+      const line = (phase: 'up' | 'down'): string => {
+        const b = ['ip per step', 'ip -batch', 'C limit'].map((x) => `${phase === 'up' ? x : downName[x]} ${fmt(med(x, phase))}`).join(', ');
+        if (unavailable !== undefined) return `${phase}: ${b} ms; nslab unavailable`;
+        const n = med('nslab', phase);
+        return `${phase}: nslab ${fmt(n)}, ${b} ms; nslab/ip-per-step ${pct(n / med('ip per step', phase))}, nslab/ip-batch ${pct(n / med('ip -batch', phase))}, nslab/limit ${pct(n / med('C limit', phase))}`;
+      };
+      summary.push(`${t.name} (${reps} rep${reps === 1 ? '' : 's'}) ${line('up')} | ${line('down')}${extra}`);
+      log(`  ${summary[summary.length - 1]}`);
+    }
+    if (pendingTeardowns > 0) log(`scale: in ${pendingTeardowns} of ${settles} waits between runs the kernel still held namespaces of the last lab after 0.5 s + 3 ms a namespace (see docs/performance.md)`);
+  } finally {
+    await deleteAllNamespaces();
+    rmSync(WORK, { recursive: true, force: true });
+    rmSync(PROGRAM_BUNDLE, { force: true });
+  }
+}
