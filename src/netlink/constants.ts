@@ -487,10 +487,7 @@ export const Rtnlgrp = {
   NSID: 28,
 } as const;
 
-/**
- * Traffic-control message types (RTM_*QDISC, RTM_*TCLASS, RTM_*TFILTER). Kept apart from `Rtm` so far, so
- * messageTypeName() does not know them: tcMessageTypeName() in tc.ts does.
- */
+/** Traffic-control message types (RTM_*QDISC, RTM_*TCLASS, RTM_*TFILTER); messageTypeName() knows them too. */
 export const RtmTc = {
   NEWQDISC: 36,
   DELQDISC: 37,
@@ -552,7 +549,7 @@ export const TcLinklayer = {
 } as const;
 
 const controlNames: Readonly<Record<number, string>> = { 1: 'NLMSG_NOOP', 2: 'NLMSG_ERROR', 3: 'NLMSG_DONE', 4: 'NLMSG_OVERRUN' };
-const rtmNames = new Map<number, string>(Object.entries(Rtm).map(([k, v]) => [v, `RTM_${k}`]));
+const rtmNames = new Map<number, string>([...Object.entries(Rtm), ...Object.entries(RtmTc)].map(([k, v]) => [v, `RTM_${k}`]));
 
 /** The kernel name of a message type: `messageTypeName(16)` is `'RTM_NEWLINK'`; unknown types read `type 99`. */
 export function messageTypeName(type: number): string {

@@ -26,7 +26,7 @@ export { encodeRoute, decodeRoute, routeAttributes, routeMetricsAttributes, next
 export type { RouteMessage, RouteAttrs, RouteCacheInfo, Nexthop, Via } from './route.js';
 export { encodeNeigh, decodeNeigh, neighAttributes, NDMSG_LEN } from './neigh.js';
 export type { NeighMessage, NeighAttrs, NeighCacheInfo } from './neigh.js';
-export { encodeQdisc, decodeQdisc, tcAttributes, tcHMake, tcHMaj, tcHMin, formatTcHandle, tcMessageTypeName, TCMSG_LEN } from './tc.js';
+export { encodeQdisc, decodeQdisc, tcAttributes, tcHMake, tcHMaj, tcHMin, formatTcHandle, TCMSG_LEN } from './tc.js';
 export type { QdiscAttrs, QdiscMessage, QdiscRequest, TcHeader } from './tc.js';
 export type { QdiscKindCodec } from './qdiscs/kind.js';
 export { qdiscKinds } from './qdiscs/index.js';

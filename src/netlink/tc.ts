@@ -21,7 +21,7 @@
 import { decodeAttributes, defineAttributes, encodeAttributes } from './attributes.js';
 import type { AttributeCodec, AttributeValues } from './attributes.js';
 import { HOST_LITTLE_ENDIAN, concatBytes, copyBytes, viewOf } from './bytes.js';
-import { RtmTc, Tca, TcH } from './constants.js';
+import { Tca, TcH } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './error.js';
 import { qdiscKinds } from './qdiscs/index.js';
 import type { QdiscInfo } from './qdiscs/index.js';
@@ -183,9 +183,3 @@ export function formatTcHandle(h: number): string {
   return tcHMin(handle) === 0 ? `${maj}:` : `${maj}:${min}`;
 }
 
-const tcNames = new Map<number, string>(Object.entries(RtmTc).map(([k, v]) => [v, `RTM_${k}`]));
-
-/** The kernel name of a traffic-control message type: 36 is 'RTM_NEWQDISC'; undefined for other types. */
-export function tcMessageTypeName(type: number): string | undefined {
-  return tcNames.get(type);
-}

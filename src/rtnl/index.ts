@@ -5,4 +5,4 @@ export type { Link, VethOptions, BridgeOptions, VxlanOptions, LinkChanges } from
 export { parseCidr, type Address, type AddOptions } from './addr.js';
 export type { Route, RouteLookup, RouteSpec } from './route.js';
 export type { EventGroup, RtnlEvent, Subscription } from './events.js';
-export { qdiscSupported, isMissingQdisc, QdiscKindMissingError, defaultTbfBurst, type Qdisc, type QdiscSpec, type TbfSpec, type NetemSpec } from './qdisc.js';
+export { qdiscSupported, isMissingQdisc, QdiscKindMissingError, defaultTbfBurst, defaultTbfLimit, type DeviceSizes, type Qdisc, type QdiscSpec, type TbfSpec, type NetemSpec } from './qdisc.js';

@@ -7,7 +7,6 @@
  * kernel's bytes per second and scheduler ticks, with the tick of every kernel since 2.6.31 (64 ns, what
  * /proc/net/psched says; see psched.ts).
  */
-import { NslabError } from '../errors.js';
 import {
   decodeQdisc,
   encodeQdisc,
@@ -20,7 +19,6 @@ import {
   RtmTc,
   tbfOptions,
   TcH,
-  tcMessageTypeName,
   ticksToNs,
   transmitSize,
 } from '../netlink/index.js';
@@ -31,7 +29,7 @@ import type { Handle } from './handle.js';
 
 /**
  * A rate limit: a token bucket filter.
- * Equivalent to: tc qdisc replace dev DEV root tbf rate RATE burst BURST latency LATENCY
+ * Equivalent to: tc qdisc replace dev DEV root tbf rate RATE burst BURST latency LATENCY (or limit BYTES)
  */
 export interface TbfSpec {
   kind: 'tbf';
@@ -43,7 +41,14 @@ export interface TbfSpec {
    * device (2 * (MTU + 14)); a burst below one frame would drop every full-size packet.
    */
   burst?: number;
-  /** Longest a packet may wait in the queue, in milliseconds; sizes the queue (rate * latency + burst). Default 50. */
+  /**
+   * Longest a packet may wait in the queue, in milliseconds: the queue holds rate * latency + burst bytes
+   * (tc's rule). Default: 50 ms, but never less room than two of the device's largest GSO packets (2 * 64 KiB
+   * on a veth) above the burst. TCP hands a veth 64 KiB super-packets and TCP small queues lets a socket keep
+   * about two of them in the qdisc: a smaller queue drops in every round trip (at 10mbit, 50 ms of queue
+   * dropped 3 packets for every one sent and stalled TCP in retransmission timeouts), while this floor
+   * keeps a TCP transfer at the rate. An explicit latencyMs is taken as it is.
+   */
   latencyMs?: number;
 }
 
@@ -119,14 +124,14 @@ export class QdiscOps {
    * kind, or replaces one of another kind. Idempotent. Rejects with QdiscKindMissingError (isMissingQdisc)
    * when the kernel lacks the kind.
    *
-   * Equivalent to: tc qdisc replace dev DEV root tbf rate R burst B latency L
+   * Equivalent to: tc qdisc replace dev DEV root tbf rate R burst B latency L  (limit BYTES for the default latency)
    *            or: tc qdisc replace dev DEV root netem delay D J loss L% rate R
    */
   async replace(dev: DevRef, spec: QdiscSpec): Promise<void> {
-    // tbf's default burst depends on the device's MTU; everything else needs only its index.
-    const needMtu = spec.kind === 'tbf' && spec.burst === undefined;
-    const { index, mtu } = needMtu ? await this.#link(dev) : { index: await this.#h.link.index(dev), mtu: 1500 };
-    await this.#newRoot(index, dev, qdiscInfo(spec, mtu));
+    // tbf's defaults depend on the device (MTU, GSO size); everything else needs only its index.
+    const needDevice = spec.kind === 'tbf' && (spec.burst === undefined || spec.latencyMs === undefined);
+    const { index, ...device } = needDevice ? await this.#link(dev) : { index: await this.#h.link.index(dev), ...DEFAULT_DEVICE };
+    await this.#newRoot(index, dev, qdiscInfo(spec, device));
   }
 
   /**
@@ -186,29 +191,22 @@ export class QdiscOps {
     await this.#request(RtmTc.NEWQDISC, NlmF.CREATE | NlmF.REPLACE, body, `qdisc ${info.kind} dev ${devLabel(dev)} root`, info.kind);
   }
 
-  async #link(dev: DevRef): Promise<{ index: number; mtu: number }> {
+  async #link(dev: DevRef): Promise<{ index: number } & DeviceSizes> {
     const link = await this.#h.link.get(dev);
-    if (link === undefined) return { index: await this.#h.link.index(dev), mtu: 1500 }; // throws NSLAB_NOT_FOUND for a name
-    return { index: link.index, mtu: link.mtu };
+    if (link === undefined) return { index: await this.#h.link.index(dev), ...DEFAULT_DEVICE }; // throws NSLAB_NOT_FOUND for a name
+    return { index: link.index, mtu: link.mtu, gsoMaxSize: link.message.attrs.gsoMaxSize ?? DEFAULT_DEVICE.gsoMaxSize };
   }
 
-  /** Handle.request, with the error named after the tc message and a missing kind made explicit. */
+  /** Handle.request, with a missing kind made explicit. */
   async #request(type: number, flags: number, body: Buffer, object: string, kind?: string): ReturnType<Handle['request']> {
     try {
       return await this.#h.request({ type, flags, body, object });
     } catch (e) {
-      const name = tcMessageTypeName(type);
-      // messageTypeName() does not know the tc types yet: the Handle's own refusals say `type 36`.
-      if (!(e instanceof NetlinkError)) {
-        if (e instanceof NslabError && name !== undefined && e.message.includes(`type ${type} `)) throw new NslabError(e.code, e.message.replace(`type ${type} `, `${name} `), { cause: e });
-        throw e;
-      }
-      const named = new NetlinkError({ errno: e.errno, operation: name ?? e.operation, object: e.object, netns: e.netns, kernelMessage: e.kernelMessage });
       // At the root, ENOENT from RTM_NEWQDISC can only mean the kind (kernels without extack send no text).
-      if (kind !== undefined && type === RtmTc.NEWQDISC && e.errno === ENOENT && (e.kernelMessage === undefined || /kind is unknown/i.test(e.kernelMessage))) {
-        throw new QdiscKindMissingError(kind, named);
+      if (e instanceof NetlinkError && kind !== undefined && type === RtmTc.NEWQDISC && e.errno === ENOENT && (e.kernelMessage === undefined || /kind is unknown/i.test(e.kernelMessage))) {
+        throw new QdiscKindMissingError(kind, e);
       }
-      throw named;
+      throw e;
     }
   }
 }
@@ -232,9 +230,23 @@ export async function qdiscSupported(handle: Handle, dev: DevRef, kind: string):
   return true;
 }
 
+/** What tbf's defaults depend on: the device's MTU and the largest GSO packet the stack hands it. */
+export interface DeviceSizes {
+  mtu: number;
+  gsoMaxSize: number;
+}
+
+/** A veth's: MTU 1500, GSO packets up to 64 KiB. */
+const DEFAULT_DEVICE: DeviceSizes = { mtu: 1500, gsoMaxSize: 65536 };
+
 /** The default tbf burst: 10 ms at the rate, at least two full frames (see TbfSpec.burst). */
 export function defaultTbfBurst(rateBits: number, mtu: number): number {
   return Math.max(Math.ceil(rateBits / 8 / 100), 2 * (mtu + ETH_HLEN));
+}
+
+/** The default tbf queue in bytes: 50 ms at the rate plus the burst, at least two GSO packets plus the burst (see TbfSpec.latencyMs). */
+export function defaultTbfLimit(rateBits: number, burst: number, gsoMaxSize: number): number {
+  return burst + Math.max(Math.floor((rateBits / 8) * 0.05), 2 * gsoMaxSize);
 }
 
 function bytesPerSecond(bits: number, what: string): number {
@@ -248,16 +260,14 @@ function msToNs(ms: number | undefined, what: string): bigint | undefined {
   return BigInt(Math.round(ms * 1_000_000));
 }
 
-/** The codec form of a spec; `mtu` is the device's, for tbf's default burst. */
-export function qdiscInfo(spec: QdiscSpec, mtu = 1500): QdiscInfo {
+/** The codec form of a spec; `device` sizes tbf's default burst and queue (a veth's when absent). */
+export function qdiscInfo(spec: QdiscSpec, device: DeviceSizes = DEFAULT_DEVICE): QdiscInfo {
   if (spec.kind === 'tbf') {
-    const latencyMs = spec.latencyMs ?? 50;
-    if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new NetlinkEncodeError(`tbf latency must be a number of milliseconds, 0 or more, not ${latencyMs}`);
-    return tbfOptions({
-      rate: bytesPerSecond(spec.rate, 'tbf rate'),
-      burst: spec.burst ?? defaultTbfBurst(spec.rate, mtu),
-      latencyUs: Math.round(latencyMs * 1000),
-    });
+    const rate = bytesPerSecond(spec.rate, 'tbf rate');
+    const burst = spec.burst ?? defaultTbfBurst(spec.rate, device.mtu);
+    if (spec.latencyMs === undefined) return tbfOptions({ rate, burst, limit: defaultTbfLimit(spec.rate, burst, device.gsoMaxSize) });
+    if (!Number.isFinite(spec.latencyMs) || spec.latencyMs < 0) throw new NetlinkEncodeError(`tbf latency must be a number of milliseconds, 0 or more, not ${spec.latencyMs}`);
+    return tbfOptions({ rate, burst, latencyUs: Math.round(spec.latencyMs * 1000) });
   }
   const delayNs = msToNs(spec.delayMs, 'netem delay');
   const jitterNs = msToNs(spec.jitterMs, 'netem jitter');

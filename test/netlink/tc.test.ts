@@ -10,7 +10,8 @@ import { PSCHED_DEFAULT, nsToTicks, parsePsched, ticksToNs, ticksToTime, timeToT
 import { defineStruct } from '../../src/netlink/qdiscs/struct.js';
 import { TcaTbf, tbfOptions } from '../../src/netlink/qdiscs/tbf.js';
 import type { TbfQdiscInfo } from '../../src/netlink/qdiscs/tbf.js';
-import { TCMSG_LEN, decodeQdisc, encodeQdisc, formatTcHandle, tcHMaj, tcHMake, tcHMin, tcMessageTypeName } from '../../src/netlink/tc.js';
+import { TCMSG_LEN, decodeQdisc, encodeQdisc, formatTcHandle, tcHMaj, tcHMake, tcHMin } from '../../src/netlink/tc.js';
+import { messageTypeName } from '../../src/netlink/constants.js';
 import type { QdiscMessage, QdiscRequest } from '../../src/netlink/tc.js';
 import { datagrams } from './fixture.js';
 import { onlyMessage } from './golden.js';
@@ -73,9 +74,9 @@ test('tc handles: TC_H_MAKE and how tc prints them', () => {
   assert.equal(formatTcHandle(TcH.ROOT), 'root');
   assert.equal(formatTcHandle(TcH.INGRESS), 'ingress');
   assert.equal(formatTcHandle(0), 'none');
-  assert.equal(tcMessageTypeName(36), 'RTM_NEWQDISC');
-  assert.equal(tcMessageTypeName(RtmTc.DELQDISC), 'RTM_DELQDISC');
-  assert.equal(tcMessageTypeName(16), undefined);
+  assert.equal(messageTypeName(36), 'RTM_NEWQDISC');
+  assert.equal(messageTypeName(RtmTc.DELQDISC), 'RTM_DELQDISC');
+  assert.equal(messageTypeName(16), 'RTM_NEWLINK');
 });
 
 test('golden tbf request: `tc qdisc add dev tva root tbf rate 10mbit burst 32kbit latency 50ms`', () => {
