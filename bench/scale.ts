@@ -263,7 +263,7 @@ async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined
 }
 
 /** One instrumented nslab up (peak RSS, event-loop stall), untimed for the medians. */
-function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): { rssMb: number; stallMs: number; upMs: number } {
+function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): { rssMb: number; stallMs: number; stallWholeMs: number; upMs: number } {
   const useTime = existsSync('/usr/bin/time');
   const argv = [RUNNER, 'up', f.yaml, '--json'];
   const env = { ...process.env, ...(bundle !== undefined ? { NSLAB_BENCH_PROGRAM: bundle } : {}) };
@@ -273,12 +273,12 @@ function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): {
   if (r.status !== 0) throw new Error(`instrumented nslab up failed (${r.status}): ${r.stderr.slice(0, 500)}`);
   const statsLine = r.stderr.split('\n').find((l) => l.startsWith('nslab-bench-stats '));
   if (statsLine === undefined) throw new Error(`nslab-run.mjs printed no stats: ${r.stderr.slice(0, 300)}`);
-  const stats = JSON.parse(statsLine.slice('nslab-bench-stats '.length)) as { maxDelayMs: number; maxRssKb: number };
+  const stats = JSON.parse(statsLine.slice('nslab-bench-stats '.length)) as { maxDelayMs: number; maxDelayUpMs: number; maxRssKb: number };
   const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
   checkUp(t, 'nslab (instrumented)');
   nslabDown(t);
   checkDown(t, 'nslab (instrumented)');
-  return { rssMb: Number(timeRss ?? stats.maxRssKb) / 1024, stallMs: stats.maxDelayMs, upMs: ms };
+  return { rssMb: Number(timeRss ?? stats.maxRssKb) / 1024, stallMs: stats.maxDelayUpMs, stallWholeMs: stats.maxDelayMs, upMs: ms };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -370,8 +370,9 @@ export async function suiteScale(rows: { push(row: ScaleRow): unknown }, log: (s
         }
         if (m !== undefined) {
           rows.push({ suite: `${suite} up`, contender: 'nslab event-loop stall', medianMs: m.stallMs, runs: 1, topology: shape, size, phase: 'up', maxEventLoopStallMs: m.stallMs, target: '< 50 ms', met: m.stallMs < 50 });
+          rows.push({ suite: `${suite} up`, contender: 'nslab event-loop stall, whole process (file parse included; no target)', medianMs: m.stallWholeMs, runs: 1, topology: shape, size, phase: 'up', maxEventLoopStallMs: m.stallWholeMs });
           rows.push({ suite: `${suite} up`, contender: 'nslab peak RSS (time: that run)', medianMs: m.upMs, runs: 1, topology: shape, size, phase: 'up', peakRssMb: m.rssMb, target: `< 200 MB: ${m.rssMb.toFixed(0)} MB`, met: m.rssMb < 200 });
-          extra = `; nslab peak RSS ${m.rssMb.toFixed(0)} MB, longest event-loop stall ${m.stallMs.toFixed(0)} ms`;
+          extra = `; nslab peak RSS ${m.rssMb.toFixed(0)} MB, longest event-loop stall ${m.stallMs.toFixed(0)} ms during up (${m.stallWholeMs.toFixed(0)} ms over the whole process, parsing the file included)`;
         }
       }
       const line = (phase: 'up' | 'down'): string => {

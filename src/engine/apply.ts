@@ -46,6 +46,9 @@ export interface ApplyOptions {
 /** Set to 0 in every namespace nslab makes (see #addNamespaces). */
 export const NO_DAD = ['net/ipv6/conf/default/accept_dad', 'net/ipv6/conf/all/accept_dad'] as const;
 
+/** Operations issued per turn of the event loop. */
+const SLICE = 250;
+
 /** Lowest index nslab gives a device: above any the kernel makes in a new namespace by itself (lo, tunnels). */
 export const FIRST_INDEX = 100;
 
@@ -143,7 +146,12 @@ export class Applier {
       const opened = await Handle.openMany(needed, this.#dir);
       needed.forEach((n, i) => this.#handles.set(n, opened[i] as Handle));
     }
-    for (const op of rest) jobs.push(this.#one(op).then(() => this.#progress([op], total, started)));
+    // Issued in slices with a turn of the event loop between them: a wave of thousands of operations
+    // must not hold the event loop (each slice still leaves in one native call per core).
+    for (let i = 0; i < rest.length; i += SLICE) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const op of rest.slice(i, i + SLICE)) jobs.push(this.#one(op).then(() => this.#progress([op], total, started)));
+    }
     const results = await Promise.allSettled(jobs);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;

@@ -4,9 +4,10 @@
  * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). Each copy
  * starts with a header naming the lab; nslab never overwrites or deletes a hosts file without it.
  */
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResolvedLab } from '../topology/types.js';
+import type { Cidr, ResolvedLab } from '../topology/types.js';
 
 export const ETC_NETNS = '/etc/netns';
 
@@ -17,8 +18,10 @@ function header(lab: string): string {
 /** The hosts file of a lab: localhost, then each node's first IPv4 and first IPv6 address and its name. */
 export function hostsText(lab: ResolvedLab): string {
   const lines = [header(lab.name).trimEnd(), '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+  const byNode = new Map<string, Cidr[]>();
+  for (const l of lab.links) for (const e of [l.a, l.b]) byNode.set(e.node, [...(byNode.get(e.node) ?? []), ...e.addresses]);
   for (const node of lab.nodes) {
-    const addrs = lab.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === node.name).flatMap((e) => e.addresses);
+    const addrs = byNode.get(node.name) ?? [];
     for (const family of [4, 6] as const) {
       const a = addrs.find((x) => x.family === family && !x.address.startsWith('fe80'));
       if (a !== undefined) lines.push(`${a.address}\t${node.name}`);
@@ -35,38 +38,54 @@ function isOurs(file: string, lab: string): boolean {
   }
 }
 
-/** Writes (or rewrites) the hosts file of every node of the lab; skips a node whose hosts file is not the lab's. */
-export function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): string[] {
-  const skipped: string[] = [];
-  let master: string | undefined;
-  const text = hostsText(lab);
-  for (const node of lab.nodes) {
-    const nsDir = join(dir, node.netns);
-    const file = join(nsDir, 'hosts');
-    if (existsSync(file)) {
-      if (!isOurs(file, lab.name)) {
-        skipped.push(file);
-        continue;
-      }
-      unlinkSync(file);
-    }
-    mkdirSync(nsDir, { recursive: true });
-    if (master === undefined) {
-      writeFileSync(file, text);
-      master = file;
-    } else {
-      linkSync(master, file);
-    }
+/**
+ * Writes (or rewrites) the hosts file of every node of the lab; skips, and returns, a node's hosts file
+ * that is not the lab's. One file is written and hardlinked into each namespace's directory, then the
+ * first name goes (the links keep the content). Asynchronous: a thousand nodes do not hold up the event loop.
+ */
+export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const master = join(dir, `.nslab-${lab.name}.hosts`);
+  await writeFile(master, hostsText(lab));
+  try {
+    const placed = await Promise.all(
+      lab.nodes.map(async (node): Promise<string | undefined> => {
+        const nsDir = join(dir, node.netns);
+        const file = join(nsDir, 'hosts');
+        if (existsSync(file)) {
+          if (!isOurs(file, lab.name)) return file;
+          await unlink(file);
+        }
+        await mkdir(nsDir, { recursive: true });
+        await link(master, file);
+        return undefined;
+      }),
+    );
+    return placed.filter((f): f is string => f !== undefined);
+  } finally {
+    await unlink(master);
   }
-  return skipped;
 }
 
-/** Removes the lab's hosts files from the given namespaces' directories (and each directory left empty). */
+/**
+ * Removes the lab's hosts files from the given namespaces' directories (and each directory left empty).
+ * The copies are hardlinks of one file: a file with the inode of one already checked is the lab's too.
+ */
 export function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): void {
+  const ours = new Set<number>();
   for (const netns of namespaces) {
     const nsDir = join(dir, netns);
     const file = join(nsDir, 'hosts');
-    if (!isOurs(file, lab)) continue;
+    let ino: number;
+    try {
+      ino = statSync(file).ino;
+    } catch {
+      continue;
+    }
+    if (!ours.has(ino)) {
+      if (!isOurs(file, lab)) continue;
+      ours.add(ino);
+    }
     unlinkSync(file);
     if (readdirSync(nsDir).length === 0) rmdirSync(nsDir);
   }

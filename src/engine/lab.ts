@@ -2,6 +2,7 @@
  * The lab lifecycle: up (create or reconcile), down, status, list, clean. Each takes the lab's lock, reads
  * the kernel, plans, and applies. Nothing outside the lab's marks is ever touched.
  */
+import { channel } from 'node:diagnostics_channel';
 import { NslabError } from '../errors.js';
 import { plan as makePlan, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, Plan } from '../plan/types.js';
@@ -34,7 +35,23 @@ export interface UpResult {
   skipped: string[];
 }
 
+/** Published on `diagnostics_channel` 'nslab:lab': `{ event: 'up-start' | 'up-end' | 'down-start' | 'down-end', lab }`. */
+export const labChannel = channel('nslab:lab');
+
+function publish(event: string, lab: string): void {
+  if (labChannel.hasSubscribers) labChannel.publish({ event, lab });
+}
+
 export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<UpResult> {
+  publish('up-start', wanted.name);
+  try {
+    return await upLocked(wanted, options);
+  } finally {
+    publish('up-end', wanted.name);
+  }
+}
+
+async function upLocked(wanted: ResolvedLab, options: UpOptions): Promise<UpResult> {
   // Before anything is touched: can this kernel do what the lab asks?
   const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir);
   const release = await lockLab(desired.name, { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) });
@@ -50,10 +67,12 @@ export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<
     if (foreign.length > 0) throw notOurs(desired, foreign);
     existed = seen.owned.size > 0;
     const observed: ObservedLab | null = existed ? seen.observed : null;
+    await yieldToEventLoop();
     const plan = makePlan(desired, observed);
+    await yieldToEventLoop();
     if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed, skipped };
     if (plan.ops.length === 0) {
-      writeHosts(desired, options.etcNetns);
+      await writeHosts(desired, options.etcNetns);
       return { lab: desired.name, plan, changed: false, existed, skipped };
     }
     state ??= newState(desired.name, options.source);
@@ -65,8 +84,9 @@ export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<
     state.applied = desired;
     writeState(state, options.stateRoot);
     // Names: after the namespaces exist; namespaces that left the lab lose their hosts file.
-    removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !desired.nodes.some((d) => d.netns === n)), options.etcNetns);
-    writeHosts(desired, options.etcNetns);
+    const wantedNs = new Set(desired.nodes.map((d) => d.netns));
+    removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
+    await writeHosts(desired, options.etcNetns);
     return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
     // A first `up` that failed has rolled back: leave no state behind either.
@@ -75,6 +95,11 @@ export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<
   } finally {
     release();
   }
+}
+
+/** Lets other work run between long synchronous steps (the event loop must not stall during up). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function notOurs(desired: ResolvedLab, foreign: Observation['foreign']): NslabError {
@@ -98,13 +123,22 @@ export interface DownResult {
 
 /** Removes exactly the lab: its processes (by pid), namespaces (with their links) and state. */
 export async function down(lab: string, options: DownOptions = {}): Promise<DownResult> {
+  publish('down-start', lab);
+  try {
+    return await downLocked(lab, options);
+  } finally {
+    publish('down-end', lab);
+  }
+}
+
+async function downLocked(lab: string, options: DownOptions): Promise<DownResult> {
   const release = await lockLab(lab, { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) });
   try {
     const state = readState(lab, options.stateRoot);
     // Without a state file (lost, or a crash before it was written) the marks are the only record: look
     // at every namespace and take those whose lo carries this lab's mark.
     const candidates = new Map<string, string>(state !== undefined ? Object.entries(state.namespaces) : listNamespaces(options.netnsDir).map((n) => [n, '']));
-    const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir, false);
+    const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir, 'marks');
     const found = seen.owned.size > 0 || state !== undefined;
     const plan = teardownPlan(lab, seen.observed);
     if (plan.ops.length > 0) {

@@ -51,14 +51,21 @@ export function listNamespaces(dir = NETNS_RUN_DIR): string[] {
  * Observes a lab. `candidates` maps namespace -> node for every namespace that could be the lab's (the
  * state file's and the desired topology's).
  */
+/**
+ * How much to read: `full` is everything the planner compares (links, addresses, routes, sysctls, and
+ * qdiscs with `shaping`); `marks` only which namespaces are the lab's, which is all a teardown needs.
+ */
+export type Depth = 'full' | 'shaping' | 'marks';
+
 export async function observeLab(
   lab: string,
   labId: string | undefined,
   candidates: Map<string, string>,
   state: LabState | undefined,
   dir = NETNS_RUN_DIR,
-  withShaping = true,
+  depth: Depth = 'shaping',
 ): Promise<Observation> {
+  const withShaping = depth === 'shaping';
   const marks = await readNamespaceMarks([...candidates.keys()], dir);
   const owned = new Map<string, string>();
   const foreign: Observation['foreign'] = [];
@@ -74,7 +81,9 @@ export async function observeLab(
   const namespaces: Record<string, ObservedNamespace> = {};
   let maxIndex = 0;
   const names = [...owned.keys()];
-  if (names.length > 0) {
+  if (depth === 'marks') {
+    for (const [netns, node] of owned) namespaces[netns] = { node, links: [], routes: [], sysctls: {} };
+  } else if (names.length > 0) {
     const handles = await Handle.openMany(names, dir);
     try {
       const sysctls = await sysctl(names.flatMap((n) => FORWARDING_KEYS.map((k) => [netnsPath(n, dir), k, null] as const)));

@@ -5,6 +5,7 @@
  * Requests issued in the same tick are coalesced: they leave in one sendmsg and the kernel answers each in
  * order, so `await Promise.all([h.link.set(...), h.addr.add(...)])` costs one trip to the kernel.
  */
+import { availableParallelism } from 'node:os';
 import { closeSocket, netnsPath, openSockets, transact } from '../native/index.js';
 import { NslabError } from '../errors.js';
 import { decodeAck, decodeMessages, encodeMessage, messageTypeName, NlmF, Nlmsg } from '../netlink/index.js';
@@ -62,9 +63,11 @@ export class Handle implements AsyncDisposable {
   #inFlight = 0;
   #idle: (() => void)[] = [];
   #subscriptions = new Set<Subscription>();
+  readonly #group: FlushGroup;
 
-  private constructor(netns: string | null, fd: number, path: string) {
+  private constructor(netns: string | null, fd: number, path: string, group: FlushGroup) {
     this.netns = netns;
+    this.#group = group;
     this.#fd = fd;
     this.#path = path;
     this.link = new LinkOps(this);
@@ -80,7 +83,11 @@ export class Handle implements AsyncDisposable {
     return handle;
   }
 
-  /** Opens one handle per namespace, all sockets made by one native call. All or nothing. */
+  /**
+   * Opens one handle per namespace, all sockets made by one native call. All or nothing. Handles opened
+   * together flush together: the requests all of them issue in one tick reach the kernel in one native
+   * call per core, not one per namespace.
+   */
   static async openMany(names: readonly (string | null)[], dir?: string): Promise<Handle[]> {
     const paths = names.map((n) => (n === null ? '' : netnsPath(n, dir)));
     const sockets = await openSockets(paths);
@@ -89,7 +96,8 @@ export class Handle implements AsyncDisposable {
       for (const s of sockets) if (!(s instanceof Error)) closeSocket(s.fd);
       throw failed;
     }
-    return sockets.map((s, i) => new Handle(names[i] ?? null, (s as { fd: number }).fd, paths[i] ?? ''));
+    const group = new FlushGroup();
+    return sockets.map((s, i) => new Handle(names[i] ?? null, (s as { fd: number }).fd, paths[i] ?? '', group));
   }
 
   /** For messages: `netns red` or `the current namespace`. */
@@ -132,26 +140,27 @@ export class Handle implements AsyncDisposable {
   }
 
   /**
-   * Flushes the queue at the end of this tick. One transaction at a time per socket: answers to two
-   * concurrent ones would be read by whichever thread reads first. Requests queued meanwhile leave together
-   * when the one in flight is answered.
+   * Asks the handle's flush group to send this handle's queue at the end of the tick. One transaction at a
+   * time per socket: answers to two concurrent ones would be read by whichever thread reads first.
+   * Requests queued meanwhile leave together when the one in flight is answered.
    */
   #schedule(): void {
     if (this.#flushing || this.#inFlight > 0) return;
     this.#flushing = true;
-    queueMicrotask(() => {
-      this.#flushing = false;
-      void this.#flush();
-    });
+    this.#group.schedule(this);
   }
 
-  async #flush(): Promise<void> {
-    // The kernel runs one dump per socket at a time (a second dump request in the same sendmsg gets
-    // EBUSY): a batch ends with its first dump, and the rest waits for the next flush.
+  /**
+   * Takes the next batch off the queue, encoded, for the flush group to send; undefined when there is
+   * nothing to send. The kernel runs one dump per socket at a time (a second dump request in the same
+   * sendmsg gets EBUSY): a batch ends with its first dump, and the rest waits for the next flush.
+   */
+  takeBatch(): { fd: number; buffer: Buffer; settle: (answer: Buffer | Error) => void } | undefined {
+    this.#flushing = false;
     const firstDump = this.#queue.findIndex((p) => isDumpRequest(p.request));
     const batch = firstDump < 0 ? this.#queue : this.#queue.slice(0, firstDump + 1);
     this.#queue = firstDump < 0 ? [] : this.#queue.slice(firstDump + 1);
-    if (batch.length === 0) return;
+    if (batch.length === 0) return undefined;
     const parts: Buffer[] = [];
     for (const p of batch) {
       this.#seq = (this.#seq + 1) >>> 0 || 1;
@@ -161,24 +170,24 @@ export class Handle implements AsyncDisposable {
       parts.push(encodeMessage({ type: p.request.type, flags, seq: p.seq, pid: 0 }, p.request.body));
     }
     this.#inFlight += 1;
-    let answer: Buffer | Error | undefined;
-    try {
-      [answer] = await transact([[this.#fd, Buffer.concat(parts)]]);
-    } catch (e) {
-      answer = e instanceof Error ? e : new Error(String(e));
-    }
-    this.#inFlight -= 1;
-    this.#settle(batch, answer);
-    if (this.#queue.length > 0) this.#schedule();
-    else for (const f of this.#idle.splice(0)) f();
+    return {
+      fd: this.#fd,
+      buffer: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
+      settle: (answer) => {
+        this.#inFlight -= 1;
+        this.#settle(batch, answer);
+        if (this.#queue.length > 0) this.#schedule();
+        else for (const f of this.#idle.splice(0)) f();
+      },
+    };
   }
 
-  #settle(batch: Pending[], answer: Buffer | Error | undefined): void {
+  #settle(batch: Pending[], answer: Buffer | Error): void {
     const bySeq = new Map(batch.map((p) => [p.seq, { pending: p, messages: [] as NetlinkMessage[], interrupted: false, done: false }]));
-    if (answer === undefined || answer instanceof Error) {
+    if (answer instanceof Error) {
       for (const p of batch) {
         p.request.release?.();
-        p.reject(answer ?? new Error('no answer'));
+        p.reject(answer);
       }
       return;
     }
@@ -265,6 +274,40 @@ export class Handle implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.idle();
     this.close();
+  }
+}
+
+/** How many native calls a flush group spreads its batches over: one per core, so the kernel's work runs on all. */
+const PARALLEL = Math.max(1, Math.min(4, availableParallelism()));
+
+/**
+ * The handles opened together. At the end of a tick it sends every batch its handles queued, in as many
+ * native calls as there are cores (each call runs its sockets' transactions one after another on a libuv
+ * threadpool thread).
+ */
+class FlushGroup {
+  #waiting: Handle[] = [];
+  #scheduled = false;
+
+  schedule(handle: Handle): void {
+    this.#waiting.push(handle);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batches = this.#waiting.splice(0).flatMap((h) => h.takeBatch() ?? []);
+    if (batches.length === 0) return;
+    const per = Math.ceil(batches.length / PARALLEL);
+    for (let i = 0; i < batches.length; i += per) {
+      const slice = batches.slice(i, i + per);
+      transact(slice.map((b) => [b.fd, b.buffer] as const)).then(
+        (answers) => slice.forEach((b, j) => b.settle(answers[j] ?? new Error('no answer'))),
+        (e: unknown) => slice.forEach((b) => b.settle(e instanceof Error ? e : new Error(String(e)))),
+      );
+    }
   }
 }
 
