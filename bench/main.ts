@@ -198,7 +198,7 @@ async function suiteRing(): Promise<void> {
 // The CLI, as a user starts it: process start to the ping proof, and down.
 
 async function suiteCli(): Promise<void> {
-  const main = join(process.cwd(), 'dist', 'nslab.mjs');
+  const main = join(process.cwd(), 'dist', 'bin', 'nslab.mjs');
   if (!existsSync(main)) {
     log('cli: skipped, dist/ is not built (npm run build)');
     return;

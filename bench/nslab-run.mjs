@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs nslab's CLI program (see NSLAB_BENCH_PROGRAM below) in this process with the event loop watched, for the scale
-// benchmarks (bench/scale.ts): `node bench/nslab-run.mjs up FILE --json` behaves as `node dist/nslab.mjs
+// benchmarks (bench/scale.ts): `node bench/nslab-run.mjs up FILE --json` behaves as `node dist/bin/nslab.mjs
 // up FILE --json`, and on exit writes one line to stderr:
 //   nslab-bench-stats {"maxDelayMs":..,"maxDelayLoadMs":..,"maxDelayRunMs":..,"maxDelayUpMs":..,"maxRssKb":..,"sinceStartMs":..}
 // maxDelayUpMs covers the engine's up only (from the 'nslab:lab' channel's up-start to up-end).
@@ -30,7 +30,7 @@ subscribe('nslab:lab', (message) => {
   }
 });
 
-// NSLAB_BENCH_PROGRAM: a bundle of src/cli/program.ts (bench/scale.ts makes one, as dist/nslab.mjs is made
+// NSLAB_BENCH_PROGRAM: a bundle of src/cli/program.ts (bench/scale.ts makes one, as dist/bin/nslab.mjs is made
 // from src/cli/main.ts, so that start-up costs what the real bin's does); else the unbundled build.
 const program = process.env.NSLAB_BENCH_PROGRAM !== undefined ? pathToFileURL(process.env.NSLAB_BENCH_PROGRAM) : new URL('../dist/cli/program.js', import.meta.url);
 const { main } = await import(program.href);

@@ -2,7 +2,7 @@
  * The scale benchmarks (issue 4): chain, ring, star and tree labs of 10, 100 and 1,000 namespaces, brought
  * up and down by four contenders, interleaved A B C D A B C D so the machine's drift hits each alike:
  *
- *   nslab        the real CLI: `node dist/nslab.mjs up FILE --json`, `... down --lab NAME --json` (the
+ *   nslab        the real CLI: `node dist/bin/nslab.mjs up FILE --json`, `... down --lab NAME --json` (the
  *                bundled bin; dist/cli/main.js if there is no bundle)
  *   ip per step  one `ip` process per step (bash script), as tutorials and Mininet do it; down: `ip netns del`
  *                per namespace, the down baseline
@@ -46,8 +46,8 @@ export interface ScaleRow {
 const ROOT = process.cwd();
 const WORK = '/run/nslab-bench-scale'; // inside the sandbox's tmpfs
 /** The bin users run: the bundle (npm run build makes it), else the unbundled build. */
-const CLI = [join(ROOT, 'dist', 'nslab.mjs'), join(ROOT, 'dist', 'cli', 'main.js')].find((p) => existsSync(p)) ?? join(ROOT, 'dist', 'nslab.mjs');
-/** src/cli/program.ts bundled as dist/nslab.mjs is, for bench/nslab-run.mjs (inside the package, so the addon is found). */
+const CLI = [join(ROOT, 'dist', 'bin', 'nslab.mjs'), join(ROOT, 'dist', 'cli', 'main.js')].find((p) => existsSync(p)) ?? join(ROOT, 'dist', 'bin', 'nslab.mjs');
+/** src/cli/program.ts bundled as dist/bin/nslab.mjs is, for bench/nslab-run.mjs (inside the package, so the addon is found). */
 const PROGRAM_BUNDLE = join(ROOT, '.nslab-bench', 'nslab-program.mjs');
 const RUNNER = join(ROOT, 'bench', 'nslab-run.mjs');
 const LIMIT_SRC = join(ROOT, 'bench', 'limit.c');

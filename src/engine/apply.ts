@@ -18,7 +18,7 @@ import type { ResolvedRoute } from '../topology/types.js';
 import { qdiscSpec } from './shaping.js';
 import { RTPROT_NSLAB } from './marks.js';
 import { processStartTime } from './observe.js';
-import { labDir, writeState, type LabState, type StateProcess } from './state.js';
+import { labDir, namespaceIdentity, writeState, type LabState, type StateProcess } from './state.js';
 
 /** Published on `diagnostics_channel` 'nslab:op' for every finished operation. */
 export const opChannel = channel('nslab:op');
@@ -181,6 +181,12 @@ export class Applier {
         await deleteNamespaces(made, { dir: this.#dir });
       });
     }
+    const identities = (this.#state.identities ??= {});
+    for (const n of made) {
+      const id = namespaceIdentity(netnsPath(n, this.#dir));
+      if (id !== undefined) identities[n] = id;
+    }
+    writeState(this.#state, this.#opts.stateRoot);
     const firstError = errors.find((e) => e !== undefined);
     if (firstError !== undefined) throw firstError;
     // No duplicate address detection in a lab (its addresses are checked unique): interfaces made later
@@ -203,7 +209,9 @@ export class Applier {
     }
     const errors = await deleteNamespaces(names, { dir: this.#dir });
     names.forEach((n, i) => {
-      if (errors[i] === undefined) delete this.#state.namespaces[n];
+      if (errors[i] !== undefined) return;
+      delete this.#state.namespaces[n];
+      delete this.#state.identities?.[n];
     });
     writeState(this.#state, this.#opts.stateRoot);
     const firstError = errors.find((e) => e !== undefined);

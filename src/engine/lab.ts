@@ -85,7 +85,7 @@ async function upLocked(wanted: ResolvedLab, options: UpOptions): Promise<UpResu
     writeState(state, options.stateRoot);
     // Names: after the namespaces exist; namespaces that left the lab lose their hosts file.
     const wantedNs = new Set(desired.nodes.map((d) => d.netns));
-    removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
+    await removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
     await writeHosts(desired, options.etcNetns);
     return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
@@ -145,7 +145,7 @@ async function downLocked(lab: string, options: DownOptions): Promise<DownResult
       const st = state ?? newState(lab);
       await new Applier(st, markFor(lab, seen.foundId ?? st.id), options).run(plan);
     }
-    removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
+    await removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
     removeState(lab, options.stateRoot);
     return { lab, plan, found };
   } finally {

@@ -10,7 +10,7 @@ import type { ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } fr
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from './marks.js';
-import type { LabState, StateProcess } from './state.js';
+import { namespaceIdentity, type LabState, type StateProcess } from './state.js';
 
 /** The sysctl keys the planner may set, read back for the observed state. */
 export const FORWARDING_KEYS = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding'] as const;
@@ -66,8 +66,15 @@ export async function observeLab(
   depth: Depth = 'shaping',
 ): Promise<Observation> {
   const withShaping = depth === 'shaping';
-  const marks = await readNamespaceMarks([...candidates.keys()], dir);
   const owned = new Map<string, string>();
+  // A namespace that still has the identity nslab recorded when it made it is the lab's without asking
+  // the kernel for its mark (a teardown of a thousand namespaces then costs a stat each).
+  const known = depth === 'marks' && labId !== undefined ? (state?.identities ?? {}) : {};
+  for (const [netns, node] of candidates) {
+    const id = known[netns];
+    if (id !== undefined && namespaceIdentity(netnsPath(netns, dir)) === id) owned.set(netns, node);
+  }
+  const marks = await readNamespaceMarks([...candidates.keys()].filter((n) => !owned.has(n)), dir);
   const foreign: Observation['foreign'] = [];
   let foundId = labId;
   for (const [netns, alias] of marks) {

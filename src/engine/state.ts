@@ -4,7 +4,7 @@
  * marks remain the authority when the two disagree (after a crash).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
@@ -23,6 +23,11 @@ export interface LabState {
   source?: string;
   /** Namespaces of the lab: namespace name -> node name. Written before they are made. */
   namespaces: Record<string, string>;
+  /**
+   * The kernel identity of each namespace nslab made, `inode:ctime-ns` of its file under /run/netns (see
+   * namespaceIdentity): a namespace that still has it is the one nslab made, whatever its name.
+   */
+  identities?: Record<string, string>;
   /** Background processes started by exec entries. */
   processes: StateProcess[];
   /** The lab as last applied. */
@@ -36,6 +41,20 @@ export interface StateProcess {
   startTime: string;
   run: string;
   log: string;
+}
+
+/**
+ * A namespace's kernel identity: the nsfs inode of its bind-mounted file with that inode's change time,
+ * fixed when the namespace was made. An inode number alone can be reused after a namespace is freed;
+ * with its nanosecond time it names one namespace. Undefined when the file is gone.
+ */
+export function namespaceIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.ino}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
 }
 
 export function labDir(lab: string, root = STATE_ROOT): string {
