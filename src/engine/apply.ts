@@ -237,7 +237,9 @@ export class Applier {
           ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
           peer: { name: op.b.ifname, netns: op.b.netns, ...(typeof b !== 'string' ? { index: b.index } : {}) },
         });
-        const marked = h.link.set(a, { alias: this.#mark });
+        // The link.set that brings each end up writes the mark. In a namespace that existed before, the
+        // first end is marked at once too, so a crash in between leaves nothing unmarked there.
+        const marked = this.#fresh.has(op.a.netns) ? undefined : h.link.set(a, { alias: this.#mark });
         await made;
         this.#undoUnlessFresh(op.a.netns, () => h.link.del(op.a.ifname));
         await marked;
