@@ -13,18 +13,10 @@ import { join } from 'node:path';
 import { addNamespaces } from '../src/native/index.js';
 import { Handle } from '../src/rtnl/index.js';
 import { deleteAllNamespaces, fmt, interleave, median, sh, timeScript, type Contender } from './lib.js';
+import type { ScaleRow } from './scale.js';
 
-interface Row {
-  suite: string;
-  contender: string;
-  medianMs: number;
-  runs: number;
-  /** This contender's median over the suite's baseline's. */
-  ratio?: number;
-  baseline?: string;
-  target?: string;
-  met?: boolean;
-}
+/** The table's rows; the scale suite's extra fields ride along in --json. */
+type Row = ScaleRow;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

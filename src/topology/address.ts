@@ -4,6 +4,7 @@
  * longest run of two or more zero groups as `::`, IPv4-mapped addresses as `::ffff:a.b.c.d`, which is how
  * the kernel's addresses come back through src/netlink).
  */
+import { bytesToIpv4, bytesToIpv6 } from '../netlink/address.js';
 import type { Cidr, Family } from './types.js';
 
 /** A problem with an address: what is wrong, and what to write instead. */
@@ -94,34 +95,9 @@ function parseIpv6(text: string): Parsed<Ip> {
   return { ok: true, value: { family: 6, address: formatIpv6(bytes), bytes } };
 }
 
-function formatIpv4(b: Uint8Array): string {
-  return `${b[0] ?? 0}.${b[1] ?? 0}.${b[2] ?? 0}.${b[3] ?? 0}`;
-}
-
-/** RFC 5952 text of 16 bytes. */
-function formatIpv6(b: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(((b[i * 2] ?? 0) << 8) | (b[i * 2 + 1] ?? 0));
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${formatIpv4(b.subarray(12, 16))}`;
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':');
-  if (bestLen < 2) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
-}
+// The text forms are the codec's (src/netlink/address.ts): one RFC 5952 formatter in nslab.
+const formatIpv4 = bytesToIpv4;
+const formatIpv6 = bytesToIpv6;
 
 /** The canonical text of an address's bytes (4 for IPv4, 16 for IPv6). */
 export function formatIp(family: Family, bytes: Uint8Array): string {
