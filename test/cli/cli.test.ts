@@ -257,3 +257,26 @@ describe('nslab link set and routes', { skip: needsRoot }, () => {
     }
   });
 });
+
+describe('nslab clean', { skip: needsRoot }, () => {
+  test('removes labs by their kernel marks after the state is lost, and nothing unmarked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const file = join(dir, 'crash.yaml');
+    writeFileSync(file, 'name: crash\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 10.7.0.1/24", "b 10.7.0.2/24"]\n');
+    sh('ip', ['netns', 'add', 'crash-c']); // looks like the lab's by name, but is not: must stay
+    try {
+      nslabOk(['up', file]);
+      rmSync('/run/nslab/crash', { recursive: true, force: true }); // as after a crash that lost the state
+      const r = JSON.parse(nslabOk(['clean', '--json']).stdout) as { lab: string; operations: number }[];
+      assert.deepEqual(r, [{ lab: 'crash', operations: 2 }]);
+      const left = netnsList();
+      assert.ok(!left.includes('crash-a') && !left.includes('crash-b'), 'the lab is gone');
+      assert.ok(left.includes('crash-c'), 'the unmarked namespace is untouched');
+      assert.equal(JSON.parse(nslabOk(['clean', '--json']).stdout).length, 0, 'a second clean finds nothing');
+    } finally {
+      nslab(['down', '--lab', 'crash']);
+      sh('ip', ['netns', 'del', 'crash-c']);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
