@@ -52,14 +52,29 @@ export function formatPlan(plan: Plan, withCommands: boolean): string {
   return lines.join('\n');
 }
 
-export function statusJson(s: LabStatus): unknown {
+/** `nslab status --json`: what the kernel says of the lab. */
+export interface StatusJson {
+  lab: string;
+  source: string | null;
+  createdAt: string | null;
+  nodes: {
+    name: string;
+    netns: string;
+    interfaces: { name: string; kind: string; state: 'up' | 'down'; mtu: number; addresses: string[]; peer?: { netns: string; ifname: string } }[];
+    routes: { to: string; via?: string; dev?: string; metric?: number }[];
+    sysctls: Record<string, string>;
+  }[];
+  processes: LabStatus['observed']['processes'];
+}
+
+export function statusJson(s: LabStatus): StatusJson {
   const nodes = Object.entries(s.observed.namespaces).map(([netns, ns]) => ({
     name: ns.node,
     netns,
     interfaces: ns.links.map((l) => ({
       name: l.ifname,
       kind: l.kind,
-      state: l.up ? 'up' : 'down',
+      state: l.up ? ('up' as const) : ('down' as const),
       mtu: l.mtu,
       addresses: l.addresses.map((a) => `${a.address}/${a.prefixLength}`),
       ...(l.peer !== undefined ? { peer: l.peer } : {}),
@@ -77,7 +92,7 @@ export function statusJson(s: LabStatus): unknown {
 }
 
 export function formatStatus(s: LabStatus): string {
-  const j = statusJson(s) as ReturnType<typeof statusJson> & { nodes: { name: string; netns: string; interfaces: { name: string; kind: string; state: string; mtu: number; addresses: string[]; peer?: { netns: string; ifname: string } }[]; routes: { to: string; via?: string; dev?: string }[] }[] };
+  const j = statusJson(s);
   const lines = [`lab ${s.lab}: ${j.nodes.length} node${j.nodes.length === 1 ? '' : 's'}${s.state?.source !== undefined ? ` from ${s.state.source}` : ''}`];
   for (const n of j.nodes) {
     lines.push(`  ${n.name}${n.netns !== n.name ? ` (netns ${n.netns})` : ''}`);
