@@ -11,6 +11,7 @@ import { clean, down, listLabs, readState, setLink, status, why, type LinkChange
 import { NslabError } from '../errors.js';
 import { explain } from '../plan/index.js';
 import { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from '../topology/default-lab.js';
+import { parseRate as parseTopologyRate } from '../topology/units.js';
 import type * as TopologyModule from '../topology/index.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError, formatPlan, formatStatus, statusJson, UsageError } from './output.js';
@@ -103,13 +104,11 @@ export function parseLinkChange(words: readonly string[]): LinkChange {
   return change;
 }
 
-/** `10mbit` -> 10_000_000 (tc units: bit, kbit, mbit, gbit; bps, kbps, mbps, gbps are bytes per second). */
+/** A rate as the topology file writes it (`10mbit`), through the topology's own parser and its messages. */
 export function parseRate(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)?$/i.exec(text);
-  if (m === null) throw new UsageError(`"${text}" is not a rate (like 10mbit, 500kbit, 1gbit)`);
-  const unit = (m[2] ?? 'bit').toLowerCase();
-  const scale: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9, bps: 8, kbps: 8e3, mbps: 8e6, gbps: 8e9 };
-  return Math.round(Number(m[1]) * (scale[unit] ?? 1));
+  const r = parseTopologyRate(text);
+  if (!r.ok) throw new UsageError(`link set: ${r.problem.message}; ${r.problem.hint}`);
+  return r.value;
 }
 
 export function buildProgram(): Command {

@@ -45,16 +45,16 @@ function publish(event: string, lab: string): void {
 export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<UpResult> {
   publish('up-start', wanted.name);
   try {
-    return await upLocked(wanted, options);
+    return await runUp(wanted, options);
   } finally {
     publish('up-end', wanted.name);
   }
 }
 
-async function upLocked(wanted: ResolvedLab, options: UpOptions): Promise<UpResult> {
+async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult> {
   // Before anything is touched: can this kernel do what the lab asks?
   const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir);
-  const release = await lockLab(desired.name, { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) });
+  const release = await lockLab(desired.name, lockOptions(options));
   let state: LabState | undefined;
   let existed = false;
   try {
@@ -62,8 +62,8 @@ async function upLocked(wanted: ResolvedLab, options: UpOptions): Promise<UpResu
     const candidates = new Map<string, string>(Object.entries(state?.namespaces ?? {}));
     for (const n of desired.nodes) candidates.set(n.netns, n.name);
     const seen = await observeLab(desired.name, state?.id, candidates, state, options.netnsDir);
-    const wanted = new Set(desired.nodes.map((n) => n.netns));
-    const foreign = seen.foreign.filter((f) => wanted.has(f.netns));
+    const wantedNs = new Set(desired.nodes.map((n) => n.netns));
+    const foreign = seen.foreign.filter((f) => wantedNs.has(f.netns));
     if (foreign.length > 0) throw notOurs(desired, foreign);
     existed = seen.owned.size > 0;
     const observed: ObservedLab | null = existed ? seen.observed : null;
@@ -84,7 +84,6 @@ async function upLocked(wanted: ResolvedLab, options: UpOptions): Promise<UpResu
     state.applied = desired;
     writeState(state, options.stateRoot);
     // Names: after the namespaces exist; namespaces that left the lab lose their hosts file.
-    const wantedNs = new Set(desired.nodes.map((d) => d.netns));
     await removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
     await writeHosts(desired, options.etcNetns);
     return { lab: desired.name, plan, changed: true, existed, skipped };
@@ -95,6 +94,10 @@ async function upLocked(wanted: ResolvedLab, options: UpOptions): Promise<UpResu
   } finally {
     release();
   }
+}
+
+function lockOptions(options: { stateRoot?: string; lockWaitMs?: number }): { root?: string; waitMs?: number } {
+  return { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) };
 }
 
 /** Lets other work run between long synchronous steps (the event loop must not stall during up). */
@@ -125,14 +128,14 @@ export interface DownResult {
 export async function down(lab: string, options: DownOptions = {}): Promise<DownResult> {
   publish('down-start', lab);
   try {
-    return await downLocked(lab, options);
+    return await runDown(lab, options);
   } finally {
     publish('down-end', lab);
   }
 }
 
-async function downLocked(lab: string, options: DownOptions): Promise<DownResult> {
-  const release = await lockLab(lab, { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) });
+async function runDown(lab: string, options: DownOptions): Promise<DownResult> {
+  const release = await lockLab(lab, lockOptions(options));
   try {
     const state = readState(lab, options.stateRoot);
     // Without a state file (lost, or a crash before it was written) the marks are the only record: look
