@@ -3,7 +3,7 @@
 // /run/netns and /run/nslab are private) and /etc/netns. Nothing inside can see or change the host's
 // interfaces, namespaces or lab state, and whatever leaks dies with the sandbox.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -20,13 +20,16 @@ function run(cmd, argv, opts = {}) {
 export function enterSandbox(script, args) {
   if (!isRoot) return;
   if (process.env.NSLAB_SANDBOX !== '1') {
+    // The sandbox mounts a tmpfs on /etc/netns, which needs the directory as a mount point: when the host
+    // has none, it is made here, outside, and removed again once the sandbox is gone.
+    const madeEtcNetns = !existsSync('/etc/netns');
+    if (madeEtcNetns) mkdirSync('/etc/netns');
     const status = run('unshare', ['--net', '--mount', '--propagation', 'private', '--', process.execPath, script, ...args], {
       env: { ...process.env, NSLAB_SANDBOX: '1' },
     });
+    if (madeEtcNetns) rmdirSync('/etc/netns');
     process.exit(status);
   }
-  // /etc/netns is created on the host only if missing (an empty directory, as `ip netns` itself makes).
-  if (!existsSync('/etc/netns')) mkdirSync('/etc/netns', { recursive: true });
   for (const [where, name] of [['/run', 'nslab-sandbox-run'], ['/etc/netns', 'nslab-sandbox-etc-netns']]) {
     if (run('mount', ['-t', 'tmpfs', '-o', 'mode=755', name, where]) !== 0) {
       console.error(`sandbox: could not mount a tmpfs on ${where}; refusing to go on where the host could be touched`);
