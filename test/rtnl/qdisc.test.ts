@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { addNamespaces, deleteNamespaces } from '../../src/native/index.js';
 import { RtmTc, TcH, decodeMessages, decodeQdisc } from '../../src/netlink/index.js';
-import { Handle, NetlinkError, QdiscKindMissingError, defaultTbfBurst, isMissingQdisc, qdiscSupported } from '../../src/rtnl/index.js';
+import { Handle, NetlinkError, QdiscKindMissingError, defaultTbfBurst, defaultTbfLimit, isMissingQdisc, qdiscSupported } from '../../src/rtnl/index.js';
 import { qdiscInfo, specOf, toQdisc } from '../../src/rtnl/qdisc.js';
 import { datagram } from '../netlink/fixture.js';
 import { needsRoot, netnsList, uniqueName } from '../helpers/sandbox.js';
@@ -132,7 +132,11 @@ test('specs to codec and back: tbf and netem in people units', () => {
   // The default burst: 10 ms at the rate, at least two full frames.
   assert.equal(defaultTbfBurst(10_000_000, 1500), 12_500);
   assert.equal(defaultTbfBurst(100_000, 1500), 3028);
-  assert.deepEqual(specOf(qdiscInfo({ kind: 'tbf', rate: 10_000_000 })), { kind: 'tbf', rate: 10_000_000, burst: 12_500, latencyMs: 50 });
+  // The default queue: 50 ms at the rate, but at least two 64 KiB GSO packets above the burst.
+  assert.equal(defaultTbfLimit(10_000_000, 12_500, 65_536), 12_500 + 131_072);
+  assert.equal(defaultTbfLimit(1_000_000_000, 1_250_000, 65_536), 1_250_000 + 6_250_000);
+  assert.deepEqual(specOf(qdiscInfo({ kind: 'tbf', rate: 10_000_000 })), { kind: 'tbf', rate: 10_000_000, burst: 12_500, latencyMs: 104.858 });
+  assert.deepEqual(specOf(qdiscInfo({ kind: 'tbf', rate: 10_000_000, latencyMs: 20 }, { mtu: 9000, gsoMaxSize: 65_536 })), { kind: 'tbf', rate: 10_000_000, burst: 18_028, latencyMs: 20 });
   const netem = qdiscInfo({ kind: 'netem', delayMs: 20, jitterMs: 5, lossPercent: 1, rate: 10_000_000 });
   assert.deepEqual(specOf(netem), { kind: 'netem', delayMs: 20, jitterMs: 5, lossPercent: 1, rate: 10_000_000, limit: 1000 });
   assert.deepEqual(specOf(qdiscInfo({ kind: 'netem', delayMs: 0.0015 })), { kind: 'netem', delayMs: 0.0015, limit: 1000 });
