@@ -4,8 +4,8 @@
  * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). Each copy
  * starts with a header naming the lab; nslab never overwrites or deletes a hosts file without it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { link, mkdir, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
 
@@ -70,25 +70,33 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
 /**
  * Removes the lab's hosts files from the given namespaces' directories (and each directory left empty).
  * The copies are hardlinks of one file: a file with the inode of one already checked is the lab's too.
+ * Synchronous on purpose: three system calls a namespace cost less than a trip through the threadpool each.
  */
-export async function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): Promise<void> {
-  const ours = new Set<bigint>();
-  const notOurs = new Set<bigint>();
-  await Promise.all(
-    namespaces.map(async (netns) => {
-      const nsDir = join(dir, netns);
-      const file = join(nsDir, 'hosts');
-      const ino = await stat(file, { bigint: true }).then((st) => st.ino, () => undefined);
-      if (ino === undefined || notOurs.has(ino)) return;
-      if (!ours.has(ino)) {
-        if (!isOurs(file, lab)) {
-          notOurs.add(ino);
-          return;
-        }
-        ours.add(ino);
+export function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): void {
+  const ours = new Set<number>();
+  const notOurs = new Set<number>();
+  for (const netns of namespaces) {
+    const nsDir = join(dir, netns);
+    const file = join(nsDir, 'hosts');
+    let ino: number;
+    try {
+      ino = statSync(file).ino;
+    } catch {
+      continue;
+    }
+    if (notOurs.has(ino)) continue;
+    if (!ours.has(ino)) {
+      if (!isOurs(file, lab)) {
+        notOurs.add(ino);
+        continue;
       }
-      await unlink(file);
-      await rmdir(nsDir).catch(() => undefined); // left in place when it holds other files
-    }),
-  );
+      ours.add(ino);
+    }
+    unlinkSync(file);
+    try {
+      rmdirSync(nsDir);
+    } catch {
+      // left in place when it holds other files
+    }
+  }
 }

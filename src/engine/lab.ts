@@ -84,7 +84,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     state.applied = desired;
     writeState(state, options.stateRoot);
     // Names: after the namespaces exist; namespaces that left the lab lose their hosts file.
-    await removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
+    removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
     await writeHosts(desired, options.etcNetns);
     return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
@@ -148,7 +148,7 @@ async function runDown(lab: string, options: DownOptions): Promise<DownResult> {
       const st = state ?? newState(lab);
       await new Applier(st, markFor(lab, seen.foundId ?? st.id), options).run(plan);
     }
-    await removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
+    removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
     removeState(lab, options.stateRoot);
     return { lab, plan, found };
   } finally {

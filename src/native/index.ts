@@ -24,7 +24,7 @@ interface SysErrObject {
 
 interface Addon {
   netnsAdd(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
-  netnsDel(dir: string, names: string[]): Promise<(SysErrObject | null)[]>;
+  netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
   sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
   transact(items: [number, Buffer][], timeoutMs: number): Promise<(Buffer | SysErrObject)[]>;
@@ -103,9 +103,9 @@ export async function addNamespaces(names: readonly string[], options: { dir?: s
  *
  * Equivalent to: ip netns del NAME
  */
-export async function deleteNamespaces(names: readonly string[], options: { dir?: string } = {}): Promise<(NslabError | undefined)[]> {
+export async function deleteNamespaces(names: readonly string[], options: { dir?: string; threads?: number } = {}): Promise<(NslabError | undefined)[]> {
   if (names.length === 0) return [];
-  const res = await load().netnsDel(options.dir ?? NETNS_RUN_DIR, [...names]);
+  const res = await load().netnsDel(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? Math.min(8, Math.ceil(names.length / 64)));
   return res.map((e, i) => (e === null ? undefined : nativeError(e, `deleting namespace ${names[i] ?? ''}`)));
 }
 
