@@ -46,6 +46,11 @@ export interface ApplyOptions {
 /** Set to 0 in every namespace nslab makes (see #addNamespaces). */
 export const NO_DAD = ['net/ipv6/conf/default/accept_dad', 'net/ipv6/conf/all/accept_dad'] as const;
 
+/** Lets the event loop turn (timers, I/O) before going on: long synchronous steps must not stall it. */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Operations issued per turn of the event loop: 250 let a 1,000-node wave stall it 55-60 ms, 100 keeps it under 45. */
 const SLICE = 100;
 
@@ -80,8 +85,10 @@ export class Applier {
   /** Runs the plan; on failure undoes what this run made and rethrows the first cause. */
   async run(plan: Plan): Promise<void> {
     this.#assignIndexes(plan);
+    const waves = levels(plan);
+    await turn();
     try {
-      for (const wave of levels(plan)) {
+      for (const wave of waves) {
         this.#opts.signal?.throwIfAborted();
         await this.#wave(wave, plan.ops.length);
       }
@@ -149,7 +156,7 @@ export class Applier {
     // Issued in slices with a turn of the event loop between them: a wave of thousands of operations
     // must not hold the event loop (each slice still leaves in one native call per core).
     for (let i = 0; i < rest.length; i += SLICE) {
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i > 0) await turn();
       for (const op of rest.slice(i, i + SLICE)) jobs.push(this.#one(op).then(() => this.#progress([op], total, started)));
     }
     const results = await Promise.allSettled(jobs);
@@ -198,7 +205,12 @@ export class Applier {
     const handles = await Handle.openMany(names, this.#dir);
     names.forEach((n, i) => this.#handles.set(n, handles[i] as Handle));
     // The namespace's mark lives on its lo, which comes up with it (as the tutorial's `ip link set lo up`).
-    await Promise.all(handles.map((h) => h.link.set({ index: 1, name: 'lo' }, { up: true, alias: this.#mark })));
+    const marked: Promise<void>[] = [];
+    for (let i = 0; i < handles.length; i += SLICE) {
+      if (i > 0) await turn();
+      for (const h of handles.slice(i, i + SLICE)) marked.push(h.link.set({ index: 1, name: 'lo' }, { up: true, alias: this.#mark }));
+    }
+    await Promise.all(marked);
   }
 
   async #deleteNamespaces(ops: Extract<Op, { op: 'netns.del' }>[]): Promise<void> {

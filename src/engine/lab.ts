@@ -7,7 +7,7 @@ import { NslabError } from '../errors.js';
 import { plan as makePlan, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
-import { Applier, type ApplyOptions } from './apply.js';
+import { Applier, turn, type ApplyOptions } from './apply.js';
 import { checkFeatures } from './features.js';
 import { removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from './marks.js';
@@ -67,9 +67,9 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     if (foreign.length > 0) throw notOurs(desired, foreign);
     existed = seen.owned.size > 0;
     const observed: ObservedLab | null = existed ? seen.observed : null;
-    await yieldToEventLoop();
+    await turn();
     const plan = makePlan(desired, observed);
-    await yieldToEventLoop();
+    await turn();
     if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed, skipped };
     if (plan.ops.length === 0) {
       await writeHosts(desired, options.etcNetns);
@@ -98,11 +98,6 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
 
 function lockOptions(options: { stateRoot?: string; lockWaitMs?: number }): { root?: string; waitMs?: number } {
   return { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) };
-}
-
-/** Lets other work run between long synchronous steps (the event loop must not stall during up). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function notOurs(desired: ResolvedLab, foreign: Observation['foreign']): NslabError {
