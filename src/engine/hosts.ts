@@ -4,7 +4,7 @@
  * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). Each copy
  * starts with a header naming the lab; nslab never overwrites or deletes a hosts file without it.
  */
-import { existsSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
 import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
@@ -30,11 +30,20 @@ export function hostsText(lab: ResolvedLab): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Does the file start with the lab's header? Reads only the header's bytes. */
 function isOurs(file: string, lab: string): boolean {
+  const want = Buffer.from(header(lab));
+  const got = Buffer.alloc(want.length);
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8').startsWith(header(lab));
+    fd = openSync(file, 'r');
   } catch {
     return false;
+  }
+  try {
+    return readSync(fd, got, 0, got.length, 0) === got.length && got.equals(want);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -69,29 +78,13 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
 
 /**
  * Removes the lab's hosts files from the given namespaces' directories (and each directory left empty).
- * The copies are hardlinks of one file: a file with the inode of one already checked is the lab's too.
- * Synchronous on purpose: three system calls a namespace cost less than a trip through the threadpool each.
+ * Synchronous on purpose: a few system calls a namespace cost less than a trip through the threadpool each.
  */
 export function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): void {
-  const ours = new Set<number>();
-  const notOurs = new Set<number>();
   for (const netns of namespaces) {
     const nsDir = join(dir, netns);
     const file = join(nsDir, 'hosts');
-    let ino: number;
-    try {
-      ino = statSync(file).ino;
-    } catch {
-      continue;
-    }
-    if (notOurs.has(ino)) continue;
-    if (!ours.has(ino)) {
-      if (!isOurs(file, lab)) {
-        notOurs.add(ino);
-        continue;
-      }
-      ours.add(ino);
-    }
+    if (!isOurs(file, lab)) continue;
     unlinkSync(file);
     try {
       rmdirSync(nsDir);
