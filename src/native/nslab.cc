@@ -211,35 +211,6 @@ SysErr delOneNamespace(const std::string& dir, const std::string& name) {
   return {};
 }
 
-void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn);
-
-// netnsAdd(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
-napi_value NetnsAdd(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  auto dir = std::make_shared<std::string>();
-  auto names = std::make_shared<std::vector<std::string>>();
-  int64_t threads = 1;
-  if (argc < 3 || !getString(env, argv[0], dir.get()) || !getStringArray(env, argv[1], names.get()) ||
-      !getInt(env, argv[2], &threads)) {
-    napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd(dir, names, threads)");
-    return nullptr;
-  }
-  auto errs = std::make_shared<std::vector<SysErr>>(names->size());
-  return runAsync(
-      env, "nslab.netnsAdd",
-      [dir, names, errs, threads]() {
-        SysErr prep = prepareRunDir(*dir);
-        if (!prep.ok()) {
-          std::fill(errs->begin(), errs->end(), prep);
-          return;
-        }
-        striped(names->size(), threads, [&](size_t i) { (*errs)[i] = addOneNamespace(*dir, (*names)[i]); });
-      },
-      [errs](napi_env env) { return errorList(env, *errs); });
-}
-
 // Runs fn(i) for i in [0, n) on up to `threads` native threads, striped.
 void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
   size_t t = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max<int64_t>(threads, 1)), n));
@@ -252,10 +223,11 @@ void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
   for (auto& th : pool) th.join();
 }
 
-// netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
-// Each umount waits for an RCU grace period; waiters on several threads share one, so a thousand
-// namespaces go several times faster when the kernel is busy.
-napi_value NetnsDel(napi_env env, napi_callback_info info) {
+// The shape netnsAdd and netnsDel share: (dir, names, threads) -> Promise<(SysErrObject|null)[]>, with
+// perName run for every name on `threads` throwaway threads, after prepare (which may fail them all).
+napi_value namespaceBatch(napi_env env, napi_callback_info info, const char* usage,
+                          SysErr (*prepare)(const std::string& dir),
+                          SysErr (*perName)(const std::string& dir, const std::string& name)) {
   size_t argc = 3;
   napi_value argv[3];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
@@ -264,16 +236,33 @@ napi_value NetnsDel(napi_env env, napi_callback_info info) {
   int64_t threads = 1;
   if (argc < 3 || !getString(env, argv[0], dir.get()) || !getStringArray(env, argv[1], names.get()) ||
       !getInt(env, argv[2], &threads)) {
-    napi_throw_type_error(env, "NSLAB_NATIVE", "netnsDel(dir, names, threads)");
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
     return nullptr;
   }
   auto errs = std::make_shared<std::vector<SysErr>>(names->size());
   return runAsync(
-      env, "nslab.netnsDel",
-      [dir, names, errs, threads]() {
-        striped(names->size(), threads, [&](size_t i) { (*errs)[i] = delOneNamespace(*dir, (*names)[i]); });
+      env, usage,
+      [dir, names, errs, threads, prepare, perName]() {
+        SysErr prep = prepare != nullptr ? prepare(*dir) : SysErr{};
+        if (!prep.ok()) {
+          std::fill(errs->begin(), errs->end(), prep);
+          return;
+        }
+        striped(names->size(), threads, [&](size_t i) { (*errs)[i] = perName(*dir, (*names)[i]); });
       },
       [errs](napi_env env) { return errorList(env, *errs); });
+}
+
+// netnsAdd(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
+napi_value NetnsAdd(napi_env env, napi_callback_info info) {
+  return namespaceBatch(env, info, "netnsAdd(dir, names, threads)", prepareRunDir, addOneNamespace);
+}
+
+// netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
+// Each umount waits for an RCU grace period; waiters on several threads share one, so a thousand
+// namespaces go several times faster when the kernel is busy.
+napi_value NetnsDel(napi_env env, napi_callback_info info) {
+  return namespaceBatch(env, info, "netnsDel(dir, names, threads)", nullptr, delOneNamespace);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -37,3 +37,27 @@ export function datagram(name: string): Buffer {
 export function fixtureNames(): string[] {
   return readdirSync(fixturesDir).filter((n) => n.endsWith('.hex')).sort();
 }
+
+/** mulberry32: a small seeded PRNG, so a fuzz failure reproduces. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A copy of `buf` with 1 to 4 bytes changed: a bit flipped or a byte replaced, chosen by `rand`. */
+export function mutate(buf: Uint8Array, rand: () => number): Buffer {
+  const copy = Buffer.from(buf);
+  const flips = 1 + Math.floor(rand() * 4);
+  for (let f = 0; f < flips; f++) {
+    const at = Math.floor(rand() * copy.length);
+    if (rand() < 0.5) copy[at] = (copy[at] ?? 0) ^ (1 << Math.floor(rand() * 8));
+    else copy[at] = Math.floor(rand() * 256);
+  }
+  return copy;
+}

@@ -11,19 +11,8 @@ import { decodeLink } from '../../src/netlink/link.js';
 import { decodeMessages } from '../../src/netlink/message.js';
 import { decodeNeigh } from '../../src/netlink/neigh.js';
 import { decodeRoute } from '../../src/netlink/route.js';
-import { datagrams, fixtureNames } from './fixture.js';
+import { datagrams, fixtureNames, mutate, prng } from './fixture.js';
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const bodyDecoders: Record<string, (b: Uint8Array) => unknown> = {
   link: decodeLink,
@@ -93,13 +82,7 @@ test('bit flips and length-field havoc in every golden buffer', () => {
   const rand = prng(42);
   for (const [what, buf] of goldenBuffers()) {
     for (let i = 0; i < 40; i++) {
-      const copy = Buffer.from(buf);
-      const flips = 1 + Math.floor(rand() * 4);
-      for (let f = 0; f < flips; f++) {
-        const at = Math.floor(rand() * copy.length);
-        if (rand() < 0.5) copy[at] = (copy[at] ?? 0) ^ (1 << Math.floor(rand() * 8));
-        else copy[at] = Math.floor(rand() * 256);
-      }
+      const copy = mutate(buf, rand);
       mustOnlyThrowDecodeError(`${what} mutated #${i}`, copy);
     }
   }

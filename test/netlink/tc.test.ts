@@ -13,7 +13,7 @@ import type { TbfQdiscInfo } from '../../src/netlink/qdiscs/tbf.js';
 import { TCMSG_LEN, decodeQdisc, encodeQdisc, formatTcHandle, tcHMaj, tcHMake, tcHMin } from '../../src/netlink/tc.js';
 import { messageTypeName } from '../../src/netlink/constants.js';
 import type { QdiscMessage, QdiscRequest } from '../../src/netlink/tc.js';
-import { datagrams } from './fixture.js';
+import { datagrams, mutate, prng } from './fixture.js';
 import { onlyMessage } from './golden.js';
 
 function tbfOf(m: QdiscMessage): TbfQdiscInfo {
@@ -264,17 +264,6 @@ test('decoding refuses short structs with NetlinkDecodeError and keeps unknown a
   assert.deepEqual(tbfOf(back).unknown, [{ type: 99, data: Uint8Array.of(1, 2, 3, 4) }]);
 });
 
-/** mulberry32, as in fuzz.test.ts: seeded, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function onlyDecodeErrors(what: string, buf: Uint8Array): void {
   try {
@@ -300,13 +289,7 @@ test('fuzz: decodeQdisc only ever throws NetlinkDecodeError', () => {
       cases++;
     }
     for (let i = 0; i < 300; i++) {
-      const copy = Buffer.from(body);
-      const flips = 1 + Math.floor(rand() * 4);
-      for (let f = 0; f < flips; f++) {
-        const at = Math.floor(rand() * copy.length);
-        if (rand() < 0.5) copy[at] = (copy[at] ?? 0) ^ (1 << Math.floor(rand() * 8));
-        else copy[at] = Math.floor(rand() * 256);
-      }
+      const copy = mutate(body, rand);
       onlyDecodeErrors(`${what} mutated #${i}`, copy);
       cases++;
     }
