@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT, parseTopology, type ResolvedLab } from '../../src/topology/index.js';
+import { placedParse } from '../../src/topology/parse.js';
 
 const read = (name: string): string => readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8');
 
@@ -199,4 +200,20 @@ test('every example resolves, and to the same lab each time', () => {
     assert.deepEqual(parseTopology(read(name)), lab, name);
     assert.deepEqual(JSON.parse(JSON.stringify(lab)), lab, `${name} is plain data`);
   }
+});
+
+test('both YAML readers give every example the same lab (js-yaml first for speed, yaml for positions)', () => {
+  for (const name of ['lan.yaml', 'rate-limit.yaml', 'red-blue.yaml', 'router-ring-dual.yaml', 'router-ring.yaml', 'two-computers.yaml', 'two-lans.yaml']) {
+    assert.deepEqual(parseTopology(read(name)), placedParse(read(name)), name);
+  }
+});
+
+test('the readers agree where a JavaScript object would not: node order, aliases, a %YAML directive', () => {
+  // Integer-like names are listed first by an object; the lab keeps the file's order.
+  const numbered = parseTopology('name: n\nnodes: { b: {}, "10": {}, "2": {} }\nlinks: [{ endpoints: [b, "10"] }, { endpoints: [b, "2"] }]\n');
+  assert.deepEqual(numbered.nodes.map((n) => n.name), ['b', '10', '2']);
+  const aliased = parseTopology('name: a\nnodes: { x: &h { forwarding: true }, y: *h }\nlinks: [{ endpoints: [x, y] }]\n');
+  assert.deepEqual(aliased.nodes.map((n) => n.forwarding), [true, true]);
+  const directive = parseTopology('%YAML 1.2\n---\nname: d\nnodes: { x: {}, y: {} }\nlinks: [{ endpoints: [x, y] }]\n');
+  assert.deepEqual(directive.nodes.map((n) => n.name), ['x', 'y']);
 });

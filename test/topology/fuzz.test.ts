@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { TopologyError } from '../../src/errors.js';
 import { parseTopology, resolveTopology } from '../../src/topology/index.js';
+import { placedParse } from '../../src/topology/parse.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -39,8 +40,11 @@ test('mutated topology texts only ever throw TopologyError (or parse)', () => {
       else text = text.slice(0, at) + (PIECES[Math.floor(next() * PIECES.length)] ?? '') + text.slice(at);
     }
     try {
-      parseTopology(text, { file: 'fuzz.yaml' });
+      const lab = parseTopology(text, { file: 'fuzz.yaml' });
+      // Whatever the quick reader accepts, the placed one accepts with the same meaning.
+      assert.deepEqual(lab, placedParse(text, { file: 'fuzz.yaml' }), `mutation ${i}: the two readers disagree on:\n${text}`);
     } catch (err) {
+      if (err instanceof assert.AssertionError) throw err;
       if (!(err instanceof TopologyError)) assert.fail(`mutation ${i} threw ${String(err)} for:\n${text}`);
       assert.ok(err.issues.length > 0);
       for (const issue of err.issues) assert.ok(issue.message.length > 0 && !issue.message.includes('\u0000'), `mutation ${i}: ${issue.message}`);
