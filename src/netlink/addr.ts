@@ -8,9 +8,9 @@
  * which then wins over ifa_flags.
  * Equivalent to: ip addr add 10.10.1.2/32 dev rveth
  */
-import { decodeAttributes, defineAttributes, encodeAttributes } from './attributes.js';
+import { decodeAttributes, defineAttributes, encodeAttributesAfter } from './attributes.js';
 import type { AttributeCodec, AttributeValues } from './attributes.js';
-import { HOST_LITTLE_ENDIAN, concatBytes, viewOf } from './bytes.js';
+import { HOST_LITTLE_ENDIAN, putU32, viewOf } from './bytes.js';
 import { Af, Ifa } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './error.js';
 import { checkFamily } from './family.js';
@@ -88,14 +88,16 @@ export function encodeAddr(msg: AddrMessage): Buffer {
     throw new NetlinkEncodeError(`prefix length ${msg.prefixlen} is out of range 0..${maxPrefix}`);
   }
   if (!Number.isInteger(msg.index) || msg.index < 0 || msg.index > 0xffffffff) throw new NetlinkEncodeError(`ifaddrmsg index ${msg.index} is out of range`);
-  const head = Buffer.alloc(IFADDRMSG_LEN);
-  const v = viewOf(head);
-  v.setUint8(0, u8(msg.family, 'family'));
-  v.setUint8(1, msg.prefixlen);
-  v.setUint8(2, u8(msg.flags, 'flags'));
-  v.setUint8(3, u8(msg.scope, 'scope'));
-  v.setUint32(4, msg.index, HOST_LITTLE_ENDIAN);
-  return concatBytes([head, encodeAttributes(addrAttributes, msg.attrs)]);
+  const family = u8(msg.family, 'family');
+  const flags = u8(msg.flags, 'flags');
+  const scope = u8(msg.scope, 'scope');
+  const body = encodeAttributesAfter(IFADDRMSG_LEN, addrAttributes, msg.attrs);
+  body[0] = family;
+  body[1] = msg.prefixlen;
+  body[2] = flags;
+  body[3] = scope;
+  putU32(body, 4, msg.index);
+  return body;
 }
 
 /** Decodes the body of RTM_NEWADDR/RTM_DELADDR. */

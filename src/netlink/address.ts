@@ -9,7 +9,28 @@ import { NetlinkEncodeError } from './error.js';
 /** '10.0.0.1' -> 4 bytes. Throws NetlinkEncodeError for anything else. */
 export function ipv4ToBytes(addr: string): Uint8Array {
   if (!isIPv4(addr)) throw new NetlinkEncodeError(`"${addr}" is not an IPv4 address`);
-  return Uint8Array.from(addr.split('.').map(Number));
+  return readIpv4(addr);
+}
+
+/**
+ * The bytes of an address isIPv4 has accepted (four decimal octets 0..255): reading the digits is enough,
+ * and allocates nothing but the result (split and map made three arrays an address).
+ */
+function readIpv4(addr: string): Uint8Array {
+  const out = new Uint8Array(4);
+  let octet = 0;
+  let i = 0;
+  for (let k = 0; k < addr.length; k++) {
+    const c = addr.charCodeAt(k);
+    if (c === 0x2e /* . */) {
+      out[i++] = octet;
+      octet = 0;
+    } else {
+      octet = octet * 10 + (c - 0x30);
+    }
+  }
+  out[i] = octet;
+  return out;
 }
 
 /** 4 bytes -> '10.0.0.1'. */
@@ -80,7 +101,7 @@ export function bytesToIpv6(b: Uint8Array): string {
 
 /** Either family, decided by the text. */
 export function ipToBytes(addr: string): Uint8Array {
-  if (isIPv4(addr)) return ipv4ToBytes(addr);
+  if (isIPv4(addr)) return readIpv4(addr);
   if (isIPv6(addr)) return ipv6ToBytes(addr);
   throw new NetlinkEncodeError(`"${addr}" is not an IP address`);
 }

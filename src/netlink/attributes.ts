@@ -21,7 +21,7 @@
  * `unknown` as raw bytes (never an error), lets the last of duplicate attributes win (as the kernel does),
  * and checks every length against the buffer and the kind: anything else is a NetlinkDecodeError.
  */
-import { HOST_LITTLE_ENDIAN, align4, concatBytes, copyBytes, viewOf } from './bytes.js';
+import { HOST_LITTLE_ENDIAN, align4, copyBytes, putBe16, putBe32, putU16, putU32, viewOf } from './bytes.js';
 import { bytesToIp, bytesToIpv4, bytesToIpv6, bytesToMac, ipToBytes, ipv4ToBytes, ipv6ToBytes, macToBytes } from './address.js';
 import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './error.js';
@@ -69,8 +69,22 @@ export interface AttributeTable<F extends AttributeFields> {
   readonly name: string;
   readonly fields: F;
   readonly byType: ReadonlyMap<number, readonly [key: string, spec: AttributeSpec]>;
+  /** Each field by its key, with what encoding needs worked out once (see defineAttributes). */
+  readonly byKey: ReadonlyMap<string, AttributeField>;
   /** Types decoded as nothing at all (IFLA_PAD and friends: alignment filler before 64-bit values). */
   readonly ignored: ReadonlySet<number>;
+}
+
+/** One field of a table as the encoder uses it. */
+export interface AttributeField {
+  readonly key: string;
+  readonly spec: AttributeSpec;
+  /** Position in the table, which is the order on the wire. */
+  readonly order: number;
+  /** Whether the header carries NLA_F_NESTED (nests, and custom codecs that say they are one). */
+  readonly nested: boolean;
+  /** How encoding errors name it, e.g. 'IFLA mtu'. */
+  readonly what: string;
 }
 
 /** The TypeScript value of one attribute spec. */
@@ -108,65 +122,101 @@ export function defineAttributes<const F extends AttributeFields>(
   options: { ignore?: readonly number[] } = {},
 ): AttributeTable<F> {
   const byType = new Map<number, readonly [string, AttributeSpec]>();
+  // Worked out here, once per table, so that encoding a message costs its few attributes and not a walk
+  // over the whole table (IFLA has some fifty fields; a request sets two or three).
+  const byKey = new Map<string, AttributeField>();
   for (const [key, spec] of Object.entries(fields)) {
     if (byType.has(spec.type)) throw new Error(`${name}: attribute type ${spec.type} is declared twice`);
     byType.set(spec.type, [key, spec]);
+    const nested = spec.kind === 'nested' || (spec.kind === 'custom' && spec.codec.nested === true);
+    byKey.set(key, { key, spec, order: byKey.size, nested, what: `${name} ${key}` });
   }
-  return { name, fields, byType, ignored: new Set(options.ignore ?? []) };
+  return { name, fields, byType, byKey, ignored: new Set(options.ignore ?? []) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Encoding
+//
+// encodeAttributes works in two passes: the first checks every value and works out every attribute's
+// length, encoding to a separate payload only the kinds that need one (addresses, nests, custom structs);
+// the second writes headers, integers and strings straight into a single buffer of the right size. A CLI
+// run encodes thousands of small requests once each, mostly before the JIT has warmed up: a DataView, a
+// buffer per integer and a concatenation per attribute added up to most of the encoding time. For the same
+// reason the loops here index arrays instead of using for...of or destructuring them: until a function is
+// optimised, each of those allocates an iterator and a result object per element.
+
+/** Attribute length (header + payload, without padding), checked against the u16 nla_len. */
+function attributeLength(type: number, payloadLength: number): number {
+  const len = NLA_HDRLEN + payloadLength;
+  if (len > 0xffff) throw new NetlinkEncodeError(`attribute ${type} is ${len} bytes; netlink attributes hold at most 65535`);
+  return len;
+}
+
+/** Writes an attribute header (nla_len, nla_type) at `off`. */
+function putAttributeHeader(out: Uint8Array, off: number, len: number, type: number, nested: boolean): void {
+  putU16(out, off, len);
+  putU16(out, off + 2, (type & NLA_TYPE_MASK) | (nested ? NLA_F_NESTED : 0));
+}
+
+/** Writes a whole attribute at `off` (its padding is left as it is: zero in a fresh buffer); returns the offset after it. */
+function putRawAttribute(out: Uint8Array, off: number, attr: RawAttribute): number {
+  const len = NLA_HDRLEN + attr.data.length;
+  putAttributeHeader(out, off, len, attr.type, attr.nested === true);
+  out.set(attr.data, off + NLA_HDRLEN);
+  return off + align4(len);
+}
 
 /** One attribute: header (len, type) + payload + padding to 4 bytes. */
 export function encodeAttribute(type: number, payload: Uint8Array, nested = false): Buffer {
-  const len = NLA_HDRLEN + payload.length;
-  if (len > 0xffff) throw new NetlinkEncodeError(`attribute ${type} is ${len} bytes; netlink attributes hold at most 65535`);
+  const len = attributeLength(type, payload.length);
   const out = Buffer.alloc(align4(len));
-  const view = viewOf(out);
-  view.setUint16(0, len, HOST_LITTLE_ENDIAN);
-  view.setUint16(2, (type & NLA_TYPE_MASK) | (nested ? NLA_F_NESTED : 0), HOST_LITTLE_ENDIAN);
+  putAttributeHeader(out, 0, len, type, nested);
   out.set(payload, NLA_HDRLEN);
   return out;
 }
 
-const intRange: Record<IntKind, readonly [number, number, number]> = {
-  u8: [0, 0xff, 1],
-  u16: [0, 0xffff, 2],
-  be16: [0, 0xffff, 2],
-  u32: [0, 0xffffffff, 4],
-  be32: [0, 0xffffffff, 4],
-  s32: [-0x80000000, 0x7fffffff, 4],
+/**
+ * Attributes already in wire form (type, payload), one after the other in one buffer rather than a buffer
+ * each and their concatenation. For codecs that build a nest by hand (IFLA_LINKINFO, IFLA_PROP_LIST).
+ */
+export function encodeRawAttributes(attrs: readonly RawAttribute[]): Buffer {
+  const out = Buffer.alloc(rawAttributesLength(attrs));
+  putRawAttributes(out, 0, attrs);
+  return out;
+}
+
+/** Bytes that `attrs` take on the wire, padding included. */
+function rawAttributesLength(attrs: readonly RawAttribute[]): number {
+  let total = 0;
+  for (let i = 0; i < attrs.length; i++) {
+    const attr = attrs[i] as RawAttribute;
+    total += align4(attributeLength(attr.type, attr.data.length));
+  }
+  return total;
+}
+
+/** Writes `attrs` one after the other from `off`; returns the offset after them. */
+function putRawAttributes(out: Uint8Array, off: number, attrs: readonly RawAttribute[]): number {
+  for (let i = 0; i < attrs.length; i++) off = putRawAttribute(out, off, attrs[i] as RawAttribute);
+  return off;
+}
+
+const intRange: Record<IntKind, { readonly min: number; readonly max: number; readonly size: number }> = {
+  u8: { min: 0, max: 0xff, size: 1 },
+  u16: { min: 0, max: 0xffff, size: 2 },
+  be16: { min: 0, max: 0xffff, size: 2 },
+  u32: { min: 0, max: 0xffffffff, size: 4 },
+  be32: { min: 0, max: 0xffffffff, size: 4 },
+  s32: { min: -0x80000000, max: 0x7fffffff, size: 4 },
 };
 
-function encodeInt(kind: IntKind, value: number, what: string): Uint8Array {
-  const [min, max, size] = intRange[kind];
+/** Checks that `value` fits `kind`; returns its size in bytes. */
+function checkInt(kind: IntKind, value: number, what: string): number {
+  const { min, max, size } = intRange[kind];
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new NetlinkEncodeError(`${what} must be an integer from ${min} to ${max} (${kind}), not ${value}`);
   }
-  const out = new Uint8Array(size);
-  const view = viewOf(out);
-  switch (kind) {
-    case 'u8':
-      view.setUint8(0, value);
-      break;
-    case 'u16':
-      view.setUint16(0, value, HOST_LITTLE_ENDIAN);
-      break;
-    case 'be16':
-      view.setUint16(0, value, false);
-      break;
-    case 'u32':
-      view.setUint32(0, value, HOST_LITTLE_ENDIAN);
-      break;
-    case 'be32':
-      view.setUint32(0, value, false);
-      break;
-    case 's32':
-      view.setInt32(0, value, HOST_LITTLE_ENDIAN);
-      break;
-  }
-  return out;
+  return size;
 }
 
 function encodeU64(value: bigint, what: string): Uint8Array {
@@ -178,7 +228,51 @@ function encodeU64(value: bigint, what: string): Uint8Array {
   return out;
 }
 
-function encodeValue(spec: AttributeSpec, value: unknown, what: string): Uint8Array | undefined {
+// Strings in requests are interface names and aliases: ASCII. Measured and copied in JS, they cost no call
+// into Node's native code, which for a small Buffer (kept on the V8 heap) would first move its bytes off it.
+
+/** Length of `text` in UTF-8. */
+function utf8Length(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text, 'utf8');
+  return text.length;
+}
+
+/** Writes `text` as UTF-8 at `off`; the room was measured with utf8Length. */
+function putUtf8(out: Buffer, off: number, text: string): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      out.write(text.slice(i), off + i, 'utf8'); // the ASCII before it took one byte a character
+      return;
+    }
+    out[off + i] = c;
+  }
+}
+
+/** An attribute between the two passes of encodeAttributes: checked and measured, not yet written. */
+interface PreparedAttribute {
+  readonly field: AttributeField;
+  /** The value, for kinds written in place (integers, bool8, string, flag). */
+  readonly value: unknown;
+  /** The payload, for the kinds encoded to one first; undefined for kinds written in place. */
+  readonly payload: Uint8Array | undefined;
+  /** nla_len: header + payload, without padding. */
+  readonly length: number;
+}
+
+function inPlace(field: AttributeField, value: unknown, payloadLength: number): PreparedAttribute {
+  return { field, value, payload: undefined, length: attributeLength(field.spec.type, payloadLength) };
+}
+
+/** A payload of undefined (a custom codec's way to send nothing) means no attribute. */
+function withPayload(field: AttributeField, payload: Uint8Array | undefined): PreparedAttribute | undefined {
+  if (payload === undefined) return undefined;
+  return { field, value: undefined, payload, length: attributeLength(field.spec.type, payload.length) };
+}
+
+/** First pass: checks `value` and measures its attribute (encoding the payload of the kinds that need one). */
+function prepareAttribute(field: AttributeField, value: unknown): PreparedAttribute | undefined {
+  const { spec, what } = field;
   switch (spec.kind) {
     case 'u8':
     case 'u16':
@@ -186,50 +280,135 @@ function encodeValue(spec: AttributeSpec, value: unknown, what: string): Uint8Ar
     case 's32':
     case 'be16':
     case 'be32':
-      return encodeInt(spec.kind, value as number, what);
-    case 'u64':
-    case 'uint':
-      return encodeU64(value as bigint, what);
+      return inPlace(field, value, checkInt(spec.kind, value as number, what));
     case 'bool8':
-      return Uint8Array.of(value === true ? 1 : 0);
+      return inPlace(field, value, 1);
+    case 'flag':
+      return inPlace(field, value, 0);
     case 'string':
       if (typeof value !== 'string') throw new NetlinkEncodeError(`${what} must be a string`);
-      return Buffer.from(`${value}\0`, 'utf8');
+      return inPlace(field, value, utf8Length(value) + 1); // + its NUL
+    case 'u64':
+    case 'uint':
+      return withPayload(field, encodeU64(value as bigint, what));
     case 'bytes':
-      return value as Uint8Array;
-    case 'flag':
-      return new Uint8Array(0);
+      return withPayload(field, value as Uint8Array);
     case 'ipv4':
-      return ipv4ToBytes(value as string);
+      return withPayload(field, ipv4ToBytes(value as string));
     case 'ipv6':
-      return ipv6ToBytes(value as string);
+      return withPayload(field, ipv6ToBytes(value as string));
     case 'ip':
-      return ipToBytes(value as string);
+      return withPayload(field, ipToBytes(value as string));
     case 'mac':
-      return macToBytes(value as string);
+      return withPayload(field, macToBytes(value as string));
     case 'nested':
-      return encodeAttributes(spec.table, value as AttributeValues<AttributeFields>);
+      return withPayload(field, encodeAttributes(spec.table, value as AttributeValues<AttributeFields>));
     case 'custom':
-      return spec.codec.encode(value);
+      return withPayload(field, spec.codec.encode(value));
   }
 }
+
+/** Second pass: writes a prepared attribute at `off` into a zeroed buffer; returns the offset after it. */
+function putPreparedAttribute(out: Buffer, off: number, attr: PreparedAttribute): number {
+  const { field, value, payload } = attr;
+  putAttributeHeader(out, off, attr.length, field.spec.type, field.nested);
+  const at = off + NLA_HDRLEN;
+  if (payload !== undefined) {
+    out.set(payload, at);
+  } else {
+    switch (field.spec.kind) {
+      case 'u8':
+        out[at] = value as number;
+        break;
+      case 'bool8':
+        out[at] = value === true ? 1 : 0;
+        break;
+      case 'u16':
+        putU16(out, at, value as number);
+        break;
+      case 'be16':
+        putBe16(out, at, value as number);
+        break;
+      case 'u32':
+      case 's32': // the same 32 bits: putU32 stores two's complement
+        putU32(out, at, value as number);
+        break;
+      case 'be32':
+        putBe32(out, at, value as number);
+        break;
+      case 'string': // the NUL after it is one of the buffer's zeros
+        putUtf8(out, at, value as string);
+        break;
+      default: // flag: no payload
+        break;
+    }
+  }
+  return off + align4(attr.length);
+}
+
+/**
+ * The fields `values` sets, in table order. Walks the keys of `values` (a request sets a few) rather than the
+ * table (IFLA has some fifty fields). Undefined values and false flags are not sent; keys that are not
+ * fields (`unknown`, and anything else) are not either.
+ */
+function fieldsToSend(table: AttributeTable<AttributeFields>, record: Readonly<Record<string, unknown>>): AttributeField[] {
+  const fields: AttributeField[] = [];
+  for (const key in record) {
+    const field = table.byKey.get(key);
+    if (field === undefined) continue;
+    const value = record[key];
+    if (value === undefined || (field.spec.kind === 'flag' && value !== true)) continue;
+    insertInTableOrder(fields, field);
+  }
+  return fields;
+}
+
+/** Inserts `field` into `fields`, kept in table order: cheaper than Array#sort for a handful of fields. */
+function insertInTableOrder(fields: AttributeField[], field: AttributeField): void {
+  let i = fields.length;
+  fields.push(field);
+  for (let before = fields[i - 1]; before !== undefined && before.order > field.order; before = fields[i - 1]) {
+    fields[i] = before;
+    i--;
+  }
+  fields[i] = field;
+}
+
+const NO_RAW_ATTRIBUTES: readonly RawAttribute[] = [];
 
 /**
  * Encodes the attributes present in `values`, in table order, then the raw `unknown` ones. Absent
  * (undefined) fields are not sent; a `flag` is sent only when true.
  */
 export function encodeAttributes<F extends AttributeFields>(table: AttributeTable<F>, values: AttributeValues<F>): Buffer {
-  const parts: Uint8Array[] = [];
+  return encodeAttributesAfter(0, table, values);
+}
+
+/**
+ * encodeAttributes, with `headLen` zero bytes in front for the caller's fixed struct (ifinfomsg,
+ * ifaddrmsg): one buffer for the whole message body instead of a struct, the attributes and their
+ * concatenation.
+ */
+export function encodeAttributesAfter<F extends AttributeFields>(headLen: number, table: AttributeTable<F>, values: AttributeValues<F>): Buffer {
   const record = values as Readonly<Record<string, unknown>>;
-  for (const [key, spec] of Object.entries(table.fields)) {
-    const value = record[key];
-    if (value === undefined || (spec.kind === 'flag' && value !== true)) continue;
-    const nested = spec.kind === 'nested' || (spec.kind === 'custom' && spec.codec.nested === true);
-    const payload = encodeValue(spec, value, `${table.name} ${key}`);
-    if (payload !== undefined) parts.push(encodeAttribute(spec.type, payload, nested));
+  const fields = fieldsToSend(table, record);
+  const prepared: PreparedAttribute[] = [];
+  let total = headLen;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as AttributeField;
+    const attr = prepareAttribute(field, record[field.key]);
+    if (attr === undefined) continue;
+    prepared.push(attr);
+    total += align4(attr.length);
   }
-  for (const raw of values.unknown ?? []) parts.push(encodeAttribute(raw.type, raw.data, raw.nested === true));
-  return concatBytes(parts);
+  const unknown = values.unknown ?? NO_RAW_ATTRIBUTES;
+  total += rawAttributesLength(unknown);
+
+  const out = Buffer.alloc(total);
+  let off = headLen;
+  for (let i = 0; i < prepared.length; i++) off = putPreparedAttribute(out, off, prepared[i] as PreparedAttribute);
+  putRawAttributes(out, off, unknown);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------

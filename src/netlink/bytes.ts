@@ -17,13 +17,58 @@ export function viewOf(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+// The put* helpers store integers with plain byte writes. The encoder writes thousands of tiny headers;
+// a DataView for each (and, on a small buffer, the ArrayBuffer it makes V8 materialise) cost more than the
+// bytes themselves. Values are checked by the callers: these only keep the low bits.
+
+/** Stores a u16 at `off` in host byte order (nla_len, nla_type, nlmsg_type...). */
+export function putU16(buf: Uint8Array, off: number, value: number): void {
+  if (HOST_LITTLE_ENDIAN) {
+    buf[off] = value & 0xff;
+    buf[off + 1] = (value >>> 8) & 0xff;
+  } else {
+    putBe16(buf, off, value);
+  }
+}
+
+/** Stores a u32 (or an s32, as two's complement) at `off` in host byte order. */
+export function putU32(buf: Uint8Array, off: number, value: number): void {
+  if (HOST_LITTLE_ENDIAN) {
+    buf[off] = value & 0xff;
+    buf[off + 1] = (value >>> 8) & 0xff;
+    buf[off + 2] = (value >>> 16) & 0xff;
+    buf[off + 3] = (value >>> 24) & 0xff;
+  } else {
+    putBe32(buf, off, value);
+  }
+}
+
+/** Stores a u16 at `off` in network byte order (big-endian). */
+export function putBe16(buf: Uint8Array, off: number, value: number): void {
+  buf[off] = (value >>> 8) & 0xff;
+  buf[off + 1] = value & 0xff;
+}
+
+/** Stores a u32 (or an s32) at `off` in network byte order (big-endian). */
+export function putBe32(buf: Uint8Array, off: number, value: number): void {
+  buf[off] = (value >>> 24) & 0xff;
+  buf[off + 1] = (value >>> 16) & 0xff;
+  buf[off + 2] = (value >>> 8) & 0xff;
+  buf[off + 3] = value & 0xff;
+}
+
 /** A plain Uint8Array copy of `buf[start, end)`: decoded byte values never alias the input buffer. */
 export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
   return new Uint8Array(buf.subarray(start, end));
 }
 
-/** Concatenates byte arrays into one Buffer. */
+/**
+ * Concatenates byte arrays into one Buffer. A single Buffer part is returned as it is, not copied: the
+ * codec passes parts it has just encoded, which nothing else holds.
+ */
 export function concatBytes(parts: readonly Uint8Array[]): Buffer {
+  const only = parts[0];
+  if (parts.length === 1 && Buffer.isBuffer(only)) return only;
   return Buffer.concat(parts);
 }
 

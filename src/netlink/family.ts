@@ -10,7 +10,9 @@ import { NetlinkEncodeError } from './error.js';
 export function checkFamily(what: string, family: number, addresses: Readonly<Record<string, string | undefined>>): void {
   const want = family === Af.INET ? 4 : family === Af.INET6 ? 6 : undefined;
   if (want === undefined) return; // AF_UNSPEC, AF_BRIDGE (an FDB entry's NDA_DST may be either), AF_MPLS
-  for (const [key, addr] of Object.entries(addresses)) {
+  // for...in rather than Object.entries: no array of pairs for each message encoded.
+  for (const key in addresses) {
+    const addr = addresses[key];
     if (addr === undefined) continue;
     const got = ipVersion(addr);
     if (got !== want) {

@@ -12,9 +12,9 @@
  *   - altnames are not IFLA attributes of RTM_NEWLINK: add and remove them with RTM_NEWLINKPROP and
  *     RTM_DELLINKPROP (encodeLinkProp).
  */
-import { decodeAttributes, defineAttributes, encodeAttribute, encodeAttributes, splitAttributes } from './attributes.js';
-import type { AttributeCodec, AttributeValues } from './attributes.js';
-import { HOST_LITTLE_ENDIAN, concatBytes, copyBytes, viewOf } from './bytes.js';
+import { decodeAttributes, defineAttributes, encodeAttributesAfter, encodeRawAttributes, splitAttributes } from './attributes.js';
+import type { AttributeCodec, AttributeValues, RawAttribute } from './attributes.js';
+import { HOST_LITTLE_ENDIAN, copyBytes, putU16, putU32, viewOf } from './bytes.js';
 import { Ifla, IflaInfo } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './error.js';
 import type { LinkCodecContext } from './link-kind.js';
@@ -28,7 +28,7 @@ export const IFINFOMSG_LEN = 16;
 const altnamesCodec: AttributeCodec<string[]> = {
   nested: true,
   encode(names) {
-    return concatBytes(names.map((n) => encodeAttribute(Ifla.ALT_IFNAME, Buffer.from(`${n}\0`, 'utf8'))));
+    return encodeRawAttributes(names.map((n) => ({ type: Ifla.ALT_IFNAME, data: Buffer.from(`${n}\0`, 'utf8') })));
   },
   decode(payload, at) {
     return splitAttributes(payload, at, 'IFLA_PROP_LIST attribute')
@@ -62,10 +62,10 @@ const linkCodecContext: LinkCodecContext = {
 const linkInfoCodec: AttributeCodec<LinkInfoNest> = {
   nested: true,
   encode(nest) {
-    const parts: Uint8Array[] = [];
+    const parts: RawAttribute[] = [];
     const { info, port } = nest;
     if (info !== undefined) {
-      parts.push(encodeAttribute(IflaInfo.KIND, kindString(info.kind)));
+      parts.push({ type: IflaInfo.KIND, data: kindString(info.kind) });
       let data: Uint8Array | undefined;
       if (info.raw === true) {
         data = info.data;
@@ -74,10 +74,10 @@ const linkInfoCodec: AttributeCodec<LinkInfoNest> = {
         if (codec === undefined) throw new NetlinkEncodeError(`link kind "${info.kind}" has no codec; pass it as { kind, raw: true, data }`);
         data = codec.encodeData(info, linkCodecContext);
       }
-      if (data !== undefined) parts.push(encodeAttribute(IflaInfo.DATA, data, true));
+      if (data !== undefined) parts.push({ type: IflaInfo.DATA, nested: true, data });
     }
     if (port !== undefined) {
-      parts.push(encodeAttribute(IflaInfo.SLAVE_KIND, kindString(port.kind)));
+      parts.push({ type: IflaInfo.SLAVE_KIND, data: kindString(port.kind) });
       let data: Uint8Array | undefined;
       if (port.raw === true) {
         data = port.data;
@@ -86,9 +86,9 @@ const linkInfoCodec: AttributeCodec<LinkInfoNest> = {
         if (codec === undefined) throw new NetlinkEncodeError(`port kind "${port.kind}" has no codec; pass it as { kind, raw: true, data }`);
         data = codec.encodeData(port);
       }
-      if (data !== undefined) parts.push(encodeAttribute(IflaInfo.SLAVE_DATA, data, true));
+      if (data !== undefined) parts.push({ type: IflaInfo.SLAVE_DATA, nested: true, data });
     }
-    return concatBytes(parts);
+    return encodeRawAttributes(parts);
   },
   decode(payload, at) {
     let kind: string | undefined;
@@ -237,22 +237,30 @@ function u(value: number, max: number, what: string): number {
 
 /** Body of a link message: struct ifinfomsg + IFLA attributes. */
 export function encodeLink(msg: LinkRequest): Buffer {
-  const head = Buffer.alloc(IFINFOMSG_LEN);
-  const view = viewOf(head);
-  view.setUint8(0, u(msg.family ?? 0, 0xff, 'family'));
-  view.setUint16(2, u(msg.type ?? 0, 0xffff, 'type'), HOST_LITTLE_ENDIAN);
-  view.setInt32(4, u(msg.index ?? 0, 0x7fffffff, 'index'), HOST_LITTLE_ENDIAN);
-  view.setUint32(8, u(msg.flags ?? 0, 0xffffffff, 'flags'), HOST_LITTLE_ENDIAN);
-  view.setUint32(12, u(msg.change ?? 0, 0xffffffff, 'change'), HOST_LITTLE_ENDIAN);
-  const { linkinfo, portInfo, ...rest } = msg.attrs;
-  const wire: LinkWireAttrs = rest;
-  if (linkinfo !== undefined || portInfo !== undefined) {
-    const nest: LinkInfoNest = {};
-    if (linkinfo !== undefined) nest.info = linkinfo;
-    if (portInfo !== undefined) nest.port = portInfo;
-    wire.linkinfo = nest;
-  }
-  return concatBytes([head, encodeAttributes(linkAttributes, wire)]);
+  const family = u(msg.family ?? 0, 0xff, 'family');
+  const type = u(msg.type ?? 0, 0xffff, 'type');
+  const index = u(msg.index ?? 0, 0x7fffffff, 'index');
+  const flags = u(msg.flags ?? 0, 0xffffffff, 'flags');
+  const change = u(msg.change ?? 0, 0xffffffff, 'change');
+  const body = encodeAttributesAfter(IFINFOMSG_LEN, linkAttributes, wireAttrs(msg.attrs));
+  body[0] = family; // byte 1 is padding, left zero
+  putU16(body, 2, type);
+  putU32(body, 4, index);
+  putU32(body, 8, flags);
+  putU32(body, 12, change);
+  return body;
+}
+
+/** LinkAttrs as the IFLA table has them: `linkinfo` and `portInfo` go together in the IFLA_LINKINFO nest. */
+function wireAttrs(attrs: LinkAttrs): LinkWireAttrs {
+  const { linkinfo, portInfo } = attrs;
+  // Most requests (ip link set, ip link del) have neither: send `attrs` as it is, with no copy. The
+  // encoder only reads the table's own keys, so `portInfo` is not a problem there.
+  if (linkinfo === undefined && portInfo === undefined) return attrs as Omit<LinkAttrs, 'linkinfo'>;
+  const nest: LinkInfoNest = {};
+  if (linkinfo !== undefined) nest.info = linkinfo;
+  if (portInfo !== undefined) nest.port = portInfo;
+  return { ...attrs, linkinfo: nest };
 }
 
 function decodeLinkAt(body: Uint8Array, base: number): LinkMessage {

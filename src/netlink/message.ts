@@ -3,7 +3,7 @@
  * followed by a body, padded to 4 bytes. One datagram from the kernel may hold many messages; a dump is a
  * series of NLM_F_MULTI messages over one or more datagrams, ended by NLMSG_DONE.
  */
-import { HOST_LITTLE_ENDIAN, align4, copyBytes, viewOf } from './bytes.js';
+import { HOST_LITTLE_ENDIAN, align4, copyBytes, putU16, putU32, viewOf } from './bytes.js';
 import { NLMSG_HDRLEN, NlmF, Nlmsg } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './error.js';
 
@@ -36,12 +36,11 @@ export function encodeMessage(header: MessageHeader, body: Uint8Array): Buffer {
   checkU(header.pid ?? 0, 0xffffffff, 'nlmsg_pid');
   const len = NLMSG_HDRLEN + body.length;
   const out = Buffer.alloc(align4(len));
-  const view = viewOf(out);
-  view.setUint32(0, len, HOST_LITTLE_ENDIAN);
-  view.setUint16(4, header.type, HOST_LITTLE_ENDIAN);
-  view.setUint16(6, header.flags, HOST_LITTLE_ENDIAN);
-  view.setUint32(8, header.seq, HOST_LITTLE_ENDIAN);
-  view.setUint32(12, header.pid ?? 0, HOST_LITTLE_ENDIAN);
+  putU32(out, 0, len);
+  putU16(out, 4, header.type);
+  putU16(out, 6, header.flags);
+  putU32(out, 8, header.seq);
+  putU32(out, 12, header.pid ?? 0);
   out.set(body, NLMSG_HDRLEN);
   return out;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeAttributes, defineAttributes, encodeAttributes } from '../../src/netlink/attributes.js';
-import type { AttributeValues } from '../../src/netlink/attributes.js';
+import { decodeAttributes, defineAttributes, encodeAttributes, encodeAttributesAfter } from '../../src/netlink/attributes.js';
+import type { AttributeCodec, AttributeValues } from '../../src/netlink/attributes.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from '../../src/netlink/error.js';
 
 const inner = defineAttributes('INNER', { a: { type: 1, kind: 'u16' } });
@@ -118,4 +118,40 @@ test('out-of-range values refuse to encode', () => {
   assert.throws(() => encodeAttributes(table, { u64: -1n }), NetlinkEncodeError);
   assert.throws(() => encodeAttributes(table, { v4: 'fd00::1' }), NetlinkEncodeError);
   assert.throws(() => encodeAttributes(table, { blob: new Uint8Array(70000) }), NetlinkEncodeError);
+});
+
+test('strings encode as UTF-8 with their NUL, whatever the characters', () => {
+  for (const name of ['', 'rveth', 'größe', 'nslab:😀:x', 'a\ud800b', 'x'.repeat(300)]) {
+    const payload = Buffer.from(`${name}\0`, 'utf8');
+    const want = Buffer.alloc((4 + payload.length + 3) & ~3);
+    want.writeUInt16LE(4 + payload.length, 0);
+    want.writeUInt16LE(9, 2);
+    payload.copy(want, 4);
+    assert.equal(hex(encodeAttributes(table, { name })), want.toString('hex'), name);
+  }
+  assert.throws(() => encodeAttributes(table, { name: 5 as unknown as string }), NetlinkEncodeError);
+});
+
+test('the order of keys in the values does not matter: table order is wire order', () => {
+  const inOrder = encodeAttributes(table, { u8: 1, u32: 3, name: 'n', v4: '10.0.0.1', nest: { a: 1 }, uint: 2n });
+  const shuffled = encodeAttributes(table, { uint: 2n, v4: '10.0.0.1', u32: 3, nest: { a: 1 }, name: 'n', u8: 1 });
+  assert.equal(hex(shuffled), hex(inOrder));
+  // The first bad value in table order is the one reported, whatever order the keys come in.
+  assert.throws(() => encodeAttributes(table, { u32: -1, u8: -1 }), /TEST u8 /);
+});
+
+test('a custom codec that returns undefined sends nothing; keys that are not fields are ignored', () => {
+  const nothing: AttributeCodec<number> = { encode: () => undefined, decode: () => undefined };
+  const custom = defineAttributes('CUSTOM', {
+    a: { type: 1, kind: 'u8' },
+    skip: { type: 2, kind: 'custom', codec: nothing },
+    b: { type: 3, kind: 'u8' },
+  });
+  assert.equal(hex(encodeAttributes(custom, { b: 2, skip: 1, a: 1 })), '0500010001000000' + '0500030002000000');
+  assert.equal(hex(encodeAttributes(custom, { a: 1, other: 7 } as AttributeValues<typeof custom.fields>)), '0500010001000000');
+});
+
+test('encodeAttributesAfter leaves zeroed room for the caller\'s struct', () => {
+  assert.equal(hex(encodeAttributesAfter(8, table, { u16: 0x1234 })), '0000000000000000' + '0600020034120000');
+  assert.equal(hex(encodeAttributesAfter(4, table, {})), '00000000');
 });

@@ -6,7 +6,6 @@
  * and IFLA_LINK (plus IFLA_LINK_NETNSID when it lives in another namespace) names the peer instead.
  */
 import { encodeAttribute, splitAttributes } from '../attributes.js';
-import { concatBytes } from '../bytes.js';
 import { NetlinkDecodeError } from '../error.js';
 import type { LinkKindCodec } from '../link-kind.js';
 import type { LinkRequest } from '../link.js';
@@ -28,7 +27,7 @@ export const vethKind: LinkKindCodec<VethLinkInfo> = {
   encodeData(info, ctx) {
     if (info.peer === undefined) return undefined;
     // VETH_INFO_PEER starts with a struct, so it is not a pure nest: no NLA_F_NESTED (iproute2 agrees).
-    return concatBytes([encodeAttribute(VethInfo.PEER, ctx.encodeLink(info.peer))]);
+    return encodeAttribute(VethInfo.PEER, ctx.encodeLink(info.peer));
   },
   decodeData(data, at, ctx) {
     const info: VethLinkInfo = { kind: 'veth' };
