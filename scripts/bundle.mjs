@@ -3,7 +3,11 @@
 // files to read instead of a few hundred makes the command start in about half the time, and the chunk
 // with the topology parser (yaml, zod) loads only for the commands that read a topology. The library
 // (dist/index.js) stays unbundled. The addon is loaded at run time from build/Release.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names are content hashes: clear the last build's, or they pile up.
+rmSync('dist/bin', { recursive: true, force: true });
 
 await build({
   entryPoints: { nslab: 'src/cli/main.ts' },

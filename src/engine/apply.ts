@@ -10,15 +10,16 @@ import { channel } from 'node:diagnostics_channel';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { NslabError } from '../errors.js';
-import { addNamespaces, deleteNamespaces, NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
+import { deleteNamespaces, makeNamespaces, NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
 import { levels } from '../plan/index.js';
 import type { Op, Plan } from '../plan/types.js';
-import { Handle, type DevRef, type RouteSpec } from '../rtnl/index.js';
+import { Handle, upWithAliasRequest, type DevRef, type RouteSpec } from '../rtnl/index.js';
 import type { ResolvedRoute } from '../topology/types.js';
 import { qdiscSpec } from './shaping.js';
+import { turn } from './turn.js';
 import { RTPROT_NSLAB } from './marks.js';
 import { processStartTime } from './observe.js';
-import { labDir, namespaceIdentity, writeState, type LabState, type StateProcess } from './state.js';
+import { labDir, writeState, type LabState, type StateProcess } from './state.js';
 
 /** Published on `diagnostics_channel` 'nslab:op' for every finished operation. */
 export const opChannel = channel('nslab:op');
@@ -41,15 +42,16 @@ export interface ApplyOptions {
   etcNetns?: string;
   /** Test hook: throw before running the op with this id (proves rollback). */
   failBefore?: string;
+  /**
+   * Work of the caller's to run once while the kernel makes the namespaces (the event loop is otherwise
+   * idle then), or after the plan's first wave when it makes none. If it fails, the run fails and rolls back.
+   */
+  meanwhile?: () => Promise<unknown>;
 }
 
 /** Set to 0 in every namespace nslab makes (see #addNamespaces). */
 export const NO_DAD = ['net/ipv6/conf/default/accept_dad', 'net/ipv6/conf/all/accept_dad'] as const;
 
-/** Lets the event loop turn (timers, I/O) before going on: long synchronous steps must not stall it. */
-export function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Operations issued per turn of the event loop: 250 let a 1,000-node wave stall it 55-60 ms, 100 keeps it under 45. */
 const SLICE = 100;
@@ -63,8 +65,11 @@ export class Applier {
   readonly #state: LabState;
   readonly #mark: string;
   readonly #opts: ApplyOptions;
+  #meanwhileJob: (() => Promise<unknown>) | undefined;
   readonly #dir: string;
   readonly #handles = new Map<string, Handle>();
+  /** Open fds of the namespaces this run made, for the IFLA_NET_NS_FD of veth peers. */
+  readonly #nsFds = new Map<string, number>();
   readonly #indexes = new Map<string, number>();
   readonly #undo: Undo[] = [];
   /** Namespaces this run creates. */
@@ -79,6 +84,7 @@ export class Applier {
     this.#state = state;
     this.#mark = mark;
     this.#opts = options;
+    this.#meanwhileJob = options.meanwhile;
     this.#dir = options.netnsDir ?? NETNS_RUN_DIR;
   }
 
@@ -91,6 +97,8 @@ export class Applier {
       for (const wave of waves) {
         this.#opts.signal?.throwIfAborted();
         await this.#wave(wave, plan.ops.length);
+        const failed = await this.#meanwhile();
+        if (failed !== undefined) throw failed;
       }
     } catch (cause) {
       const rollbackErrors = await this.#rollback();
@@ -107,6 +115,7 @@ export class Applier {
   close(): void {
     for (const h of this.#handles.values()) h.close();
     this.#handles.clear();
+    this.#closeNsFds([...this.#nsFds.keys()]);
   }
 
   /**
@@ -179,38 +188,55 @@ export class Applier {
     for (const op of ops) this.#state.namespaces[op.netns] = op.node;
     writeState(this.#state, this.#opts.stateRoot);
     const names = ops.map((o) => o.netns);
-    const errors = await addNamespaces(names, { dir: this.#dir });
-    const made = names.filter((_, i) => errors[i] === undefined);
+    // Each namespace is born ready, on the native thread that makes it: no duplicate address detection
+    // (a lab's addresses are checked unique; interfaces made later inherit `default`, and without DAD
+    // their IPv6 addresses, link-local ones included, work at once instead of a second later), its
+    // socket open, and its lo up carrying the lab's mark (as the tutorial's `ip link set lo up`).
+    const making = makeNamespaces(names, { dir: this.#dir, sysctls: NO_DAD.map((key) => [key, '0'] as const), hello: upWithAliasRequest(1, this.#mark) });
+    const meanwhile = this.#meanwhile();
+    const results = await making;
+    const made = names.filter((_, i) => !(results[i] instanceof Error));
+    const identities = (this.#state.identities ??= {});
+    const sockets: { netns: string; fd: number }[] = [];
+    results.forEach((r, i) => {
+      const name = names[i] as string;
+      if (r instanceof Error) return;
+      identities[name] = r.identity;
+      this.#nsFds.set(name, r.nsFd);
+      sockets.push({ netns: name, fd: r.fd });
+    });
+    Handle.adopt(sockets, this.#dir).forEach((h) => this.#handles.set(h.netns as string, h));
     if (made.length > 0) {
       this.#undo.push(async () => {
         for (const n of made) this.#handles.get(n)?.close();
         for (const n of made) this.#handles.delete(n);
+        this.#closeNsFds(made);
         await deleteNamespaces(made, { dir: this.#dir });
       });
     }
-    const identities = (this.#state.identities ??= {});
-    for (const n of made) {
-      const id = namespaceIdentity(netnsPath(n, this.#dir));
-      if (id !== undefined) identities[n] = id;
-    }
     writeState(this.#state, this.#opts.stateRoot);
-    const firstError = errors.find((e) => e !== undefined);
+    const firstError = results.find((r): r is NslabError => r instanceof Error) ?? (await meanwhile);
     if (firstError !== undefined) throw firstError;
-    // No duplicate address detection in a lab (its addresses are checked unique): interfaces made later
-    // inherit `default`, and without DAD their IPv6 addresses, link-local ones included, work at once
-    // instead of a second later (neighbour discovery between routers failed in that second).
-    const dad = await sysctl(names.flatMap((n) => NO_DAD.map((key) => [netnsPath(n, this.#dir), key, '0'] as const)));
-    const dadError = dad.find((r): r is NslabError => r instanceof Error);
-    if (dadError !== undefined) throw dadError;
-    const handles = await Handle.openMany(names, this.#dir);
-    names.forEach((n, i) => this.#handles.set(n, handles[i] as Handle));
-    // The namespace's mark lives on its lo, which comes up with it (as the tutorial's `ip link set lo up`).
-    const marked: Promise<void>[] = [];
-    for (let i = 0; i < handles.length; i += SLICE) {
-      if (i > 0) await turn();
-      for (const h of handles.slice(i, i + SLICE)) marked.push(h.link.set({ index: 1, name: 'lo' }, { up: true, alias: this.#mark }));
+  }
+
+  /** Starts the caller's `meanwhile` (see ApplyOptions) the first time; resolves with its error, if any. */
+  async #meanwhile(): Promise<unknown> {
+    const job = this.#meanwhileJob;
+    this.#meanwhileJob = undefined;
+    try {
+      await job?.();
+      return undefined;
+    } catch (e) {
+      return e ?? new Error('meanwhile failed');
     }
-    await Promise.all(marked);
+  }
+
+  #closeNsFds(names: Iterable<string>): void {
+    for (const n of names) {
+      const fd = this.#nsFds.get(n);
+      if (fd !== undefined) closeSync(fd);
+      this.#nsFds.delete(n);
+    }
   }
 
   async #deleteNamespaces(ops: Extract<Op, { op: 'netns.del' }>[]): Promise<void> {
@@ -247,7 +273,7 @@ export class Applier {
           name: op.a.ifname,
           ...(typeof a !== 'string' ? { index: a.index } : {}),
           ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
-          peer: { name: op.b.ifname, netns: op.b.netns, ...(typeof b !== 'string' ? { index: b.index } : {}) },
+          peer: { name: op.b.ifname, netns: op.b.netns, ...(typeof b !== 'string' ? { index: b.index } : {}), ...optional('netnsFd', this.#nsFds.get(op.b.netns)) },
         });
         // The link.set that brings each end up writes the mark. In a namespace that existed before, the
         // first end is marked at once too, so a crash in between leaves nothing unmarked there.
@@ -401,4 +427,9 @@ export async function killProcess(p: StateProcess | undefined): Promise<void> {
       // gone meanwhile
     }
   }
+}
+
+/** `{ [key]: value }` when value is defined, else `{}`: for optional fields under exactOptionalPropertyTypes. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value !== undefined ? ({ [key]: value } as { [P in K]?: V }) : {};
 }

@@ -4,9 +4,9 @@
  * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). Each copy
  * starts with a header naming the lab; nslab never overwrites or deletes a hosts file without it.
  */
-import { closeSync, existsSync, openSync, readSync, rmdirSync, unlinkSync } from 'node:fs';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, linkSync, mkdirSync, openSync, readSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { turn } from './turn.js';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
 
 export const ETC_NETNS = '/etc/netns';
@@ -50,29 +50,46 @@ function isOurs(file: string, lab: string): boolean {
 /**
  * Writes (or rewrites) the hosts file of every node of the lab; skips, and returns, a node's hosts file
  * that is not the lab's. One file is written and hardlinked into each namespace's directory, then the
- * first name goes (the links keep the content). Asynchronous: a thousand nodes do not hold up the event loop.
+ * first name goes (the links keep the content). System calls are synchronous (a trip through the
+ * threadpool each costs more) and come in slices with a turn of the event loop between them.
  */
 export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const master = join(dir, `.nslab-${lab.name}.hosts`);
-  await writeFile(master, hostsText(lab));
+  writeFileSync(master, hostsText(lab));
+  const skipped: string[] = [];
   try {
-    const placed = await Promise.all(
-      lab.nodes.map(async (node): Promise<string | undefined> => {
-        const nsDir = join(dir, node.netns);
-        const file = join(nsDir, 'hosts');
-        if (existsSync(file)) {
-          if (!isOurs(file, lab.name)) return file;
-          await unlink(file);
-        }
-        await mkdir(nsDir, { recursive: true });
-        await link(master, file);
-        return undefined;
-      }),
-    );
-    return placed.filter((f): f is string => f !== undefined);
+    for (const [i, node] of lab.nodes.entries()) {
+      if (i > 0 && i % SLICE === 0) await turn();
+      const nsDir = join(dir, node.netns);
+      const file = join(nsDir, 'hosts');
+      ignore('EEXIST', () => mkdirSync(nsDir));
+      if (ignore('EEXIST', () => linkSync(master, file))) continue;
+      // A hosts file is there already: replaced if it is the lab's, else left alone.
+      if (!isOurs(file, lab.name)) {
+        skipped.push(file);
+        continue;
+      }
+      unlinkSync(file);
+      linkSync(master, file);
+    }
+    return skipped;
   } finally {
-    await unlink(master);
+    unlinkSync(master);
+  }
+}
+
+/** Hosts files placed per turn of the event loop. */
+const SLICE = 250;
+
+/** Runs fn; true when it failed with `code` (which is then swallowed), false when it succeeded. */
+function ignore(code: string, fn: () => void): boolean {
+  try {
+    fn();
+    return false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === code) return true;
+    throw e;
   }
 }
 

@@ -7,12 +7,13 @@ import { NslabError } from '../errors.js';
 import { plan as makePlan, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
-import { Applier, turn, type ApplyOptions } from './apply.js';
+import { Applier, type ApplyOptions } from './apply.js';
 import { checkFeatures } from './features.js';
 import { removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from './marks.js';
 import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
 import { listStates, lockLab, newState, readState, removeState, writeState, type LabState } from './state.js';
+import { turn } from './turn.js';
 
 export interface UpOptions extends ApplyOptions {
   /** Apply what the kernel can and report the rest in `skipped`, instead of refusing the lab. */
@@ -79,13 +80,21 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     if (seen.foundId !== undefined) state.id = seen.foundId;
     if (options.source !== undefined) state.source = options.source;
     for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
-    const applier = new Applier(state, markFor(desired.name, state.id), options, seen.maxIndex + 1);
-    await applier.run(plan);
+    // Names are written while the kernel makes the namespaces; a failed run takes the new ones back.
+    const hosts = (): Promise<unknown> => writeHosts(desired, options.etcNetns);
+    const applier = new Applier(state, markFor(desired.name, state.id), { ...options, meanwhile: hosts }, seen.maxIndex + 1);
+    try {
+      await applier.run(plan);
+    } catch (e) {
+      removeHosts(desired.name, [...wantedNs].filter((n) => !seen.owned.has(n)), options.etcNetns);
+      // Best effort: the run's own error is the one to report.
+      if (state.applied !== undefined) await writeHosts(state.applied, options.etcNetns).catch(() => undefined);
+      throw e;
+    }
     state.applied = desired;
     writeState(state, options.stateRoot);
-    // Names: after the namespaces exist; namespaces that left the lab lose their hosts file.
+    // Namespaces that left the lab lose their hosts file.
     removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
-    await writeHosts(desired, options.etcNetns);
     return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
     // A first `up` that failed has rolled back: leave no state behind either.

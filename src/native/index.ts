@@ -14,6 +14,8 @@ import { NslabError } from '../errors.js';
 export const NETNS_RUN_DIR = '/run/netns';
 /** NETLINK_ROUTE, the protocol of rtnetlink sockets. */
 export const NETLINK_ROUTE = 0;
+/** Send and receive buffers of request sockets: large enough for one sendmsg to carry hundreds of requests. */
+const SOCKET_BUF_BYTES = 4 << 20;
 
 interface SysErrObject {
   errno: number;
@@ -23,7 +25,7 @@ interface SysErrObject {
 }
 
 interface Addon {
-  netnsAdd(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
+  netnsAdd(dir: string, names: string[], threads: number, setup: NativeSetup | null): Promise<(SysErrObject | MadeNamespace | null)[]>;
   netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
   sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
@@ -31,6 +33,12 @@ interface Addon {
   watch(fd: number, callback: (err: SysErrObject | null, data: Buffer) => void, keepAlive: boolean): number;
   unwatch(id: number): void;
   closeFd(fd: number): void;
+}
+
+interface NativeSetup {
+  sysctls: [string, string][];
+  bufBytes: number;
+  hello: Buffer;
 }
 
 let addon: Addon | undefined;
@@ -93,8 +101,44 @@ export function netnsPath(name: string, dir = NETNS_RUN_DIR): string {
  */
 export async function addNamespaces(names: readonly string[], options: { dir?: string; threads?: number } = {}): Promise<(NslabError | undefined)[]> {
   if (names.length === 0) return [];
-  const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2);
-  return res.map((e, i) => (e === null ? undefined : nativeError(e, `adding namespace ${names[i] ?? ''}`)));
+  const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2, null);
+  return res.map((e, i) => (isSysErr(e) ? nativeError(e, `adding namespace ${names[i] ?? ''}`) : undefined));
+}
+
+/** A namespace made ready by makeNamespaces. The caller owns (and closes) both descriptors. */
+export interface MadeNamespace {
+  /** Its NETLINK_ROUTE socket, born inside it. */
+  fd: number;
+  portId: number;
+  /** The namespace itself, for IFLA_NET_NS_FD. */
+  nsFd: number;
+  /** `inode:ctime-ns` of its file (as namespaceIdentity in src/engine/state.ts reads it). */
+  identity: string;
+}
+
+export interface ReadyOptions {
+  dir?: string;
+  threads?: number;
+  /** Written under /proc/sys inside each namespace: [key, value], key as `net/ipv4/ip_forward`. */
+  sysctls?: readonly (readonly [key: string, value: string])[];
+  /** Netlink requests sent first on each namespace's socket, each with NLM_F_ACK; any error fails the namespace. */
+  hello?: Buffer;
+  /** Socket buffer size (as openSockets). */
+  bufBytes?: number;
+}
+
+/**
+ * Makes named namespaces as addNamespaces does, and readies each on the native thread that made it while
+ * that thread is still inside: sysctls written, a NETLINK_ROUTE socket opened, the `hello` requests sent
+ * and acknowledged, an fd of the namespace opened and its identity read. One native call instead of four
+ * for a thousand namespaces. A name that failed leaves no file and no descriptor behind.
+ */
+export async function makeNamespaces(names: readonly string[], options: ReadyOptions = {}): Promise<(MadeNamespace | NslabError)[]> {
+  if (names.length === 0) return [];
+  const setup: NativeSetup = { sysctls: (options.sysctls ?? []).map(([k, v]) => [k, v]), bufBytes: options.bufBytes ?? SOCKET_BUF_BYTES, hello: options.hello ?? Buffer.alloc(0) };
+  const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2, setup);
+  // With a setup the addon answers every name with its namespace or its error, never null.
+  return res.map((r, i) => (isSysErr(r) ? nativeError(r, `making namespace ${names[i] ?? ''}`) : (r as MadeNamespace)));
 }
 
 /**
@@ -129,7 +173,7 @@ export interface OpenOptions {
  */
 export async function openSockets(paths: readonly string[], options: OpenOptions = {}): Promise<(NativeSocket | NslabError)[]> {
   if (paths.length === 0) return [];
-  const res = await load().openSockets([...paths], options.protocol ?? NETLINK_ROUTE, options.groups ?? 0, options.bufBytes ?? 4 << 20);
+  const res = await load().openSockets([...paths], options.protocol ?? NETLINK_ROUTE, options.groups ?? 0, options.bufBytes ?? SOCKET_BUF_BYTES);
   return res.map((r, i) => (isSysErr(r) ? nativeError(r, `opening a netlink socket in ${paths[i] || 'the current namespace'}`) : r));
 }
 

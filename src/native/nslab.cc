@@ -223,11 +223,11 @@ void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
   for (auto& th : pool) th.join();
 }
 
-// The shape netnsAdd and netnsDel share: (dir, names, threads) -> Promise<(SysErrObject|null)[]>, with
-// perName run for every name on `threads` throwaway threads, after prepare (which may fail them all).
-napi_value namespaceBatch(napi_env env, napi_callback_info info, const char* usage,
-                          SysErr (*prepare)(const std::string& dir),
-                          SysErr (*perName)(const std::string& dir, const std::string& name)) {
+// netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
+// Each umount waits for an RCU grace period; waiters on several threads share one, so a thousand
+// namespaces go several times faster when the kernel is busy.
+napi_value NetnsDel(napi_env env, napi_callback_info info) {
+  const char* usage = "netnsDel(dir, names, threads)";
   size_t argc = 3;
   napi_value argv[3];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
@@ -242,27 +242,10 @@ napi_value namespaceBatch(napi_env env, napi_callback_info info, const char* usa
   auto errs = std::make_shared<std::vector<SysErr>>(names->size());
   return runAsync(
       env, usage,
-      [dir, names, errs, threads, prepare, perName]() {
-        SysErr prep = prepare != nullptr ? prepare(*dir) : SysErr{};
-        if (!prep.ok()) {
-          std::fill(errs->begin(), errs->end(), prep);
-          return;
-        }
-        striped(names->size(), threads, [&](size_t i) { (*errs)[i] = perName(*dir, (*names)[i]); });
+      [dir, names, errs, threads]() {
+        striped(names->size(), threads, [&](size_t i) { (*errs)[i] = delOneNamespace(*dir, (*names)[i]); });
       },
       [errs](napi_env env) { return errorList(env, *errs); });
-}
-
-// netnsAdd(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
-napi_value NetnsAdd(napi_env env, napi_callback_info info) {
-  return namespaceBatch(env, info, "netnsAdd(dir, names, threads)", prepareRunDir, addOneNamespace);
-}
-
-// netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
-// Each umount waits for an RCU grace period; waiters on several threads share one, so a thousand
-// namespaces go several times faster when the kernel is busy.
-napi_value NetnsDel(napi_env env, napi_callback_info info) {
-  return namespaceBatch(env, info, "netnsDel(dir, names, threads)", nullptr, delOneNamespace);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -618,6 +601,177 @@ napi_value Transact(napi_env env, napi_callback_info info) {
             } else {
               napi_create_external_buffer(env, owned->size(), owned->data(), freeVector, owned, &el);
             }
+          }
+          napi_set_element(env, arr, i, el);
+        }
+        return arr;
+      });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Making namespaces, and readying each on the thread that made it while the thread is still inside.
+
+// What each new namespace gets before its thread leaves it (netnsAdd's setup argument).
+struct NamespaceSetup {
+  std::vector<std::pair<std::string, std::string>> sysctls;  // key under /proc/sys, value to write
+  int bufBytes = 0;                                           // of the NETLINK_ROUTE socket
+  std::vector<uint8_t> hello;  // netlink requests sent on that socket first; each must be ACKed
+};
+
+struct MadeNamespace {
+  SysErr err;
+  int sock = -1;
+  uint32_t portId = 0;
+  int nsFd = -1;
+  std::string identity;  // "inode:ctime-ns" of the namespace file, as src/engine/state.ts namespaceIdentity
+};
+
+// /proc/sys/net shows the namespace of the thread that opens the file: here, the one just made.
+SysErr writeSysctl(const std::string& key, const std::string& value) {
+  std::string path = "/proc/sys/" + key;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail("open", path);
+  SysErr e = write(fd, value.data(), value.size()) < 0 ? fail("write", path) : SysErr{};
+  close(fd);
+  return e;
+}
+
+// The first error a batch of ACKed requests got (a positive errno), or 0.
+int firstAckError(const std::vector<uint8_t>& answer) {
+  for (size_t off = 0; off + sizeof(nlmsghdr) <= answer.size();) {
+    const auto* h = reinterpret_cast<const nlmsghdr*>(answer.data() + off);
+    if (h->nlmsg_len < sizeof(nlmsghdr) || off + h->nlmsg_len > answer.size()) break;
+    if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+      int error = *reinterpret_cast<const int*>(NLMSG_DATA(h));
+      if (error != 0) return -error;
+    }
+    off += NLMSG_ALIGN(h->nlmsg_len);
+  }
+  return 0;
+}
+
+// Makes one namespace and, with a setup, readies it from inside: sysctls, its netlink socket, the hello
+// requests, an fd of the namespace and its identity. Whatever fails undoes the namespace (no file left).
+MadeNamespace makeNamespace(const std::string& dir, const std::string& name, const NamespaceSetup* setup,
+                            std::vector<uint8_t>& recvBuf) {
+  MadeNamespace m;
+  m.err = addOneNamespace(dir, name);
+  if (!m.err.ok() || setup == nullptr) return m;
+  std::string path = dir + "/" + name;
+  auto undo = [&](SysErr e) {
+    if (m.sock >= 0) close(m.sock);
+    if (m.nsFd >= 0) close(m.nsFd);
+    m = MadeNamespace{};
+    m.err = e;
+    umount2(path.c_str(), MNT_DETACH);
+    unlink(path.c_str());
+    return m;
+  };
+  for (const auto& [key, value] : setup->sysctls) {
+    SysErr e = writeSysctl(key, value);
+    if (!e.ok()) return undo(e);
+  }
+  m.nsFd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m.nsFd < 0) return undo(fail("open", path));
+  struct stat st;
+  if (fstat(m.nsFd, &st) != 0) return undo(fail("fstat", path));
+  uint64_t ctimeNs = static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_ctim.tv_nsec);
+  m.identity = std::to_string(static_cast<uint64_t>(st.st_ino)) + ":" + std::to_string(ctimeNs);
+  SocketResult s = openNetlinkSocket(0 /* NETLINK_ROUTE */, 0, setup->bufBytes, path);
+  if (!s.err.ok()) return undo(s.err);
+  m.sock = s.fd;
+  m.portId = s.portId;
+  if (!setup->hello.empty()) {
+    Transaction tx;
+    tx.fd = m.sock;
+    tx.request = setup->hello;
+    runTransaction(tx, 10000, recvBuf);
+    if (!tx.err.ok()) return undo(tx.err);
+    int error = firstAckError(tx.response);
+    if (error != 0) return undo(SysErr{error, "netlink request (setup)", path});
+  }
+  return m;
+}
+
+bool getSetup(napi_env env, napi_value v, NamespaceSetup* out) {
+  napi_value sysctls, buf, hello;
+  uint32_t n = 0;
+  int64_t bytes = 0;
+  void* data = nullptr;
+  size_t len = 0;
+  if (napi_get_named_property(env, v, "sysctls", &sysctls) != napi_ok || napi_get_array_length(env, sysctls, &n) != napi_ok ||
+      napi_get_named_property(env, v, "bufBytes", &buf) != napi_ok || !getInt(env, buf, &bytes) ||
+      napi_get_named_property(env, v, "hello", &hello) != napi_ok || napi_get_buffer_info(env, hello, &data, &len) != napi_ok)
+    return false;
+  out->bufBytes = static_cast<int>(bytes);
+  out->hello.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value pair, key, value;
+    std::string k, val;
+    if (napi_get_element(env, sysctls, i, &pair) != napi_ok || napi_get_element(env, pair, 0, &key) != napi_ok ||
+        napi_get_element(env, pair, 1, &value) != napi_ok || !getString(env, key, &k) || !getString(env, value, &val) ||
+        k.find("..") != std::string::npos)
+      return false;
+    out->sysctls.emplace_back(k, val);
+  }
+  return true;
+}
+
+// netnsAdd(dir, names, threads, setup: { sysctls: [key, value][], bufBytes, hello: Buffer } | null)
+//   : Promise<(null | {fd, portId, nsFd, identity} | SysErrObject)[]>
+// Without a setup a made namespace answers null; with one, its ready socket and fd (the caller closes them).
+napi_value NetnsAdd(napi_env env, napi_callback_info info) {
+  const char* usage = "netnsAdd(dir, names, threads, setup)";
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  auto dir = std::make_shared<std::string>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<NamespaceSetup> setup;
+  int64_t threads = 1;
+  napi_valuetype setupType = napi_null;
+  if (argc < 4 || !getString(env, argv[0], dir.get()) || !getStringArray(env, argv[1], names.get()) ||
+      !getInt(env, argv[2], &threads) || napi_typeof(env, argv[3], &setupType) != napi_ok) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
+    return nullptr;
+  }
+  if (setupType == napi_object) {
+    setup = std::make_shared<NamespaceSetup>();
+    if (!getSetup(env, argv[3], setup.get())) {
+      napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd setup: { sysctls: [key, value][], bufBytes: number, hello: Buffer }");
+      return nullptr;
+    }
+  }
+  auto made = std::make_shared<std::vector<MadeNamespace>>(names->size());
+  return runAsync(
+      env, usage,
+      [dir, names, made, threads, setup]() {
+        SysErr prep = prepareRunDir(*dir);
+        if (!prep.ok()) {
+          for (auto& m : *made) m.err = prep;
+          return;
+        }
+        striped(names->size(), threads, [&](size_t i) {
+          thread_local std::vector<uint8_t> recvBuf(kRecvBuf);
+          (*made)[i] = makeNamespace(*dir, (*names)[i], setup.get(), recvBuf);
+        });
+      },
+      [made, setup](napi_env env) {
+        napi_value arr;
+        napi_create_array_with_length(env, made->size(), &arr);
+        for (size_t i = 0; i < made->size(); i++) {
+          const MadeNamespace& m = (*made)[i];
+          napi_value el;
+          if (!m.err.ok()) {
+            el = jsError(env, m.err);
+          } else if (setup == nullptr) {
+            el = jsNull(env);
+          } else {
+            napi_create_object(env, &el);
+            napi_set_named_property(env, el, "fd", jsInt(env, m.sock));
+            napi_set_named_property(env, el, "portId", jsInt(env, m.portId));
+            napi_set_named_property(env, el, "nsFd", jsInt(env, m.nsFd));
+            napi_set_named_property(env, el, "identity", jsString(env, m.identity));
           }
           napi_set_element(env, arr, i, el);
         }

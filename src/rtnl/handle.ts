@@ -96,8 +96,16 @@ export class Handle implements AsyncDisposable {
       for (const s of sockets) if (!(s instanceof Error)) closeSocket(s.fd);
       throw failed;
     }
+    return Handle.adopt(sockets.map((s, i) => ({ netns: names[i] ?? null, fd: (s as { fd: number }).fd })), dir);
+  }
+
+  /**
+   * Handles over NETLINK_ROUTE sockets already open inside their namespaces (makeNamespaces opens them as
+   * it makes the namespaces); each handle owns its socket from now on. They flush together, as openMany's.
+   */
+  static adopt(sockets: readonly { netns: string | null; fd: number }[], dir?: string): Handle[] {
     const group = new FlushGroup();
-    return sockets.map((s, i) => new Handle(names[i] ?? null, (s as { fd: number }).fd, paths[i] ?? '', group));
+    return sockets.map((s) => new Handle(s.netns, s.fd, s.netns === null ? '' : netnsPath(s.netns, dir), group));
   }
 
   /** For messages: `netns red` or `the current namespace`. */

@@ -2,6 +2,7 @@ export { Handle, type OpenOptions, type Request } from './handle.js';
 export { NetlinkError } from './error.js';
 export type { DevRef } from './dev.js';
 export type { Link, VethOptions, BridgeOptions, VxlanOptions, LinkChanges } from './link.js';
+export { upWithAliasRequest } from './link.js';
 export { parseCidr, type Address, type AddOptions } from './addr.js';
 export type { Route, RouteLookup, RouteSpec } from './route.js';
 export type { EventGroup, RtnlEvent, Subscription } from './events.js';

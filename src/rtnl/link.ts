@@ -4,7 +4,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { NslabError } from '../errors.js';
 import { netnsPath } from '../native/index.js';
-import { decodeLink, encodeLink, encodeLinkProp, Iff, NlmF, Rtm } from '../netlink/index.js';
+import { decodeLink, encodeLink, encodeLinkProp, encodeMessage, Iff, NlmF, Rtm } from '../netlink/index.js';
 import type { LinkInfo, LinkMessage, LinkRequest } from '../netlink/index.js';
 import { devLabel, type DevRef } from './dev.js';
 import type { Handle, Request } from './handle.js';
@@ -41,6 +41,11 @@ export interface VethOptions {
     name: string;
     /** Namespace name (under /run/netns) to create the peer in, directly. Absent: this handle's namespace. */
     netns?: string;
+    /**
+     * An open fd of that namespace, used instead of opening its file (a thousand veths, a thousand opens
+     * saved). The caller keeps it open until the request is answered; `netns` still names it in messages.
+     */
+    netnsFd?: number;
     index?: number;
     mtu?: number;
   };
@@ -107,8 +112,9 @@ export class LinkOps {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     };
+    const given = options.peer.netnsFd;
     try {
-      if (peerNs !== undefined) fd = openSync(netnsPath(peerNs), 'r');
+      if (peerNs !== undefined && given === undefined) fd = openSync(netnsPath(peerNs), 'r');
     } catch (cause) {
       throw new NslabError('NSLAB_NOT_FOUND', `cannot create ${object}: namespace ${peerNs ?? ''} does not exist (${netnsPath(peerNs ?? '')})`, { cause });
     }
@@ -117,7 +123,7 @@ export class LinkOps {
       attrs: {
         ifname: options.peer.name,
         ...(options.peer.mtu ?? options.mtu) !== undefined ? { mtu: (options.peer.mtu ?? options.mtu) as number } : {},
-        ...(fd !== undefined ? { netnsFd: fd } : {}),
+        ...((given ?? fd) !== undefined ? { netnsFd: (given ?? fd) as number } : {}),
       },
     };
     const message: LinkRequest = {
@@ -284,3 +290,13 @@ export function toLink(m: LinkMessage): Link {
 }
 
 export type { Request };
+
+/**
+ * A whole request, ACK asked, that brings a link up and sets its alias: for a socket no Handle drives yet
+ * (makeNamespaces sends it as each new namespace's first request, to raise and mark its lo).
+ *
+ * Equivalent to: ip link set DEV up alias TEXT
+ */
+export function upWithAliasRequest(index: number, alias: string): Buffer {
+  return encodeMessage({ type: Rtm.NEWLINK, flags: NlmF.REQUEST | NlmF.ACK, seq: 1 }, encodeLink({ index, flags: Iff.UP, change: Iff.UP, attrs: { alias } }));
+}

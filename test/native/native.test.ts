@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { addNamespaces, closeSocket, deleteNamespaces, netnsPath, openSockets, sysctl, transact } from '../../src/native/index.js';
+import { addNamespaces, closeSocket, deleteNamespaces, makeNamespaces, netnsPath, openSockets, sysctl, transact } from '../../src/native/index.js';
 import { needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 /** RTM_GETLINK dump request: nlmsghdr + ifinfomsg, built by hand so this test does not lean on the codec. */
@@ -33,7 +33,66 @@ function ifnames(buf: Buffer): string[] {
   return names;
 }
 
+/** RTM_NEWLINK: link `index` up with IFLA_IFALIAS (20) = alias, ACK asked; by hand, as getLinkDump. */
+function upWithAlias(index: number, alias: string): Buffer {
+  const text = Buffer.from(`${alias}\0`);
+  const attrLen = 4 + text.length;
+  const len = 32 + ((attrLen + 3) & ~3);
+  const b = Buffer.alloc(len);
+  b.writeUInt32LE(len, 0);
+  b.writeUInt16LE(16 /* RTM_NEWLINK */, 4);
+  b.writeUInt16LE(0x5 /* REQUEST|ACK */, 6);
+  b.writeUInt32LE(1, 8);
+  b.writeInt32LE(index, 20);
+  b.writeUInt32LE(1 /* IFF_UP */, 24);
+  b.writeUInt32LE(1, 28);
+  b.writeUInt16LE(attrLen, 32);
+  b.writeUInt16LE(20, 34);
+  text.copy(b, 36);
+  return b;
+}
+
 describe('native addon', { skip: needsRoot }, () => {
+  test('namespaces made ready: sysctls written inside, socket and fd open, hello answered, identity read', async () => {
+    const names = [uniqueName('rdy'), uniqueName('rdy'), uniqueName('rdy')];
+    const made = await makeNamespaces(names, { sysctls: [['net/ipv6/conf/default/accept_dad', '0'], ['net/ipv4/ip_forward', '1']], hello: upWithAlias(1, 'hello-lo') });
+    try {
+      for (const [i, m] of made.entries()) {
+        const name = names[i] as string;
+        assert.ok(!(m instanceof Error), String(m));
+        assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv6/conf/default/accept_dad']), '0\n');
+        assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv4/ip_forward']), '1\n');
+        assert.match(sh('ip', ['-n', name, '-o', 'link', 'show', 'lo']), /<LOOPBACK,UP,LOWER_UP>.*alias hello-lo/);
+        const st = statSync(netnsPath(name), { bigint: true });
+        assert.equal(m.identity, `${st.ino}:${st.ctimeNs}`);
+        assert.equal(BigInt(fstatSync(m.nsFd).ino), st.ino);
+        const [answer] = await transact([[m.fd, getLinkDump(2)]]);
+        assert.ok(Buffer.isBuffer(answer));
+        assert.deepEqual(ifnames(answer), ['lo']);
+      }
+      assert.equal(sh('cat', ['/proc/sys/net/ipv4/ip_forward']), '0\n'); // the sandbox's own, untouched
+    } finally {
+      for (const m of made) {
+        if (m instanceof Error) continue;
+        closeSocket(m.fd);
+        closeSync(m.nsFd);
+      }
+      assert.deepEqual(await deleteNamespaces(names), names.map(() => undefined));
+    }
+  });
+
+  test('a namespace whose setup fails is undone: the error says which step, no file is left', async () => {
+    const [refused, badKey] = [uniqueName('bad'), uniqueName('bad')];
+    const [m1] = await makeNamespaces([refused], { hello: upWithAlias(4242, 'x') });
+    assert.ok(m1 instanceof Error);
+    assert.equal(m1.message, `making namespace ${refused}: netlink request (setup) /run/netns/${refused}: No such device (ENODEV)`);
+    const [m2] = await makeNamespaces([badKey], { sysctls: [['net/ipv4/no_such_key', '1']] });
+    assert.ok(m2 instanceof Error);
+    assert.equal(m2.message, `making namespace ${badKey}: open /proc/sys/net/ipv4/no_such_key: No such file or directory (ENOENT)`);
+    assert.ok(!existsSync(netnsPath(refused)) && !existsSync(netnsPath(badKey)));
+    assert.ok(!netnsList().includes(refused) && !netnsList().includes(badKey));
+  });
+
   test('a namespace made by nslab is listed by `ip netns list` and runs `ip netns exec`', async () => {
     const name = uniqueName('nat');
     const [err] = await addNamespaces([name]);
