@@ -49,9 +49,6 @@ export interface ApplyOptions {
   meanwhile?: () => Promise<unknown>;
 }
 
-/** Set to 0 in every namespace nslab makes (see #addNamespaces). */
-export const NO_DAD = ['net/ipv6/conf/default/accept_dad', 'net/ipv6/conf/all/accept_dad'] as const;
-
 
 /** Operations issued per turn of the event loop: 250 let a 1,000-node wave stall it 55-60 ms, 100 keeps it under 45. */
 const SLICE = 100;
@@ -74,6 +71,9 @@ export class Applier {
   readonly #undo: Undo[] = [];
   /** Namespaces this run creates. */
   readonly #fresh = new Set<string>();
+  /** sysctl.set ops done as their namespace is made (see #takeEarlySysctls), and their values by namespace. */
+  readonly #early = new Set<Op>();
+  readonly #earlySysctls = new Map<string, [key: string, value: string][]>();
   #done = 0;
 
   readonly #indexBase: number;
@@ -91,6 +91,7 @@ export class Applier {
   /** Runs the plan; on failure undoes what this run made and rethrows the first cause. */
   async run(plan: Plan): Promise<void> {
     this.#assignIndexes(plan);
+    this.#takeEarlySysctls(plan);
     const waves = levels(plan);
     await turn();
     try {
@@ -132,6 +133,21 @@ export class Applier {
     }
   }
 
+  /**
+   * The sysctls of namespaces this run makes, which wait for nothing else, are written by the thread that
+   * makes the namespace (see makeNamespaces) instead of in a wave of their own.
+   */
+  #takeEarlySysctls(plan: Plan): void {
+    const made = new Set(plan.ops.filter((op) => op.op === 'netns.add').map((op) => op.id));
+    for (const op of plan.ops) {
+      if (op.op !== 'sysctl.set' || !this.#fresh.has(op.netns) || !op.after.every((id) => made.has(id))) continue;
+      this.#early.add(op);
+      const list = this.#earlySysctls.get(op.netns) ?? [];
+      list.push([op.key, op.value]);
+      this.#earlySysctls.set(op.netns, list);
+    }
+  }
+
   #dev(netns: string, ifname: string): DevRef {
     const index = this.#indexes.get(`${netns}/${ifname}`);
     return index !== undefined ? { index, name: ifname } : ifname;
@@ -149,11 +165,15 @@ export class Applier {
   async #wave(wave: Op[], total: number): Promise<void> {
     const adds = wave.filter((o): o is Extract<Op, { op: 'netns.add' }> => o.op === 'netns.add');
     const dels = wave.filter((o): o is Extract<Op, { op: 'netns.del' }> => o.op === 'netns.del');
-    const sysctls = wave.filter((o): o is Extract<Op, { op: 'sysctl.set' }> => o.op === 'sysctl.set');
+    const sysctls = wave.filter((o): o is Extract<Op, { op: 'sysctl.set' }> => o.op === 'sysctl.set' && !this.#early.has(o));
     const rest = wave.filter((o) => o.op !== 'netns.add' && o.op !== 'netns.del' && o.op !== 'sysctl.set');
     const started = performance.now();
     const jobs: Promise<void>[] = [];
-    if (adds.length > 0) jobs.push(this.#addNamespaces(adds).then(() => this.#progress(adds, total, started)));
+    if (adds.length > 0) {
+      const made = new Set(adds.map((o) => o.netns));
+      const early = [...this.#early].filter((o) => 'netns' in o && made.has(o.netns));
+      jobs.push(this.#addNamespaces(adds).then(() => this.#progress([...adds, ...early], total, started)));
+    }
     if (dels.length > 0) jobs.push(this.#deleteNamespaces(dels).then(() => this.#progress(dels, total, started)));
     if (sysctls.length > 0) jobs.push(this.#sysctls(sysctls).then(() => this.#progress(sysctls, total, started)));
     // Open the handles this wave needs in one native call before issuing its requests.
@@ -188,11 +208,9 @@ export class Applier {
     for (const op of ops) this.#state.namespaces[op.netns] = op.node;
     writeState(this.#state, this.#opts.stateRoot);
     const names = ops.map((o) => o.netns);
-    // Each namespace is born ready, on the native thread that makes it: no duplicate address detection
-    // (a lab's addresses are checked unique; interfaces made later inherit `default`, and without DAD
-    // their IPv6 addresses, link-local ones included, work at once instead of a second later), its
+    // Each namespace is born ready, on the native thread that makes it: its early sysctls written, its
     // socket open, and its lo up carrying the lab's mark (as the tutorial's `ip link set lo up`).
-    const making = makeNamespaces(names, { dir: this.#dir, sysctls: NO_DAD.map((key) => [key, '0'] as const), hello: upWithAliasRequest(1, this.#mark) });
+    const making = makeNamespaces(names, { dir: this.#dir, sysctls: this.#earlySysctls, hello: upWithAliasRequest(1, this.#mark) });
     const meanwhile = this.#meanwhile();
     const results = await making;
     const made = names.filter((_, i) => !(results[i] instanceof Error));

@@ -6,14 +6,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
 import { Handle } from '../rtnl/index.js';
+import { PLANNED_SYSCTLS } from '../plan/index.js';
 import type { ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } from '../plan/types.js';
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from './marks.js';
 import { namespaceIdentity, type LabState, type StateProcess } from './state.js';
 
-/** The sysctl keys the planner may set, read back for the observed state. */
-export const FORWARDING_KEYS = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding'] as const;
 
 export interface Observation {
   observed: ObservedLab;
@@ -93,7 +92,7 @@ export async function observeLab(
   } else if (names.length > 0) {
     const handles = await Handle.openMany(names, dir);
     try {
-      const sysctls = await sysctl(names.flatMap((n) => FORWARDING_KEYS.map((k) => [netnsPath(n, dir), k, null] as const)));
+      const sysctls = await sysctl(names.flatMap((n) => PLANNED_SYSCTLS.map((k) => [netnsPath(n, dir), k, null] as const)));
       const perNs = await Promise.all(
         handles.map(async (h) => ({
           links: await h.link.list(),
@@ -127,8 +126,8 @@ export async function observeLab(
             ...(r.metric !== undefined && r.metric !== 0 && !(r.family === 6 && r.metric === 1024) ? { metric: r.metric } : {}),
           }));
         const values: Record<string, string> = {};
-        FORWARDING_KEYS.forEach((k, j) => {
-          const v = sysctls[i * FORWARDING_KEYS.length + j];
+        PLANNED_SYSCTLS.forEach((k, j) => {
+          const v = sysctls[i * PLANNED_SYSCTLS.length + j];
           if (typeof v === 'string') values[k] = v.trim();
         });
         namespaces[netns] = { node: owned.get(netns) ?? '', links, routes, sysctls: values };

@@ -36,7 +36,8 @@ interface Addon {
 }
 
 interface NativeSetup {
-  sysctls: [string, string][];
+  /** Per name, in the order of the names. */
+  sysctls: [string, string][][];
   bufBytes: number;
   hello: Buffer;
 }
@@ -119,8 +120,8 @@ export interface MadeNamespace {
 export interface ReadyOptions {
   dir?: string;
   threads?: number;
-  /** Written under /proc/sys inside each namespace: [key, value], key as `net/ipv4/ip_forward`. */
-  sysctls?: readonly (readonly [key: string, value: string])[];
+  /** Written under /proc/sys inside the named namespaces: [key, value], key as `net/ipv4/ip_forward`. */
+  sysctls?: ReadonlyMap<string, readonly (readonly [key: string, value: string])[]>;
   /** Netlink requests sent first on each namespace's socket, each with NLM_F_ACK; any error fails the namespace. */
   hello?: Buffer;
   /** Socket buffer size (as openSockets). */
@@ -135,7 +136,8 @@ export interface ReadyOptions {
  */
 export async function makeNamespaces(names: readonly string[], options: ReadyOptions = {}): Promise<(MadeNamespace | NslabError)[]> {
   if (names.length === 0) return [];
-  const setup: NativeSetup = { sysctls: (options.sysctls ?? []).map(([k, v]) => [k, v]), bufBytes: options.bufBytes ?? SOCKET_BUF_BYTES, hello: options.hello ?? Buffer.alloc(0) };
+  const sysctls = names.map((n) => (options.sysctls?.get(n) ?? []).map(([k, v]): [string, string] => [k, v]));
+  const setup: NativeSetup = { sysctls, bufBytes: options.bufBytes ?? SOCKET_BUF_BYTES, hello: options.hello ?? Buffer.alloc(0) };
   const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2, setup);
   // With a setup the addon answers every name with its namespace or its error, never null.
   return res.map((r, i) => (isSysErr(r) ? nativeError(r, `making namespace ${names[i] ?? ''}`) : (r as MadeNamespace)));

@@ -612,9 +612,11 @@ napi_value Transact(napi_env env, napi_callback_info info) {
 // Making namespaces, and readying each on the thread that made it while the thread is still inside.
 
 // What each new namespace gets before its thread leaves it (netnsAdd's setup argument).
+using SysctlList = std::vector<std::pair<std::string, std::string>>;  // key under /proc/sys, value
+
 struct NamespaceSetup {
-  std::vector<std::pair<std::string, std::string>> sysctls;  // key under /proc/sys, value to write
-  int bufBytes = 0;                                           // of the NETLINK_ROUTE socket
+  std::vector<SysctlList> sysctls;  // per name, in the order of the names (may be shorter: none)
+  int bufBytes = 0;                 // of the NETLINK_ROUTE socket
   std::vector<uint8_t> hello;  // netlink requests sent on that socket first; each must be ACKed
 };
 
@@ -653,7 +655,7 @@ int firstAckError(const std::vector<uint8_t>& answer) {
 // Makes one namespace and, with a setup, readies it from inside: sysctls, its netlink socket, the hello
 // requests, an fd of the namespace and its identity. Whatever fails undoes the namespace (no file left).
 MadeNamespace makeNamespace(const std::string& dir, const std::string& name, const NamespaceSetup* setup,
-                            std::vector<uint8_t>& recvBuf) {
+                            const SysctlList& sysctls, std::vector<uint8_t>& recvBuf) {
   MadeNamespace m;
   m.err = addOneNamespace(dir, name);
   if (!m.err.ok() || setup == nullptr) return m;
@@ -667,7 +669,7 @@ MadeNamespace makeNamespace(const std::string& dir, const std::string& name, con
     unlink(path.c_str());
     return m;
   };
-  for (const auto& [key, value] : setup->sysctls) {
+  for (const auto& [key, value] : sysctls) {
     SysErr e = writeSysctl(key, value);
     if (!e.ok()) return undo(e);
   }
@@ -693,6 +695,21 @@ MadeNamespace makeNamespace(const std::string& dir, const std::string& name, con
   return m;
 }
 
+bool getSysctlList(napi_env env, napi_value list, SysctlList* out) {
+  uint32_t n = 0;
+  if (napi_get_array_length(env, list, &n) != napi_ok) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value pair, key, value;
+    std::string k, val;
+    if (napi_get_element(env, list, i, &pair) != napi_ok || napi_get_element(env, pair, 0, &key) != napi_ok ||
+        napi_get_element(env, pair, 1, &value) != napi_ok || !getString(env, key, &k) || !getString(env, value, &val) ||
+        k.find("..") != std::string::npos)
+      return false;
+    out->emplace_back(k, val);
+  }
+  return true;
+}
+
 bool getSetup(napi_env env, napi_value v, NamespaceSetup* out) {
   napi_value sysctls, buf, hello;
   uint32_t n = 0;
@@ -705,19 +722,16 @@ bool getSetup(napi_env env, napi_value v, NamespaceSetup* out) {
     return false;
   out->bufBytes = static_cast<int>(bytes);
   out->hello.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
+  out->sysctls.resize(n);
   for (uint32_t i = 0; i < n; i++) {
-    napi_value pair, key, value;
-    std::string k, val;
-    if (napi_get_element(env, sysctls, i, &pair) != napi_ok || napi_get_element(env, pair, 0, &key) != napi_ok ||
-        napi_get_element(env, pair, 1, &value) != napi_ok || !getString(env, key, &k) || !getString(env, value, &val) ||
-        k.find("..") != std::string::npos)
-      return false;
-    out->sysctls.emplace_back(k, val);
+    napi_value list;
+    if (napi_get_element(env, sysctls, i, &list) != napi_ok || !getSysctlList(env, list, &out->sysctls[i])) return false;
   }
   return true;
 }
 
-// netnsAdd(dir, names, threads, setup: { sysctls: [key, value][], bufBytes, hello: Buffer } | null)
+// netnsAdd(dir, names, threads, setup: { sysctls: [key, value][][], bufBytes, hello: Buffer } | null)
+//   (setup.sysctls[i] are the sysctls of names[i])
 //   : Promise<(null | {fd, portId, nsFd, identity} | SysErrObject)[]>
 // Without a setup a made namespace answers null; with one, its ready socket and fd (the caller closes them).
 napi_value NetnsAdd(napi_env env, napi_callback_info info) {
@@ -738,7 +752,7 @@ napi_value NetnsAdd(napi_env env, napi_callback_info info) {
   if (setupType == napi_object) {
     setup = std::make_shared<NamespaceSetup>();
     if (!getSetup(env, argv[3], setup.get())) {
-      napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd setup: { sysctls: [key, value][], bufBytes: number, hello: Buffer }");
+      napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd setup: { sysctls: [key, value][][], bufBytes: number, hello: Buffer }");
       return nullptr;
     }
   }
@@ -753,7 +767,9 @@ napi_value NetnsAdd(napi_env env, napi_callback_info info) {
         }
         striped(names->size(), threads, [&](size_t i) {
           thread_local std::vector<uint8_t> recvBuf(kRecvBuf);
-          (*made)[i] = makeNamespace(*dir, (*names)[i], setup.get(), recvBuf);
+          static const SysctlList none;
+          const SysctlList& sysctls = setup != nullptr && i < setup->sysctls.size() ? setup->sysctls[i] : none;
+          (*made)[i] = makeNamespace(*dir, (*names)[i], setup.get(), sysctls, recvBuf);
         });
       },
       [made, setup](napi_env env) {

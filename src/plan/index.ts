@@ -1,7 +1,7 @@
 /**
  * The planner: resolved topology + observed state -> ordered, serialisable operations. Pure: no I/O.
  */
-export { plan, FORWARDING_SYSCTLS } from './plan.js';
+export { plan, FORWARDING_SYSCTLS, NO_DAD_SYSCTLS, PLANNED_SYSCTLS } from './plan.js';
 export { teardownPlan } from './teardown.js';
 export { levels } from './levels.js';
 export { explain } from './explain.js';

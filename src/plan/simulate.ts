@@ -6,7 +6,14 @@
  */
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { cidrText, inSubnet, isLinkLocal6, sameSubnet } from './ip.js';
-import { FORWARDING_SYSCTLS } from './plan.js';
+import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './plan.js';
+
+/** The planned sysctls as the kernel sets them in a new namespace: no forwarding, DAD on for new devices. */
+const NEW_NAMESPACE_SYSCTLS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(FORWARDING_SYSCTLS.map((k) => [k, '0'])),
+  [NO_DAD_SYSCTLS[0]]: '1',
+  [NO_DAD_SYSCTLS[1]]: '0',
+};
 import { destinationText, effectiveMetric, sameRoute } from './route.js';
 import type { ObservedLab, ObservedLink, ObservedNamespace, Op, Plan } from './types.js';
 
@@ -50,7 +57,7 @@ export function simulate(plan: Plan, observed: ObservedLab | null): ObservedLab 
     switch (op.op) {
       case 'netns.add': {
         if (Object.hasOwn(lab.namespaces, op.netns)) fail(op, `namespace ${op.netns} exists (EEXIST)`);
-        lab.namespaces[op.netns] = { node: op.node, links: [], routes: [], sysctls: Object.fromEntries(FORWARDING_SYSCTLS.map((k) => [k, '0'])) };
+        lab.namespaces[op.netns] = { node: op.node, links: [], routes: [], sysctls: { ...NEW_NAMESPACE_SYSCTLS } };
         break;
       }
       case 'netns.del': {

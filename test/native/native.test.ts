@@ -55,13 +55,15 @@ function upWithAlias(index: number, alias: string): Buffer {
 describe('native addon', { skip: needsRoot }, () => {
   test('namespaces made ready: sysctls written inside, socket and fd open, hello answered, identity read', async () => {
     const names = [uniqueName('rdy'), uniqueName('rdy'), uniqueName('rdy')];
-    const made = await makeNamespaces(names, { sysctls: [['net/ipv6/conf/default/accept_dad', '0'], ['net/ipv4/ip_forward', '1']], hello: upWithAlias(1, 'hello-lo') });
+    const forward: [string, string][] = [['net/ipv6/conf/default/accept_dad', '0'], ['net/ipv4/ip_forward', '1']];
+    const made = await makeNamespaces(names, { sysctls: new Map([[names[0] as string, forward], [names[2] as string, forward]]), hello: upWithAlias(1, 'hello-lo') });
     try {
       for (const [i, m] of made.entries()) {
         const name = names[i] as string;
         assert.ok(!(m instanceof Error), String(m));
-        assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv6/conf/default/accept_dad']), '0\n');
-        assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv4/ip_forward']), '1\n');
+        // Each namespace gets its own sysctls: the middle one none.
+        assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv6/conf/default/accept_dad']), i === 1 ? '1\n' : '0\n');
+        assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv4/ip_forward']), i === 1 ? '0\n' : '1\n');
         assert.match(sh('ip', ['-n', name, '-o', 'link', 'show', 'lo']), /<LOOPBACK,UP,LOWER_UP>.*alias hello-lo/);
         const st = statSync(netnsPath(name), { bigint: true });
         assert.equal(m.identity, `${st.ino}:${st.ctimeNs}`);
@@ -86,7 +88,7 @@ describe('native addon', { skip: needsRoot }, () => {
     const [m1] = await makeNamespaces([refused], { hello: upWithAlias(4242, 'x') });
     assert.ok(m1 instanceof Error);
     assert.equal(m1.message, `making namespace ${refused}: netlink request (setup) /run/netns/${refused}: No such device (ENODEV)`);
-    const [m2] = await makeNamespaces([badKey], { sysctls: [['net/ipv4/no_such_key', '1']] });
+    const [m2] = await makeNamespaces([badKey], { sysctls: new Map([[badKey, [['net/ipv4/no_such_key', '1'] as const]]]) });
     assert.ok(m2 instanceof Error);
     assert.equal(m2.message, `making namespace ${badKey}: open /proc/sys/net/ipv4/no_such_key: No such file or directory (ENOENT)`);
     assert.ok(!existsSync(netnsPath(refused)) && !existsSync(netnsPath(badKey)));

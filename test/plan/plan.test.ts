@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import { explain, levels, plan, simulate } from '../../src/plan/index.js';
+import { laneOf } from '../../src/plan/levels.js';
 import type { ObservedLab, Op, Plan } from '../../src/plan/types.js';
 import type { ResolvedLab } from '../../src/topology/types.js';
 import { cidr, makeLab, route, tutorial } from './lab.js';
@@ -11,13 +12,20 @@ const GREEN = { node: 'green', netns: 'green', ifname: 'gveth' };
 
 /**
  * The state a plan leaves behind, checked op by op (simulate throws where the kernel would refuse): run
- * in plan order, and as the engine runs it, wave by wave, with each wave in order and reversed (a missing
- * dependency inside a wave shows up as a difference or a refusal). Every way must give the same state.
+ * in plan order, and as the engine runs it, wave by wave, with each wave in order and with its lanes
+ * reversed (each lane's ops stay in order, as one socket sends them; a missing dependency inside a wave
+ * shows up as a difference or a refusal). Every way must give the same state.
  */
 function run(p: Plan, observed: ObservedLab | null): ObservedLab {
   const inOrder = simulate(p, observed);
+  const lanes = new Map(p.ops.map((op, i) => [op, laneOf(p)[i] ?? op.id]));
+  const lanesReversed = (wave: Op[]): Op[] => {
+    const byLane = new Map<string, Op[]>();
+    for (const op of wave) byLane.set(lanes.get(op) as string, [...(byLane.get(lanes.get(op) as string) ?? []), op]);
+    return [...byLane.values()].reverse().flat();
+  };
   for (const reverse of [false, true]) {
-    const waves: Plan = { lab: p.lab, ops: levels(p).flatMap((w) => (reverse ? [...w].reverse() : w)) };
+    const waves: Plan = { lab: p.lab, ops: levels(p).flatMap((w) => (reverse ? lanesReversed(w) : w)) };
     const other = simulate(waves, observed);
     assert.deepEqual(normal(other), normal(inOrder), `wave order${reverse ? ' (reversed)' : ''} gives another state`);
   }
@@ -103,19 +111,37 @@ suite('plan: creation', () => {
     ]);
   });
 
-  test('a router gets forwarding after its namespace; ids use node names, ops the namespace names', () => {
+  test('a lab without IPv6 leaves duplicate address detection as the kernel has it: no sysctl at all', () => {
+    const p = plan(tutorial(), null);
+    assert.deepEqual(p.ops.filter((o) => o.op === 'sysctl.set'), []);
+  });
+
+  test('a router gets forwarding after its namespace, an IPv6 lab no DAD before its devices; ids use node names, ops the namespace names', () => {
     const p = plan(routed(), null);
     const sysctls = p.ops.filter((o) => o.op === 'sysctl.set');
+    const noDad = (node: string) => [
+      { op: 'sysctl.set', id: `sysctl:${node}:net/ipv6/conf/default/accept_dad`, after: [`netns:${node}`], netns: `lab-${node}`, key: 'net/ipv6/conf/default/accept_dad', value: '0' },
+      { op: 'sysctl.set', id: `sysctl:${node}:net/ipv6/conf/all/accept_dad`, after: [`netns:${node}`], netns: `lab-${node}`, key: 'net/ipv6/conf/all/accept_dad', value: '0' },
+    ];
     assert.deepEqual(sysctls, [
+      ...noDad('h1'),
       { op: 'sysctl.set', id: 'sysctl:r:net/ipv4/ip_forward', after: ['netns:r'], netns: 'lab-r', key: 'net/ipv4/ip_forward', value: '1' },
       { op: 'sysctl.set', id: 'sysctl:r:net/ipv6/conf/all/forwarding', after: ['netns:r'], netns: 'lab-r', key: 'net/ipv6/conf/all/forwarding', value: '1' },
+      ...noDad('r'),
+      ...noDad('h2'),
     ]);
     assert.deepEqual(ids(p), [
       'netns:h1',
       'netns:r',
       'netns:h2',
+      'sysctl:h1:net/ipv6/conf/default/accept_dad',
+      'sysctl:h1:net/ipv6/conf/all/accept_dad',
       'sysctl:r:net/ipv4/ip_forward',
       'sysctl:r:net/ipv6/conf/all/forwarding',
+      'sysctl:r:net/ipv6/conf/default/accept_dad',
+      'sysctl:r:net/ipv6/conf/all/accept_dad',
+      'sysctl:h2:net/ipv6/conf/default/accept_dad',
+      'sysctl:h2:net/ipv6/conf/all/accept_dad',
       'veth:h1:eth0--r:eth1',
       'veth:r:eth2--h2:eth0',
       'addr:h1:eth0:10.0.1.2/24',
@@ -139,7 +165,8 @@ suite('plan: creation', () => {
       'exec:h2:0',
     ]);
     const veth = p.ops.find((o) => o.id === 'veth:h1:eth0--r:eth1');
-    assert.deepEqual(veth, { op: 'veth.add', id: 'veth:h1:eth0--r:eth1', after: ['netns:h1', 'netns:r'], link: 'h1:eth0--r:eth1', a: { node: 'h1', netns: 'lab-h1', ifname: 'eth0' }, b: { node: 'r', netns: 'lab-r', ifname: 'eth1' }, mtu: 9000 });
+    const noDadIds = (node: string) => [`sysctl:${node}:net/ipv6/conf/default/accept_dad`, `sysctl:${node}:net/ipv6/conf/all/accept_dad`];
+    assert.deepEqual(veth, { op: 'veth.add', id: 'veth:h1:eth0--r:eth1', after: ['netns:h1', 'netns:r', ...noDadIds('h1'), ...noDadIds('r')], link: 'h1:eth0--r:eth1', a: { node: 'h1', netns: 'lab-h1', ifname: 'eth0' }, b: { node: 'r', netns: 'lab-r', ifname: 'eth1' }, mtu: 9000 });
     // The first exec of each node waits for the whole network; later ones for the one before.
     const exec = (id: string) => p.ops.find((o) => o.id === id)?.after;
     const sinks = ['sysctl:r:net/ipv4/ip_forward', 'sysctl:r:net/ipv6/conf/all/forwarding', 'addr:r:eth1:10.0.1.1/24', 'addr:r:eth1:fd00:1::1/64', 'addr:r:eth2:10.0.2.1/24', 'addr:r:eth2:fd00:2::1/64', 'up:r:eth1', 'up:r:eth2', 'route:h1:default', 'route:h1:default6', 'route:h2:10.0.1.0/24@100', 'route:h2:fd00:1::/64'];
@@ -418,6 +445,22 @@ suite('plan: reconcile', () => {
     assert.ok(r !== undefined);
     r.sysctls['net/ipv4/ip_forward'] = '0';
     assert.deepEqual(plan(routed(), seen).ops, [{ op: 'sysctl.set', id: 'sysctl:r:net/ipv4/ip_forward', after: [], netns: 'lab-r', key: 'net/ipv4/ip_forward', value: '1' }]);
+  });
+
+  test('DAD is turned off again where it reads back on, and in every namespace once a lab takes up IPv6', () => {
+    const base = after(routed(), null);
+    const seen = structuredClone(base);
+    const h2 = seen.namespaces['lab-h2'];
+    assert.ok(h2 !== undefined);
+    h2.sysctls['net/ipv6/conf/default/accept_dad'] = '1';
+    assert.deepEqual(plan(routed(), seen).ops, [{ op: 'sysctl.set', id: 'sysctl:h2:net/ipv6/conf/default/accept_dad', after: [], netns: 'lab-h2', key: 'net/ipv6/conf/default/accept_dad', value: '0' }]);
+    // An IPv4 lab made first (DAD as the kernel has it) that gains an IPv6 address.
+    const v4 = makeLab('six', { a: {}, b: {} }, [{ a: 'a:e0', b: 'b:e0', aAddrs: ['10.0.0.1/24'], bAddrs: ['10.0.0.2/24'] }]);
+    const v6 = makeLab('six', { a: {}, b: {} }, [{ a: 'a:e0', b: 'b:e0', aAddrs: ['10.0.0.1/24', 'fd00::1/64'], bAddrs: ['10.0.0.2/24'] }]);
+    const made = after(v4, null);
+    const ids6 = plan(v6, made).ops.map((o) => o.id);
+    assert.deepEqual(ids6, ['sysctl:a:net/ipv6/conf/default/accept_dad', 'sysctl:b:net/ipv6/conf/default/accept_dad', 'addr:a:e0:fd00::1/64']);
+    assert.deepEqual(plan(v6, after(v6, made)).ops, []);
   });
 
   test('observed IPv6 addresses in another spelling, and link-local ones, are left alone', () => {
