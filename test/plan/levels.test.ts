@@ -8,19 +8,36 @@ function netns(id: string, after: string[] = []): Op {
   return { op: 'netns.add', id, after, netns: id, node: id };
 }
 
-test('the tutorial runs in five waves: netns, veth, addr + up, route, exec', () => {
+test('the tutorial runs in five waves: netns, veth with what red sets on its end, green\'s end, exec, exec', () => {
   const p = plan(tutorial({ redExec: [{ run: 'echo one', background: false }, { run: 'echo two', background: false }], greenExec: [{ run: 'sleep 9', background: true }] }), null);
   assert.deepEqual(
     levels(p).map((w) => w.map((o) => o.id)),
     [
       ['netns:red', 'netns:green'],
-      ['veth:red:rveth--green:gveth'],
-      ['addr:red:rveth:10.10.1.2/32', 'addr:green:gveth:10.10.1.3/32', 'up:red:rveth', 'up:green:gveth'],
-      ['route:red:10.10.1.3/32', 'route:green:10.10.1.2/32'],
+      // Red's socket makes the cable, then addresses, raises and routes its end: one sendmsg, in order.
+      ['veth:red:rveth--green:gveth', 'addr:red:rveth:10.10.1.2/32', 'up:red:rveth', 'route:red:10.10.1.3/32'],
+      // Green's end waits for the cable, made on red's socket.
+      ['addr:green:gveth:10.10.1.3/32', 'up:green:gveth', 'route:green:10.10.1.2/32'],
       ['exec:red:0', 'exec:green:0'],
       ['exec:red:1'],
     ],
   );
+});
+
+test('an op shares its dependency\'s wave only on the same socket, after it in the plan, and without a lookup first', () => {
+  const veth: Op = { op: 'veth.add', id: 'v', after: [], link: 'a:e0--b:e0', a: { node: 'a', netns: 'a', ifname: 'e0' }, b: { node: 'b', netns: 'b', ifname: 'e0' } };
+  const addr = (id: string, netns: string, ifname: string, after: string[]): Op => ({ op: 'addr.add', id, after, netns, ifname, cidr: { family: 4, address: '10.0.0.1', prefixLength: 24 } });
+  const p: Plan = {
+    lab: 't',
+    ops: [
+      addr('early', 'a', 'e0', ['v']), // before its dependency in the plan: next wave
+      veth,
+      addr('same', 'a', 'e0', ['v']), // same socket, a device the plan makes: same wave
+      addr('peer', 'b', 'e0', ['v']), // the other socket: next wave
+      addr('old', 'a', 'eth9', ['v']), // a device the plan does not make is looked up first: next wave
+    ],
+  };
+  assert.deepEqual(levels(p).map((w) => w.map((o) => o.id)), [['v', 'same'], ['early', 'peer', 'old']]);
 });
 
 test('every op lands after all of its dependencies, at the earliest wave', () => {
