@@ -4,8 +4,8 @@
 export * from './constants.js';
 export { NetlinkDecodeError, NetlinkEncodeError, decodeAck, decodeDone } from './error.js';
 export type { Ack, DumpDone, EchoedHeader, Extack } from './error.js';
-export { encodeMessage, decodeMessages, isDone, isError, isMultipart, isDumpInterrupted } from './message.js';
-export type { MessageHeader, NetlinkMessage } from './message.js';
+export { checkHeader, encodeMessage, encodeMessages, decodeMessages, frameMessages, isBareAck, isDone, isError, isMultipart, isDumpInterrupted } from './message.js';
+export type { MessageFrame, MessageHeader, NetlinkMessage, OutgoingMessage } from './message.js';
 export { defineAttributes, encodeAttributes, decodeAttributes, encodeAttribute, splitAttributes } from './attributes.js';
 export type { AttributeCodec, AttributeSpec, AttributeTable, AttributeValues, AttributeValue, RawAttribute, WireAttribute } from './attributes.js';
 export { ipv4ToBytes, ipv6ToBytes, ipToBytes, bytesToIpv4, bytesToIpv6, bytesToIp, ipVersion, macToBytes, bytesToMac } from './address.js';

@@ -4,7 +4,7 @@
 import { isIPv4 } from 'node:net';
 import { NslabError } from '../errors.js';
 import { Af, decodeAddr, encodeAddr, IfaF, NlmF, Rtm, RtScope } from '../netlink/index.js';
-import type { AddrMessage } from '../netlink/index.js';
+import type { AddrAttrs, AddrMessage } from '../netlink/index.js';
 import { devLabel, type DevRef } from './dev.js';
 import type { Handle } from './handle.js';
 
@@ -29,14 +29,30 @@ export interface AddOptions {
 
 /** Splits `10.0.0.1/24` (or a bare address: /32, /128) into its parts; throws on anything else. */
 export function parseCidr(cidr: string): { family: 4 | 6; address: string; prefixLength: number } {
-  const [address = '', len, extra] = cidr.split('/');
+  // indexOf and a digit loop rather than split and a regular expression: every address and route a lab
+  // adds is parsed here, mostly before the JIT has warmed up.
+  const slash = cidr.indexOf('/');
+  const address = slash === -1 ? cidr : cidr.slice(0, slash);
   const family = isIPv4(address) ? 4 : address.includes(':') ? 6 : 0;
   const max = family === 4 ? 32 : 128;
-  const prefixLength = len === undefined ? max : Number(len);
-  if (family === 0 || extra !== undefined || !Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > max || (len !== undefined && !/^\d+$/.test(len))) {
+  const prefixLength = slash === -1 ? max : decimalAt(cidr, slash + 1);
+  // NaN (no digits, or anything but digits after the slash, a second slash included) fails both tests.
+  if (family === 0 || !(prefixLength >= 0 && prefixLength <= max)) {
     throw new NslabError('NSLAB_TOPOLOGY', `"${cidr}" is not an address with a prefix length (like 10.0.0.1/24 or fd00::1/64)`);
   }
   return { family, address, prefixLength };
+}
+
+/** The value of the decimal digits from `start` to the end of `text`; NaN if there are none, or anything else. */
+function decimalAt(text: string, start: number): number {
+  if (start >= text.length) return NaN;
+  let value = 0;
+  for (let i = start; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 0x30; // 0x30: '0'
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 export class AddrOps {
@@ -55,7 +71,8 @@ export class AddrOps {
     const index = typeof dev === 'string' ? await this.#h.link.index(dev) : dev.index;
     const body = encodeAddr(addrMessage(index, cidr, options.nodad === true));
     const flags = NlmF.CREATE | (options.replace === true ? NlmF.REPLACE : NlmF.EXCL);
-    await this.#h.request({ type: Rtm.NEWADDR, flags, body, object: `${cidr} dev ${devLabel(dev)}` });
+    // Described only if a message needs it (see Request.object).
+    await this.#h.request({ type: Rtm.NEWADDR, flags, body, object: () => `${cidr} dev ${devLabel(dev)}` });
   }
 
   /**
@@ -65,7 +82,7 @@ export class AddrOps {
    */
   async del(dev: DevRef, cidr: string): Promise<void> {
     const index = typeof dev === 'string' ? await this.#h.link.index(dev) : dev.index;
-    await this.#h.request({ type: Rtm.DELADDR, flags: 0, body: encodeAddr(addrMessage(index, cidr, false)), object: `${cidr} dev ${devLabel(dev)}` });
+    await this.#h.request({ type: Rtm.DELADDR, flags: 0, body: encodeAddr(addrMessage(index, cidr, false)), object: () => `${cidr} dev ${devLabel(dev)}` });
   }
 
   /**
@@ -87,17 +104,15 @@ export class AddrOps {
 function addrMessage(index: number, cidr: string, nodad: boolean): AddrMessage {
   const { family, address, prefixLength } = parseCidr(cidr);
   const loopback = family === 4 ? address.startsWith('127.') : address === '::1';
+  const attrs: AddrAttrs = { local: address, address };
+  if (nodad && family === 6) attrs.flags = IfaF.NODAD;
   return {
     family: family === 4 ? Af.INET : Af.INET6,
     prefixlen: prefixLength,
     flags: 0,
     scope: loopback ? RtScope.HOST : RtScope.UNIVERSE,
     index,
-    attrs: {
-      local: address,
-      address,
-      ...(nodad && family === 6 ? { flags: IfaF.NODAD } : {}),
-    },
+    attrs,
   };
 }
 

@@ -8,8 +8,8 @@
 import { availableParallelism } from 'node:os';
 import { closeSocket, netnsPath, openSockets, transact } from '../native/index.js';
 import { NslabError } from '../errors.js';
-import { decodeAck, decodeMessages, encodeMessage, messageTypeName, NlmF, Nlmsg } from '../netlink/index.js';
-import type { NetlinkMessage } from '../netlink/index.js';
+import { checkHeader, decodeAck, encodeMessages, frameMessages, isBareAck, messageTypeName, NlmF, Nlmsg } from '../netlink/index.js';
+import type { MessageFrame, NetlinkMessage, OutgoingMessage } from '../netlink/index.js';
 import { NetlinkError } from './error.js';
 import { AddrOps } from './addr.js';
 import { LinkOps } from './link.js';
@@ -24,18 +24,39 @@ export interface Request {
   /** NLM_F_* flags besides NLM_F_REQUEST and NLM_F_ACK, which the Handle adds (CREATE, EXCL, REPLACE, DUMP...). */
   flags: number;
   body: Buffer;
-  /** What the request is about, for error messages: `veth red:rveth<->green:gveth`. */
-  object: string;
+  /**
+   * What the request is about, for error messages: `veth red:rveth<->green:gveth`. As a function, it is
+   * called only when a message needs the text: nearly every request succeeds, and describing thousands of
+   * them up front was a good part of their cost. It runs after the request was made, so it must build the
+   * text from values that do not change meanwhile (the operation's own arguments).
+   */
+  object: string | (() => string);
   /** Called once the request has left (or failed): release what had to stay open until then (netns fds). */
   release?: () => void;
 }
 
 interface Pending {
   request: Request;
+  /** Given when the request goes into a batch; its answer's messages carry it. */
   seq: number;
   attempts: number;
   resolve: (messages: NetlinkMessage[]) => void;
   reject: (error: Error) => void;
+  // The state of its current trip to the kernel, reset by takeBatch (a dump may be sent again). Kept here
+  // rather than in a map per batch, which cost a few objects per request for every batch settled.
+  /** Its ACK, error or NLMSG_DONE has been read. */
+  answered: boolean;
+  /** A message of its dump came with NLM_F_DUMP_INTR. */
+  interrupted: boolean;
+  /** The messages of its answer so far (a dump's, a get's reply); undefined until the first. */
+  messages: NetlinkMessage[] | undefined;
+}
+
+/** What takeBatch hands the flush group: one socket's requests, encoded, and how to settle them. */
+interface Batch {
+  fd: number;
+  buffer: Buffer;
+  settle: (answer: Buffer | Error) => void;
 }
 
 export interface OpenOptions {
@@ -137,12 +158,19 @@ export class Handle implements AsyncDisposable {
       return Promise.reject(
         new NslabError(
           'NSLAB_NOT_OURS',
-          `refusing ${messageTypeName(request.type)} ${request.object} in the namespace nslab runs in: nslab changes only namespaces it made. Open a Handle with { netns: NAME }.`,
+          `refusing ${messageTypeName(request.type)} ${objectOf(request)} in the namespace nslab runs in: nslab changes only namespaces it made. Open a Handle with { netns: NAME }.`,
         ),
       );
     }
+    // Checked here, where the caller gets the error, not when the batch is encoded in the flush.
+    try {
+      checkHeader({ type: request.type, flags: wireFlags(request), seq: 0 });
+    } catch (e) {
+      request.release?.();
+      return Promise.reject(e as Error);
+    }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request, seq: 0, attempts: 0, resolve, reject });
+      this.#queue.push({ request, seq: 0, attempts: 0, resolve, reject, answered: false, interrupted: false, messages: undefined });
       this.#schedule();
     });
   }
@@ -163,35 +191,45 @@ export class Handle implements AsyncDisposable {
    * nothing to send. The kernel runs one dump per socket at a time (a second dump request in the same
    * sendmsg gets EBUSY): a batch ends with its first dump, and the rest waits for the next flush.
    */
-  takeBatch(): { fd: number; buffer: Buffer; settle: (answer: Buffer | Error) => void } | undefined {
+  takeBatch(): Batch | undefined {
     this.#flushing = false;
-    const firstDump = this.#queue.findIndex((p) => isDumpRequest(p.request));
-    const batch = firstDump < 0 ? this.#queue : this.#queue.slice(0, firstDump + 1);
-    this.#queue = firstDump < 0 ? [] : this.#queue.slice(firstDump + 1);
-    if (batch.length === 0) return undefined;
-    const parts: Buffer[] = [];
-    for (const p of batch) {
-      this.#seq = (this.#seq + 1) >>> 0 || 1;
-      p.seq = this.#seq;
-      // Every request but a dump asks for an ACK: that is how the addon knows it has been answered.
-      const flags = NlmF.REQUEST | p.request.flags | (isDumpRequest(p.request) ? 0 : NlmF.ACK);
-      parts.push(encodeMessage({ type: p.request.type, flags, seq: p.seq, pid: 0 }, p.request.body));
+    const queue = this.#queue;
+    // Where the batch ends: the whole queue unless a dump comes first.
+    let count = 0;
+    while (count < queue.length) if (isDumpRequest((queue[count++] as Pending).request)) break;
+    if (count === 0) return undefined;
+    const batch = count === queue.length ? queue : queue.slice(0, count);
+    this.#queue = count === queue.length ? [] : queue.slice(count);
+
+    // A batch's sequence numbers are consecutive, so #settle finds a request by subtracting the first from
+    // a message's seq. When a batch would run past 2^32 - 1, numbering starts again at 1 (0 is not used).
+    if (this.#seq > 0xffffffff - count) this.#seq = 0;
+    const first = this.#seq + 1;
+    this.#seq += count;
+    const messages: OutgoingMessage[] = [];
+    for (let i = 0; i < count; i++) {
+      const p = batch[i] as Pending;
+      p.seq = first + i;
+      p.answered = false;
+      p.interrupted = false;
+      p.messages = undefined;
+      messages.push({ type: p.request.type, flags: wireFlags(p.request), seq: p.seq, body: p.request.body });
     }
+    const buffer = encodeMessages(messages);
     this.#inFlight += 1;
     return {
       fd: this.#fd,
-      buffer: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
+      buffer,
       settle: (answer) => {
         this.#inFlight -= 1;
         this.#settle(batch, answer);
         if (this.#queue.length > 0) this.#schedule();
-        else for (const f of this.#idle.splice(0)) f();
+        else if (this.#idle.length > 0) for (const f of this.#idle.splice(0)) f();
       },
     };
   }
 
   #settle(batch: Pending[], answer: Buffer | Error): void {
-    const bySeq = new Map(batch.map((p) => [p.seq, { pending: p, messages: [] as NetlinkMessage[], interrupted: false, done: false }]));
     if (answer instanceof Error) {
       for (const p of batch) {
         p.request.release?.();
@@ -201,48 +239,67 @@ export class Handle implements AsyncDisposable {
     }
     let decodeError: Error | undefined;
     try {
-      for (const m of decodeMessages(answer)) {
-        const entry = bySeq.get(m.seq);
-        if (entry === undefined || entry.done) continue;
-        if (m.type === Nlmsg.ERROR) {
-          const ack = decodeAck(m.body, m.flags);
-          entry.done = true;
-          const p = entry.pending;
-          p.request.release?.();
-          if (ack.errno === 0) p.resolve(entry.messages);
-          else
-            p.reject(
-              new NetlinkError({
-                errno: ack.errno,
-                operation: messageTypeName(p.request.type),
-                object: p.request.object,
-                netns: this.where,
-                kernelMessage: ack.message,
-              }),
-            );
-        } else if (m.type === Nlmsg.DONE) {
-          entry.done = true;
-          if (entry.interrupted && entry.pending.attempts < DUMP_RETRIES) {
-            // The dump changed under us (NLM_F_DUMP_INTR): ask again.
-            entry.pending.attempts += 1;
-            this.#queue.push(entry.pending);
-            this.#schedule();
-          } else {
-            entry.pending.request.release?.();
-            entry.pending.resolve(entry.messages);
-          }
-        } else {
-          if ((m.flags & NlmF.DUMP_INTR) !== 0) entry.interrupted = true;
-          entry.messages.push(m);
-        }
-      }
+      this.#readAnswer(batch, answer);
     } catch (e) {
       decodeError = e instanceof Error ? e : new Error(String(e));
     }
-    for (const entry of bySeq.values()) {
-      if (entry.done) continue;
-      entry.pending.request.release?.();
-      entry.pending.reject(decodeError ?? new NslabError('NSLAB_NATIVE', `no answer from the kernel to ${messageTypeName(entry.pending.request.type)} ${entry.pending.request.object} in ${this.where}`));
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i] as Pending;
+      if (p.answered) continue;
+      p.request.release?.();
+      p.reject(decodeError ?? new NslabError('NSLAB_NATIVE', `no answer from the kernel to ${messageTypeName(p.request.type)} ${objectOf(p.request)} in ${this.where}`));
+    }
+  }
+
+  /**
+   * Settles the requests of a batch from the answer, message by message in the kernel's order. Headers are
+   * read in place; only what someone receives is decoded: a dump's or a get's messages (copied out), and
+   * errors (decodeAck). The answer most requests get, a bare ACK, is read in place.
+   */
+  #readAnswer(batch: Pending[], answer: Buffer): void {
+    const first = (batch[0] as Pending).seq;
+    // frameMessages checks the framing of the whole answer first: a malformed one settles no request from
+    // a partial reading, and every request of the batch gets its error.
+    const frames = frameMessages(answer);
+    for (let f = 0; f < frames.length; f++) {
+      const frame = frames[f] as MessageFrame;
+      const { type, flags, seq, pid, body, end } = frame;
+      const i = seq - first;
+      const p = i >= 0 && i < batch.length ? (batch[i] as Pending) : undefined;
+      if (p === undefined || p.answered) continue; // not one of ours, or after its end
+      if (type === Nlmsg.ERROR) {
+        // decodeAck may throw on a malformed body: the request is then left unanswered, and #settle
+        // rejects it with that error.
+        const ack = isBareAck(answer, frame) ? undefined : decodeAck(answer.subarray(body, end), flags);
+        p.answered = true;
+        p.request.release?.();
+        if (ack === undefined || ack.errno === 0) p.resolve(p.messages ?? []);
+        else
+          p.reject(
+            new NetlinkError({
+              errno: ack.errno,
+              operation: messageTypeName(p.request.type),
+              object: objectOf(p.request),
+              netns: this.where,
+              kernelMessage: ack.message,
+            }),
+          );
+      } else if (type === Nlmsg.DONE) {
+        p.answered = true;
+        if (p.interrupted && p.attempts < DUMP_RETRIES) {
+          // The dump changed under us (NLM_F_DUMP_INTR): ask again.
+          p.attempts += 1;
+          this.#queue.push(p);
+          this.#schedule();
+        } else {
+          p.request.release?.();
+          p.resolve(p.messages ?? []);
+        }
+      } else {
+        if ((flags & NlmF.DUMP_INTR) !== 0) p.interrupted = true;
+        // A copy, as decodeMessages makes: what callers keep does not pin the whole answer.
+        (p.messages ??= []).push({ type, flags, seq, pid, body: new Uint8Array(answer.subarray(body, end)) });
+      }
     }
   }
 
@@ -273,7 +330,7 @@ export class Handle implements AsyncDisposable {
     for (const sub of [...this.#subscriptions]) sub.close();
     for (const p of this.#queue.splice(0)) {
       p.request.release?.();
-      p.reject(new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} was closed before ${messageTypeName(p.request.type)} ${p.request.object} was sent`));
+      p.reject(new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} was closed before ${messageTypeName(p.request.type)} ${objectOf(p.request)} was sent`));
     }
     if (this.#inFlight === 0) closeSocket(this.#fd);
     else void this.idle().then(() => closeSocket(this.#fd));
@@ -306,7 +363,13 @@ class FlushGroup {
 
   #flush(): void {
     this.#scheduled = false;
-    const batches = this.#waiting.splice(0).flatMap((h) => h.takeBatch() ?? []);
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    const batches: Batch[] = [];
+    for (let i = 0; i < waiting.length; i++) {
+      const batch = (waiting[i] as Handle).takeBatch();
+      if (batch !== undefined) batches.push(batch);
+    }
     if (batches.length === 0) return;
     const per = Math.ceil(batches.length / PARALLEL);
     for (let i = 0; i < batches.length; i += per) {
@@ -317,6 +380,16 @@ class FlushGroup {
       );
     }
   }
+}
+
+/** The text of a request's `object`, built now if it was left to be built when needed. */
+function objectOf(request: Request): string {
+  return typeof request.object === 'function' ? request.object() : request.object;
+}
+
+/** The nlmsg_flags a request is sent with: every request but a dump asks for an ACK, which is how the addon knows it has been answered. */
+function wireFlags(request: Request): number {
+  return NlmF.REQUEST | request.flags | (isDumpRequest(request) ? 0 : NlmF.ACK);
 }
 
 function isDumpRequest(request: Request): boolean {

@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { NslabError } from '../errors.js';
 import { netnsPath } from '../native/index.js';
 import { decodeLink, encodeLink, encodeLinkProp, encodeMessage, Iff, NlmF, Rtm } from '../netlink/index.js';
-import type { LinkInfo, LinkMessage, LinkRequest } from '../netlink/index.js';
+import type { LinkAttrs, LinkInfo, LinkMessage, LinkRequest } from '../netlink/index.js';
 import { devLabel, type DevRef } from './dev.js';
 import type { Handle, Request } from './handle.js';
 
@@ -94,7 +94,7 @@ export class LinkOps {
    *
    * Equivalent to: ip link add ...
    */
-  async add(message: LinkRequest, object: string): Promise<void> {
+  async add(message: LinkRequest, object: string | (() => string)): Promise<void> {
     await this.#h.request({ type: Rtm.NEWLINK, flags: NlmF.CREATE | NlmF.EXCL, body: encodeLink(message), object });
   }
 
@@ -105,8 +105,11 @@ export class LinkOps {
    */
   async addVeth(options: VethOptions): Promise<void> {
     const peerNs = options.peer.netns;
-    const where = this.#h.netns ?? '';
-    const object = `veth ${where}:${options.name}<->${peerNs ?? where}:${options.peer.name}`;
+    // Described only if a message needs it (see Request.object).
+    const object = (): string => {
+      const where = this.#h.netns ?? '';
+      return `veth ${where}:${options.name}<->${peerNs ?? where}:${options.peer.name}`;
+    };
     let fd: number | undefined;
     const release = (): void => {
       if (fd !== undefined) closeSync(fd);
@@ -116,24 +119,21 @@ export class LinkOps {
     try {
       if (peerNs !== undefined && given === undefined) fd = openSync(netnsPath(peerNs), 'r');
     } catch (cause) {
-      throw new NslabError('NSLAB_NOT_FOUND', `cannot create ${object}: namespace ${peerNs ?? ''} does not exist (${netnsPath(peerNs ?? '')})`, { cause });
+      throw new NslabError('NSLAB_NOT_FOUND', `cannot create ${object()}: namespace ${peerNs ?? ''} does not exist (${netnsPath(peerNs ?? '')})`, { cause });
     }
-    const peer: LinkRequest = {
-      ...(options.peer.index !== undefined ? { index: options.peer.index } : {}),
-      attrs: {
-        ifname: options.peer.name,
-        ...(options.peer.mtu ?? options.mtu) !== undefined ? { mtu: (options.peer.mtu ?? options.mtu) as number } : {},
-        ...((given ?? fd) !== undefined ? { netnsFd: (given ?? fd) as number } : {}),
-      },
-    };
-    const message: LinkRequest = {
-      ...(options.index !== undefined ? { index: options.index } : {}),
-      attrs: {
-        ifname: options.name,
-        ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
-        linkinfo: { kind: 'veth', peer },
-      },
-    };
+    // Built by assignment rather than spreads of conditional objects: this runs once per cable of a lab.
+    const peerAttrs: LinkAttrs = { ifname: options.peer.name };
+    const peerMtu = options.peer.mtu ?? options.mtu;
+    if (peerMtu !== undefined) peerAttrs.mtu = peerMtu;
+    const peerNsFd = given ?? fd;
+    if (peerNsFd !== undefined) peerAttrs.netnsFd = peerNsFd;
+    const peer: LinkRequest = { attrs: peerAttrs };
+    if (options.peer.index !== undefined) peer.index = options.peer.index;
+    const attrs: LinkAttrs = { ifname: options.name };
+    if (options.mtu !== undefined) attrs.mtu = options.mtu;
+    attrs.linkinfo = { kind: 'veth', peer };
+    const message: LinkRequest = { attrs };
+    if (options.index !== undefined) message.index = options.index;
     await this.#h.request({ type: Rtm.NEWLINK, flags: NlmF.CREATE | NlmF.EXCL, body: encodeLink(message), object, release });
   }
 
@@ -186,18 +186,21 @@ export class LinkOps {
     // A rename needs the index (IFLA_IFNAME then carries the new name).
     const byIndex = typeof dev !== 'string' ? dev.index : changes.name !== undefined ? await this.index(dev) : 0;
     const master = changes.master === undefined ? undefined : changes.master === null ? 0 : typeof changes.master === 'string' ? await this.index(changes.master) : changes.master.index;
-    const message: LinkRequest = {
-      index: byIndex,
-      ...(changes.up !== undefined ? { flags: changes.up ? Iff.UP : 0, change: Iff.UP } : {}),
-      attrs: {
-        ...(byIndex === 0 ? { ifname: dev as string } : changes.name !== undefined ? { ifname: changes.name } : {}),
-        ...(changes.mtu !== undefined ? { mtu: changes.mtu } : {}),
-        ...(master !== undefined ? { master } : {}),
-        ...(changes.alias !== undefined ? { alias: changes.alias } : {}),
-      },
-    };
-    const what = Object.entries(changes).map(([k, v]) => `${k} ${v === null ? 'none' : typeof v === 'object' ? devLabel(v) : String(v)}`).join(' ');
-    await this.#h.request({ type: Rtm.NEWLINK, flags: 0, body: encodeLink(message), object: `${devLabel(dev)} (${what})` });
+    // Built by assignment rather than spreads of conditional objects: a lab sets every link it has.
+    const attrs: LinkAttrs = {};
+    if (byIndex === 0) attrs.ifname = dev as string;
+    else if (changes.name !== undefined) attrs.ifname = changes.name;
+    if (changes.mtu !== undefined) attrs.mtu = changes.mtu;
+    if (master !== undefined) attrs.master = master;
+    if (changes.alias !== undefined) attrs.alias = changes.alias;
+    const message: LinkRequest = { index: byIndex, attrs };
+    if (changes.up !== undefined) {
+      message.flags = changes.up ? Iff.UP : 0;
+      message.change = Iff.UP;
+    }
+    // Described only if a message needs it (see Request.object): `rveth (up true alias nslab:lab)`.
+    const object = (): string => `${devLabel(dev)} (${describeChanges(changes)})`;
+    await this.#h.request({ type: Rtm.NEWLINK, flags: 0, body: encodeLink(message), object });
   }
 
   /**
@@ -260,6 +263,13 @@ export class LinkOps {
     if (link === undefined) throw new NslabError('NSLAB_NOT_FOUND', `no interface ${dev} in ${this.#h.where}`);
     return link.index;
   }
+}
+
+/** `up true mtu 1400 master br0`: the changes as given, for messages. */
+function describeChanges(changes: LinkChanges): string {
+  return Object.entries(changes)
+    .map(([k, v]) => `${k} ${v === null ? 'none' : typeof v === 'object' ? devLabel(v) : String(v)}`)
+    .join(' ');
 }
 
 /** IPv4 goes in `group`/`local`, IPv6 in `group6`/`local6`. */

@@ -2,7 +2,7 @@
  * Route operations of a Handle: `handle.route.*`. Each names its iproute2 equivalent.
  */
 import { Af, decodeRoute, encodeRoute, NlmF, Rtm, Rtn, Rtprot, RtScope, RtTable } from '../netlink/index.js';
-import type { RouteMessage } from '../netlink/index.js';
+import type { RouteAttrs, RouteMessage } from '../netlink/index.js';
 import { parseCidr } from './addr.js';
 import { devLabel, type DevRef } from './dev.js';
 import type { Handle } from './handle.js';
@@ -131,7 +131,8 @@ export class RouteOps {
 
   async #change(type: number, flags: number, route: RouteSpec): Promise<void> {
     const oif = route.dev === undefined ? undefined : typeof route.dev === 'string' ? await this.#h.link.index(route.dev) : route.dev.index;
-    const object = `${route.to}${route.via !== undefined ? ` via ${route.via}` : ''}${route.dev !== undefined ? ` dev ${devLabel(route.dev)}` : ''}`;
+    // Described only if a message needs it (see Request.object).
+    const object = (): string => `${route.to}${route.via !== undefined ? ` via ${route.via}` : ''}${route.dev !== undefined ? ` dev ${devLabel(route.dev)}` : ''}`;
     await this.#h.request({ type, flags, body: encodeRoute(routeMessage(route, oif)), object });
   }
 }
@@ -141,6 +142,13 @@ export function routeMessage(route: RouteSpec, oif: number | undefined): RouteMe
   const dst = isDefault ? undefined : parseCidr(route.to);
   const family = dst?.family ?? route.family ?? (route.via?.includes(':') === true ? 6 : 4);
   const table = route.table ?? RtTable.MAIN;
+  // Built by assignment rather than spreads of conditional objects: a lab adds routes by the thousand.
+  const attrs: RouteAttrs = {};
+  if (dst !== undefined) attrs.dst = dst.address;
+  if (route.via !== undefined) attrs.gateway = route.via;
+  if (oif !== undefined) attrs.oif = oif;
+  if (route.metric !== undefined) attrs.priority = route.metric;
+  if (table >= 256) attrs.table = table;
   return {
     family: family === 4 ? Af.INET : Af.INET6,
     dstLen: dst?.prefixLength ?? 0,
@@ -152,13 +160,7 @@ export function routeMessage(route: RouteSpec, oif: number | undefined): RouteMe
     scope: route.via === undefined && family === 4 ? RtScope.LINK : RtScope.UNIVERSE,
     type: Rtn.UNICAST,
     flags: 0,
-    attrs: {
-      ...(dst !== undefined ? { dst: dst.address } : {}),
-      ...(route.via !== undefined ? { gateway: route.via } : {}),
-      ...(oif !== undefined ? { oif } : {}),
-      ...(route.metric !== undefined ? { priority: route.metric } : {}),
-      ...(table >= 256 ? { table } : {}),
-    },
+    attrs,
   };
 }
 

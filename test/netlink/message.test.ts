@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { NlmF, Nlmsg, Rtm } from '../../src/netlink/constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError, decodeDone } from '../../src/netlink/error.js';
 import { decodeLink } from '../../src/netlink/link.js';
-import { decodeMessages, encodeMessage, isDone, isDumpInterrupted, isError, isMultipart } from '../../src/netlink/message.js';
+import { decodeMessages, encodeMessage, encodeMessages, frameMessages, isBareAck, isDone, isDumpInterrupted, isError, isMultipart } from '../../src/netlink/message.js';
 import { datagram, datagrams } from './fixture.js';
 
 test('encodeMessage computes nlmsg_len and pads the body', () => {
@@ -56,4 +56,46 @@ test('several messages in one datagram; lengths checked', () => {
   short.writeUInt32LE(8, 0);
   assert.throws(() => decodeMessages(short), (e: unknown) => e instanceof NetlinkDecodeError && /below the 16-byte header/.test(e.message));
   assert.throws(() => decodeMessages(Buffer.concat([a, Buffer.alloc(5)])), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 20);
+});
+
+test('encodeMessages lays out a batch byte for byte as its messages encoded one by one', () => {
+  const a = { type: Rtm.NEWLINK, flags: NlmF.REQUEST | NlmF.ACK, seq: 7, body: Uint8Array.of(1, 2, 3) };
+  const b = { type: Rtm.GETLINK, flags: NlmF.REQUEST | NlmF.DUMP, seq: 8, body: new Uint8Array(16) };
+  assert.deepEqual(encodeMessages([a, b]), Buffer.concat([encodeMessage(a, a.body), encodeMessage(b, b.body)]));
+  assert.deepEqual(encodeMessages([]), Buffer.alloc(0));
+  assert.throws(() => encodeMessages([{ ...a, type: 0x10000 }]), NetlinkEncodeError);
+});
+
+test('frameMessages reads headers in place and refuses what decodeMessages refuses, with the same words', () => {
+  const two = Buffer.concat([encodeMessage({ type: Nlmsg.ERROR, flags: 0, seq: 1 }, new Uint8Array(20)), encodeMessage({ type: Nlmsg.DONE, flags: NlmF.MULTI, seq: 2, pid: 9 }, Uint8Array.of(0, 0, 0, 0))]);
+  assert.deepEqual(frameMessages(two), [
+    { type: Nlmsg.ERROR, flags: 0, seq: 1, pid: 0, body: 16, end: 36 },
+    { type: Nlmsg.DONE, flags: NlmF.MULTI, seq: 2, pid: 9, body: 52, end: 56 },
+  ]);
+  for (const bad of [two.subarray(0, 40), Buffer.concat([two, Buffer.alloc(3)])]) {
+    const expected = (() => {
+      try {
+        decodeMessages(bad);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    assert.throws(() => frameMessages(bad), { name: NetlinkDecodeError.name, message: expected });
+  }
+});
+
+test('isBareAck: a capped ACK with error 0 and nothing else; not an error, not an uncapped echo', () => {
+  const ack = (errno: number, flags: number, extra = 0) => {
+    const body = Buffer.alloc(20 + extra);
+    body.writeInt32LE(-errno, 0);
+    const buf = encodeMessage({ type: Nlmsg.ERROR, flags, seq: 1 }, body);
+    return { buf, frame: frameMessages(buf)[0] as ReturnType<typeof frameMessages>[number] };
+  };
+  const bare = ack(0, NlmF.CAPPED);
+  assert.equal(isBareAck(bare.buf, bare.frame), true);
+  const refused = ack(17, NlmF.CAPPED);
+  assert.equal(isBareAck(refused.buf, refused.frame), false);
+  const echoed = ack(0, 0, 16);
+  assert.equal(isBareAck(echoed.buf, echoed.frame), false);
 });

@@ -1,0 +1,193 @@
+/**
+ * How a Handle batches requests and reads the kernel's answers, without a kernel: requests are taken off
+ * the queue with takeBatch in the tick they were made (before the flush group would send them), and
+ * settled with answers made here. No root, no socket: the fds are never used.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decodeMessages, encodeAddr, encodeLink, encodeMessage, Iff, NetlinkDecodeError, NetlinkEncodeError, NlmF, Nlmsg, NlmsgerrAttr, Rtm } from '../../src/netlink/index.js';
+import { Handle, NetlinkError } from '../../src/rtnl/index.js';
+
+let nextFd = 1_000_000;
+
+/** A handle over a socket that does not exist; only takeBatch and settle are used. */
+function offlineHandle(): Handle {
+  const [h] = Handle.adopt([{ netns: 't', fd: nextFd++ }]);
+  assert.ok(h !== undefined);
+  return h;
+}
+
+/** The next batch, which must be there. */
+function take(h: Handle): NonNullable<ReturnType<Handle['takeBatch']>> {
+  const batch = h.takeBatch();
+  assert.ok(batch !== undefined, 'a batch is queued');
+  return batch;
+}
+
+/** NLMSG_ERROR for `seq`: a bare capped ACK, or an error with the kernel's extack text. */
+function ack(seq: number, errno = 0, text?: string): Buffer {
+  const head = Buffer.alloc(20);
+  head.writeInt32LE(-errno, 0); // host order: the tests run on little-endian machines, as nslab does
+  head.writeUInt32LE(16, 4);
+  head.writeUInt32LE(seq, 12);
+  if (text === undefined) return encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED, seq }, head);
+  const payload = Buffer.from(`${text}\0`);
+  const tlv = Buffer.alloc((4 + payload.length + 3) & ~3);
+  tlv.writeUInt16LE(4 + payload.length, 0);
+  tlv.writeUInt16LE(NlmsgerrAttr.MSG, 2);
+  payload.copy(tlv, 4);
+  return encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED | NlmF.ACK_TLVS, seq }, Buffer.concat([head, tlv]));
+}
+
+function linkReply(seq: number, index: number, name: string, flags: number = NlmF.MULTI): Buffer {
+  return encodeMessage({ type: Rtm.NEWLINK, flags, seq }, encodeLink({ index, attrs: { ifname: name } }));
+}
+
+function done(seq: number, flags: number = NlmF.MULTI): Buffer {
+  return encodeMessage({ type: Nlmsg.DONE, flags, seq }, Buffer.alloc(4));
+}
+
+/** Resolves to 'ok' or to the rejection, so a test can look at every outcome at once. */
+function outcome(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => 'ok',
+    (e: unknown) => e,
+  );
+}
+
+describe('Handle batches', () => {
+  test('a batch is one buffer: consecutive seqs, an ACK asked for all but a dump, ending with the first dump', async () => {
+    const h = offlineHandle();
+    const made = [
+      h.link.set({ index: 3, name: 'e0' }, { up: true, alias: 'm' }),
+      h.addr.add({ index: 3 }, '10.0.0.1/24'),
+      h.link.list(),
+      h.link.set({ index: 4 }, { mtu: 1400 }),
+    ];
+    const first = take(h);
+    const second = take(h);
+    assert.equal(h.takeBatch(), undefined);
+
+    const sent = decodeMessages(first.buffer);
+    assert.deepEqual(
+      sent.map((m) => [m.type, m.flags, m.seq, m.pid]),
+      [
+        [Rtm.NEWLINK, NlmF.REQUEST | NlmF.ACK, 1, 0],
+        [Rtm.NEWADDR, NlmF.REQUEST | NlmF.ACK | NlmF.CREATE | NlmF.EXCL, 2, 0],
+        [Rtm.GETLINK, NlmF.REQUEST | NlmF.DUMP, 3, 0],
+      ],
+    );
+    assert.deepEqual(Buffer.from(sent[0]?.body ?? []), encodeLink({ index: 3, flags: Iff.UP, change: Iff.UP, attrs: { alias: 'm' } }));
+    assert.deepEqual(Buffer.from(sent[1]?.body ?? []), encodeAddr({ family: 2, prefixlen: 24, flags: 0, scope: 0, index: 3, attrs: { local: '10.0.0.1', address: '10.0.0.1' } }));
+    assert.deepEqual(
+      decodeMessages(second.buffer).map((m) => [m.type, m.seq]),
+      [[Rtm.NEWLINK, 4]],
+    );
+
+    first.settle(Buffer.concat([ack(1), ack(2), done(3)]));
+    second.settle(ack(4));
+    assert.deepEqual(await Promise.all(made.map(outcome)), ['ok', 'ok', 'ok', 'ok']);
+  });
+
+  test('answers settle their requests: ACK, error with the kernel text, dump messages as copies', async () => {
+    const h = offlineHandle();
+    let described = 0;
+    const object = (): string => {
+      described += 1;
+      return 'thing one';
+    };
+    const ok = h.request({ type: Rtm.NEWLINK, flags: 0, body: Buffer.alloc(16), object });
+    const refused = outcome(h.addr.add({ index: 3, name: 'e0' }, '10.0.0.1/24'));
+    const dump = h.request({ type: Rtm.GETLINK, flags: NlmF.DUMP, body: Buffer.alloc(16), object: 'links' });
+    const answer = Buffer.concat([
+      encodeMessage({ type: Rtm.NEWLINK, flags: 0, seq: 99 }, Buffer.alloc(16)), // not ours: ignored
+      ack(1),
+      ack(2, 17, 'Address already assigned'),
+      linkReply(3, 1, 'lo'),
+      ack(1, 1), // after its ACK: ignored
+      linkReply(3, 2, 'e0'),
+      done(3),
+      linkReply(3, 5, 'late'), // after the dump's end: ignored
+    ]);
+    take(h).settle(answer);
+
+    assert.deepEqual(await ok, []);
+    assert.equal(described, 0, 'a request that succeeds is never described');
+    const error = await refused;
+    assert.ok(error instanceof NetlinkError);
+    assert.equal(error.errno, 17);
+    assert.equal(error.object, '10.0.0.1/24 dev e0');
+    assert.equal(error.kernelMessage, 'Address already assigned');
+    assert.match(error.message, /^RTM_NEWADDR 10\.0\.0\.1\/24 dev e0 in netns t: File exists \(EEXIST\): Address already assigned; /);
+    const messages = await dump;
+    assert.deepEqual(
+      messages.map((m) => [m.type, m.flags, m.seq]),
+      [
+        [Rtm.NEWLINK, NlmF.MULTI, 3],
+        [Rtm.NEWLINK, NlmF.MULTI, 3],
+      ],
+    );
+    assert.equal(messages[0]?.body.constructor, Uint8Array);
+    assert.notEqual(messages[0]?.body.buffer, answer.buffer, 'the body is a copy, not a window into the answer');
+  });
+
+  test('an interrupted dump is asked again, at most five times', async () => {
+    const h = offlineHandle();
+    const dump = h.request({ type: Rtm.GETLINK, flags: NlmF.DUMP, body: Buffer.alloc(16), object: 'links' });
+    let batch = take(h);
+    const seqs: number[] = [];
+    for (;;) {
+      const seq = decodeMessages(batch.buffer)[0]?.seq ?? 0;
+      seqs.push(seq);
+      batch.settle(Buffer.concat([linkReply(seq, 1, `lo${seq}`, NlmF.MULTI | NlmF.DUMP_INTR), done(seq)]));
+      const again = h.takeBatch();
+      if (again === undefined) break;
+      batch = again;
+    }
+    assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6]);
+    const messages = await dump;
+    assert.equal(messages.length, 1, 'the last reading, interrupted too, is what the caller gets');
+    assert.equal(messages[0]?.seq, 6);
+  });
+
+  test('an answer that does not split into messages rejects every request of the batch', async () => {
+    const h = offlineHandle();
+    const made = [h.link.set({ index: 3 }, { up: true }), h.link.set({ index: 4 }, { up: true })].map(outcome);
+    take(h).settle(Buffer.concat([ack(1), ack(2).subarray(0, 30)]));
+    for (const e of await Promise.all(made)) {
+      assert.ok(e instanceof NetlinkDecodeError);
+      assert.equal(e.message, 'malformed netlink data at byte 36: nlmsg_len 36 runs past the end of the datagram (30 left)');
+    }
+  });
+
+  test('a malformed NLMSG_ERROR rejects its request and those after it; those before keep their answer', async () => {
+    const h = offlineHandle();
+    const made = [1, 2, 3].map((index) => outcome(h.link.set({ index }, { up: true })));
+    const short = encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED, seq: 2 }, Buffer.alloc(8));
+    take(h).settle(Buffer.concat([ack(1), short, ack(3)]));
+    const [first, second, third] = await Promise.all(made);
+    assert.equal(first, 'ok');
+    assert.ok(second instanceof NetlinkDecodeError);
+    assert.equal(third, second);
+  });
+
+  test('a request left without an answer is rejected, described', async () => {
+    const h = offlineHandle();
+    const made = [h.link.set({ index: 3 }, { up: true }), h.link.set({ index: 4, name: 'e1' }, { up: false, master: null })].map(outcome);
+    take(h).settle(ack(1));
+    const [first, second] = await Promise.all(made);
+    assert.equal(first, 'ok');
+    assert.ok(second instanceof Error);
+    assert.equal(second.message, 'no answer from the kernel to RTM_NEWLINK e1 (up false master none) in netns t');
+  });
+
+  test('a header that does not fit nlmsghdr is refused before it is queued', async () => {
+    const h = offlineHandle();
+    let released = false;
+    const e = await outcome(h.request({ type: 0x10000, flags: 0, body: Buffer.alloc(0), object: 'x', release: () => (released = true) }));
+    assert.ok(e instanceof NetlinkEncodeError);
+    assert.equal(e.message, 'cannot encode netlink request: nlmsg_type must be an integer from 0 to 65535, not 65536');
+    assert.ok(released);
+    assert.equal(h.takeBatch(), undefined);
+  });
+});
