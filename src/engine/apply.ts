@@ -67,7 +67,8 @@ export class Applier {
   readonly #handles = new Map<string, Handle>();
   /** Open fds of the namespaces this run made, for the IFLA_NET_NS_FD of veth peers. */
   readonly #nsFds = new Map<string, number>();
-  readonly #indexes = new Map<string, number>();
+  /** netns -> ifname -> the index this run gives the device. */
+  readonly #indexes = new Map<string, Map<string, number>>();
   readonly #undo: Undo[] = [];
   /** Namespaces this run creates. */
   readonly #fresh = new Set<string>();
@@ -126,10 +127,16 @@ export class Applier {
   #assignIndexes(plan: Plan): void {
     for (const op of plan.ops) if (op.op === 'netns.add') this.#fresh.add(op.netns);
     let next = this.#indexBase;
+    const give = (netns: string, ifname: string): void => {
+      let inNs = this.#indexes.get(netns);
+      if (inNs === undefined) this.#indexes.set(netns, (inNs = new Map()));
+      inNs.set(ifname, next++);
+    };
     for (const op of plan.ops) {
-      if (op.op === 'bridge.add') this.#indexes.set(`${op.netns}/${op.name}`, next++);
+      if (op.op === 'bridge.add') give(op.netns, op.name);
       if (op.op !== 'veth.add') continue;
-      for (const end of [op.a, op.b]) this.#indexes.set(`${end.netns}/${end.ifname}`, next++);
+      give(op.a.netns, op.a.ifname);
+      give(op.b.netns, op.b.ifname);
     }
   }
 
@@ -149,7 +156,7 @@ export class Applier {
   }
 
   #dev(netns: string, ifname: string): DevRef {
-    const index = this.#indexes.get(`${netns}/${ifname}`);
+    const index = this.#indexes.get(netns)?.get(ifname);
     return index !== undefined ? { index, name: ifname } : ifname;
   }
 
@@ -194,11 +201,16 @@ export class Applier {
   }
 
   #progress(ops: Op[], total: number, started: number): void {
+    const listener = this.#opts.onProgress;
+    if (listener === undefined && !opChannel.hasSubscribers) {
+      this.#done += ops.length;
+      return;
+    }
     const ms = performance.now() - started;
     for (const op of ops) {
       this.#done += 1;
       const event: ProgressEvent = { lab: this.#state.lab, op, done: this.#done, total, ms };
-      this.#opts.onProgress?.(event);
+      listener?.(event);
       if (opChannel.hasSubscribers) opChannel.publish(event);
     }
   }

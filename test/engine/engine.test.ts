@@ -96,6 +96,27 @@ describe('engine', { skip: needsRoot }, () => {
     gone(other);
   });
 
+  test('DAD: an IPv4 lab leaves it as the kernel has it; adding IPv6 turns it off in every namespace, and an IPv6 address works at once', async () => {
+    const lab = chain(uniqueName('dad'), 2);
+    const dad = (netns: string): string => sh('ip', ['netns', 'exec', netns, 'cat', '/proc/sys/net/ipv6/conf/default/accept_dad']).trim();
+    try {
+      await up(lab);
+      assert.deepEqual(lab.nodes.map((n) => dad(n.netns)), ['1', '1']);
+      const link = lab.links[0];
+      assert.ok(link !== undefined);
+      const six: ResolvedLab = { ...lab, links: [{ ...link, a: { ...link.a, addresses: [...link.a.addresses, { family: 6, address: 'fd00::1', prefixLength: 64 }] }, b: { ...link.b, addresses: [...link.b.addresses, { family: 6, address: 'fd00::2', prefixLength: 64 }] } }] };
+      const again = await up(six);
+      assert.deepEqual(again.plan.ops.filter((o) => o.op === 'sysctl.set').map((o) => o.id).sort(), ['sysctl:n0:net/ipv6/conf/default/accept_dad', 'sysctl:n1:net/ipv6/conf/default/accept_dad']);
+      assert.deepEqual(lab.nodes.map((n) => dad(n.netns)), ['0', '0']);
+      // No tentative address: the other end answers at once.
+      sh('ip', ['netns', 'exec', `${lab.name}-n0`, 'ping', '-6', '-c', '1', '-W', '2', 'fd00::2']);
+      assert.deepEqual((await up(six)).plan.ops, []);
+    } finally {
+      await down(lab.name);
+    }
+    gone(lab);
+  });
+
   test('down of a lab that is not up finds nothing and removes nothing', async () => {
     const name = uniqueName('none');
     const before = netnsList();
