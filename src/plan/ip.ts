@@ -3,7 +3,7 @@
  * desired compare equal) and "is this gateway inside that subnet". The byte conversions are the codec's
  * (src/netlink/address.ts), so there is one IPv6 parser and one RFC 5952 formatter in nslab. Pure.
  */
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { bytesToIp, ipToBytes } from '../netlink/address.js';
 import type { Cidr, Family } from '../topology/types.js';
 
@@ -23,6 +23,9 @@ export function parseIp(text: string): IpValue | undefined {
 
 /** Canonical text of an address: dotted quad, or RFC 5952 lower case. Text that does not parse is kept. */
 export function canonicalIp(text: string): string {
+  // The common case, cheaply: text isIPv4 accepts (four decimal octets 0..255, no leading zeros) is
+  // already the dotted quad the bytes would print as.
+  if (isIPv4(text)) return text;
   return isIP(text) === 0 ? text : (bytesToIp(ipToBytes(text)) ?? text);
 }
 

@@ -11,44 +11,68 @@ import type { Op, Plan } from './types.js';
  * the plan, or a cycle.
  */
 export function levels(plan: Plan): Op[][] {
+  // Index loops and plain arrays throughout: levels() runs once per process, before the JIT warms up,
+  // where `for...of`, callbacks, spreads and a Set per op all cost.
+  const ops = plan.ops;
   const position = new Map<string, number>();
-  plan.ops.forEach((op, i) => {
-    if (position.has(op.id)) throw new Error(`plan ${plan.lab}: two operations have the id ${op.id}`);
-    position.set(op.id, i);
-  });
-  const deps: number[][] = plan.ops.map((op, i) =>
-    [...new Set(op.after)].map((dep) => {
+  for (let i = 0; i < ops.length; i++) {
+    const id = (ops[i] as Op).id;
+    position.set(id, i);
+    // One lookup per id, not two: an id seen before leaves the map's size as it was.
+    if (position.size === i) throw new Error(`plan ${plan.lab}: two operations have the id ${id}`);
+  }
+  // How many ops each op waits for (each counted once) and, the other way round, which ops wait for it
+  // (a list only where some do). `listedFor[j] === i + 1` says op i lists j already: the duplicate check
+  // without a Set per op.
+  const waiting: number[] = [];
+  const dependents: (number[] | undefined)[] = [];
+  for (let i = 0; i < ops.length; i++) dependents.push(undefined);
+  const listedFor = new Array<number>(ops.length).fill(0);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    let count = 0;
+    for (let k = 0; k < op.after.length; k++) {
+      const dep = op.after[k] as string;
       const j = position.get(dep);
       if (j === undefined) throw new Error(`plan ${plan.lab}: ${op.id} waits for ${dep}, which is not in the plan`);
       if (j === i) throw new Error(`plan ${plan.lab}: ${op.id} waits for itself`);
-      return j;
-    }),
-  );
-  const dependents: number[][] = plan.ops.map(() => []);
-  deps.forEach((ds, i) => ds.forEach((j) => dependents[j]?.push(i)));
+      if (listedFor[j] === i + 1) continue;
+      listedFor[j] = i + 1;
+      count++;
+      const list = dependents[j];
+      if (list === undefined) dependents[j] = [i];
+      else list.push(i);
+    }
+    waiting.push(count);
+  }
 
-  // Kahn's order, then each op's wave: the latest of its dependencies', plus one unless it rides the
-  // dependency's lane (and comes after it in the plan, which is the order the engine sends a wave in).
+  // Kahn's order. Each op's wave is the latest of its dependencies', plus one unless it rides the
+  // dependency's lane (and comes after it in the plan, which is the order the engine sends a wave in):
+  // each placed op passes its wave on to the ops waiting for it, so an op's wave is final once it is ready.
   const lanes = laneOf(plan);
-  const waiting = deps.map((ds) => ds.length);
-  const wave: number[] = plan.ops.map(() => 0);
-  const ready = plan.ops.map((_, i) => i).filter((i) => waiting[i] === 0);
+  const wave: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    wave.push(0);
+    if (waiting[i] === 0) ready.push(i);
+  }
   let placed = 0;
   while (placed < ready.length) {
-    const i = ready[placed++] as number;
-    for (const j of deps[i] ?? []) {
+    const j = ready[placed++] as number;
+    const list = dependents[j];
+    if (list === undefined) continue;
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k] as number;
       const sameLane = lanes[i] !== undefined && lanes[i] === lanes[j] && j < i;
-      wave[i] = Math.max(wave[i] ?? 0, (wave[j] ?? 0) + (sameLane ? 0 : 1));
-    }
-    for (const d of dependents[i] ?? []) {
-      const left = (waiting[d] ?? 0) - 1;
-      waiting[d] = left;
-      if (left === 0) ready.push(d);
+      wave[i] = Math.max(wave[i] as number, (wave[j] as number) + (sameLane ? 0 : 1));
+      const left = (waiting[i] as number) - 1;
+      waiting[i] = left;
+      if (left === 0) ready.push(i);
     }
   }
-  if (placed < plan.ops.length) throw new Error(`plan ${plan.lab}: dependency cycle through ${describeCycle(plan, waiting)}`);
+  if (placed < ops.length) throw new Error(`plan ${plan.lab}: dependency cycle through ${describeCycle(plan, waiting)}`);
   const waves: Op[][] = [];
-  plan.ops.forEach((op, i) => (waves[wave[i] ?? 0] ??= []).push(op));
+  for (let i = 0; i < ops.length; i++) (waves[wave[i] as number] ??= []).push(ops[i] as Op);
   return waves.filter((w) => w !== undefined);
 }
 
@@ -60,29 +84,45 @@ export function levels(plan: Plan): Op[][] {
  * wave as a dependency on its lane, right behind it: an address in the wave that makes its device.
  */
 export function laneOf(plan: Plan): (string | undefined)[] {
-  const made = new Set<string>();
-  const dev = (netns: string, ifname: string): string => `${netns}\u0000${ifname}`;
-  for (const op of plan.ops) {
-    if (op.op === 'veth.add') for (const end of [op.a, op.b]) made.add(dev(end.netns, end.ifname));
-    if (op.op === 'bridge.add') made.add(dev(op.netns, op.name));
-  }
-  const known = (netns: string, ifname: string | undefined): boolean => ifname === undefined || made.has(dev(netns, ifname));
-  return plan.ops.map((op) => {
-    switch (op.op) {
-      case 'veth.add':
-        return op.a.netns;
-      case 'bridge.add':
-        return op.netns;
-      case 'addr.add':
-        return known(op.netns, op.ifname) ? op.netns : undefined;
-      case 'link.set':
-        return known(op.netns, op.ifname) && known(op.netns, op.master) ? op.netns : undefined;
-      case 'route.add':
-        return known(op.netns, op.route.dev) ? op.netns : undefined;
-      default:
-        return undefined;
+  // The devices the plan makes: namespace -> interface names (nested, so no key string is built per op).
+  const made = new Map<string, Set<string>>();
+  const make = (netns: string, ifname: string): void => {
+    let names = made.get(netns);
+    if (names === undefined) made.set(netns, (names = new Set()));
+    names.add(ifname);
+  };
+  const ops = plan.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    if (op.op === 'veth.add') {
+      make(op.a.netns, op.a.ifname);
+      make(op.b.netns, op.b.ifname);
+    } else if (op.op === 'bridge.add') {
+      make(op.netns, op.name);
     }
-  });
+  }
+  const known = (netns: string, ifname: string | undefined): boolean => ifname === undefined || made.get(netns)?.has(ifname) === true;
+  const lanes: (string | undefined)[] = [];
+  for (let i = 0; i < ops.length; i++) lanes.push(laneOfOp(ops[i] as Op, known));
+  return lanes;
+}
+
+/** One op's lane, as laneOf says; `known` tells whether the plan makes a device. */
+function laneOfOp(op: Op, known: (netns: string, ifname: string | undefined) => boolean): string | undefined {
+  switch (op.op) {
+    case 'veth.add':
+      return op.a.netns;
+    case 'bridge.add':
+      return op.netns;
+    case 'addr.add':
+      return known(op.netns, op.ifname) ? op.netns : undefined;
+    case 'link.set':
+      return known(op.netns, op.ifname) && known(op.netns, op.master) ? op.netns : undefined;
+    case 'route.add':
+      return known(op.netns, op.route.dev) ? op.netns : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** Finds one cycle among the ops that never became ready, as `a -> b -> a`. */
