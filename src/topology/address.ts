@@ -26,16 +26,60 @@ const fail = (message: string, hint: string): { ok: false; problem: AddressProbl
 
 const EXAMPLES = 'for example 10.0.0.1 or fd00::1';
 
+const IPV4_RULE = 'an IPv4 address is four numbers 0 to 255 joined by dots, for example 10.0.0.1';
+
+/**
+ * The value (0 to 2^32 - 1) of `text.slice(start, end)` when it is a dotted quad in canonical form (four
+ * numbers 0 to 255, no leading zeros), else -1. The canonical form is the text itself, so a caller that gets
+ * a value has the address's text too. Written with charCodeAt and no allocation: it runs for every address
+ * of a lab, several times, before the JIT has warmed up.
+ */
+export function dottedQuadValue(text: string, start = 0, end = text.length): number {
+  let value = 0;
+  let parts = 0;
+  let k = start;
+  while (parts < 4) {
+    const first = k;
+    let n = 0;
+    for (; k < end; k++) {
+      const c = text.charCodeAt(k);
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + (c - 0x30);
+    }
+    const digits = k - first;
+    if (digits === 0 || digits > 3 || n > 255 || (digits > 1 && text.charCodeAt(first) === 0x30)) return -1;
+    value = value * 256 + n;
+    parts++;
+    if (parts < 4) {
+      if (k >= end || text.charCodeAt(k) !== 0x2e /* . */) return -1;
+      k++;
+    }
+  }
+  return k === end ? value : -1;
+}
+
+/** The 4 bytes of a dotted quad's value. */
+function quadBytes(value: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  bytes[0] = value >>> 24;
+  bytes[1] = (value >>> 16) & 0xff;
+  bytes[2] = (value >>> 8) & 0xff;
+  bytes[3] = value & 0xff;
+  return bytes;
+}
+
 function parseIpv4(text: string): Parsed<Ip> {
+  const quad = dottedQuadValue(text);
+  if (quad !== -1) return { ok: true, value: { family: 4, address: text, bytes: quadBytes(quad) } };
+  // Not canonical, or not an address: find the first thing wrong, for the message.
   const parts = text.split('.');
   if (parts.length !== 4) {
-    return fail(`"${text}" is not an IPv4 address: it has ${parts.length} part${parts.length === 1 ? '' : 's'}`, 'an IPv4 address is four numbers 0 to 255 joined by dots, for example 10.0.0.1');
+    return fail(`"${text}" is not an IPv4 address: it has ${parts.length} part${parts.length === 1 ? '' : 's'}`, IPV4_RULE);
   }
   const bytes = new Uint8Array(4);
-  for (const [i, part] of parts.entries()) {
-    if (!/^[0-9]+$/.test(part)) {
-      return fail(`"${text}" is not an IPv4 address: "${part}" is not a number`, 'an IPv4 address is four numbers 0 to 255 joined by dots, for example 10.0.0.1');
-    }
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    if (!/^[0-9]+$/.test(part)) return fail(`"${text}" is not an IPv4 address: "${part}" is not a number`, IPV4_RULE);
     if (part.length > 1 && part.startsWith('0')) {
       return fail(`"${text}" has a leading zero in "${part}"`, `write ${String(Number(part))}: some tools read a leading zero as octal`);
     }
@@ -106,10 +150,25 @@ export function formatIp(family: Family, bytes: Uint8Array): string {
 
 /** Parses an IP address without a prefix length, either family. */
 export function parseIp(text: string): Parsed<Ip> {
+  const quad = dottedQuadValue(text);
+  if (quad !== -1) return { ok: true, value: { family: 4, address: text, bytes: quadBytes(quad) } };
   if (text === '') return fail('the address is empty', `write an IP address, ${EXAMPLES}`);
   if (text.includes(':')) return parseIpv6(text);
   if (/^[0-9.]+$/.test(text)) return parseIpv4(text);
   return fail(`"${text}" is not an IP address`, `write an IPv4 or IPv6 address, ${EXAMPLES}`);
+}
+
+/** The number written from `start` to the end of `text` when it is 1 to 3 digits (a prefix length to check), else -1. */
+function prefixLengthValue(text: string, start: number): number {
+  const digits = text.length - start;
+  if (digits < 1 || digits > 3) return -1;
+  let n = 0;
+  for (let k = start; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
 }
 
 /** Splits `ADDR/LEN`; the length is checked against the family of ADDR. */
@@ -120,26 +179,31 @@ function parsePrefixed(text: string, what: string, example: (ip: Ip) => string):
   const ip = parseIp(ipText);
   if (!ip.ok) return ip;
   const max = ip.value.family === 4 ? 32 : 128;
-  if (!/^[0-9]{1,3}$/.test(lenText)) {
+  const prefixLength = prefixLengthValue(text, slash + 1);
+  if (prefixLength === -1) {
     return fail(`"${text}" has "/${lenText}" where a prefix length belongs`, `write a number 0 to ${max} after the slash, for example ${example(ip.value)}`);
   }
-  const prefixLength = Number(lenText);
   if (prefixLength > max) {
     return fail(`prefix length /${lenText} of "${text}" is too long for IPv${ip.value.family}`, `an IPv${ip.value.family} ${what} takes /0 to /${max}`);
   }
   return { ok: true, value: { ip: ip.value, prefixLength } };
 }
 
+/** specialAddress for an IPv4 address's value. */
+function specialIpv4(value: number): string | undefined {
+  const first = value >>> 24;
+  if (value === 0) return 'the unspecified address';
+  if (first === 127) return 'a loopback address (127.0.0.0/8 belongs to lo)';
+  if (first >= 224 && first <= 239) return 'a multicast address';
+  if (value === 0xffffffff) return 'the broadcast address';
+  return undefined;
+}
+
 /** Why an address cannot be given to an interface (or be a gateway), or undefined when it can. */
 export function specialAddress(ip: Ip): string | undefined {
   const b = ip.bytes;
+  if (ip.family === 4) return specialIpv4(((b[0] ?? 0) * 0x1000000) + ((b[1] ?? 0) << 16) + ((b[2] ?? 0) << 8) + (b[3] ?? 0));
   if (b.every((x) => x === 0)) return 'the unspecified address';
-  if (ip.family === 4) {
-    if (b[0] === 127) return 'a loopback address (127.0.0.0/8 belongs to lo)';
-    if ((b[0] ?? 0) >= 224 && (b[0] ?? 0) <= 239) return 'a multicast address';
-    if (b.every((x) => x === 255)) return 'the broadcast address';
-    return undefined;
-  }
   if (b.slice(0, 15).every((x) => x === 0) && b[15] === 1) return 'the loopback address (it belongs to lo)';
   if (b[0] === 0xff) return 'a multicast address';
   return undefined;
@@ -151,7 +215,14 @@ export function specialAddress(ip: Ip): string | undefined {
  * reaches directly.
  */
 export function parseInterfaceAddress(text: string): Parsed<Cidr> {
-  if (!text.includes('/')) {
+  // The usual case first, without building an Ip: a canonical IPv4 address (its own text) with its length.
+  const slash = text.indexOf('/');
+  if (slash > 0) {
+    const quad = dottedQuadValue(text, 0, slash);
+    const prefixLength = quad === -1 ? -1 : prefixLengthValue(text, slash + 1);
+    if (prefixLength !== -1 && prefixLength <= 32 && specialIpv4(quad) === undefined) return { ok: true, value: { family: 4, address: text.slice(0, slash), prefixLength } };
+  }
+  if (slash === -1) {
     const ip = parseIp(text);
     if (!ip.ok) return ip;
     const sample =

@@ -33,7 +33,8 @@ export const AUTO_PREFIX = 'eth';
 export function assignInterfaceNames(requests: readonly NamingRequest[]): Naming {
   const taken = new Map<string, Map<string, Placed<string>>>();
   const duplicates: Duplicate[] = [];
-  for (const r of requests) {
+  for (let i = 0; i < requests.length; i++) {
+    const r = requests[i] as NamingRequest;
     if (r.explicit === undefined) continue;
     let names = taken.get(r.node);
     if (names === undefined) taken.set(r.node, (names = new Map()));

@@ -16,7 +16,12 @@ export const LAB_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$';
 export const NODE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 
 const utf8 = new TextEncoder();
-const byteLength = (s: string): number => utf8.encode(s).length;
+
+/** UTF-8 bytes of a string; an ASCII string's are its characters (counted without encoding it). */
+function byteLength(s: string): number {
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) >= 0x80) return utf8.encode(s).length;
+  return s.length;
+}
 
 /** A character as a learner can read it in a message: `" " (a space)`, `"\t" (a tab)`, `U+0007`. */
 export function describeChar(ch: string): string {
@@ -34,10 +39,15 @@ export function quoteName(name: string): string {
   return JSON.stringify(name);
 }
 
-const isControl = (ch: string): boolean => {
-  const c = ch.codePointAt(0) ?? 0;
-  return c < 0x20 || c === 0x7f;
-};
+/** Whether a UTF-16 unit is a control character (C0 or DEL). */
+const isControl = (c: number): boolean => c < 0x20 || c === 0x7f;
+
+/** Whether a UTF-16 unit is white space as the regex class `\s` has it. */
+export function isSpace(c: number): boolean {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
 function firstBad(name: string, allowed: RegExp): string | undefined {
   for (const ch of name) if (!allowed.test(ch)) return ch;
@@ -55,8 +65,11 @@ export function checkLabName(name: string): NameProblem | undefined {
   return undefined;
 }
 
+const NODE_NAME = new RegExp(NODE_NAME_PATTERN);
+
 /** Node names: letters, digits, `_`, `.`, `-`, starting with a letter or digit. */
 export function checkNodeName(name: string): NameProblem | undefined {
+  if (NODE_NAME.test(name)) return undefined; // nearly every name: one test, not a regex per character
   const rule = "a node name is letters, digits, '_', '.' or '-', starting with a letter or digit, for example red or host-1";
   if (name === '') return { message: 'the node name is empty', hint: rule };
   if (!/^[A-Za-z0-9]/.test(name)) return { message: `node name ${quoteName(name)} starts with ${describeChar([...name][0] ?? '')}`, hint: rule };
@@ -96,13 +109,17 @@ export function checkInterfaceName(name: string): NameProblem | undefined {
     return { message: `interface name ${quoteName(name)} is ${count}`, hint: shorten };
   }
   if (name === '.' || name === '..') return { message: `${quoteName(name)} cannot be an interface name`, hint: 'choose a name such as eth0' };
-  for (const ch of name) {
-    if (ch === '/' || ch === ':' || ch === '%' || /\s/.test(ch) || isControl(ch)) {
+  // By UTF-16 unit, not `for...of` (cold JIT): every character refused here is one unit.
+  for (let k = 0; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    const printable = c > 0x20 && c < 0x7f;
+    if (printable ? c === 0x2f /* / */ || c === 0x3a /* : */ || c === 0x25 /* % */ : isSpace(c) || isControl(c)) {
+      const ch = name.charAt(k);
       const why = ch === '%' ? 'the kernel reads a "%" as a template (eth%d) and picks another name; ' : '';
       return { message: `interface name ${quoteName(name)} contains ${describeChar(ch)}`, hint: `${why}Linux interface names have no "/", ":", spaces or control characters` };
     }
   }
-  const reserved = KERNEL_DEVICES[name];
+  const reserved = Object.hasOwn(KERNEL_DEVICES, name) ? KERNEL_DEVICES[name] : undefined;
   if (reserved !== undefined) return { message: `interface name ${quoteName(name)} is taken: it is ${reserved}`, hint: 'choose another name, such as eth0' };
   return undefined;
 }
@@ -113,9 +130,15 @@ export function checkInterfaceName(name: string): NameProblem | undefined {
  */
 export function checkNetnsName(name: string): NameProblem | undefined {
   if (name === '' || name === '.' || name === '..') return { message: `namespace name ${quoteName(name)} is not a file name`, hint: 'namespaces are files under /run/netns; change the prefix or the node name' };
-  const bad = [...name].find((ch) => ch === '/' || isControl(ch));
-  if (bad !== undefined) return { message: `namespace name ${quoteName(name)} contains ${describeChar(bad)}`, hint: 'namespaces are files under /run/netns, whose names have no "/" or control characters' };
-  const bytes = byteLength(name);
+  let ascii = true;
+  for (let k = 0; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    if (c === 0x2f /* / */ || c < 0x20 || c === 0x7f) {
+      return { message: `namespace name ${quoteName(name)} contains ${describeChar(name.charAt(k))}`, hint: 'namespaces are files under /run/netns, whose names have no "/" or control characters' };
+    }
+    if (c >= 0x80) ascii = false;
+  }
+  const bytes = ascii ? name.length : byteLength(name);
   if (bytes > NETNS_NAME_MAX) return { message: `namespace name ${quoteName(name)} is ${bytes} bytes`, hint: `a file name under /run/netns has at most ${NETNS_NAME_MAX}; shorten the prefix or the node name` };
   return undefined;
 }

@@ -7,45 +7,53 @@ import { TopologyError } from '../errors.js';
 import { toIssues } from './issues.js';
 import { computeRoutes, labSubnets } from './routing.js';
 import { buildSegments } from './segments.js';
-import type { ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode } from './types.js';
-import { checkTopology, type CheckedEndpoint, type CheckedTopology } from './validate.js';
+import type { Cidr, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode } from './types.js';
+import { checkTopology, type CheckedEndpoint, type CheckedLink, type CheckedNode, type CheckedTopology } from './validate.js';
 
 /** `red:rveth--green:gveth`, endpoints in file order. */
 export function linkId(a: { node: string; ifname: string }, b: { node: string; ifname: string }): string {
   return `${a.node}:${a.ifname}--${b.node}:${b.ifname}`;
 }
 
+const copyCidr = (c: Cidr): Cidr => ({ family: c.family, address: c.address, prefixLength: c.prefixLength });
+
 /** Builds the resolved lab from a topology that passed every check. */
 export function toResolvedLab(t: CheckedTopology): ResolvedLab {
-  const netns = (node: string): string => t.prefix + node;
+  // Indexed loops and plain object literals (no spreads or for...of): this runs once per process for every
+  // link and node of the lab, with a cold JIT.
   const endpoint = (e: CheckedEndpoint): ResolvedEndpoint => {
-    const end: ResolvedEndpoint = { node: e.node, netns: netns(e.node), ifname: e.ifname, addresses: e.addresses.map((c) => ({ ...c })) };
+    const end: ResolvedEndpoint = { node: e.node, netns: t.prefix + e.node, ifname: e.ifname, addresses: e.addresses.map(copyCidr) };
     if (e.mtu !== undefined) end.mtu = e.mtu;
     if (e.shaping !== undefined) end.shaping = { ...e.shaping };
     if (e.bridgePort === true) end.bridgePort = true;
     return end;
   };
-  const links = t.links.map((l): ResolvedLink => {
+  const links: ResolvedLink[] = [];
+  const interfaces = new Map<string, string[]>();
+  const addInterface = (e: ResolvedEndpoint): void => {
+    const list = interfaces.get(e.node);
+    if (list === undefined) interfaces.set(e.node, [e.ifname]);
+    else list.push(e.ifname);
+  };
+  for (let i = 0; i < t.links.length; i++) {
+    const l = t.links[i] as CheckedLink;
     const link: ResolvedLink = { id: linkId(l.a, l.b), a: endpoint(l.a), b: endpoint(l.b) };
     if (l.mtu !== undefined) link.mtu = l.mtu;
-    return link;
-  });
-  const interfaces = new Map<string, string[]>();
-  for (const l of links) {
-    for (const e of [l.a, l.b]) {
-      const list = interfaces.get(e.node);
-      if (list === undefined) interfaces.set(e.node, [e.ifname]);
-      else list.push(e.ifname);
-    }
+    links.push(link);
+    addInterface(link.a);
+    addInterface(link.b);
   }
-  const bridges = new Set(t.nodes.filter((n) => n.kind === 'bridge').map((n) => n.name));
+  const bridges = new Set<string>();
+  for (const n of t.nodes) if (n.kind === 'bridge') bridges.add(n.name);
   const { segments } = buildSegments(links, (n) => bridges.has(n));
   const routing = t.routing === 'static' ? computeRoutes(t.nodes.map((n) => ({ name: n.name, bridge: n.kind === 'bridge', forwarding: n.forwarding, routes: n.routes })), segments) : undefined;
-  const nodes = t.nodes.map((n): ResolvedNode => {
-    const node: ResolvedNode = { name: n.name, netns: netns(n.name), kind: n.kind, forwarding: n.forwarding, interfaces: interfaces.get(n.name) ?? [], routes: [...n.routes, ...(routing?.routes.get(n.name) ?? [])], exec: n.exec };
+  const nodes: ResolvedNode[] = [];
+  for (let i = 0; i < t.nodes.length; i++) {
+    const n = t.nodes[i] as CheckedNode;
+    const node: ResolvedNode = { name: n.name, netns: t.prefix + n.name, kind: n.kind, forwarding: n.forwarding, interfaces: interfaces.get(n.name) ?? [], routes: n.routes.concat(routing?.routes.get(n.name) ?? []), exec: n.exec };
     if (n.bridge !== undefined) node.bridge = n.bridge;
-    return node;
-  });
+    nodes.push(node);
+  }
   const lab: ResolvedLab = { name: t.name, prefix: t.prefix, nodes, links };
   if (t.routing !== undefined) lab.routing = t.routing;
   if (routing !== undefined && routing.notes.length > 0) lab.notes = routing.notes;

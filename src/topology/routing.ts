@@ -17,7 +17,7 @@
  * - Subnets a node cannot reach are notes, not errors (an island may be what the lab is for).
  */
 import { formatCidr } from './address.js';
-import { addressValue, netOf, netText, type Net } from './ip-math.js';
+import { netText, subnetOf, type Net } from './ip-math.js';
 import { segmentName, type Attachment, type NetworkSegment } from './segments.js';
 import { listWords } from './suggest.js';
 import type { Cidr, Family, LabSubnet, ResolvedRoute } from './types.js';
@@ -56,19 +56,24 @@ interface Edge {
 /** Every subnet of every segment, in segment order and then the order the ends' addresses come in. */
 function subnetEntries(segments: readonly NetworkSegment[]): SubnetEntry[] {
   const entries: SubnetEntry[] = [];
-  for (const segment of segments) {
-    const here = new Map<string, SubnetEntry>();
-    for (const attachment of segment.attachments) {
-      for (const address of attachment.addresses) {
-        const net = netOf(address);
-        const cidr = netText(net);
-        let entry = here.get(cidr);
-        if (entry === undefined) {
+  // Indexed loops, and each address read once: this runs for every address of the lab with a cold JIT.
+  // The latest entry of each subnet: one Map for the lab, not one a segment. A segment's addresses are read
+  // together, so an entry of another segment is never the one to add to.
+  const latest = new Map<string, SubnetEntry>();
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as NetworkSegment;
+    for (let j = 0; j < segment.attachments.length; j++) {
+      const attachment = segment.attachments[j] as Attachment;
+      for (let k = 0; k < attachment.addresses.length; k++) {
+        const address = attachment.addresses[k] as Cidr;
+        const { net, text: cidr, value } = subnetOf(address);
+        let entry = latest.get(cidr);
+        if (entry?.segment !== segment) {
           entry = { net, cidr, segment, members: [] };
-          here.set(cidr, entry);
+          latest.set(cidr, entry);
           entries.push(entry);
         }
-        entry.members.push({ attachment, address, value: addressValue(address.address) });
+        entry.members.push({ attachment, address, value });
       }
     }
   }
@@ -77,7 +82,24 @@ function subnetEntries(segments: readonly NetworkSegment[]): SubnetEntry[] {
 
 /** The lab's subnets, for `ResolvedLab.subnets`: the nodes of each in link order, each once. */
 export function labSubnets(segments: readonly NetworkSegment[]): LabSubnet[] {
-  return subnetEntries(segments).map((e) => ({ cidr: e.cidr, family: e.net.family, kind: e.segment.kind, nodes: [...new Set(e.members.map((m) => m.attachment.node))] }));
+  const entries = subnetEntries(segments);
+  const subnets: LabSubnet[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as SubnetEntry;
+    subnets.push({ cidr: e.cidr, family: e.net.family, kind: e.segment.kind, nodes: memberNodes(e.members) });
+  }
+  return subnets;
+}
+
+/** The nodes of a subnet's members, each once: by a scan for a few (a cable has two), else through a Set. */
+function memberNodes(members: readonly Member[]): string[] {
+  if (members.length > 16) return [...new Set(members.map((m) => m.attachment.node))];
+  const nodes: string[] = [];
+  for (let i = 0; i < members.length; i++) {
+    const node = (members[i] as Member).attachment.node;
+    if (!nodes.includes(node)) nodes.push(node);
+  }
+  return nodes;
 }
 
 const destinationKey = (family: Family, to: Cidr | 'default'): string => `${family} ${to === 'default' ? 'default' : formatCidr(to)}`;

@@ -53,38 +53,43 @@ export function buildSegments(links: readonly { a: SegmentEnd; b: SegmentEnd }[]
     return root;
   };
   const loops: number[] = [];
-  links.forEach((l, i) => {
-    for (const e of [l.a, l.b]) if (isBridge(e.node) && !parent.has(e.node)) parent.set(e.node, e.node);
-    if (isBridge(l.a.node) && isBridge(l.b.node)) {
+  // Indexed loops over the two ends, without arrays or closures per link: this runs for every link of the
+  // lab with a cold JIT.
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i] as { a: SegmentEnd; b: SegmentEnd };
+    const aBridge = isBridge(l.a.node);
+    const bBridge = isBridge(l.b.node);
+    if (aBridge && !parent.has(l.a.node)) parent.set(l.a.node, l.a.node);
+    if (bBridge && !parent.has(l.b.node)) parent.set(l.b.node, l.b.node);
+    if (aBridge && bBridge) {
       const ra = find(l.a.node);
       const rb = find(l.b.node);
       if (ra === rb) loops.push(i);
       else parent.set(rb, ra);
     }
-  });
+  }
   const lans = new Map<string, NetworkSegment>();
   const segments: NetworkSegment[] = [];
-  links.forEach((l, i) => {
-    const ends = [l.a, l.b];
-    const bridgeEnd = ends.find((e) => isBridge(e.node));
-    if (bridgeEnd === undefined) {
-      segments.push({ kind: 'p2p', bridges: [], attachments: ends.map((e, j) => ({ node: e.node, ifname: e.ifname, addresses: e.addresses, link: i, end: j })), firstLink: i });
-      return;
+  const attachment = (e: SegmentEnd, link: number, end: number): Attachment => ({ node: e.node, ifname: e.ifname, addresses: e.addresses, link, end });
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i] as { a: SegmentEnd; b: SegmentEnd };
+    const aBridge = isBridge(l.a.node);
+    const bBridge = isBridge(l.b.node);
+    if (!aBridge && !bBridge) {
+      segments.push({ kind: 'p2p', bridges: [], attachments: [attachment(l.a, i, 0), attachment(l.b, i, 1)], firstLink: i });
+      continue;
     }
-    const root = find(bridgeEnd.node);
+    const root = find(aBridge ? l.a.node : l.b.node);
     let lan = lans.get(root);
     if (lan === undefined) {
       lan = { kind: 'lan', bridges: [], attachments: [], firstLink: i };
       lans.set(root, lan);
       segments.push(lan);
     }
-    ends.forEach((e, j) => {
-      if (isBridge(e.node)) {
-        if (!lan.bridges.includes(e.node)) lan.bridges.push(e.node);
-      } else {
-        lan.attachments.push({ node: e.node, ifname: e.ifname, addresses: e.addresses, link: i, end: j });
-      }
-    });
-  });
+    if (!aBridge) lan.attachments.push(attachment(l.a, i, 0));
+    else if (!lan.bridges.includes(l.a.node)) lan.bridges.push(l.a.node);
+    if (!bBridge) lan.attachments.push(attachment(l.b, i, 1));
+    else if (!lan.bridges.includes(l.b.node)) lan.bridges.push(l.b.node);
+  }
   return { segments, loops };
 }

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { fieldAt, MAPPING_NAMES, pattern } from './fields.js';
 import type { Path, Problem, Segment } from './issues.js';
+import { fitTest, type Fit } from './quick-shape.js';
 import { ALLOWED_KEYS, labSchema, METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
 import { closest, listWords } from './suggest.js';
 
@@ -123,8 +124,13 @@ function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
   }
 }
 
+/** The quick yes for labSchema (see quick-shape.ts), made at the first check. */
+let surelyFitsLab: Fit | undefined;
+
 /** Every structural problem of a value meant as a topology. */
 export function checkShape(value: unknown): Problem[] {
+  surelyFitsLab ??= fitTest(labSchema);
+  if (surelyFitsLab(value)) return [];
   const result = labSchema.safeParse(value);
   if (result.success) return [];
   return result.error.issues.flatMap((issue) => translate(issue, [], value));

@@ -4,14 +4,14 @@
  * structure (the shape check has said so already), so one wrong type does not hide the other problems.
  * When nothing is wrong, the result is a checked topology with every value parsed and every interface named.
  */
-import { formatCidr, parseDestination, parseGateway, parseInterfaceAddress } from './address.js';
+import { formatCidr, parseDestination, parseGateway, parseInterfaceAddress, type Parsed } from './address.js';
 import { readEndpoint, type EndpointSpec, type Placed } from './endpoint.js';
-import { assignInterfaceNames } from './interface-names.js';
+import { assignInterfaceNames, type NamingRequest } from './interface-names.js';
 import { OTHER, type Path, type Problem } from './issues.js';
 import { checkInterfaceName, checkLabName, checkNetnsName, checkNodeName, describeChar, quoteName } from './names.js';
 import { assignPoolAddresses, readAddressing } from './pools.js';
 import { METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
-import { buildSegments } from './segments.js';
+import { buildSegments, type SegmentEnd } from './segments.js';
 import { checkShape, describeValue } from './shape.js';
 import { closest, listWords } from './suggest.js';
 import type { Cidr, ExecEntry, Family, NodeKind, ResolvedRoute, Shaping } from './types.js';
@@ -65,6 +65,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const at = <T>(p: Placed<T>): Pick<Problem, 'path' | 'charIndex'> => (p.charIndex === undefined ? { path: p.path } : { path: p.path, charIndex: p.charIndex });
 
+/** The settings of a node written without any (`red:` or `red: {}`). */
+const NO_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** No interface names: for a node no endpoint names one. */
+const NONE: ReadonlySet<string> = new Set();
+
 /** The bridge device of a bridge node without `bridge-name`. */
 export const DEFAULT_BRIDGE_NAME = 'br0';
 
@@ -83,8 +89,11 @@ interface DraftEndpoint {
   spec: EndpointSpec;
   /** The node exists and the interface name (if any) is valid: it takes part in naming. */
   usable: boolean;
-  ifname?: string;
+  /** The interface name the file gives, when it is valid. */
+  ifname: string | undefined;
   addresses: Cidr[];
+  /** Where each of `addresses` is written. */
+  addressPlaces: readonly Placed<string>[];
   props: Properties;
 }
 
@@ -101,22 +110,27 @@ interface NodeType {
   bridge?: Placed<string>;
 }
 
+const parseDelay = (text: string): Parsed<number> => parseDuration(text, 'delay');
+const parseJitter = (text: string): Parsed<number> => parseDuration(text, 'jitter');
+
+/** A value with a unit at `raw[key]`, parsed; a wrong one is a problem. */
+function readUnit(raw: Record<string, unknown>, key: 'rate' | 'delay' | 'jitter' | 'loss', parse: (text: string) => Parsed<number>, path: Path, problems: Problem[]): Placed<number> | undefined {
+  const v = raw[key];
+  if (typeof v !== 'string') return undefined;
+  const r = parse(v);
+  if (r.ok) return { value: r.value, path: [...path, key] };
+  problems.push({ path: [...path, key], ...r.problem });
+  return undefined;
+}
+
 function readProperties(raw: Record<string, unknown>, path: Path, problems: Problem[]): Properties {
   const props: Properties = {};
   if (raw.delay !== undefined) props.delayWritten = true;
   if (isInt(raw.mtu, MTU_MIN, MTU_MAX)) props.mtu = { value: raw.mtu, path: [...path, 'mtu'] };
-  const read = (key: 'rate' | 'delay' | 'jitter' | 'loss', parse: (text: string) => { ok: true; value: number } | { ok: false; problem: { message: string; hint: string } }): Placed<number> | undefined => {
-    const v = raw[key];
-    if (typeof v !== 'string') return undefined;
-    const r = parse(v);
-    if (r.ok) return { value: r.value, path: [...path, key] };
-    problems.push({ path: [...path, key], ...r.problem });
-    return undefined;
-  };
-  const rate = read('rate', parseRate);
-  const delay = read('delay', (t) => parseDuration(t, 'delay'));
-  const jitter = read('jitter', (t) => parseDuration(t, 'jitter'));
-  const loss = read('loss', parseLoss);
+  const rate = readUnit(raw, 'rate', parseRate, path, problems);
+  const delay = readUnit(raw, 'delay', parseDelay, path, problems);
+  const jitter = readUnit(raw, 'jitter', parseJitter, path, problems);
+  const loss = readUnit(raw, 'loss', parseLoss, path, problems);
   if (rate !== undefined) props.rate = rate;
   if (delay !== undefined) props.delayMs = delay;
   if (jitter !== undefined) props.jitterMs = jitter;
@@ -127,24 +141,25 @@ function readProperties(raw: Record<string, unknown>, path: Path, problems: Prob
 /** Kinds, forwarding and bridge names, with their problems. */
 function readNodeTypes(rawNodes: Record<string, unknown> | undefined, names: readonly string[], problems: Problem[]): Map<string, NodeType> {
   const types = new Map<string, NodeType>();
-  for (const n of names) {
+  // Indexed, and no path made unless a problem needs it: this runs for every node with a cold JIT.
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i] as string;
     const s = rawNodes?.[n];
-    const settings = isRecord(s) ? s : {};
+    const settings = isRecord(s) ? s : NO_SETTINGS;
     const kind: NodeKind = settings.kind === 'router' || settings.kind === 'bridge' ? settings.kind : 'host';
     const type: NodeType = { kind, forwarding: kind === 'router' };
-    const path: Path = ['nodes', n];
     if (typeof settings.forwarding === 'boolean') {
       if (kind === 'router' && !settings.forwarding) {
-        problems.push({ path: [...path, 'forwarding'], message: `node ${quoteName(n)} is a router and forwarding is false`, hint: 'a router always forwards: remove forwarding, or write kind: host for a node that does not' });
+        problems.push({ path: ['nodes', n, 'forwarding'], message: `node ${quoteName(n)} is a router and forwarding is false`, hint: 'a router always forwards: remove forwarding, or write kind: host for a node that does not' });
       } else if (kind === 'bridge') {
-        problems.push({ path: [...path, 'forwarding'], message: `node ${quoteName(n)} is a bridge, and forwarding is for hosts and routers`, hint: 'a bridge passes frames within its LAN without it: remove forwarding, and make a router to join LANs' });
+        problems.push({ path: ['nodes', n, 'forwarding'], message: `node ${quoteName(n)} is a bridge, and forwarding is for hosts and routers`, hint: 'a bridge passes frames within its LAN without it: remove forwarding, and make a router to join LANs' });
       } else if (kind === 'host') {
         type.forwarding = settings.forwarding;
       }
     }
     const bridgeName = settings['bridge-name'];
     if (typeof bridgeName === 'string') {
-      const where: Path = [...path, 'bridge-name'];
+      const where: Path = ['nodes', n, 'bridge-name'];
       if (kind !== 'bridge') {
         problems.push({ path: where, message: `node ${quoteName(n)} is a ${kind}, and bridge-name is for bridges`, hint: 'add kind: bridge to make the node a LAN segment, or remove bridge-name' });
       } else {
@@ -153,14 +168,14 @@ function readNodeTypes(rawNodes: Record<string, unknown> | undefined, names: rea
         else type.bridge = { value: bridgeName, path: where };
       }
     } else if (kind === 'bridge') {
-      type.bridge = { value: DEFAULT_BRIDGE_NAME, path };
+      type.bridge = { value: DEFAULT_BRIDGE_NAME, path: ['nodes', n] };
     }
     if (kind === 'bridge') {
       if (Array.isArray(settings.routes) && settings.routes.length > 0) {
-        problems.push({ path: [...path, 'routes'], message: `bridge ${quoteName(n)} has routes`, hint: "a bridge passes frames within its LAN and routes nothing: put the routes on the hosts and routers (or use routing: static)" });
+        problems.push({ path: ['nodes', n, 'routes'], message: `bridge ${quoteName(n)} has routes`, hint: "a bridge passes frames within its LAN and routes nothing: put the routes on the hosts and routers (or use routing: static)" });
       }
       if (Array.isArray(settings.exec) && settings.exec.length > 0) {
-        problems.push({ path: [...path, 'exec'], message: `bridge ${quoteName(n)} has commands to run`, hint: 'a bridge node is a LAN segment, not a computer: run the commands on a host or router of the LAN' });
+        problems.push({ path: ['nodes', n, 'exec'], message: `bridge ${quoteName(n)} has commands to run`, hint: 'a bridge node is a LAN segment, not a computer: run the commands on a host or router of the LAN' });
       }
     }
     types.set(n, type);
@@ -200,17 +215,74 @@ function unknownNode(spec: EndpointSpec, names: readonly string[]): Problem {
   return { ...at(spec.node), message: `unknown node ${name}`, hint };
 }
 
+// The loops over links, ends and addresses below are indexed `for` loops rather than forEach or for...of:
+// they run once per process for every end of the lab, before the JIT has warmed up.
+
+function readEndpoints(endpoints: readonly unknown[], linkIndex: number, known: ReadonlySet<string>, nodeNames: readonly string[], types: ReadonlyMap<string, NodeType>, problems: Problem[]): (DraftEndpoint | undefined)[] {
+  const ends: (DraftEndpoint | undefined)[] = [];
+  for (let j = 0; j < endpoints.length; j++) {
+    const e = endpoints[j];
+    const endPath: Path = ['links', linkIndex, 'endpoints', j];
+    const spec = readEndpoint(e, endPath, problems);
+    if (spec === undefined) {
+      ends.push(undefined);
+      continue;
+    }
+    let usable = true;
+    if (!known.has(spec.node.value)) {
+      problems.push(unknownNode(spec, nodeNames));
+      usable = false;
+    }
+    const props = isRecord(e) ? readProperties(e, endPath, problems) : {};
+    let ifname: string | undefined;
+    if (spec.interface !== undefined) {
+      const bad = checkInterfaceName(spec.interface.value);
+      if (bad !== undefined) {
+        problems.push({ ...at(spec.interface), ...bad });
+        usable = false;
+      } else {
+        ifname = spec.interface.value;
+      }
+    }
+    const addresses: Cidr[] = [];
+    // Set at the first wrong address: the places of the right ones. Until then they are the spec's own list.
+    let places: Placed<string>[] | undefined;
+    for (let k = 0; k < spec.addresses.length; k++) {
+      const a = spec.addresses[k] as Placed<string>;
+      const parsed = parseInterfaceAddress(a.value);
+      if (parsed.ok) {
+        addresses.push(parsed.value);
+        places?.push(a);
+      } else {
+        problems.push({ ...at(a), ...parsed.problem });
+        places ??= spec.addresses.slice(0, k);
+      }
+    }
+    const end: DraftEndpoint = { spec, usable, ifname, addresses, addressPlaces: places ?? spec.addresses, props };
+    const first = spec.addresses[0];
+    if (first !== undefined && types.get(spec.node.value)?.kind === 'bridge') {
+      problems.push({
+        ...at(first),
+        message: `${first.value} is on an end of bridge ${quoteName(spec.node.value)}, and a bridge port has no addresses`,
+        hint: "put the addresses on the hosts' and routers' ends of the bridge's links (or let addressing: lan give them); the bridge only joins them",
+      });
+    }
+    ends.push(end);
+  }
+  return ends;
+}
+
 function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMap<string, NodeType>, problems: Problem[]): DraftLink[] {
   if (!Array.isArray(raw)) return [];
   const known = new Set(nodeNames);
   const links: DraftLink[] = [];
-  raw.forEach((link: unknown, i) => {
-    if (!isRecord(link)) return;
+  for (let i = 0; i < raw.length; i++) {
+    const link: unknown = raw[i];
+    if (!isRecord(link)) continue;
     const path: Path = ['links', i];
-    const draft: DraftLink = { ends: [], path, props: readProperties(link, path, problems) };
-    if (isInt(link.mtu, MTU_MIN, MTU_MAX)) draft.mtu = link.mtu;
+    const props = readProperties(link, path, problems);
     const endpoints = link.endpoints;
-    if (!Array.isArray(endpoints)) return;
+    if (!Array.isArray(endpoints)) continue;
     if (endpoints.length !== 2) {
       const hint =
         endpoints.length < 2
@@ -218,43 +290,10 @@ function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMa
           : 'a link is one cable between two nodes: write one link for each cable';
       problems.push({ path: [...path, 'endpoints'], message: `a link has exactly 2 endpoints; this one has ${endpoints.length}`, hint });
     }
-    endpoints.forEach((e: unknown, j) => {
-      const spec = readEndpoint(e, [...path, 'endpoints', j], problems);
-      if (spec === undefined) {
-        draft.ends.push(undefined);
-        return;
-      }
-      let usable = true;
-      if (!known.has(spec.node.value)) {
-        problems.push(unknownNode(spec, nodeNames));
-        usable = false;
-      }
-      const end: DraftEndpoint = { spec, usable, addresses: [], props: isRecord(e) ? readProperties(e, [...path, 'endpoints', j], problems) : {} };
-      if (spec.interface !== undefined) {
-        const bad = checkInterfaceName(spec.interface.value);
-        if (bad !== undefined) {
-          problems.push({ ...at(spec.interface), ...bad });
-          end.usable = false;
-        } else {
-          end.ifname = spec.interface.value;
-        }
-      }
-      for (const a of spec.addresses) {
-        const parsed = parseInterfaceAddress(a.value);
-        if (parsed.ok) end.addresses.push(parsed.value);
-        else problems.push({ ...at(a), ...parsed.problem });
-      }
-      const first = spec.addresses[0];
-      if (first !== undefined && types.get(spec.node.value)?.kind === 'bridge') {
-        problems.push({
-          ...at(first),
-          message: `${first.value} is on an end of bridge ${quoteName(spec.node.value)}, and a bridge port has no addresses`,
-          hint: "put the addresses on the hosts' and routers' ends of the bridge's links (or let addressing: lan give them); the bridge only joins them",
-        });
-      }
-      draft.ends.push(end);
-    });
-    const [a, b] = draft.ends;
+    const draft: DraftLink = { ends: readEndpoints(endpoints, i, known, nodeNames, types, problems), path, props };
+    if (isInt(link.mtu, MTU_MIN, MTU_MAX)) draft.mtu = link.mtu;
+    const a = draft.ends[0];
+    const b = draft.ends[1];
     if (endpoints.length === 2 && a !== undefined && b !== undefined && a.spec.node.value === b.spec.node.value && known.has(a.spec.node.value)) {
       const n = a.spec.node.value;
       a.usable = false;
@@ -262,20 +301,21 @@ function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMa
       problems.push({ path, message: `both ends of the link are on node ${quoteName(n)}`, hint: `a link joins two different nodes: connect ${n} to another node` });
     }
     links.push(draft);
-  });
+  }
   return links;
 }
 
 /** Each address once in the lab. */
 function checkUniqueAddresses(links: readonly DraftLink[], problems: Problem[]): void {
   const first = new Map<string, Placed<string>>();
-  for (const link of links) {
-    for (const end of link.ends) {
+  for (let i = 0; i < links.length; i++) {
+    const ends = (links[i] as DraftLink).ends;
+    for (let j = 0; j < ends.length; j++) {
+      const end = ends[j];
       if (end === undefined) continue;
-      for (const a of end.spec.addresses) {
-        const parsed = parseInterfaceAddress(a.value);
-        if (!parsed.ok) continue;
-        const key = parsed.value.address;
+      for (let k = 0; k < end.addresses.length; k++) {
+        const a = end.addressPlaces[k] as Placed<string>;
+        const key = (end.addresses[k] as Cidr).address;
         const prior = first.get(key);
         if (prior === undefined) {
           first.set(key, a);
@@ -287,10 +327,21 @@ function checkUniqueAddresses(links: readonly DraftLink[], problems: Problem[]):
   }
 }
 
+/** Whether an end (of a link's ends) has an IPv6 address. */
+function endsHaveIpv6(ends: readonly ({ addresses: readonly Cidr[] } | undefined)[]): boolean {
+  for (let i = 0; i < ends.length; i++) {
+    const e = ends[i];
+    if (e === undefined) continue;
+    for (let k = 0; k < e.addresses.length; k++) if (e.addresses[k]?.family === 6) return true;
+  }
+  return false;
+}
+
 /** MTUs below 1280 (the link's, or an end's own) on a link with IPv6 addresses; `fromPool`: the addresses come from addressing.ipv6. */
 function checkIpv6Mtu(links: readonly { props: Properties; ends: readonly ({ props: Properties } | undefined)[]; path: Path }[], hasV6: (i: number) => boolean, fromPool: boolean, problems: Problem[]): void {
-  links.forEach((link, i) => {
-    if (!hasV6(i)) return;
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i];
+    if (link === undefined || !hasV6(i)) continue;
     for (const mtu of [link.props.mtu, ...link.ends.map((e) => e?.props.mtu)]) {
       if (mtu === undefined || mtu.value >= IPV6_MIN_MTU) continue;
       problems.push(
@@ -299,14 +350,16 @@ function checkIpv6Mtu(links: readonly { props: Properties; ends: readonly ({ pro
           : { path: mtu.path, message: `MTU ${mtu.value} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link has IPv6 addresses`, hint: `raise it to at least ${IPV6_MIN_MTU}, or use only IPv4 on this link` },
       );
     }
-  });
+  }
 }
 
 /** A jitter (the link's or an end's) where that end has no delay: netem varies a delay. */
 function checkJitter(links: readonly DraftLink[], problems: Problem[]): void {
   const reported = new Set<string>();
-  for (const link of links) {
-    for (const end of link.ends) {
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i] as DraftLink;
+    for (let j = 0; j < link.ends.length; j++) {
+      const end = link.ends[j];
       const jitter = end?.props.jitterMs ?? link.props.jitterMs;
       const delay = end?.props.delayWritten === true || link.props.delayWritten === true;
       if (jitter === undefined || delay) continue;
@@ -318,8 +371,11 @@ function checkJitter(links: readonly DraftLink[], problems: Problem[]): void {
   }
 }
 
+const noShaping = (p: Properties): boolean => p.rate === undefined && p.delayMs === undefined && p.jitterMs === undefined && p.lossPercent === undefined;
+
 /** The shaping of one end: its own values over the link's; undefined when neither gives any. */
 function shapingOf(link: Properties, end: Properties): Shaping | undefined {
+  if (noShaping(link) && noShaping(end)) return undefined;
   const shaping: Shaping = {};
   const rate = end.rate ?? link.rate;
   const delay = end.delayMs ?? link.delayMs;
@@ -426,6 +482,19 @@ function readExec(node: string, raw: unknown, problems: Problem[]): ExecEntry[] 
   return out;
 }
 
+/** The interface names the file gives each node's endpoints, valid or not. */
+function mentionedInterfaces(links: readonly DraftLink[]): Map<string, Set<string>> {
+  const mentioned = new Map<string, Set<string>>();
+  for (const link of links) {
+    for (const e of link.ends) {
+      if (e?.spec.interface === undefined) continue;
+      const set = mentioned.get(e.spec.node.value) ?? new Set<string>();
+      mentioned.set(e.spec.node.value, set.add(e.spec.interface.value));
+    }
+  }
+  return mentioned;
+}
+
 /** Checks a value meant as a topology. Returns every problem, and the checked topology when there are none. */
 export function checkTopology(value: unknown, options: CheckOptions = {}): { problems: Problem[]; topology?: CheckedTopology } {
   if (!isRecord(value)) {
@@ -449,7 +518,8 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   if (rawNodes !== undefined && nodeNames.length === 0) {
     problems.push({ path: ['nodes'], message: 'the lab has no nodes', hint: 'add at least one, for example nodes: { red: {}, green: {} }' });
   }
-  for (const n of nodeNames) {
+  for (let i = 0; i < nodeNames.length; i++) {
+    const n = nodeNames[i] as string;
     const bad = checkNodeName(n);
     if (bad !== undefined) {
       problems.push({ path: ['nodes', n], at: 'key', ...bad });
@@ -465,15 +535,21 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const pools = readAddressing(value.addressing, problems);
   const links = readLinks(value.links, nodeNames, types, problems);
   checkUniqueAddresses(links, problems);
-  checkIpv6Mtu(links, (i) => links[i]?.ends.some((e) => e?.addresses.some((c) => c.family === 6)) === true, false, problems);
+  checkIpv6Mtu(links, (i) => endsHaveIpv6(links[i]?.ends ?? []), false, problems);
   checkJitter(links, problems);
   const isBridge = (n: string): boolean => types.get(n)?.kind === 'bridge';
-  const wired = links.flatMap((l) => {
-    const [a, b] = l.ends;
-    return a?.usable === true && b?.usable === true && l.ends.length === 2 ? [{ a: { node: a.spec.node.value, ifname: '', addresses: [] }, b: { node: b.spec.node.value, ifname: '', addresses: [] }, path: l.path }] : [];
-  });
-  for (const i of buildSegments(wired, isBridge).loops) {
-    const l = wired[i];
+  // Only links between two bridges can close a loop of bridges: the segments of the others are not needed here.
+  const bridgeLinks: { a: SegmentEnd; b: SegmentEnd; path: Path }[] = [];
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i] as DraftLink;
+    const a = l.ends[0];
+    const b = l.ends[1];
+    if (a?.usable === true && b?.usable === true && l.ends.length === 2 && isBridge(a.spec.node.value) && isBridge(b.spec.node.value)) {
+      bridgeLinks.push({ a: { node: a.spec.node.value, ifname: '', addresses: [] }, b: { node: b.spec.node.value, ifname: '', addresses: [] }, path: l.path });
+    }
+  }
+  for (const i of buildSegments(bridgeLinks, isBridge).loops) {
+    const l = bridgeLinks[i];
     if (l === undefined) continue;
     problems.push({
       path: l.path,
@@ -482,9 +558,15 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     });
   }
 
-  const named = assignInterfaceNames(
-    links.flatMap((l) => l.ends.flatMap((e) => (e !== undefined && e.usable ? [{ node: e.spec.node.value, explicit: e.ifname, place: e.spec.interface ?? e.spec.node }] : []))),
-  );
+  const requests: NamingRequest[] = [];
+  for (let i = 0; i < links.length; i++) {
+    const ends = (links[i] as DraftLink).ends;
+    for (let j = 0; j < ends.length; j++) {
+      const e = ends[j];
+      if (e?.usable === true) requests.push({ node: e.spec.node.value, explicit: e.ifname, place: e.spec.interface ?? e.spec.node });
+    }
+  }
+  const named = assignInterfaceNames(requests);
   for (const dup of named.duplicates) {
     problems.push({
       ...at(dup.place),
@@ -495,17 +577,14 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     });
   }
 
-  const mentioned = new Map<string, Set<string>>();
-  for (const e of links.flatMap((l) => l.ends)) {
-    if (e?.spec.interface === undefined) continue;
-    const set = mentioned.get(e.spec.node.value) ?? new Set<string>();
-    mentioned.set(e.spec.node.value, set.add(e.spec.interface.value));
-  }
-  const nodes: CheckedNode[] = nodeNames.map((n) => {
+  const nodes: CheckedNode[] = [];
+  let mentioned: Map<string, Set<string>> | undefined; // made for the first node with routes
+  for (let i = 0; i < nodeNames.length; i++) {
+    const n = nodeNames[i] as string;
     const settings = rawNodes?.[n];
-    const s = isRecord(settings) ? settings : {};
     const type = types.get(n) ?? { kind: 'host', forwarding: false };
     const node: CheckedNode = { name: n, kind: type.kind, forwarding: type.forwarding, routes: [], exec: [] };
+    nodes.push(node);
     if (type.bridge !== undefined) {
       node.bridge = type.bridge.value;
       if (named.byNode.get(n)?.includes(type.bridge.value) === true) {
@@ -516,34 +595,44 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
           hint: type.bridge.path.length === 2 ? `name that end otherwise, or give the bridge another name with bridge-name` : 'give the bridge or that end another name',
         });
       }
-      return node;
+      continue;
     }
-    node.routes = readRoutes(n, s.routes, named.byNode.get(n) ?? [], mentioned.get(n) ?? new Set(), problems);
-    node.exec = readExec(n, s.exec, problems);
-    return node;
-  });
+    if (!isRecord(settings)) continue; // no routes, no commands
+    if (Array.isArray(settings.routes)) {
+      mentioned ??= mentionedInterfaces(links);
+      node.routes = readRoutes(n, settings.routes, named.byNode.get(n) ?? [], mentioned.get(n) ?? NONE, problems);
+    }
+    if (Array.isArray(settings.exec)) node.exec = readExec(n, settings.exec, problems);
+  }
 
   if (problems.length > 0 || name === undefined || prefix === undefined) return { problems };
   let k = 0;
-  const checkedLinks = links.map((l): CheckedLink => {
-    const ends = l.ends.map((e): CheckedEndpoint => {
+  const checkedLinks: CheckedLink[] = [];
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i] as DraftLink;
+    const ends: CheckedEndpoint[] = [];
+    for (let j = 0; j < l.ends.length; j++) {
+      const e = l.ends[j];
       const end: CheckedEndpoint = { node: e?.spec.node.value ?? '', ifname: named.names[k++] ?? '', addresses: e?.addresses ?? [] };
       if (e?.props.mtu !== undefined) end.mtu = e.props.mtu.value;
       const shaping = shapingOf(l.props, e?.props ?? {});
       if (shaping !== undefined) end.shaping = shaping;
       if (isBridge(end.node)) end.bridgePort = true;
-      return end;
-    });
-    const [a, b] = ends;
+      ends.push(end);
+    }
+    const a = ends[0];
+    const b = ends[1];
     if (a === undefined || b === undefined) throw new Error('unreachable: a link without two ends passed validation');
-    return l.mtu !== undefined ? { a, b, mtu: l.mtu } : { a, b };
-  });
+    checkedLinks.push(l.mtu !== undefined ? { a, b, mtu: l.mtu } : { a, b });
+  }
 
-  // Address pools, once everything else is right: they need the whole lab.
-  const hadV6 = checkedLinks.map((l) => [l.a, l.b].some((e) => e.addresses.some((c) => c.family === 6)));
-  const { segments } = buildSegments(checkedLinks, isBridge);
-  assignPoolAddresses(segments, pools, (n) => types.get(n)?.forwarding === true, problems);
-  checkIpv6Mtu(links, (i) => hadV6[i] !== true && [checkedLinks[i]?.a, checkedLinks[i]?.b].some((e) => e?.addresses.some((c) => c.family === 6)), true, problems);
+  // Address pools, once everything else is right: they need the whole lab. Without pools, nothing to do.
+  if (pools.p2p !== undefined || pools.lan !== undefined || pools.ipv6 !== undefined) {
+    const hadV6 = checkedLinks.map((l) => endsHaveIpv6([l.a, l.b]));
+    const { segments } = buildSegments(checkedLinks, isBridge);
+    assignPoolAddresses(segments, pools, (n) => types.get(n)?.forwarding === true, problems);
+    checkIpv6Mtu(links, (i) => hadV6[i] !== true && endsHaveIpv6([checkedLinks[i]?.a, checkedLinks[i]?.b]), true, problems);
+  }
   if (problems.length > 0) return { problems };
   const topology: CheckedTopology = { name, prefix, nodes, links: checkedLinks };
   if (value.routing === 'static' || value.routing === 'none') topology.routing = value.routing;

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { load } from 'js-yaml';
+import { fitTest } from '../../src/topology/quick-shape.js';
+import { labSchema } from '../../src/topology/schema.js';
+
+/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const examples = readdirSync(new URL('../../examples/', import.meta.url)).map((f) => load(readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8')));
+const full = {
+  name: 'x',
+  prefix: '',
+  nodes: { a: { routes: [{ to: '10.0.0.0/8', via: '10.0.0.2', dev: 'eth0', metric: 5 }], exec: ['true', { run: 'x', background: true }] }, b: null, r: { kind: 'router', forwarding: true }, s: { kind: 'bridge', 'bridge-name': 'br1' } },
+  addressing: { p2p: '10.255.0.0/16', lan: '10.1.0.0/16', ipv6: 'fd00::/48', 'p2p-prefix': 30 },
+  routing: 'static',
+  links: [{ endpoints: ['a 10.0.0.1/24', { node: 'b', interface: 'e1', addresses: ['10.0.0.2/24'], mtu: 1500, rate: '1mbit', delay: '1ms', jitter: '1ms', loss: '1%' }], mtu: 1400, rate: '1mbit' }, { endpoints: ['r', 's'] }],
+};
+
+test('the quick test says yes to every example and to a lab using every key', () => {
+  const fits = fitTest(labSchema);
+  for (const value of [...examples, full]) {
+    assert.ok(labSchema.safeParse(value).success);
+    assert.ok(fits(value), JSON.stringify(value));
+  }
+});
+
+test('the quick test never says yes where zod finds a problem (mutated labs)', () => {
+  const fits = fitTest(labSchema);
+  const next = random(20240917);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  const values: unknown[] = [undefined, null, 0, -0, 1, 67, 68, 1500, 65535, 65536, 1.5, NaN, Infinity, -1, 4294967295, 4294967296, 30, 31, '', 'a', 'host', 'bridge', 'static', '10.0.0.1/24', true, false, [], {}, ['a', 'b'], { x: 1 }, new Date(0), { node: 'a' }, { run: 'x' }];
+  const keys = ['x', 'name', 'nodes', 'links', 'mtu', 'kind', 'routes', 'exec', 'endpoints', 'node', 'interface', 'addresses', 'rate', 'to', 'via', 'metric', 'run', 'background', 'p2p-prefix', 'toString', '__proto__'];
+  const copy = (v: unknown): unknown => (v instanceof Date || v === null || typeof v !== 'object' ? v : Array.isArray(v) ? v.map(copy) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])));
+  let yes = 0;
+  for (let i = 0; i < 4000; i++) {
+    const value = copy(pick([...examples, full]));
+    const containers: Record<string, unknown>[] = [];
+    const walk = (v: unknown): void => {
+      if (v === null || typeof v !== 'object' || v instanceof Date) return;
+      containers.push(v as Record<string, unknown>);
+      for (const x of Object.values(v)) walk(x);
+    };
+    walk(value);
+    for (let m = Math.floor(next() * 3); m > 0; m--) {
+      const c = pick(containers);
+      const k = Array.isArray(c) ? Math.floor(next() * (c.length + 1)) : next() < 0.5 ? pick(keys) : pick([...Object.keys(c), 'x']);
+      if (next() < 0.2) delete c[k];
+      else Object.defineProperty(c, k, { value: copy(pick(values)), enumerable: true, configurable: true, writable: true });
+    }
+    if (!fits(value)) continue;
+    yes++;
+    assert.ok(labSchema.safeParse(value).success, `the quick test passed what zod refuses: ${JSON.stringify(value)}`);
+  }
+  assert.ok(yes > 500, `the quick test says yes often enough to matter (${yes})`);
+});
