@@ -43,8 +43,9 @@ export interface ApplyOptions {
   /** Test hook: throw before running the op with this id (proves rollback). */
   failBefore?: string;
   /**
-   * Work of the caller's to run once while the kernel makes the namespaces (the event loop is otherwise
-   * idle then), or after the plan's first wave when it makes none. If it fails, the run fails and rolls back.
+   * Work of the caller's to run once while the kernel makes or deletes namespaces (the event loop is
+   * otherwise idle then), or after the plan's first wave when it does neither. If it fails, the run fails
+   * (and an up rolls back).
    */
   meanwhile?: () => Promise<unknown>;
 }
@@ -275,14 +276,18 @@ export class Applier {
       this.#handles.get(n)?.close();
       this.#handles.delete(n);
     }
-    const errors = await deleteNamespaces(names, { dir: this.#dir });
+    const deleting = deleteNamespaces(names, { dir: this.#dir });
+    const meanwhile = this.#meanwhile();
+    const errors = await deleting;
     names.forEach((n, i) => {
       if (errors[i] !== undefined) return;
       delete this.#state.namespaces[n];
       delete this.#state.identities?.[n];
     });
-    writeState(this.#state, this.#opts.stateRoot);
-    const firstError = errors.find((e) => e !== undefined);
+    // A lab left with no namespace is on its way out (its caller removes the state); the state as it was
+    // names only namespaces that are gone, which `down` and `up` take as gone.
+    if (Object.keys(this.#state.namespaces).length > 0) writeState(this.#state, this.#opts.stateRoot);
+    const firstError = errors.find((e) => e !== undefined) ?? (await meanwhile);
     if (firstError !== undefined) throw firstError;
   }
 

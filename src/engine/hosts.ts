@@ -64,7 +64,7 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
       const nsDir = join(dir, node.netns);
       const file = join(nsDir, 'hosts');
       ignore('EEXIST', () => mkdirSync(nsDir));
-      if (ignore('EEXIST', () => linkSync(master, file))) continue;
+      if (!ignore('EEXIST', () => linkSync(master, file))) continue;
       // A hosts file is there already: replaced if it is the lab's, else left alone.
       if (!isOurs(file, lab.name)) {
         skipped.push(file);
@@ -82,7 +82,7 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
 /** Hosts files placed per turn of the event loop. */
 const SLICE = 250;
 
-/** Runs fn; true when it failed with `code` (which is then swallowed), false when it succeeded. */
+/** Runs fn; true when it failed with `code` (which is then swallowed), false when it succeeded. Other errors go on. */
 function ignore(code: string, fn: () => void): boolean {
   try {
     fn();
@@ -95,11 +95,12 @@ function ignore(code: string, fn: () => void): boolean {
 
 /**
  * Removes the lab's hosts files from the given namespaces' directories (and each directory left empty).
- * Synchronous on purpose: a few system calls a namespace cost less than a trip through the threadpool each.
+ * System calls are synchronous, in slices with a turn of the event loop between them (as writeHosts).
  */
-export function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): void {
-  for (const netns of namespaces) {
-    const nsDir = join(dir, netns);
+export async function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): Promise<void> {
+  for (let i = 0; i < namespaces.length; i++) {
+    if (i > 0 && i % SLICE === 0) await turn();
+    const nsDir = join(dir, namespaces[i] as string);
     const file = join(nsDir, 'hosts');
     if (!isOurs(file, lab)) continue;
     unlinkSync(file);

@@ -86,7 +86,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     try {
       await applier.run(plan);
     } catch (e) {
-      removeHosts(desired.name, [...wantedNs].filter((n) => !seen.owned.has(n)), options.etcNetns);
+      await removeHosts(desired.name, [...wantedNs].filter((n) => !seen.owned.has(n)), options.etcNetns);
       // Best effort: the run's own error is the one to report.
       if (state.applied !== undefined) await writeHosts(state.applied, options.etcNetns).catch(() => undefined);
       throw e;
@@ -94,7 +94,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     state.applied = desired;
     writeState(state, options.stateRoot);
     // Namespaces that left the lab lose their hosts file.
-    removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
+    await removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
     return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
     // A first `up` that failed has rolled back: leave no state behind either.
@@ -148,11 +148,14 @@ async function runDown(lab: string, options: DownOptions): Promise<DownResult> {
     const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir, 'marks');
     const found = seen.owned.size > 0 || state !== undefined;
     const plan = teardownPlan(lab, seen.observed);
+    // Hosts files go while the kernel deletes the namespaces.
+    const hosts = (): Promise<void> => removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
     if (plan.ops.length > 0) {
       const st = state ?? newState(lab);
-      await new Applier(st, markFor(lab, seen.foundId ?? st.id), options).run(plan);
+      await new Applier(st, markFor(lab, seen.foundId ?? st.id), { ...options, meanwhile: hosts }).run(plan);
+    } else {
+      await hosts();
     }
-    removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
     removeState(lab, options.stateRoot);
     return { lab, plan, found };
   } finally {
