@@ -82,7 +82,8 @@ export function writeState(state: LabState, root = STATE_ROOT): void {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   state.updatedAt = new Date().toISOString();
   const tmp = join(dir, `state.json.${process.pid}`);
-  writeFileSync(tmp, `${JSON.stringify(state, null, 1)}\n`);
+  // Compact: a 1,000-node lab's state is about 0.5 MB, written in one synchronous stretch. `nslab status` reads it for people.
+  writeFileSync(tmp, `${JSON.stringify(state)}\n`);
   renameSync(tmp, join(dir, 'state.json'));
 }
 
