@@ -55,10 +55,12 @@ const LIMIT = join(WORK, 'nslab-limit');
 
 /**
  * The default run (no --sizes, no --topologies) stays within 5 minutes on a 2-core machine: every shape at
- * 10 and 100 (3 runs each), and the 1,000-node chain (1 run each), which carries the targets.
- * A 1,000-node case takes about a minute a run of the four contenders (ip per step alone about 26 s).
+ * 10 and 100 (2 runs each), and the 1,000-node chain (1 run each), which carries the targets. With 3 runs
+ * at 10 and 100 the whole `npm run bench` took 196 s on a quiet day and 400 s on a day when every `ip`
+ * process started four times slower (ip per step 60 s for the 1,000-node chain): the 100-node cases,
+ * ip per step 5 to 6 s each there, were most of it. Ask for --reps when a figure matters.
  */
-const DEFAULT_REPS: Record<number, number> = { 10: 3, 100: 3, 1000: 1 };
+const DEFAULT_REPS: Record<number, number> = { 10: 2, 100: 2, 1000: 1 };
 const DEFAULT_CASES: readonly (readonly [Shape, number])[] = [...[10, 100].flatMap((n) => SHAPES.map((s) => [s, n] as const)), ['chain', 1000]];
 
 function flag(name: string): string | undefined {
@@ -148,10 +150,16 @@ function checkUp(t: Topology, who: string): void {
     }
   }
   for (const p of t.pings) {
-    // Up to 10 s for the first reply: the kernel turns carrier on and enables bridge ports asynchronously
-    // (linkwatch, rate-limited to about once a second), so at 1,000 ports the data plane can lag the last ACK.
-    const r = spawnSync('ip', ['netns', 'exec', netnsOf(t, p.from), 'ping', '-n', '-c', '1', '-i', '0.2', '-w', '10', p.to], { encoding: 'utf8' });
-    if (!r.stdout.includes('1 received')) throw new Error(`${who} ${t.name}: check failed: ${p.from} does not reach ${p.to} (${p.why})`);
+    // Up to 30 s for the first reply: the kernel turns carrier on and enables bridge ports asynchronously
+    // (linkwatch, rate-limited to about once a second, and needing the rtnl lock, which the teardown of the
+    // previous contender's 1,000 namespaces holds for long stretches), so the data plane can lag the last
+    // ACK. A 10 s deadline once failed for a lab whose links and addresses had just been read back right.
+    const from = netnsOf(t, p.from);
+    const r = spawnSync('ip', ['netns', 'exec', from, 'ping', '-n', '-c', '1', '-i', '0.2', '-w', '30', p.to], { encoding: 'utf8' });
+    if (!r.stdout.includes('1 received')) {
+      const links = spawnSync('ip', ['-n', from, '-d', '-br', 'link'], { encoding: 'utf8' }).stdout.trim();
+      throw new Error(`${who} ${t.name}: check failed: ${p.from} does not reach ${p.to} (${p.why}); links of ${from} now:\n${links}`);
+    }
   }
 }
 
