@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+export { prng } from '../helpers/random.js';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -36,18 +37,6 @@ export function datagram(name: string): Buffer {
 /** Names of all fixture files. */
 export function fixtureNames(): string[] {
   return readdirSync(fixturesDir).filter((n) => n.endsWith('.hex')).sort();
-}
-
-/** mulberry32: a small seeded PRNG, so a fuzz failure reproduces. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A copy of `buf` with 1 to 4 bytes changed: a bit flipped or a byte replaced, chosen by `rand`. */

@@ -4,17 +4,7 @@ import { test } from 'node:test';
 import { TopologyError } from '../../src/errors.js';
 import { parseTopology, resolveTopology } from '../../src/topology/index.js';
 import { placedParse } from '../../src/topology/parse.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/random.js';
 
 const SEEDS = [
   readFileSync(new URL('../../examples/two-computers.yaml', import.meta.url), 'utf8'),
@@ -27,7 +17,7 @@ const SEEDS = [
 const PIECES = [':', ' ', 'bridge', 'router', '%', 'ms', 'mbit', '/24', '/31', 'static', '\n', '\t', '{', '}', '[', ']', '"', "'", '-', '/', '.', '0', '99999', 'null', 'true', '&a', '*a', '#', '::', '%', 'nodes', 'links', 'endpoints', 'kind', '---'];
 
 test('mutated topology texts only ever throw TopologyError (or parse)', () => {
-  const next = random(20240601);
+  const next = prng(20240601);
   let rejected = 0;
   for (let i = 0; i < 3000; i++) {
     const base = SEEDS[i % SEEDS.length] ?? '';

@@ -4,17 +4,7 @@ import { test } from 'node:test';
 import { load } from 'js-yaml';
 import { fitTest } from '../../src/topology/quick-shape.js';
 import { labSchema } from '../../src/topology/schema.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/random.js';
 
 const examples = readdirSync(new URL('../../examples/', import.meta.url)).map((f) => load(readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8')));
 const full = {
@@ -36,7 +26,7 @@ test('the quick test says yes to every example and to a lab using every key', ()
 
 test('the quick test never says yes where zod finds a problem (mutated labs)', () => {
   const fits = fitTest(labSchema);
-  const next = random(20240917);
+  const next = prng(20240917);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const values: unknown[] = [undefined, null, 0, -0, 1, 67, 68, 1500, 65535, 65536, 1.5, NaN, Infinity, -1, 4294967295, 4294967296, 30, 31, '', 'a', 'host', 'bridge', 'static', '10.0.0.1/24', true, false, [], {}, ['a', 'b'], { x: 1 }, new Date(0), { node: 'a' }, { run: 'x' }];
   const keys = ['x', 'name', 'nodes', 'links', 'mtu', 'kind', 'routes', 'exec', 'endpoints', 'node', 'interface', 'addresses', 'rate', 'to', 'via', 'metric', 'run', 'background', 'p2p-prefix', 'toString', '__proto__'];
