@@ -32,6 +32,7 @@ function gone(lab: ResolvedLab): void {
   const left = new Set(netnsList());
   assert.deepEqual(lab.nodes.map((n) => n.netns).filter((n) => left.has(n)), [], 'no namespace of the lab is left');
   assert.ok(!existsSync(`/run/nslab/${lab.name}`), 'no state of the lab is left');
+  assert.deepEqual(lab.nodes.map((n) => n.netns).filter((n) => existsSync(`/etc/netns/${n}`)), [], 'no hosts file of the lab is left');
 }
 
 describe('engine', { skip: needsRoot }, () => {
