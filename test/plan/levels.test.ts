@@ -8,20 +8,30 @@ function netns(id: string, after: string[] = []): Op {
   return { op: 'netns.add', id, after, netns: id, node: id };
 }
 
-test('the tutorial runs in five waves: netns, veth with what red sets on its end, green\'s end, exec, exec', () => {
+test('the tutorial runs in six waves: netns, veth with red\'s address, both ends up with green\'s address, routes, exec, exec', () => {
   const p = plan(tutorial({ redExec: [{ run: 'echo one', background: false }, { run: 'echo two', background: false }], greenExec: [{ run: 'sleep 9', background: true }] }), null);
   assert.deepEqual(
     levels(p).map((w) => w.map((o) => o.id)),
     [
       ['netns:red', 'netns:green'],
-      // Red's socket makes the cable, then addresses, raises and routes its end: one sendmsg, in order.
-      ['veth:red:rveth--green:gveth', 'addr:red:rveth:10.10.1.2/32', 'up:red:rveth', 'route:red:10.10.1.3/32'],
-      // Green's end waits for the cable, made on red's socket.
-      ['addr:green:gveth:10.10.1.3/32', 'up:green:gveth', 'route:green:10.10.1.2/32'],
+      // Red's socket makes the cable, then addresses its end: one sendmsg, in order.
+      ['veth:red:rveth--green:gveth', 'addr:red:rveth:10.10.1.2/32'],
+      // Green's end waits for the cable, made on red's socket; no end is raised in the wave that makes it.
+      ['addr:green:gveth:10.10.1.3/32', 'up:red:rveth', 'up:green:gveth'],
+      ['route:red:10.10.1.3/32', 'route:green:10.10.1.2/32'],
       ['exec:red:0', 'exec:green:0'],
       ['exec:red:1'],
     ],
   );
+});
+
+test('raising a device never rides the wave that makes it', () => {
+  const veth: Op = { op: 'veth.add', id: 'v', after: [], link: 'a:e0--b:e0', a: { node: 'a', netns: 'a', ifname: 'e0' }, b: { node: 'b', netns: 'b', ifname: 'e0' } };
+  const p: Plan = {
+    lab: 't',
+    ops: [veth, { op: 'link.set', id: 'up', after: ['v'], netns: 'a', ifname: 'e0', up: true }, { op: 'link.set', id: 'mtu', after: ['v'], netns: 'a', ifname: 'e0', mtu: 1400 }],
+  };
+  assert.deepEqual(levels(p).map((w) => w.map((o) => o.id)), [['v', 'mtu'], ['up']]);
 });
 
 test('an op shares its dependency\'s wave only on the same socket, after it in the plan, and without a lookup first', () => {
