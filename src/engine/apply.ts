@@ -15,6 +15,7 @@ import { levels } from '../plan/index.js';
 import type { Op, Plan } from '../plan/types.js';
 import { Handle, upWithAliasRequest, type DevRef, type RouteSpec } from '../rtnl/index.js';
 import type { ResolvedRoute } from '../topology/types.js';
+import { optional } from './optional.js';
 import { qdiscSpec } from './shaping.js';
 import { turn } from './turn.js';
 import { RTPROT_NSLAB } from './marks.js';
@@ -466,9 +467,4 @@ export async function killProcess(p: StateProcess | undefined): Promise<void> {
       // gone meanwhile
     }
   }
-}
-
-/** `{ [key]: value }` when value is defined, else `{}`: for optional fields under exactOptionalPropertyTypes. */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value !== undefined ? ({ [key]: value } as { [P in K]?: V }) : {};
 }

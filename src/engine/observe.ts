@@ -9,6 +9,7 @@ import { Handle } from '../rtnl/index.js';
 import { PLANNED_SYSCTLS } from '../plan/index.js';
 import type { ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } from '../plan/types.js';
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
+import { optional } from './optional.js';
 import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from './marks.js';
 import { namespaceIdentity, type LabState, type StateProcess } from './state.js';
@@ -158,10 +159,6 @@ function pairPeers(names: string[], links: { name: string; index: number; kind: 
       if (candidates.length === 1 && candidates[0] !== undefined) link.peer = { netns: candidates[0].netns, ifname: candidates[0].name };
     }
   }
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function toCidr(text: string, family: 4 | 6): Cidr {

@@ -223,6 +223,12 @@ void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
   for (auto& th : pool) th.join();
 }
 
+// The (dir, names, threads) that netnsAdd and netnsDel start with.
+bool getNamespaceBatch(napi_env env, const napi_value* argv, std::string* dir, std::vector<std::string>* names,
+                       int64_t* threads) {
+  return getString(env, argv[0], dir) && getStringArray(env, argv[1], names) && getInt(env, argv[2], threads);
+}
+
 // netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
 // Each umount waits for an RCU grace period; waiters on several threads share one, so a thousand
 // namespaces go several times faster when the kernel is busy.
@@ -234,8 +240,7 @@ napi_value NetnsDel(napi_env env, napi_callback_info info) {
   auto dir = std::make_shared<std::string>();
   auto names = std::make_shared<std::vector<std::string>>();
   int64_t threads = 1;
-  if (argc < 3 || !getString(env, argv[0], dir.get()) || !getStringArray(env, argv[1], names.get()) ||
-      !getInt(env, argv[2], &threads)) {
+  if (argc < 3 || !getNamespaceBatch(env, argv, dir.get(), names.get(), &threads)) {
     napi_throw_type_error(env, "NSLAB_NATIVE", usage);
     return nullptr;
   }
@@ -371,6 +376,16 @@ napi_value OpenSockets(napi_env env, napi_callback_info info) {
       });
 }
 
+// Writes a value under /proc/sys. /proc/sys/net shows the namespace of the thread that opens the file.
+SysErr writeSysctl(const std::string& key, const std::string& value) {
+  std::string path = "/proc/sys/" + key;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail("open", path);
+  SysErr e = write(fd, value.data(), value.size()) < 0 ? fail("write", path) : SysErr{};
+  close(fd);
+  return e;
+}
+
 // sysctl(items: [nsPath, key, value | null][]): Promise<(string | SysErrObject)[]>
 // key is relative to /proc/sys (net/ipv4/ip_forward). A null value reads; a string writes (and returns "").
 // /proc/sys/net shows the namespace of the thread that opens the file, so the open happens inside it.
@@ -418,21 +433,20 @@ napi_value Sysctl(napi_env env, napi_callback_info info) {
           for (auto& it : *items) {
             it.err = visitor.enter(it.ns);
             if (!it.err.ok()) continue;
+            if (it.write) {
+              it.err = writeSysctl(it.key, it.value);
+              continue;
+            }
             std::string path = "/proc/sys/" + it.key;
-            int fd = open(path.c_str(), (it.write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+            int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
             if (fd < 0) {
               it.err = fail("open", path);
               continue;
             }
-            if (it.write) {
-              ssize_t w = write(fd, it.value.data(), it.value.size());
-              if (w < 0) it.err = fail("write", path);
-            } else {
-              char buf[4096];
-              ssize_t r = read(fd, buf, sizeof buf);
-              if (r < 0) it.err = fail("read", path);
-              else it.out.assign(buf, static_cast<size_t>(r));
-            }
+            char buf[4096];
+            ssize_t r = read(fd, buf, sizeof buf);
+            if (r < 0) it.err = fail("read", path);
+            else it.out.assign(buf, static_cast<size_t>(r));
             close(fd);
           }
         });
@@ -628,16 +642,6 @@ struct MadeNamespace {
   std::string identity;  // "inode:ctime-ns" of the namespace file, as src/engine/state.ts namespaceIdentity
 };
 
-// /proc/sys/net shows the namespace of the thread that opens the file: here, the one just made.
-SysErr writeSysctl(const std::string& key, const std::string& value) {
-  std::string path = "/proc/sys/" + key;
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return fail("open", path);
-  SysErr e = write(fd, value.data(), value.size()) < 0 ? fail("write", path) : SysErr{};
-  close(fd);
-  return e;
-}
-
 // The first error a batch of ACKed requests got (a positive errno), or 0.
 int firstAckError(const std::vector<uint8_t>& answer) {
   for (size_t off = 0; off + sizeof(nlmsghdr) <= answer.size();) {
@@ -744,8 +748,8 @@ napi_value NetnsAdd(napi_env env, napi_callback_info info) {
   std::shared_ptr<NamespaceSetup> setup;
   int64_t threads = 1;
   napi_valuetype setupType = napi_null;
-  if (argc < 4 || !getString(env, argv[0], dir.get()) || !getStringArray(env, argv[1], names.get()) ||
-      !getInt(env, argv[2], &threads) || napi_typeof(env, argv[3], &setupType) != napi_ok) {
+  if (argc < 4 || !getNamespaceBatch(env, argv, dir.get(), names.get(), &threads) ||
+      napi_typeof(env, argv[3], &setupType) != napi_ok) {
     napi_throw_type_error(env, "NSLAB_NATIVE", usage);
     return nullptr;
   }
