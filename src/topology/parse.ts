@@ -6,12 +6,14 @@
  * Two readers: js-yaml is tried first, since it reads a 1,000-node lab about five times faster than `yaml`
  * (45 ms against 230 with a cold JIT) but keeps no positions. Its value is used only when the file checks
  * clean. Anything else (a syntax error, any problem, an alias, a %directive, node names that a JavaScript
- * object would reorder) goes through `yaml`, which places every problem at its line and column.
+ * object would reorder) goes through `yaml`, which places every problem at its line and column (and is
+ * loaded only then: see lazy.ts).
  */
 import { load as quickLoad } from 'js-yaml';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { YAMLError } from 'yaml';
 import { TopologyError, type TopologyIssue } from '../errors.js';
 import { toIssues } from './issues.js';
+import { yaml } from './lazy.js';
 import { duplicateKeys, makeLocator, nodeOrder, positionFinder } from './positions.js';
 import { toResolvedLab } from './resolve.js';
 import type { ResolvedLab } from './types.js';
@@ -75,6 +77,7 @@ function quickTopology(text: string): CheckedTopology | undefined {
 
 /** The `yaml` reader alone: every problem with its line and column (exported for the tests that hold both readers to one answer). */
 export function placedParse(text: string, options: ParseOptions = {}): ResolvedLab {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const positionOf = positionFinder(lineCounter);
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });

@@ -3,12 +3,14 @@
  * through the yaml library's node ranges and LineCounter. Also finds what only the source shows: keys
  * given twice (reported at the second) and the file order of the nodes.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { Locator, Path, Position, Problem, Segment } from './issues.js';
+import { yaml } from './lazy.js';
 
 type YamlNode = unknown;
 
 function keyText(key: unknown): string {
+  const { isScalar } = yaml();
   if (isScalar(key)) return key.value === null || key.value === undefined ? '' : String(key.value);
   return key === null || key === undefined ? '' : String(key);
 }
@@ -30,6 +32,7 @@ export function positionFinder(lineCounter: LineCounter): (offset: number) => Po
 
 /** A Locator over a parsed document. Where the path leads past the source (a missing key), the deepest node found is used. */
 export function makeLocator(doc: Document, lineCounter: LineCounter, source: string): Locator {
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
   const positionOf = positionFinder(lineCounter);
   return (path: Path, at: 'key' | 'value', charIndex?: number) => {
     let node: YamlNode = doc.contents;
@@ -73,6 +76,7 @@ export function makeLocator(doc: Document, lineCounter: LineCounter, source: str
 
 /** Keys given twice in one mapping, each reported at its second (third, ...) occurrence. */
 export function duplicateKeys(doc: Document, lineCounter: LineCounter): Problem[] {
+  const { isMap, isSeq } = yaml();
   const positionOf = positionFinder(lineCounter);
   const problems: Problem[] = [];
   const walk = (node: YamlNode, path: Segment[]): void => {
@@ -105,6 +109,7 @@ export function duplicateKeys(doc: Document, lineCounter: LineCounter): Problem[
 
 /** The node names in the order the file writes them. */
 export function nodeOrder(doc: Document): string[] {
+  const { isAlias, isMap } = yaml();
   const root = doc.contents;
   if (!isMap(root)) return [];
   let nodes: YamlNode = root.items.findLast((p) => keyText(p.key) === 'nodes')?.value;

@@ -8,7 +8,7 @@
  * Values with units (`rate: 10mbit`, `delay: 20ms`, `loss: 1%`) are strings here and parsed in units.ts;
  * address pools are strings here and parsed in pools.ts.
  */
-import { z } from 'zod';
+import { zod } from './lazy.js';
 import { IFNAME_MAX, LAB_NAME_PATTERN, NODE_NAME_PATTERN } from './names.js';
 
 const IFNAME_PATTERN = '^(?!\\.\\.?$)[^/:%\\s]+$';
@@ -18,170 +18,187 @@ export const MTU_MIN = 68;
 export const MTU_MAX = 65535;
 export const METRIC_MAX = 4294967295;
 
-const addressSchema = z
-  .string()
-  .meta({ examples: ['10.0.0.1/24', '10.10.1.2/32', 'fd00::1/64'] })
-  .describe('An interface address with its prefix length: IPv4 (10.0.0.1/24, 10.10.1.2/32) or IPv6 (fd00::1/64). Host bits may be set: 10.0.0.1/24 is address 10.0.0.1 in subnet 10.0.0.0/24. Every address in a lab must be unique.');
+/** The schemas, built from zod the first time they are needed (see lazy.ts). */
+function build() {
+  const z = zod().z;
+  const addressSchema = z
+    .string()
+    .meta({ examples: ['10.0.0.1/24', '10.10.1.2/32', 'fd00::1/64'] })
+    .describe('An interface address with its prefix length: IPv4 (10.0.0.1/24, 10.10.1.2/32) or IPv6 (fd00::1/64). Host bits may be set: 10.0.0.1/24 is address 10.0.0.1 in subnet 10.0.0.0/24. Every address in a lab must be unique.');
 
-/** Link properties: on a link (both ends) or on one end (its own values win). Each shapes an end's egress. */
-const linkProperties = (where: 'link' | 'end') => {
-  const whose = where === 'link' ? 'each end of the cable (each shapes what it sends)' : 'this end (what it sends); over the link\'s own value';
-  return {
-    mtu: z
-      .number()
-      .int()
-      .min(MTU_MIN)
-      .max(MTU_MAX)
-      .describe(
-        where === 'link'
-          ? `MTU of both ends, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280). Left out: the kernel's default, 1500.`
-          : `MTU of this end, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280), over the link's mtu. Left out: the link's, else 1500.`,
-      )
-      .optional(),
-    rate: z
-      .string()
-      .meta({ examples: ['10mbit', '1gbit', '500kbit', '1.5mbit', '100kbps'] })
-      .describe(`Rate limit of ${whose}, with a tc unit: bit, kbit, mbit, gbit, tbit (bits per second) or bps, kbps, mbps, gbps (bytes per second); 1kbit to 1tbit. Left out: no limit.`)
-      .optional(),
-    delay: z
-      .string()
-      .meta({ examples: ['20ms', '1s', '500us'] })
-      .describe(`Delay added to what ${whose} sends: a number and us, ms or s; 0 to 60s. Left out: none.`)
-      .optional(),
-    jitter: z
-      .string()
-      .meta({ examples: ['5ms'] })
-      .describe('Random variation of the delay, as delay (20ms, 500us); needs a delay. Left out: none.')
-      .optional(),
-    loss: z
-      .string()
-      .meta({ examples: ['1%', '0.5%'] })
-      .describe(`Share of the packets ${whose} sends that are dropped: 0% to 100%. Left out: none.`)
-      .optional(),
+  /** Link properties: on a link (both ends) or on one end (its own values win). Each shapes an end's egress. */
+  const linkProperties = (where: 'link' | 'end') => {
+    const whose = where === 'link' ? 'each end of the cable (each shapes what it sends)' : 'this end (what it sends); over the link\'s own value';
+    return {
+      mtu: z
+        .number()
+        .int()
+        .min(MTU_MIN)
+        .max(MTU_MAX)
+        .describe(
+          where === 'link'
+            ? `MTU of both ends, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280). Left out: the kernel's default, 1500.`
+            : `MTU of this end, ${MTU_MIN} to ${MTU_MAX} (IPv6 needs at least 1280), over the link's mtu. Left out: the link's, else 1500.`,
+        )
+        .optional(),
+      rate: z
+        .string()
+        .meta({ examples: ['10mbit', '1gbit', '500kbit', '1.5mbit', '100kbps'] })
+        .describe(`Rate limit of ${whose}, with a tc unit: bit, kbit, mbit, gbit, tbit (bits per second) or bps, kbps, mbps, gbps (bytes per second); 1kbit to 1tbit. Left out: no limit.`)
+        .optional(),
+      delay: z
+        .string()
+        .meta({ examples: ['20ms', '1s', '500us'] })
+        .describe(`Delay added to what ${whose} sends: a number and us, ms or s; 0 to 60s. Left out: none.`)
+        .optional(),
+      jitter: z
+        .string()
+        .meta({ examples: ['5ms'] })
+        .describe('Random variation of the delay, as delay (20ms, 500us); needs a delay. Left out: none.')
+        .optional(),
+      loss: z
+        .string()
+        .meta({ examples: ['1%', '0.5%'] })
+        .describe(`Share of the packets ${whose} sends that are dropped: 0% to 100%. Left out: none.`)
+        .optional(),
+    };
   };
-};
 
-export const endpointObjectSchema = z
-  .strictObject({
-    node: z.string().meta({ pattern: NODE_NAME_PATTERN }).describe('The node this end of the cable plugs into (a name under `nodes`).'),
-    interface: z
-      .string()
-      .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['eth0', 'rveth', 'veth-red'] })
-      .describe(`The interface name inside the node: 1 to ${IFNAME_MAX} characters, no "/", ":", "%" or spaces, not "lo". Left out: eth0, eth1, ... in file order, skipping names the node already uses.`)
-      .optional(),
-    addresses: z
-      .array(addressSchema)
-      .describe("Addresses of this interface, IPv4 and/or IPv6, each with its prefix length. Left out: none, or the next from the lab's addressing pools. None on a bridge's end (a port).")
-      .optional(),
-    ...linkProperties('end'),
-  })
-  .describe('One end of a cable: { node, interface, addresses }, and its own mtu, rate, delay, jitter and loss.');
+  const endpointObjectSchema = z
+    .strictObject({
+      node: z.string().meta({ pattern: NODE_NAME_PATTERN }).describe('The node this end of the cable plugs into (a name under `nodes`).'),
+      interface: z
+        .string()
+        .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['eth0', 'rveth', 'veth-red'] })
+        .describe(`The interface name inside the node: 1 to ${IFNAME_MAX} characters, no "/", ":", "%" or spaces, not "lo". Left out: eth0, eth1, ... in file order, skipping names the node already uses.`)
+        .optional(),
+      addresses: z
+        .array(addressSchema)
+        .describe("Addresses of this interface, IPv4 and/or IPv6, each with its prefix length. Left out: none, or the next from the lab's addressing pools. None on a bridge's end (a port).")
+        .optional(),
+      ...linkProperties('end'),
+    })
+    .describe('One end of a cable: { node, interface, addresses }, and its own mtu, rate, delay, jitter and loss.');
 
-const endpointStringSchema = z
-  .string()
-  .meta({ pattern: ENDPOINT_PATTERN, examples: ['red', 'red:rveth', 'red:veth-red 10.0.0.1/24', 'red:eth0 10.0.0.1/24 fd00::1/64', 'red 10.0.0.1/24'] })
-  .describe('One end of a cable in short: "NODE", "NODE:INTERFACE", then any addresses separated by spaces, for example "red:veth-red 10.0.0.1/24" or "red 10.0.0.1/24" (interface named eth0, eth1, ...).');
+  const endpointStringSchema = z
+    .string()
+    .meta({ pattern: ENDPOINT_PATTERN, examples: ['red', 'red:rveth', 'red:veth-red 10.0.0.1/24', 'red:eth0 10.0.0.1/24 fd00::1/64', 'red 10.0.0.1/24'] })
+    .describe('One end of a cable in short: "NODE", "NODE:INTERFACE", then any addresses separated by spaces, for example "red:veth-red 10.0.0.1/24" or "red 10.0.0.1/24" (interface named eth0, eth1, ...).');
 
-export const endpointSchema = z.union([endpointStringSchema, endpointObjectSchema]);
+  const endpointSchema = z.union([endpointStringSchema, endpointObjectSchema]);
 
-export const linkSchema = z
-  .strictObject({
-    endpoints: z
-      .array(endpointSchema)
-      .meta({ minItems: 2, maxItems: 2 })
-      .describe('The two ends of the cable (a veth pair), each "NODE[:INTERFACE] [ADDRESS...]" or { node, interface, addresses }. The link is named NODE:INTERFACE--NODE:INTERFACE after them.'),
-    ...linkProperties('link'),
-  })
-  .describe('A cable: a veth pair joining two different nodes.');
+  const linkSchema = z
+    .strictObject({
+      endpoints: z
+        .array(endpointSchema)
+        .meta({ minItems: 2, maxItems: 2 })
+        .describe('The two ends of the cable (a veth pair), each "NODE[:INTERFACE] [ADDRESS...]" or { node, interface, addresses }. The link is named NODE:INTERFACE--NODE:INTERFACE after them.'),
+      ...linkProperties('link'),
+    })
+    .describe('A cable: a veth pair joining two different nodes.');
 
-export const routeSchema = z
-  .strictObject({
-    to: z
-      .string()
-      .meta({ examples: ['10.0.2.0/24', '10.10.1.3/32', 'fd00:2::/64', 'default', '::/0'] })
-      .describe('Destination: a network (10.0.2.0/24, fd00:2::/64; no host bits set), one address (10.10.1.3 means 10.10.1.3/32), or "default" (IPv6 when via is IPv6, else IPv4; write ::/0 for an IPv6 default route through a dev alone).'),
-    via: z.string().meta({ examples: ['10.0.1.1', 'fd00:1::1'] }).describe('Gateway: the address of a neighbour to send through, without a prefix length. Same family as the destination.').optional(),
-    dev: z.string().meta({ maxLength: IFNAME_MAX, examples: ['eth0', 'rveth'] }).describe("Interface to send through: one of this node's interfaces from `links`.").optional(),
-    metric: z.number().int().min(0).max(METRIC_MAX).describe('Route metric (priority): lower wins. Left out: the kernel default (0 for IPv4, 1024 for IPv6).').optional(),
-  })
-  .meta({ anyOf: [{ required: ['via'] }, { required: ['dev'] }] })
-  .describe('A static route in this node: to a destination, via a gateway and/or out of an interface (at least one of via and dev).');
+  const routeSchema = z
+    .strictObject({
+      to: z
+        .string()
+        .meta({ examples: ['10.0.2.0/24', '10.10.1.3/32', 'fd00:2::/64', 'default', '::/0'] })
+        .describe('Destination: a network (10.0.2.0/24, fd00:2::/64; no host bits set), one address (10.10.1.3 means 10.10.1.3/32), or "default" (IPv6 when via is IPv6, else IPv4; write ::/0 for an IPv6 default route through a dev alone).'),
+      via: z.string().meta({ examples: ['10.0.1.1', 'fd00:1::1'] }).describe('Gateway: the address of a neighbour to send through, without a prefix length. Same family as the destination.').optional(),
+      dev: z.string().meta({ maxLength: IFNAME_MAX, examples: ['eth0', 'rveth'] }).describe("Interface to send through: one of this node's interfaces from `links`.").optional(),
+      metric: z.number().int().min(0).max(METRIC_MAX).describe('Route metric (priority): lower wins. Left out: the kernel default (0 for IPv4, 1024 for IPv6).').optional(),
+    })
+    .meta({ anyOf: [{ required: ['via'] }, { required: ['dev'] }] })
+    .describe('A static route in this node: to a destination, via a gateway and/or out of an interface (at least one of via and dev).');
 
-export const execObjectSchema = z
-  .strictObject({
-    run: z.string().meta({ minLength: 1 }).describe('The command, run with `sh -c` inside the node.'),
-    background: z.boolean().describe('true: a server that keeps running; nslab starts it and `down` stops it. false (the default): it must exit 0.').optional(),
-  })
-  .describe('A command with options.');
+  const execObjectSchema = z
+    .strictObject({
+      run: z.string().meta({ minLength: 1 }).describe('The command, run with `sh -c` inside the node.'),
+      background: z.boolean().describe('true: a server that keeps running; nslab starts it and `down` stops it. false (the default): it must exit 0.').optional(),
+    })
+    .describe('A command with options.');
 
-export const execSchema = z.union([
-  z.string().meta({ minLength: 1, examples: ['ping -c 1 10.10.1.3', 'sysctl -w net.ipv4.ip_forward=1'] }).describe('A command run with `sh -c` inside the node once the whole network is up; it must exit 0.'),
-  execObjectSchema,
-]);
+  const execSchema = z.union([
+    z.string().meta({ minLength: 1, examples: ['ping -c 1 10.10.1.3', 'sysctl -w net.ipv4.ip_forward=1'] }).describe('A command run with `sh -c` inside the node once the whole network is up; it must exit 0.'),
+    execObjectSchema,
+  ]);
 
-export const nodeSettingsSchema = z
-  .strictObject({
-    kind: z
-      .enum(['host', 'router', 'bridge'])
-      .describe('host (the default): a computer. router: a computer that forwards IPv4 and IPv6 between its links. bridge: a LAN segment, a Linux bridge whose ports are the ends of the node\'s links (no addresses, routes or exec).')
-      .optional(),
-    forwarding: z.boolean().describe('true: this host forwards IPv4 and IPv6 between its links, as a router does. Left out: false for hosts; routers always forward.').optional(),
-    'bridge-name': z
-      .string()
-      .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['br0', 'lan0'] })
-      .describe('For kind: bridge, the name of the bridge device inside the node. Left out: br0.')
-      .optional(),
-    routes: z.array(routeSchema).describe('Static routes of this node, in addition to the routes its addresses imply.').optional(),
-    exec: z.array(execSchema).describe('Commands to run inside the node after the whole network is up, in order: a string (must exit 0) or { run, background: true } (a server).').optional(),
-  })
-  .describe('What a node is (kind) and has besides its cables: routes and commands.');
+  const nodeSettingsSchema = z
+    .strictObject({
+      kind: z
+        .enum(['host', 'router', 'bridge'])
+        .describe('host (the default): a computer. router: a computer that forwards IPv4 and IPv6 between its links. bridge: a LAN segment, a Linux bridge whose ports are the ends of the node\'s links (no addresses, routes or exec).')
+        .optional(),
+      forwarding: z.boolean().describe('true: this host forwards IPv4 and IPv6 between its links, as a router does. Left out: false for hosts; routers always forward.').optional(),
+      'bridge-name': z
+        .string()
+        .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['br0', 'lan0'] })
+        .describe('For kind: bridge, the name of the bridge device inside the node. Left out: br0.')
+        .optional(),
+      routes: z.array(routeSchema).describe('Static routes of this node, in addition to the routes its addresses imply.').optional(),
+      exec: z.array(execSchema).describe('Commands to run inside the node after the whole network is up, in order: a string (must exit 0) or { run, background: true } (a server).').optional(),
+    })
+    .describe('What a node is (kind) and has besides its cables: routes and commands.');
 
-const poolSchema = (what: string, example: string) => z.string().meta({ examples: [example] }).describe(what).optional();
+  const poolSchema = (what: string, example: string) => z.string().meta({ examples: [example] }).describe(what).optional();
 
-export const addressingSchema = z
-  .strictObject({
-    p2p: poolSchema('IPv4 pool for point-to-point cables (neither end on a bridge) whose ends have no IPv4 address: each takes the next /31 (or /30, see p2p-prefix), the first end the lower address.', '10.255.0.0/16'),
-    lan: poolSchema('IPv4 pool for LANs (bridges): each LAN without IPv4 addresses takes the next /24; its ends get .1, .2, ... (routers first, then hosts, in link order).', '10.1.0.0/16'),
-    ipv6: poolSchema('IPv6 pool, /63 or larger: its first /64 gives a /127 to each point-to-point cable without IPv6 addresses; each LAN takes one of the next /64s (::1, ::2, ...).', 'fd00::/48'),
-    'p2p-prefix': z
-      .literal([31, 30])
-      .describe('Prefix length of the point-to-point IPv4 subnets: 31 (the default; two addresses, RFC 3021) or 30 (four addresses, the ends get the middle two).')
-      .optional(),
-  })
-  .describe('Address pools: addresses for cable ends that have none, the same every run. Addresses given by hand win, and no pool hands out one of them (or a subnet overlapping one). A pool left out hands out nothing.');
+  const addressingSchema = z
+    .strictObject({
+      p2p: poolSchema('IPv4 pool for point-to-point cables (neither end on a bridge) whose ends have no IPv4 address: each takes the next /31 (or /30, see p2p-prefix), the first end the lower address.', '10.255.0.0/16'),
+      lan: poolSchema('IPv4 pool for LANs (bridges): each LAN without IPv4 addresses takes the next /24; its ends get .1, .2, ... (routers first, then hosts, in link order).', '10.1.0.0/16'),
+      ipv6: poolSchema('IPv6 pool, /63 or larger: its first /64 gives a /127 to each point-to-point cable without IPv6 addresses; each LAN takes one of the next /64s (::1, ::2, ...).', 'fd00::/48'),
+      'p2p-prefix': z
+        .literal([31, 30])
+        .describe('Prefix length of the point-to-point IPv4 subnets: 31 (the default; two addresses, RFC 3021) or 30 (four addresses, the ends get the middle two).')
+        .optional(),
+    })
+    .describe('Address pools: addresses for cable ends that have none, the same every run. Addresses given by hand win, and no pool hands out one of them (or a subnet overlapping one). A pool left out hands out nothing.');
 
-export const labSchema = z
-  .strictObject({
-    $schema: z.string().describe('The JSON Schema of this file, for editors (JSON files). Ignored by nslab.').optional(),
-    name: z
-      .string()
-      .meta({ pattern: LAB_NAME_PATTERN, examples: ['two-computers', 'my-lab'] })
-      .describe('The lab name: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit. nslab keeps the lab state under /run/nslab/NAME and marks what it makes with it.'),
-    prefix: z
-      .string()
-      .meta({ examples: ['', 'lab1-'] })
-      .describe('Put before each node name to make its network namespace name (under /run/netns). Left out: the lab name and "-" (two-computers-red). "" makes the namespaces plain node names, so `ip netns exec red bash` works as in the tutorial.')
-      .optional(),
-    nodes: z
-      .record(z.string().meta({ pattern: NODE_NAME_PATTERN }), nodeSettingsSchema.nullable())
-      .meta({ minProperties: 1 })
-      .describe('The computers: node name -> settings (empty, null or {} for none). Node names are letters, digits, "_", "." or "-", starting with a letter or digit. Each node is a network namespace.'),
-    links: z.array(linkSchema).describe('The cables between nodes. Left out: none.').optional(),
-    addressing: addressingSchema.optional(),
-    routing: z
-      .enum(['static', 'none'])
-      .describe('static: nslab gives every host and router a route to every subnet of the lab it is not on, along a shortest path through routers (hosts with one gateway get a default route); routes given by hand win. none (the default): only the routes given by hand.')
-      .optional(),
-  })
-  .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');
+  const labSchema = z
+    .strictObject({
+      $schema: z.string().describe('The JSON Schema of this file, for editors (JSON files). Ignored by nslab.').optional(),
+      name: z
+        .string()
+        .meta({ pattern: LAB_NAME_PATTERN, examples: ['two-computers', 'my-lab'] })
+        .describe('The lab name: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit. nslab keeps the lab state under /run/nslab/NAME and marks what it makes with it.'),
+      prefix: z
+        .string()
+        .meta({ examples: ['', 'lab1-'] })
+        .describe('Put before each node name to make its network namespace name (under /run/netns). Left out: the lab name and "-" (two-computers-red). "" makes the namespaces plain node names, so `ip netns exec red bash` works as in the tutorial.')
+        .optional(),
+      nodes: z
+        .record(z.string().meta({ pattern: NODE_NAME_PATTERN }), nodeSettingsSchema.nullable())
+        .meta({ minProperties: 1 })
+        .describe('The computers: node name -> settings (empty, null or {} for none). Node names are letters, digits, "_", "." or "-", starting with a letter or digit. Each node is a network namespace.'),
+      links: z.array(linkSchema).describe('The cables between nodes. Left out: none.').optional(),
+      addressing: addressingSchema.optional(),
+      routing: z
+        .enum(['static', 'none'])
+        .describe('static: nslab gives every host and router a route to every subnet of the lab it is not on, along a shortest path through routers (hosts with one gateway get a default route); routes given by hand win. none (the default): only the routes given by hand.')
+        .optional(),
+    })
+    .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');
+
+  /** The keys each kind of mapping takes, for "unknown key" messages. */
+  const allowedKeys = {
+    lab: Object.keys(labSchema.shape).filter((k) => k !== '$schema'),
+    node: Object.keys(nodeSettingsSchema.shape),
+    route: Object.keys(routeSchema.shape),
+    exec: Object.keys(execObjectSchema.shape),
+    link: Object.keys(linkSchema.shape),
+    endpoint: Object.keys(endpointObjectSchema.shape),
+    addressing: Object.keys(addressingSchema.shape),
+  } as const;
+  return { labSchema, allowedKeys };
+}
+
+let built: ReturnType<typeof build> | undefined;
+
+/** The schema of a whole topology file. */
+export function labSchema(): ReturnType<typeof build>['labSchema'] {
+  return (built ??= build()).labSchema;
+}
 
 /** The keys each kind of mapping takes, for "unknown key" messages. */
-export const ALLOWED_KEYS = {
-  lab: Object.keys(labSchema.shape).filter((k) => k !== '$schema'),
-  node: Object.keys(nodeSettingsSchema.shape),
-  route: Object.keys(routeSchema.shape),
-  exec: Object.keys(execObjectSchema.shape),
-  link: Object.keys(linkSchema.shape),
-  endpoint: Object.keys(endpointObjectSchema.shape),
-  addressing: Object.keys(addressingSchema.shape),
-} as const;
+export function allowedKeys(): ReturnType<typeof build>['allowedKeys'] {
+  return (built ??= build()).allowedKeys;
+}

@@ -6,8 +6,9 @@
 import type { z } from 'zod';
 import { fieldAt, MAPPING_NAMES, pattern } from './fields.js';
 import type { Path, Problem, Segment } from './issues.js';
-import { fitTest, type Fit } from './quick-shape.js';
-import { ALLOWED_KEYS, labSchema, METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
+import { LAB_FIT } from './lab-fit.js';
+import { fitFrom, type Fit } from './quick-shape.js';
+import { allowedKeys, labSchema, METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
 import { closest, listWords } from './suggest.js';
 
 type ZodIssue = z.core.$ZodIssue;
@@ -71,7 +72,7 @@ function unknownKey(path: Path, key: string): Problem {
   const kind = field?.mapping;
   const keyPath = [...path, key];
   if (kind === undefined) return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: 'remove it' };
-  const allowed: readonly string[] = ALLOWED_KEYS[kind];
+  const allowed: readonly string[] = allowedKeys()[kind];
   const near = closest(key, allowed);
   const takes = `${MAPPING_NAMES[kind]} takes ${listWords(allowed)}`;
   return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: near !== undefined ? `did you mean ${JSON.stringify(near)}? ${takes}` : takes };
@@ -124,14 +125,14 @@ function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
   }
 }
 
-/** The quick yes for labSchema (see quick-shape.ts), made at the first check. */
+/** The quick yes for the lab schema (see quick-shape.ts), made at the first check. */
 let surelyFitsLab: Fit | undefined;
 
-/** Every structural problem of a value meant as a topology. */
+/** Every structural problem of a value meant as a topology. zod loads only when the quick test is unsure. */
 export function checkShape(value: unknown): Problem[] {
-  surelyFitsLab ??= fitTest(labSchema);
+  surelyFitsLab ??= fitFrom(LAB_FIT);
   if (surelyFitsLab(value)) return [];
-  const result = labSchema.safeParse(value);
+  const result = labSchema().safeParse(value);
   if (result.success) return [];
   return result.error.issues.flatMap((issue) => translate(issue, [], value));
 }

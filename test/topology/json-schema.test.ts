@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { topologyJsonSchemaText } from '../../src/topology/json-schema.js';
+import { labFitText, topologyJsonSchemaText } from '../../src/topology/json-schema.js';
 import { topologyJsonSchema } from '../../src/topology/index.js';
 
 test('schema/nslab-topology.schema.json is up to date (regenerate: node --import tsx scripts/gen-schema.ts)', () => {
   const committed = readFileSync(new URL('../../schema/nslab-topology.schema.json', import.meta.url), 'utf8');
   assert.equal(committed, topologyJsonSchemaText());
+});
+
+test('src/topology/lab-fit.ts, the quick shape test, is up to date (regenerate: node --import tsx scripts/gen-schema.ts)', () => {
+  const committed = readFileSync(new URL('../../src/topology/lab-fit.ts', import.meta.url), 'utf8');
+  assert.equal(committed, labFitText());
 });
 
 test('the JSON Schema is strict and describes every field', () => {

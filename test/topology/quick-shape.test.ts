@@ -17,15 +17,15 @@ const full = {
 };
 
 test('the quick test says yes to every example and to a lab using every key', () => {
-  const fits = fitTest(labSchema);
+  const fits = fitTest(labSchema());
   for (const value of [...examples, full]) {
-    assert.ok(labSchema.safeParse(value).success);
+    assert.ok(labSchema().safeParse(value).success);
     assert.ok(fits(value), JSON.stringify(value));
   }
 });
 
 test('the quick test never says yes where zod finds a problem (mutated labs)', () => {
-  const fits = fitTest(labSchema);
+  const fits = fitTest(labSchema());
   const next = prng(20240917);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const values: unknown[] = [undefined, null, 0, -0, 1, 67, 68, 1500, 65535, 65536, 1.5, NaN, Infinity, -1, 4294967295, 4294967296, 30, 31, '', 'a', 'host', 'bridge', 'static', '10.0.0.1/24', true, false, [], {}, ['a', 'b'], { x: 1 }, new Date(0), { node: 'a' }, { run: 'x' }];
@@ -49,7 +49,25 @@ test('the quick test never says yes where zod finds a problem (mutated labs)', (
     }
     if (!fits(value)) continue;
     yes++;
-    assert.ok(labSchema.safeParse(value).success, `the quick test passed what zod refuses: ${JSON.stringify(value)}`);
+    assert.ok(labSchema().safeParse(value).success, `the quick test passed what zod refuses: ${JSON.stringify(value)}`);
   }
   assert.ok(yes > 500, `the quick test says yes often enough to matter (${yes})`);
+});
+
+test('the shape check answers a valid lab without loading zod or yaml, and loads them for a problem', async () => {
+  // A fresh process: this one has loaded both already.
+  const { spawnSync } = await import('node:child_process');
+  const script = `
+    import { createRequire } from 'node:module';
+    import { parseTopology } from './src/topology/index.ts';
+    // zod marks globalThis when it loads, however it is loaded; yaml is seen in require's cache.
+    const loaded = () => ({ zod: '__zod_globalConfig' in globalThis, yaml: Object.keys(createRequire(import.meta.url).cache).some((f) => /node_modules\\/yaml\\//.test(f)) });
+    parseTopology('name: t\\nnodes: { a: {}, b: {} }\\nlinks: [{ endpoints: [a, b] }]\\n');
+    const before = loaded();
+    try { parseTopology('name: t\\nnodes: { a: { kind: hots } }\\n'); } catch {}
+    console.log(JSON.stringify({ before, after: loaded() }));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../../', import.meta.url), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { before: { zod: false, yaml: false }, after: { zod: true, yaml: true } });
 });

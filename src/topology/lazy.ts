@@ -1,0 +1,26 @@
+/**
+ * zod and `yaml`, loaded the first time they are needed, synchronously (the topology pipeline is
+ * synchronous). A valid file needs neither: js-yaml reads it and the quick shape test (lab-fit.ts) passes
+ * it, so `nslab up` does not load them. zod alone took 65 to 90 ms of a cold start here, and `yaml` 20
+ * more; they are loaded only to explain a problem. Their CommonJS builds are loaded through require, the
+ * only way Node 20 loads a module synchronously from an ES module; every use goes through this file, so
+ * one instance of each is ever loaded.
+ */
+import { createRequire } from 'node:module';
+import type * as ZodModule from 'zod';
+import type * as YamlModule from 'yaml';
+
+type Zod = typeof ZodModule;
+type Yaml = typeof YamlModule;
+
+const load = createRequire(import.meta.url);
+let zodModule: Zod | undefined;
+let yamlModule: Yaml | undefined;
+
+export function zod(): Zod {
+  return (zodModule ??= load('zod') as Zod);
+}
+
+export function yaml(): Yaml {
+  return (yamlModule ??= load('yaml') as Yaml);
+}
