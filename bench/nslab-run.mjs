@@ -33,7 +33,9 @@ subscribe('nslab:lab', (message) => {
 // NSLAB_BENCH_PROGRAM: a bundle of src/cli/program.ts (bench/scale.ts makes one, as dist/bin/nslab.mjs is made
 // from src/cli/main.ts, so that start-up costs what the real bin's does); else the unbundled build.
 const program = process.env.NSLAB_BENCH_PROGRAM !== undefined ? pathToFileURL(process.env.NSLAB_BENCH_PROGRAM) : new URL('../dist/cli/program.js', import.meta.url);
-const { main } = await import(program.href);
+const { main, runAsCommand } = await import(program.href);
+// As the executable does (src/cli/main.ts).
+runAsCommand();
 const maxDelayLoadMs = histogram.max / 1e6;
 histogram.reset();
 const code = await main(process.argv.slice(2));

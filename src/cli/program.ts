@@ -16,6 +16,8 @@ import type * as TopologyModule from '../topology/index.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError, formatPlan, formatStatus, statusJson, UsageError } from './output.js';
 
+export { runAsCommand } from './v8.js';
+
 const DEFAULT_SOURCE = '<built-in two-computers lab>';
 
 // The topology parser (yaml, zod) and the library surface load only for the commands that read a
