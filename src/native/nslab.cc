@@ -523,25 +523,26 @@ void runTransaction(Transaction& tx, int timeoutMs, std::vector<uint8_t>& buf) {
       tx.err = fail("sendmsg", "netlink");
       return;
     }
+    // The kernel answers rtnetlink requests inside sendto, so the answers are usually queued already:
+    // read until the socket is empty and poll only then (one syscall an answer, not two).
     while (!pending.empty()) {
-      int64_t left = deadline - nowMs();
-      if (left <= 0) {
-        tx.err = SysErr{ETIMEDOUT, "recvmsg", "netlink: no answer from the kernel"};
-        return;
-      }
-      struct pollfd pfd = {tx.fd, POLLIN, 0};
-      int pr = poll(&pfd, 1, static_cast<int>(left));
-      if (pr < 0 && errno == EINTR) continue;
-      if (pr < 0) {
-        tx.err = fail("poll", "netlink");
-        return;
-      }
-      if (pr == 0) continue;
       ssize_t got;
       do {
         got = recv(tx.fd, buf.data(), buf.size(), MSG_TRUNC | MSG_DONTWAIT);
       } while (got < 0 && errno == EINTR);
-      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        int64_t left = deadline - nowMs();
+        if (left <= 0) {
+          tx.err = SysErr{ETIMEDOUT, "recvmsg", "netlink: no answer from the kernel"};
+          return;
+        }
+        struct pollfd pfd = {tx.fd, POLLIN, 0};
+        if (poll(&pfd, 1, static_cast<int>(left)) < 0 && errno != EINTR) {
+          tx.err = fail("poll", "netlink");
+          return;
+        }
+        continue;
+      }
       if (got < 0) {
         tx.err = fail("recvmsg", "netlink");
         return;
