@@ -3,7 +3,7 @@
  */
 export { plan, FORWARDING_SYSCTLS, NO_DAD_SYSCTLS, PLANNED_SYSCTLS } from './plan.js';
 export { teardownPlan } from './teardown.js';
-export { levels } from './levels.js';
+export { dependencyGraph, levels, ridesLane, type DependencyGraph } from './levels.js';
 export { explain } from './explain.js';
 export { describe } from './describe.js';
 export { simulate } from './simulate.js';

@@ -1,18 +1,73 @@
 /**
- * Waves: the plan cut into groups that the engine runs one after the other, each concurrently (batching
- * each namespace's requests into one sendmsg), and the requests of one namespace in plan order.
+ * The plan's dependencies by position (what the engine schedules from), each op's lane (which dependencies
+ * it need only follow onto the same socket), and waves: the plan cut into groups of ops that can run
+ * together.
  */
 import type { Op, Plan } from './types.js';
 
 /**
  * Groups the ops into waves: an op lands in the first wave after all of its `after`, except that it may
- * share a wave with a dependency on the same lane (see laneOf). Within a wave ops keep their plan order.
- * Throws a plain Error (a planner bug, not a user mistake) on a duplicate id, an `after` naming no op of
- * the plan, or a cycle.
+ * share a wave with a dependency on the same lane (see ridesLane). Within a wave ops keep their plan
+ * order. Throws as dependencyGraph does. (The engine does not wait for whole waves: it sends each op as
+ * soon as its own dependencies allow. Waves are the plan's concurrency in a form people and tests read.)
  */
 export function levels(plan: Plan): Op[][] {
-  // Index loops and plain arrays throughout: levels() runs once per process, before the JIT warms up,
-  // where `for...of`, callbacks, spreads and a Set per op all cost.
+  const { ops, waiting: counts, dependents, lanes } = dependencyGraph(plan);
+  const waiting = [...counts];
+  // Kahn's order. Each op's wave is the latest of its dependencies', plus one unless it rides the
+  // dependency's lane (and comes after it in the plan, which is the order the engine sends a wave in):
+  // each placed op passes its wave on to the ops waiting for it, so an op's wave is final once it is ready.
+  const wave: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    wave.push(0);
+    if (waiting[i] === 0) ready.push(i);
+  }
+  let placed = 0;
+  while (placed < ready.length) {
+    const j = ready[placed++] as number;
+    const list = dependents[j];
+    if (list === undefined) continue;
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k] as number;
+      wave[i] = Math.max(wave[i] as number, (wave[j] as number) + (ridesLane(lanes, j, i) ? 0 : 1));
+      const left = (waiting[i] as number) - 1;
+      waiting[i] = left;
+      if (left === 0) ready.push(i);
+    }
+  }
+  const waves: Op[][] = [];
+  for (let i = 0; i < ops.length; i++) (waves[wave[i] as number] ??= []).push(ops[i] as Op);
+  return waves.filter((w) => w !== undefined);
+}
+
+/** The plan's dependencies by position, checked: what the engine schedules from (and levels() too). */
+export interface DependencyGraph {
+  ops: readonly Op[];
+  /** For each op, how many distinct ops it waits for. */
+  waiting: readonly number[];
+  /** For each op, the positions of the ops that wait for it (undefined where none do). */
+  dependents: readonly (readonly number[] | undefined)[];
+  /** Each op's lane (see laneOf). */
+  lanes: readonly (string | undefined)[];
+}
+
+/**
+ * Op `i` need not wait for its dependency `j` to be answered, only to be sent: both go out on one socket
+ * (their lane) and `j` comes first in the plan, so the kernel answers `j` before it reads `i`.
+ */
+export function ridesLane(lanes: readonly (string | undefined)[], j: number, i: number): boolean {
+  const lane = lanes[i];
+  return lane !== undefined && lane === lanes[j] && j < i;
+}
+
+/**
+ * Reads the plan's `after` lists into positions. Throws a plain Error (a planner bug, not a user mistake)
+ * on a duplicate id, an `after` naming no op of the plan, or a cycle.
+ */
+export function dependencyGraph(plan: Plan): DependencyGraph {
+  // Index loops and plain arrays throughout: this runs once per process, before the JIT warms up, where
+  // `for...of`, callbacks, spreads and a Set per op all cost.
   const ops = plan.ops;
   const position = new Map<string, number>();
   for (let i = 0; i < ops.length; i++) {
@@ -45,35 +100,16 @@ export function levels(plan: Plan): Op[][] {
     }
     waiting.push(count);
   }
-
-  // Kahn's order. Each op's wave is the latest of its dependencies', plus one unless it rides the
-  // dependency's lane (and comes after it in the plan, which is the order the engine sends a wave in):
-  // each placed op passes its wave on to the ops waiting for it, so an op's wave is final once it is ready.
-  const lanes = laneOf(plan);
-  const wave: number[] = [];
+  // A cycle leaves ops that never become ready.
+  const left = [...waiting];
   const ready: number[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    wave.push(0);
-    if (waiting[i] === 0) ready.push(i);
+  for (let i = 0; i < ops.length; i++) if (left[i] === 0) ready.push(i);
+  for (let r = 0; r < ready.length; r++) {
+    const list = dependents[ready[r] as number];
+    if (list !== undefined) for (let k = 0; k < list.length; k++) if (--(left[list[k] as number] as number) === 0) ready.push(list[k] as number);
   }
-  let placed = 0;
-  while (placed < ready.length) {
-    const j = ready[placed++] as number;
-    const list = dependents[j];
-    if (list === undefined) continue;
-    for (let k = 0; k < list.length; k++) {
-      const i = list[k] as number;
-      const sameLane = lanes[i] !== undefined && lanes[i] === lanes[j] && j < i;
-      wave[i] = Math.max(wave[i] as number, (wave[j] as number) + (sameLane ? 0 : 1));
-      const left = (waiting[i] as number) - 1;
-      waiting[i] = left;
-      if (left === 0) ready.push(i);
-    }
-  }
-  if (placed < ops.length) throw new Error(`plan ${plan.lab}: dependency cycle through ${describeCycle(plan, waiting)}`);
-  const waves: Op[][] = [];
-  for (let i = 0; i < ops.length; i++) (waves[wave[i] as number] ??= []).push(ops[i] as Op);
-  return waves.filter((w) => w !== undefined);
+  if (ready.length < ops.length) throw new Error(`plan ${plan.lab}: dependency cycle through ${describeCycle(plan, left)}`);
+  return { ops, waiting, dependents, lanes: laneOf(plan) };
 }
 
 /**

@@ -107,9 +107,9 @@ export class Handle implements AsyncDisposable {
   /**
    * Opens one handle per namespace, all sockets made by one native call. All or nothing. Handles opened
    * together flush together: the requests all of them issue in one tick reach the kernel in one native
-   * call per core, not one per namespace.
+   * call per core, not one per namespace. Given `joining`, they flush with that handle's group instead.
    */
-  static async openMany(names: readonly (string | null)[], dir?: string): Promise<Handle[]> {
+  static async openMany(names: readonly (string | null)[], dir?: string, joining?: Handle): Promise<Handle[]> {
     const paths = names.map((n) => (n === null ? '' : netnsPath(n, dir)));
     const sockets = await openSockets(paths);
     const failed = sockets.find((s) => s instanceof Error);
@@ -117,15 +117,20 @@ export class Handle implements AsyncDisposable {
       for (const s of sockets) if (!(s instanceof Error)) closeSocket(s.fd);
       throw failed;
     }
-    return Handle.adopt(sockets.map((s, i) => ({ netns: names[i] ?? null, fd: (s as { fd: number }).fd })), dir);
+    return Handle.adopt(
+      sockets.map((s, i) => ({ netns: names[i] ?? null, fd: (s as { fd: number }).fd })),
+      dir,
+      joining,
+    );
   }
 
   /**
    * Handles over NETLINK_ROUTE sockets already open inside their namespaces (makeNamespaces opens them as
-   * it makes the namespaces); each handle owns its socket from now on. They flush together, as openMany's.
+   * it makes the namespaces); each handle owns its socket from now on. They flush together, as openMany's
+   * (with `joining`'s group, if given).
    */
-  static adopt(sockets: readonly { netns: string | null; fd: number }[], dir?: string): Handle[] {
-    const group = new FlushGroup();
+  static adopt(sockets: readonly { netns: string | null; fd: number }[], dir?: string, joining?: Handle): Handle[] {
+    const group = joining !== undefined ? joining.#group : new FlushGroup();
     return sockets.map((s) => new Handle(s.netns, s.fd, s.netns === null ? '' : netnsPath(s.netns, dir), group));
   }
 
