@@ -130,14 +130,17 @@ export class Applier {
       }
       throw err;
     } finally {
-      this.close();
+      await this.#closeAll();
     }
   }
 
-  close(): void {
-    for (const h of this.#handles.values()) h.close();
+  /** Closes every handle and namespace fd of the run, in one native call. */
+  async #closeAll(): Promise<void> {
+    const handles = [...this.#handles.values()];
+    const fds = [...this.#nsFds.values()];
     this.#handles.clear();
-    this.#closeNsFds([...this.#nsFds.keys()]);
+    this.#nsFds.clear();
+    await Handle.closeAll(handles, fds);
   }
 
   /**

@@ -33,6 +33,7 @@ interface Addon {
   watch(fd: number, callback: (err: SysErrObject | null, data: Buffer) => void, keepAlive: boolean): number;
   unwatch(id: number): void;
   closeFd(fd: number): void;
+  closeFds(fds: number[]): Promise<null>;
 }
 
 interface NativeSetup {
@@ -206,4 +207,9 @@ export function watch(fd: number, onData: (data: Buffer) => void, onError: (err:
 /** Closes a socket opened by openSockets. */
 export function closeSocket(fd: number): void {
   load().closeFd(fd);
+}
+
+/** Closes many sockets (or namespace fds) on a native thread; resolves once they are closed. */
+export async function closeSockets(fds: readonly number[]): Promise<void> {
+  if (fds.length > 0) await load().closeFds([...fds]);
 }

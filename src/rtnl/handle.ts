@@ -6,7 +6,7 @@
  * order, so `await Promise.all([h.link.set(...), h.addr.add(...)])` costs one trip to the kernel.
  */
 import { availableParallelism } from 'node:os';
-import { closeSocket, netnsPath, openSockets, transact } from '../native/index.js';
+import { closeSocket, closeSockets, netnsPath, openSockets, transact } from '../native/index.js';
 import { NslabError } from '../errors.js';
 import { checkHeader, decodeAck, encodeMessages, frameMessages, isBareAck, messageTypeName, NlmF, Nlmsg } from '../netlink/index.js';
 import type { MessageFrame, NetlinkMessage, OutgoingMessage } from '../netlink/index.js';
@@ -330,15 +330,36 @@ export class Handle implements AsyncDisposable {
    * deleting it: an open socket keeps a deleted namespace alive.
    */
   close(): void {
-    if (this.#closed) return;
+    const fd = this.#shut();
+    if (fd !== undefined) closeSocket(fd);
+  }
+
+  /**
+   * Closes many handles (as close() each), their sockets in one native call off the JS thread: a thousand
+   * netlink sockets took it about 15 ms to close one by one. Also closes `fds` (other descriptors the
+   * caller is done with) in that call. Resolves once they are closed.
+   */
+  static async closeAll(handles: Iterable<Handle>, fds: readonly number[] = []): Promise<void> {
+    const now = [...fds];
+    for (const h of handles) {
+      const fd = h.#shut();
+      if (fd !== undefined) now.push(fd);
+    }
+    await closeSockets(now);
+  }
+
+  /** Marks the handle closed; returns its socket if the caller is to close it now (nothing in flight). */
+  #shut(): number | undefined {
+    if (this.#closed) return undefined;
     this.#closed = true;
     for (const sub of [...this.#subscriptions]) sub.close();
     for (const p of this.#queue.splice(0)) {
       p.request.release?.();
       p.reject(new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} was closed before ${messageTypeName(p.request.type)} ${objectOf(p.request)} was sent`));
     }
-    if (this.#inFlight === 0) closeSocket(this.#fd);
-    else void this.idle().then(() => closeSocket(this.#fd));
+    if (this.#inFlight === 0) return this.#fd;
+    void this.idle().then(() => closeSocket(this.#fd));
+    return undefined;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, fstatSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { addNamespaces, closeSocket, deleteNamespaces, makeNamespaces, netnsPath, openSockets, sysctl, transact } from '../../src/native/index.js';
+import { addNamespaces, closeSocket, closeSockets, deleteNamespaces, makeNamespaces, netnsPath, openSockets, sysctl, transact } from '../../src/native/index.js';
 import { needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 /** RTM_GETLINK dump request: nlmsghdr + ifinfomsg, built by hand so this test does not lean on the codec. */
@@ -107,6 +107,17 @@ describe('native addon', { skip: needsRoot }, () => {
     }
     assert.ok(!netnsList().includes(name));
     assert.ok(!existsSync(netnsPath(name)));
+  });
+
+  test('closeSockets closes every descriptor it is given, off the JS thread', async () => {
+    const sockets = await openSockets(['', '']);
+    const fds = sockets.map((s) => {
+      assert.ok(!(s instanceof Error), String(s));
+      return s.fd;
+    });
+    for (const fd of fds) assert.ok(fstatSync(fd).isSocket());
+    await closeSockets(fds);
+    for (const fd of fds) assert.throws(() => fstatSync(fd), { code: 'EBADF' });
   });
 
   test('a namespace made by `ip netns add` opens a socket that sees only its own links', async () => {
