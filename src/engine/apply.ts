@@ -46,8 +46,10 @@ export interface ApplyOptions {
   /** Test hook: throw before running the op with this id (proves rollback). */
   failBefore?: string;
   /**
-   * Work of the caller's to run while the kernel works: it starts with the run, which waits for it before
-   * it ends (or rolls back). If it fails, the run fails (and an up rolls back).
+   * Work of the caller's to run while the kernel works: it starts once the namespaces the run makes exist
+   * (while their devices are made; making namespaces keeps every core busy already), or with the run when
+   * it makes none. The run waits for it before it ends (or rolls back). If it fails, the run fails (and an
+   * up rolls back).
    */
   meanwhile?: () => Promise<unknown>;
 }
@@ -88,6 +90,8 @@ export class Applier {
   /** netns.add ops started and not yet made (their positions), and whether a chunk is being made. */
   #toMake: number[] = [];
   #making = false;
+  /** The caller's `meanwhile`, once started. */
+  #meanwhileRun: Promise<unknown> | undefined;
   /** The namespaces made so far. */
   readonly #made: string[] = [];
 
@@ -111,18 +115,18 @@ export class Applier {
     await turn();
     this.#started = performance.now();
     this.#journalNamespaces();
-    const meanwhile = this.#meanwhile();
+    if (!plan.ops.some((op) => op.op === 'netns.add')) this.#startMeanwhile();
     try {
       this.#opts.signal?.throwIfAborted();
       await this.#openHandles();
       const free = (position: number): boolean => (plan.ops[position] as Op).op.startsWith('netns.');
       this.#dispatcher = new Dispatcher(graph, (positions) => this.#start(positions), { slice: SLICE, free, signal: this.#opts.signal });
       await this.#dispatcher.run();
-      const failed = await meanwhile;
+      const failed = await this.#startMeanwhile();
       if (failed !== undefined) throw failed;
     } catch (cause) {
       // The caller's work must not go on behind the rollback (its files would outlive the run).
-      await meanwhile;
+      await this.#meanwhileRun;
       const rollbackErrors = await this.#rollback();
       const err = cause instanceof Error && this.#opts.signal?.aborted === true && cause.name === 'AbortError' ? new NslabError('NSLAB_ABORTED', `nslab up of ${this.#state.lab} was cancelled; what it had made is removed`, { cause }) : cause;
       if (rollbackErrors.length > 0 && err instanceof Error) {
@@ -165,7 +169,7 @@ export class Applier {
 
   /**
    * The sysctls of namespaces this run makes, which wait for nothing else, are written by the thread that
-   * makes the namespace (see makeNamespaces) instead of in a wave of their own.
+   * makes the namespace (see makeNamespaces) instead of in a native call of their own.
    */
   #takeEarlySysctls(plan: Plan): void {
     const made = new Set(plan.ops.filter((op) => op.op === 'netns.add').map((op) => op.id));
@@ -280,6 +284,7 @@ export class Applier {
     this.#making = true;
     const settle = (errors: readonly (Error | undefined)[]): void => {
       this.#making = false;
+      void this.#startMeanwhile();
       chunk.forEach((p, i) => {
         const error = errors[i];
         if (error !== undefined) d.failed(error);
@@ -338,7 +343,11 @@ export class Applier {
     return results.map((r) => (r instanceof Error ? r : undefined));
   }
 
-  /** Runs the caller's `meanwhile` (see ApplyOptions); resolves with its error, if any. */
+  /** Starts the caller's `meanwhile` (see ApplyOptions) unless started; resolves with its error, if any. */
+  #startMeanwhile(): Promise<unknown> {
+    return (this.#meanwhileRun ??= this.#meanwhile());
+  }
+
   async #meanwhile(): Promise<unknown> {
     try {
       await this.#opts.meanwhile?.();

@@ -29,7 +29,9 @@ export interface Observation {
 
 /** What the `lo` alias of each existing namespace says, read through one handle each. */
 export async function readNamespaceMarks(names: readonly string[], dir = NETNS_RUN_DIR): Promise<Map<string, string | undefined>> {
-  const existing = names.filter((n) => existsSync(netnsPath(n, dir)));
+  // One readdir, not a stat per name (a thousand of them took 10 ms).
+  const present = new Set(listNamespaces(dir));
+  const existing = names.filter((n) => present.has(n));
   const marks = new Map<string, string | undefined>();
   if (existing.length === 0) return marks;
   const handles = await Handle.openMany(existing, dir);
@@ -37,7 +39,7 @@ export async function readNamespaceMarks(names: readonly string[], dir = NETNS_R
     const los = await Promise.all(handles.map((h) => h.link.get('lo')));
     existing.forEach((n, i) => marks.set(n, los[i]?.alias));
   } finally {
-    for (const h of handles) h.close();
+    await Handle.closeAll(handles);
   }
   return marks;
 }

@@ -6,9 +6,10 @@
  * The plan is laid out removals first, then additions, kind by kind:
  *   proc.kill, veth.del, netns.del, route.del, addr.del,
  *   netns.add, sysctl.set, bridge.add, veth.add, addr.add, link.set, qdisc.set, route.add, exec
- * and every op waits only for what it needs (`after`), so the engine's waves (see levels()) run
- * unrelated work together, and what one namespace's socket can send in order behind its dependency rides
- * in its wave: the tutorial is netns | veth + red's address | green's address + both ends up | routes | exec.
+ * and every op waits only for what it needs (`after`), so the engine runs unrelated work together and
+ * starts each op once its own dependencies allow; what one namespace's socket can send in order behind its
+ * dependency goes with it (see ridesLane). In waves (levels()), the tutorial is
+ * netns | veth + red's address | green's address + both ends up | routes | exec.
  */
 import type { Cidr, ExecEntry, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute, Shaping } from '../topology/types.js';
 import { PlanBuilder } from './builder.js';
