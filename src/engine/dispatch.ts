@@ -1,9 +1,9 @@
 /**
  * Starts a plan's ops as soon as their own dependencies allow, with no barrier between waves: an op starts
  * once every op it waits for has finished, or, for a dependency on its lane (see ridesLane), once that one
- * has been started (its request is then queued ahead on the same socket). A cable leaves as soon as its two
- * namespaces exist, and an end comes up as soon as its cable is made, while other namespaces are still
- * being made and other cables still being laid.
+ * has been started (its request is then queued ahead on the same socket). An end comes up as soon as its
+ * cable is made, and a route goes in as soon as its device has its address, while other cables are still
+ * being laid.
  */
 import { ridesLane, type DependencyGraph } from '../plan/index.js';
 
