@@ -2,6 +2,7 @@
  * Link operations of a Handle: `handle.link.*`. Each names its iproute2 equivalent.
  */
 import { closeSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { NslabError } from '../errors.js';
 import { netnsPath } from '../native/index.js';
 import { decodeLink, encodeLink, encodeLinkProp, encodeMessage, Iff, NlmF, Rtm } from '../netlink/index.js';
@@ -116,10 +117,13 @@ export class LinkOps {
       fd = undefined;
     };
     const given = options.peer.netnsFd;
+    // The peer's namespace is named in the directory of this handle's (a handle of the current namespace:
+    // the default one).
+    const peerPath = netnsPath(peerNs ?? '', this.#h.path === '' ? undefined : dirname(this.#h.path));
     try {
-      if (peerNs !== undefined && given === undefined) fd = openSync(netnsPath(peerNs), 'r');
+      if (peerNs !== undefined && given === undefined) fd = openSync(peerPath, 'r');
     } catch (cause) {
-      throw new NslabError('NSLAB_NOT_FOUND', `cannot create ${object()}: namespace ${peerNs ?? ''} does not exist (${netnsPath(peerNs ?? '')})`, { cause });
+      throw new NslabError('NSLAB_NOT_FOUND', `cannot create ${object()}: namespace ${peerNs ?? ''} does not exist (${peerPath})`, { cause });
     }
     // Built by assignment rather than spreads of conditional objects: this runs once per cable of a lab.
     const peerAttrs: LinkAttrs = { ifname: options.peer.name };

@@ -35,6 +35,21 @@ function ping(netns: string, address: string): string {
 }
 
 describe('Handle', { skip: needsRoot }, () => {
+  test('a veth peer named by namespace is found in the directory of the handle, not only /run/netns', async () => {
+    const dir = '/run/nslab-test-netns';
+    const names = [uniqueName('dira'), uniqueName('dirb')];
+    assert.deepEqual(await addNamespaces(names, { dir }), [undefined, undefined]);
+    const handles = await Handle.openMany(names, dir);
+    try {
+      const [a, b] = handles as [Handle, Handle];
+      await a.link.addVeth({ name: 'to-b', peer: { name: 'to-a', netns: names[1] as string } });
+      assert.equal((await b.link.get('to-a'))?.kind, 'veth');
+    } finally {
+      for (const h of handles) h.close();
+      assert.deepEqual(await deleteNamespaces(names, { dir }), [undefined, undefined]);
+    }
+  });
+
   test('the tutorial: veth straight into two namespaces, /32 addresses, host routes, a ping', async () => {
     await withNamespaces(['red', 'green'], async ([red, green], [r, g]) => {
       assert.ok(r !== undefined && g !== undefined && red !== undefined && green !== undefined);
