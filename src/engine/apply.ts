@@ -1,7 +1,7 @@
 /**
  * Runs a plan against the kernel. Each operation starts as soon as what it waits for allows (see
  * Dispatcher); the requests started in one turn leave in one sendmsg per namespace (the Handle coalesces
- * them). Namespaces are made in chunks, so cables leave while later namespaces are still being made.
+ * them). The namespaces a run makes are made together, in one native call.
  * Devices made in a namespace this run created get indexes chosen here, so address and route requests can
  * follow their device in the same batch without a lookup. Everything made is journaled; on a failure the
  * journal is undone in reverse and the first cause is thrown.
@@ -87,7 +87,7 @@ export class Applier {
   #ops: readonly Op[] = [];
   #dispatcher: Dispatcher | undefined;
   #started = 0;
-  /** netns.add ops started and not yet made (their positions), and whether a chunk is being made. */
+  /** netns.add ops started and not yet made (their positions), and whether a native call is making some. */
   #toMake: number[] = [];
   #making = false;
   /** The caller's `meanwhile`, once started. */
@@ -134,16 +134,25 @@ export class Applier {
       }
       throw err;
     } finally {
-      await this.#closeAll();
+      await this.#release([...this.#handles.keys(), ...this.#nsFds.keys()]);
     }
   }
 
-  /** Closes every handle and namespace fd of the run, in one native call. */
-  async #closeAll(): Promise<void> {
-    const handles = [...this.#handles.values()];
-    const fds = [...this.#nsFds.values()];
-    this.#handles.clear();
-    this.#nsFds.clear();
+  /**
+   * Closes the handles and namespace fds the run holds for these namespaces, in one native call (before a
+   * namespace is deleted: an open socket keeps it alive).
+   */
+  async #release(names: Iterable<string>): Promise<void> {
+    const handles: Handle[] = [];
+    const fds: number[] = [];
+    for (const n of names) {
+      const h = this.#handles.get(n);
+      const fd = this.#nsFds.get(n);
+      if (h !== undefined) handles.push(h);
+      if (fd !== undefined) fds.push(fd);
+      this.#handles.delete(n);
+      this.#nsFds.delete(n);
+    }
     await Handle.closeAll(handles, fds);
   }
 
@@ -280,19 +289,19 @@ export class Applier {
       for (let k = this.#toMake.splice(0).length; k > 0; k--) d.skipped();
       return;
     }
-    const chunk = this.#toMake.splice(0);
+    const batch = this.#toMake.splice(0);
     this.#making = true;
     const settle = (errors: readonly (Error | undefined)[]): void => {
       this.#making = false;
       void this.#startMeanwhile();
-      chunk.forEach((p, i) => {
+      batch.forEach((p, i) => {
         const error = errors[i];
         if (error !== undefined) d.failed(error);
         else this.#finished([p]);
       });
       this.#makeNext();
     };
-    this.#addNamespaces(chunk.map((p) => this.#ops[p] as Extract<Op, { op: 'netns.add' }>)).then(settle, (e: unknown) => settle(chunk.map(() => (e instanceof Error ? e : new Error(String(e))))));
+    this.#addNamespaces(batch.map((p) => this.#ops[p] as Extract<Op, { op: 'netns.add' }>)).then(settle, (e: unknown) => settle(batch.map(() => (e instanceof Error ? e : new Error(String(e))))));
   }
 
   #progress(positions: number[]): void {
@@ -318,7 +327,6 @@ export class Applier {
     // Each namespace is born ready, on the native thread that makes it: its early sysctls written, its
     // socket open, and its lo up carrying the lab's mark (as the tutorial's `ip link set lo up`).
     const results = await makeNamespaces(names, { dir: this.#dir, sysctls: this.#earlySysctls, hello: upWithAliasRequest(1, this.#mark) });
-    const made = names.filter((_, i) => !(results[i] instanceof Error));
     const identities = (this.#state.identities ??= {});
     const sockets: { netns: string; fd: number }[] = [];
     results.forEach((r, i) => {
@@ -329,16 +337,13 @@ export class Applier {
       sockets.push({ netns: name, fd: r.fd });
     });
     // One undo for every namespace the run makes, in the journal where the first was made.
-    if (this.#made.length === 0 && made.length > 0) {
+    if (this.#made.length === 0 && sockets.length > 0) {
       this.#undo.push(async () => {
-        const all = this.#made;
-        for (const n of all) this.#handles.get(n)?.close();
-        for (const n of all) this.#handles.delete(n);
-        this.#closeNsFds(all);
-        await deleteNamespaces(all, { dir: this.#dir });
+        await this.#release(this.#made);
+        await deleteNamespaces(this.#made, { dir: this.#dir });
       });
     }
-    this.#made.push(...made);
+    for (const s of sockets) this.#made.push(s.netns);
     Handle.adopt(sockets, this.#dir, this.#anyHandle()).forEach((h) => this.#handles.set(h.netns as string, h));
     return results.map((r) => (r instanceof Error ? r : undefined));
   }
@@ -357,20 +362,9 @@ export class Applier {
     }
   }
 
-  #closeNsFds(names: Iterable<string>): void {
-    for (const n of names) {
-      const fd = this.#nsFds.get(n);
-      if (fd !== undefined) closeSync(fd);
-      this.#nsFds.delete(n);
-    }
-  }
-
   async #deleteNamespaces(ops: Extract<Op, { op: 'netns.del' }>[]): Promise<void> {
     const names = ops.map((o) => o.netns);
-    for (const n of names) {
-      this.#handles.get(n)?.close();
-      this.#handles.delete(n);
-    }
+    await this.#release(names);
     const errors = await deleteNamespaces(names, { dir: this.#dir });
     names.forEach((n, i) => {
       if (errors[i] !== undefined) return;
