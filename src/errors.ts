@@ -11,6 +11,7 @@ export type NslabErrorCode =
   | 'NSLAB_ADDON_MISSING' // the compiled addon is not there
   | 'NSLAB_TOPOLOGY' // the topology file or object is invalid; `issues` lists every problem
   | 'NSLAB_NOT_OURS' // something exists that nslab did not create and will not touch
+  | 'NSLAB_HALF_MADE' // a killed run left a namespace file without its namespace: `nslab down` removes it
   | 'NSLAB_LOCKED' // another nslab process holds the lab's lock
   | 'NSLAB_NOT_FOUND' // no such lab, node or interface
   | 'NSLAB_MISSING_FEATURE' // the kernel lacks what the lab needs

@@ -67,9 +67,16 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     for (const n of desired.nodes) candidates.set(n.netns, n.name);
     const seen = await observeLab(desired.name, state?.id, candidates, state, options.netnsDir);
     const wantedNs = new Set(desired.nodes.map((n) => n.netns));
+    // Before anything can throw: the catch below removes the state of a lab that did not exist.
+    existed = seen.owned.size > 0 || seen.halfMade.length > 0;
     const foreign = seen.foreign.filter((f) => wantedNs.has(f.netns));
     if (foreign.length > 0) throw notOurs(desired, foreign);
-    existed = seen.owned.size > 0;
+    if (seen.halfMade.length > 0) {
+      throw new NslabError(
+        'NSLAB_HALF_MADE',
+        `lab ${desired.name}: an earlier run was killed while it made namespace${seen.halfMade.length === 1 ? '' : 's'} ${seen.halfMade.slice(0, 5).join(', ')}${seen.halfMade.length > 5 ? ` and ${seen.halfMade.length - 5} more` : ''}, and left ${seen.halfMade.length === 1 ? 'its file' : 'their files'} in ${options.netnsDir ?? '/run/netns'} without a namespace.\nRun \`nslab down --lab ${desired.name}\` to remove what is left of the lab, then \`nslab up\` again.`,
+      );
+    }
     const observed: ObservedLab | null = existed ? seen.observed : null;
     await turn();
     const plan = makePlan(desired, observed);
@@ -149,6 +156,8 @@ async function runDown(lab: string, options: DownOptions): Promise<DownResult> {
     // at every namespace and take those whose lo carries this lab's mark.
     const candidates = new Map<string, string>(state !== undefined ? Object.entries(state.namespaces) : listNamespaces(options.netnsDir).map((n) => [n, '']));
     const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir, 'marks');
+    // Namespace files a killed run left half made go as its namespaces do (umount finds no mount; the file goes).
+    for (const netns of seen.halfMade) seen.observed.namespaces[netns] = { node: state?.namespaces[netns] ?? '', links: [], routes: [], sysctls: {} };
     const found = seen.owned.size > 0 || state !== undefined;
     const plan = teardownPlan(lab, seen.observed);
     // Hosts files go while the kernel deletes the namespaces.
@@ -203,7 +212,7 @@ export async function clean(options: DownOptions & { labs?: string[] } = {}): Pr
   const marks = await readNamespaceMarks(listNamespaces(options.netnsDir), options.netnsDir);
   const labs = new Set(listStates(options.stateRoot));
   for (const alias of marks.values()) {
-    const m = parseMark(alias);
+    const m = typeof alias === 'string' ? parseMark(alias) : undefined;
     if (m !== undefined) labs.add(m.lab);
   }
   const chosen = [...labs].filter((l) => options.labs === undefined || options.labs.includes(l)).sort();

@@ -4,6 +4,7 @@
  * state file. Anything unmarked is not the lab's and is never reported as such.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
 import { Handle } from '../rtnl/index.js';
 import { PLANNED_SYSCTLS } from '../plan/index.js';
@@ -21,27 +22,51 @@ export interface Observation {
   owned: Map<string, string>;
   /** Namespaces the lab wants that exist and are not this lab's. */
   foreign: { netns: string; owner: string }[];
+  /**
+   * Files the lab's state names that are not namespaces: a run killed while it made them left them (see
+   * NOT_A_NAMESPACE). Only a teardown removes them; they are in neither `owned` nor `observed`.
+   */
+  halfMade: string[];
   /** The lab id found in the marks (when the state file was lost, the lab keeps its identity). */
   foundId: string | undefined;
   /** The highest interface index in any of the lab's namespaces (0 when it has none). */
   maxIndex: number;
 }
 
+/**
+ * What `readNamespaceMarks` answers for a file under the run directory that is not a namespace: what an
+ * `ip netns add` or an nslab run leaves when it is killed between creating the file and mounting the
+ * namespace on it.
+ */
+export const NOT_A_NAMESPACE = Symbol('not a namespace');
+
 /** What the `lo` alias of each existing namespace says, read through one handle each. */
-export async function readNamespaceMarks(names: readonly string[], dir = NETNS_RUN_DIR): Promise<Map<string, string | undefined>> {
+export async function readNamespaceMarks(names: readonly string[], dir = NETNS_RUN_DIR): Promise<Map<string, string | undefined | typeof NOT_A_NAMESPACE>> {
   // One readdir, not a stat per name (a thousand of them took 10 ms).
   const present = new Set(listNamespaces(dir));
   const existing = names.filter((n) => present.has(n));
-  const marks = new Map<string, string | undefined>();
+  const marks = new Map<string, string | undefined | typeof NOT_A_NAMESPACE>();
   if (existing.length === 0) return marks;
-  const handles = await Handle.openMany(existing, dir);
+  const opened = await Handle.openEach(existing, dir);
+  const handles = opened.filter((h): h is Handle => !(h instanceof Error));
   try {
-    const los = await Promise.all(handles.map((h) => h.link.get('lo')));
-    existing.forEach((n, i) => marks.set(n, los[i]?.alias));
+    const failed = opened.find((h): h is NslabError => h instanceof Error && !isNotANamespace(h));
+    if (failed !== undefined) throw failed;
+    const los = await Promise.all(opened.map((h) => (h instanceof Error ? NOT_A_NAMESPACE : h.link.get('lo'))));
+    existing.forEach((n, i) => {
+      const lo = los[i];
+      marks.set(n, lo === NOT_A_NAMESPACE ? lo : lo?.alias);
+    });
   } finally {
     await Handle.closeAll(handles);
   }
   return marks;
+}
+
+/** setns refuses a file that is not a namespace with EINVAL. */
+function isNotANamespace(e: NslabError): boolean {
+  const { errno, syscall } = e as NslabError & { errno?: number; syscall?: string };
+  return errno === 22 && syscall === 'setns';
 }
 
 /** Every namespace under the run directory (what `ip netns list` shows). */
@@ -78,8 +103,15 @@ export async function observeLab(
   }
   const marks = await readNamespaceMarks([...candidates.keys()].filter((n) => !owned.has(n)), dir);
   const foreign: Observation['foreign'] = [];
+  const halfMade: string[] = [];
   let foundId = labId;
   for (const [netns, alias] of marks) {
+    if (alias === NOT_A_NAMESPACE) {
+      // The journal names a namespace before it is made: one the state names is this lab's, half made.
+      if (state?.namespaces[netns] !== undefined) halfMade.push(netns);
+      else foreign.push({ netns, owner: 'a file that is not a namespace (left by an interrupted `ip netns add`?)' });
+      continue;
+    }
     const mark = parseMark(alias);
     if (mark !== undefined && mark.lab === lab && (foundId === undefined || mark.id === foundId)) {
       owned.set(netns, candidates.get(netns) ?? '');
@@ -141,7 +173,7 @@ export async function observeLab(
     }
   }
   const processes: ObservedProcess[] = (state?.processes ?? []).filter(processIsOurs).map((p) => ({ node: p.node, pid: p.pid, run: p.run }));
-  return { observed: { namespaces, processes }, owned, foreign, foundId, maxIndex };
+  return { observed: { namespaces, processes }, owned, foreign, halfMade, foundId, maxIndex };
 }
 
 /**

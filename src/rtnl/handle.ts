@@ -110,18 +110,25 @@ export class Handle implements AsyncDisposable {
    * call per core, not one per namespace. Given `joining`, they flush with that handle's group instead.
    */
   static async openMany(names: readonly (string | null)[], dir?: string, joining?: Handle): Promise<Handle[]> {
-    const paths = names.map((n) => (n === null ? '' : netnsPath(n, dir)));
-    const sockets = await openSockets(paths);
-    const failed = sockets.find((s) => s instanceof Error);
+    const opened = await Handle.openEach(names, dir, joining);
+    const failed = opened.find((h) => h instanceof Error);
     if (failed !== undefined) {
-      for (const s of sockets) if (!(s instanceof Error)) closeSocket(s.fd);
+      for (const h of opened) if (!(h instanceof Error)) h.close();
       throw failed;
     }
-    return Handle.adopt(
-      sockets.map((s, i) => ({ netns: names[i] ?? null, fd: (s as { fd: number }).fd })),
+    return opened as Handle[];
+  }
+
+  /** As openMany, but each name answers with its handle or the error that stopped it. */
+  static async openEach(names: readonly (string | null)[], dir?: string, joining?: Handle): Promise<(Handle | NslabError)[]> {
+    const sockets = await openSockets(names.map((n) => (n === null ? '' : netnsPath(n, dir))));
+    const handles = Handle.adopt(
+      sockets.flatMap((s, i) => (s instanceof Error ? [] : [{ netns: names[i] ?? null, fd: s.fd }])),
       dir,
       joining,
     );
+    let k = 0;
+    return sockets.map((s) => (s instanceof Error ? s : (handles[k++] as Handle)));
   }
 
   /**

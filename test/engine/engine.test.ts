@@ -118,6 +118,53 @@ describe('engine', { skip: needsRoot }, () => {
     gone(lab);
   });
 
+  test('a namespace the lab wants that is not its own: up refuses, names it and touches nothing; a lab that was up stays up', async () => {
+    const lab = chain(uniqueName('ours'), 2);
+    const grown = chain(lab.name, 3);
+    const theirs = `${lab.name}-n2`;
+    try {
+      await up(lab);
+      sh('ip', ['netns', 'add', theirs]);
+      await assert.rejects(up(grown), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'NSLAB_NOT_OURS');
+        assert.match(e.message, new RegExp(`namespace ${theirs} \\(node n2\\): not made by nslab`));
+        return true;
+      });
+      assert.ok(netnsList().includes(theirs), 'the other namespace is untouched');
+      const s = await status(lab.name);
+      assert.deepEqual(Object.keys(s.observed.namespaces).sort(), [`${lab.name}-n0`, `${lab.name}-n1`], 'the lab that was up is still up, with its state');
+      await down(lab.name);
+      assert.ok(netnsList().includes(theirs), 'down leaves the other namespace alone');
+      gone(lab);
+    } finally {
+      await down(lab.name).catch(() => undefined);
+      sh('ip', ['netns', 'del', theirs]);
+    }
+  });
+
+  test('a namespace file left without its namespace (a run killed mid-make): up says so and what to do; down removes it', async () => {
+    const lab = chain(uniqueName('half'), 3);
+    const path = `/run/netns/${lab.name}-n1`;
+    try {
+      await up(lab);
+      // What a run killed between creating the file and mounting the namespace on it leaves.
+      sh('umount', [path]);
+      assert.ok(existsSync(path));
+      await assert.rejects(up(lab), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'NSLAB_HALF_MADE');
+        assert.match(e.message, new RegExp(`${lab.name}-n1.*\\n.*nslab down --lab ${lab.name}`, 's'));
+        return true;
+      });
+      const r = await down(lab.name);
+      assert.equal(r.found, true);
+      assert.ok(r.plan.ops.some((op) => op.op === 'netns.del' && op.netns === `${lab.name}-n1`));
+      gone(lab);
+      assert.ok(!existsSync(path), 'the file is gone');
+    } finally {
+      await down(lab.name).catch(() => undefined);
+    }
+  });
+
   test('down of a lab that is not up finds nothing and removes nothing', async () => {
     const name = uniqueName('none');
     const before = netnsList();
