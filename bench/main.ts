@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { addNamespaces } from '../src/native/index.js';
 import { Handle } from '../src/rtnl/index.js';
-import { deleteAllNamespaces, fmt, interleave, median, sh, timeScript, type Contender } from './lib.js';
+import { deleteAllNamespaces, fmt, interleave, median, NSLAB_BIN, sh, timeScript, type Contender } from './lib.js';
 import type { ScaleRow } from './scale.js';
 
 /** The table's rows; the scale suite's extra fields ride along in --json. */
@@ -190,8 +190,7 @@ async function suiteRing(): Promise<void> {
 // The CLI, as a user starts it: process start to the ping proof, and down.
 
 async function suiteCli(): Promise<void> {
-  const main = join(process.cwd(), 'dist', 'bin', 'nslab.mjs');
-  if (!existsSync(main)) {
+  if (!existsSync(NSLAB_BIN)) {
     log('cli: skipped, dist/ is not built (npm run build)');
     return;
   }
@@ -202,11 +201,11 @@ async function suiteCli(): Promise<void> {
   log(`cli: ${reps} runs of nslab up / nslab down, interleaved with the tutorial's ip commands`);
   for (let i = 0; i < reps; i++) {
     let t = performance.now();
-    const out = sh(process.execPath, [main, 'up']);
+    const out = sh(NSLAB_BIN, ['up']);
     up.push(performance.now() - t);
     if (!out.includes('3 received')) throw new Error(`nslab up gave no ping proof:\n${out}`);
     t = performance.now();
-    sh(process.execPath, [main, 'down']);
+    sh(NSLAB_BIN, ['down']);
     down.push(performance.now() - t);
     if (existsSync('/run/netns/red') || existsSync('/run/netns/green')) throw new Error('nslab down left namespaces');
     tutorial.push(timeScript(`${TUTORIAL_SCRIPT}\nip netns exec red ping -n -c 3 -i 0.1 -W 1 10.10.1.3 >/dev/null`));

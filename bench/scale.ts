@@ -2,8 +2,8 @@
  * The scale benchmarks (issue 4): chain, ring, star and tree labs of 10, 100 and 1,000 namespaces, brought
  * up and down by four contenders, interleaved A B C D A B C D so the machine's drift hits each alike:
  *
- *   nslab        the real CLI: `node dist/bin/nslab.mjs up FILE --json`, `... down --lab NAME --json` (the
- *                bundled bin; dist/cli/main.js if there is no bundle)
+ *   nslab        the real CLI: `dist/bin/nslab up FILE --json`, `... down --lab NAME --json` (the executable
+ *                npm run build writes; node on dist/cli/main.js if there is none)
  *   ip per step  one `ip` process per step (bash script), as tutorials and Mininet do it; down: `ip netns del`
  *                per namespace, the down baseline
  *   ip -batch    as few ip processes as ip allows; down: one `ip -batch` of `netns del`
@@ -20,7 +20,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deleteAllNamespaces, fmt, interleave, median, netnsObjects, settle, sh, timeCommand, type Contender } from './lib.js';
+import { deleteAllNamespaces, fmt, interleave, median, netnsObjects, NSLAB_BIN, nslabBinEnv, settle, sh, timeCommand, type Contender } from './lib.js';
 import { generate, interfacesOf, ipBatchFiles, ipDownBatch, ipDownScript, ipPerStepScript, limitInput, netnsOf, SHAPES, toYaml, type Shape, type Topology } from './topologies.js';
 
 /** A row of bench/main.ts's table; the extra fields ride along in --json. */
@@ -45,8 +45,9 @@ export interface ScaleRow {
 
 const ROOT = process.cwd();
 const WORK = '/run/nslab-bench-scale'; // inside the sandbox's tmpfs
-/** The bin users run: the bundle (npm run build makes it), else the unbundled build. */
-const CLI = [join(ROOT, 'dist', 'bin', 'nslab.mjs'), join(ROOT, 'dist', 'cli', 'main.js')].find((p) => existsSync(p)) ?? join(ROOT, 'dist', 'bin', 'nslab.mjs');
+/** The executable users run (npm run build makes it), else node on the unbundled build. */
+const CLI: readonly string[] = existsSync(NSLAB_BIN) ? [NSLAB_BIN] : [process.execPath, join(ROOT, 'dist', 'cli', 'main.js')];
+const nslabCommand = (args: string[]): [string, string[]] => [CLI[0] as string, [...CLI.slice(1), ...args]];
 /** src/cli/program.ts bundled as dist/bin/nslab.mjs is, for bench/nslab-run.mjs (inside the package, so the addon is found). */
 const PROGRAM_BUNDLE = join(ROOT, '.nslab-bench', 'nslab-program.mjs');
 const RUNNER = join(ROOT, 'bench', 'nslab-run.mjs');
@@ -218,7 +219,7 @@ function writeFiles(t: Topology): Files {
 
 /** Removes whatever a failed run left (sandbox only): the lab through nslab if it has state, then every namespace. */
 async function cleanup(t: Topology): Promise<void> {
-  if (existsSync(join('/run/nslab', t.name)) && existsSync(CLI)) spawnSync(process.execPath, [CLI, 'down', '--lab', t.name, '--json'], { encoding: 'utf8' });
+  if (existsSync(join('/run/nslab', t.name))) spawnSync(...nslabCommand(['down', '--lab', t.name, '--json']), { encoding: 'utf8' });
   await deleteAllNamespaces();
   rmSync(join('/run/nslab', t.name), { recursive: true, force: true });
 }
@@ -250,12 +251,12 @@ function contender(t: Topology, name: string, timed: Map<string, Timed>, up: () 
   };
 }
 
-const nslabUp = (f: Files): number => timeCommand(process.execPath, [CLI, 'up', f.yaml, '--json']).ms;
-const nslabDown = (t: Topology): number => timeDown(t, process.execPath, [CLI, 'down', '--lab', t.name, '--json']);
+const nslabUp = (f: Files): number => timeCommand(...nslabCommand(['up', f.yaml, '--json'])).ms;
+const nslabDown = (t: Topology): number => timeDown(t, ...nslabCommand(['down', '--lab', t.name, '--json']));
 
 /** Is the nslab CLI there, and does it take this topology? An untimed up/check/down (also a warm-up). */
 async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined> {
-  if (!existsSync(CLI)) return 'dist/ is not built (npm run build)';
+  if (!existsSync(CLI.at(-1) as string)) return 'dist/ is not built (npm run build)';
   try {
     nslabUp(f);
     checkUp(t, 'nslab');
@@ -274,7 +275,7 @@ async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined
 function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): { rssMb: number; stallMs: number; stallWholeMs: number; upMs: number } {
   const useTime = existsSync('/usr/bin/time');
   const argv = [RUNNER, 'up', f.yaml, '--json'];
-  const env = { ...process.env, ...(bundle !== undefined ? { NSLAB_BENCH_PROGRAM: bundle } : {}) };
+  const env = { ...nslabBinEnv(process.env), ...(bundle !== undefined ? { NSLAB_BENCH_PROGRAM: bundle } : {}) };
   const start = performance.now();
   const r = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...argv] : argv, { encoding: 'utf8', env });
   const ms = performance.now() - start;
@@ -318,7 +319,7 @@ const pct = (x: number): string => `${x.toFixed(2)}x`;
 export async function suiteScale(rows: { push(row: ScaleRow): unknown }, log: (s: string) => void, repsArg: number | undefined): Promise<void> {
   const cases = parseFlags();
   buildLimit();
-  const bundle = existsSync(CLI) ? await bundleProgram(log) : undefined;
+  const bundle = existsSync(CLI.at(-1) as string) ? await bundleProgram(log) : undefined;
   await deleteAllNamespaces();
   netnsBaseline = await steadyNetnsObjects();
   const summary: string[] = [];

@@ -16,7 +16,7 @@ import type * as TopologyModule from '../topology/index.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError, formatPlan, formatStatus, statusJson, UsageError } from './output.js';
 
-export { runAsCommand } from './v8.js';
+export { runAsCommand } from './command.js';
 
 const DEFAULT_SOURCE = '<built-in two-computers lab>';
 
