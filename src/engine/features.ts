@@ -2,12 +2,12 @@
  * Kernel features a lab may need that a kernel can lack (this one has no netem, for instance). Each is
  * probed once per process in a throwaway namespace of our own, before anything of the lab is touched.
  */
-import { randomBytes } from 'node:crypto';
 import { NslabError } from '../errors.js';
 import { addNamespaces, deleteNamespaces, NETNS_RUN_DIR } from '../native/index.js';
 import { Handle } from '../rtnl/index.js';
 import { qdiscSupported } from '../rtnl/qdisc.js';
 import type { ResolvedEndpoint, ResolvedLab, Shaping } from '../topology/types.js';
+import { randomHex } from './state.js';
 
 const probed = new Map<string, boolean>();
 
@@ -15,7 +15,7 @@ const probed = new Map<string, boolean>();
 export async function qdiscAvailable(kind: 'tbf' | 'netem', dir = NETNS_RUN_DIR): Promise<boolean> {
   const known = probed.get(kind);
   if (known !== undefined) return known;
-  const name = `nslab-probe-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const name = `nslab-probe-${process.pid}-${randomHex(6)}`;
   const [err] = await addNamespaces([name], { dir });
   if (err !== undefined) throw err;
   try {

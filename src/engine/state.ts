@@ -3,7 +3,6 @@
  * The state file journals what the lab owns so `down` works with the topology file gone; the kernel's
  * marks remain the authority when the two disagree (after a crash).
  */
-import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,6 +43,16 @@ export interface StateProcess {
 }
 
 /**
+ * `digits` random hex digits, for names that only need to differ from run to run (a lab's id, a probe's
+ * name), not to resist a guess: Math.random, since node:crypto costs every start 6-7 ms to load.
+ */
+export function randomHex(digits: number): string {
+  let s = '';
+  while (s.length < digits) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, digits);
+}
+
+/**
  * A namespace's kernel identity: the nsfs inode of its bind-mounted file with that inode's change time,
  * fixed when the namespace was made. An inode number alone can be reused after a namespace is freed;
  * with its nanosecond time it names one namespace. Undefined when the file is gone.
@@ -73,7 +82,7 @@ export function readState(lab: string, root = STATE_ROOT): LabState | undefined 
 
 export function newState(lab: string, source?: string): LabState {
   const now = new Date().toISOString();
-  return { version: 1, lab, id: randomUUID().slice(0, 8), createdAt: now, updatedAt: now, ...(source !== undefined ? { source } : {}), namespaces: {}, processes: [] };
+  return { version: 1, lab, id: randomHex(8), createdAt: now, updatedAt: now, ...(source !== undefined ? { source } : {}), namespaces: {}, processes: [] };
 }
 
 /** Writes the state atomically (write to a temporary file, then rename). */
