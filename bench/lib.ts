@@ -3,22 +3,22 @@
  * alike), and running ip scripts as baselines.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXTRA_CA_CERTS_CARRIER } from '../src/cli/command.js';
 import { deleteNamespaces } from '../src/native/index.js';
-import { readFileSync } from 'node:fs';
 
 /** The executable users run, written by npm run build (scripts/bundle.mjs). */
 export const NSLAB_BIN = join(process.cwd(), 'dist', 'bin', 'nslab');
 
 /**
- * The environment NSLAB_BIN starts node with: NODE_EXTRA_CA_CERTS carried as NSLAB_NODE_EXTRA_CA_CERTS
- * (see src/cli/command.ts). For the runs that start node on nslab themselves (bench/nslab-run.mjs).
+ * The environment NSLAB_BIN starts node with: NODE_EXTRA_CA_CERTS carried under another name (see
+ * src/cli/command.ts). For the runs that start node on nslab themselves (bench/nslab-run.mjs).
  */
 export function nslabBinEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (env.NODE_EXTRA_CA_CERTS === undefined) return env;
   const { NODE_EXTRA_CA_CERTS, ...rest } = env;
-  return { ...rest, NSLAB_NODE_EXTRA_CA_CERTS: NODE_EXTRA_CA_CERTS };
+  return { ...rest, [EXTRA_CA_CERTS_CARRIER]: NODE_EXTRA_CA_CERTS };
 }
 
 export function median(xs: readonly number[]): number {
