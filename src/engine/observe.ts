@@ -169,7 +169,7 @@ export async function observeLab(
       });
       pairPeers(names, handles.length > 0 ? perNs.map((p) => p.links) : [], namespaces);
     } finally {
-      for (const h of handles) h.close();
+      await Handle.closeAll(handles);
     }
   }
   const processes: ObservedProcess[] = (state?.processes ?? []).filter(processIsOurs).map((p) => ({ node: p.node, pid: p.pid, run: p.run }));
