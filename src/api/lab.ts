@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import { down, setLink, status, up, why, type DownOptions, type DownResult, type LabStatus, type LinkChange, type UpOptions, type UpResult, type WhyResult } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { Handle } from '../rtnl/index.js';
-import { parseTopology, resolveTopology } from '../topology/index.js';
+import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode } from '../topology/types.js';
 
 export interface ExecResult {
@@ -38,14 +38,14 @@ export class Lab implements AsyncDisposable {
   }
 
   /** Reads and validates a topology file (YAML or JSON). Throws TopologyError listing every problem. */
-  static async fromFile(path: string): Promise<Lab> {
+  static async fromFile(path: string, options: Pick<ParseOptions, 'onRead'> = {}): Promise<Lab> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
       throw new NslabError('NSLAB_NOT_FOUND', `cannot read topology file ${path}: ${(cause as Error).message}`, { cause });
     }
-    return new Lab(parseTopology(text, { file: path }), path);
+    return new Lab(parseTopology(text, { ...options, file: path }), path);
   }
 
   /** Validates a topology text (YAML or JSON). */

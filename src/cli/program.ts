@@ -7,12 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import type * as ApiModule from '../api/index.js';
 import type { Lab } from '../api/index.js';
-import { clean, down, listLabs, readState, setLink, status, why, type LinkChange, type ProgressEvent } from '../engine/index.js';
+import { clean, down, listLabs, readState, setLink, Spares, status, why, type LinkChange, type ProgressEvent } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { explain } from '../plan/index.js';
 import { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from '../topology/default-lab.js';
 import { parseRate as parseTopologyRate } from '../topology/units.js';
 import type * as TopologyModule from '../topology/index.js';
+import type { ParseOptions } from '../topology/index.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError, formatPlan, formatStatus, statusJson, UsageError } from './output.js';
 
@@ -35,10 +36,10 @@ function print(json: boolean, value: unknown, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
-async function loadLab(file: string | undefined): Promise<Lab> {
+async function loadLab(file: string | undefined, options: Pick<ParseOptions, 'onRead'> = {}): Promise<Lab> {
   const { Lab } = await api();
   if (file === undefined) return Lab.parse(DEFAULT_LAB_TEXT, DEFAULT_SOURCE);
-  return Lab.fromFile(file);
+  return Lab.fromFile(file, options);
 }
 
 /** The lab a command means: --lab, a file's lab, the lab holding NODE, or the only lab that is up. */
@@ -132,10 +133,20 @@ export function buildProgram(): Command {
     .option('--allow-missing-features', 'apply what this kernel can and say what it skipped, instead of refusing the lab')
     .action(async (file: string | undefined, o: { dryRun?: boolean; explain?: boolean; json?: boolean; proof: boolean; allowMissingFeatures?: boolean }) => {
       requireRoot('up');
-      const lab = await loadLab(file);
+      // The lab's namespaces start being made as soon as its file is read (engine/spares.ts); up names
+      // them, and frees those it does not use.
+      let spares: Spares | undefined;
+      const onRead = o.dryRun === true ? undefined : (read: { name: unknown; nodes: number }): void => void (spares = Spares.start(read.name, read.nodes));
+      let lab: Lab;
+      try {
+        lab = await loadLab(file, onRead !== undefined ? { onRead } : {});
+      } catch (e) {
+        await spares?.close();
+        throw e;
+      }
       const started = performance.now();
       const onProgress = progressPrinter('up', o.explain === true && o.json !== true);
-      const result = await lab.up({ ...(o.dryRun === true ? { dryRun: true } : {}), ...(onProgress !== undefined ? { onProgress } : {}), ...(o.allowMissingFeatures === true ? { allowMissingFeatures: true } : {}) });
+      const result = await lab.up({ ...(o.dryRun === true ? { dryRun: true } : {}), ...(onProgress !== undefined ? { onProgress } : {}), ...(o.allowMissingFeatures === true ? { allowMissingFeatures: true } : {}), ...(spares !== undefined ? { spares } : {}) });
       for (const line of result.skipped) process.stderr.write(`nslab: skipped ${line}\n`);
       const ms = Math.round(performance.now() - started);
       const json = o.json === true;

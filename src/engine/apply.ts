@@ -19,6 +19,7 @@ import type { ResolvedRoute } from '../topology/types.js';
 import { Dispatcher } from './dispatch.js';
 import { optional } from './optional.js';
 import { qdiscSpec } from './shaping.js';
+import type { Spares } from './spares.js';
 import { turn } from './turn.js';
 import { RTPROT_NSLAB } from './marks.js';
 import { processStartTime } from './observe.js';
@@ -52,6 +53,11 @@ export interface ApplyOptions {
    * up rolls back).
    */
   meanwhile?: () => Promise<unknown>;
+  /**
+   * Spare namespaces (Spares.start) that the run names first instead of making new ones. It takes what it
+   * needs; closing the rest is the caller's (`up` does it).
+   */
+  spares?: Spares;
 }
 
 /**
@@ -326,7 +332,8 @@ export class Applier {
     const names = ops.map((o) => o.netns);
     // Each namespace is born ready, on the native thread that makes it: its early sysctls written, its
     // socket open, and its lo up carrying the lab's mark (as the tutorial's `ip link set lo up`).
-    const results = await makeNamespaces(names, { dir: this.#dir, sysctls: this.#earlySysctls, hello: upWithAliasRequest(1, this.#mark) });
+    const spares = (await this.#opts.spares?.take(names.length)) ?? [];
+    const results = await makeNamespaces(names, { dir: this.#dir, sysctls: this.#earlySysctls, hello: upWithAliasRequest(1, this.#mark), spares });
     const identities = (this.#state.identities ??= {});
     const sockets: { netns: string; fd: number }[] = [];
     results.forEach((r, i) => {

@@ -2,5 +2,6 @@ export { up, down, status, listLabs, clean, labChannel, type UpOptions, type UpR
 export { opChannel, type ProgressEvent, type ApplyOptions } from './apply.js';
 export { markFor, parseMark, RTPROT_NSLAB } from './marks.js';
 export { STATE_ROOT, readState, type LabState } from './state.js';
+export { Spares } from './spares.js';
 export { why, type WhyResult, type WhyWalk, type WhyHop } from './why.js';
 export { setLink, findInterface, type LinkChange } from './link.js';

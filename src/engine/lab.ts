@@ -48,6 +48,8 @@ export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<
   try {
     return await runUp(wanted, options);
   } finally {
+    // Spares the run did not name (all of them when it failed early, made none, or only planned) are freed.
+    await options.spares?.close();
     publish('up-end', wanted.name);
   }
 }

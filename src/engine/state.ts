@@ -70,6 +70,11 @@ export function labDir(lab: string, root = STATE_ROOT): string {
   return join(root, lab);
 }
 
+/** Has the lab a state file (it is up, or was, and its namespaces may exist)? */
+export function hasState(lab: string, root = STATE_ROOT): boolean {
+  return existsSync(join(labDir(lab, root), 'state.json'));
+}
+
 export function readState(lab: string, root = STATE_ROOT): LabState | undefined {
   const file = join(labDir(lab, root), 'state.json');
   if (!existsSync(file)) return undefined;

@@ -24,8 +24,14 @@ interface SysErrObject {
   message: string;
 }
 
+/** The addon's spare maker (an opaque external). */
+declare const spareMakerBrand: unique symbol;
+type SpareMakerHandle = { readonly [spareMakerBrand]: true };
+
 interface Addon {
-  netnsAdd(dir: string, names: string[], threads: number, setup: NativeSetup | null): Promise<(SysErrObject | MadeNamespace | null)[]>;
+  netnsAdd(dir: string, names: string[], threads: number, setup: NativeSetup | null, spares?: (SpareNamespace | null)[]): Promise<(SysErrObject | MadeNamespace | null)[]>;
+  sparesStart(count: number, bufBytes: number): SpareMakerHandle;
+  sparesTake(maker: SpareMakerHandle): Promise<SpareNamespace[]>;
   netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
   sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
@@ -127,19 +133,56 @@ export interface ReadyOptions {
   hello?: Buffer;
   /** Socket buffer size (as openSockets). */
   bufBytes?: number;
+  /**
+   * Spare namespaces (see startSpares) to name instead of making new ones: `spares[i]` becomes
+   * `names[i]`. Their descriptors pass to the answer (or are closed when naming fails).
+   */
+  spares?: readonly SpareNamespace[];
+}
+
+/** A namespace made ahead of its name (see startSpares): held only by its two descriptors. */
+export interface SpareNamespace {
+  /** The namespace itself. */
+  nsFd: number;
+  /** Its NETLINK_ROUTE socket, born inside it. */
+  fd: number;
+  portId: number;
+}
+
+/** Spare namespaces being made (see startSpares). */
+export interface SpareMaker {
+  /**
+   * Stops making spares (after the one under way) and hands over those made; the caller owns their
+   * descriptors from then on. A second take gets none.
+   */
+  take(): Promise<SpareNamespace[]>;
+}
+
+/**
+ * Starts making up to `count` spare namespaces on one native thread, and returns at once. A spare is
+ * unnamed, held only by an fd of it and its NETLINK_ROUTE socket: closing both (closeSockets) frees it,
+ * and nothing of it is ever seen by name. makeNamespaces names spares later. The kernel's costly part of
+ * making a namespace (about 0.2 ms of a core each) so runs on the core the caller leaves idle while it
+ * still works out what to call them. One that fails ends the making (the caller makes the rest itself).
+ */
+export function startSpares(count: number, options: { bufBytes?: number } = {}): SpareMaker {
+  const maker = load().sparesStart(Math.max(0, Math.floor(count)), options.bufBytes ?? SOCKET_BUF_BYTES);
+  return { take: () => load().sparesTake(maker) };
 }
 
 /**
  * Makes named namespaces as addNamespaces does, and readies each on the native thread that made it while
  * that thread is still inside: sysctls written, a NETLINK_ROUTE socket opened, the `hello` requests sent
  * and acknowledged, an fd of the namespace opened and its identity read. One native call instead of four
- * for a thousand namespaces. A name that failed leaves no file and no descriptor behind.
+ * for a thousand namespaces. A name that failed leaves no file and no descriptor behind. With `spares`,
+ * the first names take spare namespaces (bind-mounted to their name, sysctls written from a thread that
+ * joins them) instead of new ones.
  */
 export async function makeNamespaces(names: readonly string[], options: ReadyOptions = {}): Promise<(MadeNamespace | NslabError)[]> {
   if (names.length === 0) return [];
   const sysctls = names.map((n) => (options.sysctls?.get(n) ?? []).map(([k, v]): [string, string] => [k, v]));
   const setup: NativeSetup = { sysctls, bufBytes: options.bufBytes ?? SOCKET_BUF_BYTES, hello: options.hello ?? Buffer.alloc(0) };
-  const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2, setup);
+  const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2, setup, options.spares !== undefined ? [...options.spares] : undefined);
   // With a setup the addon answers every name with its namespace or its error, never null.
   return res.map((r, i) => (isSysErr(r) ? nativeError(r, `making namespace ${names[i] ?? ''}`) : (r as MadeNamespace)));
 }

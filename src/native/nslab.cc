@@ -7,6 +7,8 @@
 // - Batched request/ACK transactions: many netlink messages per sendmsg, every request answered (ACK,
 //   error or end of dump) before the promise resolves; runs on the libuv threadpool, never on the JS thread.
 // - /proc/sys values read and written from inside a namespace, on the same kind of throwaway thread.
+// - Spare namespaces: made without a name on one throwaway thread while the caller still decides what
+//   to call them, held only by descriptors (closing them frees them), named later by a bind mount.
 // - A uv_poll watcher for multicast subscriptions (link and address events).
 //
 // The netlink payloads themselves are built and parsed in TypeScript (src/netlink); this file only knows
@@ -29,10 +31,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -657,13 +661,73 @@ int firstAckError(const std::vector<uint8_t>& answer) {
   return 0;
 }
 
-// Makes one namespace and, with a setup, readies it from inside: sysctls, its netlink socket, the hello
-// requests, an fd of the namespace and its identity. Whatever fails undoes the namespace (no file left).
+// A spare namespace: made ahead of its name by unshare on a throwaway thread and held only by its two
+// descriptors (closing them frees it: nothing of it is visible by name).
+struct Spare {
+  SysErr err;
+  int nsFd = -1;
+  int sock = -1;
+  uint32_t portId = 0;
+};
+
+Spare makeSpare(int bufBytes) {
+  Spare s;
+  if (unshare(CLONE_NEWNET) != 0) {
+    s.err = fail("unshare(CLONE_NEWNET)", "a spare namespace");
+    return s;
+  }
+  s.nsFd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (s.nsFd < 0) {
+    s.err = fail("open", "/proc/thread-self/ns/net");
+    return s;
+  }
+  SocketResult r = openNetlinkSocket(0 /* NETLINK_ROUTE */, 0, bufBytes, "a spare namespace");
+  if (!r.err.ok()) {
+    close(s.nsFd);
+    s.nsFd = -1;
+    s.err = r.err;
+    return s;
+  }
+  s.sock = r.fd;
+  s.portId = r.portId;
+  return s;
+}
+
+// Names a spare namespace as `ip netns add` names a new one: its file bind-mounted under dir.
+SysErr nameSpare(const std::string& dir, const std::string& name, int nsFd) {
+  std::string path = dir + "/" + name;
+  int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (fd < 0) return fail("create", path);
+  close(fd);
+  std::string source = "/proc/self/fd/" + std::to_string(nsFd);
+  if (mount(source.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0) {
+    SysErr e = fail("mount --bind a spare namespace", path);
+    unlink(path.c_str());
+    return e;
+  }
+  return {};
+}
+
+// Makes one namespace (or names a spare one) and, with a setup, readies it from inside: sysctls, its
+// netlink socket, the hello requests, an fd of the namespace and its identity. Whatever fails undoes the
+// namespace (no file and, for a spare, no descriptor left).
 MadeNamespace makeNamespace(const std::string& dir, const std::string& name, const NamespaceSetup* setup,
-                            const SysctlList& sysctls, std::vector<uint8_t>& recvBuf) {
+                            const SysctlList& sysctls, const Spare* spare, std::vector<uint8_t>& recvBuf) {
   MadeNamespace m;
-  m.err = addOneNamespace(dir, name);
-  if (!m.err.ok() || setup == nullptr) return m;
+  if (spare != nullptr) {
+    m.err = nameSpare(dir, name, spare->nsFd);
+    if (!m.err.ok()) {
+      close(spare->sock);
+      close(spare->nsFd);
+      return m;
+    }
+    m.nsFd = spare->nsFd;
+    m.sock = spare->sock;
+    m.portId = spare->portId;
+  } else {
+    m.err = addOneNamespace(dir, name);
+    if (!m.err.ok() || setup == nullptr) return m;
+  }
   std::string path = dir + "/" + name;
   auto undo = [&](SysErr e) {
     if (m.sock >= 0) close(m.sock);
@@ -674,20 +738,24 @@ MadeNamespace makeNamespace(const std::string& dir, const std::string& name, con
     unlink(path.c_str());
     return m;
   };
+  // Sysctls are written from inside: a spare's thread has to join it first (a new one's is there).
+  if (spare != nullptr && !sysctls.empty() && setns(m.nsFd, CLONE_NEWNET) != 0) return undo(fail("setns", path));
   for (const auto& [key, value] : sysctls) {
     SysErr e = writeSysctl(key, value);
     if (!e.ok()) return undo(e);
   }
-  m.nsFd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m.nsFd < 0) m.nsFd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (m.nsFd < 0) return undo(fail("open", path));
   struct stat st;
   if (fstat(m.nsFd, &st) != 0) return undo(fail("fstat", path));
   uint64_t ctimeNs = static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_ctim.tv_nsec);
   m.identity = std::to_string(static_cast<uint64_t>(st.st_ino)) + ":" + std::to_string(ctimeNs);
-  SocketResult s = openNetlinkSocket(0 /* NETLINK_ROUTE */, 0, setup->bufBytes, path);
-  if (!s.err.ok()) return undo(s.err);
-  m.sock = s.fd;
-  m.portId = s.portId;
+  if (m.sock < 0) {
+    SocketResult s = openNetlinkSocket(0 /* NETLINK_ROUTE */, 0, setup->bufBytes, path);
+    if (!s.err.ok()) return undo(s.err);
+    m.sock = s.fd;
+    m.portId = s.portId;
+  }
   if (!setup->hello.empty()) {
     Transaction tx;
     tx.fd = m.sock;
@@ -735,18 +803,35 @@ bool getSetup(napi_env env, napi_value v, NamespaceSetup* out) {
   return true;
 }
 
-// netnsAdd(dir, names, threads, setup: { sysctls: [key, value][][], bufBytes, hello: Buffer } | null)
-//   (setup.sysctls[i] are the sysctls of names[i])
+// A spare (as sparesTake answers it) from JavaScript: { nsFd, fd, portId }.
+bool getSpare(napi_env env, napi_value v, Spare* out) {
+  napi_value nsFd, fd, portId;
+  int64_t a = -1, b = -1, c = 0;
+  if (napi_get_named_property(env, v, "nsFd", &nsFd) != napi_ok || napi_get_named_property(env, v, "fd", &fd) != napi_ok ||
+      napi_get_named_property(env, v, "portId", &portId) != napi_ok || !getInt(env, nsFd, &a) || !getInt(env, fd, &b) ||
+      !getInt(env, portId, &c) || a < 0 || b < 0)
+    return false;
+  out->nsFd = static_cast<int>(a);
+  out->sock = static_cast<int>(b);
+  out->portId = static_cast<uint32_t>(c);
+  return true;
+}
+
+// netnsAdd(dir, names, threads, setup: { sysctls: [key, value][][], bufBytes, hello: Buffer } | null,
+//          spares?: ({nsFd, fd, portId} | null)[])
+//   (setup.sysctls[i] are the sysctls of names[i]; spares[i], when given, becomes names[i] instead of a new
+//   namespace, and its descriptors pass to the answer, or are closed if naming it fails)
 //   : Promise<(null | {fd, portId, nsFd, identity} | SysErrObject)[]>
 // Without a setup a made namespace answers null; with one, its ready socket and fd (the caller closes them).
 napi_value NetnsAdd(napi_env env, napi_callback_info info) {
-  const char* usage = "netnsAdd(dir, names, threads, setup)";
-  size_t argc = 4;
-  napi_value argv[4];
+  const char* usage = "netnsAdd(dir, names, threads, setup, spares?)";
+  size_t argc = 5;
+  napi_value argv[5];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   auto dir = std::make_shared<std::string>();
   auto names = std::make_shared<std::vector<std::string>>();
   std::shared_ptr<NamespaceSetup> setup;
+  auto spares = std::make_shared<std::vector<Spare>>();
   int64_t threads = 1;
   napi_valuetype setupType = napi_null;
   if (argc < 4 || !getNamespaceBatch(env, argv, dir.get(), names.get(), &threads) ||
@@ -761,20 +846,42 @@ napi_value NetnsAdd(napi_env env, napi_callback_info info) {
       return nullptr;
     }
   }
+  napi_valuetype sparesType = napi_undefined;
+  if (argc >= 5 && napi_typeof(env, argv[4], &sparesType) == napi_ok && sparesType == napi_object) {
+    // A spare's descriptors must reach the answer: only with a setup.
+    uint32_t n = 0;
+    bool ok = setup != nullptr && napi_get_array_length(env, argv[4], &n) == napi_ok && n <= names->size();
+    spares->resize(ok ? n : 0);
+    for (uint32_t i = 0; ok && i < n; i++) {
+      napi_value el;
+      napi_valuetype t = napi_null;
+      ok = napi_get_element(env, argv[4], i, &el) == napi_ok && napi_typeof(env, el, &t) == napi_ok &&
+           (t == napi_null || getSpare(env, el, &(*spares)[i]));
+    }
+    if (!ok) {
+      napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd spares: ({ nsFd, fd, portId } | null)[], no longer than names, and only with a setup");
+      return nullptr;
+    }
+  }
   auto made = std::make_shared<std::vector<MadeNamespace>>(names->size());
   return runAsync(
       env, usage,
-      [dir, names, made, threads, setup]() {
+      [dir, names, made, threads, setup, spares]() {
         SysErr prep = prepareRunDir(*dir);
         if (!prep.ok()) {
           for (auto& m : *made) m.err = prep;
+          for (const Spare& s : *spares) {
+            if (s.nsFd >= 0) close(s.nsFd);
+            if (s.sock >= 0) close(s.sock);
+          }
           return;
         }
         striped(names->size(), threads, [&](size_t i) {
           thread_local std::vector<uint8_t> recvBuf(kRecvBuf);
           static const SysctlList none;
           const SysctlList& sysctls = setup != nullptr && i < setup->sysctls.size() ? setup->sysctls[i] : none;
-          (*made)[i] = makeNamespace(*dir, (*names)[i], setup.get(), sysctls, recvBuf);
+          const Spare* spare = i < spares->size() && (*spares)[i].nsFd >= 0 ? &(*spares)[i] : nullptr;
+          (*made)[i] = makeNamespace(*dir, (*names)[i], setup.get(), sysctls, spare, recvBuf);
         });
       },
       [made, setup](napi_env env) {
@@ -794,6 +901,111 @@ napi_value NetnsAdd(napi_env env, napi_callback_info info) {
             napi_set_named_property(env, el, "nsFd", jsInt(env, m.nsFd));
             napi_set_named_property(env, el, "identity", jsString(env, m.identity));
           }
+          napi_set_element(env, arr, i, el);
+        }
+        return arr;
+      });
+}
+
+// A spare maker: one throwaway thread making spares one after another until it has `count` of them, is
+// told to stop, or fails (the error ends it: the run makes the rest itself). One thread, not one per core:
+// spares are made while the JS thread is busy reading and planning the lab, on the core it leaves idle.
+struct SpareMaker {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Spare> made;
+  bool stop = false;      // take() or the finalizer asked the thread to end
+  bool done = false;      // the thread has ended
+  bool orphaned = false;  // JavaScript dropped the maker without take(): nothing will claim its spares
+};
+
+void closeSpares(std::vector<Spare>& spares) {
+  for (Spare& s : spares) {
+    if (s.sock >= 0) close(s.sock);
+    if (s.nsFd >= 0) close(s.nsFd);
+  }
+  spares.clear();
+}
+
+// sparesStart(count, bufBytes): SpareMaker (an external). Starts the maker's thread and returns at once.
+napi_value SparesStart(napi_env env, napi_callback_info info) {
+  const char* usage = "sparesStart(count, bufBytes)";
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t count = 0, buf = 0;
+  if (argc < 2 || !getInt(env, argv[0], &count) || !getInt(env, argv[1], &buf) || count < 0 || count > 1000000) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
+    return nullptr;
+  }
+  auto maker = std::make_shared<SpareMaker>();
+  std::thread([maker, count, buf]() {
+    for (int64_t i = 0; i < count; i++) {
+      {
+        std::lock_guard<std::mutex> lock(maker->mu);
+        if (maker->stop) break;
+      }
+      Spare s = makeSpare(static_cast<int>(buf));
+      std::lock_guard<std::mutex> lock(maker->mu);
+      if (!s.err.ok()) break;
+      maker->made.push_back(s);
+    }
+    std::lock_guard<std::mutex> lock(maker->mu);
+    maker->done = true;
+    if (maker->orphaned) closeSpares(maker->made);
+    maker->cv.notify_all();
+  }).detach();
+  auto* holder = new std::shared_ptr<SpareMaker>(maker);
+  napi_value external;
+  NAPI_OK(napi_create_external(
+      env, holder,
+      [](napi_env, void* data, void*) {
+        auto* h = static_cast<std::shared_ptr<SpareMaker>*>(data);
+        {
+          std::lock_guard<std::mutex> lock((*h)->mu);
+          (*h)->stop = true;
+          (*h)->orphaned = true;
+          if ((*h)->done) closeSpares((*h)->made);
+        }
+        delete h;
+      },
+      nullptr, &external));
+  return external;
+}
+
+// sparesTake(maker): Promise<{nsFd, fd, portId}[]>. Stops the maker (after the spare it is making) and
+// hands over every spare it made; the caller owns their descriptors from then on. A second take gets [].
+napi_value SparesTake(napi_env env, napi_callback_info info) {
+  const char* usage = "sparesTake(maker)";
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  void* data = nullptr;
+  napi_valuetype t = napi_undefined;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
+    return nullptr;
+  }
+  auto maker = *static_cast<std::shared_ptr<SpareMaker>*>(data);
+  auto taken = std::make_shared<std::vector<Spare>>();
+  return runAsync(
+      env, usage,
+      [maker, taken]() {
+        std::unique_lock<std::mutex> lock(maker->mu);
+        maker->stop = true;
+        maker->cv.wait(lock, [&] { return maker->done; });
+        taken->swap(maker->made);
+      },
+      [taken](napi_env env) {
+        napi_value arr;
+        napi_create_array_with_length(env, taken->size(), &arr);
+        for (size_t i = 0; i < taken->size(); i++) {
+          const Spare& s = (*taken)[i];
+          napi_value el;
+          napi_create_object(env, &el);
+          napi_set_named_property(env, el, "nsFd", jsInt(env, s.nsFd));
+          napi_set_named_property(env, el, "fd", jsInt(env, s.sock));
+          napi_set_named_property(env, el, "portId", jsInt(env, s.portId));
           napi_set_element(env, arr, i, el);
         }
         return arr;
@@ -952,6 +1164,8 @@ napi_value CloseFds(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"netnsAdd", nullptr, NetnsAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sparesStart", nullptr, SparesStart, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sparesTake", nullptr, SparesTake, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"netnsDel", nullptr, NetnsDel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"openSockets", nullptr, OpenSockets, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sysctl", nullptr, Sysctl, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -22,6 +22,18 @@ import { checkTopology, type CheckedTopology } from './validate.js';
 export interface ParseOptions {
   /** The file name, for messages (`lab.yaml:3:5: ...`) and TopologyError.file. */
   file?: string;
+  /**
+   * Told the lab's name and how many nodes it lists as soon as the YAML is read, before anything is
+   * checked (either may be wrong: `name` is whatever the file says). `nslab up` starts making namespaces
+   * then (engine/spares.ts).
+   */
+  onRead?: (read: { name: unknown; nodes: number }) => void;
+}
+
+function announce(value: unknown, options: ParseOptions): void {
+  if (options.onRead === undefined || typeof value !== 'object' || value === null) return;
+  const { name, nodes } = value as { name?: unknown; nodes?: unknown };
+  options.onRead({ name, nodes: typeof nodes === 'object' && nodes !== null ? Object.keys(nodes).length : 0 });
 }
 
 const SYNTAX_HINTS: Partial<Record<YAMLError['code'], string>> = {
@@ -52,15 +64,25 @@ function syntaxIssue(e: YAMLError, positionOf: (offset: number) => { line: numbe
 
 /** Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing every problem. */
 export function parseTopology(text: string, options: ParseOptions = {}): ResolvedLab {
-  const quick = quickTopology(text);
-  return quick !== undefined ? toResolvedLab(quick) : placedParse(text, options);
+  // onRead hears from whichever reader reads the file first, and only from it.
+  let onRead = options.onRead;
+  const once: ParseOptions = { ...options };
+  if (onRead !== undefined) {
+    once.onRead = (read) => {
+      const tell = onRead;
+      onRead = undefined;
+      tell?.(read);
+    };
+  }
+  const quick = quickTopology(text, once);
+  return quick !== undefined ? toResolvedLab(quick) : placedParse(text, once);
 }
 
 /** Integer-like keys, which a JavaScript object lists first and in numeric order, not in the file's. */
 const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
 
 /** The file's topology when js-yaml reads it and it checks clean, else undefined (see the top of this file). */
-function quickTopology(text: string): CheckedTopology | undefined {
+function quickTopology(text: string, options: ParseOptions): CheckedTopology | undefined {
   if (/^%/m.test(text)) return undefined;
   let value: unknown;
   try {
@@ -69,6 +91,7 @@ function quickTopology(text: string): CheckedTopology | undefined {
   } catch {
     return undefined;
   }
+  announce(value, options);
   const nodes = typeof value === 'object' && value !== null ? (value as { nodes?: unknown }).nodes : undefined;
   if (typeof nodes === 'object' && nodes !== null && Object.keys(nodes).some((k) => INDEX_KEY.test(k))) return undefined;
   const { problems, topology } = checkTopology(value);
@@ -88,6 +111,7 @@ export function placedParse(text: string, options: ParseOptions = {}): ResolvedL
   } catch (cause) {
     throw new TopologyError([{ path: '', message: `YAML: ${(cause as Error).message}`, hint: 'use fewer aliases (*name)' }], options.file);
   }
+  announce(value, options);
   const { problems, topology } = checkTopology(value, { nodeOrder: nodeOrder(doc) });
   problems.push(...duplicateKeys(doc, lineCounter));
   if (topology === undefined || problems.length > 0) {

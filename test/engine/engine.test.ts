@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { down, status, up } from '../../src/engine/index.js';
+import { down, Spares, status, up } from '../../src/engine/index.js';
 import type { ResolvedLab } from '../../src/topology/types.js';
-import { ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
+import { heldNamespaces, ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 /** A lab of `n` hosts in a chain, hand-built (the engine's input), with /24s on every cable. */
 function chain(name: string, n: number): ResolvedLab {
@@ -163,6 +163,38 @@ describe('engine', { skip: needsRoot }, () => {
     } finally {
       await down(lab.name).catch(() => undefined);
     }
+  });
+
+  test('spares: up names them as its namespaces (a router among them gets its sysctls) and frees those it does not use; a lab that is up gets none', async () => {
+    const lab = chain(uniqueName('spr'), 4);
+    const router = lab.nodes[1];
+    assert.ok(router !== undefined);
+    router.forwarding = true;
+    const before = heldNamespaces();
+    const spares = Spares.start(lab.name, lab.nodes.length + 2);
+    assert.ok(spares !== undefined);
+    // Let the maker hold all six (or give up waiting), so that up both names spares and has some left.
+    for (let waited = 0; heldNamespaces().size < before.size + 6 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    const spareInodes = [...heldNamespaces()].filter((n) => !before.has(n));
+    assert.equal(spareInodes.length, 6);
+    try {
+      const result = await up(lab, { spares });
+      assert.equal(result.changed, true);
+      // Every namespace of the lab is one of the spares.
+      const named = lab.nodes.map((n) => `net:[${sh('stat', ['-L', '-c', '%i', `/run/netns/${n.netns}`]).trim()}]`);
+      assert.deepEqual(named.filter((n) => !spareInodes.includes(n)), []);
+      assert.equal(sh('ip', ['netns', 'exec', `${lab.name}-n1`, 'cat', '/proc/sys/net/ipv4/ip_forward']), '1\n');
+      assert.equal(sh('ip', ['netns', 'exec', `${lab.name}-n2`, 'cat', '/proc/sys/net/ipv4/ip_forward']), '0\n');
+      const [lo] = ipJson<{ ifalias?: string }[]>(['-n', `${lab.name}-n3`, 'link', 'show', 'lo']);
+      assert.match(lo?.ifalias ?? '', new RegExp(`^nslab:${lab.name}:[0-9a-f]{8}$`));
+      assert.match(sh('ip', ['netns', 'exec', `${lab.name}-n3`, 'ping', '-c', '1', '-W', '2', '10.2.0.1']), /1 received/);
+      // The two spares up did not name are closed, and nothing else of the run is held.
+      assert.deepEqual(heldNamespaces(), before);
+      assert.equal(Spares.start(lab.name, lab.nodes.length), undefined, 'a lab with state gets no spares');
+    } finally {
+      await down(lab.name);
+    }
+    gone(lab);
   });
 
   test('down of a lab that is not up finds nothing and removes nothing', async () => {

@@ -3,6 +3,7 @@
  * (scripts/test.mjs: own network and mount namespaces, tmpfs on /run), never against the host's network.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 
 const inSandbox = process.getuid?.() === 0 && process.env.NSLAB_SANDBOX === '1';
 
@@ -30,4 +31,18 @@ export function sh(cmd: string, args: string[]): string {
 /** Names in /run/netns now, as `ip netns list` shows them. */
 export function netnsList(): string[] {
   return sh('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n !== '');
+}
+
+/** The network namespaces this process holds a descriptor of (`net:[inode]`). */
+export function heldNamespaces(): Set<string> {
+  const held = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith('net:[')) held.add(target);
+    } catch {
+      // the directory's own descriptor, closed by now
+    }
+  }
+  return held;
 }

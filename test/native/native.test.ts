@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, fstatSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { addNamespaces, closeSocket, closeSockets, deleteNamespaces, makeNamespaces, netnsPath, openSockets, sysctl, transact } from '../../src/native/index.js';
-import { needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
+import { addNamespaces, closeSocket, closeSockets, deleteNamespaces, makeNamespaces, netnsPath, openSockets, startSpares, sysctl, transact } from '../../src/native/index.js';
+import { heldNamespaces, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 /** RTM_GETLINK dump request: nlmsghdr + ifinfomsg, built by hand so this test does not lean on the codec. */
 function getLinkDump(seq: number): Buffer {
@@ -79,6 +79,49 @@ describe('native addon', { skip: needsRoot }, () => {
         closeSocket(m.fd);
         closeSync(m.nsFd);
       }
+      assert.deepEqual(await deleteNamespaces(names), names.map(() => undefined));
+    }
+  });
+
+  test('spare namespaces: made unnamed, each its own; named and readied by makeNamespaces like new ones; one never named is freed by closing it', async () => {
+    const before = heldNamespaces();
+    const maker = startSpares(3);
+    // The maker's thread makes them while this one goes on: wait until it holds three (or give up).
+    for (let waited = 0; heldNamespaces().size < before.size + 3 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    const spares = await maker.take();
+    assert.equal(spares.length, 3);
+    assert.deepEqual(await maker.take(), [], 'a second take gets none');
+    const own = statSync('/proc/self/ns/net').ino;
+    const inodes = spares.map((s) => fstatSync(s.nsFd).ino);
+    assert.equal(new Set([own, ...inodes]).size, 4, 'three new namespaces, none of them ours');
+    const [first, second, third] = spares;
+    assert.ok(first !== undefined && second !== undefined && third !== undefined);
+    const names = [uniqueName('spr'), uniqueName('spr')];
+    assert.ok(names.every((n) => !existsSync(netnsPath(n))), 'a spare has no name');
+    const made = await makeNamespaces(names, { spares: [first, second], sysctls: new Map([[names[0] as string, [['net/ipv4/ip_forward', '1'] as const]]]), hello: upWithAlias(1, 'spare-lo') });
+    try {
+      for (const [i, m] of made.entries()) {
+        const name = names[i] as string;
+        const spare = spares[i];
+        assert.ok(!(m instanceof Error), String(m));
+        assert.ok(spare !== undefined);
+        // The name is the spare itself, and its descriptors pass through.
+        assert.equal(statSync(netnsPath(name)).ino, inodes[i]);
+        assert.deepEqual([m.nsFd, m.fd, m.portId], [spare.nsFd, spare.fd, spare.portId]);
+        const st = statSync(netnsPath(name), { bigint: true });
+        assert.equal(m.identity, `${st.ino}:${st.ctimeNs}`);
+        assert.ok(netnsList().includes(name));
+        assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv4/ip_forward']), i === 0 ? '1\n' : '0\n');
+        assert.match(sh('ip', ['-n', name, '-o', 'link', 'show', 'lo']), /<LOOPBACK,UP,LOWER_UP>.*alias spare-lo/);
+        const [answer] = await transact([[m.fd, getLinkDump(3)]]);
+        assert.ok(Buffer.isBuffer(answer));
+        assert.deepEqual(ifnames(answer), ['lo']);
+      }
+      assert.equal(sh('cat', ['/proc/sys/net/ipv4/ip_forward']), '0\n'); // the sandbox's own, untouched
+      await closeSockets([third.fd, third.nsFd]);
+      assert.ok(!heldNamespaces().has(`net:[${inodes[2]}]`), 'the unnamed spare is no longer held');
+    } finally {
+      await closeSockets(made.flatMap((m) => (m instanceof Error ? [] : [m.fd, m.nsFd])));
       assert.deepEqual(await deleteNamespaces(names), names.map(() => undefined));
     }
   });

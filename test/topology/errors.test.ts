@@ -325,3 +325,23 @@ test('resolveTopology of something that is not a mapping', () => {
   assert.throws(() => resolveTopology('name: x'), (e: unknown) => e instanceof TopologyError && e.message === 'topology has 1 problem:\n  the top level must be a mapping of name, nodes and links, not the string "name: x"; start with name: my-lab, as in examples/two-computers.yaml');
   assert.throws(() => resolveTopology(undefined), /the topology is empty/);
 });
+
+test('onRead hears the name and node count once, as soon as the YAML is read: for a good file, a bad one, and one only the placing reader reads', () => {
+  const heard = (text: string): { name: unknown; nodes: number }[] => {
+    const calls: { name: unknown; nodes: number }[] = [];
+    try {
+      parseTopology(text, { onRead: (read) => calls.push(read) });
+    } catch (e) {
+      assert.ok(e instanceof TopologyError);
+    }
+    return calls;
+  };
+  assert.deepEqual(heard('name: good\nnodes: { a: {}, b: {}, c: {} }\nlinks: [{ endpoints: [a, b] }]\n'), [{ name: 'good', nodes: 3 }]);
+  // Read by both readers (the quick one finds a problem, the placing one reports it): told once.
+  assert.deepEqual(heard('name: bad\nnodes: { a: {}, b: {} }\nlinks: [{ endpoints: [a, z] }]\n'), [{ name: 'bad', nodes: 2 }]);
+  // An anchor and alias: only the placing reader reads it.
+  assert.deepEqual(heard('name: alias\nnodes: { a: &h {}, b: *h }\n'), [{ name: 'alias', nodes: 2 }]);
+  // Not YAML at all, or no nodes: nothing to tell, or no nodes.
+  assert.deepEqual(heard('name: [\n'), []);
+  assert.deepEqual(heard('name: 7\n'), [{ name: 7, nodes: 0 }]);
+});

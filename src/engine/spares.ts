@@ -1,0 +1,45 @@
+/**
+ * Spare namespaces for a lab's first `up`: made while the command still checks the lab's file, observes
+ * and plans, and named by the run when it comes to making namespaces (see startSpares). On a 2-core
+ * machine that work keeps one core busy and leaves the other idle; the kernel makes most of a
+ * thousand-node lab's namespaces there meanwhile, and naming a spare costs a bind mount. Unnamed and held
+ * only by descriptors, a spare that is not named is freed by closing them, and leaves nothing behind.
+ */
+import { closeSockets, startSpares, type SpareMaker, type SpareNamespace } from '../native/index.js';
+import { LAB_NAME_PATTERN } from '../topology/names.js';
+import { hasState, STATE_ROOT } from './state.js';
+
+const LAB_NAME = new RegExp(LAB_NAME_PATTERN);
+
+export class Spares {
+  readonly #maker: SpareMaker;
+  #left: Promise<SpareNamespace[]> | undefined;
+
+  private constructor(maker: SpareMaker) {
+    this.#maker = maker;
+  }
+
+  /**
+   * Starts making `nodes` spares for what looks like the first `up` of lab `lab`: its name and node count
+   * as read from its file, before the file is checked (a file that turns out wrong only costs the spares).
+   * Undefined when spares would go unused: a lab with a state file (it is up, and has its namespaces), a
+   * name no lab can have, or no nodes. (A small lab gains little, 16 ms of 266 for 100 nodes, but loses
+   * nothing either: the spares are made on an idle core.)
+   */
+  static start(lab: unknown, nodes: number, stateRoot = STATE_ROOT): Spares | undefined {
+    if (typeof lab !== 'string' || !LAB_NAME.test(lab) || nodes <= 0 || hasState(lab, stateRoot)) return undefined;
+    return new Spares(startSpares(nodes));
+  }
+
+  /** Up to `count` spares; each is the caller's from then on. The first take stops the making. */
+  async take(count: number): Promise<SpareNamespace[]> {
+    const left = await (this.#left ??= this.#maker.take());
+    return left.splice(0, count);
+  }
+
+  /** Frees the spares nobody took (and stops the making). */
+  async close(): Promise<void> {
+    const rest = await this.take(Infinity);
+    await closeSockets(rest.flatMap((s) => [s.fd, s.nsFd]));
+  }
+}
