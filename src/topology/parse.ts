@@ -30,6 +30,15 @@ export interface ParseOptions {
   onRead?: (read: { name: unknown; nodes: number }) => void;
 }
 
+/** fn, called the first time only. */
+function once<A>(fn: (a: A) => void): (a: A) => void {
+  let called = false;
+  return (a) => {
+    if (!called) fn(a);
+    called = true;
+  };
+}
+
 function announce(value: unknown, options: ParseOptions): void {
   if (options.onRead === undefined || typeof value !== 'object' || value === null) return;
   const { name, nodes } = value as { name?: unknown; nodes?: unknown };
@@ -65,17 +74,9 @@ function syntaxIssue(e: YAMLError, positionOf: (offset: number) => { line: numbe
 /** Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing every problem. */
 export function parseTopology(text: string, options: ParseOptions = {}): ResolvedLab {
   // onRead hears from whichever reader reads the file first, and only from it.
-  let onRead = options.onRead;
-  const once: ParseOptions = { ...options };
-  if (onRead !== undefined) {
-    once.onRead = (read) => {
-      const tell = onRead;
-      onRead = undefined;
-      tell?.(read);
-    };
-  }
-  const quick = quickTopology(text, once);
-  return quick !== undefined ? toResolvedLab(quick) : placedParse(text, once);
+  const told = options.onRead === undefined ? options : { ...options, onRead: once(options.onRead) };
+  const quick = quickTopology(text, told);
+  return quick !== undefined ? toResolvedLab(quick) : placedParse(text, told);
 }
 
 /** Integer-like keys, which a JavaScript object lists first and in numeric order, not in the file's. */
