@@ -330,8 +330,9 @@ export class Applier {
   /** Makes these namespaces (journaled by run()); resolves with each one's error, if any. */
   async #addNamespaces(ops: Extract<Op, { op: 'netns.add' }>[]): Promise<(NslabError | undefined)[]> {
     const names = ops.map((o) => o.netns);
-    // Each namespace is born ready, on the native thread that makes it: its early sysctls written, its
-    // socket open, and its lo up carrying the lab's mark (as the tutorial's `ip link set lo up`).
+    // Each namespace is born ready, on the native thread that makes it (or names a spare): its early
+    // sysctls written, its socket open, and its lo up carrying the lab's mark (as the tutorial's `ip link
+    // set lo up`).
     const spares = (await this.#opts.spares?.take(names.length)) ?? [];
     const results = await makeNamespaces(names, { dir: this.#dir, sysctls: this.#earlySysctls, hello: upWithAliasRequest(1, this.#mark), spares });
     const identities = (this.#state.identities ??= {});

@@ -670,6 +670,15 @@ struct Spare {
   uint32_t portId = 0;
 };
 
+// Closes spares' descriptors (which frees them) and empties the list.
+void closeSpares(std::vector<Spare>& spares) {
+  for (Spare& s : spares) {
+    if (s.sock >= 0) close(s.sock);
+    if (s.nsFd >= 0) close(s.nsFd);
+  }
+  spares.clear();
+}
+
 Spare makeSpare(int bufBytes) {
   Spare s;
   if (unshare(CLONE_NEWNET) != 0) {
@@ -870,10 +879,7 @@ napi_value NetnsAdd(napi_env env, napi_callback_info info) {
         SysErr prep = prepareRunDir(*dir);
         if (!prep.ok()) {
           for (auto& m : *made) m.err = prep;
-          for (const Spare& s : *spares) {
-            if (s.nsFd >= 0) close(s.nsFd);
-            if (s.sock >= 0) close(s.sock);
-          }
+          closeSpares(*spares);
           return;
         }
         striped(names->size(), threads, [&](size_t i) {
@@ -918,14 +924,6 @@ struct SpareMaker {
   bool done = false;      // the thread has ended
   bool orphaned = false;  // JavaScript dropped the maker without take(): nothing will claim its spares
 };
-
-void closeSpares(std::vector<Spare>& spares) {
-  for (Spare& s : spares) {
-    if (s.sock >= 0) close(s.sock);
-    if (s.nsFd >= 0) close(s.nsFd);
-  }
-  spares.clear();
-}
 
 // sparesStart(count, bufBytes): SpareMaker (an external). Starts the maker's thread and returns at once.
 napi_value SparesStart(napi_env env, napi_callback_info info) {
