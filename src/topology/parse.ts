@@ -34,8 +34,9 @@ export interface ParseOptions {
 function once<A>(fn: (a: A) => void): (a: A) => void {
   let called = false;
   return (a) => {
-    if (!called) fn(a);
+    if (called) return;
     called = true;
+    fn(a);
   };
 }
 
