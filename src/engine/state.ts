@@ -70,13 +70,18 @@ export function labDir(lab: string, root = STATE_ROOT): string {
   return join(root, lab);
 }
 
+/** The lab's state file. */
+function stateFile(lab: string, root = STATE_ROOT): string {
+  return join(labDir(lab, root), 'state.json');
+}
+
 /** Has the lab a state file (it is up, or was, and its namespaces may exist)? */
 export function hasState(lab: string, root = STATE_ROOT): boolean {
-  return existsSync(join(labDir(lab, root), 'state.json'));
+  return existsSync(stateFile(lab, root));
 }
 
 export function readState(lab: string, root = STATE_ROOT): LabState | undefined {
-  const file = join(labDir(lab, root), 'state.json');
+  const file = stateFile(lab, root);
   if (!existsSync(file)) return undefined;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as LabState;
@@ -95,10 +100,11 @@ export function writeState(state: LabState, root = STATE_ROOT): void {
   const dir = labDir(state.lab, root);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   state.updatedAt = new Date().toISOString();
-  const tmp = join(dir, `state.json.${process.pid}`);
+  const file = stateFile(state.lab, root);
+  const tmp = `${file}.${process.pid}`;
   // Compact: a 1,000-node lab's state is about 0.5 MB, written in one synchronous stretch. `nslab status` reads it for people.
   writeFileSync(tmp, `${JSON.stringify(state)}\n`);
-  renameSync(tmp, join(dir, 'state.json'));
+  renameSync(tmp, file);
 }
 
 /** Removes the lab's state directory (state file, logs, lock). */
@@ -109,7 +115,7 @@ export function removeState(lab: string, root = STATE_ROOT): void {
 /** Lab names that have a state directory. */
 export function listStates(root = STATE_ROOT): string[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root).filter((n) => existsSync(join(root, n, 'state.json'))).sort();
+  return readdirSync(root).filter((n) => hasState(n, root)).sort();
 }
 
 function pidAlive(pid: number): boolean {
