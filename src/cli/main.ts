@@ -1,5 +1,10 @@
-// The nslab executable: runs the program and exits with its code (the only exit in nslab).
-import { main, runAsCommand } from './program.js';
+// The nslab executable: runs the program and exits with its code (the only exit in nslab). `up FILE`
+// gets its head start (early.ts) before node loads the program.
+import { runAsCommand } from './command.js';
+import { headStart } from './early.js';
 
 runAsCommand();
-process.exit(await main(process.argv.slice(2)));
+const argv = process.argv.slice(2);
+const early = headStart(argv);
+const { main } = await import('./program.js');
+process.exit(await main(argv, early !== undefined ? { early } : {}));

@@ -18,6 +18,7 @@ import type { ResolvedLab } from '../topology/types.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError, formatPlan, formatStatus, statusJson, UsageError } from './output.js';
 
 export { runAsCommand } from './command.js';
+export { headStart } from './early.js';
 
 const DEFAULT_SOURCE = '<built-in two-computers lab>';
 
@@ -114,7 +115,12 @@ export function parseRate(text: string): number {
   return r.value;
 }
 
-export function buildProgram(): Command {
+/** What the executable hands the program: the head start of `up FILE` (early.ts), if it took one. */
+export interface ProgramOptions {
+  early?: Spares;
+}
+
+export function buildProgram(options: ProgramOptions = {}): Command {
   const program = new Command('nslab')
     .description('Virtual networks of Linux network namespaces, wired with veth cables.')
     .version('0.1.0')
@@ -133,13 +139,19 @@ export function buildProgram(): Command {
     .option('--allow-missing-features', 'apply what this kernel can and say what it skipped, instead of refusing the lab')
     .action(async (file: string | undefined, o: { dryRun?: boolean; explain?: boolean; json?: boolean; proof: boolean; allowMissingFeatures?: boolean }) => {
       requireRoot('up');
-      // The lab's namespaces start being made as soon as its file is read (engine/spares.ts); up names
-      // them, and frees those it does not use.
-      let spares: Spares | undefined;
-      const onRead = o.dryRun === true ? undefined : (read: { name: unknown; nodes: number }): void => void (spares = Spares.start(read.name, read.nodes));
+      // The lab's namespaces start being made before its file is parsed (engine/spares.ts): from the
+      // executable's glance at it (early.ts), made up to the count once the file is read, or else from
+      // then on. Up names them, and frees those it does not use.
+      let spares = o.dryRun === true ? undefined : options.early;
+      const onRead = (read: { name: unknown; nodes: number }): void => {
+        if (spares !== undefined && spares.lab === read.name) return spares.want(read.nodes);
+        const glanced = spares;
+        spares = Spares.start(read.name, read.nodes);
+        void glanced?.close();
+      };
       let lab: Lab;
       try {
-        lab = await loadLab(file, onRead !== undefined ? { onRead } : {});
+        lab = await loadLab(file, o.dryRun === true ? {} : { onRead });
       } catch (e) {
         await spares?.close();
         throw e;
@@ -360,8 +372,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: string[], options: ProgramOptions = {}): Promise<number> {
+  const program = buildProgram(options);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -373,6 +385,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`${formatError(error, debug)}\n`);
     return exitCodeFor(error);
+  } finally {
+    // A head start that up did not use (a dry run, a usage error) is freed here; what up used, it freed.
+    await options.early?.close();
   }
 }
 

@@ -12,10 +12,13 @@ import { hasState, STATE_ROOT } from './state.js';
 const LAB_NAME = new RegExp(LAB_NAME_PATTERN);
 
 export class Spares {
+  /** The lab they are made for. */
+  readonly lab: string;
   readonly #maker: SpareMaker;
   #left: Promise<SpareNamespace[]> | undefined;
 
-  private constructor(maker: SpareMaker) {
+  private constructor(lab: string, maker: SpareMaker) {
+    this.lab = lab;
     this.#maker = maker;
   }
 
@@ -28,7 +31,12 @@ export class Spares {
    */
   static start(lab: unknown, nodes: number, stateRoot = STATE_ROOT): Spares | undefined {
     if (typeof lab !== 'string' || !LAB_NAME.test(lab) || nodes <= 0 || hasState(lab, stateRoot)) return undefined;
-    return new Spares(startSpares(nodes));
+    return new Spares(lab, startSpares(nodes));
+  }
+
+  /** Makes `nodes` spares in all instead of the number given so far (the lab's count, once known for sure). */
+  want(nodes: number): void {
+    this.#maker.target(nodes);
   }
 
   /** Up to `count` spares; each is the caller's from then on. The first take stops the making. */

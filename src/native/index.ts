@@ -32,6 +32,7 @@ interface Addon {
   netnsAdd(dir: string, names: string[], threads: number, setup: NativeSetup | null, spares?: (SpareNamespace | null)[]): Promise<(SysErrObject | MadeNamespace | null)[]>;
   sparesStart(count: number, bufBytes: number): SpareMakerHandle;
   sparesTake(maker: SpareMakerHandle): Promise<SpareNamespace[]>;
+  sparesTarget(maker: SpareMakerHandle, count: number): void;
   netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
   sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
@@ -156,18 +157,21 @@ export interface SpareMaker {
    * descriptors from then on. A second take gets none.
    */
   take(): Promise<SpareNamespace[]>;
+  /** Sets how many spares to make in all: more than made so far and the making goes on; fewer, it stops. */
+  target(count: number): void;
 }
 
 /**
- * Starts making up to `count` spare namespaces on one native thread, and returns at once. A spare is
- * unnamed, held only by an fd of it and its NETLINK_ROUTE socket: closing both (closeSockets) frees it,
- * and nothing of it is ever seen by name. makeNamespaces names spares later. The kernel's costly part of
- * making a namespace (about 0.2 ms of a core each) so runs on the core the caller leaves idle while it
- * still works out what to call them. One that fails ends the making (the caller makes the rest itself).
+ * Starts making `count` spare namespaces on one native thread (SpareMaker.target changes the count), and
+ * returns at once. A spare is unnamed, held only by an fd of it and its NETLINK_ROUTE socket: closing
+ * both (closeSockets) frees it, and nothing of it is ever seen by name. makeNamespaces names spares
+ * later. The kernel's costly part of making a namespace (about 0.2 ms of a core each) so runs on the core
+ * the caller leaves idle while it still works out what to call them. One that fails ends the making (the
+ * caller makes the rest itself).
  */
 export function startSpares(count: number, options: { bufBytes?: number } = {}): SpareMaker {
   const maker = load().sparesStart(Math.max(0, Math.floor(count)), options.bufBytes ?? SOCKET_BUF_BYTES);
-  return { take: () => load().sparesTake(maker) };
+  return { take: () => load().sparesTake(maker), target: (n) => load().sparesTarget(maker, Math.max(0, Math.floor(n))) };
 }
 
 /**

@@ -920,12 +920,14 @@ struct SpareMaker {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<Spare> made;
+  size_t target = 0;      // how many to make; sparesTarget changes it while the thread waits or works
   bool stop = false;      // take() or the finalizer asked the thread to end
   bool done = false;      // the thread has ended
   bool orphaned = false;  // JavaScript dropped the maker without take(): nothing will claim its spares
 };
 
 // sparesStart(count, bufBytes): SpareMaker (an external). Starts the maker's thread and returns at once.
+// The thread lives until take or the finalizer stops it, waiting once it has made its target.
 napi_value SparesStart(napi_env env, napi_callback_info info) {
   const char* usage = "sparesStart(count, bufBytes)";
   size_t argc = 2;
@@ -937,10 +939,13 @@ napi_value SparesStart(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   auto maker = std::make_shared<SpareMaker>();
-  std::thread([maker, count, buf]() {
-    for (int64_t i = 0; i < count; i++) {
+  maker->target = static_cast<size_t>(count);
+  // Makes spares up to the target, then waits (a later target may ask for more) until stopped.
+  std::thread([maker, buf]() {
+    for (;;) {
       {
-        std::lock_guard<std::mutex> lock(maker->mu);
+        std::unique_lock<std::mutex> lock(maker->mu);
+        maker->cv.wait(lock, [&] { return maker->stop || maker->made.size() < maker->target; });
         if (maker->stop) break;
       }
       Spare s = makeSpare(static_cast<int>(buf));
@@ -964,11 +969,44 @@ napi_value SparesStart(napi_env env, napi_callback_info info) {
           (*h)->stop = true;
           (*h)->orphaned = true;
           if ((*h)->done) closeSpares((*h)->made);
+          (*h)->cv.notify_all();
         }
         delete h;
       },
       nullptr, &external));
   return external;
+}
+
+// The SpareMaker of a sparesStart external; false (with a TypeError thrown) when `v` is not one.
+bool getMaker(napi_env env, napi_value v, const char* usage, std::shared_ptr<SpareMaker>* out) {
+  void* data = nullptr;
+  napi_valuetype t = napi_undefined;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
+    return false;
+  }
+  *out = *static_cast<std::shared_ptr<SpareMaker>*>(data);
+  return true;
+}
+
+// sparesTarget(maker, count): sets how many spares the maker makes in all (more than it has made: it goes
+// on; fewer: it stops there). No effect once taken.
+napi_value SparesTarget(napi_env env, napi_callback_info info) {
+  const char* usage = "sparesTarget(maker, count)";
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  std::shared_ptr<SpareMaker> maker;
+  int64_t count = 0;
+  if (argc < 2 || !getMaker(env, argv[0], usage, &maker)) return nullptr;
+  if (!getInt(env, argv[1], &count) || count < 0 || count > 1000000) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(maker->mu);
+  maker->target = static_cast<size_t>(count);
+  maker->cv.notify_all();
+  return nullptr;
 }
 
 // sparesTake(maker): Promise<{nsFd, fd, portId}[]>. Stops the maker (after the spare it is making) and
@@ -978,19 +1016,19 @@ napi_value SparesTake(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  void* data = nullptr;
-  napi_valuetype t = napi_undefined;
-  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok) {
+  std::shared_ptr<SpareMaker> maker;
+  if (argc < 1) {
     napi_throw_type_error(env, "NSLAB_NATIVE", usage);
     return nullptr;
   }
-  auto maker = *static_cast<std::shared_ptr<SpareMaker>*>(data);
+  if (!getMaker(env, argv[0], usage, &maker)) return nullptr;
   auto taken = std::make_shared<std::vector<Spare>>();
   return runAsync(
       env, usage,
       [maker, taken]() {
         std::unique_lock<std::mutex> lock(maker->mu);
         maker->stop = true;
+        maker->cv.notify_all();
         maker->cv.wait(lock, [&] { return maker->done; });
         taken->swap(maker->made);
       },
@@ -1164,6 +1202,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"netnsAdd", nullptr, NetnsAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sparesStart", nullptr, SparesStart, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sparesTake", nullptr, SparesTake, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sparesTarget", nullptr, SparesTarget, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"netnsDel", nullptr, NetnsDel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"openSockets", nullptr, OpenSockets, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sysctl", nullptr, Sysctl, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { headStart } from '../../src/cli/early.js';
+import { main } from '../../src/cli/program.js';
+import { Spares } from '../../src/engine/spares.js';
 import { parseTopology } from '../../src/topology/index.js';
 import type { ResolvedLab } from '../../src/topology/types.js';
 import { nslab, nslabOk, ROOT } from '../helpers/cli.js';
-import { ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
+import { heldNamespaces, ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
 
 interface IpAddr {
   ifname: string;
@@ -131,6 +134,54 @@ describe('nslab CLI', { skip: needsRoot }, () => {
       rmSync(dir, { recursive: true, force: true });
     }
     assertGone(parseTopology(v2));
+  });
+
+  test('up FILE names the namespaces of the head start the executable took for it (early.ts), and frees one glanced for another lab', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const file = join(dir, 'lab.yaml');
+    writeFileSync(file, 'name: headstart\nnodes:\n  a: {}\n  b: {}\n  c: {}\nlinks:\n  - endpoints: ["a:e0 10.9.0.1/24", "b:e0 10.9.0.2/24"]\n  - endpoints: ["b:e1 10.9.1.1/24", "c:e1 10.9.1.2/24"]\n');
+    const lab = parseTopology(readFileSync(file, 'utf8'));
+    const before = heldNamespaces();
+    /** The namespaces this process holds beyond `before`, once it holds `count` more (or after 5 s). */
+    const spareInodes = async (count: number): Promise<string[]> => {
+      for (let waited = 0; heldNamespaces().size < before.size + count && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      return [...heldNamespaces()].filter((n) => !before.has(n));
+    };
+    const named = (): string[] => lab.nodes.map((n) => `net:[${statSync(`/run/netns/${n.netns}`).ino}]`);
+    const run = async (argv: string[], early?: Spares): Promise<number> => {
+      const write = process.stdout.write;
+      process.stdout.write = () => true;
+      try {
+        return await main(argv, early !== undefined ? { early } : {});
+      } finally {
+        process.stdout.write = write;
+      }
+    };
+    try {
+      for (const argv of [['up', '--dry-run', file], ['down', file], ['up', join(dir, 'missing.yaml')], ['up']]) assert.equal(headStart(argv), undefined, argv.join(' '));
+      const early = headStart(['up', file]);
+      assert.equal(early?.lab, 'headstart');
+      const spares = await spareInodes(3);
+      assert.equal(spares.length, 3);
+      assert.equal(await run(['up', file], early), 0);
+      assert.deepEqual(named().filter((n) => !spares.includes(n)), [], 'every namespace of the lab is one of the head start');
+      assertLabInKernel(lab);
+      assertLinksCarryPings(lab);
+      assert.deepEqual(heldNamespaces(), before);
+      assert.equal(await run(['down', '--lab', 'headstart']), 0);
+
+      const other = Spares.start('another-lab', 2);
+      const others = await spareInodes(2);
+      assert.equal(others.length, 2);
+      assert.equal(await run(['up', file], other), 0);
+      assert.deepEqual(named().filter((n) => others.includes(n)), [], 'none of the lab is a spare glanced for another');
+      assert.deepEqual(heldNamespaces(), before, 'the spares of the other lab are freed');
+      assertLinksCarryPings(lab);
+    } finally {
+      await run(['down', '--lab', 'headstart']);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assertGone(lab);
   });
 
   test('a failure in the middle of up rolls back everything that run made', () => {

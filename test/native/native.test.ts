@@ -126,6 +126,25 @@ describe('native addon', { skip: needsRoot }, () => {
     }
   });
 
+  test('a spare maker makes up to its target and waits there; a higher target makes it go on', async () => {
+    const before = heldNamespaces();
+    const held = async (count: number): Promise<number> => {
+      for (let waited = 0; heldNamespaces().size < before.size + count && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      return heldNamespaces().size - before.size;
+    };
+    const maker = startSpares(1);
+    assert.equal(await held(1), 1);
+    // Given time, it makes no more than its target.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(heldNamespaces().size - before.size, 1);
+    maker.target(3);
+    assert.equal(await held(3), 3);
+    const spares = await maker.take();
+    assert.equal(spares.length, 3);
+    await closeSockets(spares.flatMap((s) => [s.fd, s.nsFd]));
+    assert.deepEqual(heldNamespaces(), before);
+  });
+
   test('a namespace whose setup fails is undone: the error says which step, no file is left', async () => {
     const [refused, badKey] = [uniqueName('bad'), uniqueName('bad')];
     const [m1] = await makeNamespaces([refused], { hello: upWithAlias(4242, 'x') });
