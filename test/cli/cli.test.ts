@@ -10,7 +10,7 @@ import { Spares } from '../../src/engine/spares.js';
 import { parseTopology } from '../../src/topology/index.js';
 import type { ResolvedLab } from '../../src/topology/types.js';
 import { nslab, nslabOk, ROOT } from '../helpers/cli.js';
-import { heldNamespaces, ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
+import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
 
 interface IpAddr {
   ifname: string;
@@ -142,11 +142,6 @@ describe('nslab CLI', { skip: needsRoot }, () => {
     writeFileSync(file, 'name: headstart\nnodes:\n  a: {}\n  b: {}\n  c: {}\nlinks:\n  - endpoints: ["a:e0 10.9.0.1/24", "b:e0 10.9.0.2/24"]\n  - endpoints: ["b:e1 10.9.1.1/24", "c:e1 10.9.1.2/24"]\n');
     const lab = parseTopology(readFileSync(file, 'utf8'));
     const before = heldNamespaces();
-    /** The namespaces this process holds beyond `before`, once it holds `count` more (or after 5 s). */
-    const spareInodes = async (count: number): Promise<string[]> => {
-      for (let waited = 0; heldNamespaces().size < before.size + count && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-      return [...heldNamespaces()].filter((n) => !before.has(n));
-    };
     const named = (): string[] => lab.nodes.map((n) => `net:[${statSync(`/run/netns/${n.netns}`).ino}]`);
     const run = async (argv: string[], early?: Spares): Promise<number> => {
       const write = process.stdout.write;
@@ -161,7 +156,7 @@ describe('nslab CLI', { skip: needsRoot }, () => {
       for (const argv of [['up', '--dry-run', file], ['down', file], ['up', join(dir, 'missing.yaml')], ['up']]) assert.equal(headStart(argv), undefined, argv.join(' '));
       const early = headStart(['up', file]);
       assert.equal(early?.lab, 'headstart');
-      const spares = await spareInodes(3);
+      const spares = await heldBeyond(before, 3);
       assert.equal(spares.length, 3);
       assert.equal(await run(['up', file], early), 0);
       assert.deepEqual(named().filter((n) => !spares.includes(n)), [], 'every namespace of the lab is one of the head start');
@@ -171,7 +166,7 @@ describe('nslab CLI', { skip: needsRoot }, () => {
       assert.equal(await run(['down', '--lab', 'headstart']), 0);
 
       const other = Spares.start('another-lab', 2);
-      const others = await spareInodes(2);
+      const others = await heldBeyond(before, 2);
       assert.equal(others.length, 2);
       assert.equal(await run(['up', file], other), 0);
       assert.deepEqual(named().filter((n) => others.includes(n)), [], 'none of the lab is a spare glanced for another');

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { down, Spares, status, up } from '../../src/engine/index.js';
 import type { ResolvedLab } from '../../src/topology/types.js';
-import { heldNamespaces, ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
+import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 /** A lab of `n` hosts in a chain, hand-built (the engine's input), with /24s on every cable. */
 function chain(name: string, n: number): ResolvedLab {
@@ -174,8 +174,7 @@ describe('engine', { skip: needsRoot }, () => {
     const spares = Spares.start(lab.name, lab.nodes.length + 2);
     assert.ok(spares !== undefined);
     // Let the maker hold all six (or give up waiting), so that up both names spares and has some left.
-    for (let waited = 0; heldNamespaces().size < before.size + 6 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-    const spareInodes = [...heldNamespaces()].filter((n) => !before.has(n));
+    const spareInodes = await heldBeyond(before, 6);
     assert.equal(spareInodes.length, 6);
     try {
       const result = await up(lab, { spares });

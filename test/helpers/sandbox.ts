@@ -46,3 +46,12 @@ export function heldNamespaces(): Set<string> {
   }
   return held;
 }
+
+/**
+ * The namespaces this process holds beyond `before`, once it holds `count` more (spares are made on a
+ * thread of their own) or after 5 s of waiting.
+ */
+export async function heldBeyond(before: ReadonlySet<string>, count: number): Promise<string[]> {
+  for (let waited = 0; heldNamespaces().size < before.size + count && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  return [...heldNamespaces()].filter((n) => !before.has(n));
+}

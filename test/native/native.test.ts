@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, fstatSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { addNamespaces, closeSocket, closeSockets, deleteNamespaces, makeNamespaces, netnsPath, openSockets, startSpares, sysctl, transact } from '../../src/native/index.js';
-import { heldNamespaces, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
+import { heldBeyond, heldNamespaces, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 /** RTM_GETLINK dump request: nlmsghdr + ifinfomsg, built by hand so this test does not lean on the codec. */
 function getLinkDump(seq: number): Buffer {
@@ -87,7 +87,7 @@ describe('native addon', { skip: needsRoot }, () => {
     const before = heldNamespaces();
     const maker = startSpares(3);
     // The maker's thread makes them while this one goes on: wait until it holds three (or give up).
-    for (let waited = 0; heldNamespaces().size < before.size + 3 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    await heldBeyond(before, 3);
     const spares = await maker.take();
     assert.equal(spares.length, 3);
     assert.deepEqual(await maker.take(), [], 'a second take gets none');
@@ -128,17 +128,13 @@ describe('native addon', { skip: needsRoot }, () => {
 
   test('a spare maker makes up to its target and waits there; a higher target makes it go on', async () => {
     const before = heldNamespaces();
-    const held = async (count: number): Promise<number> => {
-      for (let waited = 0; heldNamespaces().size < before.size + count && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-      return heldNamespaces().size - before.size;
-    };
     const maker = startSpares(1);
-    assert.equal(await held(1), 1);
+    assert.equal((await heldBeyond(before, 1)).length, 1);
     // Given time, it makes no more than its target.
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(heldNamespaces().size - before.size, 1);
     maker.target(3);
-    assert.equal(await held(3), 3);
+    assert.equal((await heldBeyond(before, 3)).length, 3);
     const spares = await maker.take();
     assert.equal(spares.length, 3);
     await closeSockets(spares.flatMap((s) => [s.fd, s.nsFd]));
