@@ -926,6 +926,9 @@ struct SpareMaker {
   bool orphaned = false;  // JavaScript dropped the maker without take(): nothing will claim its spares
 };
 
+// The most spares a maker is asked for (sparesStart, sparesTarget): far above any lab, a bound on a typo.
+constexpr int64_t kMaxSpares = 1000000;
+
 // sparesStart(count, bufBytes): SpareMaker (an external). Starts the maker's thread and returns at once.
 // The thread lives until take or the finalizer stops it, waiting once it has made its target.
 napi_value SparesStart(napi_env env, napi_callback_info info) {
@@ -934,7 +937,7 @@ napi_value SparesStart(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   int64_t count = 0, buf = 0;
-  if (argc < 2 || !getInt(env, argv[0], &count) || !getInt(env, argv[1], &buf) || count < 0 || count > 1000000) {
+  if (argc < 2 || !getInt(env, argv[0], &count) || !getInt(env, argv[1], &buf) || count < 0 || count > kMaxSpares) {
     napi_throw_type_error(env, "NSLAB_NATIVE", usage);
     return nullptr;
   }
@@ -977,11 +980,16 @@ napi_value SparesStart(napi_env env, napi_callback_info info) {
   return external;
 }
 
-// The SpareMaker of a sparesStart external; false (with a TypeError thrown) when `v` is not one.
-bool getMaker(napi_env env, napi_value v, const char* usage, std::shared_ptr<SpareMaker>* out) {
+// The arguments of a call whose first is a sparesStart external (`n` of them, into argv) and its
+// SpareMaker; false, with a TypeError thrown, when they are not that.
+bool getMakerArgs(napi_env env, napi_callback_info info, const char* usage, size_t n, napi_value* argv,
+                  std::shared_ptr<SpareMaker>* out) {
+  size_t argc = n;
   void* data = nullptr;
   napi_valuetype t = napi_undefined;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok) {
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < n ||
+      napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok) {
     napi_throw_type_error(env, "NSLAB_NATIVE", usage);
     return false;
   }
@@ -993,13 +1001,11 @@ bool getMaker(napi_env env, napi_value v, const char* usage, std::shared_ptr<Spa
 // on; fewer: it stops there). No effect once taken.
 napi_value SparesTarget(napi_env env, napi_callback_info info) {
   const char* usage = "sparesTarget(maker, count)";
-  size_t argc = 2;
   napi_value argv[2];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   std::shared_ptr<SpareMaker> maker;
   int64_t count = 0;
-  if (argc < 2 || !getMaker(env, argv[0], usage, &maker)) return nullptr;
-  if (!getInt(env, argv[1], &count) || count < 0 || count > 1000000) {
+  if (!getMakerArgs(env, info, usage, 2, argv, &maker)) return nullptr;
+  if (!getInt(env, argv[1], &count) || count < 0 || count > kMaxSpares) {
     napi_throw_type_error(env, "NSLAB_NATIVE", usage);
     return nullptr;
   }
@@ -1013,15 +1019,9 @@ napi_value SparesTarget(napi_env env, napi_callback_info info) {
 // hands over every spare it made; the caller owns their descriptors from then on. A second take gets [].
 napi_value SparesTake(napi_env env, napi_callback_info info) {
   const char* usage = "sparesTake(maker)";
-  size_t argc = 1;
   napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   std::shared_ptr<SpareMaker> maker;
-  if (argc < 1) {
-    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
-    return nullptr;
-  }
-  if (!getMaker(env, argv[0], usage, &maker)) return nullptr;
+  if (!getMakerArgs(env, info, usage, 1, argv, &maker)) return nullptr;
   auto taken = std::make_shared<std::vector<Spare>>();
   return runAsync(
       env, usage,
