@@ -30,7 +30,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/native/**', '**/rtnl/**', '**/engine/**', '**/api/**', '**/cli/**', 'node:child_process', 'node:fs', 'node:fs/promises'], message: 'Pure layers (netlink, topology, plan) do not import I/O layers (STYLE.md).' }] },
+        {
+          patterns: [
+            {
+              group: ['**/native/**', '**/rtnl/**', '**/engine/**', '**/api/**', '**/cli/**', 'node:child_process', 'node:fs', 'node:fs/promises'],
+              message: 'Pure layers (netlink, topology, plan) do not import I/O layers (STYLE.md).',
+            },
+          ],
+        },
       ],
     },
   },

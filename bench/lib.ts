@@ -98,7 +98,9 @@ async function busyShare(ms: number): Promise<number> {
 /** Network namespaces the kernel holds (alive or being torn down): the net_namespace slab's objects, if shown. */
 export function netnsObjects(): number | undefined {
   try {
-    const line = readFileSync('/proc/slabinfo', 'utf8').split('\n').find((l) => l.startsWith('net_namespace '));
+    const line = readFileSync('/proc/slabinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('net_namespace '));
     return line === undefined ? undefined : Number(line.trim().split(/\s+/)[1]);
   } catch {
     return undefined;

@@ -51,7 +51,12 @@ async function tutorialHandle(): Promise<number> {
     r.addr.add(rv, '10.10.1.2/32'),
     r.route.add({ to: '10.10.1.3/32', dev: rv }),
   ]);
-  await Promise.all([g.link.set({ index: 1, name: 'lo' }, { up: true }), g.link.set(gv, { up: true }), g.addr.add(gv, '10.10.1.3/32'), g.route.add({ to: '10.10.1.2/32', dev: gv })]);
+  await Promise.all([
+    g.link.set({ index: 1, name: 'lo' }, { up: true }),
+    g.link.set(gv, { up: true }),
+    g.addr.add(gv, '10.10.1.3/32'),
+    g.route.add({ to: '10.10.1.2/32', dev: gv }),
+  ]);
   const ms = performance.now() - start;
   r.close();
   g.close();
@@ -146,17 +151,32 @@ async function writeRingBatches(dir: string): Promise<void> {
   const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'netns.batch'), Array.from({ length: RING }, (_, i) => `netns add ${ringName(i)}`).join('\n'));
-  writeFileSync(join(dir, 'links.batch'), Array.from({ length: RING }, (_, i) => `link add name a netns ${ringName(i)} type veth peer name b netns ${ringName((i + 1) % RING)}`).join('\n'));
+  writeFileSync(
+    join(dir, 'links.batch'),
+    Array.from({ length: RING }, (_, i) => `link add name a netns ${ringName(i)} type veth peer name b netns ${ringName((i + 1) % RING)}`).join('\n'),
+  );
   for (let i = 0; i < RING; i++) {
-    writeFileSync(join(dir, `${i}.batch`), ['link set dev lo up', 'link set dev a up', 'link set dev b up', `addr add ${cable(i).a} dev a`, `addr add ${cable((i + RING - 1) % RING).b} dev b`].join('\n'));
+    writeFileSync(
+      join(dir, `${i}.batch`),
+      ['link set dev lo up', 'link set dev a up', 'link set dev b up', `addr add ${cable(i).a} dev a`, `addr add ${cable((i + RING - 1) % RING).b} dev b`].join(
+        '\n',
+      ),
+    );
   }
 }
 
 function checkRing(): void {
   // Every node's cable carries a ping to its neighbour (a sample of them: the first, the middle, the last).
-  for (const i of [0, RING >> 1, RING - 1]) pingOk(ringName(i), (cable(i).b.split('/')[0]) as string);
-  const addrs = JSON.parse(sh('ip', ['-j', '-n', ringName(7), '-4', 'addr', 'show'])) as { ifname: string; operstate: string; addr_info: { local: string }[] }[];
-  const got = addrs.filter((x) => x.ifname !== 'lo').map((x) => `${x.ifname}=${x.addr_info[0]?.local}:${x.operstate}`).sort();
+  for (const i of [0, RING >> 1, RING - 1]) pingOk(ringName(i), cable(i).b.split('/')[0] as string);
+  const addrs = JSON.parse(sh('ip', ['-j', '-n', ringName(7), '-4', 'addr', 'show'])) as {
+    ifname: string;
+    operstate: string;
+    addr_info: { local: string }[];
+  }[];
+  const got = addrs
+    .filter((x) => x.ifname !== 'lo')
+    .map((x) => `${x.ifname}=${x.addr_info[0]?.local}:${x.operstate}`)
+    .sort();
   const want = [`a=${cable(7).a.split('/')[0]}:UP`, `b=${cable(6).b.split('/')[0]}:UP`];
   if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`ring check failed at ${ringName(7)}: ${got.join(' ')}`);
 }
@@ -183,7 +203,16 @@ async function suiteRing(): Promise<void> {
   const h = median(times.get('nslab Handle') ?? []);
   const ip = median(times.get('ip -batch') ?? []);
   rows.push({ suite: `ring ${RING}`, contender: 'ip -batch', medianMs: ip, runs: reps });
-  rows.push({ suite: `ring ${RING}`, contender: 'nslab Handle', medianMs: h, runs: reps, ratio: h / ip, baseline: 'ip -batch', target: '<= 0.5x ip -batch', met: h / ip <= 0.5 });
+  rows.push({
+    suite: `ring ${RING}`,
+    contender: 'nslab Handle',
+    medianMs: h,
+    runs: reps,
+    ratio: h / ip,
+    baseline: 'ip -batch',
+    target: '<= 0.5x ip -batch',
+    met: h / ip <= 0.5,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -213,7 +242,16 @@ async function suiteCli(): Promise<void> {
   }
   const baseline = median(tutorial);
   rows.push({ suite: 'cli', contender: 'ip per step + ping', medianMs: baseline, runs: reps });
-  rows.push({ suite: 'cli', contender: 'nslab up (start to ping proof)', medianMs: median(up), runs: reps, ratio: median(up) / baseline, baseline: 'ip per step + ping', target: '< 1000 ms', met: median(up) < 1000 });
+  rows.push({
+    suite: 'cli',
+    contender: 'nslab up (start to ping proof)',
+    medianMs: median(up),
+    runs: reps,
+    ratio: median(up) / baseline,
+    baseline: 'ip per step + ping',
+    target: '< 1000 ms',
+    met: median(up) < 1000,
+  });
   rows.push({ suite: 'cli', contender: 'nslab down', medianMs: median(down), runs: reps, target: '< 300 ms', met: median(down) < 300 });
 }
 
@@ -234,11 +272,22 @@ try {
 }
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, kernel: sh('uname', ['-r']).trim(), node: process.version }, rows }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, kernel: sh('uname', ['-r']).trim(), node: process.version }, rows }, null, 2)}\n`,
+  );
 } else {
   const lines = [['suite', 'contender', 'median ms', 'ratio', 'target', 'met'].join(' | '), '--- | --- | --- | --- | --- | ---'];
   for (const r of rows) {
-    lines.push([r.suite, r.contender, fmt(r.medianMs), r.ratio !== undefined ? `${r.ratio.toFixed(2)}x ${r.baseline ?? ''}` : '', r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO'].join(' | '));
+    lines.push(
+      [
+        r.suite,
+        r.contender,
+        fmt(r.medianMs),
+        r.ratio !== undefined ? `${r.ratio.toFixed(2)}x ${r.baseline ?? ''}` : '',
+        r.target ?? '',
+        r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+      ].join(' | '),
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -32,7 +32,8 @@ subscribe('nslab:lab', (message) => {
 
 // NSLAB_BENCH_PROGRAM: a bundle of src/cli/program.ts (bench/scale.ts makes one, as dist/bin/nslab.mjs is made
 // from src/cli/main.ts, so that start-up costs what the real bin's does); else the unbundled build.
-const program = process.env.NSLAB_BENCH_PROGRAM !== undefined ? pathToFileURL(process.env.NSLAB_BENCH_PROGRAM) : new URL('../dist/cli/program.js', import.meta.url);
+const program =
+  process.env.NSLAB_BENCH_PROGRAM !== undefined ? pathToFileURL(process.env.NSLAB_BENCH_PROGRAM) : new URL('../dist/cli/program.js', import.meta.url);
 const { main, runAsCommand, headStart } = await import(program.href);
 // As the executable does (src/cli/main.ts), the head start of `up FILE` included (here after the program
 // has loaded: what it starts runs on another thread, so the stall and RSS figures are the same).

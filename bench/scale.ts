@@ -21,7 +21,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteAllNamespaces, fmt, interleave, median, netnsObjects, NSLAB_BIN, nslabBinEnv, settle, sh, timeCommand, type Contender } from './lib.js';
-import { generate, interfacesOf, ipBatchFiles, ipDownBatch, ipDownScript, ipPerStepScript, limitInput, netnsOf, SHAPES, toYaml, type Shape, type Topology } from './topologies.js';
+import {
+  generate,
+  interfacesOf,
+  ipBatchFiles,
+  ipDownBatch,
+  ipDownScript,
+  ipPerStepScript,
+  limitInput,
+  netnsOf,
+  SHAPES,
+  toYaml,
+  type Shape,
+  type Topology,
+} from './topologies.js';
 
 /** A row of bench/main.ts's table; the extra fields ride along in --json. */
 export interface ScaleRow {
@@ -92,7 +105,7 @@ let settles = 0;
 async function steadyNetnsObjects(): Promise<number | undefined> {
   let low = netnsObjects();
   const end = performance.now() + 15_000;
-  for (let steady = 0; low !== undefined && steady < 5 && performance.now() < end; ) {
+  for (let steady = 0; low !== undefined && steady < 5 && performance.now() < end;) {
     await new Promise((r) => setTimeout(r, 200));
     const now = netnsObjects() ?? low;
     steady = now < low - 8 ? 0 : steady + 1;
@@ -113,7 +126,8 @@ async function quiet(size: number, log: (s: string) => void): Promise<void> {
   const ok = await settle(netnsBaseline, 500 + 3 * size, 300);
   settles++;
   if (!ok) pendingTeardowns++;
-  if (process.env.NSLAB_BENCH_DEBUG !== undefined) log(`  settle: ${(performance.now() - start).toFixed(0)} ms, net_namespace objects ${netnsObjects()} (baseline ${netnsBaseline})`);
+  if (process.env.NSLAB_BENCH_DEBUG !== undefined)
+    log(`  settle: ${(performance.now() - start).toFixed(0)} ms, net_namespace objects ${netnsObjects()} (baseline ${netnsBaseline})`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -139,7 +153,11 @@ function checkUp(t: Topology, who: string): void {
     if (lo === undefined || !lo.flags.includes('UP')) fail('lo is not up');
     const ifs = got.filter((x) => x.ifname !== 'lo');
     const expected = want.get(node) ?? [];
-    const names = (xs: { ifname: string }[]): string => xs.map((x) => x.ifname).sort().join(',');
+    const names = (xs: { ifname: string }[]): string =>
+      xs
+        .map((x) => x.ifname)
+        .sort()
+        .join(',');
     if (names(ifs) !== names(expected)) fail(`interfaces are [${names(ifs)}], expected [${names(expected)}]`);
     for (const e of expected) {
       const g = ifs.find((x) => x.ifname === e.ifname) as IpAddr;
@@ -298,7 +316,13 @@ async function bundleProgram(log: (s: string) => void): Promise<string | undefin
   try {
     const { build } = await import('esbuild');
     await build({
-      entryPoints: [join(ROOT, 'src', 'cli', 'program.ts')], outfile: PROGRAM_BUNDLE, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
+      entryPoints: [join(ROOT, 'src', 'cli', 'program.ts')],
+      outfile: PROGRAM_BUNDLE,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
       banner: { js: "import { createRequire as nslabCreateRequire } from 'node:module';\nconst require = nslabCreateRequire(import.meta.url);" },
     });
     return PROGRAM_BUNDLE;
@@ -331,38 +355,113 @@ export async function suiteScale(rows: { push(row: ScaleRow): unknown }, log: (s
       const suite = `scale ${t.name}`;
       await cleanup(t);
       const unavailable = await nslabAvailable(t, f);
-      log(`scale ${t.name}: ${t.nodes.length} namespaces, ${t.cables.length} cables, ${reps} interleaved run${reps === 1 ? '' : 's'} of each; check: ${t.checkNote}${unavailable !== undefined ? `; nslab unavailable: ${unavailable}` : ''}`);
+      log(
+        `scale ${t.name}: ${t.nodes.length} namespaces, ${t.cables.length} cables, ${reps} interleaved run${reps === 1 ? '' : 's'} of each; check: ${t.checkNote}${unavailable !== undefined ? `; nslab unavailable: ${unavailable}` : ''}`,
+      );
       const timed = new Map<string, Timed>();
       const contenders: Contender[] = [];
-      if (unavailable === undefined) contenders.push(contender(t, 'nslab', timed, () => nslabUp(f), () => nslabDown(t), log));
-      contenders.push(contender(t, 'ip per step', timed, () => timeCommand('bash', ['-e', f.step]).ms, () => timeDown(t, 'bash', ['-e', f.stepDown]), log));
-      contenders.push(contender(t, 'ip -batch', timed, () => timeCommand('bash', ['-e', f.batch]).ms, () => timeDown(t, 'bash', ['-e', f.batchDown]), log));
-      contenders.push(contender(t, 'C limit', timed, () => timeCommand(LIMIT, [f.limit]).ms, () => timeDown(t, LIMIT, ['--delete', f.limit]), log));
+      if (unavailable === undefined)
+        contenders.push(
+          contender(
+            t,
+            'nslab',
+            timed,
+            () => nslabUp(f),
+            () => nslabDown(t),
+            log,
+          ),
+        );
+      contenders.push(
+        contender(
+          t,
+          'ip per step',
+          timed,
+          () => timeCommand('bash', ['-e', f.step]).ms,
+          () => timeDown(t, 'bash', ['-e', f.stepDown]),
+          log,
+        ),
+      );
+      contenders.push(
+        contender(
+          t,
+          'ip -batch',
+          timed,
+          () => timeCommand('bash', ['-e', f.batch]).ms,
+          () => timeDown(t, 'bash', ['-e', f.batchDown]),
+          log,
+        ),
+      );
+      contenders.push(
+        contender(
+          t,
+          'C limit',
+          timed,
+          () => timeCommand(LIMIT, [f.limit]).ms,
+          () => timeDown(t, LIMIT, ['--delete', f.limit]),
+          log,
+        ),
+      );
       const ups = await interleave(contenders, reps);
       for (const [name, xs] of ups) (timed.get(name) as Timed).up = xs;
 
       const med = (name: string, phase: 'up' | 'down'): number => median(timed.get(name)?.[phase] ?? []);
-      const downName: Record<string, string> = { 'ip per step': 'ip netns del per namespace', 'ip -batch': 'ip -batch netns del', 'C limit': 'C limit --delete' };
+      const downName: Record<string, string> = {
+        'ip per step': 'ip netns del per namespace',
+        'ip -batch': 'ip -batch netns del',
+        'C limit': 'C limit --delete',
+      };
       for (const phase of ['up', 'down'] as const) {
         for (const base of ['ip per step', 'ip -batch', 'C limit']) {
           const label = phase === 'up' ? base : (downName[base] as string);
-          rows.push({ suite: `${suite} ${phase}`, contender: label, medianMs: med(base, phase), runs: reps, topology: shape, size, phase, timesMs: timed.get(base)?.[phase] ?? [] });
+          rows.push({
+            suite: `${suite} ${phase}`,
+            contender: label,
+            medianMs: med(base, phase),
+            runs: reps,
+            topology: shape,
+            size,
+            phase,
+            timesMs: timed.get(base)?.[phase] ?? [],
+          });
         }
         if (unavailable !== undefined) {
-          rows.push({ suite: `${suite} ${phase}`, contender: 'nslab', medianMs: Number.NaN, runs: 0, topology: shape, size, phase, unavailable, target: `unavailable: ${unavailable.slice(0, 120)}` });
+          rows.push({
+            suite: `${suite} ${phase}`,
+            contender: 'nslab',
+            medianMs: Number.NaN,
+            runs: 0,
+            topology: shape,
+            size,
+            phase,
+            unavailable,
+            target: `unavailable: ${unavailable.slice(0, 120)}`,
+          });
           continue;
         }
         const n = med('nslab', phase);
         const targets: Record<string, number | undefined> =
           phase === 'up'
-            ? shape === 'chain' && size === 1000 ? { 'ip per step': 0.1, 'ip -batch': 0.4, 'C limit': 1.5 } : {}
-            : size === 1000 ? { 'ip per step': 0.1 } : {};
+            ? shape === 'chain' && size === 1000
+              ? { 'ip per step': 0.1, 'ip -batch': 0.4, 'C limit': 1.5 }
+              : {}
+            : size === 1000
+              ? { 'ip per step': 0.1 }
+              : {};
         for (const base of ['ip per step', 'ip -batch', 'C limit']) {
           const label = phase === 'up' ? base : (downName[base] as string);
           const ratio = n / med(base, phase);
           const limit = targets[base];
           rows.push({
-            suite: `${suite} ${phase}`, contender: `nslab vs ${label}`, medianMs: n, runs: reps, ratio, baseline: label, topology: shape, size, phase, timesMs: timed.get('nslab')?.[phase] ?? [],
+            suite: `${suite} ${phase}`,
+            contender: `nslab vs ${label}`,
+            medianMs: n,
+            runs: reps,
+            ratio,
+            baseline: label,
+            topology: shape,
+            size,
+            phase,
+            timesMs: timed.get('nslab')?.[phase] ?? [],
             ...(limit !== undefined ? { target: `<= ${limit}x ${label}`, met: ratio <= limit } : {}),
           });
         }
@@ -378,9 +477,40 @@ export async function suiteScale(rows: { push(row: ScaleRow): unknown }, log: (s
           log(`scale ${t.name}: the instrumented nslab run failed, no stall or RSS figure: ${(e as Error).message.slice(0, 300)}`);
         }
         if (m !== undefined) {
-          rows.push({ suite: `${suite} up`, contender: 'nslab event-loop stall', medianMs: m.stallMs, runs: 1, topology: shape, size, phase: 'up', maxEventLoopStallMs: m.stallMs, target: '< 50 ms', met: m.stallMs < 50 });
-          rows.push({ suite: `${suite} up`, contender: 'nslab event-loop stall, whole process (file parse included; no target)', medianMs: m.stallWholeMs, runs: 1, topology: shape, size, phase: 'up', maxEventLoopStallMs: m.stallWholeMs });
-          rows.push({ suite: `${suite} up`, contender: 'nslab peak RSS (time: that run)', medianMs: m.upMs, runs: 1, topology: shape, size, phase: 'up', peakRssMb: m.rssMb, target: `< 200 MB: ${m.rssMb.toFixed(0)} MB`, met: m.rssMb < 200 });
+          rows.push({
+            suite: `${suite} up`,
+            contender: 'nslab event-loop stall',
+            medianMs: m.stallMs,
+            runs: 1,
+            topology: shape,
+            size,
+            phase: 'up',
+            maxEventLoopStallMs: m.stallMs,
+            target: '< 50 ms',
+            met: m.stallMs < 50,
+          });
+          rows.push({
+            suite: `${suite} up`,
+            contender: 'nslab event-loop stall, whole process (file parse included; no target)',
+            medianMs: m.stallWholeMs,
+            runs: 1,
+            topology: shape,
+            size,
+            phase: 'up',
+            maxEventLoopStallMs: m.stallWholeMs,
+          });
+          rows.push({
+            suite: `${suite} up`,
+            contender: 'nslab peak RSS (time: that run)',
+            medianMs: m.upMs,
+            runs: 1,
+            topology: shape,
+            size,
+            phase: 'up',
+            peakRssMb: m.rssMb,
+            target: `< 200 MB: ${m.rssMb.toFixed(0)} MB`,
+            met: m.rssMb < 200,
+          });
           extra = `; nslab peak RSS ${m.rssMb.toFixed(0)} MB, longest event-loop stall ${m.stallMs.toFixed(0)} ms during up (${m.stallWholeMs.toFixed(0)} ms over the whole process, parsing the file included)`;
         }
       }
@@ -393,7 +523,10 @@ export async function suiteScale(rows: { push(row: ScaleRow): unknown }, log: (s
       summary.push(`${t.name} (${reps} rep${reps === 1 ? '' : 's'}) ${line('up')} | ${line('down')}${extra}`);
       log(`  ${summary[summary.length - 1]}`);
     }
-    if (pendingTeardowns > 0) log(`scale: in ${pendingTeardowns} of ${settles} waits between runs the kernel still held namespaces of the last lab after 0.5 s + 3 ms a namespace (see docs/performance.md)`);
+    if (pendingTeardowns > 0)
+      log(
+        `scale: in ${pendingTeardowns} of ${settles} waits between runs the kernel still held namespaces of the last lab after 0.5 s + 3 ms a namespace (see docs/performance.md)`,
+      );
   } finally {
     await deleteAllNamespaces();
     rmSync(WORK, { recursive: true, force: true });

@@ -97,7 +97,9 @@ function sampleOf(names: readonly string[], extra: readonly string[] = []): stri
 }
 
 function sampleNote(t: Pick<Topology, 'nodes' | 'sample'>): string {
-  return t.sample.length === t.nodes.length ? `all ${t.nodes.length} nodes' links and addresses` : `links and addresses of a deterministic sample of ${t.sample.length} of ${t.nodes.length} nodes (every ${Math.floor(t.nodes.length / 50)}th, both ends, the hubs)`;
+  return t.sample.length === t.nodes.length
+    ? `all ${t.nodes.length} nodes' links and addresses`
+    : `links and addresses of a deterministic sample of ${t.sample.length} of ${t.nodes.length} nodes (every ${Math.floor(t.nodes.length / 50)}th, both ends, the hubs)`;
 }
 
 function prefixOf(shape: Shape, size: number): string {
@@ -113,7 +115,11 @@ function chainOrRing(shape: 'chain' | 'ring', size: number): Topology {
     const j = (i + 1) % size;
     const ad = slash31(100, i);
     // The creator is the lower node index: for the closing cable of a ring that is n0 (its e0 end).
-    cables.push(j > i ? { a: { node: `n${i}`, ifname: 'e1', address: ad.a }, b: { node: `n${j}`, ifname: 'e0', address: ad.b } } : { a: { node: `n${j}`, ifname: 'e0', address: ad.b }, b: { node: `n${i}`, ifname: 'e1', address: ad.a } });
+    cables.push(
+      j > i
+        ? { a: { node: `n${i}`, ifname: 'e1', address: ad.a }, b: { node: `n${j}`, ifname: 'e0', address: ad.b } }
+        : { a: { node: `n${j}`, ifname: 'e0', address: ad.b }, b: { node: `n${i}`, ifname: 'e1', address: ad.a } },
+    );
   }
   // Without forwarding a ping crosses one cable: ping across the first, the middle and the last one.
   const at = (i: number, why: string): Ping => {
@@ -122,7 +128,17 @@ function chainOrRing(shape: 'chain' | 'ring', size: number): Topology {
   };
   const mid = Math.floor((count - 1) / 2);
   const pings = [at(0, 'first cable'), at(mid, 'middle cable'), at(count - 1, shape === 'ring' ? 'closing cable' : 'last cable')];
-  const t = { name: `${shape}-${size}`, shape, size, prefix: prefixOf(shape, size), nodes, cables, sample: sampleOf(nodes.map((n) => n.name)), pings, checkNote: '' };
+  const t = {
+    name: `${shape}-${size}`,
+    shape,
+    size,
+    prefix: prefixOf(shape, size),
+    nodes,
+    cables,
+    sample: sampleOf(nodes.map((n) => n.name)),
+    pings,
+    checkNote: '',
+  };
   t.checkNote = `${sampleNote(t)}; pings across the first, middle and last cable (hosts do not forward, so no ping crosses more than one cable)`;
   return t;
 }
@@ -139,8 +155,16 @@ function star(size: number): Topology {
   }
   const last = cables[cables.length - 1] as Cable;
   const t = {
-    name: `star-${size}`, shape: 'star', size, prefix: prefixOf('star', size), nodes, cables,
-    sample: sampleOf(nodes.map((n) => n.name), ['sw']),
+    name: `star-${size}`,
+    shape: 'star',
+    size,
+    prefix: prefixOf('star', size),
+    nodes,
+    cables,
+    sample: sampleOf(
+      nodes.map((n) => n.name),
+      ['sw'],
+    ),
     pings: [{ from: 'h1', to: strip(last.b.address as string), why: `h1 to h${hosts} through the bridge` }],
     checkNote: '',
   };
@@ -185,8 +209,16 @@ function tree(size: number): Topology {
   const toCable = cables.find((c) => c.b.node === toName) as Cable;
   const routers = nodes.filter((n) => n.kind === 'router').map((n) => n.name);
   const t = {
-    name: `tree-${size}`, shape: 'tree', size, prefix: prefixOf('tree', size), nodes, cables,
-    sample: sampleOf(nodes.map((n) => n.name), [...routers.slice(0, 2), routers[routers.length - 1] as string, from, toName]),
+    name: `tree-${size}`,
+    shape: 'tree',
+    size,
+    prefix: prefixOf('tree', size),
+    nodes,
+    cables,
+    sample: sampleOf(
+      nodes.map((n) => n.name),
+      [...routers.slice(0, 2), routers[routers.length - 1] as string, from, toName],
+    ),
     pings: [{ from, to: strip(toCable.b.address as string), why: `${from} (under r1) to ${toName} (under r${k}): four hops through three routers` }],
     checkNote: '',
   };
@@ -222,7 +254,11 @@ export function interfacesOf(t: Topology): Map<string, Iface[]> {
   for (const n of t.nodes) if (n.kind === 'bridge') m.get(n.name)?.push({ ifname: BRIDGE_DEV });
   for (const c of t.cables) {
     for (const e of [c.a, c.b]) {
-      m.get(e.node)?.push({ ifname: e.ifname, ...(e.address !== undefined ? { address: e.address } : {}), ...(kind.get(e.node) === 'bridge' ? { master: BRIDGE_DEV } : {}) });
+      m.get(e.node)?.push({
+        ifname: e.ifname,
+        ...(e.address !== undefined ? { address: e.address } : {}),
+        ...(kind.get(e.node) === 'bridge' ? { master: BRIDGE_DEV } : {}),
+      });
     }
   }
   return m;
@@ -236,7 +272,10 @@ export function toYaml(t: Topology): string {
   for (const n of t.nodes) {
     const keys: string[] = [];
     if (n.kind !== 'host') keys.push(`kind: ${n.kind}`);
-    if (n.routes.length > 0) keys.push(`routes: [${n.routes.map((r) => `{ to: ${r.to}${r.via !== undefined ? `, via: ${r.via}` : ''}${r.dev !== undefined ? `, dev: ${r.dev}` : ''} }`).join(', ')}]`);
+    if (n.routes.length > 0)
+      keys.push(
+        `routes: [${n.routes.map((r) => `{ to: ${r.to}${r.via !== undefined ? `, via: ${r.via}` : ''}${r.dev !== undefined ? `, dev: ${r.dev}` : ''} }`).join(', ')}]`,
+      );
     out.push(`  ${n.name}: {${keys.length > 0 ? ` ${keys.join(', ')} ` : ''}}`);
   }
   out.push('links:');
@@ -268,7 +307,8 @@ function perNamespace(t: Topology): Map<string, string[]> {
   return m;
 }
 
-const vethLine = (t: Topology, c: Cable): string => `link add name ${c.a.ifname} netns ${netnsOf(t, c.a.node)} type veth peer name ${c.b.ifname} netns ${netnsOf(t, c.b.node)}`;
+const vethLine = (t: Topology, c: Cable): string =>
+  `link add name ${c.a.ifname} netns ${netnsOf(t, c.a.node)} type veth peer name ${c.b.ifname} netns ${netnsOf(t, c.b.node)}`;
 const forwardCmd = (ns: string): string => `ip netns exec ${ns} sysctl -q -w net.ipv4.ip_forward=1`;
 
 export function ipPerStepScript(t: Topology): string {
@@ -337,7 +377,8 @@ export function limitInput(t: Topology): string {
   for (const c of t.cables) {
     const ai = take(c.a.node, c.a.ifname);
     const bi = take(c.b.node, c.b.ifname);
-    if ((nsIndex.get(c.a.node) ?? 0) >= (nsIndex.get(c.b.node) ?? 0)) throw new Error(`${t.name}: cable ${c.a.node}-${c.b.node} is not created by the lower namespace`);
+    if ((nsIndex.get(c.a.node) ?? 0) >= (nsIndex.get(c.b.node) ?? 0))
+      throw new Error(`${t.name}: cable ${c.a.node}-${c.b.node} is not created by the lower namespace`);
     if (master(c.b.node) !== 0) throw new Error(`${t.name}: a bridge port must be the creating end of its cable`);
     byNs.get(c.a.node)?.push(`veth ${nsIndex.get(c.a.node)} ${c.a.ifname} ${ai} ${nsIndex.get(c.b.node)} ${c.b.ifname} ${bi} ${master(c.a.node)}`);
   }
@@ -356,7 +397,7 @@ export function limitInput(t: Topology): string {
   for (const n of t.nodes) {
     for (const r of n.routes) {
       const [dst, plen] = r.to === 'default' ? ['0.0.0.0', '0'] : r.to.split('/');
-      const oif = r.dev !== undefined ? index.get(`${n.name}:${r.dev}`) ?? 0 : 0;
+      const oif = r.dev !== undefined ? (index.get(`${n.name}:${r.dev}`) ?? 0) : 0;
       byNs.get(n.name)?.push(`route ${nsIndex.get(n.name)} ${dst} ${plen} ${r.via ?? '-'} ${oif}`);
     }
   }

@@ -21,7 +21,9 @@ await build({
   format: 'esm',
   target: 'node20',
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as nslabCreateRequire } from 'node:module';\nconst require = nslabCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as nslabCreateRequire } from 'node:module';\nconst require = nslabCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 

@@ -30,7 +30,10 @@ export function enterSandbox(script, args) {
     if (madeEtcNetns) rmdirSync('/etc/netns');
     process.exit(status);
   }
-  for (const [where, name] of [['/run', 'nslab-sandbox-run'], ['/etc/netns', 'nslab-sandbox-etc-netns']]) {
+  for (const [where, name] of [
+    ['/run', 'nslab-sandbox-run'],
+    ['/etc/netns', 'nslab-sandbox-etc-netns'],
+  ]) {
     if (run('mount', ['-t', 'tmpfs', '-o', 'mode=755', name, where]) !== 0) {
       console.error(`sandbox: could not mount a tmpfs on ${where}; refusing to go on where the host could be touched`);
       process.exit(1);
@@ -43,7 +46,9 @@ export function enterSandbox(script, args) {
 export function debris() {
   const namespaces = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
   const state = existsSync('/run/nslab') ? readdirSync('/run/nslab') : [];
-  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout
-    .split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter((n) => n && n !== 'lo');
+  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.split(': ')[1]?.split('@')[0])
+    .filter((n) => n && n !== 'lo');
   return { namespaces, state, links, any: namespaces.length + state.length + links.length > 0 };
 }

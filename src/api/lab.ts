@@ -8,7 +8,20 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { down, setLink, status, up, why, type DownOptions, type DownResult, type LabStatus, type LinkChange, type UpOptions, type UpResult, type WhyResult } from '../engine/index.js';
+import {
+  down,
+  setLink,
+  status,
+  up,
+  why,
+  type DownOptions,
+  type DownResult,
+  type LabStatus,
+  type LinkChange,
+  type UpOptions,
+  type UpResult,
+  type WhyResult,
+} from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
@@ -82,7 +95,8 @@ export class Lab implements AsyncDisposable {
 
   node(name: string): Node {
     const node = this.resolved.nodes.find((n) => n.name === name);
-    if (node === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.name} has no node ${name}; its nodes are ${this.resolved.nodes.map((n) => n.name).join(', ')}`);
+    if (node === undefined)
+      throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.name} has no node ${name}; its nodes are ${this.resolved.nodes.map((n) => n.name).join(', ')}`);
     return new Node(this, node);
   }
 
@@ -98,7 +112,14 @@ export class Lab implements AsyncDisposable {
   link(endpoint: string): LinkEnd {
     const [node, ifname] = endpoint.split(':');
     const end = this.resolved.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === node && e.ifname === ifname);
-    if (end === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.name} has no link end ${endpoint}; its ends are ${this.resolved.links.flatMap((l) => [l.a, l.b]).map((e) => `${e.node}:${e.ifname}`).join(', ')}`);
+    if (end === undefined)
+      throw new NslabError(
+        'NSLAB_NOT_FOUND',
+        `lab ${this.name} has no link end ${endpoint}; its ends are ${this.resolved.links
+          .flatMap((l) => [l.a, l.b])
+          .map((e) => `${e.node}:${e.ifname}`)
+          .join(', ')}`,
+      );
     return new LinkEnd(this, end.node, end.ifname);
   }
 
@@ -132,7 +153,10 @@ export class Node {
 
   /** The node's addresses from the topology, IPv4 first, in file order. */
   get addresses(): string[] {
-    const all = this.lab.resolved.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === this.name).flatMap((e) => e.addresses);
+    const all = this.lab.resolved.links
+      .flatMap((l) => [l.a, l.b])
+      .filter((e) => e.node === this.name)
+      .flatMap((e) => e.addresses);
     return [...all.filter((a) => a.family === 4), ...all.filter((a) => a.family === 6)].map((a) => a.address);
   }
 

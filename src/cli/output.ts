@@ -79,7 +79,12 @@ export function statusJson(s: LabStatus): StatusJson {
       addresses: l.addresses.map((a) => `${a.address}/${a.prefixLength}`),
       ...(l.peer !== undefined ? { peer: l.peer } : {}),
     })),
-    routes: ns.routes.map((r) => ({ to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`, ...(r.via !== undefined ? { via: r.via } : {}), ...(r.dev !== undefined ? { dev: r.dev } : {}), ...(r.metric !== undefined ? { metric: r.metric } : {}) })),
+    routes: ns.routes.map((r) => ({
+      to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`,
+      ...(r.via !== undefined ? { via: r.via } : {}),
+      ...(r.dev !== undefined ? { dev: r.dev } : {}),
+      ...(r.metric !== undefined ? { metric: r.metric } : {}),
+    })),
     sysctls: ns.sysctls,
   }));
   return {
@@ -98,7 +103,9 @@ export function formatStatus(s: LabStatus): string {
     lines.push(`  ${n.name}${n.netns !== n.name ? ` (netns ${n.netns})` : ''}`);
     for (const i of n.interfaces) {
       const peer = i.peer !== undefined ? `  <-> ${i.peer.netns}:${i.peer.ifname}` : '';
-      lines.push(`    ${i.name.padEnd(15)} ${i.kind.padEnd(6)} ${i.state.toUpperCase().padEnd(4)} mtu ${String(i.mtu).padEnd(5)} ${i.addresses.join(' ') || '-'}${peer}`);
+      lines.push(
+        `    ${i.name.padEnd(15)} ${i.kind.padEnd(6)} ${i.state.toUpperCase().padEnd(4)} mtu ${String(i.mtu).padEnd(5)} ${i.addresses.join(' ') || '-'}${peer}`,
+      );
     }
     for (const r of n.routes) lines.push(`    route ${r.to}${r.via !== undefined ? ` via ${r.via}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''}`);
   }

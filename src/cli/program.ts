@@ -78,7 +78,14 @@ function attached(cmd: string, argv: string[], env?: NodeJS.ProcessEnv): Promise
 }
 
 function progressPrinter(verb: string, explainSteps: boolean): ((e: ProgressEvent) => void) | undefined {
-  if (explainSteps) return (e) => process.stdout.write(`${explain(e.op).split('\n').map((l) => `$ ${l}`).join('\n')}\n`);
+  if (explainSteps)
+    return (e) =>
+      process.stdout.write(
+        `${explain(e.op)
+          .split('\n')
+          .map((l) => `$ ${l}`)
+          .join('\n')}\n`,
+      );
   if (!process.stderr.isTTY) return undefined;
   let last = 0;
   return (e) => {
@@ -158,7 +165,12 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       }
       const started = performance.now();
       const onProgress = progressPrinter('up', o.explain === true && o.json !== true);
-      const result = await lab.up({ ...(o.dryRun === true ? { dryRun: true } : {}), ...(onProgress !== undefined ? { onProgress } : {}), ...(o.allowMissingFeatures === true ? { allowMissingFeatures: true } : {}), ...(spares !== undefined ? { spares } : {}) });
+      const result = await lab.up({
+        ...(o.dryRun === true ? { dryRun: true } : {}),
+        ...(onProgress !== undefined ? { onProgress } : {}),
+        ...(o.allowMissingFeatures === true ? { allowMissingFeatures: true } : {}),
+        ...(spares !== undefined ? { spares } : {}),
+      });
       for (const line of result.skipped) process.stderr.write(`nslab: skipped ${line}\n`);
       const ms = Math.round(performance.now() - started);
       const json = o.json === true;
@@ -176,14 +188,22 @@ export function buildProgram(options: ProgramOptions = {}): Command {
         const target = lab.resolveTarget(to.name);
         if (json) {
           const reached = await lab.node(from.name).reach(to.name);
-          print(true, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, proof: { from: from.name, to: to.name, address: target, reached } }, () => '');
+          print(
+            true,
+            { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, proof: { from: from.name, to: to.name, address: target, reached } },
+            () => '',
+          );
           if (!reached) process.exitCode = 1;
           return;
         }
         process.stdout.write(`${summary}\nproof: ${from.name} pings ${to.name} (${target})\n`);
         const code = await attached('ip', ['netns', 'exec', from.netns, 'ping', '-n', '-c', '3', '-i', '0.1', '-W', '1', target]);
         process.stdout.write(code === 0 ? `\n${from.name} reaches ${to.name}. Try: nslab shell ${from.name}  |  nslab status  |  nslab down\n` : '');
-        if (code !== 0) throw new NslabError('NSLAB_EXEC', `the lab is up but ${from.name} does not reach ${to.name} (${target}); \`nslab status\` shows what the kernel has`);
+        if (code !== 0)
+          throw new NslabError(
+            'NSLAB_EXEC',
+            `the lab is up but ${from.name} does not reach ${to.name} (${target}); \`nslab status\` shows what the kernel has`,
+          );
         return;
       }
       print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, skipped: result.skipped, plan: result.plan }, () => summary);
@@ -203,7 +223,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       const onProgress = progressPrinter('down', o.explain === true && o.json !== true);
       const result = await down(name, onProgress !== undefined ? { onProgress } : {});
       const ms = Math.round(performance.now() - started);
-      print(o.json === true, { lab: name, found: result.found, operations: result.plan.ops.length, ms }, () => (result.found ? `lab ${name} down: ${result.plan.ops.length} operations in ${ms} ms` : `no lab named ${name} was up; nothing to do`));
+      print(o.json === true, { lab: name, found: result.found, operations: result.plan.ops.length, ms }, () =>
+        result.found ? `lab ${name} down: ${result.plan.ops.length} operations in ${ms} ms` : `no lab named ${name} was up; nothing to do`,
+      );
     });
 
   program
@@ -241,7 +263,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       const { netns } = nodeOf(lab, node);
       const env = { ...process.env, PS1: `[${node}] \\w \\$ `, NSLAB_LAB: lab, NSLAB_NODE: node };
       process.stderr.write(`nslab: shell on node ${node} of lab ${lab} (netns ${netns}); exit to leave\n`);
-      process.exitCode = await attached('ip', ['netns', 'exec', netns, 'bash', '--norc', '--noprofile', '-i'], env).catch(() => attached('ip', ['netns', 'exec', netns, 'sh', '-i'], env));
+      process.exitCode = await attached('ip', ['netns', 'exec', netns, 'bash', '--norc', '--noprofile', '-i'], env).catch(() =>
+        attached('ip', ['netns', 'exec', netns, 'sh', '-i'], env),
+      );
     });
 
   program
@@ -289,7 +313,8 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .action(async (endpoint: string, words: string[], o: { lab?: string }) => {
       requireRoot('link set');
       const [node, ifname, extra] = endpoint.split(':');
-      if (node === undefined || node === '' || ifname === undefined || ifname === '' || extra !== undefined) throw new UsageError(`"${endpoint}" is not NODE:IFNAME (for example red:rveth)`);
+      if (node === undefined || node === '' || ifname === undefined || ifname === '' || extra !== undefined)
+        throw new UsageError(`"${endpoint}" is not NODE:IFNAME (for example red:rveth)`);
       const change = parseLinkChange(words);
       await setLink(await labName(o, undefined, node), node, ifname, change);
       process.stdout.write(`${endpoint}: ${words.join(' ')}\n`);
@@ -319,7 +344,10 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       print(o.json === true, { lab: name, node, routes, installed: kernel }, () =>
         [
           `routes of ${node} (lab ${name}; ${kernel} of them installed by nslab in the kernel now):`,
-          ...routes.map((r) => `  ${r.to}${r.via !== undefined ? ` via ${r.via}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''}  [${r.source}${r.reason !== undefined ? `: ${r.reason}` : ''}]`),
+          ...routes.map(
+            (r) =>
+              `  ${r.to}${r.via !== undefined ? ` via ${r.via}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''}  [${r.source}${r.reason !== undefined ? `: ${r.reason}` : ''}]`,
+          ),
           ...(routes.length === 0 ? ['  none'] : []),
           ...(resolved.notes ?? []).map((x) => `note: ${x}`),
         ].join('\n'),
@@ -339,7 +367,11 @@ export function buildProgram(options: ProgramOptions = {}): Command {
         throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
       }
       const r = (await topology()).parseTopology(text, { file });
-      print(o.json === true, { valid: true, lab: r.name, nodes: r.nodes.length, links: r.links.length }, () => `${file} is valid: lab ${r.name}, ${r.nodes.length} nodes, ${r.links.length} links`);
+      print(
+        o.json === true,
+        { valid: true, lab: r.name, nodes: r.nodes.length, links: r.links.length },
+        () => `${file} is valid: lab ${r.name}, ${r.nodes.length} nodes, ${r.links.length} links`,
+      );
     });
 
   program
@@ -348,7 +380,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--json', 'print as JSON')
     .action((o: { json?: boolean }) => {
       const labs = listLabs();
-      print(o.json === true, labs, () => (labs.length === 0 ? 'no labs are up' : labs.map((l) => `${l.name.padEnd(24)} ${String(l.nodes).padStart(5)} nodes  ${l.source ?? ''}`).join('\n')));
+      print(o.json === true, labs, () =>
+        labs.length === 0 ? 'no labs are up' : labs.map((l) => `${l.name.padEnd(24)} ${String(l.nodes).padStart(5)} nodes  ${l.source ?? ''}`).join('\n'),
+      );
     });
 
   program
@@ -359,7 +393,11 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .action(async (o: { lab?: string[]; json?: boolean }) => {
       requireRoot('clean');
       const results = await clean(o.lab !== undefined ? { labs: o.lab } : {});
-      print(o.json === true, results.map((r) => ({ lab: r.lab, operations: r.plan.ops.length })), () => (results.length === 0 ? 'nothing of nslab was found' : results.map((r) => `removed lab ${r.lab} (${r.plan.ops.length} operations)`).join('\n')));
+      print(
+        o.json === true,
+        results.map((r) => ({ lab: r.lab, operations: r.plan.ops.length })),
+        () => (results.length === 0 ? 'nothing of nslab was found' : results.map((r) => `removed lab ${r.lab} (${r.plan.ops.length} operations)`).join('\n')),
+      );
     });
 
   program
@@ -390,4 +428,3 @@ export async function main(argv: string[], options: ProgramOptions = {}): Promis
     await options.early?.close();
   }
 }
-

@@ -134,7 +134,10 @@ export class Applier {
       // The caller's work must not go on behind the rollback (its files would outlive the run).
       await this.#meanwhileRun;
       const rollbackErrors = await this.#rollback();
-      const err = cause instanceof Error && this.#opts.signal?.aborted === true && cause.name === 'AbortError' ? new NslabError('NSLAB_ABORTED', `nslab up of ${this.#state.lab} was cancelled; what it had made is removed`, { cause }) : cause;
+      const err =
+        cause instanceof Error && this.#opts.signal?.aborted === true && cause.name === 'AbortError'
+          ? new NslabError('NSLAB_ABORTED', `nslab up of ${this.#state.lab} was cancelled; what it had made is removed`, { cause })
+          : cause;
       if (rollbackErrors.length > 0 && err instanceof Error) {
         err.message += `\nRolling back also failed for: ${rollbackErrors.map((e) => e.message).join('; ')}. Run \`nslab down --lab ${this.#state.lab}\`.`;
       }
@@ -258,7 +261,8 @@ export class Applier {
       const op = ops[position] as Op;
       if (op.op === 'netns.add') this.#toMake.push(position);
       else if (op.op === 'netns.del') dels.push(position);
-      else if (op.op === 'sysctl.set' && this.#early.has(op)) this.#finished([position]); // written as its namespace was made
+      else if (op.op === 'sysctl.set' && this.#early.has(op))
+        this.#finished([position]); // written as its namespace was made
       else if (op.op === 'sysctl.set') sysctls.push(position);
       else this.#track([position], this.#one(op));
     }
@@ -307,7 +311,9 @@ export class Applier {
       });
       this.#makeNext();
     };
-    this.#addNamespaces(batch.map((p) => this.#ops[p] as Extract<Op, { op: 'netns.add' }>)).then(settle, (e: unknown) => settle(batch.map(() => (e instanceof Error ? e : new Error(String(e))))));
+    this.#addNamespaces(batch.map((p) => this.#ops[p] as Extract<Op, { op: 'netns.add' }>)).then(settle, (e: unknown) =>
+      settle(batch.map(() => (e instanceof Error ? e : new Error(String(e))))),
+    );
   }
 
   #progress(positions: number[]): void {
@@ -412,7 +418,12 @@ export class Applier {
           name: op.a.ifname,
           ...(typeof a !== 'string' ? { index: a.index } : {}),
           ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
-          peer: { name: op.b.ifname, netns: op.b.netns, ...(typeof b !== 'string' ? { index: b.index } : {}), ...optional('netnsFd', this.#nsFds.get(op.b.netns)) },
+          peer: {
+            name: op.b.ifname,
+            netns: op.b.netns,
+            ...(typeof b !== 'string' ? { index: b.index } : {}),
+            ...optional('netnsFd', this.#nsFds.get(op.b.netns)),
+          },
         });
         // The link.set that brings each end up writes the mark. In a namespace that existed before, the
         // first end is marked at once too, so a crash in between leaves nothing unmarked there.
@@ -508,7 +519,10 @@ export class Applier {
     });
     if (code !== 0) {
       const tail = output.trim().split('\n').slice(-5).join('\n    ');
-      throw new NslabError('NSLAB_EXEC', `exec on node ${op.node} failed with exit code ${code}: ${op.entry.run}${tail !== '' ? `\n    ${tail}` : ''}\nFix the command in the node's exec list (it must exit 0), or mark a server with background: true.`);
+      throw new NslabError(
+        'NSLAB_EXEC',
+        `exec on node ${op.node} failed with exit code ${code}: ${op.entry.run}${tail !== '' ? `\n    ${tail}` : ''}\nFix the command in the node's exec list (it must exit 0), or mark a server with background: true.`,
+      );
     }
   }
 

@@ -35,7 +35,13 @@ export function needsNetem(s: Shaping | undefined): boolean {
 }
 
 function impairments(s: Shaping): string {
-  return [s.delayMs !== undefined ? `delay ${s.delayMs}ms` : '', s.jitterMs !== undefined ? `jitter ${s.jitterMs}ms` : '', s.lossPercent !== undefined ? `loss ${s.lossPercent}%` : ''].filter((x) => x !== '').join(', ');
+  return [
+    s.delayMs !== undefined ? `delay ${s.delayMs}ms` : '',
+    s.jitterMs !== undefined ? `jitter ${s.jitterMs}ms` : '',
+    s.lossPercent !== undefined ? `loss ${s.lossPercent}%` : '',
+  ]
+    .filter((x) => x !== '')
+    .join(', ');
 }
 
 export interface FeatureCheck {

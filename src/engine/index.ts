@@ -1,4 +1,17 @@
-export { up, down, status, listLabs, clean, labChannel, type UpOptions, type UpResult, type DownOptions, type DownResult, type LabSummary, type LabStatus } from './lab.js';
+export {
+  up,
+  down,
+  status,
+  listLabs,
+  clean,
+  labChannel,
+  type UpOptions,
+  type UpResult,
+  type DownOptions,
+  type DownResult,
+  type LabSummary,
+  type LabStatus,
+} from './lab.js';
 export { opChannel, type ProgressEvent, type ApplyOptions } from './apply.js';
 export { markFor, parseMark, RTPROT_NSLAB } from './marks.js';
 export { STATE_ROOT, readState, type LabState } from './state.js';

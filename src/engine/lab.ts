@@ -98,7 +98,11 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     try {
       await applier.run(plan);
     } catch (e) {
-      await removeHosts(desired.name, [...wantedNs].filter((n) => !seen.owned.has(n)), options.etcNetns);
+      await removeHosts(
+        desired.name,
+        [...wantedNs].filter((n) => !seen.owned.has(n)),
+        options.etcNetns,
+      );
       // Best effort: the run's own error is the one to report.
       if (state.applied !== undefined) await writeHosts(state.applied, options.etcNetns).catch(() => undefined);
       throw e;
@@ -106,7 +110,11 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
     state.applied = desired;
     writeState(state, options.stateRoot);
     // Namespaces that left the lab lose their hosts file.
-    await removeHosts(desired.name, Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)), options.etcNetns);
+    await removeHosts(
+      desired.name,
+      Object.keys(seen.observed.namespaces).filter((n) => !wantedNs.has(n)),
+      options.etcNetns,
+    );
     return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
     // A first `up` that failed has rolled back: leave no state behind either.
@@ -118,7 +126,10 @@ async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult>
 }
 
 function lockOptions(options: { stateRoot?: string; lockWaitMs?: number }): { root?: string; waitMs?: number } {
-  return { ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}), ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}) };
+  return {
+    ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}),
+    ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+  };
 }
 
 function notOurs(desired: ResolvedLab, foreign: Observation['foreign']): NslabError {
@@ -188,7 +199,12 @@ export interface LabSummary {
 export function listLabs(stateRoot?: string): LabSummary[] {
   return listStates(stateRoot).map((name) => {
     const s = readState(name, stateRoot);
-    return { name, nodes: Object.keys(s?.namespaces ?? {}).length, ...(s?.source !== undefined ? { source: s.source } : {}), ...(s?.createdAt !== undefined ? { createdAt: s.createdAt } : {}) };
+    return {
+      name,
+      nodes: Object.keys(s?.namespaces ?? {}).length,
+      ...(s?.source !== undefined ? { source: s.source } : {}),
+      ...(s?.createdAt !== undefined ? { createdAt: s.createdAt } : {}),
+    };
   });
 }
 

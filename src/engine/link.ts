@@ -18,13 +18,19 @@ export interface LinkChange {
 }
 
 /** Finds the lab's interface NODE:IFNAME, or says which interfaces the node has. */
-export function findInterface(lab: string, node: string, ifname: string, stateRoot?: string): { netns: string; shaping: Shaping | undefined; routes: ResolvedRoute[] } {
+export function findInterface(
+  lab: string,
+  node: string,
+  ifname: string,
+  stateRoot?: string,
+): { netns: string; shaping: Shaping | undefined; routes: ResolvedRoute[] } {
   const applied = readState(lab, stateRoot)?.applied;
   if (applied === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} is not up; bring it up with \`nslab up\``);
   const n = applied.nodes.find((x) => x.name === node);
   if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} has no node ${node}; its nodes are ${applied.nodes.map((x) => x.name).join(', ')}`);
   const end = applied.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === node && e.ifname === ifname);
-  if (end === undefined) throw new NslabError('NSLAB_NOT_FOUND', `node ${node} has no interface ${ifname}; its interfaces are ${n.interfaces.join(', ') || 'none'}`);
+  if (end === undefined)
+    throw new NslabError('NSLAB_NOT_FOUND', `node ${node} has no interface ${ifname}; its interfaces are ${n.interfaces.join(', ') || 'none'}`);
   return { netns: n.netns, shaping: end.shaping, routes: n.routes };
 }
 
@@ -36,7 +42,11 @@ export async function setLink(lab: string, node: string, ifname: string, change:
   const id = readState(lab, options.stateRoot)?.id ?? '';
   await using h = await Handle.open({ netns });
   if (change.up !== undefined || change.mtu !== undefined) {
-    await h.link.set(ifname, { ...(change.up !== undefined ? { up: change.up } : {}), ...(change.mtu !== undefined ? { mtu: change.mtu } : {}), alias: markFor(lab, id) });
+    await h.link.set(ifname, {
+      ...(change.up !== undefined ? { up: change.up } : {}),
+      ...(change.mtu !== undefined ? { mtu: change.mtu } : {}),
+      alias: markFor(lab, id),
+    });
     // The kernel drops a device's IPv4 routes when it goes down: put the node's routes back.
     if (change.up === true) await Promise.all(routes.map((r) => h.route.replace(routeSpec(r, (dev) => dev))));
   }

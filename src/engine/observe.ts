@@ -15,7 +15,6 @@ import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from './marks.js';
 import { namespaceIdentity, type LabState, type StateProcess } from './state.js';
 
-
 export interface Observation {
   observed: ObservedLab;
   /** Namespaces found carrying this lab's mark (namespace -> node). */
@@ -101,7 +100,10 @@ export async function observeLab(
     const id = known[netns];
     if (id !== undefined && namespaceIdentity(netnsPath(netns, dir)) === id) owned.set(netns, node);
   }
-  const marks = await readNamespaceMarks([...candidates.keys()].filter((n) => !owned.has(n)), dir);
+  const marks = await readNamespaceMarks(
+    [...candidates.keys()].filter((n) => !owned.has(n)),
+    dir,
+  );
   const foreign: Observation['foreign'] = [];
   const halfMade: string[] = [];
   let foundId = labId;
@@ -116,8 +118,11 @@ export async function observeLab(
     if (mark !== undefined && mark.lab === lab && (foundId === undefined || mark.id === foundId)) {
       owned.set(netns, candidates.get(netns) ?? '');
       foundId = mark.id;
-    }
-    else foreign.push({ netns, owner: mark !== undefined ? `nslab lab ${mark.lab}` : alias !== undefined && alias !== '' ? `lo alias "${alias}"` : 'not made by nslab' });
+    } else
+      foreign.push({
+        netns,
+        owner: mark !== undefined ? `nslab lab ${mark.lab}` : alias !== undefined && alias !== '' ? `lo alias "${alias}"` : 'not made by nslab',
+      });
   }
   const namespaces: Record<string, ObservedNamespace> = {};
   let maxIndex = 0;
@@ -147,7 +152,9 @@ export async function observeLab(
           kind: l.kind,
           up: l.up,
           mtu: l.mtu,
-          addresses: seen.addrs.filter((a) => a.index === l.index && !(a.family === 6 && a.address.startsWith('fe80:'))).map((a): Cidr => ({ family: a.family, address: a.address, prefixLength: a.prefixLength })),
+          addresses: seen.addrs
+            .filter((a) => a.index === l.index && !(a.family === 6 && a.address.startsWith('fe80:')))
+            .map((a): Cidr => ({ family: a.family, address: a.address, prefixLength: a.prefixLength })),
           ...(l.master !== undefined && byIndex.has(l.master) ? { master: byIndex.get(l.master) as string } : {}),
           ...optional('shaping', shapingOf(seen.qdiscs.find((q) => q.ifindex === l.index)?.spec)),
         }));
@@ -180,10 +187,15 @@ export async function observeLab(
  * Matches veth ends across namespaces: A's peer index is B's index and B's peer index is A's. The engine
  * gives every veth end an index unique within the lab, so the match is unambiguous for what nslab made.
  */
-function pairPeers(names: string[], links: { name: string; index: number; kind: string; peerIndex?: number }[][], namespaces: Record<string, ObservedNamespace>): void {
+function pairPeers(
+  names: string[],
+  links: { name: string; index: number; kind: string; peerIndex?: number }[][],
+  namespaces: Record<string, ObservedNamespace>,
+): void {
   const ends: { netns: string; name: string; index: number; peerIndex: number }[] = [];
   names.forEach((netns, i) => {
-    for (const l of links[i] ?? []) if (l.kind === 'veth' && l.peerIndex !== undefined) ends.push({ netns, name: l.name, index: l.index, peerIndex: l.peerIndex });
+    for (const l of links[i] ?? [])
+      if (l.kind === 'veth' && l.peerIndex !== undefined) ends.push({ netns, name: l.name, index: l.index, peerIndex: l.peerIndex });
   });
   for (const netns of names) {
     for (const link of namespaces[netns]?.links ?? []) {

@@ -7,7 +7,13 @@ import type { Shaping } from '../topology/types.js';
 /** The qdisc that does a shaping: netem for delay, jitter or loss (with its own rate), tbf for a rate alone. */
 export function qdiscSpec(s: Shaping): QdiscSpec {
   if (s.delayMs !== undefined || s.jitterMs !== undefined || s.lossPercent !== undefined) {
-    return { kind: 'netem', ...(s.delayMs !== undefined ? { delayMs: s.delayMs } : {}), ...(s.jitterMs !== undefined ? { jitterMs: s.jitterMs } : {}), ...(s.lossPercent !== undefined ? { lossPercent: s.lossPercent } : {}), ...(s.rate !== undefined ? { rate: s.rate } : {}) };
+    return {
+      kind: 'netem',
+      ...(s.delayMs !== undefined ? { delayMs: s.delayMs } : {}),
+      ...(s.jitterMs !== undefined ? { jitterMs: s.jitterMs } : {}),
+      ...(s.lossPercent !== undefined ? { lossPercent: s.lossPercent } : {}),
+      ...(s.rate !== undefined ? { rate: s.rate } : {}),
+    };
   }
   return { kind: 'tbf', rate: s.rate ?? 0 };
 }
@@ -16,6 +22,10 @@ export function qdiscSpec(s: Shaping): QdiscSpec {
 export function shapingOf(spec: QdiscSpec | undefined): Shaping | undefined {
   if (spec === undefined) return undefined;
   if (spec.kind === 'tbf') return { rate: spec.rate };
-  return { ...(spec.rate !== undefined ? { rate: spec.rate } : {}), ...(spec.delayMs !== undefined ? { delayMs: spec.delayMs } : {}), ...(spec.jitterMs !== undefined ? { jitterMs: spec.jitterMs } : {}), ...(spec.lossPercent !== undefined ? { lossPercent: spec.lossPercent } : {}) };
+  return {
+    ...(spec.rate !== undefined ? { rate: spec.rate } : {}),
+    ...(spec.delayMs !== undefined ? { delayMs: spec.delayMs } : {}),
+    ...(spec.jitterMs !== undefined ? { jitterMs: spec.jitterMs } : {}),
+    ...(spec.lossPercent !== undefined ? { lossPercent: spec.lossPercent } : {}),
+  };
 }
-

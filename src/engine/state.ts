@@ -3,7 +3,21 @@
  * The state file journals what the lab owns so `down` works with the topology file gone; the kernel's
  * marks remain the authority when the two disagree (after a crash).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
@@ -48,7 +62,10 @@ export interface StateProcess {
  */
 export function randomHex(digits: number): string {
   let s = '';
-  while (s.length < digits) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < digits)
+    s += Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, digits);
 }
 
@@ -115,7 +132,9 @@ export function removeState(lab: string, root = STATE_ROOT): void {
 /** Lab names that have a state directory. */
 export function listStates(root = STATE_ROOT): string[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root).filter((n) => hasState(n, root)).sort();
+  return readdirSync(root)
+    .filter((n) => hasState(n, root))
+    .sort();
 }
 
 function pidAlive(pid: number): boolean {
@@ -162,7 +181,10 @@ export async function lockLab(lab: string, options: { root?: string; waitMs?: nu
       continue;
     }
     if (Date.now() > deadline) {
-      throw new NslabError('NSLAB_LOCKED', `lab ${lab} is locked by nslab process ${Number.isNaN(holder) ? '?' : holder} (${file}); wait for it to finish, or remove the file if that process is gone`);
+      throw new NslabError(
+        'NSLAB_LOCKED',
+        `lab ${lab} is locked by nslab process ${Number.isNaN(holder) ? '?' : holder} (${file}); wait for it to finish, or remove the file if that process is gone`,
+      );
     }
     await sleep(20);
   }

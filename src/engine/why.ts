@@ -53,7 +53,14 @@ function neighbours(lab: ResolvedLab, node: string, ifname: string): ResolvedEnd
   const other = link.a.node === node && link.a.ifname === ifname ? link.b : link.a;
   const otherNode = lab.nodes.find((n) => n.name === other.node);
   if (otherNode?.kind !== 'bridge') return [other];
-  return lab.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node !== otherNode.name && !(e.node === node && e.ifname === ifname) && lab.links.some((l) => (l.a === e && l.b.node === otherNode.name) || (l.b === e && l.a.node === otherNode.name)));
+  return lab.links
+    .flatMap((l) => [l.a, l.b])
+    .filter(
+      (e) =>
+        e.node !== otherNode.name &&
+        !(e.node === node && e.ifname === ifname) &&
+        lab.links.some((l) => (l.a === e && l.b.node === otherNode.name) || (l.b === e && l.a.node === otherNode.name)),
+    );
 }
 
 interface Suggestion {
@@ -97,7 +104,8 @@ class Walker {
 
   node(name: string): ResolvedNode {
     const n = this.#lab.nodes.find((x) => x.name === name);
-    if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.#lab.name} has no node ${name}; its nodes are ${this.#lab.nodes.map((x) => x.name).join(', ')}`);
+    if (n === undefined)
+      throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.#lab.name} has no node ${name}; its nodes are ${this.#lab.nodes.map((x) => x.name).join(', ')}`);
     return n;
   }
 
@@ -144,18 +152,29 @@ class Walker {
       const oif: Link | undefined = r.oif !== undefined ? await h.link.get({ index: r.oif }) : undefined;
       if (oif === undefined) return fail(`${node.name} routes ${address} to an interface that is gone`);
       const nextHop = r.via ?? address;
-      hops.push({ node: node.name, text: `${node.name} sends to ${address} out of ${oif.name}${r.via !== undefined ? ` via ${r.via}` : ' (directly connected)'}${r.src !== undefined ? `, from ${r.src}` : ''}` });
+      hops.push({
+        node: node.name,
+        text: `${node.name} sends to ${address} out of ${oif.name}${r.via !== undefined ? ` via ${r.via}` : ' (directly connected)'}${r.src !== undefined ? `, from ${r.src}` : ''}`,
+      });
       if (!oif.up) return fail(`${node.name}'s interface ${oif.name} is down: bring it up (nslab link set ${node.name}:${oif.name} up)`);
       const addrs = await h.addr.list({ dev: { index: oif.index, name: oif.name }, family });
       if (hop === 0 && addrs.filter((a) => !a.address.startsWith('fe80')).length === 0 && r.src === undefined) {
         return fail(`${node.name} has no IPv${family} address to send from on ${oif.name}: give that end an address in the link's addresses`);
       }
       const owner = this.#owners.get(nextHop);
-      if (owner === undefined) return fail(`${node.name} sends to ${nextHop} on ${oif.name}, but no node of the lab has that address, so no neighbour answers: fix the route's via or the addresses`);
+      if (owner === undefined)
+        return fail(
+          `${node.name} sends to ${nextHop} on ${oif.name}, but no node of the lab has that address, so no neighbour answers: fix the route's via or the addresses`,
+        );
       if (!neighbours(this.#lab, node.name, oif.name).some((e) => e.node === owner.node && e.ifname === owner.ifname)) {
-        return fail(`${node.name} sends to ${nextHop} out of ${oif.name}, but ${nextHop} is ${owner.node}:${owner.ifname}, which is not on that link: no neighbour answers; route via an address on ${oif.name}'s link`);
+        return fail(
+          `${node.name} sends to ${nextHop} out of ${oif.name}, but ${nextHop} is ${owner.node}:${owner.ifname}, which is not on that link: no neighbour answers; route via an address on ${oif.name}'s link`,
+        );
       }
-      if (!oif.lowerUp) return fail(`${node.name}:${oif.name} has no carrier: the other end (${owner.node}:${owner.ifname}) is down; bring it up (nslab link set ${owner.node}:${owner.ifname} up)`);
+      if (!oif.lowerUp)
+        return fail(
+          `${node.name}:${oif.name} has no carrier: the other end (${owner.node}:${owner.ifname}) is down; bring it up (nslab link set ${owner.node}:${owner.ifname} up)`,
+        );
       const next = this.node(owner.node);
       if (next.name === toName && nextHop === address) {
         hops.push({ node: next.name, text: `${next.name} has ${address} on ${owner.ifname}: arrived` });
@@ -164,7 +183,9 @@ class Walker {
       const key = family === 4 ? 'net/ipv4/ip_forward' : 'net/ipv6/conf/all/forwarding';
       const [fwd] = await sysctl([[netnsPath(next.netns), key, null]]);
       if (typeof fwd === 'string' && fwd.trim() !== '1') {
-        return fail(`${next.name} gets the packet on ${owner.ifname} but does not forward IPv${family} (forwarding is off there): make it a router (kind: router)`);
+        return fail(
+          `${next.name} gets the packet on ${owner.ifname} but does not forward IPv${family} (forwarding is off there): make it a router (kind: router)`,
+        );
       }
       node = next;
     }
@@ -175,7 +196,9 @@ class Walker {
   async #downInterfaceToward(h: Handle, node: ResolvedNode, address: string): Promise<string | undefined> {
     const ends = this.#lab.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === node.name);
     for (const end of ends) {
-      const faces = neighbours(this.#lab, node.name, end.ifname).some((n) => n.addresses.some((a) => a.address === address)) || end.addresses.some((a) => inSubnet(a, address));
+      const faces =
+        neighbours(this.#lab, node.name, end.ifname).some((n) => n.addresses.some((a) => a.address === address)) ||
+        end.addresses.some((a) => inSubnet(a, address));
       if (!faces) continue;
       const link = await h.link.get(end.ifname);
       if (link !== undefined && !link.up) return end.ifname;
@@ -213,8 +236,14 @@ export async function why(lab: ResolvedLab, from: string, target: string): Promi
     if (there.src === undefined || toName === from) return { reaches: true, there, verdict: `${from} reaches ${address}` };
     const back = await walker.walk(toName, from, there.src);
     const n = there.hops.length - 1;
-    if (!back.ok) return { reaches: false, there, back, verdict: `${from} reaches ${toName} (${address}) but the reply cannot come back: ${back.problem ?? ''}` };
-    return { reaches: true, there, back, verdict: `${from} reaches ${toName} (${address}) in ${n} hop${n === 1 ? '' : 's'}, and ${toName} answers back to ${there.src}` };
+    if (!back.ok)
+      return { reaches: false, there, back, verdict: `${from} reaches ${toName} (${address}) but the reply cannot come back: ${back.problem ?? ''}` };
+    return {
+      reaches: true,
+      there,
+      back,
+      verdict: `${from} reaches ${toName} (${address}) in ${n} hop${n === 1 ? '' : 's'}, and ${toName} answers back to ${there.src}`,
+    };
   } finally {
     walker.close();
   }

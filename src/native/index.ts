@@ -29,7 +29,13 @@ declare const spareMakerBrand: unique symbol;
 type SpareMakerHandle = { readonly [spareMakerBrand]: true };
 
 interface Addon {
-  netnsAdd(dir: string, names: string[], threads: number, setup: NativeSetup | null, spares?: (SpareNamespace | null)[]): Promise<(SysErrObject | MadeNamespace | null)[]>;
+  netnsAdd(
+    dir: string,
+    names: string[],
+    threads: number,
+    setup: NativeSetup | null,
+    spares?: (SpareNamespace | null)[],
+  ): Promise<(SysErrObject | MadeNamespace | null)[]>;
   sparesStart(count: number, bufBytes: number): SpareMakerHandle;
   sparesTake(maker: SpareMakerHandle): Promise<SpareNamespace[]>;
   sparesTarget(maker: SpareMakerHandle, count: number): void;
@@ -186,7 +192,13 @@ export async function makeNamespaces(names: readonly string[], options: ReadyOpt
   if (names.length === 0) return [];
   const sysctls = names.map((n) => (options.sysctls?.get(n) ?? []).map(([k, v]): [string, string] => [k, v]));
   const setup: NativeSetup = { sysctls, bufBytes: options.bufBytes ?? SOCKET_BUF_BYTES, hello: options.hello ?? Buffer.alloc(0) };
-  const res = await load().netnsAdd(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? 2, setup, options.spares !== undefined ? [...options.spares] : undefined);
+  const res = await load().netnsAdd(
+    options.dir ?? NETNS_RUN_DIR,
+    [...names],
+    options.threads ?? 2,
+    setup,
+    options.spares !== undefined ? [...options.spares] : undefined,
+  );
   // With a setup the addon answers every name with its namespace or its error, never null.
   return res.map((r, i) => (isSysErr(r) ? nativeError(r, `making namespace ${names[i] ?? ''}`) : (r as MadeNamespace)));
 }
@@ -234,7 +246,10 @@ export async function openSockets(paths: readonly string[], options: OpenOptions
  */
 export async function transact(items: readonly (readonly [fd: number, request: Buffer])[], timeoutMs = 30_000): Promise<(Buffer | NslabError)[]> {
   if (items.length === 0) return [];
-  const res = await load().transact(items.map(([fd, b]) => [fd, b]), timeoutMs);
+  const res = await load().transact(
+    items.map(([fd, b]) => [fd, b]),
+    timeoutMs,
+  );
   return res.map((r) => (isSysErr(r) ? nativeError(r) : r));
 }
 

@@ -82,7 +82,12 @@ function u8(n: number, what: string): number {
 
 /** Body of an address message: struct ifaddrmsg + IFA attributes. */
 export function encodeAddr(msg: AddrMessage): Buffer {
-  checkFamily('address message', msg.family, { local: msg.attrs.local, address: msg.attrs.address, anycast: msg.attrs.anycast, multicast: msg.attrs.multicast });
+  checkFamily('address message', msg.family, {
+    local: msg.attrs.local,
+    address: msg.attrs.address,
+    anycast: msg.attrs.anycast,
+    multicast: msg.attrs.multicast,
+  });
   const maxPrefix = msg.family === Af.INET ? 32 : 128;
   if (!Number.isInteger(msg.prefixlen) || msg.prefixlen < 0 || msg.prefixlen > maxPrefix) {
     throw new NetlinkEncodeError(`prefix length ${msg.prefixlen} is out of range 0..${maxPrefix}`);

@@ -116,11 +116,7 @@ export type AttributeValues<F extends AttributeFields> = { -readonly [K in keyof
  * Declares a table. Field order is encoding order. Example:
  *   defineAttributes('IFLA_VXLAN', { id: { type: 1, kind: 'u32' }, port: { type: 15, kind: 'be16' } })
  */
-export function defineAttributes<const F extends AttributeFields>(
-  name: string,
-  fields: F,
-  options: { ignore?: readonly number[] } = {},
-): AttributeTable<F> {
+export function defineAttributes<const F extends AttributeFields>(name: string, fields: F, options: { ignore?: readonly number[] } = {}): AttributeTable<F> {
   const byType = new Map<number, readonly [string, AttributeSpec]>();
   // Worked out here, once per table, so that encoding a message costs its few attributes and not a walk
   // over the whole table (IFLA has some fifty fields; a request sets two or three).

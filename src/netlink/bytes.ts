@@ -71,4 +71,3 @@ export function concatBytes(parts: readonly Uint8Array[]): Buffer {
   if (parts.length === 1 && Buffer.isBuffer(only)) return only;
   return Buffer.concat(parts);
 }
-

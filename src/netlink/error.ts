@@ -125,8 +125,7 @@ export function decodeAck(body: Uint8Array, flags?: number): Ack {
   };
   if (error > 0) throw new NetlinkDecodeError(`NLMSG_ERROR carries a positive error ${error}`, 0);
   const echoedPayloadLen = Math.max(0, requestHeader.len - NLMSG_HDRLEN);
-  const capped =
-    flags !== undefined ? (flags & NlmF.CAPPED) !== 0 : 4 + NLMSG_HDRLEN + echoedPayloadLen > body.length || echoedPayloadLen === 0;
+  const capped = flags !== undefined ? (flags & NlmF.CAPPED) !== 0 : 4 + NLMSG_HDRLEN + echoedPayloadLen > body.length || echoedPayloadLen === 0;
   const ack: Ack = { errno: error === 0 ? 0 : -error, requestHeader };
   let off = 4 + NLMSG_HDRLEN;
   if (!capped && echoedPayloadLen > 0) {

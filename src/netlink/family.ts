@@ -16,7 +16,9 @@ export function checkFamily(what: string, family: number, addresses: Readonly<Re
     if (addr === undefined) continue;
     const got = ipVersion(addr);
     if (got !== want) {
-      throw new NetlinkEncodeError(`${what} has family ${want === 4 ? 'AF_INET' : 'AF_INET6'} but ${key} "${addr}" is ${got === undefined ? 'not an IP address' : `IPv${got}`}`);
+      throw new NetlinkEncodeError(
+        `${what} has family ${want === 4 ? 'AF_INET' : 'AF_INET6'} but ${key} "${addr}" is ${got === undefined ? 'not an IP address' : `IPv${got}`}`,
+      );
     }
   }
 }

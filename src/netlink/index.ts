@@ -4,7 +4,18 @@
 export * from './constants.js';
 export { NetlinkDecodeError, NetlinkEncodeError, decodeAck, decodeDone } from './error.js';
 export type { Ack, DumpDone, EchoedHeader, Extack } from './error.js';
-export { checkHeader, encodeMessage, encodeMessages, decodeMessages, frameMessages, isBareAck, isDone, isError, isMultipart, isDumpInterrupted } from './message.js';
+export {
+  checkHeader,
+  encodeMessage,
+  encodeMessages,
+  decodeMessages,
+  frameMessages,
+  isBareAck,
+  isDone,
+  isError,
+  isMultipart,
+  isDumpInterrupted,
+} from './message.js';
 export type { MessageFrame, MessageHeader, NetlinkMessage, OutgoingMessage } from './message.js';
 export { defineAttributes, encodeAttributes, decodeAttributes, encodeAttribute, splitAttributes } from './attributes.js';
 export type { AttributeCodec, AttributeSpec, AttributeTable, AttributeValues, AttributeValue, RawAttribute, WireAttribute } from './attributes.js';
@@ -37,5 +48,14 @@ export { defineStruct } from './qdiscs/struct.js';
 export type { StructCodec, StructValue, StructOf, ScalarKind } from './qdiscs/struct.js';
 export { TcaTbf, tbfAttributes, tbfOptions, tcRatespec, tcTbfQopt } from './qdiscs/tbf.js';
 export type { TbfQdiscInfo, TbfAttrs, TbfSettings, TcRatespec, TcTbfQopt } from './qdiscs/tbf.js';
-export { TcaNetem, NetemLoss, netemAttributes, netemLossAttributes, netemOptions, percentToProbability, probabilityToPercent, tcNetemQopt } from './qdiscs/netem.js';
+export {
+  TcaNetem,
+  NetemLoss,
+  netemAttributes,
+  netemLossAttributes,
+  netemOptions,
+  percentToProbability,
+  probabilityToPercent,
+  tcNetemQopt,
+} from './qdiscs/netem.js';
 export type { NetemQdiscInfo, NetemAttrs, NetemSettings, TcNetemQopt } from './qdiscs/netem.js';

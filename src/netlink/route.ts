@@ -124,7 +124,8 @@ const multipathCodec: AttributeCodec<Nexthop[]> = {
         const v = viewOf(out);
         if (!Number.isInteger(nh.flags) || nh.flags < 0 || nh.flags > 0xff) throw new NetlinkEncodeError(`nexthop flags ${nh.flags} out of range 0..255`);
         if (!Number.isInteger(nh.hops) || nh.hops < 0 || nh.hops > 0xff) throw new NetlinkEncodeError(`nexthop hops ${nh.hops} out of range 0..255`);
-        if (!Number.isInteger(nh.ifindex) || nh.ifindex < 0 || nh.ifindex > 0x7fffffff) throw new NetlinkEncodeError(`nexthop ifindex ${nh.ifindex} out of range`);
+        if (!Number.isInteger(nh.ifindex) || nh.ifindex < 0 || nh.ifindex > 0x7fffffff)
+          throw new NetlinkEncodeError(`nexthop ifindex ${nh.ifindex} out of range`);
         v.setUint16(0, len, HOST_LITTLE_ENDIAN);
         v.setUint8(2, nh.flags);
         v.setUint8(3, nh.hops);
@@ -139,10 +140,12 @@ const multipathCodec: AttributeCodec<Nexthop[]> = {
     const v = viewOf(payload);
     let off = 0;
     while (off < payload.length) {
-      if (payload.length - off < RTNH_LEN) throw new NetlinkDecodeError(`${payload.length - off} stray bytes in RTA_MULTIPATH, too few for struct rtnexthop`, at + off);
+      if (payload.length - off < RTNH_LEN)
+        throw new NetlinkDecodeError(`${payload.length - off} stray bytes in RTA_MULTIPATH, too few for struct rtnexthop`, at + off);
       const len = v.getUint16(off, HOST_LITTLE_ENDIAN);
       if (len < RTNH_LEN) throw new NetlinkDecodeError(`rtnexthop length ${len} is below its 8-byte header`, at + off);
-      if (off + len > payload.length) throw new NetlinkDecodeError(`rtnexthop of ${len} bytes runs past RTA_MULTIPATH (${payload.length - off} left)`, at + off);
+      if (off + len > payload.length)
+        throw new NetlinkDecodeError(`rtnexthop of ${len} bytes runs past RTA_MULTIPATH (${payload.length - off} left)`, at + off);
       out.push({
         flags: v.getUint8(off + 2),
         hops: v.getUint8(off + 3),
@@ -257,4 +260,3 @@ export function decodeRoute(body: Uint8Array): RouteMessage {
     attrs: decodeAttributes(routeAttributes, body.subarray(RTMSG_LEN), RTMSG_LEN),
   };
 }
-

@@ -100,7 +100,8 @@ export interface QdiscMessage extends TcHeader {
 export type QdiscRequest = Partial<TcHeader> & { attrs: QdiscAttrs };
 
 function u(value: number, min: number, max: number, what: string): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new NetlinkEncodeError(`tcmsg ${what} must be an integer from ${min} to ${max}, not ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new NetlinkEncodeError(`tcmsg ${what} must be an integer from ${min} to ${max}, not ${value}`);
   return value;
 }
 
@@ -182,4 +183,3 @@ export function formatTcHandle(h: number): string {
   if (tcHMaj(handle) === 0) return `:${min}`;
   return tcHMin(handle) === 0 ? `${maj}:` : `${maj}:${min}`;
 }
-

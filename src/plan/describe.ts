@@ -38,7 +38,11 @@ export function describe(op: Op): string {
     case 'qdisc.del':
       return `unshape ${op.netns}:${op.ifname}`;
     case 'link.set': {
-      const what = [...(op.master !== undefined ? [`master ${op.master}`] : []), ...(op.mtu !== undefined ? [`mtu ${op.mtu}`] : []), ...(op.up !== undefined ? [op.up ? 'up' : 'down'] : [])];
+      const what = [
+        ...(op.master !== undefined ? [`master ${op.master}`] : []),
+        ...(op.mtu !== undefined ? [`mtu ${op.mtu}`] : []),
+        ...(op.up !== undefined ? [op.up ? 'up' : 'down'] : []),
+      ];
       return `link ${op.netns}:${op.ifname} ${what.join(' ')}`.trimEnd();
     }
     case 'route.add':

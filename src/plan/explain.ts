@@ -25,7 +25,12 @@ export function routeArgs(route: ResolvedRoute): string {
 
 /** `10mbit` for 10_000_000 bits per second, as tc writes rates. */
 export function rateText(bps: number): string {
-  for (const [unit, size] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) if (bps >= size && bps % size === 0) return `${bps / size}${unit}`;
+  for (const [unit, size] of [
+    ['gbit', 1e9],
+    ['mbit', 1e6],
+    ['kbit', 1e3],
+  ] as const)
+    if (bps >= size && bps % size === 0) return `${bps / size}${unit}`;
   return `${bps}bit`;
 }
 

@@ -119,7 +119,8 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
   }
 
   // 2. Desired links that exist as they should: both ends, veths, each the other's peer.
-  const findLink = (netns: string, ifname: string): ObservedLink | undefined => (isKept(netns) ? observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined);
+  const findLink = (netns: string, ifname: string): ObservedLink | undefined =>
+    isKept(netns) ? observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined;
   const keptLinks = new Set<ResolvedLink>();
   /** keptLinks in link order. */
   const keptLinkList: ResolvedLink[] = [];
@@ -237,7 +238,14 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
       let previous: string | undefined;
       for (const cidr of ordered) {
         const after = [...(routeDelsByDev.get(key(end.netns, end.ifname)) ?? []), ...(cidr.family === 4 && previous !== undefined ? [previous] : [])];
-        const id = b.push({ op: 'addr.del', id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
+        const id = b.push({
+          op: 'addr.del',
+          id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`,
+          after,
+          netns: end.netns,
+          ifname: end.ifname,
+          cidr: { ...cidr },
+        });
         if (cidr.family === 4) previous = id;
         pushTo(addrDelsIn, end.netns, { ifname: end.ifname, address: canonicalIp(cidr.address), id });
       }
@@ -299,7 +307,10 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     const after: string[] = [];
     afterReady(after, node.netns);
     afterGone(after, node.netns, node.bridge);
-    bridgeOf.set(node.netns, { name: node.bridge, id: b.push({ op: 'bridge.add', id: `bridge:${node.name}`, after, netns: node.netns, node: node.name, name: node.bridge }) });
+    bridgeOf.set(node.netns, {
+      name: node.bridge,
+      id: b.push({ op: 'bridge.add', id: `bridge:${node.name}`, after, netns: node.netns, node: node.name, name: node.bridge }),
+    });
   }
 
   // 9. Cables to make, each after its namespaces exist and whatever holds its names is gone.
@@ -355,7 +366,10 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
       if (have?.has(text) === true) continue;
       const after = made !== undefined ? [made] : [];
       afterCollisions(after, end.netns, end.ifname, cidr);
-      shapesNs(end.netns, b.push({ op: 'addr.add', id: `addr:${end.node}:${end.ifname}:${text}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } }));
+      shapesNs(
+        end.netns,
+        b.push({ op: 'addr.add', id: `addr:${end.node}:${end.ifname}:${text}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } }),
+      );
     }
   };
   for (let i = 0; i < links.length; i++) {
@@ -387,7 +401,17 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
     }
     const want = end.shaping;
     if (want !== undefined && (made !== undefined || !sameShaping(want, have?.shaping))) {
-      shapesNs(end.netns, b.push({ op: 'qdisc.set', id: `qdisc:${end.node}:${end.ifname}`, after: made !== undefined ? [made] : [], netns: end.netns, ifname: end.ifname, shaping: { ...want } }));
+      shapesNs(
+        end.netns,
+        b.push({
+          op: 'qdisc.set',
+          id: `qdisc:${end.node}:${end.ifname}`,
+          after: made !== undefined ? [made] : [],
+          netns: end.netns,
+          ifname: end.ifname,
+          shaping: { ...want },
+        }),
+      );
     } else if (want === undefined && have?.shaping !== undefined) {
       shapesNs(end.netns, b.push({ op: 'qdisc.del', id: `del-qdisc:${end.node}:${end.ifname}`, after: [], netns: end.netns, ifname: end.ifname }));
     }

@@ -49,7 +49,8 @@ export function simulate(plan: Plan, observed: ObservedLab | null): ObservedLab 
     const ns = Object.hasOwn(lab.namespaces, netns) ? lab.namespaces[netns] : undefined;
     return ns ?? fail(op, `no namespace ${netns} (ENOENT)`);
   };
-  const linkOf = (op: Op, netns: string, ifname: string): ObservedLink => nsOf(op, netns).links.find((l) => l.ifname === ifname) ?? fail(op, `no device ${ifname} in ${netns} (ENODEV)`);
+  const linkOf = (op: Op, netns: string, ifname: string): ObservedLink =>
+    nsOf(op, netns).links.find((l) => l.ifname === ifname) ?? fail(op, `no device ${ifname} in ${netns} (ENODEV)`);
 
   for (const op of plan.ops) {
     for (const dep of op.after) if (!done.has(dep)) fail(op, `runs before ${dep}, which it waits for`);
@@ -187,7 +188,8 @@ function addRoute(op: Op, ns: ObservedNamespace, route: ResolvedRoute): Resolved
   }
   if (dev === undefined) fail(op, 'a route needs a device or a gateway (EINVAL)');
   const dest = destinationText(route);
-  if (ns.routes.some((r) => r.family === route.family && destinationText(r) === dest && effectiveMetric(r) === effectiveMetric(route))) fail(op, `route ${dest} metric ${effectiveMetric(route)} exists (EEXIST)`);
+  if (ns.routes.some((r) => r.family === route.family && destinationText(r) === dest && effectiveMetric(r) === effectiveMetric(route)))
+    fail(op, `route ${dest} metric ${effectiveMetric(route)} exists (EEXIST)`);
   const metric = effectiveMetric(route);
   const defaultMetric = route.family === 6 ? 1024 : 0;
   return {

@@ -93,7 +93,12 @@ export class AddrOps {
   async list(filter: { dev?: DevRef; family?: 4 | 6 } = {}): Promise<Address[]> {
     const index = filter.dev !== undefined ? await this.#h.link.index(filter.dev) : undefined;
     const family = filter.family === 4 ? Af.INET : filter.family === 6 ? Af.INET6 : 0;
-    const answer = await this.#h.request({ type: Rtm.GETADDR, flags: NlmF.DUMP, body: encodeAddr({ family, prefixlen: 0, flags: 0, scope: 0, index: index ?? 0, attrs: {} }), object: 'addresses' });
+    const answer = await this.#h.request({
+      type: Rtm.GETADDR,
+      flags: NlmF.DUMP,
+      body: encodeAddr({ family, prefixlen: 0, flags: 0, scope: 0, index: index ?? 0, attrs: {} }),
+      object: 'addresses',
+    });
     return answer
       .filter((m) => m.type === Rtm.NEWADDR)
       .map((m) => toAddress(decodeAddr(m.body)))

@@ -9,9 +9,7 @@ import { toLink, type Link } from './link.js';
 
 export type EventGroup = 'link' | 'ipv4-addr' | 'ipv6-addr';
 
-export type RtnlEvent =
-  | { type: 'link-new' | 'link-del'; link: Link }
-  | { type: 'addr-new' | 'addr-del'; address: Address };
+export type RtnlEvent = { type: 'link-new' | 'link-del'; link: Link } | { type: 'addr-new' | 'addr-del'; address: Address };
 
 export interface Subscription {
   close(): void;
@@ -35,8 +33,10 @@ export async function subscribe(
     (data) => {
       try {
         for (const m of decodeMessages(data)) {
-          if (m.type === Rtm.NEWLINK || m.type === Rtm.DELLINK) onEvent({ type: m.type === Rtm.NEWLINK ? 'link-new' : 'link-del', link: toLink(decodeLink(m.body)) });
-          else if (m.type === Rtm.NEWADDR || m.type === Rtm.DELADDR) onEvent({ type: m.type === Rtm.NEWADDR ? 'addr-new' : 'addr-del', address: toAddress(decodeAddr(m.body)) });
+          if (m.type === Rtm.NEWLINK || m.type === Rtm.DELLINK)
+            onEvent({ type: m.type === Rtm.NEWLINK ? 'link-new' : 'link-del', link: toLink(decodeLink(m.body)) });
+          else if (m.type === Rtm.NEWADDR || m.type === Rtm.DELADDR)
+            onEvent({ type: m.type === Rtm.NEWADDR ? 'addr-new' : 'addr-del', address: toAddress(decodeAddr(m.body)) });
         }
       } catch (e) {
         onError(e instanceof Error ? e : new Error(String(e)));

@@ -259,7 +259,10 @@ export class Handle implements AsyncDisposable {
       const p = batch[i] as Pending;
       if (p.answered) continue;
       p.request.release?.();
-      p.reject(decodeError ?? new NslabError('NSLAB_NATIVE', `no answer from the kernel to ${messageTypeName(p.request.type)} ${objectOf(p.request)} in ${this.where}`));
+      p.reject(
+        decodeError ??
+          new NslabError('NSLAB_NATIVE', `no answer from the kernel to ${messageTypeName(p.request.type)} ${objectOf(p.request)} in ${this.where}`),
+      );
     }
   }
 
@@ -362,7 +365,12 @@ export class Handle implements AsyncDisposable {
     for (const sub of [...this.#subscriptions]) sub.close();
     for (const p of this.#queue.splice(0)) {
       p.request.release?.();
-      p.reject(new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} was closed before ${messageTypeName(p.request.type)} ${objectOf(p.request)} was sent`));
+      p.reject(
+        new NslabError(
+          'NSLAB_NATIVE',
+          `the netlink handle of ${this.where} was closed before ${messageTypeName(p.request.type)} ${objectOf(p.request)} was sent`,
+        ),
+      );
     }
     if (this.#inFlight === 0) return this.#fd;
     void this.idle().then(() => closeSocket(this.#fd));

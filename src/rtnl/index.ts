@@ -6,4 +6,15 @@ export { upWithAliasRequest } from './link.js';
 export { parseCidr, type Address, type AddOptions } from './addr.js';
 export type { Route, RouteLookup, RouteSpec } from './route.js';
 export type { EventGroup, RtnlEvent, Subscription } from './events.js';
-export { qdiscSupported, isMissingQdisc, QdiscKindMissingError, defaultTbfBurst, defaultTbfLimit, type DeviceSizes, type Qdisc, type QdiscSpec, type TbfSpec, type NetemSpec } from './qdisc.js';
+export {
+  qdiscSupported,
+  isMissingQdisc,
+  QdiscKindMissingError,
+  defaultTbfBurst,
+  defaultTbfLimit,
+  type DeviceSizes,
+  type Qdisc,
+  type QdiscSpec,
+  type TbfSpec,
+  type NetemSpec,
+} from './qdisc.js';

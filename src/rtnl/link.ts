@@ -189,7 +189,14 @@ export class LinkOps {
   async set(dev: DevRef, changes: LinkChanges): Promise<void> {
     // A rename needs the index (IFLA_IFNAME then carries the new name).
     const byIndex = typeof dev !== 'string' ? dev.index : changes.name !== undefined ? await this.index(dev) : 0;
-    const master = changes.master === undefined ? undefined : changes.master === null ? 0 : typeof changes.master === 'string' ? await this.index(changes.master) : changes.master.index;
+    const master =
+      changes.master === undefined
+        ? undefined
+        : changes.master === null
+          ? 0
+          : typeof changes.master === 'string'
+            ? await this.index(changes.master)
+            : changes.master.index;
     // Built by assignment rather than spreads of conditional objects: a lab sets every link it has.
     const attrs: LinkAttrs = {};
     if (byIndex === 0) attrs.ifname = dev as string;
@@ -224,7 +231,12 @@ export class LinkOps {
    */
   async addAltname(dev: DevRef, altname: string): Promise<void> {
     const index = await this.index(dev);
-    await this.#h.request({ type: Rtm.NEWLINKPROP, flags: NlmF.CREATE | NlmF.EXCL, body: encodeLinkProp({ index }, [altname]), object: `${devLabel(dev)} altname ${altname}` });
+    await this.#h.request({
+      type: Rtm.NEWLINKPROP,
+      flags: NlmF.CREATE | NlmF.EXCL,
+      body: encodeLinkProp({ index }, [altname]),
+      object: `${devLabel(dev)} altname ${altname}`,
+    });
   }
 
   /**
@@ -281,7 +293,6 @@ function ipField(name: 'group' | 'local', address: string | undefined): Record<s
   if (address === undefined) return {};
   return { [address.includes(':') ? `${name}6` : name]: address };
 }
-
 
 export function toLink(m: LinkMessage): Link {
   const a = m.attrs;

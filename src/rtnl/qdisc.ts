@@ -203,7 +203,13 @@ export class QdiscOps {
       return await this.#h.request({ type, flags, body, object });
     } catch (e) {
       // At the root, ENOENT from RTM_NEWQDISC can only mean the kind (kernels without extack send no text).
-      if (e instanceof NetlinkError && kind !== undefined && type === RtmTc.NEWQDISC && e.errno === ENOENT && (e.kernelMessage === undefined || /kind is unknown/i.test(e.kernelMessage))) {
+      if (
+        e instanceof NetlinkError &&
+        kind !== undefined &&
+        type === RtmTc.NEWQDISC &&
+        e.errno === ENOENT &&
+        (e.kernelMessage === undefined || /kind is unknown/i.test(e.kernelMessage))
+      ) {
         throw new QdiscKindMissingError(kind, e);
       }
       throw e;
@@ -266,7 +272,8 @@ export function qdiscInfo(spec: QdiscSpec, device: DeviceSizes = DEFAULT_DEVICE)
     const rate = bytesPerSecond(spec.rate, 'tbf rate');
     const burst = spec.burst ?? defaultTbfBurst(spec.rate, device.mtu);
     if (spec.latencyMs === undefined) return tbfOptions({ rate, burst, limit: defaultTbfLimit(spec.rate, burst, device.gsoMaxSize) });
-    if (!Number.isFinite(spec.latencyMs) || spec.latencyMs < 0) throw new NetlinkEncodeError(`tbf latency must be a number of milliseconds, 0 or more, not ${spec.latencyMs}`);
+    if (!Number.isFinite(spec.latencyMs) || spec.latencyMs < 0)
+      throw new NetlinkEncodeError(`tbf latency must be a number of milliseconds, 0 or more, not ${spec.latencyMs}`);
     return tbfOptions({ rate, burst, latencyUs: Math.round(spec.latencyMs * 1000) });
   }
   const delayNs = msToNs(spec.delayMs, 'netem delay');

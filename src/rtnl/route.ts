@@ -132,7 +132,8 @@ export class RouteOps {
   async #change(type: number, flags: number, route: RouteSpec): Promise<void> {
     const oif = route.dev === undefined ? undefined : typeof route.dev === 'string' ? await this.#h.link.index(route.dev) : route.dev.index;
     // Described only if a message needs it (see Request.object).
-    const object = (): string => `${route.to}${route.via !== undefined ? ` via ${route.via}` : ''}${route.dev !== undefined ? ` dev ${devLabel(route.dev)}` : ''}`;
+    const object = (): string =>
+      `${route.to}${route.via !== undefined ? ` via ${route.via}` : ''}${route.dev !== undefined ? ` dev ${devLabel(route.dev)}` : ''}`;
     await this.#h.request({ type, flags, body: encodeRoute(routeMessage(route, oif)), object });
   }
 }

@@ -92,7 +92,10 @@ function parseIpv4(text: string): Parsed<Ip> {
 
 function parseIpv6(text: string): Parsed<Ip> {
   const bad = (why: string): { ok: false; problem: AddressProblem } =>
-    fail(`"${text}" is not an IPv6 address: ${why}`, 'an IPv6 address is eight groups of 1 to 4 hex digits joined by colons, with one "::" for a run of zero groups, for example fd00::1');
+    fail(
+      `"${text}" is not an IPv6 address: ${why}`,
+      'an IPv6 address is eight groups of 1 to 4 hex digits joined by colons, with one "::" for a run of zero groups, for example fd00::1',
+    );
   if (text.includes('%')) return bad('a zone index ("%...") is not part of an interface address');
   let head = text;
   const tail: number[] = [];
@@ -202,7 +205,7 @@ function specialIpv4(value: number): string | undefined {
 /** Why an address cannot be given to an interface (or be a gateway), or undefined when it can. */
 export function specialAddress(ip: Ip): string | undefined {
   const b = ip.bytes;
-  if (ip.family === 4) return specialIpv4(((b[0] ?? 0) * 0x1000000) + ((b[1] ?? 0) << 16) + ((b[2] ?? 0) << 8) + (b[3] ?? 0));
+  if (ip.family === 4) return specialIpv4((b[0] ?? 0) * 0x1000000 + ((b[1] ?? 0) << 16) + ((b[2] ?? 0) << 8) + (b[3] ?? 0));
   if (b.every((x) => x === 0)) return 'the unspecified address';
   if (b.slice(0, 15).every((x) => x === 0) && b[15] === 1) return 'the loopback address (it belongs to lo)';
   if (b[0] === 0xff) return 'a multicast address';
@@ -220,20 +223,26 @@ export function parseInterfaceAddress(text: string): Parsed<Cidr> {
   if (slash > 0) {
     const quad = dottedQuadValue(text, 0, slash);
     const prefixLength = quad === -1 ? -1 : prefixLengthValue(text, slash + 1);
-    if (prefixLength !== -1 && prefixLength <= 32 && specialIpv4(quad) === undefined) return { ok: true, value: { family: 4, address: text.slice(0, slash), prefixLength } };
+    if (prefixLength !== -1 && prefixLength <= 32 && specialIpv4(quad) === undefined)
+      return { ok: true, value: { family: 4, address: text.slice(0, slash), prefixLength } };
   }
   if (slash === -1) {
     const ip = parseIp(text);
     if (!ip.ok) return ip;
     const sample =
-      ip.value.family === 4 ? `${ip.value.address}/24 to share a /24 with the other end, or ${ip.value.address}/32 for this address alone` : `${ip.value.address}/64, or ${ip.value.address}/128 for this address alone`;
+      ip.value.family === 4
+        ? `${ip.value.address}/24 to share a /24 with the other end, or ${ip.value.address}/32 for this address alone`
+        : `${ip.value.address}/64, or ${ip.value.address}/128 for this address alone`;
     return fail(`address ${ip.value.address} has no prefix length`, `write ${sample}`);
   }
   const p = parsePrefixed(text, 'address', (ip) => (ip.family === 4 ? `${ip.address}/24` : `${ip.address}/64`));
   if (!p.ok) return p;
   const special = specialAddress(p.value.ip);
   if (special !== undefined) {
-    return fail(`${p.value.ip.address} is ${special} and cannot be given to an interface`, p.value.ip.family === 4 ? 'use a private address such as 10.0.0.1/24' : 'use a unique local address such as fd00::1/64');
+    return fail(
+      `${p.value.ip.address} is ${special} and cannot be given to an interface`,
+      p.value.ip.family === 4 ? 'use a private address such as 10.0.0.1/24' : 'use a unique local address such as fd00::1/64',
+    );
   }
   return { ok: true, value: { family: p.value.ip.family, address: p.value.ip.address, prefixLength: p.value.prefixLength } };
 }
@@ -259,7 +268,10 @@ export type Destination = { family: Family | undefined; to: 'default' } | { fami
 export function parseDestination(text: string): Parsed<Destination> {
   if (text === 'default') return { ok: true, value: { family: undefined, to: 'default' } };
   if (/^default[-_]?(6|v6|ipv6|4|v4|ipv4)$/i.test(text)) {
-    return fail(`"${text}" is not a destination`, 'write "default" (its family comes from via, IPv4 with dev alone), or ::/0 for the IPv6 default route through a dev');
+    return fail(
+      `"${text}" is not a destination`,
+      'write "default" (its family comes from via, IPv4 with dev alone), or ::/0 for the IPv6 default route through a dev',
+    );
   }
   if (!text.includes('/')) {
     const ip = parseIp(text);
@@ -273,7 +285,10 @@ export function parseDestination(text: string): Parsed<Destination> {
   if (prefixLength === 0 && ip.bytes.every((x) => x === 0)) return { ok: true, value: { family: ip.family, to: 'default' } };
   const net = networkOf(ip, prefixLength);
   if (net.address !== ip.address) {
-    return fail(`destination ${ip.address}/${prefixLength} has host bits set`, `a route goes to a network: write ${net.address}/${prefixLength}, or ${ip.address}/${ip.family === 4 ? 32 : 128} for that one host`);
+    return fail(
+      `destination ${ip.address}/${prefixLength} has host bits set`,
+      `a route goes to a network: write ${net.address}/${prefixLength}, or ${ip.address}/${ip.family === 4 ? 32 : 128} for that one host`,
+    );
   }
   return { ok: true, value: { family: ip.family, to: { family: ip.family, address: ip.address, prefixLength } } };
 }
@@ -284,7 +299,7 @@ export function parseGateway(text: string): Parsed<Ip> {
     return fail(`gateway "${text}" has a prefix length`, `a gateway is one address: write via: ${text.slice(0, text.indexOf('/'))}`);
   }
   const ip = parseIp(text);
-  if (!ip.ok) return fail(ip.problem.message, 'a gateway is the address of a neighbour on one of the node\'s links, for example 10.0.1.1');
+  if (!ip.ok) return fail(ip.problem.message, "a gateway is the address of a neighbour on one of the node's links, for example 10.0.1.1");
   const special = specialAddress(ip.value);
   if (special !== undefined) return fail(`gateway ${ip.value.address} is ${special}`, "use the address of a neighbour on one of the node's links");
   return ip;

@@ -54,7 +54,11 @@ function fromString(text: string, path: Path, problems: Problem[]): EndpointSpec
         : { path, node: place(word.slice(0, colon), path, start), addresses: [], interface: place(word.slice(colon + 1), path, start + colon + 1) };
   }
   if (spec === undefined) {
-    problems.push({ path, message: 'the endpoint is empty', hint: 'write NODE, NODE:INTERFACE or NODE:INTERFACE ADDRESS..., for example "red:eth0 10.0.0.1/24"' });
+    problems.push({
+      path,
+      message: 'the endpoint is empty',
+      hint: 'write NODE, NODE:INTERFACE or NODE:INTERFACE ADDRESS..., for example "red:eth0 10.0.0.1/24"',
+    });
   }
   return spec;
 }

@@ -6,4 +6,16 @@ export { parseTopology, type ParseOptions } from './parse.js';
 export { resolveTopology } from './resolve.js';
 export { topologyJsonSchema } from './json-schema.js';
 export { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from './default-lab.js';
-export type { Cidr, ExecEntry, Family, LabSubnet, NodeKind, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute, Shaping } from './types.js';
+export type {
+  Cidr,
+  ExecEntry,
+  Family,
+  LabSubnet,
+  NodeKind,
+  ResolvedEndpoint,
+  ResolvedLab,
+  ResolvedLink,
+  ResolvedNode,
+  ResolvedRoute,
+  Shaping,
+} from './types.js';

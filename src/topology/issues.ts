@@ -78,7 +78,10 @@ export function toIssues(problems: readonly Problem[], value: unknown, locate?: 
     let message = p.message;
     if (p.other !== undefined) {
       const otherPos = locate?.(p.other, 'value', p.otherCharIndex);
-      message = message.replace(OTHER, otherPos === undefined ? formatPath(p.other) : `${formatPath(p.other)} (line ${otherPos.line}, column ${otherPos.column})`);
+      message = message.replace(
+        OTHER,
+        otherPos === undefined ? formatPath(p.other) : `${formatPath(p.other)} (line ${otherPos.line}, column ${otherPos.column})`,
+      );
     }
     const issue: TopologyIssue = { path: formatPath(p.path), message };
     if (p.hint !== undefined) issue.hint = p.hint;

@@ -46,7 +46,9 @@ const isControl = (c: number): boolean => c < 0x20 || c === 0x7f;
 export function isSpace(c: number): boolean {
   if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
   if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
 }
 
 function firstBad(name: string, allowed: RegExp): string | undefined {
@@ -116,7 +118,10 @@ export function checkInterfaceName(name: string): NameProblem | undefined {
     if (printable ? c === 0x2f /* / */ || c === 0x3a /* : */ || c === 0x25 /* % */ : isSpace(c) || isControl(c)) {
       const ch = name.charAt(k);
       const why = ch === '%' ? 'the kernel reads a "%" as a template (eth%d) and picks another name; ' : '';
-      return { message: `interface name ${quoteName(name)} contains ${describeChar(ch)}`, hint: `${why}Linux interface names have no "/", ":", spaces or control characters` };
+      return {
+        message: `interface name ${quoteName(name)} contains ${describeChar(ch)}`,
+        hint: `${why}Linux interface names have no "/", ":", spaces or control characters`,
+      };
     }
   }
   const reserved = Object.hasOwn(KERNEL_DEVICES, name) ? KERNEL_DEVICES[name] : undefined;
@@ -129,16 +134,27 @@ export function checkInterfaceName(name: string): NameProblem | undefined {
  * `..`, no `/` or NUL, at most 255 bytes. We also refuse control characters, which no shell user could type.
  */
 export function checkNetnsName(name: string): NameProblem | undefined {
-  if (name === '' || name === '.' || name === '..') return { message: `namespace name ${quoteName(name)} is not a file name`, hint: 'namespaces are files under /run/netns; change the prefix or the node name' };
+  if (name === '' || name === '.' || name === '..')
+    return {
+      message: `namespace name ${quoteName(name)} is not a file name`,
+      hint: 'namespaces are files under /run/netns; change the prefix or the node name',
+    };
   let ascii = true;
   for (let k = 0; k < name.length; k++) {
     const c = name.charCodeAt(k);
     if (c === 0x2f /* / */ || c < 0x20 || c === 0x7f) {
-      return { message: `namespace name ${quoteName(name)} contains ${describeChar(name.charAt(k))}`, hint: 'namespaces are files under /run/netns, whose names have no "/" or control characters' };
+      return {
+        message: `namespace name ${quoteName(name)} contains ${describeChar(name.charAt(k))}`,
+        hint: 'namespaces are files under /run/netns, whose names have no "/" or control characters',
+      };
     }
     if (c >= 0x80) ascii = false;
   }
   const bytes = ascii ? name.length : byteLength(name);
-  if (bytes > NETNS_NAME_MAX) return { message: `namespace name ${quoteName(name)} is ${bytes} bytes`, hint: `a file name under /run/netns has at most ${NETNS_NAME_MAX}; shorten the prefix or the node name` };
+  if (bytes > NETNS_NAME_MAX)
+    return {
+      message: `namespace name ${quoteName(name)} is ${bytes} bytes`,
+      hint: `a file name under /run/netns has at most ${NETNS_NAME_MAX}; shorten the prefix or the node name`,
+    };
   return undefined;
 }

@@ -106,7 +106,11 @@ export function placedParse(text: string, options: ParseOptions = {}): ResolvedL
   const lineCounter = new LineCounter();
   const positionOf = positionFinder(lineCounter);
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length > 0) throw new TopologyError(doc.errors.map((e) => syntaxIssue(e, positionOf)), options.file);
+  if (doc.errors.length > 0)
+    throw new TopologyError(
+      doc.errors.map((e) => syntaxIssue(e, positionOf)),
+      options.file,
+    );
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });

@@ -58,7 +58,13 @@ interface PoolKey {
 const POOLS: PoolKey[] = [
   { key: 'p2p', family: 4, longest: (s) => s.p2pPrefix, example: '10.255.0.0/16', tooSmall: 'it must hold at least one point-to-point subnet' },
   { key: 'lan', family: 4, longest: () => LAN_PREFIX_V4, example: '10.1.0.0/16', tooSmall: `each LAN takes a /${LAN_PREFIX_V4}` },
-  { key: 'ipv6', family: 6, longest: () => LAN_PREFIX_V6 - 1, example: 'fd00::/48', tooSmall: 'its first /64 is for point-to-point /127s, and each LAN takes one of the /64s after it' },
+  {
+    key: 'ipv6',
+    family: 6,
+    longest: () => LAN_PREFIX_V6 - 1,
+    example: 'fd00::/48',
+    tooSmall: 'its first /64 is for point-to-point /127s, and each LAN takes one of the /64s after it',
+  },
 ];
 
 function readPool(text: string, pool: PoolKey, p2pPrefix: number, path: Path, problems: Problem[]): Net | undefined {
@@ -70,7 +76,11 @@ function readPool(text: string, pool: PoolKey, p2pPrefix: number, path: Path, pr
   }
   if (ip.value.family !== pool.family) {
     const other = pool.family === 4 ? 'put IPv6 pools under ipv6:' : 'put IPv4 pools under p2p: and lan:';
-    problems.push({ path, message: `the ${pool.key} pool is IPv${pool.family}, and ${text} is IPv${ip.value.family}`, hint: `${other}, for example ${pool.key}: ${pool.example}` });
+    problems.push({
+      path,
+      message: `the ${pool.key} pool is IPv${pool.family}, and ${text} is IPv${ip.value.family}`,
+      hint: `${other}, for example ${pool.key}: ${pool.example}`,
+    });
     return undefined;
   }
   if (slash === -1) {
@@ -80,7 +90,11 @@ function readPool(text: string, pool: PoolKey, p2pPrefix: number, path: Path, pr
   const lenText = text.slice(slash + 1);
   const max = familyBits(pool.family);
   if (!/^[0-9]{1,3}$/.test(lenText) || Number(lenText) > max) {
-    problems.push({ path, message: `"${text}" has "/${lenText}" where a prefix length belongs`, hint: `write a number 0 to ${max} after the slash, for example ${pool.example}` });
+    problems.push({
+      path,
+      message: `"${text}" has "/${lenText}" where a prefix length belongs`,
+      hint: `write a number 0 to ${max} after the slash, for example ${pool.example}`,
+    });
     return undefined;
   }
   const prefixLength = Number(lenText);
@@ -114,7 +128,11 @@ export function readAddressing(raw: unknown, problems: Problem[]): PoolSettings 
     if (net !== undefined) settings[pool.key] = net;
   }
   if (settings.p2p !== undefined && settings.lan !== undefined && netsOverlap(settings.p2p, settings.lan)) {
-    problems.push({ path: ['addressing', 'lan'], message: `the lan pool ${netText(settings.lan)} overlaps the p2p pool ${netText(settings.p2p)}`, hint: 'give the two pools separate ranges, for example p2p: 10.255.0.0/16 and lan: 10.1.0.0/16' });
+    problems.push({
+      path: ['addressing', 'lan'],
+      message: `the lan pool ${netText(settings.lan)} overlaps the p2p pool ${netText(settings.p2p)}`,
+      hint: 'give the two pools separate ranges, for example p2p: 10.255.0.0/16 and lan: 10.1.0.0/16',
+    });
     delete settings.lan;
   }
   return settings;
@@ -213,7 +231,16 @@ export function assignPoolAddresses(segments: readonly NetworkSegment[], pools: 
     for (const s of needy) {
       const block = cursor.take();
       if (block === undefined) {
-        problems.push(exhausted(run.family === 4 ? 'p2p' : 'ipv6', run.pool, cursor, run.tail, needy.length, `one for each point-to-point cable without IPv${run.family} addresses`));
+        problems.push(
+          exhausted(
+            run.family === 4 ? 'p2p' : 'ipv6',
+            run.pool,
+            cursor,
+            run.tail,
+            needy.length,
+            `one for each point-to-point cable without IPv${run.family} addresses`,
+          ),
+        );
         break;
       }
       const base = run.first(block);
@@ -264,7 +291,10 @@ export function assignPoolAddresses(segments: readonly NetworkSegment[], pools: 
             path: ['nodes', s.bridges[0] ?? ''],
             at: 'key',
             message: `${segmentName(s)} needs ${plural(order.length, `IPv${run.family} address`, `IPv${run.family} addresses`)} for its ends without one, and its subnet ${source} has room for ${String(countFree(subnet, handValues, run.family))}`,
-            hint: run.family === 4 ? 'split the hosts over two LANs joined by a router, or give this LAN a larger subnet by hand' : 'give this LAN a larger IPv6 subnet by hand',
+            hint:
+              run.family === 4
+                ? 'split the hosts over two LANs joined by a router, or give this LAN a larger subnet by hand'
+                : 'give this LAN a larger IPv6 subnet by hand',
           });
           break;
         }

@@ -46,7 +46,8 @@ export function makeLocator(doc: Document, lineCounter: LineCounter, source: str
         const keyStart = rangeStart(pair.key);
         const value: YamlNode = pair.value;
         const valueStart = rangeStart(value);
-        const empty = value === null || (isScalar(value) && value.value === null && value.range !== undefined && value.range !== null && value.range[0] === value.range[1]);
+        const empty =
+          value === null || (isScalar(value) && value.value === null && value.range !== undefined && value.range !== null && value.range[0] === value.range[1]);
         if ((last && at === 'key') || empty || valueStart === undefined) {
           offset = keyStart ?? offset;
           node = empty ? null : value;
@@ -90,7 +91,12 @@ export function duplicateKeys(doc: Document, lineCounter: LineCounter): Problem[
           const where = firstAt === undefined ? '' : ` (first at line ${positionOf(firstAt).line}, column ${positionOf(firstAt).column})`;
           const isNode = path.length === 1 && path[0] === 'nodes';
           const problem: Problem = isNode
-            ? { path: [...path, key], at: 'key', message: `node ${JSON.stringify(key)} is defined twice${where}`, hint: 'give each node its own name, or merge the two into one' }
+            ? {
+                path: [...path, key],
+                at: 'key',
+                message: `node ${JSON.stringify(key)} is defined twice${where}`,
+                hint: 'give each node its own name, or merge the two into one',
+              }
             : { path: [...path, key], at: 'key', message: `key ${JSON.stringify(key)} is given twice${where}`, hint: 'keep only one of them' };
           if (start !== undefined) problem.offset = start;
           problems.push(problem);

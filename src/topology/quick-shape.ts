@@ -36,7 +36,8 @@ const UNSURE: FitSpec = { type: 'unsure' };
 
 const hasChecks = (def: Def): boolean => def.checks !== undefined && def.checks.length > 0;
 const hasFormat = (def: Def): boolean => (def as { format?: unknown }).format !== undefined;
-const isPrimitive = (v: unknown): v is Primitive => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+const isPrimitive = (v: unknown): v is Primitive =>
+  v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
 function numberSpec(def: Def): FitSpec {
   const checks: NumberCheck[] = [];

@@ -46,11 +46,25 @@ export function toResolvedLab(t: CheckedTopology): ResolvedLab {
   const bridges = new Set<string>();
   for (const n of t.nodes) if (n.kind === 'bridge') bridges.add(n.name);
   const { segments } = buildSegments(links, (n) => bridges.has(n));
-  const routing = t.routing === 'static' ? computeRoutes(t.nodes.map((n) => ({ name: n.name, bridge: n.kind === 'bridge', forwarding: n.forwarding, routes: n.routes })), segments) : undefined;
+  const routing =
+    t.routing === 'static'
+      ? computeRoutes(
+          t.nodes.map((n) => ({ name: n.name, bridge: n.kind === 'bridge', forwarding: n.forwarding, routes: n.routes })),
+          segments,
+        )
+      : undefined;
   const nodes: ResolvedNode[] = [];
   for (let i = 0; i < t.nodes.length; i++) {
     const n = t.nodes[i] as CheckedNode;
-    const node: ResolvedNode = { name: n.name, netns: t.prefix + n.name, kind: n.kind, forwarding: n.forwarding, interfaces: interfaces.get(n.name) ?? [], routes: n.routes.concat(routing?.routes.get(n.name) ?? []), exec: n.exec };
+    const node: ResolvedNode = {
+      name: n.name,
+      netns: t.prefix + n.name,
+      kind: n.kind,
+      forwarding: n.forwarding,
+      interfaces: interfaces.get(n.name) ?? [],
+      routes: n.routes.concat(routing?.routes.get(n.name) ?? []),
+      exec: n.exec,
+    };
     if (n.bridge !== undefined) node.bridge = n.bridge;
     nodes.push(node);
   }

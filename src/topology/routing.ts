@@ -188,7 +188,14 @@ export function computeRoutes(nodes: readonly RoutingNode[], segments: readonly 
       const gateways = (edges.get(node.name) ?? []).filter((e) => forwards(e.to)).map((e) => ({ ...e, at: at(e.to) }));
       const only = gateways.length === 1 && !node.forwarding ? gateways[0] : undefined;
       if (only !== undefined && !handDefault) {
-        out.push({ family, to: 'default', via: only.via, dev: only.dev, computed: true, reason: `default route: ${only.to} (${only.via} on ${only.subnet}) is the only gateway` });
+        out.push({
+          family,
+          to: 'default',
+          via: only.via,
+          dev: only.dev,
+          computed: true,
+          reason: `default route: ${only.to} (${only.via} on ${only.subnet}) is the only gateway`,
+        });
       }
       for (const dest of destinations) {
         if (on.get(dest.cidr)?.has(node.name) === true) continue;
@@ -213,7 +220,14 @@ export function computeRoutes(nodes: readonly RoutingNode[], segments: readonly 
         const pick = chosen;
         const others = ties > 1 ? [...new Set(gateways.filter((g) => dest.dist[g.at] === best && g.to !== pick.to).map((g) => g.to))] : [];
         const tie = others.length > 0 ? `; equal-cost paths via ${listWords(others)} too: the lowest gateway address wins` : '';
-        out.push({ family, to: { ...dest.to }, via: pick.via, dev: pick.dev, computed: true, reason: `shortest path to ${dest.cidr} via ${pick.to}, ${best + 2} hops${tie}` });
+        out.push({
+          family,
+          to: { ...dest.to },
+          via: pick.via,
+          dev: pick.dev,
+          computed: true,
+          reason: `shortest path to ${dest.cidr} via ${pick.to}, ${best + 2} hops${tie}`,
+        });
       }
     }
     for (const [cidr, from] of unreachable) {

@@ -24,11 +24,13 @@ function build() {
   const addressSchema = z
     .string()
     .meta({ examples: ['10.0.0.1/24', '10.10.1.2/32', 'fd00::1/64'] })
-    .describe('An interface address with its prefix length: IPv4 (10.0.0.1/24, 10.10.1.2/32) or IPv6 (fd00::1/64). Host bits may be set: 10.0.0.1/24 is address 10.0.0.1 in subnet 10.0.0.0/24. Every address in a lab must be unique.');
+    .describe(
+      'An interface address with its prefix length: IPv4 (10.0.0.1/24, 10.10.1.2/32) or IPv6 (fd00::1/64). Host bits may be set: 10.0.0.1/24 is address 10.0.0.1 in subnet 10.0.0.0/24. Every address in a lab must be unique.',
+    );
 
   /** Link properties: on a link (both ends) or on one end (its own values win). Each shapes an end's egress. */
   const linkProperties = (where: 'link' | 'end') => {
-    const whose = where === 'link' ? 'each end of the cable (each shapes what it sends)' : 'this end (what it sends); over the link\'s own value';
+    const whose = where === 'link' ? 'each end of the cable (each shapes what it sends)' : "this end (what it sends); over the link's own value";
     return {
       mtu: z
         .number()
@@ -44,7 +46,9 @@ function build() {
       rate: z
         .string()
         .meta({ examples: ['10mbit', '1gbit', '500kbit', '1.5mbit', '100kbps'] })
-        .describe(`Rate limit of ${whose}, with a tc unit: bit, kbit, mbit, gbit, tbit (bits per second) or bps, kbps, mbps, gbps (bytes per second); 1kbit to 1tbit. Left out: no limit.`)
+        .describe(
+          `Rate limit of ${whose}, with a tc unit: bit, kbit, mbit, gbit, tbit (bits per second) or bps, kbps, mbps, gbps (bytes per second); 1kbit to 1tbit. Left out: no limit.`,
+        )
         .optional(),
       delay: z
         .string()
@@ -70,11 +74,15 @@ function build() {
       interface: z
         .string()
         .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['eth0', 'rveth', 'veth-red'] })
-        .describe(`The interface name inside the node: 1 to ${IFNAME_MAX} characters, no "/", ":", "%" or spaces, not "lo". Left out: eth0, eth1, ... in file order, skipping names the node already uses.`)
+        .describe(
+          `The interface name inside the node: 1 to ${IFNAME_MAX} characters, no "/", ":", "%" or spaces, not "lo". Left out: eth0, eth1, ... in file order, skipping names the node already uses.`,
+        )
         .optional(),
       addresses: z
         .array(addressSchema)
-        .describe("Addresses of this interface, IPv4 and/or IPv6, each with its prefix length. Left out: none, or the next from the lab's addressing pools. None on a bridge's end (a port).")
+        .describe(
+          "Addresses of this interface, IPv4 and/or IPv6, each with its prefix length. Left out: none, or the next from the lab's addressing pools. None on a bridge's end (a port).",
+        )
         .optional(),
       ...linkProperties('end'),
     })
@@ -83,7 +91,9 @@ function build() {
   const endpointStringSchema = z
     .string()
     .meta({ pattern: ENDPOINT_PATTERN, examples: ['red', 'red:rveth', 'red:veth-red 10.0.0.1/24', 'red:eth0 10.0.0.1/24 fd00::1/64', 'red 10.0.0.1/24'] })
-    .describe('One end of a cable in short: "NODE", "NODE:INTERFACE", then any addresses separated by spaces, for example "red:veth-red 10.0.0.1/24" or "red 10.0.0.1/24" (interface named eth0, eth1, ...).');
+    .describe(
+      'One end of a cable in short: "NODE", "NODE:INTERFACE", then any addresses separated by spaces, for example "red:veth-red 10.0.0.1/24" or "red 10.0.0.1/24" (interface named eth0, eth1, ...).',
+    );
 
   const endpointSchema = z.union([endpointStringSchema, endpointObjectSchema]);
 
@@ -92,7 +102,9 @@ function build() {
       endpoints: z
         .array(endpointSchema)
         .meta({ minItems: 2, maxItems: 2 })
-        .describe('The two ends of the cable (a veth pair), each "NODE[:INTERFACE] [ADDRESS...]" or { node, interface, addresses }. The link is named NODE:INTERFACE--NODE:INTERFACE after them.'),
+        .describe(
+          'The two ends of the cable (a veth pair), each "NODE[:INTERFACE] [ADDRESS...]" or { node, interface, addresses }. The link is named NODE:INTERFACE--NODE:INTERFACE after them.',
+        ),
       ...linkProperties('link'),
     })
     .describe('A cable: a veth pair joining two different nodes.');
@@ -102,10 +114,26 @@ function build() {
       to: z
         .string()
         .meta({ examples: ['10.0.2.0/24', '10.10.1.3/32', 'fd00:2::/64', 'default', '::/0'] })
-        .describe('Destination: a network (10.0.2.0/24, fd00:2::/64; no host bits set), one address (10.10.1.3 means 10.10.1.3/32), or "default" (IPv6 when via is IPv6, else IPv4; write ::/0 for an IPv6 default route through a dev alone).'),
-      via: z.string().meta({ examples: ['10.0.1.1', 'fd00:1::1'] }).describe('Gateway: the address of a neighbour to send through, without a prefix length. Same family as the destination.').optional(),
-      dev: z.string().meta({ maxLength: IFNAME_MAX, examples: ['eth0', 'rveth'] }).describe("Interface to send through: one of this node's interfaces from `links`.").optional(),
-      metric: z.number().int().min(0).max(METRIC_MAX).describe('Route metric (priority): lower wins. Left out: the kernel default (0 for IPv4, 1024 for IPv6).').optional(),
+        .describe(
+          'Destination: a network (10.0.2.0/24, fd00:2::/64; no host bits set), one address (10.10.1.3 means 10.10.1.3/32), or "default" (IPv6 when via is IPv6, else IPv4; write ::/0 for an IPv6 default route through a dev alone).',
+        ),
+      via: z
+        .string()
+        .meta({ examples: ['10.0.1.1', 'fd00:1::1'] })
+        .describe('Gateway: the address of a neighbour to send through, without a prefix length. Same family as the destination.')
+        .optional(),
+      dev: z
+        .string()
+        .meta({ maxLength: IFNAME_MAX, examples: ['eth0', 'rveth'] })
+        .describe("Interface to send through: one of this node's interfaces from `links`.")
+        .optional(),
+      metric: z
+        .number()
+        .int()
+        .min(0)
+        .max(METRIC_MAX)
+        .describe('Route metric (priority): lower wins. Left out: the kernel default (0 for IPv4, 1024 for IPv6).')
+        .optional(),
     })
     .meta({ anyOf: [{ required: ['via'] }, { required: ['dev'] }] })
     .describe('A static route in this node: to a destination, via a gateway and/or out of an interface (at least one of via and dev).');
@@ -113,12 +141,18 @@ function build() {
   const execObjectSchema = z
     .strictObject({
       run: z.string().meta({ minLength: 1 }).describe('The command, run with `sh -c` inside the node.'),
-      background: z.boolean().describe('true: a server that keeps running; nslab starts it and `down` stops it. false (the default): it must exit 0.').optional(),
+      background: z
+        .boolean()
+        .describe('true: a server that keeps running; nslab starts it and `down` stops it. false (the default): it must exit 0.')
+        .optional(),
     })
     .describe('A command with options.');
 
   const execSchema = z.union([
-    z.string().meta({ minLength: 1, examples: ['ping -c 1 10.10.1.3', 'sysctl -w net.ipv4.ip_forward=1'] }).describe('A command run with `sh -c` inside the node once the whole network is up; it must exit 0.'),
+    z
+      .string()
+      .meta({ minLength: 1, examples: ['ping -c 1 10.10.1.3', 'sysctl -w net.ipv4.ip_forward=1'] })
+      .describe('A command run with `sh -c` inside the node once the whole network is up; it must exit 0.'),
     execObjectSchema,
   ]);
 
@@ -126,32 +160,58 @@ function build() {
     .strictObject({
       kind: z
         .enum(['host', 'router', 'bridge'])
-        .describe('host (the default): a computer. router: a computer that forwards IPv4 and IPv6 between its links. bridge: a LAN segment, a Linux bridge whose ports are the ends of the node\'s links (no addresses, routes or exec).')
+        .describe(
+          "host (the default): a computer. router: a computer that forwards IPv4 and IPv6 between its links. bridge: a LAN segment, a Linux bridge whose ports are the ends of the node's links (no addresses, routes or exec).",
+        )
         .optional(),
-      forwarding: z.boolean().describe('true: this host forwards IPv4 and IPv6 between its links, as a router does. Left out: false for hosts; routers always forward.').optional(),
+      forwarding: z
+        .boolean()
+        .describe('true: this host forwards IPv4 and IPv6 between its links, as a router does. Left out: false for hosts; routers always forward.')
+        .optional(),
       'bridge-name': z
         .string()
         .meta({ minLength: 1, maxLength: IFNAME_MAX, pattern: IFNAME_PATTERN, examples: ['br0', 'lan0'] })
         .describe('For kind: bridge, the name of the bridge device inside the node. Left out: br0.')
         .optional(),
       routes: z.array(routeSchema).describe('Static routes of this node, in addition to the routes its addresses imply.').optional(),
-      exec: z.array(execSchema).describe('Commands to run inside the node after the whole network is up, in order: a string (must exit 0) or { run, background: true } (a server).').optional(),
+      exec: z
+        .array(execSchema)
+        .describe('Commands to run inside the node after the whole network is up, in order: a string (must exit 0) or { run, background: true } (a server).')
+        .optional(),
     })
     .describe('What a node is (kind) and has besides its cables: routes and commands.');
 
-  const poolSchema = (what: string, example: string) => z.string().meta({ examples: [example] }).describe(what).optional();
+  const poolSchema = (what: string, example: string) =>
+    z
+      .string()
+      .meta({ examples: [example] })
+      .describe(what)
+      .optional();
 
   const addressingSchema = z
     .strictObject({
-      p2p: poolSchema('IPv4 pool for point-to-point cables (neither end on a bridge) whose ends have no IPv4 address: each takes the next /31 (or /30, see p2p-prefix), the first end the lower address.', '10.255.0.0/16'),
-      lan: poolSchema('IPv4 pool for LANs (bridges): each LAN without IPv4 addresses takes the next /24; its ends get .1, .2, ... (routers first, then hosts, in link order).', '10.1.0.0/16'),
-      ipv6: poolSchema('IPv6 pool, /63 or larger: its first /64 gives a /127 to each point-to-point cable without IPv6 addresses; each LAN takes one of the next /64s (::1, ::2, ...).', 'fd00::/48'),
+      p2p: poolSchema(
+        'IPv4 pool for point-to-point cables (neither end on a bridge) whose ends have no IPv4 address: each takes the next /31 (or /30, see p2p-prefix), the first end the lower address.',
+        '10.255.0.0/16',
+      ),
+      lan: poolSchema(
+        'IPv4 pool for LANs (bridges): each LAN without IPv4 addresses takes the next /24; its ends get .1, .2, ... (routers first, then hosts, in link order).',
+        '10.1.0.0/16',
+      ),
+      ipv6: poolSchema(
+        'IPv6 pool, /63 or larger: its first /64 gives a /127 to each point-to-point cable without IPv6 addresses; each LAN takes one of the next /64s (::1, ::2, ...).',
+        'fd00::/48',
+      ),
       'p2p-prefix': z
         .literal([31, 30])
-        .describe('Prefix length of the point-to-point IPv4 subnets: 31 (the default; two addresses, RFC 3021) or 30 (four addresses, the ends get the middle two).')
+        .describe(
+          'Prefix length of the point-to-point IPv4 subnets: 31 (the default; two addresses, RFC 3021) or 30 (four addresses, the ends get the middle two).',
+        )
         .optional(),
     })
-    .describe('Address pools: addresses for cable ends that have none, the same every run. Addresses given by hand win, and no pool hands out one of them (or a subnet overlapping one). A pool left out hands out nothing.');
+    .describe(
+      'Address pools: addresses for cable ends that have none, the same every run. Addresses given by hand win, and no pool hands out one of them (or a subnet overlapping one). A pool left out hands out nothing.',
+    );
 
   const labSchema = z
     .strictObject({
@@ -159,21 +219,29 @@ function build() {
       name: z
         .string()
         .meta({ pattern: LAB_NAME_PATTERN, examples: ['two-computers', 'my-lab'] })
-        .describe('The lab name: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit. nslab keeps the lab state under /run/nslab/NAME and marks what it makes with it.'),
+        .describe(
+          'The lab name: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit. nslab keeps the lab state under /run/nslab/NAME and marks what it makes with it.',
+        ),
       prefix: z
         .string()
         .meta({ examples: ['', 'lab1-'] })
-        .describe('Put before each node name to make its network namespace name (under /run/netns). Left out: the lab name and "-" (two-computers-red). "" makes the namespaces plain node names, so `ip netns exec red bash` works as in the tutorial.')
+        .describe(
+          'Put before each node name to make its network namespace name (under /run/netns). Left out: the lab name and "-" (two-computers-red). "" makes the namespaces plain node names, so `ip netns exec red bash` works as in the tutorial.',
+        )
         .optional(),
       nodes: z
         .record(z.string().meta({ pattern: NODE_NAME_PATTERN }), nodeSettingsSchema.nullable())
         .meta({ minProperties: 1 })
-        .describe('The computers: node name -> settings (empty, null or {} for none). Node names are letters, digits, "_", "." or "-", starting with a letter or digit. Each node is a network namespace.'),
+        .describe(
+          'The computers: node name -> settings (empty, null or {} for none). Node names are letters, digits, "_", "." or "-", starting with a letter or digit. Each node is a network namespace.',
+        ),
       links: z.array(linkSchema).describe('The cables between nodes. Left out: none.').optional(),
       addressing: addressingSchema.optional(),
       routing: z
         .enum(['static', 'none'])
-        .describe('static: nslab gives every host and router a route to every subnet of the lab it is not on, along a shortest path through routers (hosts with one gateway get a default route); routes given by hand win. none (the default): only the routes given by hand.')
+        .describe(
+          'static: nslab gives every host and router a route to every subnet of the lab it is not on, along a shortest path through routers (hosts with one gateway get a default route); routes given by hand win. none (the default): only the routes given by hand.',
+        )
         .optional(),
     })
     .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');

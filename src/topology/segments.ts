@@ -35,7 +35,8 @@ export interface SegmentEnd {
 
 /** How a message names a segment: `the LAN of bridge "sw1"`, `the cable links[3]`. */
 export function segmentName(s: NetworkSegment): string {
-  if (s.kind === 'lan') return s.bridges.length === 1 ? `the LAN of bridge "${s.bridges[0] ?? ''}"` : `the LAN of bridges ${s.bridges.map((b) => `"${b}"`).join(', ')}`;
+  if (s.kind === 'lan')
+    return s.bridges.length === 1 ? `the LAN of bridge "${s.bridges[0] ?? ''}"` : `the LAN of bridges ${s.bridges.map((b) => `"${b}"`).join(', ')}`;
   return `the cable links[${s.firstLink}]`;
 }
 
@@ -44,7 +45,10 @@ export function segmentName(s: NetworkSegment): string {
  * are bridges. Returns also the links that close a loop of bridges (each such link is a problem: without
  * spanning tree a loop of bridges would circle frames forever).
  */
-export function buildSegments(links: readonly { a: SegmentEnd; b: SegmentEnd }[], isBridge: (node: string) => boolean): { segments: NetworkSegment[]; loops: number[] } {
+export function buildSegments(
+  links: readonly { a: SegmentEnd; b: SegmentEnd }[],
+  isBridge: (node: string) => boolean,
+): { segments: NetworkSegment[]; loops: number[] } {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;

@@ -59,9 +59,11 @@ function typeHint(expected: string, v: unknown, path: Path): string {
   const field = fieldAt(path);
   const example = field !== undefined ? `for example ${field.example}` : '';
   const last = path[path.length - 1];
-  if (expected === 'string' && typeof v === 'number' && typeof last === 'string' && last in UNIT_EXAMPLES) return `write it with its unit, for example ${last}: ${UNIT_EXAMPLES[last] ?? ''}`;
+  if (expected === 'string' && typeof v === 'number' && typeof last === 'string' && last in UNIT_EXAMPLES)
+    return `write it with its unit, for example ${last}: ${UNIT_EXAMPLES[last] ?? ''}`;
   if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) return `put it in quotes so YAML reads it as text: "${String(v)}"`;
-  if ((expected === 'number' || expected === 'int') && typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(v.trim())) return `write it without quotes: ${v.trim()}`;
+  if ((expected === 'number' || expected === 'int') && typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(v.trim()))
+    return `write it without quotes: ${v.trim()}`;
   if (expected === 'boolean' && typeof v === 'string') return 'write true or false, without quotes';
   if (expected === 'array' && typeof v === 'string') return `write a list, even of one: [${v}]`;
   return example === '' ? `write ${EXPECTED[expected] ?? expected}` : example;
@@ -75,7 +77,12 @@ function unknownKey(path: Path, key: string): Problem {
   const allowed: readonly string[] = allowedKeys()[kind];
   const near = closest(key, allowed);
   const takes = `${MAPPING_NAMES[kind]} takes ${listWords(allowed)}`;
-  return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: near !== undefined ? `did you mean ${JSON.stringify(near)}? ${takes}` : takes };
+  return {
+    path: keyPath,
+    at: 'key',
+    message: `unknown key ${JSON.stringify(key)}`,
+    hint: near !== undefined ? `did you mean ${JSON.stringify(near)}? ${takes}` : takes,
+  };
 }
 
 function range(path: Path, v: unknown, issue: ZodIssue): Problem {
@@ -94,7 +101,13 @@ function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
       const key = path[path.length - 1];
       if (v === undefined && typeof key === 'string' && parent !== null && typeof parent === 'object' && !Array.isArray(parent)) {
         const field = fieldAt(path);
-        return [{ path: path.slice(0, -1), message: `missing required key ${JSON.stringify(key)}`, hint: field?.missing ?? `add it, for example ${field?.example ?? `${key}: ...`}` }];
+        return [
+          {
+            path: path.slice(0, -1),
+            message: `missing required key ${JSON.stringify(key)}`,
+            hint: field?.missing ?? `add it, for example ${field?.example ?? `${key}: ...`}`,
+          },
+        ];
       }
       return [{ path, message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeValue(v)}`, hint: typeHint(issue.expected, v, path) }];
     }
@@ -103,7 +116,13 @@ function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
       const near = typeof v === 'string' ? closest(v, options) : undefined;
       const field = fieldAt(path);
       const hint = near !== undefined ? `did you mean ${near}?` : field !== undefined ? `for example ${field.example}` : `write one of ${listWords(options)}`;
-      return [{ path, message: `must be ${options.length === 2 ? 'either' : 'one of'} ${listWords(options).replace(/ and ([^ ]+)$/, ' or $1')}, not ${describeValue(v)}`, hint }];
+      return [
+        {
+          path,
+          message: `must be ${options.length === 2 ? 'either' : 'one of'} ${listWords(options).replace(/ and ([^ ]+)$/, ' or $1')}, not ${describeValue(v)}`,
+          hint,
+        },
+      ];
     }
     case 'unrecognized_keys':
       return issue.keys.map((key) => unknownKey(path, key));
@@ -116,7 +135,9 @@ function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
       if (chosen !== undefined) return chosen.flatMap((e) => translate(e, path, root));
       const field = fieldAt(path);
       const expected = UNION_EXPECTED[pattern(path)] ?? 'something else';
-      return [{ path, message: `must be ${expected}, not ${describeValue(v)}`, hint: field !== undefined ? `for example ${field.example}` : 'see docs/topology.md' }];
+      return [
+        { path, message: `must be ${expected}, not ${describeValue(v)}`, hint: field !== undefined ? `for example ${field.example}` : 'see docs/topology.md' },
+      ];
     }
     default: {
       const field = fieldAt(path);

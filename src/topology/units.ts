@@ -77,9 +77,13 @@ export function parseRate(text: string): Parsed<number> {
   const bits = scale(number, per);
   if (bits === undefined) {
     const smaller = SMALLER[unit];
-    return fail(`rate ${JSON.stringify(text)} is not a whole number of bits per second`, smaller !== undefined ? `round it, or write it in ${smaller}` : 'round it to a whole number');
+    return fail(
+      `rate ${JSON.stringify(text)} is not a whole number of bits per second`,
+      smaller !== undefined ? `round it, or write it in ${smaller}` : 'round it to a whole number',
+    );
   }
-  if (bits === 0n) return fail(`rate ${JSON.stringify(text)} is zero`, 'a rate limit lets something through: write at least 1kbit, or leave rate out for no limit');
+  if (bits === 0n)
+    return fail(`rate ${JSON.stringify(text)} is zero`, 'a rate limit lets something through: write at least 1kbit, or leave rate out for no limit');
   if (bits < BigInt(RATE_MIN)) {
     const guess = unit === 'bit' ? `; did you mean ${number}mbit?` : '';
     return fail(`rate ${JSON.stringify(text)} is below 1kbit`, `the least rate is 1kbit${guess}`);
@@ -96,11 +100,13 @@ export function parseDuration(text: string, what: 'delay' | 'jitter'): Parsed<nu
   if (unit === '') return fail(`${what} ${JSON.stringify(text)} has no unit`, `${TIME_RULE}; ${number}ms is ${number} milliseconds`);
   const per = TIME_UNITS[unit];
   if (per === undefined) {
-    const hint = unit === 'm' || unit === 'min' ? `${TIME_RULE}; a minute is 60s` : unit === 'ns' ? `${TIME_RULE}; nslab counts in whole microseconds` : TIME_RULE;
+    const hint =
+      unit === 'm' || unit === 'min' ? `${TIME_RULE}; a minute is 60s` : unit === 'ns' ? `${TIME_RULE}; nslab counts in whole microseconds` : TIME_RULE;
     return fail(`${what} ${JSON.stringify(text)} has the unknown unit ${JSON.stringify(parts.unit)}`, hint);
   }
   const us = scale(number, per);
-  if (us === undefined) return fail(`${what} ${JSON.stringify(text)} is not a whole number of microseconds`, `round it, or write it in us, for example ${what}: 250us`);
+  if (us === undefined)
+    return fail(`${what} ${JSON.stringify(text)} is not a whole number of microseconds`, `round it, or write it in us, for example ${what}: 250us`);
   if (us > BigInt(DELAY_MAX_MS) * 1000n) return fail(`${what} ${JSON.stringify(text)} is over a minute`, `the longest ${what} is 60s`);
   return { ok: true, value: Number(us) / 1000 };
 }

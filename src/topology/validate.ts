@@ -114,7 +114,13 @@ const parseDelay = (text: string): Parsed<number> => parseDuration(text, 'delay'
 const parseJitter = (text: string): Parsed<number> => parseDuration(text, 'jitter');
 
 /** A value with a unit at `raw[key]`, parsed; a wrong one is a problem. */
-function readUnit(raw: Record<string, unknown>, key: 'rate' | 'delay' | 'jitter' | 'loss', parse: (text: string) => Parsed<number>, path: Path, problems: Problem[]): Placed<number> | undefined {
+function readUnit(
+  raw: Record<string, unknown>,
+  key: 'rate' | 'delay' | 'jitter' | 'loss',
+  parse: (text: string) => Parsed<number>,
+  path: Path,
+  problems: Problem[],
+): Placed<number> | undefined {
   const v = raw[key];
   if (typeof v !== 'string') return undefined;
   const r = parse(v);
@@ -150,9 +156,17 @@ function readNodeTypes(rawNodes: Record<string, unknown> | undefined, names: rea
     const type: NodeType = { kind, forwarding: kind === 'router' };
     if (typeof settings.forwarding === 'boolean') {
       if (kind === 'router' && !settings.forwarding) {
-        problems.push({ path: ['nodes', n, 'forwarding'], message: `node ${quoteName(n)} is a router and forwarding is false`, hint: 'a router always forwards: remove forwarding, or write kind: host for a node that does not' });
+        problems.push({
+          path: ['nodes', n, 'forwarding'],
+          message: `node ${quoteName(n)} is a router and forwarding is false`,
+          hint: 'a router always forwards: remove forwarding, or write kind: host for a node that does not',
+        });
       } else if (kind === 'bridge') {
-        problems.push({ path: ['nodes', n, 'forwarding'], message: `node ${quoteName(n)} is a bridge, and forwarding is for hosts and routers`, hint: 'a bridge passes frames within its LAN without it: remove forwarding, and make a router to join LANs' });
+        problems.push({
+          path: ['nodes', n, 'forwarding'],
+          message: `node ${quoteName(n)} is a bridge, and forwarding is for hosts and routers`,
+          hint: 'a bridge passes frames within its LAN without it: remove forwarding, and make a router to join LANs',
+        });
       } else if (kind === 'host') {
         type.forwarding = settings.forwarding;
       }
@@ -161,7 +175,11 @@ function readNodeTypes(rawNodes: Record<string, unknown> | undefined, names: rea
     if (typeof bridgeName === 'string') {
       const where: Path = ['nodes', n, 'bridge-name'];
       if (kind !== 'bridge') {
-        problems.push({ path: where, message: `node ${quoteName(n)} is a ${kind}, and bridge-name is for bridges`, hint: 'add kind: bridge to make the node a LAN segment, or remove bridge-name' });
+        problems.push({
+          path: where,
+          message: `node ${quoteName(n)} is a ${kind}, and bridge-name is for bridges`,
+          hint: 'add kind: bridge to make the node a LAN segment, or remove bridge-name',
+        });
       } else {
         const bad = checkInterfaceName(bridgeName);
         if (bad !== undefined) problems.push({ path: where, ...bad });
@@ -172,10 +190,18 @@ function readNodeTypes(rawNodes: Record<string, unknown> | undefined, names: rea
     }
     if (kind === 'bridge') {
       if (Array.isArray(settings.routes) && settings.routes.length > 0) {
-        problems.push({ path: ['nodes', n, 'routes'], message: `bridge ${quoteName(n)} has routes`, hint: "a bridge passes frames within its LAN and routes nothing: put the routes on the hosts and routers (or use routing: static)" });
+        problems.push({
+          path: ['nodes', n, 'routes'],
+          message: `bridge ${quoteName(n)} has routes`,
+          hint: 'a bridge passes frames within its LAN and routes nothing: put the routes on the hosts and routers (or use routing: static)',
+        });
       }
       if (Array.isArray(settings.exec) && settings.exec.length > 0) {
-        problems.push({ path: ['nodes', n, 'exec'], message: `bridge ${quoteName(n)} has commands to run`, hint: 'a bridge node is a LAN segment, not a computer: run the commands on a host or router of the LAN' });
+        problems.push({
+          path: ['nodes', n, 'exec'],
+          message: `bridge ${quoteName(n)} has commands to run`,
+          hint: 'a bridge node is a LAN segment, not a computer: run the commands on a host or router of the LAN',
+        });
       }
     }
     types.set(n, type);
@@ -186,7 +212,11 @@ function readNodeTypes(rawNodes: Record<string, unknown> | undefined, names: rea
 function checkPrefix(prefix: string, problems: Problem[]): boolean {
   const bad = [...prefix].find((ch) => ch === '/' || (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f');
   if (bad === undefined) return true;
-  problems.push({ path: ['prefix'], message: `prefix ${quoteName(prefix)} contains ${describeChar(bad)}`, hint: 'the prefix starts every namespace name, and namespaces are files under /run/netns: no "/" or control characters' });
+  problems.push({
+    path: ['prefix'],
+    message: `prefix ${quoteName(prefix)} contains ${describeChar(bad)}`,
+    hint: 'the prefix starts every namespace name, and namespaces are files under /run/netns: no "/" or control characters',
+  });
   return false;
 }
 
@@ -218,7 +248,14 @@ function unknownNode(spec: EndpointSpec, names: readonly string[]): Problem {
 // The loops over links, ends and addresses below are indexed `for` loops rather than forEach or for...of:
 // they run once per process for every end of the lab, before the JIT has warmed up.
 
-function readEndpoints(endpoints: readonly unknown[], linkIndex: number, known: ReadonlySet<string>, nodeNames: readonly string[], types: ReadonlyMap<string, NodeType>, problems: Problem[]): (DraftEndpoint | undefined)[] {
+function readEndpoints(
+  endpoints: readonly unknown[],
+  linkIndex: number,
+  known: ReadonlySet<string>,
+  nodeNames: readonly string[],
+  types: ReadonlyMap<string, NodeType>,
+  problems: Problem[],
+): (DraftEndpoint | undefined)[] {
   const ends: (DraftEndpoint | undefined)[] = [];
   for (let j = 0; j < endpoints.length; j++) {
     const e = endpoints[j];
@@ -298,7 +335,11 @@ function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMa
       const n = a.spec.node.value;
       a.usable = false;
       b.usable = false;
-      problems.push({ path, message: `both ends of the link are on node ${quoteName(n)}`, hint: `a link joins two different nodes: connect ${n} to another node` });
+      problems.push({
+        path,
+        message: `both ends of the link are on node ${quoteName(n)}`,
+        hint: `a link joins two different nodes: connect ${n} to another node`,
+      });
     }
     links.push(draft);
   }
@@ -321,7 +362,13 @@ function checkUniqueAddresses(links: readonly DraftLink[], problems: Problem[]):
           first.set(key, a);
           continue;
         }
-        problems.push({ ...at(a), message: `address ${key} is given twice: here and at ${OTHER}`, hint: 'every address in a lab must be unique: change one of them', other: prior.path, ...(prior.charIndex !== undefined ? { otherCharIndex: prior.charIndex } : {}) });
+        problems.push({
+          ...at(a),
+          message: `address ${key} is given twice: here and at ${OTHER}`,
+          hint: 'every address in a lab must be unique: change one of them',
+          other: prior.path,
+          ...(prior.charIndex !== undefined ? { otherCharIndex: prior.charIndex } : {}),
+        });
       }
     }
   }
@@ -338,7 +385,12 @@ function endsHaveIpv6(ends: readonly ({ addresses: readonly Cidr[] } | undefined
 }
 
 /** MTUs below 1280 (the link's, or an end's own) on a link with IPv6 addresses; `fromPool`: the addresses come from addressing.ipv6. */
-function checkIpv6Mtu(links: readonly { props: Properties; ends: readonly ({ props: Properties } | undefined)[]; path: Path }[], hasV6: (i: number) => boolean, fromPool: boolean, problems: Problem[]): void {
+function checkIpv6Mtu(
+  links: readonly { props: Properties; ends: readonly ({ props: Properties } | undefined)[]; path: Path }[],
+  hasV6: (i: number) => boolean,
+  fromPool: boolean,
+  problems: Problem[],
+): void {
   for (let i = 0; i < links.length; i++) {
     const link = links[i];
     if (link === undefined || !hasV6(i)) continue;
@@ -346,8 +398,16 @@ function checkIpv6Mtu(links: readonly { props: Properties; ends: readonly ({ pro
       if (mtu === undefined || mtu.value >= IPV6_MIN_MTU) continue;
       problems.push(
         fromPool
-          ? { path: mtu.path, message: `MTU ${mtu.value} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link gets IPv6 addresses from addressing.ipv6`, hint: `raise it to at least ${IPV6_MIN_MTU}, or give this link's ends IPv4 addresses only, by hand` }
-          : { path: mtu.path, message: `MTU ${mtu.value} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link has IPv6 addresses`, hint: `raise it to at least ${IPV6_MIN_MTU}, or use only IPv4 on this link` },
+          ? {
+              path: mtu.path,
+              message: `MTU ${mtu.value} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link gets IPv6 addresses from addressing.ipv6`,
+              hint: `raise it to at least ${IPV6_MIN_MTU}, or give this link's ends IPv4 addresses only, by hand`,
+            }
+          : {
+              path: mtu.path,
+              message: `MTU ${mtu.value} is below ${IPV6_MIN_MTU}, the least IPv6 works with, and this link has IPv6 addresses`,
+              hint: `raise it to at least ${IPV6_MIN_MTU}, or use only IPv4 on this link`,
+            },
       );
     }
   }
@@ -366,7 +426,11 @@ function checkJitter(links: readonly DraftLink[], problems: Problem[]): void {
       const key = JSON.stringify(jitter.path);
       if (reported.has(key)) continue;
       reported.add(key);
-      problems.push({ path: jitter.path, message: 'jitter without a delay', hint: 'jitter varies a delay: add one, for example delay: 20ms with jitter: 5ms for 15 to 25 ms' });
+      problems.push({
+        path: jitter.path,
+        message: 'jitter without a delay',
+        hint: 'jitter varies a delay: add one, for example delay: 20ms with jitter: 5ms for 15 to 25 ms',
+      });
     }
   }
 }
@@ -422,7 +486,11 @@ function readRoutes(node: string, raw: unknown, interfaces: readonly string[], m
         via = g.value.address;
         if (family !== undefined && g.value.family !== family && to !== undefined) {
           const dest = to === 'default' ? `the IPv${family} default route` : `destination ${formatCidr(to)}`;
-          problems.push({ path: [...path, 'via'], message: `gateway ${via} is IPv${g.value.family} but ${dest} is IPv${family}`, hint: `a route's destination and gateway are of one family: use an IPv${family} gateway` });
+          problems.push({
+            path: [...path, 'via'],
+            message: `gateway ${via} is IPv${g.value.family} but ${dest} is IPv${family}`,
+            hint: `a route's destination and gateway are of one family: use an IPv${family} gateway`,
+          });
           ok = false;
         }
         family ??= g.value.family;
@@ -435,12 +503,20 @@ function readRoutes(node: string, raw: unknown, interfaces: readonly string[], m
       else {
         const near = closest(r.dev, interfaces);
         const has = interfaces.length === 0 ? `${node} has no interfaces: connect it with a link first` : `${node}'s interfaces are ${listWords(interfaces)}`;
-        problems.push({ path: [...path, 'dev'], message: `node ${quoteName(node)} has no interface ${quoteName(r.dev)}`, hint: near !== undefined ? `did you mean ${quoteName(near)}? ${has}` : has });
+        problems.push({
+          path: [...path, 'dev'],
+          message: `node ${quoteName(node)} has no interface ${quoteName(r.dev)}`,
+          hint: near !== undefined ? `did you mean ${quoteName(near)}? ${has}` : has,
+        });
         ok = false;
       }
     } else if (r.dev !== undefined) ok = false;
     if (!('via' in r) && !('dev' in r)) {
-      problems.push({ path, message: 'the route has neither via (a gateway) nor dev (an interface)', hint: 'give one or both, for example { to: 10.0.2.0/24, via: 10.0.1.1 } or { to: 10.0.2.0/24, dev: eth0 }' });
+      problems.push({
+        path,
+        message: 'the route has neither via (a gateway) nor dev (an interface)',
+        hint: 'give one or both, for example { to: 10.0.2.0/24, via: 10.0.1.1 } or { to: 10.0.2.0/24, dev: eth0 }',
+      });
       ok = false;
     }
     if (r.metric !== undefined && !isInt(r.metric, 0, METRIC_MAX)) ok = false;
@@ -455,7 +531,12 @@ function readRoutes(node: string, raw: unknown, interfaces: readonly string[], m
     const prior = seen.get(key);
     if (prior !== undefined) {
       const dest = to === 'default' ? `the IPv${fam} default route` : `the route to ${formatCidr(to)}`;
-      problems.push({ path, message: `${dest} is given twice in node ${quoteName(node)}: here and at ${OTHER}`, hint: 'remove one of them, or give them different metrics', other: prior });
+      problems.push({
+        path,
+        message: `${dest} is given twice in node ${quoteName(node)}: here and at ${OTHER}`,
+        hint: 'remove one of them, or give them different metrics',
+        other: prior,
+      });
       return;
     }
     seen.set(key, path);
@@ -471,10 +552,15 @@ function readExec(node: string, raw: unknown, problems: Problem[]): ExecEntry[] 
     const path: Path = ['nodes', node, 'exec', i];
     let entry: ExecEntry | undefined;
     if (typeof e === 'string') entry = { run: e, background: false };
-    else if (isRecord(e) && typeof e.run === 'string' && (e.background === undefined || typeof e.background === 'boolean')) entry = { run: e.run, background: e.background === true };
+    else if (isRecord(e) && typeof e.run === 'string' && (e.background === undefined || typeof e.background === 'boolean'))
+      entry = { run: e.run, background: e.background === true };
     if (entry === undefined) return;
     if (entry.run.trim() === '') {
-      problems.push({ path: typeof e === 'string' ? path : [...path, 'run'], message: 'the command is empty', hint: 'write a shell command, for example "ping -c 1 10.0.0.2", or remove the entry' });
+      problems.push({
+        path: typeof e === 'string' ? path : [...path, 'run'],
+        message: 'the command is empty',
+        hint: 'write a shell command, for example "ping -c 1 10.0.0.2", or remove the entry',
+      });
       return;
     }
     out.push(entry);
@@ -501,7 +587,11 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     const problem: Problem =
       value === null || value === undefined
         ? { path: [], message: 'the topology is empty', hint: 'a lab needs at least name: and nodes:, as in examples/two-computers.yaml' }
-        : { path: [], message: `the top level must be a mapping of name, nodes and links, not ${describeValue(value)}`, hint: 'start with name: my-lab, as in examples/two-computers.yaml' };
+        : {
+            path: [],
+            message: `the top level must be a mapping of name, nodes and links, not ${describeValue(value)}`,
+            hint: 'start with name: my-lab, as in examples/two-computers.yaml',
+          };
     return { problems: [problem] };
   }
   const problems = checkShape(value);
@@ -592,7 +682,10 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
           path: type.bridge.path,
           ...(type.bridge.path.length === 2 ? { at: 'key' as const } : {}),
           message: `bridge ${quoteName(n)} has a port named ${quoteName(type.bridge.value)}, the name of its bridge device`,
-          hint: type.bridge.path.length === 2 ? `name that end otherwise, or give the bridge another name with bridge-name` : 'give the bridge or that end another name',
+          hint:
+            type.bridge.path.length === 2
+              ? `name that end otherwise, or give the bridge another name with bridge-name`
+              : 'give the bridge or that end another name',
         });
       }
       continue;

@@ -8,7 +8,10 @@ describe('Lab (no root needed)', () => {
     const lab = Lab.parse('name: t\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 10.0.0.1/24", "b 10.0.0.2/24"]\n');
     assert.deepEqual(lab.node('b').addresses, ['10.0.0.2']);
     assert.equal(lab.resolveTarget('b'), '10.0.0.2');
-    assert.throws(() => lab.node('c'), (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_NOT_FOUND' && /its nodes are a, b/.test(e.message));
+    assert.throws(
+      () => lab.node('c'),
+      (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_NOT_FOUND' && /its nodes are a, b/.test(e.message),
+    );
     assert.throws(() => Lab.parse('name: t\nnodes: { a: {} }\nlinks:\n  - endpoints: ["a", "zz"]\n'), TopologyError);
     const defined = Lab.define({ name: 'd', nodes: { x: {}, y: {} }, links: [{ endpoints: ['x', 'y'] }] });
     assert.deepEqual(defined.node('x').interfaces, ['eth0']);
@@ -31,6 +34,9 @@ describe('Lab', { skip: needsRoot }, () => {
       assert.equal(r.code, 0);
       assert.match(r.stdout, /10\.10\.1\.3\/32/);
     }
-    assert.deepEqual(netnsList().filter((n) => n === 'red' || n === 'green'), []);
+    assert.deepEqual(
+      netnsList().filter((n) => n === 'red' || n === 'green'),
+      [],
+    );
   });
 });

@@ -19,7 +19,9 @@ interface IpAddr {
 }
 
 const EXAMPLES = join(ROOT, 'examples');
-const exampleFiles = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$|\.json$/.test(f)).sort();
+const exampleFiles = readdirSync(EXAMPLES)
+  .filter((f) => /\.ya?ml$|\.json$/.test(f))
+  .sort();
 
 /** Every link end of the lab exists in its namespace, is UP and has exactly its addresses (ip -j). */
 function assertLabInKernel(lab: ResolvedLab): void {
@@ -28,7 +30,10 @@ function assertLabInKernel(lab: ResolvedLab): void {
       const [dev] = ipJson<IpAddr[]>(['-n', end.netns, 'addr', 'show', 'dev', end.ifname]);
       assert.ok(dev !== undefined, `${end.netns}:${end.ifname} exists`);
       assert.equal(dev.operstate, 'UP', `${end.netns}:${end.ifname} is UP`);
-      const got = dev.addr_info.filter((a) => !a.local.startsWith('fe80')).map((a) => `${a.local}/${a.prefixlen}`).sort();
+      const got = dev.addr_info
+        .filter((a) => !a.local.startsWith('fe80'))
+        .map((a) => `${a.local}/${a.prefixlen}`)
+        .sort();
       assert.deepEqual(got, end.addresses.map((a) => `${a.address}/${a.prefixLength}`).sort(), `${end.netns}:${end.ifname} addresses`);
     }
   }
@@ -91,18 +96,27 @@ describe('nslab CLI', { skip: needsRoot }, () => {
       const ping = nslab(['ping', 'green', 'red', '-c', '1']);
       assert.equal(ping.code, 0, ping.stderr);
       const ls = JSON.parse(nslabOk(['ls', '--json']).stdout) as { name: string; nodes: number }[];
-      assert.deepEqual(ls.map((l) => [l.name, l.nodes]), [['two-computers', 2]]);
+      assert.deepEqual(
+        ls.map((l) => [l.name, l.nodes]),
+        [['two-computers', 2]],
+      );
     } finally {
       nslab(['down']);
     }
-    assert.deepEqual(netnsList().filter((n) => n === 'red' || n === 'green'), []);
+    assert.deepEqual(
+      netnsList().filter((n) => n === 'red' || n === 'green'),
+      [],
+    );
   });
 
   test('--explain prints each step as the ip command it equals; --dry-run changes nothing', () => {
     const dry = nslabOk(['up', 'examples/two-computers.yaml', '--dry-run', '--explain']);
     assert.match(dry.stdout, /\$ ip netns add red/);
     assert.match(dry.stdout, /\$ ip link add rveth netns red type veth peer name gveth netns green/);
-    assert.deepEqual(netnsList().filter((n) => n === 'red'), []);
+    assert.deepEqual(
+      netnsList().filter((n) => n === 'red'),
+      [],
+    );
     try {
       const up = nslabOk(['up', 'examples/two-computers.yaml', '--explain']);
       assert.match(up.stdout, /\$ ip -n red addr add 10\.10\.1\.2\/32 dev rveth/);
@@ -125,7 +139,13 @@ describe('nslab CLI', { skip: needsRoot }, () => {
       const r = JSON.parse(nslabOk(['up', file, '--json']).stdout) as { plan: { ops: { op: string }[] } };
       assert.deepEqual(r.plan.ops.map((o) => o.op).sort(), ['addr.add', 'addr.add', 'link.set', 'link.set', 'veth.add', 'veth.del'].sort());
       assertLabInKernel(parseTopology(v2));
-      assert.deepEqual(ipJson<{ ifname: string }[]>(['-n', 'recon-b', 'link', 'show']).map((l) => l.ifname).sort(), ['lo', 'x0'], 'the removed link is gone');
+      assert.deepEqual(
+        ipJson<{ ifname: string }[]>(['-n', 'recon-b', 'link', 'show'])
+          .map((l) => l.ifname)
+          .sort(),
+        ['lo', 'x0'],
+        'the removed link is gone',
+      );
       assert.equal(ipJson<{ ifindex: number }[]>(['-n', 'recon-a', 'link', 'show', 'x0'])[0]?.ifindex, before, 'the kept link was not remade');
       assert.match(sh('ip', ['netns', 'exec', 'recon-a', 'ping', '-c', '1', '-W', '2', '10.3.0.2']), /1 received/);
       assert.equal(JSON.parse(nslabOk(['up', file, '--json']).stdout).changed, false);
@@ -139,7 +159,10 @@ describe('nslab CLI', { skip: needsRoot }, () => {
   test('up FILE names the namespaces of the head start the executable took for it (early.ts), and frees one glanced for another lab', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
     const file = join(dir, 'lab.yaml');
-    writeFileSync(file, 'name: headstart\nnodes:\n  a: {}\n  b: {}\n  c: {}\nlinks:\n  - endpoints: ["a:e0 10.9.0.1/24", "b:e0 10.9.0.2/24"]\n  - endpoints: ["b:e1 10.9.1.1/24", "c:e1 10.9.1.2/24"]\n');
+    writeFileSync(
+      file,
+      'name: headstart\nnodes:\n  a: {}\n  b: {}\n  c: {}\nlinks:\n  - endpoints: ["a:e0 10.9.0.1/24", "b:e0 10.9.0.2/24"]\n  - endpoints: ["b:e1 10.9.1.1/24", "c:e1 10.9.1.2/24"]\n',
+    );
     const lab = parseTopology(readFileSync(file, 'utf8'));
     const before = heldNamespaces();
     const named = (): string[] => lab.nodes.map((n) => `net:[${statSync(`/run/netns/${n.netns}`).ino}]`);
@@ -153,13 +176,18 @@ describe('nslab CLI', { skip: needsRoot }, () => {
       }
     };
     try {
-      for (const argv of [['up', '--dry-run', file], ['down', file], ['up', join(dir, 'missing.yaml')], ['up']]) assert.equal(headStart(argv), undefined, argv.join(' '));
+      for (const argv of [['up', '--dry-run', file], ['down', file], ['up', join(dir, 'missing.yaml')], ['up']])
+        assert.equal(headStart(argv), undefined, argv.join(' '));
       const early = headStart(['up', file]);
       assert.equal(early?.lab, 'headstart');
       const spares = await heldBeyond(before, 3);
       assert.equal(spares.length, 3);
       assert.equal(await run(['up', file], early), 0);
-      assert.deepEqual(named().filter((n) => !spares.includes(n)), [], 'every namespace of the lab is one of the head start');
+      assert.deepEqual(
+        named().filter((n) => !spares.includes(n)),
+        [],
+        'every namespace of the lab is one of the head start',
+      );
       assertLabInKernel(lab);
       assertLinksCarryPings(lab);
       assert.deepEqual(heldNamespaces(), before);
@@ -169,7 +197,11 @@ describe('nslab CLI', { skip: needsRoot }, () => {
       const others = await heldBeyond(before, 2);
       assert.equal(others.length, 2);
       assert.equal(await run(['up', file], other), 0);
-      assert.deepEqual(named().filter((n) => others.includes(n)), [], 'none of the lab is a spare glanced for another');
+      assert.deepEqual(
+        named().filter((n) => others.includes(n)),
+        [],
+        'none of the lab is a spare glanced for another',
+      );
       assert.deepEqual(heldNamespaces(), before, 'the spares of the other lab are freed');
       assertLinksCarryPings(lab);
     } finally {
@@ -183,7 +215,10 @@ describe('nslab CLI', { skip: needsRoot }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
     const file = join(dir, 'bad-gw.yaml');
     // Valid as a file, refused by the kernel at the route step: the gateway is in no connected subnet.
-    writeFileSync(file, 'name: rollback\nnodes:\n  a:\n    routes: [{ to: 10.9.0.0/24, via: 10.8.0.1 }]\n  b: {}\nlinks:\n  - endpoints: ["a:e0 10.1.0.1/24", "b:e0 10.1.0.2/24"]\n');
+    writeFileSync(
+      file,
+      'name: rollback\nnodes:\n  a:\n    routes: [{ to: 10.9.0.0/24, via: 10.8.0.1 }]\n  b: {}\nlinks:\n  - endpoints: ["a:e0 10.1.0.1/24", "b:e0 10.1.0.2/24"]\n',
+    );
     try {
       const r = nslab(['up', file]);
       assert.equal(r.code, 1);
@@ -230,7 +265,10 @@ describe('nslab CLI', { skip: needsRoot }, () => {
   test('exit code 2 and every problem with its line for an invalid file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
     const file = join(dir, 'broken.yaml');
-    writeFileSync(file, 'name: broken\nnodes:\n  red: {}\nlinks:\n  - endpoints: ["red:eth0", "blue:eth0"]\n  - endpoints: ["red:an-interface-name-too-long", "red:eth1"]\n');
+    writeFileSync(
+      file,
+      'name: broken\nnodes:\n  red: {}\nlinks:\n  - endpoints: ["red:eth0", "blue:eth0"]\n  - endpoints: ["red:an-interface-name-too-long", "red:eth1"]\n',
+    );
     try {
       const v = nslab(['validate', file]);
       assert.equal(v.code, 2);
@@ -248,7 +286,10 @@ describe('nslab CLI', { skip: needsRoot }, () => {
   test('a background exec entry runs until down ends it by its pid', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
     const file = join(dir, 'srv.yaml');
-    writeFileSync(file, 'name: srv\nnodes:\n  a:\n    exec:\n      - echo ready > /run/nslab/srv/a-ran\n      - { run: "sleep 300", background: true }\n  b: {}\nlinks:\n  - endpoints: ["a 10.6.0.1/24", "b 10.6.0.2/24"]\n');
+    writeFileSync(
+      file,
+      'name: srv\nnodes:\n  a:\n    exec:\n      - echo ready > /run/nslab/srv/a-ran\n      - { run: "sleep 300", background: true }\n  b: {}\nlinks:\n  - endpoints: ["a 10.6.0.1/24", "b 10.6.0.2/24"]\n',
+    );
     try {
       nslabOk(['up', file]);
       assert.equal(readFileSync('/run/nslab/srv/a-ran', 'utf8'), 'ready\n');

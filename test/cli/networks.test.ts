@@ -14,7 +14,11 @@ function load(file: string): ResolvedLab {
 
 /** A node's first address of a family. */
 function addressOf(lab: ResolvedLab, node: string, family: 4 | 6): string | undefined {
-  return lab.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === node).flatMap((e) => e.addresses).find((a) => a.family === family)?.address;
+  return lab.links
+    .flatMap((l) => [l.a, l.b])
+    .filter((e) => e.node === node)
+    .flatMap((e) => e.addresses)
+    .find((a) => a.family === family)?.address;
 }
 
 /**
@@ -105,19 +109,35 @@ describe('networks beyond two computers (examples, end to end)', { skip: needsRo
     try {
       nslabOk(['up', join('examples', 'rate-limit.yaml')]);
       // A receiver in b that times from the first byte to the last, and a sender in a.
-      const server = spawn('ip', ['netns', 'exec', b.netns, process.execPath, '-e', `
+      const server = spawn('ip', [
+        'netns',
+        'exec',
+        b.netns,
+        process.execPath,
+        '-e',
+        `
         const s = require('node:net').createServer((c) => { let n = 0, t0 = 0;
           c.on('data', (d) => { if (n === 0) t0 = performance.now(); n += d.length; });
           c.on('end', () => { console.log(JSON.stringify({ n, ms: performance.now() - t0 })); s.close(); }); });
-        s.listen(5001, '${target}', () => console.log('listening'));`]);
+        s.listen(5001, '${target}', () => console.log('listening'));`,
+      ]);
       let out = '';
-      const done = new Promise<string>((resolve) => server.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('}')) resolve(out);
-      }));
+      const done = new Promise<string>((resolve) =>
+        server.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('}')) resolve(out);
+        }),
+      );
       await new Promise<void>((resolve) => server.stdout.once('data', () => resolve()));
-      sh('ip', ['netns', 'exec', a.netns, process.execPath, '-e', `
-        const c = require('node:net').connect(5001, '${target}', () => c.end(Buffer.alloc(${bytes})));`]);
+      sh('ip', [
+        'netns',
+        'exec',
+        a.netns,
+        process.execPath,
+        '-e',
+        `
+        const c = require('node:net').connect(5001, '${target}', () => c.end(Buffer.alloc(${bytes})));`,
+      ]);
       const result = JSON.parse((await done).split('\n').find((l) => l.startsWith('{')) as string) as { n: number; ms: number };
       assert.equal(result.n, bytes);
       const mbit = (result.n * 8) / (result.ms / 1000) / 1e6;
@@ -132,14 +152,18 @@ describe('networks beyond two computers (examples, end to end)', { skip: needsRo
       assert.equal(q5?.kind, 'tbf');
       // A re-up restores the file's 10mbit.
       const again = JSON.parse(nslabOk(['up', join('examples', 'rate-limit.yaml'), '--json']).stdout) as { plan: { ops: { op: string }[] } };
-      assert.deepEqual(again.plan.ops.map((o) => o.op), ['qdisc.set']);
+      assert.deepEqual(
+        again.plan.ops.map((o) => o.op),
+        ['qdisc.set'],
+      );
     } finally {
       nslab(['down', '--lab', lab.name]);
     }
   });
 
   test('delay and loss: refused with the links and the missing feature named, or applied without them when allowed', () => {
-    const text = 'name: lossy\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 10.6.1.1/24", "b 10.6.1.2/24"]\n    rate: 20mbit\n    delay: 20ms\n    loss: 1%\n';
+    const text =
+      'name: lossy\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 10.6.1.1/24", "b 10.6.1.2/24"]\n    rate: 20mbit\n    delay: 20ms\n    loss: 1%\n';
     const dir = sh('mktemp', ['-d']).trim();
     sh('sh', ['-c', `cat > ${dir}/lossy.yaml <<'EOF'\n${text}EOF`]);
     try {

@@ -5,13 +5,30 @@ import { dependencyGraph } from '../../src/plan/index.js';
 import type { Op, Plan } from '../../src/plan/types.js';
 
 // Plans of ops whose kinds give them lanes (see laneOf): a veth made in `a` and addresses on its ends.
-const veth = (id: string, a: string, b: string, after: string[] = []): Op => ({ id, op: 'veth.add', link: id, a: { node: a, netns: a, ifname: 'e0' }, b: { node: b, netns: b, ifname: 'e1' }, after });
-const addr = (id: string, netns: string, ifname: string, after: string[]): Op => ({ id, op: 'addr.add', netns, ifname, cidr: { address: '10.0.0.1', prefixLength: 24, family: 4 }, after });
+const veth = (id: string, a: string, b: string, after: string[] = []): Op => ({
+  id,
+  op: 'veth.add',
+  link: id,
+  a: { node: a, netns: a, ifname: 'e0' },
+  b: { node: b, netns: b, ifname: 'e1' },
+  after,
+});
+const addr = (id: string, netns: string, ifname: string, after: string[]): Op => ({
+  id,
+  op: 'addr.add',
+  netns,
+  ifname,
+  cidr: { address: '10.0.0.1', prefixLength: 24, family: 4 },
+  after,
+});
 const up = (id: string, netns: string, ifname: string, after: string[]): Op => ({ id, op: 'link.set', netns, ifname, up: true, after });
 const netns = (id: string, after: string[] = []): Op => ({ id, op: 'netns.add', netns: id, node: id, after });
 
 /** Runs a plan with a start function that answers each op on a later turn; records each batch started. */
-async function run(plan: Plan, options: { slice?: number; fail?: string; signal?: AbortSignal; free?: (p: number) => boolean; onBatch?: (ids: string[]) => void } = {}): Promise<{ batches: string[][]; finished: string[]; error?: unknown }> {
+async function run(
+  plan: Plan,
+  options: { slice?: number; fail?: string; signal?: AbortSignal; free?: (p: number) => boolean; onBatch?: (ids: string[]) => void } = {},
+): Promise<{ batches: string[][]; finished: string[]; error?: unknown }> {
   const batches: string[][] = [];
   const finished: string[] = [];
   const d: Dispatcher = new Dispatcher(
@@ -42,13 +59,24 @@ async function run(plan: Plan, options: { slice?: number; fail?: string; signal?
 test('an op starts with the dependency it rides on its lane, and after the end of the others', async () => {
   const plan: Plan = {
     lab: 't',
-    ops: [netns('a'), netns('b'), veth('v', 'a', 'b', ['a', 'b']), addr('near', 'a', 'e0', ['v']), addr('far', 'b', 'e1', ['v']), up('up', 'a', 'e0', ['v', 'near'])],
+    ops: [
+      netns('a'),
+      netns('b'),
+      veth('v', 'a', 'b', ['a', 'b']),
+      addr('near', 'a', 'e0', ['v']),
+      addr('far', 'b', 'e1', ['v']),
+      up('up', 'a', 'e0', ['v', 'near']),
+    ],
   };
   const { batches, error } = await run(plan);
   assert.equal(error, undefined);
   // The near end's address rides the cable's lane (same socket, in plan order); the far end's is on b's
   // socket and waits for the answer; raising a device never rides the batch that makes it.
-  assert.deepEqual(batches, [['a', 'b'], ['v', 'near'], ['far', 'up']]);
+  assert.deepEqual(batches, [
+    ['a', 'b'],
+    ['v', 'near'],
+    ['far', 'up'],
+  ]);
 });
 
 test('no barrier between waves: an op starts as soon as its own dependencies end', async () => {

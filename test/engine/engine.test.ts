@@ -30,9 +30,17 @@ function chain(name: string, n: number): ResolvedLab {
 
 function gone(lab: ResolvedLab): void {
   const left = new Set(netnsList());
-  assert.deepEqual(lab.nodes.map((n) => n.netns).filter((n) => left.has(n)), [], 'no namespace of the lab is left');
+  assert.deepEqual(
+    lab.nodes.map((n) => n.netns).filter((n) => left.has(n)),
+    [],
+    'no namespace of the lab is left',
+  );
   assert.ok(!existsSync(`/run/nslab/${lab.name}`), 'no state of the lab is left');
-  assert.deepEqual(lab.nodes.map((n) => n.netns).filter((n) => existsSync(`/etc/netns/${n}`)), [], 'no hosts file of the lab is left');
+  assert.deepEqual(
+    lab.nodes.map((n) => n.netns).filter((n) => existsSync(`/etc/netns/${n}`)),
+    [],
+    'no hosts file of the lab is left',
+  );
 }
 
 describe('engine', { skip: needsRoot }, () => {
@@ -76,7 +84,11 @@ describe('engine', { skip: needsRoot }, () => {
       await assert.rejects(up(bigger, { failBefore: `addr:n2:left:10.1.0.2/24` }), /injected failure/);
       const s = await status(lab.name);
       assert.deepEqual(Object.keys(s.observed.namespaces).sort(), [`${lab.name}-n0`, `${lab.name}-n1`]);
-      assert.deepEqual(s.observed.namespaces[`${lab.name}-n1`]?.links.map((l) => l.ifname), ['left'], 'the new cable of n1 was removed');
+      assert.deepEqual(
+        s.observed.namespaces[`${lab.name}-n1`]?.links.map((l) => l.ifname),
+        ['left'],
+        'the new cable of n1 was removed',
+      );
     } finally {
       await down(lab.name);
     }
@@ -102,13 +114,34 @@ describe('engine', { skip: needsRoot }, () => {
     const dad = (netns: string): string => sh('ip', ['netns', 'exec', netns, 'cat', '/proc/sys/net/ipv6/conf/default/accept_dad']).trim();
     try {
       await up(lab);
-      assert.deepEqual(lab.nodes.map((n) => dad(n.netns)), ['1', '1']);
+      assert.deepEqual(
+        lab.nodes.map((n) => dad(n.netns)),
+        ['1', '1'],
+      );
       const link = lab.links[0];
       assert.ok(link !== undefined);
-      const six: ResolvedLab = { ...lab, links: [{ ...link, a: { ...link.a, addresses: [...link.a.addresses, { family: 6, address: 'fd00::1', prefixLength: 64 }] }, b: { ...link.b, addresses: [...link.b.addresses, { family: 6, address: 'fd00::2', prefixLength: 64 }] } }] };
+      const six: ResolvedLab = {
+        ...lab,
+        links: [
+          {
+            ...link,
+            a: { ...link.a, addresses: [...link.a.addresses, { family: 6, address: 'fd00::1', prefixLength: 64 }] },
+            b: { ...link.b, addresses: [...link.b.addresses, { family: 6, address: 'fd00::2', prefixLength: 64 }] },
+          },
+        ],
+      };
       const again = await up(six);
-      assert.deepEqual(again.plan.ops.filter((o) => o.op === 'sysctl.set').map((o) => o.id).sort(), ['sysctl:n0:net/ipv6/conf/default/accept_dad', 'sysctl:n1:net/ipv6/conf/default/accept_dad']);
-      assert.deepEqual(lab.nodes.map((n) => dad(n.netns)), ['0', '0']);
+      assert.deepEqual(
+        again.plan.ops
+          .filter((o) => o.op === 'sysctl.set')
+          .map((o) => o.id)
+          .sort(),
+        ['sysctl:n0:net/ipv6/conf/default/accept_dad', 'sysctl:n1:net/ipv6/conf/default/accept_dad'],
+      );
+      assert.deepEqual(
+        lab.nodes.map((n) => dad(n.netns)),
+        ['0', '0'],
+      );
       // No tentative address: the other end answers at once.
       sh('ip', ['netns', 'exec', `${lab.name}-n0`, 'ping', '-6', '-c', '1', '-W', '2', 'fd00::2']);
       assert.deepEqual((await up(six)).plan.ops, []);
@@ -181,7 +214,10 @@ describe('engine', { skip: needsRoot }, () => {
       assert.equal(result.changed, true);
       // Every namespace of the lab is one of the spares.
       const named = lab.nodes.map((n) => `net:[${sh('stat', ['-L', '-c', '%i', `/run/netns/${n.netns}`]).trim()}]`);
-      assert.deepEqual(named.filter((n) => !spareInodes.includes(n)), []);
+      assert.deepEqual(
+        named.filter((n) => !spareInodes.includes(n)),
+        [],
+      );
       assert.equal(sh('ip', ['netns', 'exec', `${lab.name}-n1`, 'cat', '/proc/sys/net/ipv4/ip_forward']), '1\n');
       assert.equal(sh('ip', ['netns', 'exec', `${lab.name}-n2`, 'cat', '/proc/sys/net/ipv4/ip_forward']), '0\n');
       const [lo] = ipJson<{ ifalias?: string }[]>(['-n', `${lab.name}-n3`, 'link', 'show', 'lo']);

@@ -62,14 +62,17 @@ describe('LAN segments, routers and names', { skip: needsRoot }, () => {
       // A second up changes nothing (bridges and ports are recognised).
       assert.deepEqual((await up(lab)).plan.ops, []);
       const s = await status(lab.name);
-      assert.deepEqual(s.observed.namespaces[ns('s1')]?.links.filter((l) => l.kind === 'veth').map((l) => l.master), ['br0', 'br0', 'br0']);
+      assert.deepEqual(
+        s.observed.namespaces[ns('s1')]?.links.filter((l) => l.kind === 'veth').map((l) => l.master),
+        ['br0', 'br0', 'br0'],
+      );
     } finally {
       await down(lab.name);
     }
     for (const n of lab.nodes) assert.ok(!existsSync(`/etc/netns/${n.netns}`), `hosts of ${n.name} removed`);
   });
 
-  test('a hosts file that is not the lab\'s is left alone', async () => {
+  test("a hosts file that is not the lab's is left alone", async () => {
     const lab = twoLans(uniqueName('hst'));
     const dir = `/etc/netns/${lab.name}-h1`;
     sh('mkdir', ['-p', dir]);

@@ -57,7 +57,10 @@ describe('nslab why', { skip: needsRoot }, () => {
         const r = await why(lab, 'a', 'b');
         assert.equal(r.reaches, true, r.verdict);
         assert.equal(r.verdict, 'a reaches b (10.2.0.2) in 2 hops, and b answers back to 10.1.0.1');
-        assert.deepEqual(r.there.hops.map((h) => h.node), ['a', 'm', 'b']);
+        assert.deepEqual(
+          r.there.hops.map((h) => h.node),
+          ['a', 'm', 'b'],
+        );
       },
       (lab) => {
         const m = lab.nodes.find((n) => n.name === 'm');
@@ -77,7 +80,10 @@ describe('nslab why', { skip: needsRoot }, () => {
   test('no route on the way there', async () => {
     await withLab(CHAIN.replace('a: { routes: [{ to: 10.2.0.0/24, via: 10.1.0.2 }] }', 'a: {}'), async (lab) => {
       const r = await why(lab, 'a', '10.2.0.2');
-      assert.match(r.verdict, /^a does not reach b \(10\.2\.0\.2\): a has no route to 10\.2\.0\.2 \(b's address\): add \{ to: 10\.2\.0\.2\/32, via: <a router's address/);
+      assert.match(
+        r.verdict,
+        /^a does not reach b \(10\.2\.0\.2\): a has no route to 10\.2\.0\.2 \(b's address\): add \{ to: 10\.2\.0\.2\/32, via: <a router's address/,
+      );
     });
   });
 

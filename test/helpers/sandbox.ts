@@ -30,7 +30,10 @@ export function sh(cmd: string, args: string[]): string {
 
 /** Names in /run/netns now, as `ip netns list` shows them. */
 export function netnsList(): string[] {
-  return sh('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n !== '');
+  return sh('ip', ['netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n !== '');
 }
 
 /** The network namespaces this process holds a descriptor of (`net:[inode]`). */

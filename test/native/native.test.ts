@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, fstatSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { addNamespaces, closeSocket, closeSockets, deleteNamespaces, makeNamespaces, netnsPath, openSockets, startSpares, sysctl, transact } from '../../src/native/index.js';
+import {
+  addNamespaces,
+  closeSocket,
+  closeSockets,
+  deleteNamespaces,
+  makeNamespaces,
+  netnsPath,
+  openSockets,
+  startSpares,
+  sysctl,
+  transact,
+} from '../../src/native/index.js';
 import { heldBeyond, heldNamespaces, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 /** RTM_GETLINK dump request: nlmsghdr + ifinfomsg, built by hand so this test does not lean on the codec. */
@@ -17,11 +28,11 @@ function getLinkDump(seq: number): Buffer {
 /** Interface names in a dump answer (IFLA_IFNAME = 3), parsed by hand. */
 function ifnames(buf: Buffer): string[] {
   const names: string[] = [];
-  for (let off = 0; off + 16 <= buf.length; ) {
+  for (let off = 0; off + 16 <= buf.length;) {
     const len = buf.readUInt32LE(off);
     const type = buf.readUInt16LE(off + 4);
     if (type === 16 /* RTM_NEWLINK */) {
-      for (let a = off + 32; a + 4 <= off + len; ) {
+      for (let a = off + 32; a + 4 <= off + len;) {
         const alen = buf.readUInt16LE(a);
         if (alen < 4) break;
         if ((buf.readUInt16LE(a + 2) & 0x3fff) === 3) names.push(buf.toString('utf8', a + 4, a + alen - 1));
@@ -55,8 +66,17 @@ function upWithAlias(index: number, alias: string): Buffer {
 describe('native addon', { skip: needsRoot }, () => {
   test('namespaces made ready: sysctls written inside, socket and fd open, hello answered, identity read', async () => {
     const names = [uniqueName('rdy'), uniqueName('rdy'), uniqueName('rdy')];
-    const forward: [string, string][] = [['net/ipv6/conf/default/accept_dad', '0'], ['net/ipv4/ip_forward', '1']];
-    const made = await makeNamespaces(names, { sysctls: new Map([[names[0] as string, forward], [names[2] as string, forward]]), hello: upWithAlias(1, 'hello-lo') });
+    const forward: [string, string][] = [
+      ['net/ipv6/conf/default/accept_dad', '0'],
+      ['net/ipv4/ip_forward', '1'],
+    ];
+    const made = await makeNamespaces(names, {
+      sysctls: new Map([
+        [names[0] as string, forward],
+        [names[2] as string, forward],
+      ]),
+      hello: upWithAlias(1, 'hello-lo'),
+    });
     try {
       for (const [i, m] of made.entries()) {
         const name = names[i] as string;
@@ -79,7 +99,10 @@ describe('native addon', { skip: needsRoot }, () => {
         closeSocket(m.fd);
         closeSync(m.nsFd);
       }
-      assert.deepEqual(await deleteNamespaces(names), names.map(() => undefined));
+      assert.deepEqual(
+        await deleteNamespaces(names),
+        names.map(() => undefined),
+      );
     }
   });
 
@@ -97,8 +120,15 @@ describe('native addon', { skip: needsRoot }, () => {
     const [first, second, third] = spares;
     assert.ok(first !== undefined && second !== undefined && third !== undefined);
     const names = [uniqueName('spr'), uniqueName('spr')];
-    assert.ok(names.every((n) => !existsSync(netnsPath(n))), 'a spare has no name');
-    const made = await makeNamespaces(names, { spares: [first, second], sysctls: new Map([[names[0] as string, [['net/ipv4/ip_forward', '1'] as const]]]), hello: upWithAlias(1, 'spare-lo') });
+    assert.ok(
+      names.every((n) => !existsSync(netnsPath(n))),
+      'a spare has no name',
+    );
+    const made = await makeNamespaces(names, {
+      spares: [first, second],
+      sysctls: new Map([[names[0] as string, [['net/ipv4/ip_forward', '1'] as const]]]),
+      hello: upWithAlias(1, 'spare-lo'),
+    });
     try {
       for (const [i, m] of made.entries()) {
         const name = names[i] as string;
@@ -122,7 +152,10 @@ describe('native addon', { skip: needsRoot }, () => {
       assert.ok(!heldNamespaces().has(`net:[${inodes[2]}]`), 'the unnamed spare is no longer held');
     } finally {
       await closeSockets(made.flatMap((m) => (m instanceof Error ? [] : [m.fd, m.nsFd])));
-      assert.deepEqual(await deleteNamespaces(names), names.map(() => undefined));
+      assert.deepEqual(
+        await deleteNamespaces(names),
+        names.map(() => undefined),
+      );
     }
   });
 
@@ -194,7 +227,7 @@ describe('native addon', { skip: needsRoot }, () => {
     }
   });
 
-  test('a socket of the current namespace does not see a namespace\'s links', async () => {
+  test("a socket of the current namespace does not see a namespace's links", async () => {
     const name = uniqueName('cur');
     const [err] = await addNamespaces([name]);
     assert.equal(err, undefined);
@@ -246,10 +279,16 @@ describe('native addon', { skip: needsRoot }, () => {
 
   test('many namespaces at once, on several threads', async () => {
     const names = Array.from({ length: 50 }, () => uniqueName('many'));
-    assert.deepEqual(await addNamespaces(names, { threads: 2 }), names.map(() => undefined));
+    assert.deepEqual(
+      await addNamespaces(names, { threads: 2 }),
+      names.map(() => undefined),
+    );
     const listed = new Set(netnsList());
     assert.ok(names.every((n) => listed.has(n)));
-    assert.deepEqual(await deleteNamespaces(names), names.map(() => undefined));
+    assert.deepEqual(
+      await deleteNamespaces(names),
+      names.map(() => undefined),
+    );
     const after = new Set(netnsList());
     assert.ok(names.every((n) => !after.has(n)));
   });

@@ -52,19 +52,32 @@ test('each kind encodes to exact bytes, padded to 4, nests flagged NLA_F_NESTED'
     [{ mac: '02:00:00:00:00:01' }, '0a000f00020000000001' + '0000'],
     [{ nest: { a: 1 } }, '0c0010800600010001000000'],
   ];
-  for (const [values, want] of cases) assert.equal(hex(encodeAttributes(table, values)), want, JSON.stringify(values, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+  for (const [values, want] of cases)
+    assert.equal(
+      hex(encodeAttributes(table, values)),
+      want,
+      JSON.stringify(values, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+    );
 });
 
 test('absent fields and a false flag are not sent; table order is wire order; unknown ones go last', () => {
   assert.equal(encodeAttributes(table, {}).length, 0);
   assert.equal(encodeAttributes(table, { on: undefined as unknown as true }).length, 0);
-  const buf = encodeAttributes(table, { u16: 1, u8: 2, unknown: [{ type: 200, data: Uint8Array.of(9) }, { type: 201, nested: true, data: new Uint8Array(0) }] });
+  const buf = encodeAttributes(table, {
+    u16: 1,
+    u8: 2,
+    unknown: [
+      { type: 200, data: Uint8Array.of(9) },
+      { type: 201, nested: true, data: new Uint8Array(0) },
+    ],
+  });
   assert.equal(hex(buf), '0500010002000000' + '0600020001000000' + '0500c80009000000' + '0400c980');
 });
 
 test('decoding masks the type flags, keeps unknown attributes raw, skips ignored ones, last duplicate wins', () => {
   const buf = Buffer.from(
-    '06000280' + '05000000' + // u16 with NLA_F_NESTED set on the type (masked off): 5
+    '06000280' +
+      '05000000' + // u16 with NLA_F_NESTED set on the type (masked off): 5
       '0600024002000000' + // u16 again with NLA_F_NET_BYTEORDER: 2 wins
       '08006300aaaaaaaa' + // type 99: ignored
       '0500c80009000000' + // type 200: unknown, raw
@@ -82,9 +95,23 @@ test('decoding masks the type flags, keeps unknown attributes raw, skips ignored
 
 test('round trip of every kind', () => {
   const values: Values = {
-    u8: 255, u16: 65535, u32: 4294967295, s32: -2147483648, be16: 1, be32: 0xdeadbeef, u64: 18446744073709551615n,
-    bool: true, name: 'größe', blob: Uint8Array.of(0, 1), on: true, v4: '192.0.2.1', v6: '2001:db8::1', ip: 'fd00::2',
-    mac: 'aa:bb:cc:dd:ee:ff', nest: { a: 3, unknown: [{ type: 9, data: Uint8Array.of(1, 2, 3, 4) }] }, uint: 5n,
+    u8: 255,
+    u16: 65535,
+    u32: 4294967295,
+    s32: -2147483648,
+    be16: 1,
+    be32: 0xdeadbeef,
+    u64: 18446744073709551615n,
+    bool: true,
+    name: 'größe',
+    blob: Uint8Array.of(0, 1),
+    on: true,
+    v4: '192.0.2.1',
+    v6: '2001:db8::1',
+    ip: 'fd00::2',
+    mac: 'aa:bb:cc:dd:ee:ff',
+    nest: { a: 3, unknown: [{ type: 9, data: Uint8Array.of(1, 2, 3, 4) }] },
+    uint: 5n,
   };
   assert.deepEqual(decodeAttributes(table, encodeAttributes(table, values)), values);
   assert.equal(decodeAttributes(table, Buffer.from('0800110005000000', 'hex')).uint, 5n);
@@ -108,7 +135,10 @@ test('lengths are checked: wrong size for the kind, past the end, below the head
     );
   }
   // The base offset shifts error positions into the caller's buffer.
-  assert.throws(() => decodeAttributes(table, Buffer.from('0600030001000000', 'hex'), 100), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 100);
+  assert.throws(
+    () => decodeAttributes(table, Buffer.from('0600030001000000', 'hex'), 100),
+    (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 100,
+  );
 });
 
 test('out-of-range values refuse to encode', () => {
@@ -151,7 +181,7 @@ test('a custom codec that returns undefined sends nothing; keys that are not fie
   assert.equal(hex(encodeAttributes(custom, { a: 1, other: 7 } as AttributeValues<typeof custom.fields>)), '0500010001000000');
 });
 
-test('encodeAttributesAfter leaves zeroed room for the caller\'s struct', () => {
+test("encodeAttributesAfter leaves zeroed room for the caller's struct", () => {
   assert.equal(hex(encodeAttributesAfter(8, table, { u16: 0x1234 })), '0000000000000000' + '0600020034120000');
   assert.equal(hex(encodeAttributesAfter(4, table, {})), '00000000');
 });

@@ -61,11 +61,17 @@ test('NetlinkDecodeError is an NslabError with a stable code and the offset', ()
 test('malformed NLMSG_ERROR bodies throw NetlinkDecodeError', () => {
   const body = only('error-extack.hex').body;
   assert.throws(() => decodeAck(body.subarray(0, 10), 0), NetlinkDecodeError);
-  assert.throws(() => decodeAck(body.subarray(0, 40), 0), (e: unknown) => e instanceof NetlinkDecodeError && /echoed request payload/.test(e.message));
+  assert.throws(
+    () => decodeAck(body.subarray(0, 40), 0),
+    (e: unknown) => e instanceof NetlinkDecodeError && /echoed request payload/.test(e.message),
+  );
   const positive = Buffer.from(body);
   positive.writeInt32LE(5, 0);
   assert.throws(() => decodeAck(positive, NlmF.ACK_TLVS), NetlinkDecodeError);
   const badTlv = Buffer.from(only('error-capped.hex').body);
   badTlv.writeUInt16LE(200, 20); // the MSG TLV now claims 200 bytes
-  assert.throws(() => decodeAck(badTlv, NlmF.CAPPED | NlmF.ACK_TLVS), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 20);
+  assert.throws(
+    () => decodeAck(badTlv, NlmF.CAPPED | NlmF.ACK_TLVS),
+    (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 20,
+  );
 });

@@ -36,7 +36,9 @@ export function datagram(name: string): Buffer {
 
 /** Names of all fixture files. */
 export function fixtureNames(): string[] {
-  return readdirSync(fixturesDir).filter((n) => n.endsWith('.hex')).sort();
+  return readdirSync(fixturesDir)
+    .filter((n) => n.endsWith('.hex'))
+    .sort();
 }
 
 /** A copy of `buf` with 1 to 4 bytes changed: a bit flipped or a byte replaced, chosen by `rand`. */

@@ -13,7 +13,6 @@ import { decodeNeigh } from '../../src/netlink/neigh.js';
 import { decodeRoute } from '../../src/netlink/route.js';
 import { datagrams, fixtureNames, mutate, prng } from './fixture.js';
 
-
 const bodyDecoders: Record<string, (b: Uint8Array) => unknown> = {
   link: decodeLink,
   addr: decodeAddr,

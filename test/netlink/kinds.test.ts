@@ -56,7 +56,10 @@ test('bridge round trips every typed field', () => {
 });
 
 test('bridge port options ride in IFLA_INFO_SLAVE_DATA next to the link kind', () => {
-  const m = link({ kind: 'veth' }, { master: 4, portInfo: { kind: 'bridge', cost: 100, priority: 8, learning: false, hairpin: true, isolated: true, flush: true } });
+  const m = link(
+    { kind: 'veth' },
+    { master: 4, portInfo: { kind: 'bridge', cost: 100, priority: 8, learning: false, hairpin: true, isolated: true, flush: true } },
+  );
   roundTrip(m);
   const portOnly: LinkMessage = { family: 0, type: 0, index: 5, flags: 0, change: 0, attrs: { portInfo: { kind: 'bridge', state: 3 } } };
   roundTrip(portOnly);
@@ -64,7 +67,25 @@ test('bridge port options ride in IFLA_INFO_SLAVE_DATA next to the link kind', (
 });
 
 test('vxlan round trips, IPv4 and IPv6 underlays', () => {
-  roundTrip(link({ kind: 'vxlan', id: 16777215, group: '239.1.1.1', link: 2, ttl: 0, tos: 1, learning: true, ageing: 30, limit: 100, port: 4789, portRange: { low: 1000, high: 2000 }, udpCsum: false, ttlInherit: true, gbp: true, l2miss: true }));
+  roundTrip(
+    link({
+      kind: 'vxlan',
+      id: 16777215,
+      group: '239.1.1.1',
+      link: 2,
+      ttl: 0,
+      tos: 1,
+      learning: true,
+      ageing: 30,
+      limit: 100,
+      port: 4789,
+      portRange: { low: 1000, high: 2000 },
+      udpCsum: false,
+      ttlInherit: true,
+      gbp: true,
+      l2miss: true,
+    }),
+  );
   roundTrip(link({ kind: 'vxlan', id: 7, group6: 'ff05::100', local6: 'fd00::1', port: 8472, udpZeroCsum6Tx: true, label: 0xfffff }));
 });
 
@@ -101,5 +122,8 @@ test('a veth peer shorter than struct ifinfomsg is a NetlinkDecodeError', () => 
   body.writeUInt16LE(8, at);
   body.writeUInt16LE(12, at + 8);
   body.writeUInt16LE(99, at + 10);
-  assert.throws(() => decodeLink(body), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === at && /VETH_INFO_PEER/.test(e.message));
+  assert.throws(
+    () => decodeLink(body),
+    (e: unknown) => e instanceof NetlinkDecodeError && e.offset === at && /VETH_INFO_PEER/.test(e.message),
+  );
 });

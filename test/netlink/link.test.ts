@@ -16,7 +16,10 @@ function kernelLink(name: string): LinkMessage {
 
 test('golden lo from the kernel', () => {
   const lo = kernelLink('link-lo.hex');
-  assert.deepEqual({ family: lo.family, type: lo.type, index: lo.index, flags: lo.flags, change: lo.change }, { family: Af.UNSPEC, type: Arphrd.LOOPBACK, index: 1, flags: Iff.UP | Iff.LOOPBACK | Iff.RUNNING | Iff.LOWER_UP, change: 0 });
+  assert.deepEqual(
+    { family: lo.family, type: lo.type, index: lo.index, flags: lo.flags, change: lo.change },
+    { family: Af.UNSPEC, type: Arphrd.LOOPBACK, index: 1, flags: Iff.UP | Iff.LOOPBACK | Iff.RUNNING | Iff.LOWER_UP, change: 0 },
+  );
   assert.equal(lo.attrs.ifname, 'lo');
   assert.equal(lo.attrs.mtu, 65536);
   assert.equal(lo.attrs.txqlen, 1000);
@@ -26,7 +29,10 @@ test('golden lo from the kernel', () => {
   assert.equal(lo.attrs.linkinfo, undefined);
   assert.equal(lo.attrs.netnsImmutable, true);
   // IFLA_STATS64, IFLA_AF_SPEC and friends are kept raw, never an error.
-  assert.deepEqual(lo.attrs.unknown?.map((u) => u.type), [66, 68, 69, 23, 7, 43, 26, 14, 62, 65]);
+  assert.deepEqual(
+    lo.attrs.unknown?.map((u) => u.type),
+    [66, 68, 69, 23, 7, 43, 26, 14, 62, 65],
+  );
   assert.equal(lo.attrs.unknown?.find((u) => u.type === 23)?.data.length, 200);
 });
 
@@ -79,7 +85,10 @@ test('golden bridge and bridge port', () => {
   assert.equal(p.designatedPort, 0x8001);
   assert.equal(p.no, 1);
   assert.equal(p.forwardDelayTimer, 400n);
-  assert.deepEqual(p.unknown?.map((u) => u.type), [40, 43, 41, 42]); // newer than our table: raw
+  assert.deepEqual(
+    p.unknown?.map((u) => u.type),
+    [40, 43, 41, 42],
+  ); // newer than our table: raw
 });
 
 test('golden vxlan: the port is big-endian on the wire', () => {
@@ -96,7 +105,10 @@ test('golden vxlan: the port is big-endian on the wire', () => {
   assert.equal(info.ttlInherit, undefined); // reported as u8 0 (requested as a flag): decodes to absent
   assert.deepEqual(info.portRange, { low: 0, high: 0 });
   assert.equal(info.group, undefined);
-  assert.deepEqual(info.unknown?.map((u) => u.type), [33]);
+  assert.deepEqual(
+    info.unknown?.map((u) => u.type),
+    [33],
+  );
 });
 
 test('every link in the dump round-trips: decode -> encode -> decode is the same', () => {
@@ -145,8 +157,14 @@ test('vxlan request matches `ip link add vx0 type vxlan id 42 dstport 4789 local
 });
 
 test('enslave and set up match `ip link set gveth master br0` and `ip link set rveth up`', () => {
-  assert.deepEqual(ours('req-link-set-master.hex', NlmF.REQUEST | NlmF.ACK, encodeLink({ index: 2, attrs: { master: 5 } })), datagram('req-link-set-master.hex'));
-  assert.deepEqual(ours('req-link-set-up.hex', NlmF.REQUEST | NlmF.ACK, encodeLink({ index: 3, flags: Iff.UP, change: Iff.UP, attrs: {} })), datagram('req-link-set-up.hex'));
+  assert.deepEqual(
+    ours('req-link-set-master.hex', NlmF.REQUEST | NlmF.ACK, encodeLink({ index: 2, attrs: { master: 5 } })),
+    datagram('req-link-set-master.hex'),
+  );
+  assert.deepEqual(
+    ours('req-link-set-up.hex', NlmF.REQUEST | NlmF.ACK, encodeLink({ index: 3, flags: Iff.UP, change: Iff.UP, attrs: {} })),
+    datagram('req-link-set-up.hex'),
+  );
 });
 
 test('altname add matches `ip link property add dev rveth altname rveth-alt` (NLA_F_NESTED set by iproute2 too)', () => {
@@ -183,10 +201,16 @@ test('round trips of requests with every attribute group', () => {
 });
 
 test('a short ifinfomsg and a broken attribute are NetlinkDecodeErrors', () => {
-  assert.throws(() => decodeLink(new Uint8Array(15)), (e: unknown) => e instanceof NetlinkDecodeError && /struct ifinfomsg/.test(e.message));
+  assert.throws(
+    () => decodeLink(new Uint8Array(15)),
+    (e: unknown) => e instanceof NetlinkDecodeError && /struct ifinfomsg/.test(e.message),
+  );
   const body = Buffer.from(encodeLink({ attrs: { mtu: 1500 } }));
   body.writeUInt16LE(6, 16); // IFLA_MTU claims 2 payload bytes
-  assert.throws(() => decodeLink(body), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 16 && /IFLA attribute 4 \(mtu\)/.test(e.message));
+  assert.throws(
+    () => decodeLink(body),
+    (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 16 && /IFLA attribute 4 \(mtu\)/.test(e.message),
+  );
   assert.throws(() => encodeLink({ index: -1, attrs: {} }), NetlinkEncodeError);
   assert.throws(() => encodeLink({ attrs: { linkinfo: { kind: 'bogus' } as never } }), NetlinkEncodeError);
 });

@@ -3,7 +3,17 @@ import { test } from 'node:test';
 import { NlmF, Nlmsg, Rtm } from '../../src/netlink/constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError, decodeDone } from '../../src/netlink/error.js';
 import { decodeLink } from '../../src/netlink/link.js';
-import { decodeMessages, encodeMessage, encodeMessages, frameMessages, isBareAck, isDone, isDumpInterrupted, isError, isMultipart } from '../../src/netlink/message.js';
+import {
+  decodeMessages,
+  encodeMessage,
+  encodeMessages,
+  frameMessages,
+  isBareAck,
+  isDone,
+  isDumpInterrupted,
+  isError,
+  isMultipart,
+} from '../../src/netlink/message.js';
 import { datagram, datagrams } from './fixture.js';
 
 test('encodeMessage computes nlmsg_len and pads the body', () => {
@@ -18,9 +28,15 @@ test('a real multipart RTM_GETLINK dump: two datagrams, NLM_F_MULTI everywhere, 
   const grams = datagrams('link-dump.hex');
   assert.equal(grams.length, 2);
   const msgs = grams.flatMap((g) => decodeMessages(g));
-  assert.deepEqual(msgs.map((m) => m.type), [16, 16, 16, 16, 16, 16, Nlmsg.DONE]);
+  assert.deepEqual(
+    msgs.map((m) => m.type),
+    [16, 16, 16, 16, 16, 16, Nlmsg.DONE],
+  );
   assert.ok(msgs.every((m) => isMultipart(m) && m.seq === 1006 && m.pid === 4756 && !isDumpInterrupted(m)));
-  assert.deepEqual(msgs.filter((m) => !isDone(m)).map((m) => decodeLink(m.body).attrs.ifname), ['lo', 'gveth', 'rveth', 'rv2', 'br0', 'vx0']);
+  assert.deepEqual(
+    msgs.filter((m) => !isDone(m)).map((m) => decodeLink(m.body).attrs.ifname),
+    ['lo', 'gveth', 'rveth', 'rv2', 'br0', 'vx0'],
+  );
   const done = msgs.at(-1);
   assert.ok(done !== undefined && isDone(done) && !isError(done));
   assert.deepEqual(decodeDone(done.body, done.flags), { errno: 0 });
@@ -51,11 +67,20 @@ test('several messages in one datagram; lengths checked', () => {
   ]);
   assert.deepEqual(decodeMessages(new Uint8Array(0)), []);
   const truncated = datagram('ack.hex').subarray(0, 30);
-  assert.throws(() => decodeMessages(truncated), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 0 && /runs past the end/.test(e.message));
+  assert.throws(
+    () => decodeMessages(truncated),
+    (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 0 && /runs past the end/.test(e.message),
+  );
   const short = Buffer.from(a);
   short.writeUInt32LE(8, 0);
-  assert.throws(() => decodeMessages(short), (e: unknown) => e instanceof NetlinkDecodeError && /below the 16-byte header/.test(e.message));
-  assert.throws(() => decodeMessages(Buffer.concat([a, Buffer.alloc(5)])), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 20);
+  assert.throws(
+    () => decodeMessages(short),
+    (e: unknown) => e instanceof NetlinkDecodeError && /below the 16-byte header/.test(e.message),
+  );
+  assert.throws(
+    () => decodeMessages(Buffer.concat([a, Buffer.alloc(5)])),
+    (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 20,
+  );
 });
 
 test('encodeMessages lays out a batch byte for byte as its messages encoded one by one', () => {
@@ -67,7 +92,10 @@ test('encodeMessages lays out a batch byte for byte as its messages encoded one 
 });
 
 test('frameMessages reads headers in place and refuses what decodeMessages refuses, with the same words', () => {
-  const two = Buffer.concat([encodeMessage({ type: Nlmsg.ERROR, flags: 0, seq: 1 }, new Uint8Array(20)), encodeMessage({ type: Nlmsg.DONE, flags: NlmF.MULTI, seq: 2, pid: 9 }, Uint8Array.of(0, 0, 0, 0))]);
+  const two = Buffer.concat([
+    encodeMessage({ type: Nlmsg.ERROR, flags: 0, seq: 1 }, new Uint8Array(20)),
+    encodeMessage({ type: Nlmsg.DONE, flags: NlmF.MULTI, seq: 2, pid: 9 }, Uint8Array.of(0, 0, 0, 0)),
+  ]);
   assert.deepEqual(frameMessages(two), [
     { type: Nlmsg.ERROR, flags: 0, seq: 1, pid: 0, body: 16, end: 36 },
     { type: Nlmsg.DONE, flags: NlmF.MULTI, seq: 2, pid: 9, body: 52, end: 56 },

@@ -12,7 +12,11 @@ test('golden permanent neighbour from the kernel', () => {
   const m = onlyMessage('neigh.hex');
   assert.equal(m.type, Rtm.NEWNEIGH);
   assert.deepEqual(decodeNeigh(m.body), {
-    family: Af.INET, ifindex: 3, state: Nud.PERMANENT, flags: 0, type: Rtn.UNICAST,
+    family: Af.INET,
+    ifindex: 3,
+    state: Nud.PERMANENT,
+    flags: 0,
+    type: Rtn.UNICAST,
     attrs: { dst: '10.10.1.9', lladdr: '02:00:00:00:00:09', probes: 0, cacheinfo: { confirmed: 1, used: 1, updated: 1, refcnt: 0 } },
   });
 });
@@ -29,7 +33,14 @@ test('round trips, including a VXLAN FDB entry (AF_BRIDGE)', () => {
     const n = decodeNeigh(onlyMessage(name).body);
     assert.deepEqual(decodeNeigh(encodeNeigh(n)), n, name);
   }
-  const fdb: NeighMessage = { family: Af.BRIDGE, ifindex: 6, state: Nud.PERMANENT, flags: Ntf.SELF, type: 0, attrs: { lladdr: '00:00:00:00:00:00', dst: 'fd00::9', port: 4789, vni: 42, ifindex: 2 } };
+  const fdb: NeighMessage = {
+    family: Af.BRIDGE,
+    ifindex: 6,
+    state: Nud.PERMANENT,
+    flags: Ntf.SELF,
+    type: 0,
+    attrs: { lladdr: '00:00:00:00:00:00', dst: 'fd00::9', port: 4789, vni: 42, ifindex: 2 },
+  };
   assert.deepEqual(decodeNeigh(encodeNeigh(fdb)), fdb);
   const body = encodeNeigh(fdb);
   assert.ok(body.includes(Buffer.from('060006001' + '2b5', 'hex')), 'NDA_PORT is big-endian');

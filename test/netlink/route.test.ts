@@ -14,15 +14,38 @@ test('golden IPv4 route from the kernel', () => {
   const m = onlyMessage('route-v4.hex');
   assert.equal(m.type, Rtm.NEWROUTE);
   assert.deepEqual(decodeRoute(m.body), {
-    family: Af.INET, dstLen: 32, srcLen: 0, tos: 0, table: RtTable.MAIN, protocol: Rtprot.BOOT, scope: RtScope.LINK, type: Rtn.UNICAST, flags: 0,
+    family: Af.INET,
+    dstLen: 32,
+    srcLen: 0,
+    tos: 0,
+    table: RtTable.MAIN,
+    protocol: Rtprot.BOOT,
+    scope: RtScope.LINK,
+    type: Rtn.UNICAST,
+    flags: 0,
     attrs: { table: RtTable.MAIN, dst: '10.10.1.3', oif: 3 },
   });
 });
 
 test('golden IPv6 route from the kernel', () => {
   assert.deepEqual(decodeRoute(onlyMessage('route-v6.hex').body), {
-    family: Af.INET6, dstLen: 128, srcLen: 0, tos: 0, table: RtTable.MAIN, protocol: Rtprot.BOOT, scope: RtScope.UNIVERSE, type: Rtn.UNICAST, flags: 0,
-    attrs: { table: RtTable.MAIN, dst: 'fd00::3', priority: 1024, oif: 3, pref: 0, cacheinfo: { clntref: 0, lastuse: 0, expires: 0, error: 0, used: 0, id: 0, ts: 0, tsage: 0 } },
+    family: Af.INET6,
+    dstLen: 128,
+    srcLen: 0,
+    tos: 0,
+    table: RtTable.MAIN,
+    protocol: Rtprot.BOOT,
+    scope: RtScope.UNIVERSE,
+    type: Rtn.UNICAST,
+    flags: 0,
+    attrs: {
+      table: RtTable.MAIN,
+      dst: 'fd00::3',
+      priority: 1024,
+      oif: 3,
+      pref: 0,
+      cacheinfo: { clntref: 0, lastuse: 0, expires: 0, error: 0, used: 0, id: 0, ts: 0, tsage: 0 },
+    },
   });
 });
 
@@ -69,7 +92,10 @@ test('malformed multipath and family mismatches', () => {
   const ecmp = encodeRoute({ ...base, family: Af.INET, dstLen: 0, scope: 0, attrs: { multipath: [{ flags: 0, hops: 0, ifindex: 2, attrs: {} }] } });
   const bad = Buffer.from(ecmp);
   bad.writeUInt16LE(40, 12 + 4); // rtnexthop claims 40 bytes inside an 8-byte RTA_MULTIPATH
-  assert.throws(() => decodeRoute(bad), (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 16 && /rtnexthop/.test(e.message));
+  assert.throws(
+    () => decodeRoute(bad),
+    (e: unknown) => e instanceof NetlinkDecodeError && e.offset === 16 && /rtnexthop/.test(e.message),
+  );
   assert.throws(() => encodeRoute({ ...base, family: Af.INET6, dstLen: 0, scope: 0, attrs: { gateway: '10.0.0.1' } }), NetlinkEncodeError);
   assert.throws(() => encodeRoute({ ...base, family: Af.INET, dstLen: 33, scope: 0, attrs: {} }), NetlinkEncodeError);
   assert.throws(() => decodeRoute(new Uint8Array(11)), NetlinkDecodeError);

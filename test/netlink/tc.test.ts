@@ -103,7 +103,11 @@ test('golden tbf request: `tc qdisc add dev tva root tbf rate 10mbit burst 32kbi
   o.rtab?.forEach((ticks, i) => assert.equal(ticks, Math.ceil(((i + 1) * 8 * 1e6 * 15.625) / 1_250_000), `rtab[${i}]`));
   // With 6.1's rounding put in, every byte is tc's.
   assert.ok(o.parms !== undefined && o.rtab !== undefined);
-  const as61: TbfQdiscInfo = { ...o, parms: { ...o.parms, buffer: xmittime61(1_250_000, 4096) }, rtab: o.rtab.map((_, i) => xmittime61(1_250_000, (i + 1) * 8)) };
+  const as61: TbfQdiscInfo = {
+    ...o,
+    parms: { ...o.parms, buffer: xmittime61(1_250_000, 4096) },
+    rtab: o.rtab.map((_, i) => xmittime61(1_250_000, (i + 1) * 8)),
+  };
   const bytes61 = encodeMessage({ type: RtmTc.NEWQDISC, flags: m.flags, seq: m.seq }, encodeQdisc({ ...request, attrs: { qdisc: as61 } }));
   assert.deepEqual(bytes61, datagrams('req-qdisc-add-tbf.hex')[0]);
 });
@@ -136,8 +140,13 @@ test('netem options by hand from the uapi layout: the struct first, then the att
     return Buffer.from(new Uint16Array([len, type]).buffer).toString('hex') + payloadHex + '00'.repeat((4 - (len % 4)) % 4);
   };
   const qopt = [23, 77, 0xffffffff, 0, 0x80000000, 10].map(le32).join(''); // latency, limit, loss, gap, duplicate, jitter
-  const options = qopt + attr(TcaNetem.RATE64, le64(0x1_0000_0000n)) + attr(TcaNetem.RATE, le32(0xffffffff) + le32(0) + le32(0) + le32(0)) + attr(TcaNetem.LATENCY64, le64(1500n));
-  const expected = '00000000' + le32(7) + le32(0) + le32(TcH.ROOT) + le32(0) + attr(Tca.KIND, Buffer.from('netem\0').toString('hex')) + attr(Tca.OPTIONS, options);
+  const options =
+    qopt +
+    attr(TcaNetem.RATE64, le64(0x1_0000_0000n)) +
+    attr(TcaNetem.RATE, le32(0xffffffff) + le32(0) + le32(0) + le32(0)) +
+    attr(TcaNetem.LATENCY64, le64(1500n));
+  const expected =
+    '00000000' + le32(7) + le32(0) + le32(TcH.ROOT) + le32(0) + attr(Tca.KIND, Buffer.from('netem\0').toString('hex')) + attr(Tca.OPTIONS, options);
   assert.equal(body.toString('hex'), expected);
   // jitter 640 ns is exactly 10 ticks: no JITTER64. And the options attribute carries no NLA_F_NESTED.
   assert.equal(body.readUInt16LE(TCMSG_LEN + 12 + 2), Tca.OPTIONS);
@@ -175,7 +184,10 @@ test('golden kernel dump: the tbf reads back, the default noqueue stays raw', ()
   const noqueue = qdiscs.find((q) => q.ifindex !== 3);
   assert.deepEqual(noqueue?.attrs.qdisc, { kind: 'noqueue', raw: true });
   assert.equal(noqueue?.handle, 0);
-  assert.deepEqual(qdiscs.find((q) => q.ifindex === 3), tbf);
+  assert.deepEqual(
+    qdiscs.find((q) => q.ifindex === 3),
+    tbf,
+  );
 });
 
 test('golden delete request and the kernel errors of qdisc requests', () => {
@@ -245,9 +257,26 @@ test('encoding refuses what the kernel would, before anything is sent', () => {
   assert.throws(() => netemOptions({ delayNs: -1n }), NetlinkEncodeError);
   assert.throws(() => encodeQdisc({ attrs: { qdisc: { kind: 'netem' } } }), /tc_netem_qopt/);
   assert.throws(() => encodeQdisc({ ifindex: -1, attrs: {} }), NetlinkEncodeError);
-  assert.throws(() => encodeQdisc({ attrs: { qdisc: { kind: 'netem', qopt: { latency: -1, limit: 0, loss: 0, gap: 0, duplicate: 0, jitter: 0 } } } }), /tc_netem_qopt.latency/);
-  assert.throws(() => defineStruct('bad', [['a', 'u8'], ['b', 'u32']]), /padded/);
-  assert.throws(() => defineStruct('bad', [['a', 'u32'], ['b', 'u8']]), /padded/);
+  assert.throws(
+    () => encodeQdisc({ attrs: { qdisc: { kind: 'netem', qopt: { latency: -1, limit: 0, loss: 0, gap: 0, duplicate: 0, jitter: 0 } } } }),
+    /tc_netem_qopt.latency/,
+  );
+  assert.throws(
+    () =>
+      defineStruct('bad', [
+        ['a', 'u8'],
+        ['b', 'u32'],
+      ]),
+    /padded/,
+  );
+  assert.throws(
+    () =>
+      defineStruct('bad', [
+        ['a', 'u32'],
+        ['b', 'u8'],
+      ]),
+    /padded/,
+  );
   assert.equal(percentToProbability(100), 0xffffffff);
   assert.equal(percentToProbability(0), 0);
   assert.equal(Math.round(probabilityToPercent(percentToProbability(0.5)) * 1e6) / 1e6, 0.5);
@@ -257,19 +286,27 @@ test('encoding refuses what the kernel would, before anything is sent', () => {
 test('decoding refuses short structs with NetlinkDecodeError and keeps unknown attributes raw', () => {
   assert.throws(() => decodeQdisc(new Uint8Array(19)), NetlinkDecodeError);
   const shortNetem = Buffer.concat([Buffer.alloc(TCMSG_LEN), Buffer.from('0a0001006e6574656d000000', 'hex'), Buffer.from('0c0002000000000000000000', 'hex')]);
-  assert.throws(() => decodeQdisc(shortNetem), (e: unknown) => e instanceof NetlinkDecodeError && /too few for the 24-byte struct tc_netem_qopt/.test(e.message));
-  const withUnknown = encodeQdisc({ attrs: { qdisc: { kind: 'tbf', burst: 1, unknown: [{ type: 99, data: Uint8Array.of(1, 2, 3, 4) }] }, unknown: [{ type: Tca.STAB, nested: true, data: new Uint8Array(0) }] } });
+  assert.throws(
+    () => decodeQdisc(shortNetem),
+    (e: unknown) => e instanceof NetlinkDecodeError && /too few for the 24-byte struct tc_netem_qopt/.test(e.message),
+  );
+  const withUnknown = encodeQdisc({
+    attrs: {
+      qdisc: { kind: 'tbf', burst: 1, unknown: [{ type: 99, data: Uint8Array.of(1, 2, 3, 4) }] },
+      unknown: [{ type: Tca.STAB, nested: true, data: new Uint8Array(0) }],
+    },
+  });
   const back = decodeQdisc(withUnknown);
   assert.deepEqual(back.attrs.unknown, [{ type: Tca.STAB, nested: true, data: new Uint8Array(0) }]);
   assert.deepEqual(tbfOf(back).unknown, [{ type: 99, data: Uint8Array.of(1, 2, 3, 4) }]);
 });
 
-
 function onlyDecodeErrors(what: string, buf: Uint8Array): void {
   try {
     decodeQdisc(buf);
   } catch (e) {
-    if (!(e instanceof NetlinkDecodeError)) assert.fail(`decodeQdisc threw ${(e as Error).name}: ${(e as Error).message} on ${what}: ${Buffer.from(buf).toString('hex')}`);
+    if (!(e instanceof NetlinkDecodeError))
+      assert.fail(`decodeQdisc threw ${(e as Error).name}: ${(e as Error).message} on ${what}: ${Buffer.from(buf).toString('hex')}`);
     assert.ok(Number.isInteger(e.offset) && e.offset >= 0 && e.offset <= buf.length + 4, `offset ${e.offset} outside the buffer (${buf.length})`);
   }
 }
@@ -280,7 +317,19 @@ test('fuzz: decodeQdisc only ever throws NetlinkDecodeError', () => {
     datagrams(name).forEach((d, i) => decodeMessages(d).forEach((m, j) => bodies.push([`${name}#${i}.${j}`, m.body])));
   }
   const netem = netemOptions({ delayNs: 1500n, jitterNs: 1000n, lossPercent: 3, rate: 1000 });
-  bodies.push(['netem', encodeQdisc({ ifindex: 1, attrs: { qdisc: { ...netem, lossModel: { ge: { p: 1, r: 2, h: 3, k1: 4 } }, slot: { minDelay: 1n, maxDelay: 2n, maxPackets: 3, maxBytes: 4, distDelay: 5n, distJitter: 6n } } } })]);
+  bodies.push([
+    'netem',
+    encodeQdisc({
+      ifindex: 1,
+      attrs: {
+        qdisc: {
+          ...netem,
+          lossModel: { ge: { p: 1, r: 2, h: 3, k1: 4 } },
+          slot: { minDelay: 1n, maxDelay: 2n, maxPackets: 3, maxBytes: 4, distDelay: 5n, distJitter: 6n },
+        },
+      },
+    }),
+  ]);
   const rand = prng(0x7c);
   let cases = 0;
   for (const [what, body] of bodies) {

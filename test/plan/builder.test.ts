@@ -16,7 +16,15 @@ test('after lists come out each id once, in plan order, whatever order they went
   b.push(netns('one', ['c']));
   assert.deepEqual(
     b.build().ops.map((op) => [op.id, op.after]),
-    [['a', []], ['b', []], ['c', []], ['in-order', ['a', 'c']], ['reversed', ['a', 'b', 'c']], ['twice', ['a', 'b']], ['one', ['c']]],
+    [
+      ['a', []],
+      ['b', []],
+      ['c', []],
+      ['in-order', ['a', 'c']],
+      ['reversed', ['a', 'b', 'c']],
+      ['twice', ['a', 'b']],
+      ['one', ['c']],
+    ],
   );
 });
 

@@ -14,7 +14,10 @@ test('explain: each op as the ip command that does the same', () => {
     [{ ...base, id: '1', op: 'netns.add', netns: 'red', node: 'red' }, 'ip netns add red\nip -n red link set lo up'],
     [{ ...base, id: '2', op: 'netns.del', netns: 'red', node: 'red' }, 'ip netns del red'],
     [{ ...base, id: '3', op: 'veth.add', link: 'l', a: red, b: green }, 'ip link add rveth netns red type veth peer name gveth netns green'],
-    [{ ...base, id: '4', op: 'veth.add', link: 'l', a: red, b: green, mtu: 9000 }, 'ip link add rveth netns red mtu 9000 type veth peer name gveth netns green mtu 9000'],
+    [
+      { ...base, id: '4', op: 'veth.add', link: 'l', a: red, b: green, mtu: 9000 },
+      'ip link add rveth netns red mtu 9000 type veth peer name gveth netns green mtu 9000',
+    ],
     [{ ...base, id: '5', op: 'veth.del', link: 'l', a: red }, 'ip -n red link del rveth'],
     [{ ...base, id: '6', op: 'addr.add', netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.2/32') }, 'ip -n red addr add 10.10.1.2/32 dev rveth'],
     [{ ...base, id: '7', op: 'addr.add', netns: 'red', ifname: 'rveth', cidr: cidr('fd00::1/64') }, 'ip -n red addr add fd00::1/64 dev rveth nodad'],
@@ -22,14 +25,29 @@ test('explain: each op as the ip command that does the same', () => {
     [{ ...base, id: '9', op: 'link.set', netns: 'red', ifname: 'rveth', up: true }, 'ip -n red link set rveth up'],
     [{ ...base, id: '10', op: 'link.set', netns: 'red', ifname: 'rveth', mtu: 9000, up: true }, 'ip -n red link set rveth mtu 9000 up'],
     [{ ...base, id: '11', op: 'route.add', netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) }, 'ip -n red route add 10.10.1.3/32 dev rveth'],
-    [{ ...base, id: '12', op: 'route.add', netns: 'red', route: route('10.0.0.0/8', { via: '10.10.1.1', dev: 'rveth', metric: 100 }) }, 'ip -n red route add 10.0.0.0/8 via 10.10.1.1 dev rveth metric 100'],
+    [
+      { ...base, id: '12', op: 'route.add', netns: 'red', route: route('10.0.0.0/8', { via: '10.10.1.1', dev: 'rveth', metric: 100 }) },
+      'ip -n red route add 10.0.0.0/8 via 10.10.1.1 dev rveth metric 100',
+    ],
     [{ ...base, id: '13', op: 'route.add', netns: 'red', route: route('default', { via: '10.10.1.1' }) }, 'ip -n red route add default via 10.10.1.1'],
-    [{ ...base, id: '14', op: 'route.add', netns: 'red', route: route('default', { via: 'fd00::1', family: 6 }) }, 'ip -6 -n red route add default via fd00::1'],
+    [
+      { ...base, id: '14', op: 'route.add', netns: 'red', route: route('default', { via: 'fd00::1', family: 6 }) },
+      'ip -6 -n red route add default via fd00::1',
+    ],
     [{ ...base, id: '15', op: 'route.del', netns: 'red', route: route('fd00:1::/64', { via: 'fd00::1' }) }, 'ip -n red route del fd00:1::/64 via fd00::1'],
     [{ ...base, id: '16', op: 'sysctl.set', netns: 'red', key: 'net/ipv4/ip_forward', value: '1' }, 'ip netns exec red sysctl -w net.ipv4.ip_forward=1'],
-    [{ ...base, id: '17', op: 'sysctl.set', netns: 'red', key: 'net/ipv6/conf/all/forwarding', value: '1' }, 'ip netns exec red sysctl -w net.ipv6.conf.all.forwarding=1'],
-    [{ ...base, id: '18', op: 'exec', netns: 'red', node: 'red', entry: { run: 'ping -c 1 10.10.1.3', background: false } }, "ip netns exec red sh -c 'ping -c 1 10.10.1.3'"],
-    [{ ...base, id: '19', op: 'exec', netns: 'red', node: 'red', entry: { run: 'python3 -m http.server', background: true } }, "ip netns exec red sh -c 'python3 -m http.server' &"],
+    [
+      { ...base, id: '17', op: 'sysctl.set', netns: 'red', key: 'net/ipv6/conf/all/forwarding', value: '1' },
+      'ip netns exec red sysctl -w net.ipv6.conf.all.forwarding=1',
+    ],
+    [
+      { ...base, id: '18', op: 'exec', netns: 'red', node: 'red', entry: { run: 'ping -c 1 10.10.1.3', background: false } },
+      "ip netns exec red sh -c 'ping -c 1 10.10.1.3'",
+    ],
+    [
+      { ...base, id: '19', op: 'exec', netns: 'red', node: 'red', entry: { run: 'python3 -m http.server', background: true } },
+      "ip netns exec red sh -c 'python3 -m http.server' &",
+    ],
     [{ ...base, id: '20', op: 'proc.kill', node: 'red', pid: 4242 }, 'kill 4242'],
   ];
   for (const [op, expected] of cases) assert.equal(explain(op), expected, op.id);
@@ -52,9 +70,15 @@ test('describe: short phrases for progress output', () => {
   assert.equal(describe({ ...base, id: '2', op: 'netns.add', netns: 'red', node: 'red' }), 'netns red');
   assert.equal(describe({ ...base, id: '3', op: 'addr.add', netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.2/32') }), 'addr red:rveth 10.10.1.2/32');
   assert.equal(describe({ ...base, id: '4', op: 'link.set', netns: 'red', ifname: 'rveth', up: true }), 'link red:rveth up');
-  assert.equal(describe({ ...base, id: '5', op: 'route.add', netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) }), 'route red 10.10.1.3/32 dev rveth');
+  assert.equal(
+    describe({ ...base, id: '5', op: 'route.add', netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) }),
+    'route red 10.10.1.3/32 dev rveth',
+  );
   assert.equal(describe({ ...base, id: '6', op: 'veth.del', link: 'l', a: red }), 'delete veth red:rveth');
   assert.equal(describe({ ...base, id: '7', op: 'proc.kill', node: 'red', pid: 9 }), 'kill 9 (node red)');
-  assert.equal(describe({ ...base, id: '8', op: 'exec', netns: 'red', node: 'red', entry: { run: `echo ${'x'.repeat(80)}`, background: true } }), `exec red (background): echo ${'x'.repeat(54)}…`);
+  assert.equal(
+    describe({ ...base, id: '8', op: 'exec', netns: 'red', node: 'red', entry: { run: `echo ${'x'.repeat(80)}`, background: true } }),
+    `exec red (background): echo ${'x'.repeat(54)}…`,
+  );
   assert.equal(describe({ ...base, id: '9', op: 'sysctl.set', netns: 'red', key: 'net/ipv4/ip_forward', value: '1' }), 'sysctl red net/ipv4/ip_forward=1');
 });

@@ -39,7 +39,9 @@ function normal(lab: ObservedLab): unknown {
       n,
       {
         ...ns,
-        links: ns.links.map((l) => ({ ...l, addresses: l.addresses.map((c) => `${c.address}/${c.prefixLength}`).sort() })).sort((x, y) => x.ifname.localeCompare(y.ifname)),
+        links: ns.links
+          .map((l) => ({ ...l, addresses: l.addresses.map((c) => `${c.address}/${c.prefixLength}`).sort() }))
+          .sort((x, y) => x.ifname.localeCompare(y.ifname)),
         routes: ns.routes.map((r) => JSON.stringify(r)).sort(),
       },
     ]),
@@ -68,7 +70,10 @@ function routed(): ResolvedLab {
         ],
       },
       r: { forwarding: true },
-      h2: { routes: [route('10.0.1.0/24', { via: '10.0.2.1', metric: 100 }), route('fd00:1::/64', { via: 'fd00:2::1', dev: 'eth0' })], exec: [{ run: 'true', background: false }] },
+      h2: {
+        routes: [route('10.0.1.0/24', { via: '10.0.2.1', metric: 100 }), route('fd00:1::/64', { via: 'fd00:2::1', dev: 'eth0' })],
+        exec: [{ run: 'true', background: false }],
+      },
     },
     [
       { a: 'h1:eth0', b: 'r:eth1', aAddrs: ['10.0.1.2/24', 'fd00:1::2/64'], bAddrs: ['10.0.1.1/24', 'fd00:1::1/64'], mtu: 9000 },
@@ -88,8 +93,20 @@ suite('plan: creation', () => {
       { op: 'addr.add', id: 'addr:green:gveth:10.10.1.3/32', after: [VETH], netns: 'green', ifname: 'gveth', cidr: cidr('10.10.1.3/32') },
       { op: 'link.set', id: 'up:red:rveth', after: [VETH], netns: 'red', ifname: 'rveth', up: true },
       { op: 'link.set', id: 'up:green:gveth', after: [VETH], netns: 'green', ifname: 'gveth', up: true },
-      { op: 'route.add', id: 'route:red:10.10.1.3/32', after: ['addr:red:rveth:10.10.1.2/32', 'up:red:rveth'], netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) },
-      { op: 'route.add', id: 'route:green:10.10.1.2/32', after: ['addr:green:gveth:10.10.1.3/32', 'up:green:gveth'], netns: 'green', route: route('10.10.1.2/32', { dev: 'gveth' }) },
+      {
+        op: 'route.add',
+        id: 'route:red:10.10.1.3/32',
+        after: ['addr:red:rveth:10.10.1.2/32', 'up:red:rveth'],
+        netns: 'red',
+        route: route('10.10.1.3/32', { dev: 'rveth' }),
+      },
+      {
+        op: 'route.add',
+        id: 'route:green:10.10.1.2/32',
+        after: ['addr:green:gveth:10.10.1.3/32', 'up:green:gveth'],
+        netns: 'green',
+        route: route('10.10.1.2/32', { dev: 'gveth' }),
+      },
     ];
     assert.deepEqual(plan(tutorial(), null), { lab: 'two-computers', ops: expected });
   });
@@ -113,15 +130,32 @@ suite('plan: creation', () => {
 
   test('a lab without IPv6 leaves duplicate address detection as the kernel has it: no sysctl at all', () => {
     const p = plan(tutorial(), null);
-    assert.deepEqual(p.ops.filter((o) => o.op === 'sysctl.set'), []);
+    assert.deepEqual(
+      p.ops.filter((o) => o.op === 'sysctl.set'),
+      [],
+    );
   });
 
   test('a router gets forwarding after its namespace, an IPv6 lab no DAD before its devices; ids use node names, ops the namespace names', () => {
     const p = plan(routed(), null);
     const sysctls = p.ops.filter((o) => o.op === 'sysctl.set');
     const noDad = (node: string) => [
-      { op: 'sysctl.set', id: `sysctl:${node}:net/ipv6/conf/default/accept_dad`, after: [`netns:${node}`], netns: `lab-${node}`, key: 'net/ipv6/conf/default/accept_dad', value: '0' },
-      { op: 'sysctl.set', id: `sysctl:${node}:net/ipv6/conf/all/accept_dad`, after: [`netns:${node}`], netns: `lab-${node}`, key: 'net/ipv6/conf/all/accept_dad', value: '0' },
+      {
+        op: 'sysctl.set',
+        id: `sysctl:${node}:net/ipv6/conf/default/accept_dad`,
+        after: [`netns:${node}`],
+        netns: `lab-${node}`,
+        key: 'net/ipv6/conf/default/accept_dad',
+        value: '0',
+      },
+      {
+        op: 'sysctl.set',
+        id: `sysctl:${node}:net/ipv6/conf/all/accept_dad`,
+        after: [`netns:${node}`],
+        netns: `lab-${node}`,
+        key: 'net/ipv6/conf/all/accept_dad',
+        value: '0',
+      },
     ];
     assert.deepEqual(sysctls, [
       ...noDad('h1'),
@@ -166,10 +200,31 @@ suite('plan: creation', () => {
     ]);
     const veth = p.ops.find((o) => o.id === 'veth:h1:eth0--r:eth1');
     const noDadIds = (node: string) => [`sysctl:${node}:net/ipv6/conf/default/accept_dad`, `sysctl:${node}:net/ipv6/conf/all/accept_dad`];
-    assert.deepEqual(veth, { op: 'veth.add', id: 'veth:h1:eth0--r:eth1', after: ['netns:h1', 'netns:r', ...noDadIds('h1'), ...noDadIds('r')], link: 'h1:eth0--r:eth1', a: { node: 'h1', netns: 'lab-h1', ifname: 'eth0' }, b: { node: 'r', netns: 'lab-r', ifname: 'eth1' }, mtu: 9000 });
+    assert.deepEqual(veth, {
+      op: 'veth.add',
+      id: 'veth:h1:eth0--r:eth1',
+      after: ['netns:h1', 'netns:r', ...noDadIds('h1'), ...noDadIds('r')],
+      link: 'h1:eth0--r:eth1',
+      a: { node: 'h1', netns: 'lab-h1', ifname: 'eth0' },
+      b: { node: 'r', netns: 'lab-r', ifname: 'eth1' },
+      mtu: 9000,
+    });
     // The first exec of each node waits for the whole network; later ones for the one before.
     const exec = (id: string) => p.ops.find((o) => o.id === id)?.after;
-    const sinks = ['sysctl:r:net/ipv4/ip_forward', 'sysctl:r:net/ipv6/conf/all/forwarding', 'addr:r:eth1:10.0.1.1/24', 'addr:r:eth1:fd00:1::1/64', 'addr:r:eth2:10.0.2.1/24', 'addr:r:eth2:fd00:2::1/64', 'up:r:eth1', 'up:r:eth2', 'route:h1:default', 'route:h1:default6', 'route:h2:10.0.1.0/24@100', 'route:h2:fd00:1::/64'];
+    const sinks = [
+      'sysctl:r:net/ipv4/ip_forward',
+      'sysctl:r:net/ipv6/conf/all/forwarding',
+      'addr:r:eth1:10.0.1.1/24',
+      'addr:r:eth1:fd00:1::1/64',
+      'addr:r:eth2:10.0.2.1/24',
+      'addr:r:eth2:fd00:2::1/64',
+      'up:r:eth1',
+      'up:r:eth2',
+      'route:h1:default',
+      'route:h1:default6',
+      'route:h2:10.0.1.0/24@100',
+      'route:h2:fd00:1::/64',
+    ];
     assert.deepEqual(exec('exec:h1:0'), sinks);
     assert.deepEqual(exec('exec:h1:1'), ['exec:h1:0']);
     assert.deepEqual(exec('exec:h2:0'), sinks);
@@ -193,7 +248,7 @@ suite('plan: creation', () => {
   });
 });
 
-suite('plan: a second plan against the first one\'s result is empty', () => {
+suite("plan: a second plan against the first one's result is empty", () => {
   for (const [name, lab] of [
     ['tutorial', tutorial({ redExec: [{ run: 'sleep 1000', background: true }] })],
     ['routed', routed()],
@@ -219,7 +274,14 @@ suite('plan: reconcile', () => {
     const p = plan(desired, base);
     const v = 'veth:red:r2--green:g2';
     assert.deepEqual(p.ops, [
-      { op: 'veth.add', id: v, after: [], link: 'red:r2--green:g2', a: { node: 'red', netns: 'red', ifname: 'r2' }, b: { node: 'green', netns: 'green', ifname: 'g2' } },
+      {
+        op: 'veth.add',
+        id: v,
+        after: [],
+        link: 'red:r2--green:g2',
+        a: { node: 'red', netns: 'red', ifname: 'r2' },
+        b: { node: 'green', netns: 'green', ifname: 'g2' },
+      },
       { op: 'addr.add', id: 'addr:red:r2:10.10.2.1/24', after: [v], netns: 'red', ifname: 'r2', cidr: cidr('10.10.2.1/24') },
       { op: 'addr.add', id: 'addr:green:g2:10.10.2.2/24', after: [v], netns: 'green', ifname: 'g2', cidr: cidr('10.10.2.2/24') },
       { op: 'link.set', id: 'up:red:r2', after: [v], netns: 'red', ifname: 'r2', up: true },
@@ -231,15 +293,21 @@ suite('plan: reconcile', () => {
   test('a link removed: one veth.del', () => {
     const base = after(twoLinks(), null);
     const p = plan(tutorial(), base);
-    assert.deepEqual(p.ops, [{ op: 'veth.del', id: 'del-veth:green:g2--red:r2', after: [], link: 'green:g2--red:r2', a: { node: 'green', netns: 'green', ifname: 'g2' } }]);
+    assert.deepEqual(p.ops, [
+      { op: 'veth.del', id: 'del-veth:green:g2--red:r2', after: [], link: 'green:g2--red:r2', a: { node: 'green', netns: 'green', ifname: 'g2' } },
+    ]);
     assert.deepEqual(plan(tutorial(), run(p, base)).ops, []);
   });
 
   test('a node removed: its cables to staying nodes are cut, then its namespace goes with the rest', () => {
-    const three = makeLab('two-computers', { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })] }, blue: {} }, [
-      { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'] },
-      { a: 'green:gb', b: 'blue:bg', aAddrs: ['10.10.3.1/24'], bAddrs: ['10.10.3.2/24'] },
-    ]);
+    const three = makeLab(
+      'two-computers',
+      { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })] }, blue: {} },
+      [
+        { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'] },
+        { a: 'green:gb', b: 'blue:bg', aAddrs: ['10.10.3.1/24'], bAddrs: ['10.10.3.2/24'] },
+      ],
+    );
     const base = after(three, null);
     const p = plan(tutorial(), base);
     // The kernel destroys a namespace asynchronously: green:gb would linger (and hold its name) after
@@ -249,7 +317,10 @@ suite('plan: reconcile', () => {
       { op: 'netns.del', id: 'del-netns:blue', after: ['del-veth:green:gb--blue:bg'], netns: 'blue', node: 'blue' },
     ]);
     const state = run(p, base);
-    assert.deepEqual(state.namespaces['green']?.links.map((l) => l.ifname), ['gveth']);
+    assert.deepEqual(
+      state.namespaces['green']?.links.map((l) => l.ifname),
+      ['gveth'],
+    );
     assert.deepEqual(plan(tutorial(), state).ops, []);
   });
 
@@ -275,43 +346,84 @@ suite('plan: reconcile', () => {
 
   test('an address changed: addr.del, then addr.add (and the routes the kernel drops with the last IPv4 address)', () => {
     const base = after(tutorial(), null);
-    const desired = makeLab('two-computers', { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.4/32', { dev: 'gveth' })] } }, [
-      { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.4/32'], bAddrs: ['10.10.1.3/32'] },
-    ]);
+    const desired = makeLab(
+      'two-computers',
+      { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.4/32', { dev: 'gveth' })] } },
+      [{ a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.4/32'], bAddrs: ['10.10.1.3/32'] }],
+    );
     const p = plan(desired, base);
     assert.deepEqual(p.ops, [
       { op: 'route.del', id: 'del-route:red:10.10.1.3/32', after: [], netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) },
       { op: 'route.del', id: 'del-route:green:10.10.1.2/32', after: [], netns: 'green', route: route('10.10.1.2/32', { dev: 'gveth' }) },
-      { op: 'addr.del', id: 'del-addr:red:rveth:10.10.1.2/32', after: ['del-route:red:10.10.1.3/32'], netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.2/32') },
-      { op: 'addr.add', id: 'addr:red:rveth:10.10.1.4/32', after: ['del-addr:red:rveth:10.10.1.2/32'], netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.4/32') },
-      { op: 'route.add', id: 'route:red:10.10.1.3/32', after: ['del-route:red:10.10.1.3/32', 'del-addr:red:rveth:10.10.1.2/32', 'addr:red:rveth:10.10.1.4/32'], netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) },
-      { op: 'route.add', id: 'route:green:10.10.1.4/32', after: ['del-route:green:10.10.1.2/32'], netns: 'green', route: route('10.10.1.4/32', { dev: 'gveth' }) },
+      {
+        op: 'addr.del',
+        id: 'del-addr:red:rveth:10.10.1.2/32',
+        after: ['del-route:red:10.10.1.3/32'],
+        netns: 'red',
+        ifname: 'rveth',
+        cidr: cidr('10.10.1.2/32'),
+      },
+      {
+        op: 'addr.add',
+        id: 'addr:red:rveth:10.10.1.4/32',
+        after: ['del-addr:red:rveth:10.10.1.2/32'],
+        netns: 'red',
+        ifname: 'rveth',
+        cidr: cidr('10.10.1.4/32'),
+      },
+      {
+        op: 'route.add',
+        id: 'route:red:10.10.1.3/32',
+        after: ['del-route:red:10.10.1.3/32', 'del-addr:red:rveth:10.10.1.2/32', 'addr:red:rveth:10.10.1.4/32'],
+        netns: 'red',
+        route: route('10.10.1.3/32', { dev: 'rveth' }),
+      },
+      {
+        op: 'route.add',
+        id: 'route:green:10.10.1.4/32',
+        after: ['del-route:green:10.10.1.2/32'],
+        netns: 'green',
+        route: route('10.10.1.4/32', { dev: 'gveth' }),
+      },
     ]);
     assert.deepEqual(plan(desired, run(p, base)).ops, []);
-
   });
 
   test('an IPv4 primary removed beside a wanted secondary: both go, the secondary comes back', () => {
-    const lab = (addrs: string[]) => makeLab('sec', { red: { routes: [route('default', { via: '10.0.0.254' })] }, blue: {} }, [{ a: 'red:e', b: 'blue:f', aAddrs: addrs, bAddrs: ['10.0.0.254/24'] }]);
+    const lab = (addrs: string[]) =>
+      makeLab('sec', { red: { routes: [route('default', { via: '10.0.0.254' })] }, blue: {} }, [
+        { a: 'red:e', b: 'blue:f', aAddrs: addrs, bAddrs: ['10.0.0.254/24'] },
+      ]);
     const base = after(lab(['10.0.0.1/24', '10.0.0.2/24', 'fd00::1/64']), null);
     const desired = lab(['10.0.0.2/24', 'fd00::1/64']);
     const p = plan(desired, base);
-    assert.deepEqual(p.ops.map((o) => [o.id, o.after]), [
-      ['del-route:red:default', []],
-      ['del-addr:red:e:10.0.0.2/24', ['del-route:red:default']],
-      ['del-addr:red:e:10.0.0.1/24', ['del-route:red:default', 'del-addr:red:e:10.0.0.2/24']],
-      ['addr:red:e:10.0.0.2/24', ['del-addr:red:e:10.0.0.2/24', 'del-addr:red:e:10.0.0.1/24']],
-      ['route:red:default', ['del-route:red:default', 'del-addr:red:e:10.0.0.2/24', 'del-addr:red:e:10.0.0.1/24', 'addr:red:e:10.0.0.2/24']],
-    ]);
+    assert.deepEqual(
+      p.ops.map((o) => [o.id, o.after]),
+      [
+        ['del-route:red:default', []],
+        ['del-addr:red:e:10.0.0.2/24', ['del-route:red:default']],
+        ['del-addr:red:e:10.0.0.1/24', ['del-route:red:default', 'del-addr:red:e:10.0.0.2/24']],
+        ['addr:red:e:10.0.0.2/24', ['del-addr:red:e:10.0.0.2/24', 'del-addr:red:e:10.0.0.1/24']],
+        ['route:red:default', ['del-route:red:default', 'del-addr:red:e:10.0.0.2/24', 'del-addr:red:e:10.0.0.1/24', 'addr:red:e:10.0.0.2/24']],
+      ],
+    );
     assert.deepEqual(plan(desired, run(p, base)).ops, []);
   });
 
   test('the same address with another prefix length: the add waits for the del', () => {
-    const lab = (len: number) => makeLab('red-blue', { red: {}, blue: {} }, [{ a: 'red:veth-red', b: 'blue:veth-blue', aAddrs: [`10.0.0.1/${len}`], bAddrs: ['10.0.0.2/16'] }]);
+    const lab = (len: number) =>
+      makeLab('red-blue', { red: {}, blue: {} }, [{ a: 'red:veth-red', b: 'blue:veth-blue', aAddrs: [`10.0.0.1/${len}`], bAddrs: ['10.0.0.2/16'] }]);
     const p = plan(lab(16), after(lab(24), null));
     assert.deepEqual(p.ops, [
       { op: 'addr.del', id: 'del-addr:red:veth-red:10.0.0.1/24', after: [], netns: 'red', ifname: 'veth-red', cidr: cidr('10.0.0.1/24') },
-      { op: 'addr.add', id: 'addr:red:veth-red:10.0.0.1/16', after: ['del-addr:red:veth-red:10.0.0.1/24'], netns: 'red', ifname: 'veth-red', cidr: cidr('10.0.0.1/16') },
+      {
+        op: 'addr.add',
+        id: 'addr:red:veth-red:10.0.0.1/16',
+        after: ['del-addr:red:veth-red:10.0.0.1/24'],
+        netns: 'red',
+        ifname: 'veth-red',
+        cidr: cidr('10.0.0.1/16'),
+      },
     ]);
   });
 
@@ -334,7 +446,12 @@ suite('plan: reconcile', () => {
       {
         red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })], exec: [{ run: 'echo red', background: false }] },
         green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })], exec: [{ run: 'sleep 1000', background: true }] },
-        blue: { exec: [{ run: 'ping -c1 10.10.4.1', background: false }, { run: 'sleep 1000', background: true }] },
+        blue: {
+          exec: [
+            { run: 'ping -c1 10.10.4.1', background: false },
+            { run: 'sleep 1000', background: true },
+          ],
+        },
       },
       [
         { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'] },
@@ -342,11 +459,23 @@ suite('plan: reconcile', () => {
       ],
     );
     const p = plan(desired, base);
-    assert.deepEqual(ids(p), ['netns:blue', 'veth:green:gb--blue:bg', 'addr:green:gb:10.10.4.1/24', 'addr:blue:bg:10.10.4.2/24', 'up:green:gb', 'up:blue:bg', 'exec:blue:0', 'exec:blue:1']);
+    assert.deepEqual(ids(p), [
+      'netns:blue',
+      'veth:green:gb--blue:bg',
+      'addr:green:gb:10.10.4.1/24',
+      'addr:blue:bg:10.10.4.2/24',
+      'up:green:gb',
+      'up:blue:bg',
+      'exec:blue:0',
+      'exec:blue:1',
+    ]);
     assert.deepEqual(p.ops[6]?.after, ['addr:green:gb:10.10.4.1/24', 'addr:blue:bg:10.10.4.2/24', 'up:green:gb', 'up:blue:bg']);
     assert.deepEqual(p.ops[7]?.after, ['exec:blue:0']);
     const state = run(p, base);
-    assert.deepEqual(state.processes.map((x) => x.node), ['green', 'blue']);
+    assert.deepEqual(
+      state.processes.map((x) => x.node),
+      ['green', 'blue'],
+    );
     assert.deepEqual(plan(desired, state).ops, []);
   });
 
@@ -357,7 +486,17 @@ suite('plan: reconcile', () => {
     assert.deepEqual(gone.namespaces['red']?.links, []);
     assert.deepEqual(gone.namespaces['red']?.routes, []);
     const p = plan(lab, gone);
-    assert.deepEqual(ids(p), ['netns:green', VETH, 'addr:red:rveth:10.10.1.2/32', 'addr:green:gveth:10.10.1.3/32', 'up:red:rveth', 'up:green:gveth', 'route:red:10.10.1.3/32', 'route:green:10.10.1.2/32', 'exec:green:0']);
+    assert.deepEqual(ids(p), [
+      'netns:green',
+      VETH,
+      'addr:red:rveth:10.10.1.2/32',
+      'addr:green:gveth:10.10.1.3/32',
+      'up:red:rveth',
+      'up:green:gveth',
+      'route:red:10.10.1.3/32',
+      'route:green:10.10.1.2/32',
+      'exec:green:0',
+    ]);
     assert.deepEqual(p.ops[1]?.after, ['netns:green']);
     assert.deepEqual(plan(lab, run(p, gone)).ops, []);
   });
@@ -377,11 +516,17 @@ suite('plan: reconcile', () => {
       { op: 'veth.del', id: del, after: [], link: 'red:rveth', a: RED },
       { op: 'veth.add', id: VETH, after: [del], link: 'red:rveth--green:gveth', a: RED, b: GREEN },
     ]);
-    assert.deepEqual(ids(p).slice(2), ['addr:red:rveth:10.10.1.2/32', 'addr:green:gveth:10.10.1.3/32', 'up:red:rveth', 'up:green:gveth', 'route:red:10.10.1.3/32', 'route:green:10.10.1.2/32']);
+    assert.deepEqual(ids(p).slice(2), [
+      'addr:red:rveth:10.10.1.2/32',
+      'addr:green:gveth:10.10.1.3/32',
+      'up:red:rveth',
+      'up:green:gveth',
+      'route:red:10.10.1.3/32',
+      'route:green:10.10.1.2/32',
+    ]);
     // red's route went with the old device: it is added again, not deleted.
     assert.deepEqual(p.ops.find((o) => o.id === 'route:red:10.10.1.3/32')?.after, [del, 'addr:red:rveth:10.10.1.2/32', 'up:red:rveth']);
     assert.deepEqual(plan(tutorial(), run(p, half)).ops, []);
-
   });
 
   test('a cable whose peer is elsewhere: the pair is deleted once, then the cable is made', () => {
@@ -414,9 +559,11 @@ suite('plan: reconcile', () => {
     assert.ok(red?.links[0] !== undefined);
     red.links[0].up = false;
     red.routes = []; // IPv4 routes through a device that went down are gone
-    const desired = makeLab('two-computers', { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })] } }, [
-      { a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'], mtu: 9000 },
-    ]);
+    const desired = makeLab(
+      'two-computers',
+      { red: { routes: [route('10.10.1.3/32', { dev: 'rveth' })] }, green: { routes: [route('10.10.1.2/32', { dev: 'gveth' })] } },
+      [{ a: 'red:rveth', b: 'green:gveth', aAddrs: ['10.10.1.2/32'], bAddrs: ['10.10.1.3/32'], mtu: 9000 }],
+    );
     const p = plan(desired, seen);
     assert.deepEqual(p.ops, [
       { op: 'link.set', id: 'up:red:rveth', after: [], netns: 'red', ifname: 'rveth', up: true, mtu: 9000 },
@@ -427,13 +574,28 @@ suite('plan: reconcile', () => {
   });
 
   test('a route changed: route.del, then route.add', () => {
-    const lab = (metric: number) => makeLab('red-blue', { red: { routes: [route('default', { via: '10.0.0.2', metric })] }, blue: {} }, [{ a: 'red:veth-red', b: 'blue:veth-blue', aAddrs: ['10.0.0.1/24'], bAddrs: ['10.0.0.2/24'] }]);
+    const lab = (metric: number) =>
+      makeLab('red-blue', { red: { routes: [route('default', { via: '10.0.0.2', metric })] }, blue: {} }, [
+        { a: 'red:veth-red', b: 'blue:veth-blue', aAddrs: ['10.0.0.1/24'], bAddrs: ['10.0.0.2/24'] },
+      ]);
     const base = after(lab(10), null);
     assert.deepEqual(base.namespaces['red']?.routes, [{ family: 4, to: 'default', via: '10.0.0.2', dev: 'veth-red', metric: 10 }]);
     const p = plan(lab(20), base);
     assert.deepEqual(p.ops, [
-      { op: 'route.del', id: 'del-route:red:default@10', after: [], netns: 'red', route: { family: 4, to: 'default', via: '10.0.0.2', dev: 'veth-red', metric: 10 } },
-      { op: 'route.add', id: 'route:red:default@20', after: ['del-route:red:default@10'], netns: 'red', route: route('default', { via: '10.0.0.2', metric: 20 }) },
+      {
+        op: 'route.del',
+        id: 'del-route:red:default@10',
+        after: [],
+        netns: 'red',
+        route: { family: 4, to: 'default', via: '10.0.0.2', dev: 'veth-red', metric: 10 },
+      },
+      {
+        op: 'route.add',
+        id: 'route:red:default@20',
+        after: ['del-route:red:default@10'],
+        netns: 'red',
+        route: route('default', { via: '10.0.0.2', metric: 20 }),
+      },
     ]);
     assert.deepEqual(plan(lab(20), run(p, base)).ops, []);
   });
@@ -444,7 +606,9 @@ suite('plan: reconcile', () => {
     const r = seen.namespaces['lab-r'];
     assert.ok(r !== undefined);
     r.sysctls['net/ipv4/ip_forward'] = '0';
-    assert.deepEqual(plan(routed(), seen).ops, [{ op: 'sysctl.set', id: 'sysctl:r:net/ipv4/ip_forward', after: [], netns: 'lab-r', key: 'net/ipv4/ip_forward', value: '1' }]);
+    assert.deepEqual(plan(routed(), seen).ops, [
+      { op: 'sysctl.set', id: 'sysctl:r:net/ipv4/ip_forward', after: [], netns: 'lab-r', key: 'net/ipv4/ip_forward', value: '1' },
+    ]);
   });
 
   test('DAD is turned off again where it reads back on, and in every namespace once a lab takes up IPv6', () => {
@@ -453,7 +617,9 @@ suite('plan: reconcile', () => {
     const h2 = seen.namespaces['lab-h2'];
     assert.ok(h2 !== undefined);
     h2.sysctls['net/ipv6/conf/default/accept_dad'] = '1';
-    assert.deepEqual(plan(routed(), seen).ops, [{ op: 'sysctl.set', id: 'sysctl:h2:net/ipv6/conf/default/accept_dad', after: [], netns: 'lab-h2', key: 'net/ipv6/conf/default/accept_dad', value: '0' }]);
+    assert.deepEqual(plan(routed(), seen).ops, [
+      { op: 'sysctl.set', id: 'sysctl:h2:net/ipv6/conf/default/accept_dad', after: [], netns: 'lab-h2', key: 'net/ipv6/conf/default/accept_dad', value: '0' },
+    ]);
     // An IPv4 lab made first (DAD as the kernel has it) that gains an IPv6 address.
     const v4 = makeLab('six', { a: {}, b: {} }, [{ a: 'a:e0', b: 'b:e0', aAddrs: ['10.0.0.1/24'], bAddrs: ['10.0.0.2/24'] }]);
     const v6 = makeLab('six', { a: {}, b: {} }, [{ a: 'a:e0', b: 'b:e0', aAddrs: ['10.0.0.1/24', 'fd00::1/64'], bAddrs: ['10.0.0.2/24'] }]);
@@ -488,10 +654,14 @@ suite('plan: reconcile', () => {
 });
 
 test('an address added beside a primary that goes waits for it (else the kernel deletes it as a secondary)', () => {
-  const lab = (addrs: string[]) => makeLab('sec', { h1: { routes: [route('default', { via: '10.0.1.1' })] }, r: {} }, [{ a: 'h1:eth0', b: 'r:eth1', aAddrs: addrs, bAddrs: ['10.0.1.1/24'] }]);
+  const lab = (addrs: string[]) =>
+    makeLab('sec', { h1: { routes: [route('default', { via: '10.0.1.1' })] }, r: {} }, [{ a: 'h1:eth0', b: 'r:eth1', aAddrs: addrs, bAddrs: ['10.0.1.1/24'] }]);
   const base = after(lab(['10.0.1.2/24']), null);
   const desired = lab(['10.0.1.3/24']);
   const p = plan(desired, base);
-  assert.deepEqual(levels(p).map((w) => w.map((o) => o.id)), [['del-route:h1:default'], ['del-addr:h1:eth0:10.0.1.2/24'], ['addr:h1:eth0:10.0.1.3/24'], ['route:h1:default']]);
+  assert.deepEqual(
+    levels(p).map((w) => w.map((o) => o.id)),
+    [['del-route:h1:default'], ['del-addr:h1:eth0:10.0.1.2/24'], ['addr:h1:eth0:10.0.1.3/24'], ['route:h1:default']],
+  );
   assert.deepEqual(plan(desired, run(p, base)).ops, []);
 });

@@ -4,7 +4,7 @@ import { levels, plan, simulate, teardownPlan } from '../../src/plan/index.js';
 import type { ObservedLab } from '../../src/plan/types.js';
 import { makeLab, tutorial } from './lab.js';
 
-test('teardown: kill every process, then delete every namespace after its node\'s kills', () => {
+test("teardown: kill every process, then delete every namespace after its node's kills", () => {
   const observed: ObservedLab = {
     namespaces: {
       'lab-red': { node: 'red', links: [], routes: [], sysctls: {} },
@@ -29,14 +29,23 @@ test('teardown: kill every process, then delete every namespace after its node\'
       { op: 'netns.del', id: 'del-netns:red', after: ['kill:red:1234', 'kill:red:4321'], netns: 'lab-red', node: 'red' },
     ],
   });
-  assert.deepEqual(levels(p).map((w) => w.map((o) => o.id)), [['kill:green:77', 'kill:red:1234', 'kill:red:4321', 'del-netns:blue'], ['del-netns:green', 'del-netns:red']]);
+  assert.deepEqual(
+    levels(p).map((w) => w.map((o) => o.id)),
+    [
+      ['kill:green:77', 'kill:red:1234', 'kill:red:4321', 'del-netns:blue'],
+      ['del-netns:green', 'del-netns:red'],
+    ],
+  );
 });
 
 test('teardown of a lab that is up leaves nothing; of nothing, an empty plan', () => {
   const lab = tutorial({ redExec: [{ run: 'sleep 1000', background: true }] });
   const state = simulate(plan(lab, null), null);
   const p = teardownPlan(lab.name, state);
-  assert.deepEqual(p.ops.map((o) => o.id), ['kill:red:1001', 'del-netns:green', 'del-netns:red']);
+  assert.deepEqual(
+    p.ops.map((o) => o.id),
+    ['kill:red:1001', 'del-netns:green', 'del-netns:red'],
+  );
   assert.deepEqual(simulate(p, state), { namespaces: {}, processes: [] });
   assert.deepEqual(teardownPlan('x', { namespaces: {}, processes: [] }), { lab: 'x', ops: [] });
 });
@@ -46,5 +55,8 @@ test('teardown names a namespace whose node is unknown by the namespace', () => 
   assert.deepEqual(p.ops, [{ op: 'netns.del', id: 'del-netns:x-old', after: [], netns: 'x-old', node: '' }]);
   // An empty desired lab against a lab that is up removes it all, like teardown.
   const up = simulate(plan(tutorial(), null), null);
-  assert.deepEqual(plan(makeLab('two-computers', {}, []), up).ops.map((o) => o.id), ['del-netns:green', 'del-netns:red']);
+  assert.deepEqual(
+    plan(makeLab('two-computers', {}, []), up).ops.map((o) => o.id),
+    ['del-netns:green', 'del-netns:red'],
+  );
 });

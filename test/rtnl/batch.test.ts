@@ -5,7 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodeMessages, encodeAddr, encodeLink, encodeMessage, Iff, NetlinkDecodeError, NetlinkEncodeError, NlmF, Nlmsg, NlmsgerrAttr, Rtm } from '../../src/netlink/index.js';
+import {
+  decodeMessages,
+  encodeAddr,
+  encodeLink,
+  encodeMessage,
+  Iff,
+  NetlinkDecodeError,
+  NetlinkEncodeError,
+  NlmF,
+  Nlmsg,
+  NlmsgerrAttr,
+  Rtm,
+} from '../../src/netlink/index.js';
 import { Handle, NetlinkError } from '../../src/rtnl/index.js';
 
 let nextFd = 1_000_000;
@@ -78,7 +90,10 @@ describe('Handle batches', () => {
       ],
     );
     assert.deepEqual(Buffer.from(sent[0]?.body ?? []), encodeLink({ index: 3, flags: Iff.UP, change: Iff.UP, attrs: { alias: 'm' } }));
-    assert.deepEqual(Buffer.from(sent[1]?.body ?? []), encodeAddr({ family: 2, prefixlen: 24, flags: 0, scope: 0, index: 3, attrs: { local: '10.0.0.1', address: '10.0.0.1' } }));
+    assert.deepEqual(
+      Buffer.from(sent[1]?.body ?? []),
+      encodeAddr({ family: 2, prefixlen: 24, flags: 0, scope: 0, index: 3, attrs: { local: '10.0.0.1', address: '10.0.0.1' } }),
+    );
     assert.deepEqual(
       decodeMessages(second.buffer).map((m) => [m.type, m.seq]),
       [[Rtm.NEWLINK, 4]],

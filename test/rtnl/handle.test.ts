@@ -18,7 +18,10 @@ interface IpRoute {
 /** Makes namespaces for one test and removes them (and checks they are gone) afterwards. */
 async function withNamespaces(stems: string[], body: (names: string[], handles: Handle[]) => Promise<void>): Promise<void> {
   const names = stems.map((s) => uniqueName(s));
-  assert.deepEqual(await addNamespaces(names), names.map(() => undefined));
+  assert.deepEqual(
+    await addNamespaces(names),
+    names.map(() => undefined),
+  );
   const handles = await Handle.openMany(names);
   try {
     await body(names, handles);
@@ -26,7 +29,10 @@ async function withNamespaces(stems: string[], body: (names: string[], handles: 
     for (const h of handles) h.close();
     await deleteNamespaces(names);
     const left = new Set(netnsList());
-    assert.ok(names.every((n) => !left.has(n)), 'namespaces of the test are gone');
+    assert.ok(
+      names.every((n) => !left.has(n)),
+      'namespaces of the test are gone',
+    );
   }
 }
 
@@ -61,11 +67,23 @@ describe('Handle', { skip: needsRoot }, () => {
       // The independent witness: iproute2's own view of the kernel.
       const [rv] = ipJson<IpAddr[]>(['-n', red, 'addr', 'show', 'rveth']);
       assert.equal(rv?.operstate, 'UP');
-      assert.deepEqual(rv?.addr_info.filter((a) => a.family === 'inet').map((a) => [a.local, a.prefixlen]), [['10.10.1.2', 32]]);
+      assert.deepEqual(
+        rv?.addr_info.filter((a) => a.family === 'inet').map((a) => [a.local, a.prefixlen]),
+        [['10.10.1.2', 32]],
+      );
       const [gv] = ipJson<IpAddr[]>(['-n', green, 'addr', 'show', 'gveth']);
-      assert.deepEqual(gv?.addr_info.filter((a) => a.family === 'inet').map((a) => [a.local, a.prefixlen]), [['10.10.1.3', 32]]);
-      assert.deepEqual(ipJson<IpRoute[]>(['-n', red, 'route', 'show']).map((x) => [x.dst, x.dev]), [['10.10.1.3', 'rveth']]);
-      assert.deepEqual(ipJson<IpRoute[]>(['-n', green, 'route', 'show']).map((x) => [x.dst, x.dev]), [['10.10.1.2', 'gveth']]);
+      assert.deepEqual(
+        gv?.addr_info.filter((a) => a.family === 'inet').map((a) => [a.local, a.prefixlen]),
+        [['10.10.1.3', 32]],
+      );
+      assert.deepEqual(
+        ipJson<IpRoute[]>(['-n', red, 'route', 'show']).map((x) => [x.dst, x.dev]),
+        [['10.10.1.3', 'rveth']],
+      );
+      assert.deepEqual(
+        ipJson<IpRoute[]>(['-n', green, 'route', 'show']).map((x) => [x.dst, x.dev]),
+        [['10.10.1.2', 'gveth']],
+      );
       assert.match(ping(red, '10.10.1.3'), /1 received/);
       assert.match(ping(green, '10.10.1.2'), /1 received/);
 
@@ -74,8 +92,14 @@ describe('Handle', { skip: needsRoot }, () => {
       const rveth = links.find((l) => l.name === 'rveth');
       assert.equal(rveth?.kind, 'veth');
       assert.equal(rveth?.up, true);
-      assert.deepEqual((await r.addr.list({ dev: 'rveth', family: 4 })).map((a) => a.cidr), ['10.10.1.2/32']);
-      assert.deepEqual((await r.route.list({ family: 4 })).map((x) => x.to), ['10.10.1.3/32']);
+      assert.deepEqual(
+        (await r.addr.list({ dev: 'rveth', family: 4 })).map((a) => a.cidr),
+        ['10.10.1.2/32'],
+      );
+      assert.deepEqual(
+        (await r.route.list({ family: 4 })).map((x) => x.to),
+        ['10.10.1.3/32'],
+      );
     });
   });
 
@@ -85,7 +109,9 @@ describe('Handle', { skip: needsRoot }, () => {
       await b.link.addBridge({ name: 'br0' });
       await Promise.all(hosts.map((h, i) => b.link.addVeth({ name: `p${i + 1}`, peer: { name: 'eth0', netns: h as string } })));
       await Promise.all([b.link.set('br0', { up: true }), ...hosts.map((_, i) => b.link.set(`p${i + 1}`, { master: 'br0', up: true }))]);
-      await Promise.all(hh.map((h, i) => Promise.all([h.link.set('lo', { up: true }), h.link.set('eth0', { up: true }), h.addr.add('eth0', `10.20.0.${i + 1}/24`)])));
+      await Promise.all(
+        hh.map((h, i) => Promise.all([h.link.set('lo', { up: true }), h.link.set('eth0', { up: true }), h.addr.add('eth0', `10.20.0.${i + 1}/24`)])),
+      );
       const ports = ipJson<{ ifname: string; master?: string }[]>(['-n', b.netns as string, 'link', 'show', 'master', 'br0']);
       assert.deepEqual(ports.map((p) => p.ifname).sort(), ['p1', 'p2', 'p3']);
       assert.match(ping(hosts[0] as string, '10.20.0.3'), /1 received/);
@@ -107,9 +133,15 @@ describe('Handle', { skip: needsRoot }, () => {
       const v6 = ipJson<IpAddr[]>(['-n', a as string, '-6', 'addr', 'show', 'a0']);
       assert.ok(v6[0]?.addr_info.some((x) => x.local === 'fd00:10::1' && x.prefixlen === 64));
       const routes = ipJson<IpRoute[]>(['-n', a as string, '-6', 'route', 'show', 'fd00:99::/64']);
-      assert.deepEqual(routes.map((x) => [x.dst, x.gateway, x.dev]), [['fd00:99::/64', 'fd00:10::2', 'a0']]);
+      assert.deepEqual(
+        routes.map((x) => [x.dst, x.gateway, x.dev]),
+        [['fd00:99::/64', 'fd00:10::2', 'a0']],
+      );
       assert.match(ping(a as string, 'fd00:10::2'), /1 received/);
-      assert.deepEqual((await ha.addr.list({ dev: 'a0', family: 6 })).filter((x) => !x.address.startsWith('fe80')).map((x) => x.cidr), ['fd00:10::1/64']);
+      assert.deepEqual(
+        (await ha.addr.list({ dev: 'a0', family: 6 })).filter((x) => !x.address.startsWith('fe80')).map((x) => x.cidr),
+        ['fd00:10::1/64'],
+      );
     });
   });
 
@@ -131,7 +163,10 @@ describe('Handle', { skip: needsRoot }, () => {
   test('a handle on the namespace nslab runs in reads but refuses changes', async () => {
     await using here = await Handle.open();
     const links = await here.link.list();
-    assert.deepEqual(links.map((l) => l.name), ['lo']); // the test sandbox's own namespace
+    assert.deepEqual(
+      links.map((l) => l.name),
+      ['lo'],
+    ); // the test sandbox's own namespace
     await assert.rejects(here.link.set('lo', { alias: 'x' }), /refusing RTM_NEWLINK .* in the namespace nslab runs in/);
   });
 
@@ -160,7 +195,10 @@ describe('Handle', { skip: needsRoot }, () => {
       await Promise.all([made, up, addr]);
       const [link] = ipJson<{ ifindex: number; ifname: string }[]>(['-n', one.netns as string, 'link', 'show', 'bb0']);
       assert.equal(link?.ifindex, 40);
-      assert.deepEqual((await one.addr.list({ dev: 'bb0', family: 4 })).map((a) => a.cidr), ['10.88.0.1/24']);
+      assert.deepEqual(
+        (await one.addr.list({ dev: 'bb0', family: 4 })).map((a) => a.cidr),
+        ['10.88.0.1/24'],
+      );
       await one.link.del('bb0');
       assert.equal(await one.link.get('bb0'), undefined);
     });
@@ -196,8 +234,14 @@ describe('Handle dumps', { skip: needsRoot }, () => {
     try {
       await using h = await Handle.open({ netns: name });
       const [links, addrs, routes, again] = await Promise.all([h.link.list(), h.addr.list(), h.route.list({ family: 4 }), h.link.list()]);
-      assert.deepEqual(links.map((l) => l.name), ['lo']);
-      assert.deepEqual(again.map((l) => l.name), ['lo']);
+      assert.deepEqual(
+        links.map((l) => l.name),
+        ['lo'],
+      );
+      assert.deepEqual(
+        again.map((l) => l.name),
+        ['lo'],
+      );
       assert.deepEqual(addrs, []); // lo is down: no 127.0.0.1 yet
       assert.deepEqual(routes, []);
     } finally {

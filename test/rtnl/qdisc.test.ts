@@ -38,7 +38,10 @@ async function withPair(body: (names: [string, string], handles: [Handle, Handle
     b.close();
     await deleteNamespaces(names);
     const left = new Set(netnsList());
-    assert.ok(names.every((n) => !left.has(n)), 'namespaces of the test are gone');
+    assert.ok(
+      names.every((n) => !left.has(n)),
+      'namespaces of the test are gone',
+    );
   }
 }
 
@@ -136,7 +139,12 @@ test('specs to codec and back: tbf and netem in people units', () => {
   assert.equal(defaultTbfLimit(10_000_000, 12_500, 65_536), 12_500 + 131_072);
   assert.equal(defaultTbfLimit(1_000_000_000, 1_250_000, 65_536), 1_250_000 + 6_250_000);
   assert.deepEqual(specOf(qdiscInfo({ kind: 'tbf', rate: 10_000_000 })), { kind: 'tbf', rate: 10_000_000, burst: 12_500, latencyMs: 104.858 });
-  assert.deepEqual(specOf(qdiscInfo({ kind: 'tbf', rate: 10_000_000, latencyMs: 20 }, { mtu: 9000, gsoMaxSize: 65_536 })), { kind: 'tbf', rate: 10_000_000, burst: 18_028, latencyMs: 20 });
+  assert.deepEqual(specOf(qdiscInfo({ kind: 'tbf', rate: 10_000_000, latencyMs: 20 }, { mtu: 9000, gsoMaxSize: 65_536 })), {
+    kind: 'tbf',
+    rate: 10_000_000,
+    burst: 18_028,
+    latencyMs: 20,
+  });
   const netem = qdiscInfo({ kind: 'netem', delayMs: 20, jitterMs: 5, lossPercent: 1, rate: 10_000_000 });
   assert.deepEqual(specOf(netem), { kind: 'netem', delayMs: 20, jitterMs: 5, lossPercent: 1, rate: 10_000_000, limit: 1000 });
   assert.deepEqual(specOf(qdiscInfo({ kind: 'netem', delayMs: 0.0015 })), { kind: 'netem', delayMs: 0.0015, limit: 1000 });
@@ -156,7 +164,13 @@ test("the kernel's golden tbf reads back as the spec tc was given", () => {
 });
 
 test('isMissingQdisc: only a missing-kind error, only for its kind', () => {
-  const enoent = new NetlinkError({ errno: 2, operation: 'RTM_NEWQDISC', object: 'qdisc netem dev b0 root', netns: 'netns x', kernelMessage: 'Specified qdisc kind is unknown' });
+  const enoent = new NetlinkError({
+    errno: 2,
+    operation: 'RTM_NEWQDISC',
+    object: 'qdisc netem dev b0 root',
+    netns: 'netns x',
+    kernelMessage: 'Specified qdisc kind is unknown',
+  });
   const missing = new QdiscKindMissingError('netem', enoent);
   assert.equal(isMissingQdisc(missing, 'netem'), true);
   assert.equal(isMissingQdisc(missing, 'tbf'), false);
@@ -174,7 +188,10 @@ describe('QdiscOps', { skip: needsRoot }, () => {
   test('a handle on the namespace nslab runs in lists qdiscs but refuses to change them', async () => {
     await using here = await Handle.open();
     assert.ok(Array.isArray(await here.qdisc.list()));
-    await assert.rejects(here.qdisc.replace({ index: 1, name: 'lo' }, { kind: 'tbf', rate: 1_000_000, burst: 4096 }), /^NslabError: refusing RTM_NEWQDISC qdisc tbf dev lo root in the namespace nslab runs in/);
+    await assert.rejects(
+      here.qdisc.replace({ index: 1, name: 'lo' }, { kind: 'tbf', rate: 1_000_000, burst: 4096 }),
+      /^NslabError: refusing RTM_NEWQDISC qdisc tbf dev lo root in the namespace nslab runs in/,
+    );
     await assert.rejects(here.qdisc.del({ index: 1, name: 'lo' }), /refusing RTM_DELQDISC qdisc dev lo root/);
   });
 
@@ -221,11 +238,17 @@ describe('QdiscOps', { skip: needsRoot }, () => {
 
       assert.equal(await ha.qdisc.del('a0'), true);
       assert.equal(await ha.qdisc.del('a0'), false);
-      assert.deepEqual(tcShow(a, 'a0').map((q) => q.kind), ['noqueue']);
+      assert.deepEqual(
+        tcShow(a, 'a0').map((q) => q.kind),
+        ['noqueue'],
+      );
       assert.equal((await ha.qdisc.root('a0'))?.handle, 'none');
 
       await assert.rejects(ha.qdisc.replace('nosuch0', { kind: 'tbf', rate: 1_000_000 }), /no interface nosuch0 in netns/);
-      await assert.rejects(ha.qdisc.del({ index: 9999 }), (e: unknown) => e instanceof NetlinkError && e.errnoName === 'ENODEV' && e.operation === 'RTM_DELQDISC');
+      await assert.rejects(
+        ha.qdisc.del({ index: 9999 }),
+        (e: unknown) => e instanceof NetlinkError && e.errnoName === 'ENODEV' && e.operation === 'RTM_DELQDISC',
+      );
     });
   });
 

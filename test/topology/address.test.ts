@@ -92,7 +92,10 @@ test('route destinations: networks, host routes, default and ::/0', () => {
 });
 
 test('gateways: one address, not special', () => {
-  assert.deepEqual(parseGateway('FD00::0001'), { ok: true, value: { family: 6, address: 'fd00::1', bytes: Uint8Array.from([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) } });
+  assert.deepEqual(parseGateway('FD00::0001'), {
+    ok: true,
+    value: { family: 6, address: 'fd00::1', bytes: Uint8Array.from([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) },
+  });
   const r = parseGateway('0.0.0.0');
   assert.ok(!r.ok);
   assert.equal(r.problem.message, 'gateway 0.0.0.0 is the unspecified address');

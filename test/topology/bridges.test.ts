@@ -8,7 +8,10 @@ function problems(text: string): string[] {
     parseTopology(text, { file: 'lab.yaml' });
   } catch (e) {
     assert.ok(e instanceof TopologyError);
-    return e.message.split('\n').slice(1).map((l) => l.trim());
+    return e.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   }
   assert.fail('accepted');
 }
@@ -25,7 +28,16 @@ links:
   - endpoints: [sw, "h 10.0.0.2/24"]
   - endpoints: [sw2, r]
 `);
-  assert.deepEqual(lab.nodes[0], { name: 'sw', netns: 'b-sw', kind: 'bridge', forwarding: false, bridge: 'lan0', interfaces: ['p1', 'eth0'], routes: [], exec: [] });
+  assert.deepEqual(lab.nodes[0], {
+    name: 'sw',
+    netns: 'b-sw',
+    kind: 'bridge',
+    forwarding: false,
+    bridge: 'lan0',
+    interfaces: ['p1', 'eth0'],
+    routes: [],
+    exec: [],
+  });
   assert.deepEqual(lab.nodes[1], { name: 'sw2', netns: 'b-sw2', kind: 'bridge', forwarding: false, bridge: 'br0', interfaces: ['eth0'], routes: [], exec: [] });
   assert.deepEqual(lab.nodes[2], { name: 'r', netns: 'b-r', kind: 'router', forwarding: true, interfaces: ['eth0', 'eth1'], routes: [], exec: [] });
   assert.deepEqual(lab.links[0]?.a, { node: 'sw', netns: 'b-sw', ifname: 'p1', addresses: [], bridgePort: true });
@@ -78,7 +90,9 @@ links:
 });
 
 test('bridges joined by cables are one LAN; a loop of bridges is refused', () => {
-  const lab = parseTopology('name: j\naddressing: { lan: 10.1.0.0/16 }\nnodes: { s1: { kind: bridge }, s2: { kind: bridge }, a: {}, b: {} }\nlinks: [{ endpoints: [s1, a] }, { endpoints: [s1, s2] }, { endpoints: [s2, b] }]\n');
+  const lab = parseTopology(
+    'name: j\naddressing: { lan: 10.1.0.0/16 }\nnodes: { s1: { kind: bridge }, s2: { kind: bridge }, a: {}, b: {} }\nlinks: [{ endpoints: [s1, a] }, { endpoints: [s1, s2] }, { endpoints: [s2, b] }]\n',
+  );
   assert.deepEqual(
     lab.links.map((l) => [l.a.bridgePort ?? false, l.b.bridgePort ?? false, l.b.addresses.map((c) => `${c.address}/${c.prefixLength}`)]),
     [
@@ -88,7 +102,12 @@ test('bridges joined by cables are one LAN; a loop of bridges is refused', () =>
     ],
   );
   assert.deepEqual(lab.subnets, [{ cidr: '10.1.0.0/24', family: 4, kind: 'lan', nodes: ['a', 'b'] }]);
-  assert.deepEqual(problems('name: j\nnodes: { s1: { kind: bridge }, s2: { kind: bridge }, s3: { kind: bridge } }\nlinks:\n  - endpoints: [s1, s2]\n  - endpoints: [s2, s3]\n  - endpoints: [s3, s1]\n'), [
-    'lab.yaml:6:5: links[2]: this link between bridges "s3" and "s1" closes a loop of bridges; bridges without spanning tree would pass frames round the loop for ever: remove a link of the loop, or join the LANs with a router',
-  ]);
+  assert.deepEqual(
+    problems(
+      'name: j\nnodes: { s1: { kind: bridge }, s2: { kind: bridge }, s3: { kind: bridge } }\nlinks:\n  - endpoints: [s1, s2]\n  - endpoints: [s2, s3]\n  - endpoints: [s3, s1]\n',
+    ),
+    [
+      'lab.yaml:6:5: links[2]: this link between bridges "s3" and "s1" closes a loop of bridges; bridges without spanning tree would pass frames round the loop for ever: remove a link of the loop, or join the LANs with a router',
+    ],
+  );
 });

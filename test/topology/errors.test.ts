@@ -56,7 +56,9 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
   {
     name: 'a bad lab name',
     text: 'name: my_lab!\nnodes: { red: {} }\n',
-    lines: [`lab.yaml:1:7: name: lab name "my_lab!" contains "!"; use 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit, for example my-lab`],
+    lines: [
+      `lab.yaml:1:7: name: lab name "my_lab!" contains "!"; use 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit, for example my-lab`,
+    ],
   },
   {
     name: 'a lab name over 63 characters',
@@ -123,12 +125,16 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
   {
     name: 'a prefix that makes namespace names with a slash',
     text: 'name: lab\nprefix: "lab/"\nnodes: { a: {} }\n',
-    lines: ['lab.yaml:2:9: prefix: prefix "lab/" contains "/"; the prefix starts every namespace name, and namespaces are files under /run/netns: no "/" or control characters'],
+    lines: [
+      'lab.yaml:2:9: prefix: prefix "lab/" contains "/"; the prefix starts every namespace name, and namespaces are files under /run/netns: no "/" or control characters',
+    ],
   },
   {
     name: 'a namespace name over 255 bytes',
     text: `name: lab\nprefix: "${'x'.repeat(250)}"\nnodes: { short: {}, longer: {} }\n`,
-    lines: [`lab.yaml:3:21: nodes.longer: namespace name "${'x'.repeat(250)}longer" is 256 bytes; a file name under /run/netns has at most 255; shorten the prefix or the node name`],
+    lines: [
+      `lab.yaml:3:21: nodes.longer: namespace name "${'x'.repeat(250)}longer" is 256 bytes; a file name under /run/netns has at most 255; shorten the prefix or the node name`,
+    ],
   },
   {
     name: 'malformed addresses and prefix lengths, pointed at inside a shorthand string',
@@ -210,7 +216,9 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
   {
     name: 'an IPv6 link with an MTU below 1280',
     text: 'name: lab\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a fd00::1/64", "b fd00::2/64"]\n    mtu: 1000\n',
-    lines: ['lab.yaml:5:10: links[0].mtu: MTU 1000 is below 1280, the least IPv6 works with, and this link has IPv6 addresses; raise it to at least 1280, or use only IPv4 on this link'],
+    lines: [
+      'lab.yaml:5:10: links[0].mtu: MTU 1000 is below 1280, the least IPv6 works with, and this link has IPv6 addresses; raise it to at least 1280, or use only IPv4 on this link',
+    ],
   },
   {
     name: 'a kind that is not one, with the closest',
@@ -293,7 +301,13 @@ links:
   assert.equal(e.code, 'NSLAB_TOPOLOGY');
   assert.equal(e.file, 'class.yaml');
   assert.equal(e.issues.length, 14);
-  assert.deepEqual(e.issues[10], { path: 'links[1].endpoints[1]', message: 'interface name "eth-very-long-name0" is 19 characters', hint: 'Linux allows 15', line: 15, column: 49 });
+  assert.deepEqual(e.issues[10], {
+    path: 'links[1].endpoints[1]',
+    message: 'interface name "eth-very-long-name0" is 19 characters',
+    hint: 'Linux allows 15',
+    line: 15,
+    column: 49,
+  });
 });
 
 test('without a file name the report says "topology" and positions still come from the text', () => {
@@ -314,7 +328,11 @@ test('resolveTopology reports the same problems with paths and no line numbers, 
   } catch (e) {
     assert.ok(e instanceof TopologyError);
     assert.deepEqual(e.issues, [
-      { path: 'links[0].endpoints[0]', message: 'address 10.0.0.1 has no prefix length', hint: 'write 10.0.0.1/24 to share a /24 with the other end, or 10.0.0.1/32 for this address alone' },
+      {
+        path: 'links[0].endpoints[0]',
+        message: 'address 10.0.0.1 has no prefix length',
+        hint: 'write 10.0.0.1/24 to share a /24 with the other end, or 10.0.0.1/32 for this address alone',
+      },
       { path: 'links[0].endpoints[1].node', message: 'unknown node "c"', hint: 'add "c" under nodes:, or use one of a and b' },
       { path: 'extra', message: 'unknown key "extra"', hint: 'the lab takes name, prefix, nodes, links, addressing and routing' },
     ]);
@@ -322,7 +340,13 @@ test('resolveTopology reports the same problems with paths and no line numbers, 
 });
 
 test('resolveTopology of something that is not a mapping', () => {
-  assert.throws(() => resolveTopology('name: x'), (e: unknown) => e instanceof TopologyError && e.message === 'topology has 1 problem:\n  the top level must be a mapping of name, nodes and links, not the string "name: x"; start with name: my-lab, as in examples/two-computers.yaml');
+  assert.throws(
+    () => resolveTopology('name: x'),
+    (e: unknown) =>
+      e instanceof TopologyError &&
+      e.message ===
+        'topology has 1 problem:\n  the top level must be a mapping of name, nodes and links, not the string "name: x"; start with name: my-lab, as in examples/two-computers.yaml',
+  );
   assert.throws(() => resolveTopology(undefined), /the topology is empty/);
 });
 

@@ -76,7 +76,16 @@ const v6 = (address: string, prefixLength: number) => ({ family: 6 as const, add
 
 test('examples/lan.yaml: four hosts on one bridge get .1 to .4 of the first /24 of the pool', () => {
   const lab = parseTopology(read('lan.yaml'));
-  assert.deepEqual(lab.nodes[0], { name: 'sw', netns: 'lan-sw', kind: 'bridge', forwarding: false, bridge: 'br0', interfaces: ['eth0', 'eth1', 'eth2', 'eth3'], routes: [], exec: [] });
+  assert.deepEqual(lab.nodes[0], {
+    name: 'sw',
+    netns: 'lan-sw',
+    kind: 'bridge',
+    forwarding: false,
+    bridge: 'br0',
+    interfaces: ['eth0', 'eth1', 'eth2', 'eth3'],
+    routes: [],
+    exec: [],
+  });
   assert.deepEqual(
     lab.links.map((l) => [l.id, l.a.bridgePort, l.a.addresses, l.b.node, l.b.ifname, l.b.addresses]),
     [
@@ -100,8 +109,18 @@ test('examples/two-lans.yaml: the router .1 on both LANs, hosts .2 and .3 with a
     ['r eth0 10.2.0.1/24', 'a1 eth0 10.2.0.2/24', 'a2 eth0 10.2.0.3/24', 'r eth1 10.2.1.1/24', 'b1 eth0 10.2.1.2/24', 'b2 eth0 10.2.1.3/24'],
   );
   const routes = Object.fromEntries(lab.nodes.map((n) => [n.name, n.routes]));
-  const dflt = (via: string, on: string) => [{ family: 4, to: 'default', via, dev: 'eth0', computed: true, reason: `default route: r (${via} on ${on}) is the only gateway` }];
-  assert.deepEqual(routes, { r: [], left: [], right: [], a1: dflt('10.2.0.1', '10.2.0.0/24'), a2: dflt('10.2.0.1', '10.2.0.0/24'), b1: dflt('10.2.1.1', '10.2.1.0/24'), b2: dflt('10.2.1.1', '10.2.1.0/24') });
+  const dflt = (via: string, on: string) => [
+    { family: 4, to: 'default', via, dev: 'eth0', computed: true, reason: `default route: r (${via} on ${on}) is the only gateway` },
+  ];
+  assert.deepEqual(routes, {
+    r: [],
+    left: [],
+    right: [],
+    a1: dflt('10.2.0.1', '10.2.0.0/24'),
+    a2: dflt('10.2.0.1', '10.2.0.0/24'),
+    b1: dflt('10.2.1.1', '10.2.1.0/24'),
+    b2: dflt('10.2.1.1', '10.2.1.0/24'),
+  });
   assert.deepEqual(
     lab.nodes.map((n) => [n.name, n.kind, n.forwarding]),
     [
@@ -159,7 +178,16 @@ test('examples/router-ring.yaml: a /31 per cable in file order, a route per remo
   assert.ok(r4?.routes.every((r) => r.computed === true && typeof r.reason === 'string'));
   for (let i = 1; i <= 6; i++) {
     const h = lab.nodes.find((n) => n.name === `h${i}`);
-    assert.deepEqual(h?.routes, [{ family: 4, to: 'default', via: `10.3.0.${10 + 2 * i}`, dev: 'eth0', computed: true, reason: `default route: r${i} (10.3.0.${10 + 2 * i} on 10.3.0.${10 + 2 * i}/31) is the only gateway` }]);
+    assert.deepEqual(h?.routes, [
+      {
+        family: 4,
+        to: 'default',
+        via: `10.3.0.${10 + 2 * i}`,
+        dev: 'eth0',
+        computed: true,
+        reason: `default route: r${i} (10.3.0.${10 + 2 * i} on 10.3.0.${10 + 2 * i}/31) is the only gateway`,
+      },
+    ]);
   }
   assert.equal(lab.subnets?.length, 12);
   assert.equal(lab.notes, undefined);
@@ -174,11 +202,25 @@ test('examples/router-ring-dual.yaml: each cable a /31 and a /127 of the first /
   const h3 = lab.nodes.find((n) => n.name === 'h3');
   assert.deepEqual(h3?.routes, [
     { family: 4, to: 'default', via: '10.4.0.16', dev: 'eth0', computed: true, reason: 'default route: r3 (10.4.0.16 on 10.4.0.16/31) is the only gateway' },
-    { family: 6, to: 'default', via: 'fd00:4::10', dev: 'eth0', computed: true, reason: 'default route: r3 (fd00:4::10 on fd00:4::10/127) is the only gateway' },
+    {
+      family: 6,
+      to: 'default',
+      via: 'fd00:4::10',
+      dev: 'eth0',
+      computed: true,
+      reason: 'default route: r3 (fd00:4::10 on fd00:4::10/127) is the only gateway',
+    },
   ]);
   const r1 = lab.nodes.find((n) => n.name === 'r1');
   assert.equal(r1?.routes.length, 18);
-  assert.deepEqual(r1?.routes[9], { family: 6, to: v6('fd00:4::2', 127), via: 'fd00:4::1', dev: 'eth0', computed: true, reason: 'shortest path to fd00:4::2/127 via r2, 2 hops' });
+  assert.deepEqual(r1?.routes[9], {
+    family: 6,
+    to: v6('fd00:4::2', 127),
+    via: 'fd00:4::1',
+    dev: 'eth0',
+    computed: true,
+    reason: 'shortest path to fd00:4::2/127 via r2, 2 hops',
+  });
   assert.equal(lab.subnets?.length, 24);
   assert.equal(lab.notes, undefined);
 });
@@ -211,9 +253,18 @@ test('both YAML readers give every example the same lab (js-yaml first for speed
 test('the readers agree where a JavaScript object would not: node order, aliases, a %YAML directive', () => {
   // Integer-like names are listed first by an object; the lab keeps the file's order.
   const numbered = parseTopology('name: n\nnodes: { b: {}, "10": {}, "2": {} }\nlinks: [{ endpoints: [b, "10"] }, { endpoints: [b, "2"] }]\n');
-  assert.deepEqual(numbered.nodes.map((n) => n.name), ['b', '10', '2']);
+  assert.deepEqual(
+    numbered.nodes.map((n) => n.name),
+    ['b', '10', '2'],
+  );
   const aliased = parseTopology('name: a\nnodes: { x: &h { forwarding: true }, y: *h }\nlinks: [{ endpoints: [x, y] }]\n');
-  assert.deepEqual(aliased.nodes.map((n) => n.forwarding), [true, true]);
+  assert.deepEqual(
+    aliased.nodes.map((n) => n.forwarding),
+    [true, true],
+  );
   const directive = parseTopology('%YAML 1.2\n---\nname: d\nnodes: { x: {}, y: {} }\nlinks: [{ endpoints: [x, y] }]\n');
-  assert.deepEqual(directive.nodes.map((n) => n.name), ['x', 'y']);
+  assert.deepEqual(
+    directive.nodes.map((n) => n.name),
+    ['x', 'y'],
+  );
 });

@@ -14,7 +14,43 @@ const SEEDS = [
   readFileSync(new URL('../../examples/router-ring-dual.yaml', import.meta.url), 'utf8'),
   'name: p\naddressing: { p2p: 10.255.0.0/30, lan: 10.1.0.0/24, ipv6: "fd00::/63", p2p-prefix: 30 }\nrouting: static\nnodes: { s: { kind: bridge, bridge-name: b0 }, r: { kind: router }, h: { forwarding: true } }\nlinks:\n  - { endpoints: [s, "r 10.1.0.1/24"], rate: 1mbit, delay: 10ms, jitter: 1ms, loss: 1% }\n  - endpoints: [{ node: r, mtu: 1400, rate: 5kbps }, h]\n',
 ];
-const PIECES = [':', ' ', 'bridge', 'router', '%', 'ms', 'mbit', '/24', '/31', 'static', '\n', '\t', '{', '}', '[', ']', '"', "'", '-', '/', '.', '0', '99999', 'null', 'true', '&a', '*a', '#', '::', '%', 'nodes', 'links', 'endpoints', 'kind', '---'];
+const PIECES = [
+  ':',
+  ' ',
+  'bridge',
+  'router',
+  '%',
+  'ms',
+  'mbit',
+  '/24',
+  '/31',
+  'static',
+  '\n',
+  '\t',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  '-',
+  '/',
+  '.',
+  '0',
+  '99999',
+  'null',
+  'true',
+  '&a',
+  '*a',
+  '#',
+  '::',
+  '%',
+  'nodes',
+  'links',
+  'endpoints',
+  'kind',
+  '---',
+];
 
 test('mutated topology texts only ever throw TopologyError (or parse)', () => {
   const next = prng(20240601);
@@ -45,9 +81,21 @@ test('mutated topology texts only ever throw TopologyError (or parse)', () => {
 });
 
 test('odd values built in code only ever throw TopologyError', () => {
-  const odd: unknown[] = [0, 'x', [], true, { name: 'x', nodes: [] }, { name: 'x', nodes: { a: 1 }, links: {} }, { name: 'x', nodes: { a: {} }, links: [null, 1, 'a', { endpoints: 'a b' }, { endpoints: [null, {}] }] },
+  const odd: unknown[] = [
+    0,
+    'x',
+    [],
+    true,
+    { name: 'x', nodes: [] },
+    { name: 'x', nodes: { a: 1 }, links: {} },
+    { name: 'x', nodes: { a: {} }, links: [null, 1, 'a', { endpoints: 'a b' }, { endpoints: [null, {}] }] },
     { name: 'x', nodes: { a: { kind: 5, forwarding: 'yes', 'bridge-name': 7 } }, addressing: 'auto', routing: true },
-    { name: 'x', nodes: { a: { kind: 'bridge' }, b: null }, addressing: { p2p: 5, lan: '', ipv6: '::', 'p2p-prefix': '31' }, links: [{ endpoints: ['a 10.0.0.1/24', 'b'], rate: 5, delay: null, loss: {} }] },
+    {
+      name: 'x',
+      nodes: { a: { kind: 'bridge' }, b: null },
+      addressing: { p2p: 5, lan: '', ipv6: '::', 'p2p-prefix': '31' },
+      links: [{ endpoints: ['a 10.0.0.1/24', 'b'], rate: 5, delay: null, loss: {} }],
+    },
   ];
   for (const value of odd) assert.throws(() => resolveTopology(value), TopologyError);
 });

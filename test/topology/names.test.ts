@@ -4,7 +4,8 @@ import { checkInterfaceName, checkLabName, checkNetnsName, checkNodeName } from 
 import { closest } from '../../src/topology/suggest.js';
 
 test('interface names Linux takes', () => {
-  for (const name of ['eth0', 'rveth', 'veth-red', 'a', 'x'.repeat(15), 'br.lan', 'e_1', 'ethé', 'toString', 'constructor']) assert.equal(checkInterfaceName(name), undefined, name);
+  for (const name of ['eth0', 'rveth', 'veth-red', 'a', 'x'.repeat(15), 'br.lan', 'e_1', 'ethé', 'toString', 'constructor'])
+    assert.equal(checkInterfaceName(name), undefined, name);
 });
 
 test('interface names Linux refuses (dev_valid_name), and those that would collide or be renamed', () => {

@@ -15,7 +15,10 @@ function problems(text: string): string[] {
     parseTopology(text, { file: 'lab.yaml' });
   } catch (e) {
     assert.ok(e instanceof TopologyError);
-    return e.message.split('\n').slice(1).map((l) => l.trim());
+    return e.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   }
   assert.fail('accepted');
 }
@@ -83,7 +86,9 @@ links:
 });
 
 test('p2p-prefix: 30 gives each cable a /30, the ends the two middle addresses', () => {
-  const lab = parseTopology('name: thirty\naddressing: { p2p: 10.255.0.0/24, p2p-prefix: 30 }\nnodes: { a: {}, b: {}, c: {} }\nlinks: [{ endpoints: [a, b] }, { endpoints: [b, c] }]\n');
+  const lab = parseTopology(
+    'name: thirty\naddressing: { p2p: 10.255.0.0/24, p2p-prefix: 30 }\nnodes: { a: {}, b: {}, c: {} }\nlinks: [{ endpoints: [a, b] }, { endpoints: [b, c] }]\n',
+  );
   assert.deepEqual(addresses(lab), ['a:eth0--b:eth0: 10.255.0.1/30 | 10.255.0.2/30', 'b:eth1--c:eth0: 10.255.0.5/30 | 10.255.0.6/30']);
 });
 
@@ -96,23 +101,43 @@ test('without a pool for a family, ends keep no address of it', () => {
 });
 
 test('an exhausted pool names itself, its size and how many the lab needs', () => {
-  assert.deepEqual(problems('name: x\naddressing: { p2p: 10.255.0.0/30 }\nnodes: { a: {}, b: {}, c: {}, d: {} }\nlinks: [{ endpoints: [a, b] }, { endpoints: [b, c] }, { endpoints: [c, d] }]\n'), [
-    'lab.yaml:2:20: addressing.p2p: the p2p pool 10.255.0.0/30 has room for 2 /31 subnets, and the lab needs 3: one for each point-to-point cable without IPv4 addresses; give a larger pool (a shorter prefix length than /30), or give some ends their addresses by hand',
-  ]);
-  assert.deepEqual(problems('name: x\naddressing: { p2p: 10.255.0.0/29 }\nnodes: { a: {}, b: {}, c: {}, d: {} }\nlinks: [{ endpoints: [a, b] }, { endpoints: [b, c] }, { endpoints: [c, d] }, { endpoints: ["a 10.255.0.5/30", d] }]\n'), [
-    'lab.yaml:2:20: addressing.p2p: the p2p pool 10.255.0.0/29 has room for 2 /31 subnets (2 others overlap addresses given by hand), and the lab needs 3: one for each point-to-point cable without IPv4 addresses; give a larger pool (a shorter prefix length than /29), or give some ends their addresses by hand',
-  ]);
-  assert.deepEqual(problems('name: x\naddressing: { lan: 10.1.0.0/24 }\nnodes: { s1: { kind: bridge }, s2: { kind: bridge }, a: {}, b: {} }\nlinks: [{ endpoints: [s1, a] }, { endpoints: [s2, b] }]\n'), [
-    'lab.yaml:2:20: addressing.lan: the lan pool 10.1.0.0/24 has room for 1 /24 subnet, and the lab needs 2: one for each LAN without IPv4 addresses; give a larger pool (a shorter prefix length than /24), or give some ends their addresses by hand',
-  ]);
+  assert.deepEqual(
+    problems(
+      'name: x\naddressing: { p2p: 10.255.0.0/30 }\nnodes: { a: {}, b: {}, c: {}, d: {} }\nlinks: [{ endpoints: [a, b] }, { endpoints: [b, c] }, { endpoints: [c, d] }]\n',
+    ),
+    [
+      'lab.yaml:2:20: addressing.p2p: the p2p pool 10.255.0.0/30 has room for 2 /31 subnets, and the lab needs 3: one for each point-to-point cable without IPv4 addresses; give a larger pool (a shorter prefix length than /30), or give some ends their addresses by hand',
+    ],
+  );
+  assert.deepEqual(
+    problems(
+      'name: x\naddressing: { p2p: 10.255.0.0/29 }\nnodes: { a: {}, b: {}, c: {}, d: {} }\nlinks: [{ endpoints: [a, b] }, { endpoints: [b, c] }, { endpoints: [c, d] }, { endpoints: ["a 10.255.0.5/30", d] }]\n',
+    ),
+    [
+      'lab.yaml:2:20: addressing.p2p: the p2p pool 10.255.0.0/29 has room for 2 /31 subnets (2 others overlap addresses given by hand), and the lab needs 3: one for each point-to-point cable without IPv4 addresses; give a larger pool (a shorter prefix length than /29), or give some ends their addresses by hand',
+    ],
+  );
+  assert.deepEqual(
+    problems(
+      'name: x\naddressing: { lan: 10.1.0.0/24 }\nnodes: { s1: { kind: bridge }, s2: { kind: bridge }, a: {}, b: {} }\nlinks: [{ endpoints: [s1, a] }, { endpoints: [s2, b] }]\n',
+    ),
+    [
+      'lab.yaml:2:20: addressing.lan: the lan pool 10.1.0.0/24 has room for 1 /24 subnet, and the lab needs 2: one for each LAN without IPv4 addresses; give a larger pool (a shorter prefix length than /24), or give some ends their addresses by hand',
+    ],
+  );
   const hosts = Array.from({ length: 255 }, (_, i) => `h${i}`);
   const big = `name: x\naddressing: { lan: 10.1.0.0/16 }\nnodes:\n  sw: { kind: bridge }\n${hosts.map((h) => `  ${h}:\n`).join('')}links:\n${hosts.map((h) => `  - endpoints: [sw, ${h}]\n`).join('')}`;
   assert.deepEqual(problems(big), [
     'lab.yaml:4:3: nodes.sw: the LAN of bridge "sw" needs 255 IPv4 addresses for its ends without one, and its subnet 10.1.0.0/24 has room for 254; split the hosts over two LANs joined by a router, or give this LAN a larger subnet by hand',
   ]);
-  assert.deepEqual(problems('name: x\naddressing: { lan: 10.1.0.0/16 }\nnodes: { sw: { kind: bridge }, a: {}, b: {}, c: {} }\nlinks: [{ endpoints: [sw, "a 10.7.0.1/30"] }, { endpoints: [sw, b] }, { endpoints: [sw, c] }]\n'), [
-    'lab.yaml:3:10: nodes.sw: the LAN of bridge "sw" needs 2 IPv4 addresses for its ends without one, and its subnet 10.7.0.0/30 (of 10.7.0.1/30, given by hand at links[0].endpoints[1]) has room for 1; split the hosts over two LANs joined by a router, or give this LAN a larger subnet by hand',
-  ]);
+  assert.deepEqual(
+    problems(
+      'name: x\naddressing: { lan: 10.1.0.0/16 }\nnodes: { sw: { kind: bridge }, a: {}, b: {}, c: {} }\nlinks: [{ endpoints: [sw, "a 10.7.0.1/30"] }, { endpoints: [sw, b] }, { endpoints: [sw, c] }]\n',
+    ),
+    [
+      'lab.yaml:3:10: nodes.sw: the LAN of bridge "sw" needs 2 IPv4 addresses for its ends without one, and its subnet 10.7.0.0/30 (of 10.7.0.1/30, given by hand at links[0].endpoints[1]) has room for 1; split the hosts over two LANs joined by a router, or give this LAN a larger subnet by hand',
+    ],
+  );
 });
 
 test('pools that cannot be pools, each said at its place', () => {
@@ -144,6 +169,6 @@ nodes: { a: {} }
 
 test('pool IPv6 addresses on a link whose MTU is below 1280 are refused', () => {
   assert.deepEqual(problems('name: x\naddressing: { ipv6: "fd00::/48" }\nnodes: { a: {}, b: {} }\nlinks: [{ endpoints: [a, b], mtu: 1000 }]\n'), [
-    'lab.yaml:4:35: links[0].mtu: MTU 1000 is below 1280, the least IPv6 works with, and this link gets IPv6 addresses from addressing.ipv6; raise it to at least 1280, or give this link\'s ends IPv4 addresses only, by hand',
+    "lab.yaml:4:35: links[0].mtu: MTU 1000 is below 1280, the least IPv6 works with, and this link gets IPv6 addresses from addressing.ipv6; raise it to at least 1280, or give this link's ends IPv4 addresses only, by hand",
   ]);
 });

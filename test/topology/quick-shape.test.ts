@@ -6,14 +6,31 @@ import { fitTest } from '../../src/topology/quick-shape.js';
 import { labSchema } from '../../src/topology/schema.js';
 import { prng } from '../helpers/random.js';
 
-const examples = readdirSync(new URL('../../examples/', import.meta.url)).map((f) => load(readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8')));
+const examples = readdirSync(new URL('../../examples/', import.meta.url)).map((f) =>
+  load(readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8')),
+);
 const full = {
   name: 'x',
   prefix: '',
-  nodes: { a: { routes: [{ to: '10.0.0.0/8', via: '10.0.0.2', dev: 'eth0', metric: 5 }], exec: ['true', { run: 'x', background: true }] }, b: null, r: { kind: 'router', forwarding: true }, s: { kind: 'bridge', 'bridge-name': 'br1' } },
+  nodes: {
+    a: { routes: [{ to: '10.0.0.0/8', via: '10.0.0.2', dev: 'eth0', metric: 5 }], exec: ['true', { run: 'x', background: true }] },
+    b: null,
+    r: { kind: 'router', forwarding: true },
+    s: { kind: 'bridge', 'bridge-name': 'br1' },
+  },
   addressing: { p2p: '10.255.0.0/16', lan: '10.1.0.0/16', ipv6: 'fd00::/48', 'p2p-prefix': 30 },
   routing: 'static',
-  links: [{ endpoints: ['a 10.0.0.1/24', { node: 'b', interface: 'e1', addresses: ['10.0.0.2/24'], mtu: 1500, rate: '1mbit', delay: '1ms', jitter: '1ms', loss: '1%' }], mtu: 1400, rate: '1mbit' }, { endpoints: ['r', 's'] }],
+  links: [
+    {
+      endpoints: [
+        'a 10.0.0.1/24',
+        { node: 'b', interface: 'e1', addresses: ['10.0.0.2/24'], mtu: 1500, rate: '1mbit', delay: '1ms', jitter: '1ms', loss: '1%' },
+      ],
+      mtu: 1400,
+      rate: '1mbit',
+    },
+    { endpoints: ['r', 's'] },
+  ],
 };
 
 test('the quick test says yes to every example and to a lab using every key', () => {
@@ -28,9 +45,70 @@ test('the quick test never says yes where zod finds a problem (mutated labs)', (
   const fits = fitTest(labSchema());
   const next = prng(20240917);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
-  const values: unknown[] = [undefined, null, 0, -0, 1, 67, 68, 1500, 65535, 65536, 1.5, NaN, Infinity, -1, 4294967295, 4294967296, 30, 31, '', 'a', 'host', 'bridge', 'static', '10.0.0.1/24', true, false, [], {}, ['a', 'b'], { x: 1 }, new Date(0), { node: 'a' }, { run: 'x' }];
-  const keys = ['x', 'name', 'nodes', 'links', 'mtu', 'kind', 'routes', 'exec', 'endpoints', 'node', 'interface', 'addresses', 'rate', 'to', 'via', 'metric', 'run', 'background', 'p2p-prefix', 'toString', '__proto__'];
-  const copy = (v: unknown): unknown => (v instanceof Date || v === null || typeof v !== 'object' ? v : Array.isArray(v) ? v.map(copy) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])));
+  const values: unknown[] = [
+    undefined,
+    null,
+    0,
+    -0,
+    1,
+    67,
+    68,
+    1500,
+    65535,
+    65536,
+    1.5,
+    NaN,
+    Infinity,
+    -1,
+    4294967295,
+    4294967296,
+    30,
+    31,
+    '',
+    'a',
+    'host',
+    'bridge',
+    'static',
+    '10.0.0.1/24',
+    true,
+    false,
+    [],
+    {},
+    ['a', 'b'],
+    { x: 1 },
+    new Date(0),
+    { node: 'a' },
+    { run: 'x' },
+  ];
+  const keys = [
+    'x',
+    'name',
+    'nodes',
+    'links',
+    'mtu',
+    'kind',
+    'routes',
+    'exec',
+    'endpoints',
+    'node',
+    'interface',
+    'addresses',
+    'rate',
+    'to',
+    'via',
+    'metric',
+    'run',
+    'background',
+    'p2p-prefix',
+    'toString',
+    '__proto__',
+  ];
+  const copy = (v: unknown): unknown =>
+    v instanceof Date || v === null || typeof v !== 'object'
+      ? v
+      : Array.isArray(v)
+        ? v.map(copy)
+        : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
   let yes = 0;
   for (let i = 0; i < 4000; i++) {
     const value = copy(pick([...examples, full]));
@@ -67,7 +145,10 @@ test('the shape check answers a valid lab without loading zod or yaml, and loads
     try { parseTopology('name: t\\nnodes: { a: { kind: hots } }\\n'); } catch {}
     console.log(JSON.stringify({ before, after: loaded() }));
   `;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../../', import.meta.url), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: new URL('../../', import.meta.url),
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { before: { zod: false, yaml: false }, after: { zod: true, yaml: true } });
 });

@@ -61,7 +61,8 @@ test('the default prefix is the lab name and "-"; an empty prefix names namespac
 
 test('JSON input gives the same lab as YAML, nodes in file order even with integer-like names', () => {
   // Written out: JSON.stringify of an object would put "10" first, as JavaScript orders integer-like keys.
-  const json = '{"name":"j","nodes":{"b":{},"10":null,"a":{"exec":["echo hi",{"run":"sleep 9","background":true}]}},"links":[{"endpoints":["a","10"],"mtu":9000}]}';
+  const json =
+    '{"name":"j","nodes":{"b":{},"10":null,"a":{"exec":["echo hi",{"run":"sleep 9","background":true}]}},"links":[{"endpoints":["a","10"],"mtu":9000}]}';
   const lab = parseTopology(json);
   assert.deepEqual(
     lab.nodes.map((n) => n.name),
@@ -72,14 +73,23 @@ test('JSON input gives the same lab as YAML, nodes in file order even with integ
     { run: 'sleep 9', background: true },
   ]);
   assert.deepEqual(lab.links, [
-    { id: 'a:eth0--10:eth0', a: { node: 'a', netns: 'j-a', ifname: 'eth0', addresses: [] }, b: { node: '10', netns: 'j-10', ifname: 'eth0', addresses: [] }, mtu: 9000 },
+    {
+      id: 'a:eth0--10:eth0',
+      a: { node: 'a', netns: 'j-a', ifname: 'eth0', addresses: [] },
+      b: { node: '10', netns: 'j-10', ifname: 'eth0', addresses: [] },
+      mtu: 9000,
+    },
   ]);
-  const yaml = parseTopology('name: j\nnodes:\n  b: {}\n  "10":\n  a:\n    exec: ["echo hi", { run: "sleep 9", background: true }]\nlinks:\n  - { endpoints: [a, "10"], mtu: 9000 }\n');
+  const yaml = parseTopology(
+    'name: j\nnodes:\n  b: {}\n  "10":\n  a:\n    exec: ["echo hi", { run: "sleep 9", background: true }]\nlinks:\n  - { endpoints: [a, "10"], mtu: 9000 }\n',
+  );
   assert.deepEqual(yaml, lab);
 });
 
 test('IPv6 addresses come out in RFC 5952 form', () => {
-  const lab = parseTopology('name: six\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 2001:DB8:0:0:1:0:0:1/64", { node: b, addresses: ["2001:0db8:0000:0000:0001:0000:0000:0002/64", "FD00::0:A/128"] }]\n');
+  const lab = parseTopology(
+    'name: six\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 2001:DB8:0:0:1:0:0:1/64", { node: b, addresses: ["2001:0db8:0000:0000:0001:0000:0000:0002/64", "FD00::0:A/128"] }]\n',
+  );
   assert.deepEqual(lab.links[0]?.a.addresses, [v6('2001:db8::1:0:0:1', 64)]);
   assert.deepEqual(lab.links[0]?.b.addresses, [v6('2001:db8::1:0:0:2', 64), v6('fd00::a', 128)]);
 });
@@ -126,7 +136,15 @@ test('resolveTopology takes an object built in code, with the same rules and sho
     prefix: '',
     nodes: [
       { name: 'red', netns: 'red', kind: 'host', forwarding: false, interfaces: ['r0'], routes: [], exec: [] },
-      { name: 'green', netns: 'green', kind: 'host', forwarding: false, interfaces: ['g0'], routes: [{ family: 4, to: v4('10.9.0.0', 16), via: '10.0.0.2' }], exec: [] },
+      {
+        name: 'green',
+        netns: 'green',
+        kind: 'host',
+        forwarding: false,
+        interfaces: ['g0'],
+        routes: [{ family: 4, to: v4('10.9.0.0', 16), via: '10.0.0.2' }],
+        exec: [],
+      },
     ],
     links: [
       {
@@ -143,7 +161,12 @@ test('resolveTopology takes an object built in code, with the same rules and sho
 
 test('a lab with nodes and no links, a JSON $schema key, YAML anchors', () => {
   const lab = parseTopology('{ "$schema": "../schema/nslab-topology.schema.json", "name": "solo", "nodes": { "a": { "exec": ["true"] } } }');
-  assert.deepEqual(lab, { name: 'solo', prefix: 'solo-', nodes: [{ name: 'a', netns: 'solo-a', kind: 'host', forwarding: false, interfaces: [], routes: [], exec: [{ run: 'true', background: false }] }], links: [] });
+  assert.deepEqual(lab, {
+    name: 'solo',
+    prefix: 'solo-',
+    nodes: [{ name: 'a', netns: 'solo-a', kind: 'host', forwarding: false, interfaces: [], routes: [], exec: [{ run: 'true', background: false }] }],
+    links: [],
+  });
   const anchored = parseTopology('name: anch\nnodes:\n  a: &host { exec: ["true"] }\n  b: *host\n');
   assert.deepEqual(
     anchored.nodes.map((n) => n.exec),
@@ -152,6 +175,8 @@ test('a lab with nodes and no links, a JSON $schema key, YAML anchors', () => {
 });
 
 test('the resolved lab is plain data: it survives a JSON round trip unchanged', () => {
-  const lab = parseTopology('name: rt\nnodes: { a: { routes: [{ to: default, via: 10.0.0.2 }] }, b: {} }\nlinks: [{ endpoints: ["a 10.0.0.1/24", "b 10.0.0.2/24"], mtu: 1500 }]\n');
+  const lab = parseTopology(
+    'name: rt\nnodes: { a: { routes: [{ to: default, via: 10.0.0.2 }] }, b: {} }\nlinks: [{ endpoints: ["a 10.0.0.1/24", "b 10.0.0.2/24"], mtu: 1500 }]\n',
+  );
   assert.deepEqual(JSON.parse(JSON.stringify(lab)), lab);
 });

@@ -7,7 +7,8 @@ import { addressValue, netContains, netOf } from '../../src/topology/ip-math.js'
 const read = (name: string): string => readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8');
 
 /** `4 10.3.0.2/31 via 10.3.0.1 dev eth0`, `6 default via fd00:4::c dev eth0`. */
-const show = (r: ResolvedRoute): string => `${r.family} ${r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`}${r.via !== undefined ? ` via ${r.via}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''}`;
+const show = (r: ResolvedRoute): string =>
+  `${r.family} ${r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`}${r.via !== undefined ? ` via ${r.via}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''}`;
 const routesOf = (lab: ResolvedLab, node: string): string[] => (lab.nodes.find((n) => n.name === node)?.routes ?? []).map(show);
 
 /**
@@ -59,7 +60,14 @@ test('the ring of six: every router has a route to each of the 9 subnets it is n
     '4 10.3.0.22/31 via 10.3.0.10 dev eth1',
   ]);
   const r1 = lab.nodes.find((n) => n.name === 'r1');
-  assert.deepEqual(r1?.routes[1], { family: 4, to: { family: 4, address: '10.3.0.4', prefixLength: 31 }, via: '10.3.0.1', dev: 'eth0', computed: true, reason: 'shortest path to 10.3.0.4/31 via r2, 3 hops' });
+  assert.deepEqual(r1?.routes[1], {
+    family: 4,
+    to: { family: 4, address: '10.3.0.4', prefixLength: 31 },
+    via: '10.3.0.1',
+    dev: 'eth0',
+    computed: true,
+    reason: 'shortest path to 10.3.0.4/31 via r2, 3 hops',
+  });
   for (const n of lab.nodes) assert.equal(n.routes.length, n.kind === 'router' ? 9 : 1, n.name);
   assert.equal(lab.notes, undefined);
   // Every host reaches every other along the ring's shortest path: host, routers, host.
@@ -100,14 +108,17 @@ links:
   - endpoints: ["b 10.0.4.1/24", "t 10.0.4.2/24"]
   - endpoints: ["t 10.0.5.1/24", "h 10.0.5.2/24"]
 `);
-  assert.deepEqual(diamond.nodes[0]?.routes.find((r) => r.to !== 'default' && r.to.address === '10.0.5.0'), {
-    family: 4,
-    to: { family: 4, address: '10.0.5.0', prefixLength: 24 },
-    via: '10.0.1.2',
-    dev: 'eth1',
-    computed: true,
-    reason: 'shortest path to 10.0.5.0/24 via a, 3 hops; equal-cost paths via b too: the lowest gateway address wins',
-  });
+  assert.deepEqual(
+    diamond.nodes[0]?.routes.find((r) => r.to !== 'default' && r.to.address === '10.0.5.0'),
+    {
+      family: 4,
+      to: { family: 4, address: '10.0.5.0', prefixLength: 24 },
+      via: '10.0.1.2',
+      dev: 'eth1',
+      computed: true,
+      reason: 'shortest path to 10.0.5.0/24 via a, 3 hops; equal-cost paths via b too: the lowest gateway address wins',
+    },
+  );
 });
 
 test('a host with one gateway gets a default route; with two, a route per subnet', () => {
@@ -121,7 +132,9 @@ links:
   - endpoints: [r2, two]
   - endpoints: [r2, far]
 `);
-  assert.deepEqual(lab.nodes.find((n) => n.name === 'one')?.routes, [{ family: 4, to: 'default', via: '10.255.0.0', dev: 'eth0', computed: true, reason: 'default route: r1 (10.255.0.0 on 10.255.0.0/31) is the only gateway' }]);
+  assert.deepEqual(lab.nodes.find((n) => n.name === 'one')?.routes, [
+    { family: 4, to: 'default', via: '10.255.0.0', dev: 'eth0', computed: true, reason: 'default route: r1 (10.255.0.0 on 10.255.0.0/31) is the only gateway' },
+  ]);
   assert.deepEqual(routesOf(lab, 'two'), ['4 10.255.0.0/31 via 10.255.0.2 dev eth0', '4 10.255.0.6/31 via 10.255.0.4 dev eth1']);
   // r1 reaches r2 only through the host two, which does not forward: no route, and a note.
   assert.deepEqual(routesOf(lab, 'r1'), []);
@@ -157,7 +170,10 @@ links: [{ endpoints: [a, mid] }, { endpoints: [mid, b] }]
 
 test('routes given by hand win over computed ones to the same destination', () => {
   const text = read('router-ring.yaml')
-    .replace('  r1: { kind: router }', '  r1: { kind: router, routes: [{ to: 10.3.0.18/31, via: 10.3.0.10 }, { to: 10.3.0.2/31, via: 10.3.0.10, metric: 50 }] }')
+    .replace(
+      '  r1: { kind: router }',
+      '  r1: { kind: router, routes: [{ to: 10.3.0.18/31, via: 10.3.0.10 }, { to: 10.3.0.2/31, via: 10.3.0.10, metric: 50 }] }',
+    )
     .replace('  h1:\n', '  h1: { routes: [{ to: default, via: 10.3.0.12, metric: 7 }] }\n');
   const lab = parseTopology(text);
   const r1 = lab.nodes.find((n) => n.name === 'r1');
@@ -166,10 +182,7 @@ test('routes given by hand win over computed ones to the same destination', () =
     { family: 4, to: { family: 4, address: '10.3.0.2', prefixLength: 31 }, via: '10.3.0.10', metric: 50 },
   ]);
   assert.equal(r1?.routes.length, 9);
-  assert.deepEqual(
-    r1?.routes.filter((r) => r.computed !== true).length,
-    2,
-  );
+  assert.deepEqual(r1?.routes.filter((r) => r.computed !== true).length, 2);
   assert.ok(!routesOf(lab, 'r1').includes('4 10.3.0.18/31 via 10.3.0.1 dev eth0'));
   assert.deepEqual(lab.nodes.find((n) => n.name === 'h1')?.routes, [{ family: 4, to: 'default', via: '10.3.0.12', metric: 7 }]);
 });
@@ -217,17 +230,20 @@ test('routing: none (and no routing key) computes nothing; subnets are listed al
 test('dual stack: IPv4 and IPv6 routes side by side, a default route in each family for the hosts', () => {
   const lab = parseTopology(read('router-ring-dual.yaml'));
   assert.deepEqual(routesOf(lab, 'h1'), ['4 default via 10.4.0.12 dev eth0', '6 default via fd00:4::c dev eth0']);
-  assert.deepEqual(routesOf(lab, 'r2').filter((r) => r.startsWith('6 ')), [
-    '6 fd00:4::4/127 via fd00:4::3 dev eth1',
-    '6 fd00:4::6/127 via fd00:4::3 dev eth1',
-    '6 fd00:4::8/127 via fd00:4:: dev eth0',
-    '6 fd00:4::a/127 via fd00:4:: dev eth0',
-    '6 fd00:4::c/127 via fd00:4:: dev eth0',
-    '6 fd00:4::10/127 via fd00:4::3 dev eth1',
-    '6 fd00:4::12/127 via fd00:4::3 dev eth1',
-    '6 fd00:4::14/127 via fd00:4:: dev eth0',
-    '6 fd00:4::16/127 via fd00:4:: dev eth0',
-  ]);
+  assert.deepEqual(
+    routesOf(lab, 'r2').filter((r) => r.startsWith('6 ')),
+    [
+      '6 fd00:4::4/127 via fd00:4::3 dev eth1',
+      '6 fd00:4::6/127 via fd00:4::3 dev eth1',
+      '6 fd00:4::8/127 via fd00:4:: dev eth0',
+      '6 fd00:4::a/127 via fd00:4:: dev eth0',
+      '6 fd00:4::c/127 via fd00:4:: dev eth0',
+      '6 fd00:4::10/127 via fd00:4::3 dev eth1',
+      '6 fd00:4::12/127 via fd00:4::3 dev eth1',
+      '6 fd00:4::14/127 via fd00:4:: dev eth0',
+      '6 fd00:4::16/127 via fd00:4:: dev eth0',
+    ],
+  );
   for (let i = 1; i <= 6; i++) {
     for (let j = 1; j <= 6; j++) {
       if (i === j) continue;

@@ -22,15 +22,31 @@ test('rates in tc units: bits per second, and bytes per second for *bps', () => 
 
 test('rates that are not, and why', () => {
   const cases: [string, string, string][] = [
-    ['10', 'rate "10" has no unit', 'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second); 10mbit is 10 million bits per second'],
-    ['10mb', 'rate "10mb" has the unknown unit "mb"', 'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second)'],
+    [
+      '10',
+      'rate "10" has no unit',
+      'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second); 10mbit is 10 million bits per second',
+    ],
+    [
+      '10mb',
+      'rate "10mb" has the unknown unit "mb"',
+      'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second)',
+    ],
     ['10mibit', 'rate "10mibit" has the unknown unit "mibit"', "nslab uses tc's decimal units: write 10mbit"],
     ['0mbit', 'rate "0mbit" is zero', 'a rate limit lets something through: write at least 1kbit, or leave rate out for no limit'],
     ['10bit', 'rate "10bit" is below 1kbit', 'the least rate is 1kbit; did you mean 10mbit?'],
     ['2tbit', 'rate "2tbit" is above 1tbit', 'that is more than any veth pair moves: leave rate out for no limit'],
     ['1.0005kbit', 'rate "1.0005kbit" is not a whole number of bits per second', 'round it, or write it in bit'],
-    ['fast', 'rate "fast" is not a number with a unit', 'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second)'],
-    ['-1mbit', 'rate "-1mbit" is not a number with a unit', 'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second)'],
+    [
+      'fast',
+      'rate "fast" is not a number with a unit',
+      'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second)',
+    ],
+    [
+      '-1mbit',
+      'rate "-1mbit" is not a number with a unit',
+      'write a number and a unit, for example 10mbit, 500kbit or 1gbit (bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps are bytes per second)',
+    ],
   ];
   for (const [text, message, hint] of cases) assert.deepEqual(parseRate(text), { ok: false, problem: { message, hint } }, text);
 });
@@ -75,7 +91,14 @@ links:
   - endpoints: [a, b]
 `);
   const [l0, l1] = lab.links;
-  assert.deepEqual(l0?.a, { node: 'a', netns: 'p-a', ifname: 'eth0', addresses: [], mtu: 9000, shaping: { rate: 1_000_000_000, delayMs: 20, jitterMs: 5, lossPercent: 1 } });
+  assert.deepEqual(l0?.a, {
+    node: 'a',
+    netns: 'p-a',
+    ifname: 'eth0',
+    addresses: [],
+    mtu: 9000,
+    shaping: { rate: 1_000_000_000, delayMs: 20, jitterMs: 5, lossPercent: 1 },
+  });
   assert.deepEqual(l0?.b, { node: 'b', netns: 'p-b', ifname: 'eth0', addresses: [], shaping: { rate: 10_000_000, delayMs: 20, jitterMs: 5, lossPercent: 0 } });
   assert.equal(l0?.mtu, 1400);
   assert.deepEqual(l1?.a, { node: 'a', netns: 'p-a', ifname: 'eth1', addresses: [] });

@@ -160,7 +160,8 @@ export const netemKind: QdiscKindCodec<NetemQdiscInfo> = {
   },
   decodeOptions(data, at) {
     if (data === undefined) return { kind: 'netem' };
-    if (data.length < QOPT_LEN) throw new NetlinkDecodeError(`netem TCA_OPTIONS has ${data.length} bytes, too few for the ${QOPT_LEN}-byte struct tc_netem_qopt`, at);
+    if (data.length < QOPT_LEN)
+      throw new NetlinkDecodeError(`netem TCA_OPTIONS has ${data.length} bytes, too few for the ${QOPT_LEN}-byte struct tc_netem_qopt`, at);
     const qopt = tcNetemQopt.decode(data.subarray(0, QOPT_LEN), at);
     return { kind: 'netem', qopt, ...decodeAttributes(netemAttributes, data.subarray(QOPT_LEN), at + QOPT_LEN) };
   },
@@ -229,7 +230,8 @@ export function netemOptions(s: NetemSettings): NetemQdiscInfo {
     },
   };
   if (s.rate !== undefined) {
-    if (!Number.isSafeInteger(s.rate) || s.rate <= 0) throw new NetlinkEncodeError(`netem rate must be a whole number of bytes per second above 0, not ${s.rate}`);
+    if (!Number.isSafeInteger(s.rate) || s.rate <= 0)
+      throw new NetlinkEncodeError(`netem rate must be a whole number of bytes per second above 0, not ${s.rate}`);
     if (s.rate > U32_MAX) info.rate64 = BigInt(s.rate);
     info.rate = { rate: Math.min(s.rate, U32_MAX), packetOverhead: 0, cellSize: 0, cellOverhead: 0 };
   }

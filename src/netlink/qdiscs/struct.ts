@@ -109,7 +109,8 @@ export function defineStruct<const F extends FieldList>(name: string, fields: F)
   for (const [key, kind] of fields) {
     const size = typeof kind === 'string' ? scalarSize[kind] : kind.size;
     const fieldAlign = typeof kind === 'string' ? size : kind.align;
-    if (offset % fieldAlign !== 0) throw new Error(`struct ${name}: field ${key} at offset ${offset} would be padded to ${fieldAlign}-byte alignment; declare the padding`);
+    if (offset % fieldAlign !== 0)
+      throw new Error(`struct ${name}: field ${key} at offset ${offset} would be padded to ${fieldAlign}-byte alignment; declare the padding`);
     layout.push({ key, kind, offset });
     offset += size;
     align = Math.max(align, fieldAlign);

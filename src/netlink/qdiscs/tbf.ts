@@ -118,7 +118,8 @@ export interface TbfSettings {
 const U32_MAX = 0xffffffff;
 
 function checkU32(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0 || value > U32_MAX) throw new NetlinkEncodeError(`tbf ${what} must be a whole number from 0 to ${U32_MAX}, not ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0 || value > U32_MAX)
+    throw new NetlinkEncodeError(`tbf ${what} must be a whole number from 0 to ${U32_MAX}, not ${value}`);
   return value;
 }
 
@@ -136,7 +137,10 @@ export function tbfOptions(s: TbfSettings): TbfQdiscInfo {
   const limit =
     s.limit !== undefined
       ? checkU32(s.limit, 'limit (bytes)')
-      : checkU32(Number((BigInt(s.rate) * BigInt(checkU32(s.latencyUs ?? 0, 'latency (microseconds)'))) / 1_000_000n) + burst, 'limit (rate * latency + burst, bytes)');
+      : checkU32(
+          Number((BigInt(s.rate) * BigInt(checkU32(s.latencyUs ?? 0, 'latency (microseconds)'))) / 1_000_000n) + burst,
+          'limit (rate * latency + burst, bytes)',
+        );
   // Like tc, the 32-bit rate field (~0 when the rate needs RATE64) is what the table and buffer are computed at.
   const rate32 = Math.min(s.rate, U32_MAX);
   const cellLog = 3;
