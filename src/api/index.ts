@@ -1,1 +1,2 @@
-export { Lab, Node, LinkEnd, runIn, type ExecResult, type ExecOptions } from './lab.js';
+export { Lab, Node, LinkEnd } from './lab.js';
+export { runIn, type ExecResult, type ExecOptions } from './exec.js';

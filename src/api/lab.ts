@@ -5,7 +5,6 @@
  *   await lab.up();
  *   assert(await lab.node('red').reach('green'));
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import {
@@ -23,22 +22,10 @@ import {
   type WhyResult,
 } from '../engine/index.js';
 import { NslabError } from '../errors.js';
+import { runIn, type ExecOptions, type ExecResult } from './exec.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode } from '../topology/types.js';
-
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface ExecOptions {
-  /** Text written to the command's standard input. */
-  input?: string;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
 
 export class Lab implements AsyncDisposable {
   readonly resolved: ResolvedLab;
@@ -171,7 +158,7 @@ export class Node {
    */
   exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
-    return runIn(this.netns, argv, options);
+    return runIn(this.netns, argv, options, `node ${this.name} of lab ${this.lab.name}`);
   }
 
   /**
@@ -213,22 +200,4 @@ export class LinkEnd {
   set(change: LinkChange): Promise<void> {
     return setLink(this.lab.name, this.node, this.ifname, change);
   }
-}
-
-/** Runs argv inside a namespace through `ip netns exec` (which also applies /etc/netns/NETNS/ files). */
-export function runIn(netns: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', netns, ...argv], {
-      stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (options.input !== undefined) child.stdin?.end(options.input);
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }

@@ -2,10 +2,12 @@
  * The nslab command. Parses arguments, checks privilege, prints for people or --json, and is the only
  * place that exits. Exit codes: 0 success, 1 failure, 2 bad usage or invalid topology.
  */
-import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type * as ApiModule from '../api/index.js';
+import { runIn } from '../api/exec.js';
 import type { Lab } from '../api/index.js';
 import { clean, down, listLabs, readState, setLink, Spares, status, why, type LinkChange, type ProgressEvent } from '../engine/index.js';
 import { NslabError } from '../errors.js';
@@ -68,12 +70,30 @@ function nodeOf(lab: string, node: string): { resolved: ResolvedLab; netns: stri
   return { resolved, netns: n.netns };
 }
 
-/** Runs a program with the terminal attached and resolves with its exit code. */
-function attached(cmd: string, argv: string[], env?: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: 'inherit', ...(env !== undefined ? { env } : {}) });
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve(code ?? (signal !== null ? 128 + 15 : 1)));
+/**
+ * Runs argv inside a namespace with the terminal attached and resolves with its status as a shell reports
+ * it (128 + the signal's number when a signal ended it). While it runs, the terminal's Ctrl-C and Ctrl-\
+ * are the command's: nslab waits for it, as a shell does, instead of dying first.
+ */
+async function attached(netns: string, argv: string[], where: string, env?: NodeJS.ProcessEnv): Promise<number> {
+  const keep = (): void => undefined;
+  process.on('SIGINT', keep).on('SIGQUIT', keep);
+  try {
+    return (await runIn(netns, argv, { stdio: 'inherit', ...(env !== undefined ? { env } : {}) }, where)).exitCode;
+  } finally {
+    process.off('SIGINT', keep).off('SIGQUIT', keep);
+  }
+}
+
+/** True when an executable named `name` is on PATH. */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => {
+    try {
+      accessSync(join(dir === '' ? '.' : dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -197,7 +217,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
           return;
         }
         process.stdout.write(`${summary}\nproof: ${from.name} pings ${to.name} (${target})\n`);
-        const code = await attached('ip', ['netns', 'exec', from.netns, 'ping', '-n', '-c', '3', '-i', '0.1', '-W', '1', target]);
+        const code = await attached(from.netns, ['ping', '-n', '-c', '3', '-i', '0.1', '-W', '1', target], `node ${from.name}`);
         process.stdout.write(code === 0 ? `\n${from.name} reaches ${to.name}. Try: nslab shell ${from.name}  |  nslab status  |  nslab down\n` : '');
         if (code !== 0)
           throw new NslabError(
@@ -249,7 +269,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .action(async (node: string, command: string[], o: { lab?: string }) => {
       requireRoot('exec');
       const { netns } = nodeOf(await labName(o, undefined, node), node);
-      process.exitCode = await attached('ip', ['netns', 'exec', netns, ...command]);
+      process.exitCode = await attached(netns, command, `node ${node}`);
     });
 
   program
@@ -263,9 +283,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       const { netns } = nodeOf(lab, node);
       const env = { ...process.env, PS1: `[${node}] \\w \\$ `, NSLAB_LAB: lab, NSLAB_NODE: node };
       process.stderr.write(`nslab: shell on node ${node} of lab ${lab} (netns ${netns}); exit to leave\n`);
-      process.exitCode = await attached('ip', ['netns', 'exec', netns, 'bash', '--norc', '--noprofile', '-i'], env).catch(() =>
-        attached('ip', ['netns', 'exec', netns, 'sh', '-i'], env),
-      );
+      // bash without the user's startup files (which would set their own prompt), else the POSIX sh.
+      const shell = onPath('bash') ? ['bash', '--norc', '--noprofile', '-i'] : ['sh', '-i'];
+      process.exitCode = await attached(netns, shell, `node ${node}`, env);
     });
 
   program
@@ -281,7 +301,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       const { resolved, netns } = nodeOf(name, node);
       const address = new (await api()).Lab(resolved).resolveTarget(target);
       if (!/^\d+$/.test(o.count)) throw new UsageError(`--count takes a whole number, not "${o.count}"`);
-      process.exitCode = await attached('ip', ['netns', 'exec', netns, 'ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]);
+      process.exitCode = await attached(netns, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address], `node ${node}`);
     });
 
   program

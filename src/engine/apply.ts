@@ -6,7 +6,6 @@
  * follow their device in the same batch without a lookup. Everything made is journaled; on a failure the
  * journal is undone in reverse and the first cause is thrown.
  */
-import { spawn } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { qdiscSpec } from './shaping.js';
 import type { Spares } from './spares.js';
 import { turn } from './turn.js';
 import { RTPROT_NSLAB } from './marks.js';
-import { processStartTime } from './observe.js';
+import { endProcess, inNetns, run, startChild, type Child } from '../process/index.js';
 import { labDir, writeState, type LabState, type StateProcess } from './state.js';
 
 /** Published on `diagnostics_channel` 'nslab:op' for every finished operation. */
@@ -401,7 +400,10 @@ export class Applier {
   async #one(op: Op): Promise<void> {
     if (this.#opts.failBefore === op.id) throw new NslabError('NSLAB_NATIVE', `injected failure before ${op.id}`);
     if (op.op === 'exec') return this.#exec(op);
-    if (op.op === 'proc.kill') return killProcess(this.#state.processes.find((p) => p.pid === op.pid));
+    if (op.op === 'proc.kill') {
+      const p = this.#state.processes.find((x) => x.pid === op.pid);
+      return p !== undefined ? endProcess(p) : undefined;
+    }
     const netns = socketOf(op);
     if (netns === undefined) throw new Error(`unreachable: ${op.op} is run by the Applier itself`);
     // An open handle is taken at once, so that requests queue in the order their ops started (StartOps).
@@ -492,36 +494,30 @@ export class Applier {
   }
 
   async #exec(op: Extract<Op, { op: 'exec' }>): Promise<void> {
-    const argv = ['netns', 'exec', op.netns, 'sh', '-c', op.entry.run];
+    const argv = inNetns(op.netns, ['sh', '-c', op.entry.run]);
+    const where = `node ${op.node}`;
     if (op.entry.background) {
       const log = join(labDir(this.#state.lab, this.#opts.stateRoot), `${op.node}.${this.#state.processes.length}.log`);
       const fd = openSync(log, 'a');
-      const child = spawn('ip', argv, { detached: true, stdio: ['ignore', fd, fd] });
-      closeSync(fd);
-      const pid = await new Promise<number>((resolve, reject) => {
-        child.once('spawn', () => resolve(child.pid as number));
-        child.once('error', reject);
-      });
-      child.unref();
-      const record: StateProcess = { node: op.node, pid, startTime: processStartTime(pid) ?? '', run: op.entry.run, log };
+      let child: Child;
+      try {
+        child = await startChild(argv, { stdio: fd, detached: true, where });
+      } finally {
+        closeSync(fd);
+      }
+      const record: StateProcess = { node: op.node, pid: child.pid, startTime: child.startTime, run: op.entry.run, log };
       this.#state.processes.push(record);
       writeState(this.#state, this.#opts.stateRoot);
-      this.#undo.push(() => killProcess(record));
+      this.#undo.push(() => endProcess(record));
       return;
     }
-    const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
-      const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('error', reject);
-      child.once('close', (c) => resolve({ code: c ?? 1, output }));
-    });
-    if (code !== 0) {
-      const tail = output.trim().split('\n').slice(-5).join('\n    ');
+    const r = await run(argv, { where });
+    if (r.exitCode !== 0) {
+      const tail = `${r.stdout}${r.stderr}`.trim().split('\n').slice(-5).join('\n    ');
+      const how = r.signal !== undefined ? `was ended by ${r.signal}` : `failed with exit code ${r.exitCode}`;
       throw new NslabError(
         'NSLAB_EXEC',
-        `exec on node ${op.node} failed with exit code ${code}: ${op.entry.run}${tail !== '' ? `\n    ${tail}` : ''}\nFix the command in the node's exec list (it must exit 0), or mark a server with background: true.`,
+        `exec on node ${op.node} ${how}: ${op.entry.run}${tail !== '' ? `\n    ${tail}` : ''}\nFix the command in the node's exec list (it must exit 0), or mark a server with background: true.`,
       );
     }
   }
@@ -567,22 +563,4 @@ export function routeSpec(r: ResolvedRoute, dev: (ifname: string) => DevRef): Ro
     ...(r.dev !== undefined ? { dev: dev(r.dev) } : {}),
     ...(r.metric !== undefined ? { metric: r.metric } : {}),
   };
-}
-
-/** Ends a background process we started (its whole process group), if it is still the one we started. */
-export async function killProcess(p: StateProcess | undefined): Promise<void> {
-  if (p === undefined || processStartTime(p.pid) !== p.startTime) return;
-  try {
-    process.kill(-p.pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 50 && processStartTime(p.pid) === p.startTime; i++) await new Promise((r) => setTimeout(r, 10));
-  if (processStartTime(p.pid) === p.startTime) {
-    try {
-      process.kill(-p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
 }

@@ -3,7 +3,7 @@
  * their own mark), addresses, nslab's routes and sysctls; plus its live background processes from the
  * state file. Anything unmarked is not the lab's and is never reported as such.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
 import { Handle } from '../rtnl/index.js';
@@ -13,7 +13,8 @@ import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
 import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from './marks.js';
-import { namespaceIdentity, type LabState, type StateProcess } from './state.js';
+import { isRunning } from '../process/index.js';
+import { namespaceIdentity, type LabState } from './state.js';
 
 export interface Observation {
   observed: ObservedLab;
@@ -179,7 +180,7 @@ export async function observeLab(
       await Handle.closeAll(handles);
     }
   }
-  const processes: ObservedProcess[] = (state?.processes ?? []).filter(processIsOurs).map((p) => ({ node: p.node, pid: p.pid, run: p.run }));
+  const processes: ObservedProcess[] = (state?.processes ?? []).filter(isRunning).map((p) => ({ node: p.node, pid: p.pid, run: p.run }));
   return { observed: { namespaces, processes }, owned, foreign, halfMade, foundId, maxIndex };
 }
 
@@ -210,19 +211,4 @@ function pairPeers(
 function toCidr(text: string, family: 4 | 6): Cidr {
   const [address = '', len = ''] = text.split('/');
   return { family, address, prefixLength: Number(len) };
-}
-
-/** The start time field of /proc/PID/stat (after the command name, which may hold spaces). */
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when the pid still runs the process we started (same start time), not a reused pid. */
-export function processIsOurs(p: StateProcess): boolean {
-  return processStartTime(p.pid) === p.startTime;
 }
