@@ -17,10 +17,16 @@ export type NslabErrorCode =
   | 'NSLAB_MISSING_FEATURE' // the kernel lacks what the lab needs
   | 'NSLAB_PERMISSION' // needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)
   | 'NSLAB_EXEC' // a command run inside a node failed
-  | 'NSLAB_ABORTED'; // the operation was cancelled by its AbortSignal
+  | 'NSLAB_ABORTED' // the operation was cancelled by its AbortSignal
+  | 'NSLAB_INTERNAL'; // a bug of nslab's: the message says what, and should be reported
 
 export class NslabError extends Error {
   readonly code: NslabErrorCode;
+  /**
+   * When a failed run could not undo everything it had made: each step of the rollback that failed. The
+   * message of the error itself is the run's first cause.
+   */
+  rollbackErrors?: AggregateError;
   constructor(code: NslabErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'NslabError';

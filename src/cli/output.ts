@@ -30,7 +30,8 @@ export function formatError(error: unknown, debug: boolean): string {
   if (!debug) {
     const code = error instanceof NslabError ? ` [${error.code}]` : '';
     const known = error instanceof NslabError || error instanceof UsageError;
-    return `nslab: ${error.message}${code}${known ? '' : '\n(an unexpected error: run again with --debug for the stack trace, and report it)'}`;
+    const rollback = error instanceof NslabError && error.rollbackErrors !== undefined ? `\n${rollbackText(error.rollbackErrors)}` : '';
+    return `nslab: ${error.message}${code}${rollback}${known ? '' : '\n(an unexpected error: run again with --debug for the stack trace, and report it)'}`;
   }
   const parts: string[] = [];
   let e: unknown = error;
@@ -40,6 +41,11 @@ export function formatError(error: unknown, debug: boolean): string {
   }
   if (e !== undefined) parts.push(String(e));
   return parts.join('\ncaused by: ');
+}
+
+/** The steps of a rollback that failed, one a line, under what to do. */
+function rollbackText(errors: AggregateError): string {
+  return [`${errors.message}:`, ...errors.errors.map((e: unknown) => `  ${e instanceof Error ? e.message : String(e)}`)].join('\n');
 }
 
 export function formatPlan(plan: Plan, withCommands: boolean): string {

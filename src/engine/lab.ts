@@ -7,10 +7,10 @@ import { NslabError } from '../errors.js';
 import { plan as makePlan, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
-import { Applier, type ApplyOptions } from './apply.js';
+import { Applier, type ApplyOptions, type EngineOptions } from './apply.js';
 import { checkFeatures } from './features.js';
 import { removeHosts, writeHosts } from './hosts.js';
-import { markFor, parseMark } from './marks.js';
+import { markFor, parseMark } from '../plan/marks.js';
 import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
 import { listStates, lockLab, newState, readState, removeState, writeState, type LabState } from './state.js';
 import { turn } from './turn.js';
@@ -43,7 +43,7 @@ function publish(event: string, lab: string): void {
   if (labChannel.hasSubscribers) labChannel.publish({ event, lab });
 }
 
-export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<UpResult> {
+export async function up(wanted: ResolvedLab, options: UpOptions & EngineOptions = {}): Promise<UpResult> {
   publish('up-start', wanted.name);
   try {
     return await runUp(wanted, options);
@@ -54,7 +54,7 @@ export async function up(wanted: ResolvedLab, options: UpOptions = {}): Promise<
   }
 }
 
-async function runUp(wanted: ResolvedLab, options: UpOptions): Promise<UpResult> {
+async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): Promise<UpResult> {
   // Before anything is touched: can this kernel do what the lab asks?
   const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir);
   const release = await lockLab(desired.name, lockOptions(options));
@@ -152,7 +152,7 @@ export interface DownResult {
 }
 
 /** Removes exactly the lab: its processes (by pid), namespaces (with their links) and state. */
-export async function down(lab: string, options: DownOptions = {}): Promise<DownResult> {
+export async function down(lab: string, options: DownOptions & EngineOptions = {}): Promise<DownResult> {
   publish('down-start', lab);
   try {
     return await runDown(lab, options);
@@ -161,7 +161,7 @@ export async function down(lab: string, options: DownOptions = {}): Promise<Down
   }
 }
 
-async function runDown(lab: string, options: DownOptions): Promise<DownResult> {
+async function runDown(lab: string, options: DownOptions & EngineOptions): Promise<DownResult> {
   const release = await lockLab(lab, lockOptions(options));
   try {
     const state = readState(lab, options.stateRoot);
@@ -226,7 +226,7 @@ export async function status(lab: string, options: { netnsDir?: string; stateRoo
  * Removes every lab (or the named ones) by their kernel marks: for labs whose state is gone or stale after
  * a crash. Only namespaces whose `lo` carries an nslab mark are touched.
  */
-export async function clean(options: DownOptions & { labs?: string[] } = {}): Promise<DownResult[]> {
+export async function clean(options: DownOptions & EngineOptions & { labs?: string[] } = {}): Promise<DownResult[]> {
   const marks = await readNamespaceMarks(listNamespaces(options.netnsDir), options.netnsDir);
   const labs = new Set(listStates(options.stateRoot));
   for (const alias of marks.values()) {

@@ -5,9 +5,9 @@
 import { NslabError } from '../errors.js';
 import { Handle } from '../rtnl/index.js';
 import type { ResolvedRoute, Shaping } from '../topology/types.js';
-import { routeSpec } from './apply.js';
+import { routeSpec } from './requests.js';
 import { qdiscSpec } from './shaping.js';
-import { markFor } from './marks.js';
+import { markFor } from '../plan/marks.js';
 import { readState } from './state.js';
 
 export interface LinkChange {

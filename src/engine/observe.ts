@@ -12,7 +12,7 @@ import type { ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } fr
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
 import { shapingOf } from './shaping.js';
-import { parseMark, RTPROT_NSLAB } from './marks.js';
+import { parseMark, RTPROT_NSLAB } from '../plan/marks.js';
 import { isRunning } from '../process/index.js';
 import { namespaceIdentity, type LabState } from './state.js';
 

@@ -1,10 +1,12 @@
 /**
  * The planner: resolved topology + observed state -> ordered, serialisable operations. Pure: no I/O.
  */
-export { plan, FORWARDING_SYSCTLS, NO_DAD_SYSCTLS, PLANNED_SYSCTLS } from './plan.js';
+export { plan } from './plan.js';
+export { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS, PLANNED_SYSCTLS } from './sysctls.js';
 export { teardownPlan } from './teardown.js';
 export { dependencyGraph, levels, ridesLane, type DependencyGraph } from './levels.js';
-export { explain } from './explain.js';
-export { describe } from './describe.js';
+export { OP_KINDS, describe, devicesMadeBy, explain, kindOf, socketOf, qdiscArgs, type OpKindSpec, type OpOf } from './ops/index.js';
 export { simulate } from './simulate.js';
+export { cidrText, destinationText, rateText, routeText } from './format.js';
+export { markFor, parseMark, RTPROT_NSLAB } from './marks.js';
 export type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, Op, OpBase, OpKind, Plan } from './types.js';

@@ -3,6 +3,7 @@
  * it need only follow onto the same socket), and waves: the plan cut into groups of ops that can run
  * together.
  */
+import { kindOf } from './ops/index.js';
 import type { Op, Plan } from './types.js';
 
 /**
@@ -122,47 +123,20 @@ export function dependencyGraph(plan: Plan): DependencyGraph {
 export function laneOf(plan: Plan): (string | undefined)[] {
   // The devices the plan makes: namespace -> interface names (nested, so no key string is built per op).
   const made = new Map<string, Set<string>>();
-  const make = (netns: string, ifname: string): void => {
-    let names = made.get(netns);
-    if (names === undefined) made.set(netns, (names = new Set()));
-    names.add(ifname);
-  };
   const ops = plan.ops;
   for (let i = 0; i < ops.length; i++) {
-    const op = ops[i] as Op;
-    if (op.op === 'veth.add') {
-      make(op.a.netns, op.a.ifname);
-      make(op.b.netns, op.b.ifname);
-    } else if (op.op === 'bridge.add') {
-      make(op.netns, op.name);
+    const spec = kindOf(ops[i] as Op);
+    if (spec.makes === undefined) continue;
+    for (const [netns, ifname] of spec.makes(ops[i] as Op)) {
+      let names = made.get(netns);
+      if (names === undefined) made.set(netns, (names = new Set()));
+      names.add(ifname);
     }
   }
-  const known = (netns: string, ifname: string | undefined): boolean => ifname === undefined || made.get(netns)?.has(ifname) === true;
+  const makes = (netns: string, ifname: string | undefined): boolean => ifname === undefined || made.get(netns)?.has(ifname) === true;
   const lanes: (string | undefined)[] = [];
-  for (let i = 0; i < ops.length; i++) lanes.push(laneOfOp(ops[i] as Op, known));
+  for (let i = 0; i < ops.length; i++) lanes.push(kindOf(ops[i] as Op).lane(ops[i] as Op, makes));
   return lanes;
-}
-
-/** One op's lane, as laneOf says; `known` tells whether the plan makes a device. */
-function laneOfOp(op: Op, known: (netns: string, ifname: string | undefined) => boolean): string | undefined {
-  switch (op.op) {
-    case 'veth.add':
-      return op.a.netns;
-    case 'bridge.add':
-      return op.netns;
-    case 'addr.add':
-      return known(op.netns, op.ifname) ? op.netns : undefined;
-    case 'link.set':
-      // Bringing a device up never rides the wave that makes it: a veth end raised in the batch that had
-      // just made the pair (its peer still down) sometimes never transmitted once the peer came up: every
-      // packet dropped, carrier shown, until the peer was set down and up again (kernel 6.18, about one
-      // 1,000-node up in twenty; never with both ends raised a wave later).
-      return op.up !== true && known(op.netns, op.ifname) && known(op.netns, op.master) ? op.netns : undefined;
-    case 'route.add':
-      return known(op.netns, op.route.dev) ? op.netns : undefined;
-    default:
-      return undefined;
-  }
 }
 
 /** Finds one cycle among the ops that never became ready, as `a -> b -> a`. */

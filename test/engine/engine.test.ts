@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { down, Spares, status, up } from '../../src/engine/index.js';
+import { NslabError } from '../../src/errors.js';
 import type { ResolvedLab } from '../../src/topology/types.js';
 import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
@@ -70,9 +71,17 @@ describe('engine', { skip: needsRoot }, () => {
     gone(lab);
   });
 
-  test('a failure injected in the middle of up rolls back that run and reports the cause', async () => {
-    const lab = chain(uniqueName('rb'), 3);
-    await assert.rejects(up(lab, { failBefore: `addr:n1:right:10.1.0.1/24` }), /injected failure before addr:n1:right:10\.1\.0\.1\/24/);
+  /** The lab with a last step that fails once everything else is made: an exec entry on `node` that exits 3. */
+  function failingAt(lab: ResolvedLab, node: string): ResolvedLab {
+    return { ...lab, nodes: lab.nodes.map((n) => (n.name === node ? { ...n, exec: [{ run: 'echo giving up; exit 3', background: false }] } : n)) };
+  }
+
+  test('a failure at the end of up rolls back that run and reports the cause', async () => {
+    const lab = failingAt(chain(uniqueName('rb'), 3), 'n1');
+    await assert.rejects(
+      up(lab),
+      (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_EXEC' && /node n1 failed with exit code 3/.test(e.message) && /giving up/.test(e.message),
+    );
     gone(lab);
   });
 
@@ -81,7 +90,7 @@ describe('engine', { skip: needsRoot }, () => {
     const bigger = chain(lab.name, 3);
     try {
       await up(lab);
-      await assert.rejects(up(bigger, { failBefore: `addr:n2:left:10.1.0.2/24` }), /injected failure/);
+      await assert.rejects(up(failingAt(bigger, 'n2')), /node n2 failed with exit code 3/);
       const s = await status(lab.name);
       assert.deepEqual(Object.keys(s.observed.namespaces).sort(), [`${lab.name}-n0`, `${lab.name}-n1`]);
       assert.deepEqual(

@@ -24,21 +24,24 @@ test('explain: each op as the ip command that does the same', () => {
     [{ ...base, id: '8', op: 'addr.del', netns: 'red', ifname: 'rveth', cidr: cidr('10.10.1.2/32') }, 'ip -n red addr del 10.10.1.2/32 dev rveth'],
     [{ ...base, id: '9', op: 'link.set', netns: 'red', ifname: 'rveth', up: true }, 'ip -n red link set rveth up'],
     [{ ...base, id: '10', op: 'link.set', netns: 'red', ifname: 'rveth', mtu: 9000, up: true }, 'ip -n red link set rveth mtu 9000 up'],
-    [{ ...base, id: '11', op: 'route.add', netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) }, 'ip -n red route add 10.10.1.3/32 dev rveth'],
+    [
+      { ...base, id: '11', op: 'route.add', netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) },
+      'ip -n red route add 10.10.1.3/32 dev rveth proto 77',
+    ],
     [
       { ...base, id: '12', op: 'route.add', netns: 'red', route: route('10.0.0.0/8', { via: '10.10.1.1', dev: 'rveth', metric: 100 }) },
-      'ip -n red route add 10.0.0.0/8 via 10.10.1.1 dev rveth metric 100',
+      'ip -n red route add 10.0.0.0/8 via 10.10.1.1 dev rveth metric 100 proto 77',
     ],
-    [{ ...base, id: '13', op: 'route.add', netns: 'red', route: route('default', { via: '10.10.1.1' }) }, 'ip -n red route add default via 10.10.1.1'],
+    [{ ...base, id: '13', op: 'route.add', netns: 'red', route: route('default', { via: '10.10.1.1' }) }, 'ip -n red route add default via 10.10.1.1 proto 77'],
     [
       { ...base, id: '14', op: 'route.add', netns: 'red', route: route('default', { via: 'fd00::1', family: 6 }) },
-      'ip -6 -n red route add default via fd00::1',
+      'ip -6 -n red route add default via fd00::1 proto 77',
     ],
     [{ ...base, id: '15', op: 'route.del', netns: 'red', route: route('fd00:1::/64', { via: 'fd00::1' }) }, 'ip -n red route del fd00:1::/64 via fd00::1'],
-    [{ ...base, id: '16', op: 'sysctl.set', netns: 'red', key: 'net/ipv4/ip_forward', value: '1' }, 'ip netns exec red sysctl -w net.ipv4.ip_forward=1'],
+    [{ ...base, id: '16', op: 'sysctl.set', netns: 'red', key: 'net/ipv4/ip_forward', value: '1' }, 'ip netns exec red sysctl -qw net.ipv4.ip_forward=1'],
     [
       { ...base, id: '17', op: 'sysctl.set', netns: 'red', key: 'net/ipv6/conf/all/forwarding', value: '1' },
-      'ip netns exec red sysctl -w net.ipv6.conf.all.forwarding=1',
+      'ip netns exec red sysctl -qw net.ipv6.conf.all.forwarding=1',
     ],
     [
       { ...base, id: '18', op: 'exec', netns: 'red', node: 'red', entry: { run: 'ping -c 1 10.10.1.3', background: false } },

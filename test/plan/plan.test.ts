@@ -123,8 +123,8 @@ suite('plan: creation', () => {
       'ip -n green addr add 10.10.1.3/32 dev gveth',
       'ip -n red link set rveth up',
       'ip -n green link set gveth up',
-      'ip -n red route add 10.10.1.3/32 dev rveth',
-      'ip -n green route add 10.10.1.2/32 dev gveth',
+      'ip -n red route add 10.10.1.3/32 dev rveth proto 77',
+      'ip -n green route add 10.10.1.2/32 dev gveth proto 77',
     ]);
   });
 

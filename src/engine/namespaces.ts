@@ -1,0 +1,169 @@
+/**
+ * A run's namespaces: made, deleted and given sysctls through the addon, in batches. The namespaces
+ * started in one turn (and those started while a native call is at work) are made together, in one call:
+ * the kernel makes namespaces and devices under the same locks, and chunks that let cables start sooner
+ * made a large up slower (see docs/performance.md). Each is born ready on the native thread that makes it
+ * (or names a spare): its early sysctls written, its socket open, its `lo` up carrying the lab's mark.
+ */
+import type { NslabError } from '../errors.js';
+import { deleteNamespaces, makeNamespaces, netnsPath, sysctl } from '../native/index.js';
+import type { Op, Plan } from '../plan/types.js';
+import type { OpOf } from '../plan/index.js';
+import { upWithAliasRequest } from '../rtnl/index.js';
+import type { HandleSet } from './handles.js';
+import type { Journal } from './journal.js';
+import type { Spares } from './spares.js';
+import { writeState, type LabState } from './state.js';
+
+export interface NamespaceOptions {
+  dir: string;
+  mark: string;
+  state: LabState;
+  stateRoot: string | undefined;
+  handles: HandleSet;
+  journal: Journal;
+  spares: Spares | undefined;
+  /** Called each time a batch of namespaces has been made (the run starts its `meanwhile` then). */
+  onMade: () => void;
+  /** True once the run is stopping: namespaces not yet being made are then given up. */
+  stopping: () => boolean;
+}
+
+/** What a namespace op given up before anything was done rejects with (not a failure of its own). */
+export const SKIPPED = Symbol('skipped');
+
+interface Queued {
+  op: OpOf<'netns.add'>;
+  settle: (error: Error | typeof SKIPPED | undefined) => void;
+}
+
+export class Namespaces {
+  readonly #o: NamespaceOptions;
+  /** Namespaces this run makes. */
+  readonly fresh = new Set<string>();
+  /** sysctl.set ops written by the thread that makes their namespace, and their values by namespace. */
+  readonly #early = new Set<Op>();
+  readonly #earlySysctls = new Map<string, [key: string, value: string][]>();
+  /** netns.add ops waiting for the next native call, and how each is to be settled. */
+  #queued: Queued[] = [];
+  #making = false;
+  /** The namespaces made so far. */
+  readonly #made: string[] = [];
+
+  constructor(plan: Plan, options: NamespaceOptions) {
+    this.#o = options;
+    for (const op of plan.ops) if (op.op === 'netns.add') this.fresh.add(op.netns);
+    // The sysctls of namespaces this run makes that wait for nothing else are written as each is made.
+    const made = new Set(plan.ops.filter((op) => op.op === 'netns.add').map((op) => op.id));
+    for (const op of plan.ops) {
+      if (op.op !== 'sysctl.set' || !this.fresh.has(op.netns) || !op.after.every((id) => made.has(id))) continue;
+      this.#early.add(op);
+      const list = this.#earlySysctls.get(op.netns) ?? [];
+      list.push([op.key, op.value]);
+      this.#earlySysctls.set(op.netns, list);
+    }
+  }
+
+  /**
+   * Journal first: the state names every namespace the run will make before the first is made, so that
+   * `down` finds them after a crash (a namespace it names that does not exist counts as gone).
+   */
+  journal(plan: Plan): void {
+    let any = false;
+    for (const op of plan.ops) {
+      if (op.op !== 'netns.add') continue;
+      this.#o.state.namespaces[op.netns] = op.node;
+      any = true;
+    }
+    if (any) writeState(this.#o.state, this.#o.stateRoot);
+  }
+
+  /**
+   * Makes these namespaces, with the others started meanwhile; resolves (or rejects) per op, with SKIPPED
+   * for those given up because the run is stopping.
+   */
+  make(ops: OpOf<'netns.add'>[]): Promise<void>[] {
+    const work = ops.map((op) => new Promise<void>((resolve, reject) => this.#queued.push({ op, settle: (e) => (e === undefined ? resolve() : reject(e)) })));
+    this.#next();
+    return work;
+  }
+
+  #next(): void {
+    if (this.#making || this.#queued.length === 0) return;
+    if (this.#o.stopping()) {
+      for (const q of this.#queued.splice(0)) q.settle(SKIPPED);
+      return;
+    }
+    const batch = this.#queued.splice(0);
+    this.#making = true;
+    this.#add(batch.map((q) => q.op)).then(
+      (errors) => this.#settle(batch, errors),
+      (e: unknown) =>
+        this.#settle(
+          batch,
+          batch.map(() => (e instanceof Error ? e : new Error(String(e)))),
+        ),
+    );
+  }
+
+  #settle(batch: Queued[], errors: readonly (Error | undefined)[]): void {
+    this.#making = false;
+    this.#o.onMade();
+    batch.forEach((q, i) => q.settle(errors[i]));
+    this.#next();
+  }
+
+  async #add(ops: OpOf<'netns.add'>[]): Promise<(NslabError | undefined)[]> {
+    const names = ops.map((o) => o.netns);
+    const spares = (await this.#o.spares?.take(names.length)) ?? [];
+    const results = await makeNamespaces(names, { dir: this.#o.dir, sysctls: this.#earlySysctls, hello: upWithAliasRequest(1, this.#o.mark), spares });
+    const identities = (this.#o.state.identities ??= {});
+    const made: { netns: string; fd: number; nsFd: number }[] = [];
+    results.forEach((r, i) => {
+      const netns = names[i] as string;
+      if (r instanceof Error) return;
+      identities[netns] = r.identity;
+      made.push({ netns, fd: r.fd, nsFd: r.nsFd });
+    });
+    // One undo for every namespace the run makes, in the journal where the first was made.
+    if (this.#made.length === 0 && made.length > 0) {
+      this.#o.journal.push(async () => {
+        await this.#o.handles.release(this.#made);
+        await deleteNamespaces(this.#made, { dir: this.#o.dir });
+      });
+    }
+    for (const m of made) this.#made.push(m.netns);
+    this.#o.handles.adopt(made);
+    return results.map((r) => (r instanceof Error ? r : undefined));
+  }
+
+  /** True for a sysctl.set written as its namespace was made. */
+  isEarly(op: Op): boolean {
+    return this.#early.has(op);
+  }
+
+  /** Deletes namespaces of the lab (their handles closed first) and drops them from the state. */
+  async delete(ops: OpOf<'netns.del'>[]): Promise<void> {
+    const names = ops.map((o) => o.netns);
+    await this.#o.handles.release(names);
+    const errors = await deleteNamespaces(names, { dir: this.#o.dir });
+    const state = this.#o.state;
+    names.forEach((n, i) => {
+      if (errors[i] !== undefined) return;
+      delete state.namespaces[n];
+      delete state.identities?.[n];
+    });
+    // A lab left with no namespace is on its way out (its caller removes the state); the state as it was
+    // names only namespaces that are gone, which `down` and `up` take as gone.
+    if (Object.keys(state.namespaces).length > 0) writeState(state, this.#o.stateRoot);
+    const firstError = errors.find((e) => e !== undefined);
+    if (firstError !== undefined) throw firstError;
+  }
+
+  /** Writes sysctls in one native call (each from a thread that joins its namespace). */
+  async sysctls(ops: OpOf<'sysctl.set'>[]): Promise<void> {
+    const res = await sysctl(ops.map((o) => [netnsPath(o.netns, this.#o.dir), o.key, o.value] as const));
+    const err = res.find((r): r is NslabError => r instanceof Error);
+    if (err !== undefined) throw err;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The engine's half of the table of operation kinds (the pure half is src/plan/ops): how each kind is run.
+ * Kinds sent on a namespace's netlink socket say which requests; the others are batched addon calls
+ * (namespaces, sysctls) or processes. TypeScript refuses a kind missing here.
+ */
+import type { OpKind } from '../plan/types.js';
+import type { OpOf } from '../plan/index.js';
+import { RTPROT_NSLAB } from '../plan/index.js';
+import type { DevRef, Handle, RouteSpec } from '../rtnl/index.js';
+import type { ResolvedRoute } from '../topology/types.js';
+import { optional } from './optional.js';
+import type { Namespaces } from './namespaces.js';
+import type { Processes } from './processes.js';
+import { qdiscSpec } from './shaping.js';
+
+/** What running an op needs from the run. */
+export interface RunContext {
+  /** The lab's ownership mark, written on every device nslab makes. */
+  readonly mark: string;
+  /** A device as a request names it (by the index this run gives it, else by name). */
+  dev(netns: string, ifname: string): DevRef;
+  /** The open fd of a namespace this run made (for a veth peer born there). */
+  nsFd(netns: string): number | undefined;
+  /** Records how to undo something made in a namespace that existed before (a new one takes it along). */
+  undo(netns: string, undo: () => Promise<void>): void;
+  readonly namespaces: Namespaces;
+  readonly processes: Processes;
+}
+
+export type Runner<K extends OpKind> =
+  /** Sent on the socket of the namespace the kind's `socket` names; resolves when the kernel answers. */
+  | { via: 'socket'; send(op: OpOf<K>, h: Handle, ctx: RunContext): Promise<void> }
+  /** Run together with the others of its kind started in the same turn: one promise per op. */
+  | { via: 'batch'; start(ops: OpOf<K>[], ctx: RunContext): Promise<void>[] }
+  /** A process of the lab's. */
+  | { via: 'process'; run(op: OpOf<K>, ctx: RunContext): Promise<void> };
+
+/** A lab route as the Handle takes it, marked with nslab's route protocol; `dev` names the device. */
+export function routeSpec(r: ResolvedRoute, dev: (ifname: string) => DevRef): RouteSpec {
+  return {
+    to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`,
+    family: r.family,
+    protocol: RTPROT_NSLAB,
+    ...(r.via !== undefined ? { via: r.via } : {}),
+    ...(r.dev !== undefined ? { dev: dev(r.dev) } : {}),
+    ...(r.metric !== undefined ? { metric: r.metric } : {}),
+  };
+}
+
+export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
+  'netns.add': { via: 'batch', start: (ops, ctx) => ctx.namespaces.make(ops) },
+  'netns.del': {
+    via: 'batch',
+    start(ops, ctx) {
+      const all = ctx.namespaces.delete(ops);
+      return ops.map(() => all);
+    },
+  },
+  'sysctl.set': {
+    via: 'batch',
+    start(ops, ctx) {
+      // Those written as their namespace was made are done; the rest go in one native call.
+      const late = ops.filter((op) => !ctx.namespaces.isEarly(op));
+      const all = late.length > 0 ? ctx.namespaces.sysctls(late) : Promise.resolve();
+      return ops.map((op) => (ctx.namespaces.isEarly(op) ? Promise.resolve() : all));
+    },
+  },
+  'veth.add': {
+    via: 'socket',
+    async send(op, h, ctx) {
+      const a = ctx.dev(op.a.netns, op.a.ifname);
+      const b = ctx.dev(op.b.netns, op.b.ifname);
+      const made = h.link.addVeth({
+        name: op.a.ifname,
+        ...(typeof a !== 'string' ? { index: a.index } : {}),
+        ...optional('mtu', op.mtu),
+        peer: { name: op.b.ifname, netns: op.b.netns, ...(typeof b !== 'string' ? { index: b.index } : {}), ...optional('netnsFd', ctx.nsFd(op.b.netns)) },
+      });
+      // The link.set that brings each end up writes the mark. In a namespace that existed before, the
+      // first end is marked at once too, so a crash in between leaves nothing unmarked there.
+      const marked = ctx.namespaces.fresh.has(op.a.netns) ? undefined : h.link.set(a, { alias: ctx.mark });
+      // Both are awaited whatever happens: a mark request left unawaited when the create fails would
+      // reject with nobody listening.
+      const [created, mark] = await Promise.allSettled([made, marked]);
+      if (created.status === 'rejected') throw created.reason;
+      ctx.undo(op.a.netns, () => h.link.del(op.a.ifname));
+      if (mark.status === 'rejected') throw mark.reason;
+    },
+  },
+  'veth.del': { via: 'socket', send: (op, h) => h.link.del(op.a.ifname) },
+  'bridge.add': {
+    via: 'socket',
+    async send(op, h, ctx) {
+      const dev = ctx.dev(op.netns, op.name);
+      const made = h.link.addBridge({ name: op.name, ...(typeof dev !== 'string' ? { index: dev.index } : {}) });
+      const set = h.link.set(dev, { up: true, alias: ctx.mark });
+      const [created, up] = await Promise.allSettled([made, set]);
+      if (created.status === 'rejected') throw created.reason;
+      ctx.undo(op.netns, () => h.link.del(op.name));
+      if (up.status === 'rejected') throw up.reason;
+    },
+  },
+  'link.set': {
+    via: 'socket',
+    // Every link.set also (re)writes the mark, so both ends of a new veth carry it.
+    send: (op, h, ctx) =>
+      h.link.set(ctx.dev(op.netns, op.ifname), {
+        ...optional('up', op.up),
+        ...optional('mtu', op.mtu),
+        ...(op.master !== undefined ? { master: ctx.dev(op.netns, op.master) } : {}),
+        alias: ctx.mark,
+      }),
+  },
+  'addr.add': {
+    via: 'socket',
+    async send(op, h, ctx) {
+      const cidr = `${op.cidr.address}/${op.cidr.prefixLength}`;
+      const dev = ctx.dev(op.netns, op.ifname);
+      await h.addr.add(dev, cidr, { nodad: true });
+      ctx.undo(op.netns, () => h.addr.del(dev, cidr));
+    },
+  },
+  'addr.del': { via: 'socket', send: (op, h) => h.addr.del(op.ifname, `${op.cidr.address}/${op.cidr.prefixLength}`) },
+  'route.add': {
+    via: 'socket',
+    async send(op, h, ctx) {
+      const spec = routeSpec(op.route, (dev) => ctx.dev(op.netns, dev));
+      await h.route.add(spec);
+      ctx.undo(op.netns, () => h.route.del(spec));
+    },
+  },
+  'route.del': { via: 'socket', send: (op, h, ctx) => h.route.del(routeSpec(op.route, (dev) => ctx.dev(op.netns, dev))) },
+  'qdisc.set': { via: 'socket', send: (op, h, ctx) => h.qdisc.replace(ctx.dev(op.netns, op.ifname), qdiscSpec(op.shaping)) },
+  'qdisc.del': {
+    via: 'socket',
+    async send(op, h, ctx) {
+      await h.qdisc.del(ctx.dev(op.netns, op.ifname));
+    },
+  },
+  exec: { via: 'process', run: (op, ctx) => ctx.processes.exec(op) },
+  'proc.kill': { via: 'process', run: (op, ctx) => ctx.processes.kill(op) },
+};

@@ -1,0 +1,69 @@
+/** Routes in a namespace's main table, carrying nslab's route protocol. */
+import type { ResolvedRoute } from '../../topology/types.js';
+import { inSubnet, isLinkLocal6 } from '../ip.js';
+import { RTPROT_NSLAB } from '../marks.js';
+import { routeText } from '../format.js';
+import { destinationText, effectiveMetric, sameRoute } from '../route.js';
+import { shellArg } from '../shell-quote.js';
+import { fail, type Model, type OpKindSpec } from './kind.js';
+import type { ObservedLink, ObservedNamespace, Op } from '../types.js';
+
+/** `ip -n red` (with `-6` first for an IPv6 default route, which `ip` cannot tell from `default`). */
+function ipFor(netns: string, route: ResolvedRoute): string {
+  return `ip ${route.family === 6 && route.to === 'default' ? '-6 ' : ''}-n ${shellArg(netns)}`;
+}
+
+export const routeAdd: OpKindSpec<'route.add'> = {
+  describe: (op) => `route ${op.netns} ${routeText(op.route)}`,
+  // The protocol is nslab's mark on its routes (`ip route show proto 77` lists them).
+  explain: (op) => `${ipFor(op.netns, op.route)} route add ${routeText(op.route)} proto ${RTPROT_NSLAB}`,
+  simulate(op, model) {
+    const ns = model.nsOf(op, op.netns);
+    ns.routes.push(addRoute(op, ns, op.route));
+  },
+  socket: (op) => op.netns,
+  lane: (op, makes) => (makes(op.netns, op.route.dev) ? op.netns : undefined),
+};
+
+export const routeDel: OpKindSpec<'route.del'> = {
+  describe: (op) => `delete route ${op.netns} ${routeText(op.route)}`,
+  explain: (op) => `${ipFor(op.netns, op.route)} route del ${routeText(op.route)}`,
+  simulate(op, { nsOf }: Model) {
+    const ns = nsOf(op, op.netns);
+    const i = ns.routes.findIndex((r) => sameRoute(op.route, r));
+    if (i < 0) fail(op, `no route ${destinationText(op.route)} (ESRCH)`);
+    ns.routes.splice(i, 1);
+  },
+  socket: (op) => op.netns,
+  lane: () => undefined,
+};
+
+/** Checks a route the way the kernel does and returns it as the engine would read it back. */
+function addRoute(op: Op, ns: ObservedNamespace, route: ResolvedRoute): ResolvedRoute {
+  let dev = route.dev;
+  if (dev !== undefined) {
+    const link = ns.links.find((l) => l.ifname === dev) ?? fail(op, `no device ${dev} (ENODEV)`);
+    if (!link.up) fail(op, `device ${dev} is down (ENETDOWN)`);
+  }
+  if (route.via !== undefined) {
+    const via = route.via;
+    const onLink = (l: ObservedLink): boolean => l.up && l.addresses.some((c) => inSubnet(c, via));
+    const candidates = ns.links.filter((l) => (dev === undefined || l.ifname === dev) && onLink(l));
+    const linkLocal = route.family === 6 && isLinkLocal6(via) && dev !== undefined;
+    if (candidates.length === 0 && !linkLocal) fail(op, `gateway ${via} is on no connected subnet (ENETUNREACH)`);
+    dev ??= candidates[0]?.ifname;
+  }
+  if (dev === undefined) fail(op, 'a route needs a device or a gateway (EINVAL)');
+  const dest = destinationText(route);
+  if (ns.routes.some((r) => r.family === route.family && destinationText(r) === dest && effectiveMetric(r) === effectiveMetric(route)))
+    fail(op, `route ${dest} metric ${effectiveMetric(route)} exists (EEXIST)`);
+  const metric = effectiveMetric(route);
+  const defaultMetric = route.family === 6 ? 1024 : 0;
+  return {
+    family: route.family,
+    to: route.to === 'default' ? 'default' : { ...route.to },
+    ...(route.via !== undefined ? { via: route.via } : {}),
+    dev,
+    ...(metric !== defaultMetric ? { metric } : {}),
+  };
+}
