@@ -70,307 +70,423 @@ function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
  * wanted is removed; exec entries run only on nodes whose namespace this plan creates.
  */
 export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
-  // The planner runs once per process, before the JIT has warmed up. There, `for...of` and destructuring
-  // allocate per element, and spreads, callbacks and key strings add up: the loops over every node and
-  // link are index loops, and lists are built by pushing onto them.
-  const seen = observed ?? EMPTY;
-  const b = new PlanBuilder(desired.name);
-  const nodes = desired.nodes;
-  const links = desired.links;
+  return new Planner(desired, observed).plan();
+}
 
-  const nodeByNetns = new Map<string, ResolvedNode>();
-  for (let i = 0; i < nodes.length; i++) nodeByNetns.set((nodes[i] as ResolvedNode).netns, nodes[i] as ResolvedNode);
-  const observedNs = (netns: string): ObservedNamespace | undefined => (Object.hasOwn(seen.namespaces, netns) ? seen.namespaces[netns] : undefined);
-  const keptNetns = new Set<string>();
-  if (observed !== null) for (const netns of nodeByNetns.keys()) if (observedNs(netns) !== undefined) keptNetns.add(netns);
+/** One interface that goes, and the op that removes it. */
+interface Gone {
+  ifname: string;
+  link: ObservedLink;
+  by: string;
+}
+
+/**
+ * The planner's steps, in plan order, sharing what each finds out. The planner runs once per process,
+ * before the JIT has warmed up. There, `for...of` and destructuring allocate per element, and spreads,
+ * callbacks and key strings add up: the loops over every node and link are index loops, and lists are
+ * built by pushing onto them.
+ */
+class Planner {
+  readonly #desired: ResolvedLab;
+  readonly #seen: ObservedLab;
+  readonly #b: PlanBuilder;
+  readonly #nodes: ResolvedNode[];
+  readonly #links: ResolvedLink[];
+  readonly #nodeByNetns = new Map<string, ResolvedNode>();
+  /** Namespaces of desired nodes that exist already. */
+  readonly #keptNetns = new Set<string>();
+  readonly #keptNodes: ResolvedNode[];
+  /** Observed namespaces no desired node has, sorted. */
+  readonly #removed: string[];
+  /** Node -> ids of the proc.kills of its processes. */
+  readonly #killsByNode = new Map<string, string[]>();
+  /** Desired links that exist as they should, as a set and in link order. */
+  readonly #keptLinks = new Set<ResolvedLink>();
+  readonly #keptLinkList: ResolvedLink[] = [];
+  /** Interfaces (key) that stay as they are: kept links' ends and kept bridges. */
+  readonly #claimed = new Set<string>();
+  /** Namespaces of bridge nodes whose bridge exists. */
+  readonly #keptBridges = new Set<string>();
+  /** Interface (key) -> the op that removes it. */
+  readonly #goneBy = new Map<string, string>();
+  /** Removed namespace -> the veth.dels of cables into it. */
+  readonly #vethDelsInto = new Map<string, string[]>();
+  /** Kept namespace -> its interfaces that go. */
+  readonly #goneInNs = new Map<string, Gone[]>();
+  /** Interface (key) -> the addresses it loses. */
+  readonly #addrDrops = new Map<string, Cidr[]>();
+  /** Interfaces (key) that lose an IPv4 address: their IPv4 routes are made again. */
+  readonly #losesV4 = new Set<string>();
+  readonly #routeDels = new Map<string, string[]>();
+  readonly #routeDelsByDev = new Map<string, string[]>();
+  /** Kept namespace -> its desired routes the kernel lacks. */
+  readonly #missingRoutes = new Map<string, ResolvedRoute[]>();
+  /** Namespace -> its address deletions. */
+  readonly #addrDelsIn = new Map<string, { ifname: string; address: string; id: string }[]>();
+  readonly #netnsAddId = new Map<string, string>();
+  /** Namespace -> its sysctl.sets that turn DAD off (devices made there wait for them). */
+  readonly #noDadIds = new Map<string, string[]>();
+  readonly #bridgeOf = new Map<string, { name: string; id?: string }>();
+  readonly #vethAddId = new Map<ResolvedLink, string>();
+  /** Namespace -> the routes it gets. */
+  readonly #routesToAdd = new Map<string, ResolvedRoute[]>();
+  /** Namespace -> the ops that shape its addresses and devices (its routes wait for them). */
+  readonly #nsOps = new Map<string, string[]>();
+
+  constructor(desired: ResolvedLab, observed: ObservedLab | null) {
+    this.#desired = desired;
+    this.#seen = observed ?? EMPTY;
+    this.#b = new PlanBuilder(desired.name);
+    this.#nodes = desired.nodes;
+    this.#links = desired.links;
+    for (let i = 0; i < this.#nodes.length; i++) this.#nodeByNetns.set((this.#nodes[i] as ResolvedNode).netns, this.#nodes[i] as ResolvedNode);
+    if (observed !== null) for (const netns of this.#nodeByNetns.keys()) if (this.#observedNs(netns) !== undefined) this.#keptNetns.add(netns);
+    this.#keptNodes = desired.nodes.filter((n) => this.#isKept(n.netns));
+    this.#removed = Object.keys(this.#seen.namespaces)
+      .filter((netns) => !this.#nodeByNetns.has(netns))
+      .sort();
+  }
+
+  plan(): Plan {
+    this.#killProcesses();
+    this.#findKeptLinks();
+    this.#removeStaleLinks();
+    this.#removeNamespaces();
+    this.#findAddressDrops();
+    this.#removeRoutes();
+    this.#removeAddresses();
+    this.#makeNamespaces();
+    this.#setSysctls();
+    this.#makeBridges();
+    this.#makeCables();
+    this.#noteRoutesToAdd();
+    this.#addAddresses();
+    this.#setLinks();
+    this.#addRoutes();
+    this.#runExecs();
+    return this.#b.build();
+  }
+
+  #observedNs(netns: string): ObservedNamespace | undefined {
+    return Object.hasOwn(this.#seen.namespaces, netns) ? this.#seen.namespaces[netns] : undefined;
+  }
+
   /** True for a namespace of a desired node that exists already. */
-  const isKept = (netns: string): boolean => keptNetns.has(netns);
+  #isKept(netns: string): boolean {
+    return this.#keptNetns.has(netns);
+  }
+
   /** The name ids use for a namespace: its node's name (desired, else observed), else the namespace. */
-  const label = (netns: string): string => {
-    const node = nodeByNetns.get(netns)?.name ?? observedNs(netns)?.node;
+  #label(netns: string): string {
+    const node = this.#nodeByNetns.get(netns)?.name ?? this.#observedNs(netns)?.node;
     return node !== undefined && node !== '' ? node : netns;
-  };
-  const keptNodes = desired.nodes.filter((n) => isKept(n.netns));
-  const keptNodeNames = new Set(keptNodes.map((n) => n.name));
-  const removed = Object.keys(seen.namespaces)
-    .filter((netns) => !nodeByNetns.has(netns))
-    .sort();
-
-  // 1. Processes of nodes that do not stay (removed, or whose namespace is gone and is made anew).
-  const killsByNode = new Map<string, string[]>();
-  const processes = [...seen.processes].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : x.pid - y.pid));
-  for (const p of processes) {
-    if (keptNodeNames.has(p.node)) continue;
-    pushTo(killsByNode, p.node, b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid }));
   }
 
-  // 2. Desired links that exist as they should: both ends, veths, each the other's peer.
-  const findLink = (netns: string, ifname: string): ObservedLink | undefined =>
-    isKept(netns) ? observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined;
-  const keptLinks = new Set<ResolvedLink>();
-  /** keptLinks in link order. */
-  const keptLinkList: ResolvedLink[] = [];
-  const claimed = new Set<string>();
-  // Bridges of bridge nodes that exist are kept as they are.
-  const keptBridges = new Set<string>();
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as ResolvedNode;
-    if (node.bridge === undefined || findLink(node.netns, node.bridge)?.kind !== 'bridge') continue;
-    keptBridges.add(node.netns);
-    claimed.add(key(node.netns, node.bridge));
+  #findLink(netns: string, ifname: string): ObservedLink | undefined {
+    return this.#isKept(netns) ? this.#observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined;
   }
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as ResolvedLink;
-    const oa = findLink(link.a.netns, link.a.ifname);
-    const ob = findLink(link.b.netns, link.b.ifname);
-    if (oa?.kind === 'veth' && ob?.kind === 'veth' && peerIs(oa, link.b) && peerIs(ob, link.a)) {
-      keptLinks.add(link);
-      keptLinkList.push(link);
-      claimed.add(key(link.a.netns, link.a.ifname));
-      claimed.add(key(link.b.netns, link.b.ifname));
+
+  /** 1. Processes of nodes that do not stay (removed, or whose namespace is gone and is made anew). */
+  #killProcesses(): void {
+    const keptNodeNames = new Set(this.#keptNodes.map((n) => n.name));
+    const processes = [...this.#seen.processes].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : x.pid - y.pid));
+    for (const p of processes) {
+      if (keptNodeNames.has(p.node)) continue;
+      pushTo(this.#killsByNode, p.node, this.#b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid }));
     }
   }
 
-  // 3. Every other link of ours in a namespace that stays goes: one veth.del per pair, named by both
-  //    ends when both are known. `goneBy` says which op removes an interface.
-  const goneBy = new Map<string, string>();
-  const vethDelsInto = new Map<string, string[]>();
-  const removedSet = new Set(removed);
-  const goneInNs = new Map<string, { ifname: string; link: ObservedLink; by: string }[]>();
-  for (const netns of keptNodes.map((n) => n.netns).sort()) {
-    const links = [...(observedNs(netns)?.links ?? [])].sort((x, y) => (x.ifname < y.ifname ? -1 : x.ifname > y.ifname ? 1 : 0));
-    for (const link of links) {
-      const k = key(netns, link.ifname);
-      if (claimed.has(k) || goneBy.has(k)) continue;
-      const peer = link.peer;
-      const intoRemoved = peer !== undefined && removedSet.has(peer.netns);
-      const peerKey = peer !== undefined && findLink(peer.netns, peer.ifname) !== undefined ? key(peer.netns, peer.ifname) : undefined;
-      const pairPeer = intoRemoved || (peerKey !== undefined && !claimed.has(peerKey) && !goneBy.has(peerKey)) ? peer : undefined;
-      const name = `${label(netns)}:${link.ifname}${pairPeer !== undefined ? `--${label(pairPeer.netns)}:${pairPeer.ifname}` : ''}`;
-      const id = b.push({ op: 'veth.del', id: `del-veth:${name}`, after: [], link: name, a: { node: label(netns), netns, ifname: link.ifname } });
-      goneBy.set(k, id);
-      if (pairPeer !== undefined) goneBy.set(key(pairPeer.netns, pairPeer.ifname), id);
-      if (intoRemoved && peer !== undefined) pushTo(vethDelsInto, peer.netns, id);
+  /** 2. Desired links that exist as they should (both ends veths, each the other's peer), and bridges that exist. */
+  #findKeptLinks(): void {
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      if (node.bridge === undefined || this.#findLink(node.netns, node.bridge)?.kind !== 'bridge') continue;
+      this.#keptBridges.add(node.netns);
+      this.#claimed.add(key(node.netns, node.bridge));
     }
-  }
-
-  // 4. Namespaces no longer wanted, after their processes end and their cables to staying namespaces
-  //    are cut. A namespace is destroyed asynchronously after `ip netns del`: the far end of a veth would
-  //    linger in the staying namespace for a while (and hold its name), so those cables are deleted
-  //    explicitly first. Everything else inside goes with the namespace.
-  for (const netns of removed) {
-    const node = observedNs(netns)?.node ?? '';
-    const after = [...(killsByNode.get(node) ?? []), ...(vethDelsInto.get(netns) ?? [])];
-    b.push({ op: 'netns.del', id: `del-netns:${label(netns)}`, after, netns, node });
-  }
-  for (const netns of keptNodes.map((n) => n.netns)) {
-    for (const link of observedNs(netns)?.links ?? []) {
-      const by = goneBy.get(key(netns, link.ifname));
-      if (by !== undefined) pushTo(goneInNs, netns, { ifname: link.ifname, link, by });
-    }
-  }
-
-  // 5. Addresses on links that stay and are no longer wanted. Two IPv4 rules of the kernel shape this:
-  //    deleting a primary address deletes the secondaries of its subnet (so a wanted secondary beside an
-  //    unwanted address is deleted and added again), and a device that loses its last IPv4 address loses
-  //    every IPv4 route through it (so those routes are deleted first and added again afterwards).
-  const addrDrops = new Map<string, Cidr[]>();
-  const losesV4 = new Set<string>();
-  for (const link of keptLinkList) {
-    for (const end of [link.a, link.b]) {
-      const have = findLink(end.netns, end.ifname)?.addresses ?? [];
-      const want = new Set(end.addresses.map(cidrText));
-      // The kernel gives every IPv6 interface a link-local address; it is not ours to remove.
-      const unwanted = have.filter((c) => !want.has(cidrText(c)) && !(c.family === 6 && isLinkLocal6(c.address)));
-      const drops = have.filter((c) => unwanted.includes(c) || (c.family === 4 && unwanted.some((u) => u.family === 4 && sameSubnet(u, c))));
-      if (drops.length === 0) continue;
-      addrDrops.set(key(end.netns, end.ifname), drops);
-      if (drops.some((c) => c.family === 4)) losesV4.add(key(end.netns, end.ifname));
-    }
-  }
-
-  // 6. Routes of ours no longer wanted. Routes through a device that goes are taken along with it;
-  //    IPv4 routes through a device whose IPv4 addresses change are made again.
-  const routeDels = new Map<string, string[]>();
-  const routeDelsByDev = new Map<string, string[]>();
-  const missingRoutes = new Map<string, ResolvedRoute[]>();
-  for (const node of keptNodes) {
-    const gone = new Set((goneInNs.get(node.netns) ?? []).map((g) => g.ifname));
-    const have = (observedNs(node.netns)?.routes ?? []).filter((r) => r.dev === undefined || !gone.has(r.dev));
-    const remade = (r: ResolvedRoute): boolean => r.family === 4 && r.dev !== undefined && losesV4.has(key(node.netns, r.dev));
-    const matched = new Set<number>();
-    const missing: ResolvedRoute[] = [];
-    for (const route of node.routes) {
-      const i = have.findIndex((o, j) => !matched.has(j) && !remade(o) && sameRoute(route, o));
-      if (i < 0) missing.push(route);
-      else matched.add(i);
-    }
-    missingRoutes.set(node.netns, missing);
-    have.forEach((route, j) => {
-      if (matched.has(j)) return;
-      const id = b.push({ op: 'route.del', id: `del-route:${node.name}:${routeIdPart(route)}`, after: [], netns: node.netns, route: copyRoute(route) });
-      pushTo(routeDels, node.netns, id);
-      if (route.dev !== undefined) pushTo(routeDelsByDev, key(node.netns, route.dev), id);
-    });
-  }
-
-  // The address deletions: IPv4 ones on a device one after the other, newest first (the kernel lists
-  // secondaries after their primary), so each finds its address; all after the device's route.dels.
-  const addrDelsIn = new Map<string, { ifname: string; address: string; id: string }[]>();
-  for (const link of keptLinkList) {
-    for (const end of [link.a, link.b]) {
-      const drops = addrDrops.get(key(end.netns, end.ifname)) ?? [];
-      const ordered = [...drops.filter((c) => c.family === 4).reverse(), ...drops.filter((c) => c.family === 6)];
-      let previous: string | undefined;
-      for (const cidr of ordered) {
-        const after = [...(routeDelsByDev.get(key(end.netns, end.ifname)) ?? []), ...(cidr.family === 4 && previous !== undefined ? [previous] : [])];
-        const id = b.push({
-          op: 'addr.del',
-          id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`,
-          after,
-          netns: end.netns,
-          ifname: end.ifname,
-          cidr: { ...cidr },
-        });
-        if (cidr.family === 4) previous = id;
-        pushTo(addrDelsIn, end.netns, { ifname: end.ifname, address: canonicalIp(cidr.address), id });
+    for (let i = 0; i < this.#links.length; i++) {
+      const link = this.#links[i] as ResolvedLink;
+      const oa = this.#findLink(link.a.netns, link.a.ifname);
+      const ob = this.#findLink(link.b.netns, link.b.ifname);
+      if (oa?.kind === 'veth' && ob?.kind === 'veth' && peerIs(oa, link.b) && peerIs(ob, link.a)) {
+        this.#keptLinks.add(link);
+        this.#keptLinkList.push(link);
+        this.#claimed.add(key(link.a.netns, link.a.ifname));
+        this.#claimed.add(key(link.b.netns, link.b.ifname));
       }
     }
   }
 
-  // 7. Namespaces to make (the engine marks each and brings its lo up in the same op).
-  const netnsAddId = new Map<string, string>();
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as ResolvedNode;
-    if (isKept(node.netns)) continue;
-    netnsAddId.set(node.netns, b.push({ op: 'netns.add', id: `netns:${node.name}`, after: [], netns: node.netns, node: node.name }));
-  }
-  /** Adds to `after` what waits for the namespace: its netns.add, when this plan makes it. */
-  const afterNetns = (after: string[], netns: string): void => {
-    const id = netnsAddId.get(netns);
-    if (id !== undefined) after.push(id);
-  };
-
-  // 8. Sysctls: forwarding on routers (a node without it is left as the kernel made its namespace), and
-  //    in a lab with IPv6 no duplicate address detection anywhere, before any device is made there.
-  const usesIpv6 = labUsesIpv6(desired);
-  const noDadIds = new Map<string, string[]>();
-  const setSysctl = (node: ResolvedNode, k: string, value: string): void => {
-    const values = isKept(node.netns) ? observedNs(node.netns)?.sysctls : undefined;
-    if (values?.[k]?.trim() === value) return;
-    const after: string[] = [];
-    afterNetns(after, node.netns);
-    const id = b.push({ op: 'sysctl.set', id: `sysctl:${node.name}:${k}`, after, netns: node.netns, key: k, value });
-    if (value === '0') pushTo(noDadIds, node.netns, id);
-  };
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as ResolvedNode;
-    if (node.forwarding) for (const k of FORWARDING_SYSCTLS) setSysctl(node, k, '1');
-    if (usesIpv6) for (const k of NO_DAD_SYSCTLS) setSysctl(node, k, '0');
-  }
-  /** Adds to `after` what a device made in the namespace waits for: the namespace, and its DAD setting (inherited at creation). */
-  const afterReady = (after: string[], netns: string): void => {
-    afterNetns(after, netns);
-    const ids = noDadIds.get(netns);
-    if (ids !== undefined) for (const id of ids) after.push(id);
-  };
-  /** Adds to `after` the op that removes what holds the interface name now, if any. */
-  const afterGone = (after: string[], netns: string, ifname: string): void => {
-    if (goneBy.size === 0) return; // nothing goes: spare building the key
-    const by = goneBy.get(key(netns, ifname));
-    if (by !== undefined) after.push(by);
-  };
-
-  // 8b. Bridges of bridge nodes (LAN segments), in their own namespace.
-  const bridgeOf = new Map<string, { name: string; id?: string }>();
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as ResolvedNode;
-    if (node.bridge === undefined) continue;
-    if (keptBridges.has(node.netns)) {
-      bridgeOf.set(node.netns, { name: node.bridge });
-      continue;
+  /**
+   * 3. Every other link of ours in a namespace that stays goes: one veth.del per pair, named by both ends
+   *    when both are known.
+   */
+  #removeStaleLinks(): void {
+    const removedSet = new Set(this.#removed);
+    const goneBy = this.#goneBy;
+    for (const netns of this.#keptNodes.map((n) => n.netns).sort()) {
+      const links = [...(this.#observedNs(netns)?.links ?? [])].sort((x, y) => (x.ifname < y.ifname ? -1 : x.ifname > y.ifname ? 1 : 0));
+      for (const link of links) {
+        const k = key(netns, link.ifname);
+        if (this.#claimed.has(k) || goneBy.has(k)) continue;
+        const peer = link.peer;
+        const intoRemoved = peer !== undefined && removedSet.has(peer.netns);
+        const peerKey = peer !== undefined && this.#findLink(peer.netns, peer.ifname) !== undefined ? key(peer.netns, peer.ifname) : undefined;
+        const pairPeer = intoRemoved || (peerKey !== undefined && !this.#claimed.has(peerKey) && !goneBy.has(peerKey)) ? peer : undefined;
+        const name = `${this.#label(netns)}:${link.ifname}${pairPeer !== undefined ? `--${this.#label(pairPeer.netns)}:${pairPeer.ifname}` : ''}`;
+        const id = this.#b.push({ op: 'veth.del', id: `del-veth:${name}`, after: [], link: name, a: { node: this.#label(netns), netns, ifname: link.ifname } });
+        goneBy.set(k, id);
+        if (pairPeer !== undefined) goneBy.set(key(pairPeer.netns, pairPeer.ifname), id);
+        if (intoRemoved && peer !== undefined) pushTo(this.#vethDelsInto, peer.netns, id);
+      }
     }
-    const after: string[] = [];
-    afterReady(after, node.netns);
-    afterGone(after, node.netns, node.bridge);
-    bridgeOf.set(node.netns, {
-      name: node.bridge,
-      id: b.push({ op: 'bridge.add', id: `bridge:${node.name}`, after, netns: node.netns, node: node.name, name: node.bridge }),
-    });
+    for (const netns of this.#keptNodes.map((n) => n.netns)) {
+      for (const link of this.#observedNs(netns)?.links ?? []) {
+        const by = goneBy.get(key(netns, link.ifname));
+        if (by !== undefined) pushTo(this.#goneInNs, netns, { ifname: link.ifname, link, by });
+      }
+    }
   }
 
-  // 9. Cables to make, each after its namespaces exist and whatever holds its names is gone.
-  const vethAddId = new Map<ResolvedLink, string>();
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as ResolvedLink;
-    if (keptLinks.has(link)) continue;
-    const after: string[] = [];
-    afterReady(after, link.a.netns);
-    afterReady(after, link.b.netns);
-    afterGone(after, link.a.netns, link.a.ifname);
-    afterGone(after, link.b.netns, link.b.ifname);
-    const op: Op = { op: 'veth.add', id: `veth:${link.id}`, after, link: link.id, a: endRef(link.a), b: endRef(link.b) };
-    if (link.mtu !== undefined) op.mtu = link.mtu;
-    vethAddId.set(link, b.push(op));
+  /**
+   * 4. Namespaces no longer wanted, after their processes end and their cables to staying namespaces are
+   *    cut. A namespace is destroyed asynchronously after `ip netns del`: the far end of a veth would
+   *    linger in the staying namespace for a while (and hold its name), so those cables are deleted
+   *    explicitly first. Everything else inside goes with the namespace.
+   */
+  #removeNamespaces(): void {
+    for (const netns of this.#removed) {
+      const node = this.#observedNs(netns)?.node ?? '';
+      const after = [...(this.#killsByNode.get(node) ?? []), ...(this.#vethDelsInto.get(netns) ?? [])];
+      this.#b.push({ op: 'netns.del', id: `del-netns:${this.#label(netns)}`, after, netns, node });
+    }
   }
 
-  // The routes each namespace gets (step 12), and what they wait for: the ops of steps 10 and 11 that
-  // shape its addresses and devices, noted only for the namespaces that get routes.
-  const routesToAdd = new Map<string, ResolvedRoute[]>();
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as ResolvedNode;
-    const routes = isKept(node.netns) ? (missingRoutes.get(node.netns) ?? []) : node.routes;
-    if (routes.length > 0) routesToAdd.set(node.netns, routes);
+  /**
+   * 5. Addresses on links that stay and are no longer wanted. Two IPv4 rules of the kernel shape this:
+   *    deleting a primary address deletes the secondaries of its subnet (so a wanted secondary beside an
+   *    unwanted address is deleted and added again), and a device that loses its last IPv4 address loses
+   *    every IPv4 route through it (so those routes are deleted first and added again afterwards).
+   */
+  #findAddressDrops(): void {
+    for (const link of this.#keptLinkList) {
+      for (const end of [link.a, link.b]) {
+        const have = this.#findLink(end.netns, end.ifname)?.addresses ?? [];
+        const want = new Set(end.addresses.map(cidrText));
+        // The kernel gives every IPv6 interface a link-local address; it is not ours to remove.
+        const unwanted = have.filter((c) => !want.has(cidrText(c)) && !(c.family === 6 && isLinkLocal6(c.address)));
+        const drops = have.filter((c) => unwanted.includes(c) || (c.family === 4 && unwanted.some((u) => u.family === 4 && sameSubnet(u, c))));
+        if (drops.length === 0) continue;
+        this.#addrDrops.set(key(end.netns, end.ifname), drops);
+        if (drops.some((c) => c.family === 4)) this.#losesV4.add(key(end.netns, end.ifname));
+      }
+    }
   }
-  const nsOps = new Map<string, string[]>();
-  const shapesNs = (netns: string, id: string): void => {
-    if (routesToAdd.has(netns)) pushTo(nsOps, netns, id);
-  };
 
-  // 10. Addresses, after their device, after the address leaves any other place in the namespace, and
-  //     after every deletion on the same device (an IPv4 address added beside a primary that is then
-  //     deleted would be deleted with it, as its secondary).
+  /**
+   * 6. Routes of ours no longer wanted. Routes through a device that goes are taken along with it; IPv4
+   *    routes through a device whose IPv4 addresses change are made again.
+   */
+  #removeRoutes(): void {
+    for (const node of this.#keptNodes) {
+      const gone = new Set((this.#goneInNs.get(node.netns) ?? []).map((g) => g.ifname));
+      const have = (this.#observedNs(node.netns)?.routes ?? []).filter((r) => r.dev === undefined || !gone.has(r.dev));
+      const remade = (r: ResolvedRoute): boolean => r.family === 4 && r.dev !== undefined && this.#losesV4.has(key(node.netns, r.dev));
+      const matched = new Set<number>();
+      const missing: ResolvedRoute[] = [];
+      for (const route of node.routes) {
+        const i = have.findIndex((o, j) => !matched.has(j) && !remade(o) && sameRoute(route, o));
+        if (i < 0) missing.push(route);
+        else matched.add(i);
+      }
+      this.#missingRoutes.set(node.netns, missing);
+      have.forEach((route, j) => {
+        if (matched.has(j)) return;
+        const id = this.#b.push({ op: 'route.del', id: `del-route:${node.name}:${routeIdPart(route)}`, after: [], netns: node.netns, route: copyRoute(route) });
+        pushTo(this.#routeDels, node.netns, id);
+        if (route.dev !== undefined) pushTo(this.#routeDelsByDev, key(node.netns, route.dev), id);
+      });
+    }
+  }
+
+  /**
+   * The address deletions: IPv4 ones on a device one after the other, newest first (the kernel lists
+   * secondaries after their primary), so each finds its address; all after the device's route.dels.
+   */
+  #removeAddresses(): void {
+    for (const link of this.#keptLinkList) {
+      for (const end of [link.a, link.b]) {
+        const drops = this.#addrDrops.get(key(end.netns, end.ifname)) ?? [];
+        const ordered = [...drops.filter((c) => c.family === 4).reverse(), ...drops.filter((c) => c.family === 6)];
+        let previous: string | undefined;
+        for (const cidr of ordered) {
+          const after = [...(this.#routeDelsByDev.get(key(end.netns, end.ifname)) ?? []), ...(cidr.family === 4 && previous !== undefined ? [previous] : [])];
+          const id = this.#b.push({ op: 'addr.del', id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
+          if (cidr.family === 4) previous = id;
+          pushTo(this.#addrDelsIn, end.netns, { ifname: end.ifname, address: canonicalIp(cidr.address), id });
+        }
+      }
+    }
+  }
+
+  /** 7. Namespaces to make (the engine marks each and brings its lo up in the same op). */
+  #makeNamespaces(): void {
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      if (this.#isKept(node.netns)) continue;
+      this.#netnsAddId.set(node.netns, this.#b.push({ op: 'netns.add', id: `netns:${node.name}`, after: [], netns: node.netns, node: node.name }));
+    }
+  }
+
+  /** Adds to `after` what waits for the namespace: its netns.add, when this plan makes it. */
+  #afterNetns(after: string[], netns: string): void {
+    const id = this.#netnsAddId.get(netns);
+    if (id !== undefined) after.push(id);
+  }
+
+  /**
+   * 8. Sysctls: forwarding on routers (a node without it is left as the kernel made its namespace), and in
+   *    a lab with IPv6 no duplicate address detection anywhere, before any device is made there.
+   */
+  #setSysctls(): void {
+    const usesIpv6 = labUsesIpv6(this.#desired);
+    const set = (node: ResolvedNode, k: string, value: string): void => {
+      const values = this.#isKept(node.netns) ? this.#observedNs(node.netns)?.sysctls : undefined;
+      if (values?.[k]?.trim() === value) return;
+      const after: string[] = [];
+      this.#afterNetns(after, node.netns);
+      const id = this.#b.push({ op: 'sysctl.set', id: `sysctl:${node.name}:${k}`, after, netns: node.netns, key: k, value });
+      if (value === '0') pushTo(this.#noDadIds, node.netns, id);
+    };
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      if (node.forwarding) for (const k of FORWARDING_SYSCTLS) set(node, k, '1');
+      if (usesIpv6) for (const k of NO_DAD_SYSCTLS) set(node, k, '0');
+    }
+  }
+
+  /** Adds to `after` what a device made in the namespace waits for: the namespace, and its DAD setting (inherited at creation). */
+  #afterReady(after: string[], netns: string): void {
+    this.#afterNetns(after, netns);
+    const ids = this.#noDadIds.get(netns);
+    if (ids !== undefined) for (const id of ids) after.push(id);
+  }
+
+  /** Adds to `after` the op that removes what holds the interface name now, if any. */
+  #afterGone(after: string[], netns: string, ifname: string): void {
+    if (this.#goneBy.size === 0) return; // nothing goes: spare building the key
+    const by = this.#goneBy.get(key(netns, ifname));
+    if (by !== undefined) after.push(by);
+  }
+
+  /** 8b. Bridges of bridge nodes (LAN segments), in their own namespace. */
+  #makeBridges(): void {
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      if (node.bridge === undefined) continue;
+      if (this.#keptBridges.has(node.netns)) {
+        this.#bridgeOf.set(node.netns, { name: node.bridge });
+        continue;
+      }
+      const after: string[] = [];
+      this.#afterReady(after, node.netns);
+      this.#afterGone(after, node.netns, node.bridge);
+      this.#bridgeOf.set(node.netns, { name: node.bridge, id: this.#b.push({ op: 'bridge.add', id: `bridge:${node.name}`, after, netns: node.netns, node: node.name, name: node.bridge }) });
+    }
+  }
+
+  /** 9. Cables to make, each after its namespaces exist and whatever holds its names is gone. */
+  #makeCables(): void {
+    for (let i = 0; i < this.#links.length; i++) {
+      const link = this.#links[i] as ResolvedLink;
+      if (this.#keptLinks.has(link)) continue;
+      const after: string[] = [];
+      this.#afterReady(after, link.a.netns);
+      this.#afterReady(after, link.b.netns);
+      this.#afterGone(after, link.a.netns, link.a.ifname);
+      this.#afterGone(after, link.b.netns, link.b.ifname);
+      const op: Op = { op: 'veth.add', id: `veth:${link.id}`, after, link: link.id, a: endRef(link.a), b: endRef(link.b) };
+      if (link.mtu !== undefined) op.mtu = link.mtu;
+      this.#vethAddId.set(link, this.#b.push(op));
+    }
+  }
+
+  /**
+   * The routes each namespace gets (step 12), so that the ops of steps 10 and 11 that shape its addresses
+   * and devices are noted only for the namespaces that get routes.
+   */
+  #noteRoutesToAdd(): void {
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      const routes = this.#isKept(node.netns) ? (this.#missingRoutes.get(node.netns) ?? []) : node.routes;
+      if (routes.length > 0) this.#routesToAdd.set(node.netns, routes);
+    }
+  }
+
+  /** Pushes an op that shapes the namespace's addresses or devices, noting it for its routes. */
+  #shaping(netns: string, op: Op): void {
+    const id = this.#b.push(op);
+    if (this.#routesToAdd.has(netns)) pushTo(this.#nsOps, netns, id);
+  }
+
   /** Adds to `after` the deletions `cidr` collides with in the namespace (none where nothing is deleted). */
-  const afterCollisions = (after: string[], netns: string, ifname: string, cidr: Cidr): void => {
-    const dels = addrDelsIn.get(netns);
-    const gone = goneInNs.get(netns);
+  #afterCollisions(after: string[], netns: string, ifname: string, cidr: Cidr): void {
+    const dels = this.#addrDelsIn.get(netns);
+    const gone = this.#goneInNs.get(netns);
     if (dels === undefined && gone === undefined) return;
     const address = canonicalIp(cidr.address);
     for (const d of dels ?? []) if (d.address === address || d.ifname === ifname) after.push(d.id);
     for (const g of gone ?? []) if (g.link.addresses.some((a) => canonicalIp(a.address) === address)) after.push(g.by);
-  };
-  const addAddresses = (end: ResolvedEndpoint, made: string | undefined): void => {
+  }
+
+  /**
+   * 10. Addresses, after their device, after the address leaves any other place in the namespace, and
+   *     after every deletion on the same device (an IPv4 address added beside a primary that is then
+   *     deleted would be deleted with it, as its secondary).
+   */
+  #addAddresses(): void {
+    for (let i = 0; i < this.#links.length; i++) {
+      const link = this.#links[i] as ResolvedLink;
+      const made = this.#vethAddId.get(link);
+      this.#addEndAddresses(link.a, made);
+      this.#addEndAddresses(link.b, made);
+    }
+  }
+
+  #addEndAddresses(end: ResolvedEndpoint, made: string | undefined): void {
     // The addresses a kept device has and keeps (a device this plan makes has none).
     let have: Set<string> | undefined;
     if (made === undefined) {
-      const dropped = new Set((addrDrops.get(key(end.netns, end.ifname)) ?? []).map(cidrText));
-      have = new Set((findLink(end.netns, end.ifname)?.addresses ?? []).map(cidrText).filter((c) => !dropped.has(c)));
+      const dropped = new Set((this.#addrDrops.get(key(end.netns, end.ifname)) ?? []).map(cidrText));
+      have = new Set((this.#findLink(end.netns, end.ifname)?.addresses ?? []).map(cidrText).filter((c) => !dropped.has(c)));
     }
     for (let i = 0; i < end.addresses.length; i++) {
       const cidr = end.addresses[i] as Cidr;
       const text = cidrText(cidr);
       if (have?.has(text) === true) continue;
       const after = made !== undefined ? [made] : [];
-      afterCollisions(after, end.netns, end.ifname, cidr);
-      shapesNs(
-        end.netns,
-        b.push({ op: 'addr.add', id: `addr:${end.node}:${end.ifname}:${text}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } }),
-      );
+      this.#afterCollisions(after, end.netns, end.ifname, cidr);
+      this.#shaping(end.netns, { op: 'addr.add', id: `addr:${end.node}:${end.ifname}:${text}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
     }
-  };
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as ResolvedLink;
-    const made = vethAddId.get(link);
-    addAddresses(link.a, made);
-    addAddresses(link.b, made);
   }
 
-  // 11. Links up, ports on their bridge, the MTU right (a new veth gets the link's MTU when it is made;
-  //     an end's own MTU is set here), and the shaping of each end's egress.
-  const setLink = (link: ResolvedLink, end: ResolvedEndpoint, made: string | undefined): void => {
-    const bridge = end.bridgePort === true ? bridgeOf.get(end.netns) : undefined;
+  /**
+   * 11. Links up, ports on their bridge, the MTU right (a new veth gets the link's MTU when it is made; an
+   *     end's own MTU is set here), and the shaping of each end's egress.
+   */
+  #setLinks(): void {
+    for (let i = 0; i < this.#links.length; i++) {
+      const link = this.#links[i] as ResolvedLink;
+      const made = this.#vethAddId.get(link);
+      this.#setEnd(link, link.a, made);
+      this.#setEnd(link, link.b, made);
+    }
+  }
+
+  #setEnd(link: ResolvedLink, end: ResolvedEndpoint, made: string | undefined): void {
+    const bridge = end.bridgePort === true ? this.#bridgeOf.get(end.netns) : undefined;
     const wantMtu = end.mtu ?? link.mtu;
-    const have = made === undefined ? findLink(end.netns, end.ifname) : undefined;
+    const have = made === undefined ? this.#findLink(end.netns, end.ifname) : undefined;
     if (made === undefined && have === undefined) return;
     const up = made !== undefined || have?.up === false;
     const mtu = wantMtu !== undefined && (made !== undefined ? end.mtu !== undefined && end.mtu !== link.mtu : have?.mtu !== wantMtu) ? wantMtu : undefined;
@@ -383,58 +499,46 @@ export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
       if (up) op.up = true;
       if (mtu !== undefined) op.mtu = mtu;
       if (master !== undefined) op.master = master;
-      shapesNs(end.netns, b.push(op));
+      this.#shaping(end.netns, op);
     }
     const want = end.shaping;
     if (want !== undefined && (made !== undefined || !sameShaping(want, have?.shaping))) {
-      shapesNs(
-        end.netns,
-        b.push({
-          op: 'qdisc.set',
-          id: `qdisc:${end.node}:${end.ifname}`,
-          after: made !== undefined ? [made] : [],
-          netns: end.netns,
-          ifname: end.ifname,
-          shaping: { ...want },
-        }),
-      );
+      this.#shaping(end.netns, { op: 'qdisc.set', id: `qdisc:${end.node}:${end.ifname}`, after: made !== undefined ? [made] : [], netns: end.netns, ifname: end.ifname, shaping: { ...want } });
     } else if (want === undefined && have?.shaping !== undefined) {
-      shapesNs(end.netns, b.push({ op: 'qdisc.del', id: `del-qdisc:${end.node}:${end.ifname}`, after: [], netns: end.netns, ifname: end.ifname }));
-    }
-  };
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as ResolvedLink;
-    const made = vethAddId.get(link);
-    setLink(link, link.a, made);
-    setLink(link, link.b, made);
-  }
-
-  // 12. Routes, after everything that shapes their namespace's addresses and devices.
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as ResolvedNode;
-    const routes = routesToAdd.get(node.netns);
-    if (routes === undefined) continue;
-    const after: string[] = [];
-    for (const id of nsOps.get(node.netns) ?? []) after.push(id);
-    for (const id of routeDels.get(node.netns) ?? []) after.push(id);
-    for (const d of addrDelsIn.get(node.netns) ?? []) after.push(d.id);
-    for (const g of goneInNs.get(node.netns) ?? []) after.push(g.by);
-    if (after.length === 0) afterNetns(after, node.netns);
-    for (const route of routes) b.push({ op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) });
-  }
-
-  // 13. Exec entries of new nodes, in file order per node, once the whole network is in shape (what the
-  //     plan so far ends in, asked for only when a node has exec entries, and before any is added).
-  let everything: string[] | undefined;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as ResolvedNode;
-    if (isKept(node.netns) || node.exec.length === 0) continue;
-    let after = (everything ??= b.sinks());
-    for (let n = 0; n < node.exec.length; n++) {
-      const entry = node.exec[n] as ExecEntry;
-      after = [b.push({ op: 'exec', id: `exec:${node.name}:${n}`, after, netns: node.netns, node: node.name, entry: { ...entry } })];
+      this.#shaping(end.netns, { op: 'qdisc.del', id: `del-qdisc:${end.node}:${end.ifname}`, after: [], netns: end.netns, ifname: end.ifname });
     }
   }
 
-  return b.build();
+  /** 12. Routes, after everything that shapes their namespace's addresses and devices. */
+  #addRoutes(): void {
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      const routes = this.#routesToAdd.get(node.netns);
+      if (routes === undefined) continue;
+      const after: string[] = [];
+      for (const id of this.#nsOps.get(node.netns) ?? []) after.push(id);
+      for (const id of this.#routeDels.get(node.netns) ?? []) after.push(id);
+      for (const d of this.#addrDelsIn.get(node.netns) ?? []) after.push(d.id);
+      for (const g of this.#goneInNs.get(node.netns) ?? []) after.push(g.by);
+      if (after.length === 0) this.#afterNetns(after, node.netns);
+      for (const route of routes) this.#b.push({ op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) });
+    }
+  }
+
+  /**
+   * 13. Exec entries of new nodes, in file order per node, once the whole network is in shape (what the
+   *     plan so far ends in, asked for only when a node has exec entries, and before any is added).
+   */
+  #runExecs(): void {
+    let everything: string[] | undefined;
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      if (this.#isKept(node.netns) || node.exec.length === 0) continue;
+      let after = (everything ??= this.#b.sinks());
+      for (let n = 0; n < node.exec.length; n++) {
+        const entry = node.exec[n] as ExecEntry;
+        after = [this.#b.push({ op: 'exec', id: `exec:${node.name}:${n}`, after, netns: node.netns, node: node.name, entry: { ...entry } })];
+      }
+    }
+  }
 }
