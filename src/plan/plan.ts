@@ -321,7 +321,14 @@ class Planner {
         let previous: string | undefined;
         for (const cidr of ordered) {
           const after = [...(this.#routeDelsByDev.get(key(end.netns, end.ifname)) ?? []), ...(cidr.family === 4 && previous !== undefined ? [previous] : [])];
-          const id = this.#b.push({ op: 'addr.del', id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
+          const id = this.#b.push({
+            op: 'addr.del',
+            id: `del-addr:${end.node}:${end.ifname}:${cidrText(cidr)}`,
+            after,
+            netns: end.netns,
+            ifname: end.ifname,
+            cidr: { ...cidr },
+          });
           if (cidr.family === 4) previous = id;
           pushTo(this.#addrDelsIn, end.netns, { ifname: end.ifname, address: canonicalIp(cidr.address), id });
         }
@@ -391,7 +398,10 @@ class Planner {
       const after: string[] = [];
       this.#afterReady(after, node.netns);
       this.#afterGone(after, node.netns, node.bridge);
-      this.#bridgeOf.set(node.netns, { name: node.bridge, id: this.#b.push({ op: 'bridge.add', id: `bridge:${node.name}`, after, netns: node.netns, node: node.name, name: node.bridge }) });
+      this.#bridgeOf.set(node.netns, {
+        name: node.bridge,
+        id: this.#b.push({ op: 'bridge.add', id: `bridge:${node.name}`, after, netns: node.netns, node: node.name, name: node.bridge }),
+      });
     }
   }
 
@@ -466,7 +476,14 @@ class Planner {
       if (have?.has(text) === true) continue;
       const after = made !== undefined ? [made] : [];
       this.#afterCollisions(after, end.netns, end.ifname, cidr);
-      this.#shaping(end.netns, { op: 'addr.add', id: `addr:${end.node}:${end.ifname}:${text}`, after, netns: end.netns, ifname: end.ifname, cidr: { ...cidr } });
+      this.#shaping(end.netns, {
+        op: 'addr.add',
+        id: `addr:${end.node}:${end.ifname}:${text}`,
+        after,
+        netns: end.netns,
+        ifname: end.ifname,
+        cidr: { ...cidr },
+      });
     }
   }
 
@@ -503,7 +520,14 @@ class Planner {
     }
     const want = end.shaping;
     if (want !== undefined && (made !== undefined || !sameShaping(want, have?.shaping))) {
-      this.#shaping(end.netns, { op: 'qdisc.set', id: `qdisc:${end.node}:${end.ifname}`, after: made !== undefined ? [made] : [], netns: end.netns, ifname: end.ifname, shaping: { ...want } });
+      this.#shaping(end.netns, {
+        op: 'qdisc.set',
+        id: `qdisc:${end.node}:${end.ifname}`,
+        after: made !== undefined ? [made] : [],
+        netns: end.netns,
+        ifname: end.ifname,
+        shaping: { ...want },
+      });
     } else if (want === undefined && have?.shaping !== undefined) {
       this.#shaping(end.netns, { op: 'qdisc.del', id: `del-qdisc:${end.node}:${end.ifname}`, after: [], netns: end.netns, ifname: end.ifname });
     }
@@ -521,7 +545,8 @@ class Planner {
       for (const d of this.#addrDelsIn.get(node.netns) ?? []) after.push(d.id);
       for (const g of this.#goneInNs.get(node.netns) ?? []) after.push(g.by);
       if (after.length === 0) this.#afterNetns(after, node.netns);
-      for (const route of routes) this.#b.push({ op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) });
+      for (const route of routes)
+        this.#b.push({ op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) });
     }
   }
 

@@ -42,7 +42,7 @@ interface Pending {
   attempts: number;
   resolve: (messages: NetlinkMessage[]) => void;
   reject: (error: Error) => void;
-  // The state of its current trip to the kernel, reset by takeBatch (a dump may be sent again). Kept here
+  // The state of its current trip to the kernel, reset by #takeBatch (a dump may be sent again). Kept here
   // rather than in a map per batch, which cost a few objects per request for every batch settled.
   /** Its ACK, error or NLMSG_DONE has been read. */
   answered: boolean;
@@ -52,7 +52,7 @@ interface Pending {
   messages: NetlinkMessage[] | undefined;
 }
 
-/** What takeBatch hands the flush group: one socket's requests, encoded, and how to settle them. */
+/** What #takeBatch hands the flush group: one socket's requests, encoded, and how to settle them. */
 interface Batch {
   fd: number;
   buffer: Buffer;
@@ -67,6 +67,16 @@ export interface OpenOptions {
 }
 
 const DUMP_RETRIES = 5;
+
+/**
+ * What carries a flush group's batches to the kernel and back: given (socket, requests) pairs, the answers
+ * in the same order. The addon's `transact` in nslab; tests give their own (see handlesOver).
+ */
+export type Transport = (items: readonly (readonly [fd: number, buffer: Buffer])[]) => Promise<(Buffer | Error)[]>;
+
+/** Reaches into a Handle for its flush group and its next batch (set by Handle's static block). */
+let newHandle: (netns: string | null, fd: number, path: string, group: FlushGroup) => Handle;
+let takeBatchOf: (h: Handle) => Batch | undefined;
 
 export class Handle implements AsyncDisposable {
   /** The namespace's name, or null for the namespace this process runs in. */
@@ -85,6 +95,11 @@ export class Handle implements AsyncDisposable {
   #idle: (() => void)[] = [];
   #subscriptions = new Set<Subscription>();
   readonly #group: FlushGroup;
+
+  static {
+    newHandle = (netns, fd, path, group) => new Handle(netns, fd, path, group);
+    takeBatchOf = (h) => h.#takeBatch();
+  }
 
   private constructor(netns: string | null, fd: number, path: string, group: FlushGroup) {
     this.netns = netns;
@@ -203,7 +218,7 @@ export class Handle implements AsyncDisposable {
    * nothing to send. The kernel runs one dump per socket at a time (a second dump request in the same
    * sendmsg gets EBUSY): a batch ends with its first dump, and the rest waits for the next flush.
    */
-  takeBatch(): Batch | undefined {
+  #takeBatch(): Batch | undefined {
     this.#flushing = false;
     const queue = this.#queue;
     // Where the batch ends: the whole queue unless a dump comes first.
@@ -392,8 +407,13 @@ const PARALLEL = Math.max(1, Math.min(4, availableParallelism()));
  * threadpool thread).
  */
 class FlushGroup {
+  readonly #transport: Transport;
   #waiting: Handle[] = [];
   #scheduled = false;
+
+  constructor(transport: Transport = transact) {
+    this.#transport = transport;
+  }
 
   schedule(handle: Handle): void {
     this.#waiting.push(handle);
@@ -408,14 +428,14 @@ class FlushGroup {
     this.#waiting = [];
     const batches: Batch[] = [];
     for (let i = 0; i < waiting.length; i++) {
-      const batch = (waiting[i] as Handle).takeBatch();
+      const batch = takeBatchOf(waiting[i] as Handle);
       if (batch !== undefined) batches.push(batch);
     }
     if (batches.length === 0) return;
     const per = Math.ceil(batches.length / PARALLEL);
     for (let i = 0; i < batches.length; i += per) {
       const slice = batches.slice(i, i + per);
-      transact(slice.map((b) => [b.fd, b.buffer] as const)).then(
+      this.#transport(slice.map((b) => [b.fd, b.buffer] as const)).then(
         (answers) => slice.forEach((b, j) => b.settle(answers[j] ?? new Error('no answer'))),
         (e: unknown) => slice.forEach((b) => b.settle(e instanceof Error ? e : new Error(String(e)))),
       );
@@ -441,4 +461,13 @@ function isDumpRequest(request: Request): boolean {
 function isReadOnlyType(type: number): boolean {
   // RTM_GET* types are 2 modulo 4 in the rtnetlink numbering (RTM_GETLINK = 18, RTM_GETADDR = 22...).
   return type % 4 === 2;
+}
+
+/**
+ * Handles over sockets that need not exist, whose batches go to `transport` instead of the kernel: how the
+ * tests look at what a Handle sends and answer it. Not part of the package's surface (src/index.ts).
+ */
+export function handlesOver(transport: Transport, sockets: readonly { netns: string | null; fd: number }[]): Handle[] {
+  const group = new FlushGroup(transport);
+  return sockets.map((s) => newHandle(s.netns, s.fd, '', group));
 }

@@ -1,7 +1,7 @@
 /**
- * How a Handle batches requests and reads the kernel's answers, without a kernel: requests are taken off
- * the queue with takeBatch in the tick they were made (before the flush group would send them), and
- * settled with answers made here. No root, no socket: the fds are never used.
+ * How a Handle batches requests and reads the kernel's answers, without a kernel: its batches go to a
+ * transport of the test's (handlesOver), which holds each until the test answers it. No root, no socket:
+ * the fds are never used.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -18,22 +18,42 @@ import {
   NlmsgerrAttr,
   Rtm,
 } from '../../src/netlink/index.js';
-import { Handle, NetlinkError } from '../../src/rtnl/index.js';
+import { handlesOver } from '../../src/rtnl/handle.js';
+import { NetlinkError, type Handle } from '../../src/rtnl/index.js';
 
 let nextFd = 1_000_000;
 
-/** A handle over a socket that does not exist; only takeBatch and settle are used. */
-function offlineHandle(): Handle {
-  const [h] = Handle.adopt([{ netns: 't', fd: nextFd++ }]);
-  assert.ok(h !== undefined);
-  return h;
+/** A batch the handle sent, waiting for the test's answer. */
+interface Sent {
+  buffer: Buffer;
+  settle(answer: Buffer | Error): void;
 }
 
-/** The next batch, which must be there. */
-function take(h: Handle): NonNullable<ReturnType<Handle['takeBatch']>> {
-  const batch = h.takeBatch();
-  assert.ok(batch !== undefined, 'a batch is queued');
+/** Lets the flush group send what was queued in this tick. */
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A handle over a socket that does not exist, whose batches wait in `sent` for the test to answer them. */
+function offlineHandle(): Handle & { sent: Sent[] } {
+  const sent: Sent[] = [];
+  const transport = (items: readonly (readonly [number, Buffer])[]): Promise<(Buffer | Error)[]> =>
+    Promise.all(items.map(([, buffer]) => new Promise<Buffer | Error>((settle) => sent.push({ buffer, settle }))));
+  const [h] = handlesOver(transport, [{ netns: 't', fd: nextFd++ }]);
+  assert.ok(h !== undefined);
+  return Object.assign(h, { sent });
+}
+
+/** The next batch the handle sends, which must come. */
+async function take(h: Handle & { sent: Sent[] }): Promise<Sent> {
+  await tick();
+  const batch = h.sent.shift();
+  assert.ok(batch !== undefined, 'a batch is sent');
   return batch;
+}
+
+/** True when the handle sends nothing more. */
+async function nothingMore(h: Handle & { sent: Sent[] }): Promise<boolean> {
+  await tick();
+  return h.sent.length === 0;
 }
 
 /** NLMSG_ERROR for `seq`: a bare capped ACK, or an error with the kernel's extack text. */
@@ -76,9 +96,8 @@ describe('Handle batches', () => {
       h.link.list(),
       h.link.set({ index: 4 }, { mtu: 1400 }),
     ];
-    const first = take(h);
-    const second = take(h);
-    assert.equal(h.takeBatch(), undefined);
+    const first = await take(h);
+    assert.ok(await nothingMore(h), 'one transaction at a time per socket: the rest waits for the answer');
 
     const sent = decodeMessages(first.buffer);
     assert.deepEqual(
@@ -94,13 +113,14 @@ describe('Handle batches', () => {
       Buffer.from(sent[1]?.body ?? []),
       encodeAddr({ family: 2, prefixlen: 24, flags: 0, scope: 0, index: 3, attrs: { local: '10.0.0.1', address: '10.0.0.1' } }),
     );
+    first.settle(Buffer.concat([ack(1), ack(2), done(3)]));
+    const second = await take(h);
     assert.deepEqual(
       decodeMessages(second.buffer).map((m) => [m.type, m.seq]),
       [[Rtm.NEWLINK, 4]],
     );
-
-    first.settle(Buffer.concat([ack(1), ack(2), done(3)]));
     second.settle(ack(4));
+    assert.ok(await nothingMore(h));
     assert.deepEqual(await Promise.all(made.map(outcome)), ['ok', 'ok', 'ok', 'ok']);
   });
 
@@ -124,7 +144,7 @@ describe('Handle batches', () => {
       done(3),
       linkReply(3, 5, 'late'), // after the dump's end: ignored
     ]);
-    take(h).settle(answer);
+    (await take(h)).settle(answer);
 
     assert.deepEqual(await ok, []);
     assert.equal(described, 0, 'a request that succeeds is never described');
@@ -149,15 +169,14 @@ describe('Handle batches', () => {
   test('an interrupted dump is asked again, at most five times', async () => {
     const h = offlineHandle();
     const dump = h.request({ type: Rtm.GETLINK, flags: NlmF.DUMP, body: Buffer.alloc(16), object: 'links' });
-    let batch = take(h);
+    let batch = await take(h);
     const seqs: number[] = [];
     for (;;) {
       const seq = decodeMessages(batch.buffer)[0]?.seq ?? 0;
       seqs.push(seq);
       batch.settle(Buffer.concat([linkReply(seq, 1, `lo${seq}`, NlmF.MULTI | NlmF.DUMP_INTR), done(seq)]));
-      const again = h.takeBatch();
-      if (again === undefined) break;
-      batch = again;
+      if (await nothingMore(h)) break;
+      batch = await take(h);
     }
     assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6]);
     const messages = await dump;
@@ -168,7 +187,7 @@ describe('Handle batches', () => {
   test('an answer that does not split into messages rejects every request of the batch', async () => {
     const h = offlineHandle();
     const made = [h.link.set({ index: 3 }, { up: true }), h.link.set({ index: 4 }, { up: true })].map(outcome);
-    take(h).settle(Buffer.concat([ack(1), ack(2).subarray(0, 30)]));
+    (await take(h)).settle(Buffer.concat([ack(1), ack(2).subarray(0, 30)]));
     for (const e of await Promise.all(made)) {
       assert.ok(e instanceof NetlinkDecodeError);
       assert.equal(e.message, 'malformed netlink data at byte 36: nlmsg_len 36 runs past the end of the datagram (30 left)');
@@ -179,7 +198,7 @@ describe('Handle batches', () => {
     const h = offlineHandle();
     const made = [1, 2, 3].map((index) => outcome(h.link.set({ index }, { up: true })));
     const short = encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED, seq: 2 }, Buffer.alloc(8));
-    take(h).settle(Buffer.concat([ack(1), short, ack(3)]));
+    (await take(h)).settle(Buffer.concat([ack(1), short, ack(3)]));
     const [first, second, third] = await Promise.all(made);
     assert.equal(first, 'ok');
     assert.ok(second instanceof NetlinkDecodeError);
@@ -189,7 +208,7 @@ describe('Handle batches', () => {
   test('a request left without an answer is rejected, described', async () => {
     const h = offlineHandle();
     const made = [h.link.set({ index: 3 }, { up: true }), h.link.set({ index: 4, name: 'e1' }, { up: false, master: null })].map(outcome);
-    take(h).settle(ack(1));
+    (await take(h)).settle(ack(1));
     const [first, second] = await Promise.all(made);
     assert.equal(first, 'ok');
     assert.ok(second instanceof Error);
@@ -203,6 +222,6 @@ describe('Handle batches', () => {
     assert.ok(e instanceof NetlinkEncodeError);
     assert.equal(e.message, 'cannot encode netlink request: nlmsg_type must be an integer from 0 to 65535, not 65536');
     assert.ok(released);
-    assert.equal(h.takeBatch(), undefined);
+    assert.ok(await nothingMore(h), 'nothing was queued');
   });
 });
