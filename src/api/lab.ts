@@ -43,7 +43,14 @@ export class Lab implements AsyncDisposable {
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
-      throw new NslabError('NSLAB_NOT_FOUND', `cannot read topology file ${path}: ${(cause as Error).message}`, { cause });
+      const code = (cause as NodeJS.ErrnoException).code;
+      const [what, hint] =
+        code === 'EACCES' || code === 'EPERM'
+          ? (['NSLAB_PERMISSION', 'check its permissions, or run as a user who may read it'] as const)
+          : code === 'EISDIR'
+            ? (['NSLAB_NOT_FOUND', 'give the topology file inside it, not the directory'] as const)
+            : (['NSLAB_NOT_FOUND', 'check the path'] as const);
+      throw new NslabError(what, `cannot read topology file ${path}: ${(cause as Error).message}; ${hint}`, { cause });
     }
     return new Lab(parseTopology(text, { ...options, file: path }), path);
   }

@@ -200,7 +200,7 @@ export class Applier {
       await this.#opts.meanwhile?.();
       return undefined;
     } catch (e) {
-      return e ?? new Error('meanwhile failed');
+      return e ?? new NslabError('NSLAB_INTERNAL', 'the work run beside the kernel failed without saying why');
     }
   }
 }

@@ -21,7 +21,7 @@ export class Journal {
       try {
         await undo();
       } catch (e) {
-        errors.push(e instanceof Error ? e : new Error(String(e)));
+        errors.push(e instanceof Error ? e : new NslabError('NSLAB_INTERNAL', String(e)));
       }
     }
     this.#undo.length = 0;

@@ -5,7 +5,7 @@
  * made a large up slower (see docs/performance.md). Each is born ready on the native thread that makes it
  * (or names a spare): its early sysctls written, its socket open, its `lo` up carrying the lab's mark.
  */
-import type { NslabError } from '../errors.js';
+import { NslabError } from '../errors.js';
 import { deleteNamespaces, makeNamespaces, netnsPath, sysctl } from '../native/index.js';
 import type { Op, Plan } from '../plan/types.js';
 import type { OpOf } from '../plan/index.js';
@@ -101,7 +101,7 @@ export class Namespaces {
       (e: unknown) =>
         this.#settle(
           batch,
-          batch.map(() => (e instanceof Error ? e : new Error(String(e)))),
+          batch.map(() => (e instanceof Error ? e : new NslabError('NSLAB_INTERNAL', String(e)))),
         ),
     );
   }

@@ -3,6 +3,7 @@
  * duplicates, in plan order), so every plan it yields is topologically ordered by construction.
  */
 import type { Op, Plan } from './types.js';
+import { NslabError } from '../errors.js';
 
 export class PlanBuilder {
   readonly #lab: string;
@@ -67,7 +68,7 @@ export class PlanBuilder {
 
   #positionOf(id: string, dep: string): number {
     const at = this.#index.get(dep);
-    if (at === undefined) throw new Error(`planner bug: ${id} waits for ${dep}, which is not (yet) in the plan`);
+    if (at === undefined) throw new NslabError('NSLAB_INTERNAL', `planner bug: ${id} waits for ${dep}, which is not (yet) in the plan`);
     return at;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { kindOf } from './ops/index.js';
 import type { Op, Plan } from './types.js';
+import { NslabError } from '../errors.js';
 
 /**
  * Groups the ops into waves: an op lands in the first wave after all of its `after`, except that it may
@@ -75,7 +76,7 @@ export function dependencyGraph(plan: Plan): DependencyGraph {
     const id = (ops[i] as Op).id;
     position.set(id, i);
     // One lookup per id, not two: an id seen before leaves the map's size as it was.
-    if (position.size === i) throw new Error(`plan ${plan.lab}: two operations have the id ${id}`);
+    if (position.size === i) throw new NslabError('NSLAB_INTERNAL', `plan ${plan.lab}: two operations have the id ${id}`);
   }
   // How many ops each op waits for (each counted once) and, the other way round, which ops wait for it
   // (a list only where some do). `listedFor[j] === i + 1` says op i lists j already: the duplicate check
@@ -90,8 +91,8 @@ export function dependencyGraph(plan: Plan): DependencyGraph {
     for (let k = 0; k < op.after.length; k++) {
       const dep = op.after[k] as string;
       const j = position.get(dep);
-      if (j === undefined) throw new Error(`plan ${plan.lab}: ${op.id} waits for ${dep}, which is not in the plan`);
-      if (j === i) throw new Error(`plan ${plan.lab}: ${op.id} waits for itself`);
+      if (j === undefined) throw new NslabError('NSLAB_INTERNAL', `plan ${plan.lab}: ${op.id} waits for ${dep}, which is not in the plan`);
+      if (j === i) throw new NslabError('NSLAB_INTERNAL', `plan ${plan.lab}: ${op.id} waits for itself`);
       if (listedFor[j] === i + 1) continue;
       listedFor[j] = i + 1;
       count++;
@@ -109,7 +110,7 @@ export function dependencyGraph(plan: Plan): DependencyGraph {
     const list = dependents[ready[r] as number];
     if (list !== undefined) for (let k = 0; k < list.length; k++) if (--(left[list[k] as number] as number) === 0) ready.push(list[k] as number);
   }
-  if (ready.length < ops.length) throw new Error(`plan ${plan.lab}: dependency cycle through ${describeCycle(plan, left)}`);
+  if (ready.length < ops.length) throw new NslabError('NSLAB_INTERNAL', `plan ${plan.lab}: dependency cycle through ${describeCycle(plan, left)}`);
   return { ops, waiting, dependents, lanes: laneOf(plan) };
 }
 

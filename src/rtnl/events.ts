@@ -6,6 +6,7 @@ import { closeSocket, openSockets, watch } from '../native/index.js';
 import { decodeAddr, decodeLink, decodeMessages, Rtm, Rtnlgrp } from '../netlink/index.js';
 import { toAddress, type Address } from './addr.js';
 import { toLink, type Link } from './link.js';
+import { NslabError } from '../errors.js';
 
 export type EventGroup = 'link' | 'ipv4-addr' | 'ipv6-addr';
 
@@ -27,7 +28,7 @@ export async function subscribe(
 ): Promise<Subscription> {
   const mask = groups.reduce((m, g) => m | (1 << (GROUPS[g] - 1)), 0);
   const [sock] = await openSockets([path], { groups: mask, bufBytes: 1 << 20 });
-  if (sock === undefined || sock instanceof Error) throw sock ?? new Error(`no socket for events in ${where}`);
+  if (sock === undefined || sock instanceof Error) throw sock ?? new NslabError('NSLAB_NATIVE', `no socket for events in ${where}`);
   const stop = watch(
     sock.fd,
     (data) => {
@@ -39,7 +40,7 @@ export async function subscribe(
             onEvent({ type: m.type === Rtm.NEWADDR ? 'addr-new' : 'addr-del', address: toAddress(decodeAddr(m.body)) });
         }
       } catch (e) {
-        onError(e instanceof Error ? e : new Error(String(e)));
+        onError(e instanceof Error ? e : new NslabError('NSLAB_INTERNAL', String(e)));
       }
     },
     onError,

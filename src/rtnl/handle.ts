@@ -115,7 +115,7 @@ export class Handle implements AsyncDisposable {
   /** Opens a handle in a named namespace (or, with no name, the current one, read-only). */
   static async open(options: OpenOptions = {}): Promise<Handle> {
     const [handle] = await Handle.openMany([options.netns ?? null], options.dir);
-    if (handle === undefined) throw new Error('unreachable: openMany returned nothing');
+    if (handle === undefined) throw new NslabError('NSLAB_INTERNAL', 'unreachable: openMany returned nothing');
     return handle;
   }
 
@@ -268,7 +268,7 @@ export class Handle implements AsyncDisposable {
     try {
       this.#readAnswer(batch, answer);
     } catch (e) {
-      decodeError = e instanceof Error ? e : new Error(String(e));
+      decodeError = e instanceof Error ? e : new NslabError('NSLAB_INTERNAL', String(e));
     }
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i] as Pending;
@@ -436,8 +436,8 @@ class FlushGroup {
     for (let i = 0; i < batches.length; i += per) {
       const slice = batches.slice(i, i + per);
       this.#transport(slice.map((b) => [b.fd, b.buffer] as const)).then(
-        (answers) => slice.forEach((b, j) => b.settle(answers[j] ?? new Error('no answer'))),
-        (e: unknown) => slice.forEach((b) => b.settle(e instanceof Error ? e : new Error(String(e)))),
+        (answers) => slice.forEach((b, j) => b.settle(answers[j] ?? new NslabError('NSLAB_NATIVE', 'the addon returned no answer for a batch'))),
+        (e: unknown) => slice.forEach((b) => b.settle(e instanceof Error ? e : new NslabError('NSLAB_NATIVE', String(e)))),
       );
     }
   }

@@ -6,6 +6,7 @@ import type { RouteAttrs, RouteMessage } from '../netlink/index.js';
 import { parseCidr } from './addr.js';
 import { devLabel, type DevRef } from './dev.js';
 import type { Handle } from './handle.js';
+import { NslabError } from '../errors.js';
 
 export interface RouteSpec {
   /** Destination `10.10.1.3/32`, `fd00::/64`, or `default` (IPv4 unless `family: 6` or an IPv6 `via`). */
@@ -118,7 +119,7 @@ export class RouteOps {
       attrs: { dst: dst.address },
     });
     const [answer] = await this.#h.request({ type: Rtm.GETROUTE, flags: 0, body, object: `route to ${dst.address}` });
-    if (answer === undefined) throw new Error(`no answer to ip route get ${dst.address}`);
+    if (answer === undefined) throw new NslabError('NSLAB_NETLINK', `the kernel sent no route for ip route get ${dst.address} in ${this.#h.where}`);
     const m = decodeRoute(answer.body);
     return {
       to: dst.address,

@@ -4,6 +4,7 @@
  */
 import { dottedQuadValue, formatIp, parseIp } from './address.js';
 import type { Cidr, Family } from './types.js';
+import { NslabError } from '../errors.js';
 
 /** A network: its first address as a number, and its prefix length. */
 export interface Net {
@@ -19,7 +20,7 @@ export function addressValue(text: string): bigint {
   const quad = dottedQuadValue(text);
   if (quad !== -1) return BigInt(quad);
   const ip = parseIp(text);
-  if (!ip.ok) throw new Error(`unreachable: ${text} was checked as an address`);
+  if (!ip.ok) throw new NslabError('NSLAB_INTERNAL', `unreachable: ${text} was checked as an address`);
   const bytes = ip.value.bytes;
   let n = 0n;
   for (let i = 0; i < bytes.length; i++) n = (n << 8n) | BigInt(bytes[i] ?? 0);

@@ -16,6 +16,7 @@ import { checkShape, describeValue } from './shape.js';
 import { closest, listWords } from './suggest.js';
 import type { Cidr, ExecEntry, Family, NodeKind, ResolvedRoute, Shaping } from './types.js';
 import { parseDuration, parseLoss, parseRate } from './units.js';
+import { NslabError } from '../errors.js';
 
 export interface CheckedEndpoint {
   node: string;
@@ -715,7 +716,7 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     }
     const a = ends[0];
     const b = ends[1];
-    if (a === undefined || b === undefined) throw new Error('unreachable: a link without two ends passed validation');
+    if (a === undefined || b === undefined) throw new NslabError('NSLAB_INTERNAL', 'unreachable: a link without two ends passed validation');
     checkedLinks.push(l.mtu !== undefined ? { a, b, mtu: l.mtu } : { a, b });
   }
 

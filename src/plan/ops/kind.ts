@@ -5,6 +5,7 @@
  */
 import type { Cidr } from '../../topology/types.js';
 import type { ObservedLab, ObservedLink, ObservedNamespace, Op, OpKind } from '../types.js';
+import { NslabError } from '../../errors.js';
 
 /** The op of one kind. */
 export type OpOf<K extends OpKind> = Extract<Op, { op: K }>;
@@ -41,7 +42,7 @@ export interface OpKindSpec<K extends OpKind> {
 
 /** Throws what the kernel would answer, naming the op. */
 export function fail(op: Op, what: string): never {
-  throw new Error(`simulate: ${op.id}: ${what}`);
+  throw new NslabError('NSLAB_INTERNAL', `simulate: ${op.id}: ${what}`);
 }
 
 /** The MTU a veth gets when none is asked for. */
