@@ -110,7 +110,7 @@ test('every op lands after all of its dependencies, at the earliest wave', () =>
 
 test('a cycle, an unknown id and a duplicate id are bugs, reported as such', () => {
   assert.throws(() => levels({ lab: 't', ops: [netns('a', ['c']), netns('b', ['a']), netns('c', ['b']), netns('z')] }), {
-    name: 'Error',
+    code: 'NSLAB_INTERNAL',
     message: 'plan t: dependency cycle through a -> c -> b -> a',
   });
   assert.throws(() => levels({ lab: 't', ops: [netns('a', ['a'])] }), { message: 'plan t: a waits for itself' });
