@@ -2,8 +2,49 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of docs/architecture.md, top to bottom, and the layers each may import (arrows point down).
+ * errors.ts is shared by every layer. A pure layer also may not import I/O modules of node.
+ */
+const LAYERS = {
+  cli: ['web', 'api'],
+  web: ['api', 'view'],
+  api: ['engine', 'process', 'rtnl', 'plan', 'topology', 'view', 'native'],
+  engine: ['process', 'rtnl', 'native', 'plan', 'topology', 'netlink'],
+  view: ['plan', 'topology'],
+  plan: ['topology', 'netlink'],
+  topology: ['netlink'],
+  process: [],
+  rtnl: ['native', 'netlink'],
+  netlink: [],
+  native: [],
+};
+const PURE = new Set(['view', 'plan', 'topology', 'netlink']);
+const IO_MODULES = ['node:child_process', 'node:fs', 'node:fs/promises', 'node:http', 'node:dgram'];
+
+const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((other) => other !== layer && !allowed.includes(other));
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: forbidden.flatMap((other) => [`../${other}/**`, `../../${other}/**`, `../../../${other}/**`]),
+              message: `src/${layer} may import only ${allowed.length > 0 ? allowed.join(', ') : 'nothing of the other layers'} (and errors.ts): arrows point down (docs/architecture.md).`,
+            },
+            ...(PURE.has(layer) ? [{ group: IO_MODULES, message: `src/${layer} is pure: no I/O (STYLE.md).` }] : []),
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'schema/', '.nslab-bench/'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', 'schema/', '.nslab-bench/', 'prebuilds/'] },
   js.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
@@ -25,20 +66,5 @@ export default tseslint.config(
     files: ['src/cli/**/*.ts', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
-  {
-    files: ['src/netlink/**/*.ts', 'src/topology/**/*.ts', 'src/plan/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/native/**', '**/rtnl/**', '**/engine/**', '**/api/**', '**/cli/**', 'node:child_process', 'node:fs', 'node:fs/promises'],
-              message: 'Pure layers (netlink, topology, plan) do not import I/O layers (STYLE.md).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...layerRules,
 );

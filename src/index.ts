@@ -1,30 +1,68 @@
 /**
- * nslab: virtual networks of Linux network namespaces. The one public door of the package.
+ * nslab: virtual networks of Linux network namespaces. The one public door of the package: what is
+ * exported here is the contract (docs/api.md; the API report in etc/nslab.api.md shows every change to it).
  */
-export { Lab, Node, LinkEnd, type ExecResult, type ExecOptions } from './api/index.js';
+export { Lab, Node, LinkEnd, type ExecResult, type ExecOptions, type RunResult, type Exit } from './api/index.js';
+export { down, status, clean, listLabs, type DownOptions, type DownResult, type LabStatus, type LabSummary } from './api/index.js';
 export {
-  up,
-  down,
-  status,
-  listLabs,
-  clean,
-  setLink,
-  why,
   opChannel,
-  Spares,
+  labChannel,
   type LinkChange,
-  type WhyResult,
+  type ProgressEvent,
+  type ApplyOptions,
   type UpOptions,
   type UpResult,
-  type DownOptions,
-  type DownResult,
-  type LabSummary,
-  type LabStatus,
-  type ProgressEvent,
-} from './engine/index.js';
-export { Handle, NetlinkError, type Link, type Address, type Route, type RouteSpec, type RtnlEvent, type Subscription } from './rtnl/index.js';
-export { parseTopology, resolveTopology, topologyJsonSchema, DEFAULT_LAB_TEXT, type ParseOptions } from './topology/index.js';
-export type { ResolvedLab, ResolvedNode, ResolvedLink, ResolvedEndpoint, ResolvedRoute, Cidr, ExecEntry } from './topology/types.js';
-export { plan, explain } from './plan/index.js';
-export type { Plan, Op, ObservedLab } from './plan/types.js';
+  type WhyResult,
+  type WhyWalk,
+  type WhyHop,
+  type LabState,
+  type StateProcess,
+} from './api/index.js';
+export { explain, describe, plan, cidrText, routeText, rateText } from './api/index.js';
+export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from './api/index.js';
+export { parseTopology, resolveTopology, topologyJsonSchema, DEFAULT_LAB_TEXT, type ParseOptions } from './api/index.js';
+export type {
+  ResolvedLab,
+  ResolvedNode,
+  ResolvedLink,
+  ResolvedEndpoint,
+  ResolvedRoute,
+  Cidr,
+  ExecEntry,
+  Family,
+  NodeKind,
+  LabSubnet,
+  Shaping,
+} from './api/index.js';
+export {
+  Handle,
+  NetlinkError,
+  type OpenOptions,
+  type DevRef,
+  type EventGroup,
+  type Link,
+  type Address,
+  type Route,
+  type RouteSpec,
+  type RtnlEvent,
+  type Subscription,
+} from './rtnl/index.js';
+export type {
+  AddrOps,
+  LinkOps,
+  QdiscOps,
+  RouteOps,
+  LinkMessage,
+  NetlinkMessage,
+  AddOptions,
+  BridgeOptions,
+  VethOptions,
+  VxlanOptions,
+  LinkChanges,
+  RouteLookup,
+  Qdisc,
+  QdiscSpec,
+  TbfSpec,
+  NetemSpec,
+} from './rtnl/index.js';
 export { NslabError, TopologyError, type NslabErrorCode, type TopologyIssue } from './errors.js';

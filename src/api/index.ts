@@ -1,2 +1,41 @@
-export { Lab, Node, LinkEnd } from './lab.js';
+/**
+ * The library surface, and everything the CLI uses (the CLI reaches nothing below this layer). The
+ * package's public door, src/index.ts, exports the public part of it.
+ */
+export { Lab, Node, LinkEnd, upWithSpares } from './lab.js';
 export { runIn, type ExecResult, type ExecOptions } from './exec.js';
+export type { RunResult, Exit } from '../process/index.js';
+export { down, status, clean, type DownOptions, type DownResult, type LabStatus } from './lifecycle.js';
+export { listLabs, labsHolding, appliedLab, appliedNode, nameList, DEFAULT_LAB_NAME, type LabSummary } from './running.js';
+export {
+  opChannel,
+  labChannel,
+  type ApplyOptions,
+  type LinkChange,
+  type ProgressEvent,
+  type UpOptions,
+  type UpResult,
+  type WhyResult,
+  type WhyWalk,
+  type WhyHop,
+  type LabState,
+  type StateProcess,
+} from '../engine/index.js';
+export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
+export { plan } from '../plan/index.js';
+export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from '../plan/types.js';
+export { parseTopology, resolveTopology, topologyJsonSchema, DEFAULT_LAB_TEXT, type ParseOptions } from '../topology/index.js';
+export { parseRate } from '../topology/units.js';
+export type {
+  ResolvedLab,
+  ResolvedNode,
+  ResolvedLink,
+  ResolvedEndpoint,
+  ResolvedRoute,
+  Cidr,
+  ExecEntry,
+  Family,
+  NodeKind,
+  LabSubnet,
+  Shaping,
+} from '../topology/types.js';

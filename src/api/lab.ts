@@ -21,16 +21,27 @@ import {
   type UpResult,
   type WhyResult,
 } from '../engine/index.js';
+import { readState, type Spares } from '../engine/index.js';
 import { NslabError } from '../errors.js';
+import { appliedLab, nameList } from './running.js';
 import { runIn, type ExecOptions, type ExecResult } from './exec.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
-import type { ResolvedLab, ResolvedNode } from '../topology/types.js';
+import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
+
+/** Lets upWithSpares mark a Lab as brought up by it (set in Lab's static block). */
+let broughtUp: (lab: Lab) => void;
 
 export class Lab implements AsyncDisposable {
   readonly resolved: ResolvedLab;
   readonly source: string | undefined;
   #up = false;
+
+  static {
+    broughtUp = (lab) => {
+      lab.#up = true;
+    };
+  }
 
   constructor(resolved: ResolvedLab, source?: string) {
     this.resolved = resolved;
@@ -53,6 +64,15 @@ export class Lab implements AsyncDisposable {
       throw new NslabError(what, `cannot read topology file ${path}: ${(cause as Error).message}; ${hint}`, { cause });
     }
     return new Lab(parseTopology(text, { ...options, file: path }), path);
+  }
+
+  /**
+   * The lab named `name` as it is up now, with the topology it was last brought up with. Throws
+   * NSLAB_NOT_FOUND when no such lab is up. Its `down()` (and `await using`) takes it down; it did not bring
+   * it up, so leaving a scope does not.
+   */
+  static open(name: string): Lab {
+    return new Lab(appliedLab(name), readState(name)?.source);
   }
 
   /** Validates a topology text (YAML or JSON). */
@@ -90,7 +110,7 @@ export class Lab implements AsyncDisposable {
   node(name: string): Node {
     const node = this.resolved.nodes.find((n) => n.name === name);
     if (node === undefined)
-      throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.name} has no node ${name}; its nodes are ${this.resolved.nodes.map((n) => n.name).join(', ')}`);
+      throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.name} has no node ${name}; its nodes are ${nameList(this.resolved.nodes.map((n) => n.name))}`);
     return new Node(this, node);
   }
 
@@ -105,14 +125,12 @@ export class Lab implements AsyncDisposable {
   /** One end of a cable, `node:ifname`, to change at run time. */
   link(endpoint: string): LinkEnd {
     const [node, ifname] = endpoint.split(':');
+    const n = this.node(node ?? '');
     const end = this.resolved.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === node && e.ifname === ifname);
     if (end === undefined)
       throw new NslabError(
         'NSLAB_NOT_FOUND',
-        `lab ${this.name} has no link end ${endpoint}; its ends are ${this.resolved.links
-          .flatMap((l) => [l.a, l.b])
-          .map((e) => `${e.node}:${e.ifname}`)
-          .join(', ')}`,
+        `lab ${this.name}: node ${n.name} has no interface ${ifname ?? ''}; its interfaces are ${nameList(n.interfaces) || 'none'}`,
       );
     return new LinkEnd(this, end.node, end.ifname);
   }
@@ -156,6 +174,11 @@ export class Node {
 
   get interfaces(): string[] {
     return [...this.#node.interfaces];
+  }
+
+  /** The node's routes: from the topology, or computed (`computed: true`, with the `reason`). */
+  get routes(): ResolvedRoute[] {
+    return [...this.#node.routes];
   }
 
   /**
@@ -207,4 +230,18 @@ export class LinkEnd {
   set(change: LinkChange): Promise<void> {
     return setLink(this.lab.name, this.node, this.ifname, change);
   }
+}
+
+/**
+ * `lab.up(options)` with spare namespaces made ahead (Spares.start): how `nslab up FILE` starts the lab's
+ * namespaces before its file is parsed. Internal to the package.
+ */
+export async function upWithSpares(lab: Lab, options: UpOptions, spares: Spares | undefined): Promise<UpResult> {
+  const result = await up(lab.resolved, {
+    ...(lab.source !== undefined ? { source: lab.source } : {}),
+    ...options,
+    ...(spares !== undefined ? { spares } : {}),
+  });
+  if (options.dryRun !== true) broughtUp(lab);
+  return result;
 }

@@ -11,8 +11,7 @@
  * head start, never an error: the command itself says what is wrong.
  */
 import { readFileSync } from 'node:fs';
-import { Spares } from '../engine/spares.js';
-import { glance } from '../topology/peek.js';
+import { glance, Spares } from '../api/early.js';
 
 export function headStart(argv: readonly string[]): Spares | undefined {
   if (process.getuid?.() !== 0) return undefined;

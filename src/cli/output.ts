@@ -3,9 +3,8 @@
  * human forms of plans and status.
  */
 import { NslabError, TopologyError } from '../errors.js';
-import { describe, explain } from '../plan/index.js';
-import type { Plan } from '../plan/types.js';
-import type { LabStatus } from '../engine/index.js';
+import { cidrText, describe, explain, routeText } from '../api/format.js';
+import type { LabStatus, Plan } from '../api/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -82,11 +81,11 @@ export function statusJson(s: LabStatus): StatusJson {
       kind: l.kind,
       state: l.up ? ('up' as const) : ('down' as const),
       mtu: l.mtu,
-      addresses: l.addresses.map((a) => `${a.address}/${a.prefixLength}`),
+      addresses: l.addresses.map(cidrText),
       ...(l.peer !== undefined ? { peer: l.peer } : {}),
     })),
     routes: ns.routes.map((r) => ({
-      to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`,
+      to: r.to === 'default' ? 'default' : cidrText(r.to),
       ...(r.via !== undefined ? { via: r.via } : {}),
       ...(r.dev !== undefined ? { dev: r.dev } : {}),
       ...(r.metric !== undefined ? { metric: r.metric } : {}),
@@ -113,7 +112,7 @@ export function formatStatus(s: LabStatus): string {
         `    ${i.name.padEnd(15)} ${i.kind.padEnd(6)} ${i.state.toUpperCase().padEnd(4)} mtu ${String(i.mtu).padEnd(5)} ${i.addresses.join(' ') || '-'}${peer}`,
       );
     }
-    for (const r of n.routes) lines.push(`    route ${r.to}${r.via !== undefined ? ` via ${r.via}` : ''}${r.dev !== undefined ? ` dev ${r.dev}` : ''}`);
+    for (const r of s.observed.namespaces[n.netns]?.routes ?? []) lines.push(`    route ${routeText(r)}`);
   }
   for (const p of s.observed.processes) lines.push(`  process ${p.pid} on ${p.node}: ${p.run}`);
   return lines.join('\n');

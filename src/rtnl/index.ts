@@ -18,3 +18,8 @@ export {
   type TbfSpec,
   type NetemSpec,
 } from './qdisc.js';
+export type { AddrOps } from './addr.js';
+export type { LinkOps } from './link.js';
+export type { QdiscOps } from './qdisc.js';
+export type { RouteOps } from './route.js';
+export type { LinkMessage, NetlinkMessage } from '../netlink/index.js';

@@ -15,7 +15,7 @@ describe('Lab (no root needed)', () => {
     assert.throws(() => Lab.parse('name: t\nnodes: { a: {} }\nlinks:\n  - endpoints: ["a", "zz"]\n'), TopologyError);
     const defined = Lab.define({ name: 'd', nodes: { x: {}, y: {} }, links: [{ endpoints: ['x', 'y'] }] });
     assert.deepEqual(defined.node('x').interfaces, ['eth0']);
-    assert.throws(() => defined.link('x:eth9'), /no link end x:eth9; its ends are x:eth0, y:eth0/);
+    assert.throws(() => defined.link('x:eth9'), /node x has no interface eth9; its interfaces are eth0/);
   });
 });
 

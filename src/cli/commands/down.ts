@@ -1,0 +1,26 @@
+/** nslab down [FILE | --lab NAME]: remove a lab, leaving nothing. */
+import type { Command } from 'commander';
+import { down } from '../../api/lifecycle.js';
+import { labName, labOfFile, print, requireRoot } from '../context.js';
+import { progressPrinter } from '../progress.js';
+
+export function register(program: Command): void {
+  program
+    .command('down')
+    .description('remove a lab: its namespaces, links, processes and state; nothing else')
+    .argument('[file]', 'topology file of the lab')
+    .option('--lab <name>', 'the lab, by name (works with the file gone)')
+    .option('--explain', 'print each step as the ip command it equals')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string | undefined, o: { lab?: string; explain?: boolean; json?: boolean }) => {
+      requireRoot('down');
+      const name = await labName(o, file, undefined, labOfFile);
+      const started = performance.now();
+      const onProgress = progressPrinter('down', o.explain === true && o.json !== true);
+      const result = await down(name, onProgress !== undefined ? { onProgress } : {});
+      const ms = Math.round(performance.now() - started);
+      print(o.json === true, { lab: name, found: result.found, operations: result.plan.ops.length, ms }, () =>
+        result.found ? `lab ${name} down: ${result.plan.ops.length} operations in ${ms} ms` : `no lab named ${name} was up; nothing to do`,
+      );
+    });
+}

@@ -1,0 +1,19 @@
+/** nslab exec NODE -- CMD...: a command inside a node, its exit status nslab's. */
+import type { Command } from 'commander';
+import { appliedNode } from '../../api/running.js';
+import { attached } from '../attach.js';
+import { labName, requireRoot } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('exec')
+    .description('run a command inside a node; exits with its exit code (128 + the signal when a signal ended it)')
+    .argument('<node>', 'node name')
+    .argument('<command...>', 'the command and its arguments (put -- before it)')
+    .option('--lab <name>', 'the lab, when several are up')
+    .action(async (node: string, command: string[], o: { lab?: string }) => {
+      requireRoot('exec');
+      const { netns } = appliedNode(await labName(o, undefined, node), node);
+      process.exitCode = await attached(netns, command, `node ${node}`);
+    });
+}

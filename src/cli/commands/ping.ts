@@ -1,0 +1,25 @@
+/** nslab ping NODE TARGET: ping from a node to another node or an address. */
+import type { Command } from 'commander';
+import { appliedLab, appliedNode } from '../../api/running.js';
+import { attached } from '../attach.js';
+import { labName, requireRoot } from '../context.js';
+import { UsageError } from '../output.js';
+
+export function register(program: Command): void {
+  program
+    .command('ping')
+    .description('ping from a node to another node (its first address) or an address')
+    .argument('<node>', 'node to ping from')
+    .argument('<target>', 'node name or address')
+    .option('--lab <name>', 'the lab, when several are up')
+    .option('-c, --count <n>', 'echo requests to send', '3')
+    .action(async (node: string, target: string, o: { lab?: string; count: string }) => {
+      requireRoot('ping');
+      if (!/^\d+$/.test(o.count)) throw new UsageError(`--count takes a whole number, not "${o.count}"`);
+      const name = await labName(o, undefined, node);
+      const { netns } = appliedNode(name, node);
+      const { Lab } = await import('../../api/lab.js');
+      const address = new Lab(appliedLab(name)).resolveTarget(target);
+      process.exitCode = await attached(netns, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address], `node ${node}`);
+    });
+}

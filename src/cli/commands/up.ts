@@ -1,0 +1,96 @@
+/** nslab up [FILE]: bring a lab up, or apply only the difference to a running one. */
+import type { Command } from 'commander';
+import type { Lab, UpOptions } from '../../api/index.js';
+import { NslabError } from '../../errors.js';
+import { attached } from '../attach.js';
+import { print, requireRoot } from '../context.js';
+import { formatPlan } from '../output.js';
+import { progressPrinter } from '../progress.js';
+import type { ProgramOptions } from '../program.js';
+
+const DEFAULT_SOURCE = '<built-in two-computers lab>';
+
+interface UpFlags {
+  dryRun?: boolean;
+  explain?: boolean;
+  json?: boolean;
+  proof: boolean;
+  allowMissingFeatures?: boolean;
+}
+
+export function register(program: Command, options: ProgramOptions): void {
+  program
+    .command('up')
+    .description('bring a lab up (with no FILE: the built-in two-computers tutorial, proven by a ping); on a running lab, apply only the difference')
+    .argument('[file]', 'topology file (YAML or JSON)')
+    .option('--dry-run', 'show the plan; change nothing')
+    .option('--explain', 'print each step as the ip command it equals')
+    .option('--json', 'print the result as JSON')
+    .option('--no-proof', 'with no FILE: skip the ping proof')
+    .option('--allow-missing-features', 'apply what this kernel can and say what it skipped, instead of refusing the lab')
+    .action((file: string | undefined, o: UpFlags) => up(file, o, options));
+}
+
+async function up(file: string | undefined, o: UpFlags, options: ProgramOptions): Promise<void> {
+  requireRoot('up');
+  const api = await import('../../api/index.js');
+  // The lab's namespaces start being made before its file is parsed (engine/spares.ts): from the
+  // executable's glance at it (early.ts), made up to the count once the file is read, or else from then on.
+  // Up names them, and frees those it does not use.
+  const { Spares } = await import('../../api/early.js');
+  let spares = o.dryRun === true ? undefined : options.early;
+  const onRead = (read: { name: unknown; nodes: number }): void => {
+    if (spares !== undefined && spares.lab === read.name) return spares.want(read.nodes);
+    const glanced = spares;
+    spares = Spares.start(read.name, read.nodes);
+    void glanced?.close();
+  };
+  let lab: Lab;
+  try {
+    lab = file === undefined ? api.Lab.parse(api.DEFAULT_LAB_TEXT, DEFAULT_SOURCE) : await api.Lab.fromFile(file, o.dryRun === true ? {} : { onRead });
+  } catch (e) {
+    await spares?.close();
+    throw e;
+  }
+  const started = performance.now();
+  const onProgress = progressPrinter('up', o.explain === true && o.json !== true);
+  const upOptions: UpOptions = {
+    ...(o.dryRun === true ? { dryRun: true } : {}),
+    ...(onProgress !== undefined ? { onProgress } : {}),
+    ...(o.allowMissingFeatures === true ? { allowMissingFeatures: true } : {}),
+  };
+  const result = await api.upWithSpares(lab, upOptions, spares);
+  for (const line of result.skipped) process.stderr.write(`nslab: skipped ${line}\n`);
+  const ms = Math.round(performance.now() - started);
+  const json = o.json === true;
+  if (o.dryRun === true) {
+    print(json, result.plan, () => formatPlan(result.plan, o.explain === true));
+    return;
+  }
+  const r = lab.resolved;
+  const summary = !result.changed
+    ? `lab ${r.name} is up and matches ${lab.source ?? 'its definition'}: nothing to change`
+    : `lab ${r.name} ${result.existed ? 'updated' : 'up'}: ${r.nodes.length} nodes, ${r.links.length} link${r.links.length === 1 ? '' : 's'}, ${result.plan.ops.length} operations in ${ms} ms`;
+  const [from, to] = r.nodes;
+  if (file !== undefined || !o.proof || from === undefined || to === undefined) {
+    print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, skipped: result.skipped, plan: result.plan }, () => summary);
+    return;
+  }
+  // The tutorial's proof: the first computer pings the second.
+  const target = lab.resolveTarget(to.name);
+  if (json) {
+    const reached = await lab.node(from.name).reach(to.name);
+    print(
+      true,
+      { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, proof: { from: from.name, to: to.name, address: target, reached } },
+      () => '',
+    );
+    if (!reached) process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(`${summary}\nproof: ${from.name} pings ${to.name} (${target})\n`);
+  const code = await attached(from.netns, ['ping', '-n', '-c', '3', '-i', '0.1', '-W', '1', target], `node ${from.name}`);
+  if (code !== 0)
+    throw new NslabError('NSLAB_EXEC', `the lab is up but ${from.name} does not reach ${to.name} (${target}); \`nslab status\` shows what the kernel has`);
+  process.stdout.write(`\n${from.name} reaches ${to.name}. Try: nslab shell ${from.name}  |  nslab status  |  nslab down\n`);
+}

@@ -1,0 +1,26 @@
+/** nslab why NODE TARGET: the path a packet takes, hop by hop and back, and what stops it. */
+import type { Command } from 'commander';
+import { labName, print, requireRoot } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('why')
+    .description('explain the path a packet from NODE to TARGET takes, hop by hop and back, and where and why it stops')
+    .argument('<node>', 'node the packet leaves from')
+    .argument('<target>', 'node name or address')
+    .option('--lab <name>', 'the lab, when several are up')
+    .option('--json', 'print as JSON')
+    .action(async (node: string, target: string, o: { lab?: string; json?: boolean }) => {
+      requireRoot('why');
+      const { Lab } = await import('../../api/lab.js');
+      const lab = Lab.open(await labName(o, undefined, node));
+      lab.node(node);
+      const r = await lab.why(node, target);
+      print(o.json === true, r, () => {
+        const lines = [...r.there.hops.map((h) => `  ${h.text}`)];
+        if (r.back !== undefined) lines.push('  and back:', ...r.back.hops.map((h) => `  ${h.text}`));
+        return [...lines, r.verdict].join('\n');
+      });
+      if (!r.reaches) process.exitCode = 1;
+    });
+}
