@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 // The README's test command (`npm test`). Runs every test file under test/ with node's test runner.
 //
-// As root it runs inside a private sandbox (scripts/sandbox.mjs: own network and mount namespaces, tmpfs
-// on /run and /etc/netns), so no test can see or touch the host's network. Before the sandbox closes it
-// checks that the tests left no namespace, link or lab state behind; a leak fails the run.
+// As root, each test file runs in a private sandbox of its own (scripts/sandbox.mjs: own network and mount
+// namespaces, tmpfs on /run and /etc/netns), so no test can see or touch the host's network, and files run
+// side by side without seeing each other's labs. Before a sandbox closes it checks that its file left no
+// namespace, link or lab state behind; a leak fails the run.
 // As a normal user it runs the same files; tests that need root skip themselves and say so.
 //
-// Usage: npm test [-- FILE_OR_DIR ...]   (default: test/)
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// Usage: npm test [-- [--jobs N] FILE_OR_DIR ...]   (default: test/, jobs: NSLAB_TEST_JOBS or 4)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debris, enterSandbox, isRoot } from './sandbox.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const self = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
-enterSandbox(fileURLToPath(import.meta.url), args);
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {
@@ -25,26 +26,81 @@ function collect(path, out) {
   }
   return out;
 }
-const targets = args.length > 0 ? args : ['test'];
-const files = targets.flatMap((t) => collect(resolve(root, t), []));
+
+const nodeTest = (files, reporter = 'spec') => [process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files]];
+
+// Inside one file's sandbox: run it, then check for debris.
+if (args[0] === '--inner') {
+  enterSandbox(self, args);
+  const [cmd, argv] = nodeTest(args.slice(1));
+  let status = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit' }).status ?? 1;
+  const left = debris();
+  if (left.any) {
+    console.error(`${args.slice(1).join(' ')} left debris behind (a test did not clean up what it made):`);
+    if (left.namespaces.length) console.error(`  namespaces: ${left.namespaces.join(' ')}`);
+    if (left.state.length) console.error(`  /run/nslab: ${left.state.join(' ')}`);
+    if (left.links.length) console.error(`  links in the sandbox's root namespace: ${left.links.join(' ')}`);
+    status = 1;
+  }
+  process.exit(status);
+}
+
+let jobs = Number(process.env.NSLAB_TEST_JOBS ?? 4);
+const targets = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--jobs') jobs = Number(args[++i]);
+  else targets.push(args[i]);
+}
+const files = (targets.length > 0 ? targets : ['test']).flatMap((t) => collect(resolve(root, t), []));
 if (files.length === 0) {
   console.error(`no test files under ${targets.join(', ')}`);
   process.exit(1);
 }
 
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { cwd: root, stdio: 'inherit' });
-let status = r.status ?? 1;
+// The CLI the tests run (test/helpers/cli.ts) is the bundle, made from the sources now.
+if (spawnSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 
-if (isRoot) {
-  const left = debris();
-  if (left.any) {
-    console.error('Tests left debris behind (a test did not clean up what it made):');
-    if (left.namespaces.length) console.error(`  namespaces: ${left.namespaces.join(' ')}`);
-    if (left.state.length) console.error(`  /run/nslab: ${left.state.join(' ')}`);
-    if (left.links.length) console.error(`  links in the sandbox's root namespace: ${left.links.join(' ')}`);
-    status = 1;
-  } else {
-    console.log('sandbox check: no namespace, link or lab state left behind');
-  }
+if (!isRoot) {
+  const [cmd, argv] = nodeTest(files);
+  process.exit(spawnSync(cmd, argv, { cwd: root, stdio: 'inherit' }).status ?? 1);
 }
-process.exit(status);
+
+// As root: a pool of sandboxes, one file each, the longest files first; each file's output is printed
+// whole when it ends. The mount point of the sandboxes' /etc/netns is made once for all of them (and
+// removed at the end when the host had none), so that no sandbox removes it under another.
+const madeEtcNetns = !existsSync('/etc/netns');
+if (madeEtcNetns) mkdirSync('/etc/netns');
+const started = Date.now();
+const results = [];
+const queue = [...files].sort((a, b) => statSync(b).size - statSync(a).size);
+const runOne = (file) =>
+  new Promise((done) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [self, '--inner', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.on('close', (code, signal) => {
+      const output = Buffer.concat(chunks).toString('utf8');
+      const count = (what) => Number(output.match(new RegExp(`^ℹ ${what} (\\d+)`, 'm'))?.[1] ?? 0);
+      results.push({ file, code: code ?? 1, signal, ms: Date.now() - t0, pass: count('pass'), fail: count('fail'), skipped: count('skipped') });
+      process.stdout.write(`\n── ${relative(root, file)} (${((Date.now() - t0) / 1000).toFixed(1)} s) ──\n${output}`);
+      done();
+    });
+  });
+const workers = Array.from({ length: Math.max(1, jobs) }, async () => {
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) await runOne(file);
+});
+await Promise.all(workers);
+
+if (madeEtcNetns) rmdirSync('/etc/netns');
+const failed = results.filter((r) => r.code !== 0);
+const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+console.log(
+  `\n${files.length} files, ${sum('pass')} tests passed, ${sum('fail')} failed, ${sum('skipped')} skipped, in ${((Date.now() - started) / 1000).toFixed(1)} s (${jobs} sandboxes at a time)`,
+);
+if (failed.length > 0) {
+  console.log(`failed: ${failed.map((r) => `${relative(root, r.file)} (exit ${r.signal ?? r.code})`).join(', ')}`);
+  process.exit(1);
+}
+console.log('every sandbox checked: no namespace, link or lab state left behind');

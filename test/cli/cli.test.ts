@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -8,78 +8,9 @@ import { headStart } from '../../src/cli/early.js';
 import { main } from '../../src/cli/program.js';
 import { Spares } from '../../src/engine/spares.js';
 import { parseTopology } from '../../src/topology/index.js';
-import type { ResolvedLab } from '../../src/topology/types.js';
 import { nslab, nslabOk, ROOT } from '../helpers/cli.js';
+import { assertGone, assertLabInKernel, assertLinksCarryPings } from '../helpers/lab-checks.js';
 import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
-
-interface IpAddr {
-  ifname: string;
-  operstate: string;
-  addr_info: { family: string; local: string; prefixlen: number }[];
-}
-
-const EXAMPLES = join(ROOT, 'examples');
-const exampleFiles = readdirSync(EXAMPLES)
-  .filter((f) => /\.ya?ml$|\.json$/.test(f))
-  .sort();
-
-/** Every link end of the lab exists in its namespace, is UP and has exactly its addresses (ip -j). */
-function assertLabInKernel(lab: ResolvedLab): void {
-  for (const link of lab.links) {
-    for (const end of [link.a, link.b]) {
-      const [dev] = ipJson<IpAddr[]>(['-n', end.netns, 'addr', 'show', 'dev', end.ifname]);
-      assert.ok(dev !== undefined, `${end.netns}:${end.ifname} exists`);
-      assert.equal(dev.operstate, 'UP', `${end.netns}:${end.ifname} is UP`);
-      const got = dev.addr_info
-        .filter((a) => !a.local.startsWith('fe80'))
-        .map((a) => `${a.local}/${a.prefixlen}`)
-        .sort();
-      assert.deepEqual(got, end.addresses.map((a) => `${a.address}/${a.prefixLength}`).sort(), `${end.netns}:${end.ifname} addresses`);
-    }
-  }
-}
-
-/** Pings across every link that has an address of the same family at both ends. */
-function assertLinksCarryPings(lab: ResolvedLab): void {
-  for (const link of lab.links) {
-    for (const family of [4, 6] as const) {
-      const to = link.b.addresses.find((a) => a.family === family);
-      if (to === undefined || !link.a.addresses.some((a) => a.family === family)) continue;
-      const out = sh('ip', ['netns', 'exec', link.a.netns, 'ping', ...(family === 6 ? ['-6'] : []), '-n', '-c', '1', '-W', '2', to.address]);
-      assert.match(out, /1 received/, `${link.a.node} pings ${link.b.node} at ${to.address}`);
-    }
-  }
-}
-
-function assertGone(lab: ResolvedLab): void {
-  const left = new Set(netnsList());
-  for (const n of lab.nodes) assert.ok(!left.has(n.netns), `namespace ${n.netns} is gone`);
-  assert.ok(!existsSync(join('/run/nslab', lab.name)), `state of ${lab.name} is gone`);
-}
-
-describe('nslab CLI on every example', { skip: needsRoot }, () => {
-  for (const file of exampleFiles) {
-    test(`${file}: up, checked by ip -j and ping, re-up is a no-op, down leaves nothing`, () => {
-      const path = join('examples', file);
-      const lab = parseTopology(readFileSync(join(ROOT, path), 'utf8'), { file: path });
-      try {
-        const up = nslabOk(['up', path]);
-        assert.match(up.stdout, new RegExp(`lab ${lab.name} up: ${lab.nodes.length} nodes`));
-        assertLabInKernel(lab);
-        assertLinksCarryPings(lab);
-        const again = nslabOk(['up', path, '--json']);
-        const j = JSON.parse(again.stdout) as { changed: boolean; operations: number };
-        assert.equal(j.changed, false);
-        assert.equal(j.operations, 0);
-        const status = JSON.parse(nslabOk(['status', path, '--json']).stdout) as { nodes: { name: string }[] };
-        assert.deepEqual(status.nodes.map((n) => n.name).sort(), lab.nodes.map((n) => n.name).sort());
-      } finally {
-        nslab(['down', path]);
-      }
-      assertGone(lab);
-    });
-  }
-});
 
 describe('nslab CLI', { skip: needsRoot }, () => {
   test('`nslab up` with no file brings up the tutorial and proves it with a ping', () => {

@@ -1,13 +1,16 @@
 /**
- * Runs the nslab CLI as a user would, in a child process, from the sources (through tsx) so the tests
- * need no build step.
+ * Runs the nslab CLI as a user would, in a child process: the bundle `npm test` makes before the tests run
+ * (scripts/test.mjs runs scripts/bundle.mjs), which starts in a quarter of the time the sources through tsx
+ * take; from the sources when there is no bundle (a test file run by hand before any build).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const BUNDLE = join(ROOT, 'dist', 'bin', 'nslab.mjs');
+const MAIN = existsSync(BUNDLE) ? [BUNDLE] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
 
 export interface CliResult {
   code: number;
@@ -16,7 +19,7 @@ export interface CliResult {
 }
 
 export function nslab(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const r = spawnSync(process.execPath, [...MAIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),
