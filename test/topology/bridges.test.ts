@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TopologyError } from '../../src/errors.js';
+import { problems } from '../helpers/topology.js';
 import { parseTopology } from '../../src/topology/index.js';
-
-function problems(text: string): string[] {
-  try {
-    parseTopology(text, { file: 'lab.yaml' });
-  } catch (e) {
-    assert.ok(e instanceof TopologyError);
-    return e.message
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim());
-  }
-  assert.fail('accepted');
-}
 
 test('a bridge node: the bridge device in its namespace, its link ends ports without addresses', () => {
   const lab = parseTopology(`name: b

@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TopologyError } from '../../src/errors.js';
 import { parseTopology, resolveTopology } from '../../src/topology/index.js';
-
-/** The TopologyError a text gives. */
-function errorOf(text: string, file = 'lab.yaml'): TopologyError {
-  try {
-    parseTopology(text, { file });
-  } catch (e) {
-    assert.ok(e instanceof TopologyError, `a TopologyError, not ${String(e)}`);
-    return e;
-  }
-  assert.fail('the topology was accepted');
-}
+import { errorOf, thrown } from '../helpers/topology.js';
 
 /** The message TopologyError makes of these issue lines. */
 function report(lines: string[], file = 'lab.yaml'): string {
@@ -311,32 +301,24 @@ links:
 });
 
 test('without a file name the report says "topology" and positions still come from the text', () => {
-  try {
-    parseTopology('name: x\nnodes: { a: {} }\nlinks: [{ endpoints: [a, b] }]\n');
-    assert.fail('accepted');
-  } catch (e) {
-    assert.ok(e instanceof TopologyError);
-    assert.equal(e.file, undefined);
-    assert.equal(e.message, 'topology has 1 problem:\n  3:26: links[0].endpoints[1]: unknown node "b"; add "b" under nodes:, or use one of a');
-  }
+  const e = thrown(() => parseTopology('name: x\nnodes: { a: {} }\nlinks: [{ endpoints: [a, b] }]\n'));
+  assert.equal(e.file, undefined);
+  assert.equal(e.message, 'topology has 1 problem:\n  3:26: links[0].endpoints[1]: unknown node "b"; add "b" under nodes:, or use one of a');
 });
 
 test('resolveTopology reports the same problems with paths and no line numbers, in document order', () => {
-  try {
-    resolveTopology({ name: 'x', nodes: { a: {}, b: null }, links: [{ endpoints: ['a:eth0 10.0.0.1', { node: 'c', interface: 'eth0' }] }], extra: true });
-    assert.fail('accepted');
-  } catch (e) {
-    assert.ok(e instanceof TopologyError);
-    assert.deepEqual(e.issues, [
-      {
-        path: 'links[0].endpoints[0]',
-        message: 'address 10.0.0.1 has no prefix length',
-        hint: 'write 10.0.0.1/24 to share a /24 with the other end, or 10.0.0.1/32 for this address alone',
-      },
-      { path: 'links[0].endpoints[1].node', message: 'unknown node "c"', hint: 'add "c" under nodes:, or use one of a and b' },
-      { path: 'extra', message: 'unknown key "extra"', hint: 'the lab takes name, prefix, nodes, links, addressing and routing' },
-    ]);
-  }
+  const e = thrown(() =>
+    resolveTopology({ name: 'x', nodes: { a: {}, b: null }, links: [{ endpoints: ['a:eth0 10.0.0.1', { node: 'c', interface: 'eth0' }] }], extra: true }),
+  );
+  assert.deepEqual(e.issues, [
+    {
+      path: 'links[0].endpoints[0]',
+      message: 'address 10.0.0.1 has no prefix length',
+      hint: 'write 10.0.0.1/24 to share a /24 with the other end, or 10.0.0.1/32 for this address alone',
+    },
+    { path: 'links[0].endpoints[1].node', message: 'unknown node "c"', hint: 'add "c" under nodes:, or use one of a and b' },
+    { path: 'extra', message: 'unknown key "extra"', hint: 'the lab takes name, prefix, nodes, links, addressing and routing' },
+  ]);
 });
 
 test('resolveTopology of something that is not a mapping', () => {

@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TopologyError } from '../../src/errors.js';
+import { problems } from '../helpers/topology.js';
 import { parseTopology, type ResolvedLab } from '../../src/topology/index.js';
 
 /** Each link as `id: a-addresses | b-addresses`. */
 function addresses(lab: ResolvedLab): string[] {
   const text = (cs: { address: string; prefixLength: number }[]): string => cs.map((c) => `${c.address}/${c.prefixLength}`).join(' ');
   return lab.links.map((l) => `${l.id}: ${text(l.a.addresses)} | ${text(l.b.addresses)}`);
-}
-
-/** The report of a topology that must be refused. */
-function problems(text: string): string[] {
-  try {
-    parseTopology(text, { file: 'lab.yaml' });
-  } catch (e) {
-    assert.ok(e instanceof TopologyError);
-    return e.message
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim());
-  }
-  assert.fail('accepted');
 }
 
 const MIXED = `name: pools
