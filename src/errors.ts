@@ -11,8 +11,8 @@ export type NslabErrorCode =
   | 'NSLAB_ADDON_MISSING' // the compiled addon is not there
   | 'NSLAB_TOPOLOGY' // the topology file or object is invalid; `issues` lists every problem
   | 'NSLAB_NOT_OURS' // something exists that nslab did not create and will not touch
-  | 'NSLAB_HALF_MADE' // a killed run left a namespace file without its namespace: `nslab down` removes it
   | 'NSLAB_LOCKED' // another nslab process holds the lab's lock
+  | 'NSLAB_STATE' // a lab's state file is in the way and could not be set aside
   | 'NSLAB_NOT_FOUND' // no such lab, node or interface
   | 'NSLAB_MISSING_FEATURE' // the kernel lacks what the lab needs
   | 'NSLAB_PERMISSION' // needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)
@@ -26,7 +26,7 @@ export class NslabError extends Error {
    * When a failed run could not undo everything it had made: each step of the rollback that failed. The
    * message of the error itself is the run's first cause.
    */
-  rollbackErrors?: AggregateError;
+  declare rollbackErrors?: AggregateError;
   constructor(code: NslabErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'NslabError';

@@ -2,7 +2,7 @@
  * Commands inside a node, through the one process runner (src/process). A module of its own, without the
  * topology parser, so that `nslab exec` and `shell` load only this.
  */
-import { inNetns, run, type RunResult } from '../process/index.js';
+import { inNetns, labEnv, run, type RunResult } from '../process/index.js';
 
 /**
  * How a command run in a node ended, and its whole output: `code` (undefined when a signal ended it),
@@ -25,12 +25,20 @@ export interface ExecOptions {
   stdio?: 'pipe' | 'inherit';
 }
 
+/** A node of a lab, where a command runs. */
+export interface NodePlace {
+  lab: string;
+  node: string;
+  netns: string;
+}
+
 /**
- * Runs argv inside a namespace through `ip netns exec` (which also applies /etc/netns/NETNS/ files).
- * `where` names the place in messages (`node red of lab demo`).
+ * Runs argv inside a node through `ip netns exec` (which also applies /etc/netns/NETNS/ files). The
+ * command carries NSLAB_LAB and NSLAB_NODE in its environment: the mark by which `down` finds what runs in
+ * the lab even with its state file lost.
  *
  * Equivalent to: ip netns exec NETNS CMD...
  */
-export function runIn(netns: string, argv: readonly string[], options: ExecOptions = {}, where?: string): Promise<ExecResult> {
-  return run(inNetns(netns, argv), { ...options, where: where ?? `netns ${netns}` });
+export function runIn(place: NodePlace, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  return run(inNetns(place.netns, argv), { ...options, env: labEnv(place.lab, place.node, options.env), where: `node ${place.node} of lab ${place.lab}` });
 }

@@ -188,7 +188,7 @@ export class Node {
    */
   exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
-    return runIn(this.netns, argv, options, `node ${this.name} of lab ${this.lab.name}`);
+    return runIn({ lab: this.lab.name, node: this.name, netns: this.netns }, argv, options);
   }
 
   /**

@@ -1,18 +1,18 @@
 /** Commands run in a node with the terminal attached: `nslab exec`, `shell`, `ping`, the tutorial's proof. */
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { runIn } from '../api/exec.js';
+import { runIn, type NodePlace } from '../api/exec.js';
 
 /**
  * Runs argv inside a namespace with the terminal attached and resolves with its status as a shell reports
  * it (128 + the signal's number when a signal ended it). While it runs, the terminal's Ctrl-C and Ctrl-\
  * are the command's: nslab waits for it, as a shell does, instead of dying first.
  */
-export async function attached(netns: string, argv: string[], where: string, env?: NodeJS.ProcessEnv): Promise<number> {
+export async function attached(place: NodePlace, argv: string[], env?: NodeJS.ProcessEnv): Promise<number> {
   const keep = (): void => undefined;
   process.on('SIGINT', keep).on('SIGQUIT', keep);
   try {
-    return (await runIn(netns, argv, { stdio: 'inherit', ...(env !== undefined ? { env } : {}) }, where)).exitCode;
+    return (await runIn(place, argv, { stdio: 'inherit', ...(env !== undefined ? { env } : {}) })).exitCode;
   } finally {
     process.off('SIGINT', keep).off('SIGQUIT', keep);
   }

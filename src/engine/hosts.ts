@@ -4,7 +4,7 @@
  * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). Each copy
  * starts with a header naming the lab; nslab never overwrites or deletes a hosts file without it.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { turn } from './turn.js';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
@@ -13,6 +13,57 @@ export const ETC_NETNS = '/etc/netns';
 
 function header(lab: string): string {
   return `# written by nslab for lab ${lab}; nslab down removes it\n`;
+}
+
+/** The lab's hosts file as written, before it is linked into each namespace's directory (and removed). */
+function masterFile(lab: string, dir: string): string {
+  return join(dir, `.nslab-${lab}.hosts`);
+}
+
+/** The lab a hosts file was written for, from its header; undefined when it is not nslab's. */
+function labOfFile(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(256);
+    const line =
+      head
+        .subarray(0, readSync(fd, head, 0, head.length, 0))
+        .toString('utf8')
+        .split('\n')[0] ?? '';
+    const m = /^# written by nslab for lab (\S+); nslab down removes it$/.exec(line);
+    return m?.[1];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The hosts files nslab wrote that are still under `dir`, by lab: the namespaces whose directory holds one
+ * (`/etc/netns/NS/hosts`) and whether the lab's own file (`.nslab-LAB.hosts`, left when a run was killed
+ * while it wrote them) is there. `clean` removes those of labs that are gone.
+ */
+export function hostsLeftovers(dir = ETC_NETNS): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const m = /^\.nslab-(.+)\.hosts$/.exec(entry);
+    const lab = m !== null ? labOfFile(join(dir, entry)) : labOfFile(join(dir, entry, 'hosts'));
+    if (lab === undefined || (m !== null && m[1] !== lab)) continue;
+    const list = found.get(lab) ?? [];
+    if (m === null) list.push(entry);
+    found.set(lab, list);
+  }
+  return found;
 }
 
 /** The hosts file of a lab: localhost, then each node's first IPv4 and first IPv6 address and its name. */
@@ -30,23 +81,6 @@ export function hostsText(lab: ResolvedLab): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Does the file start with the lab's header? Reads only the header's bytes. */
-function isOurs(file: string, lab: string): boolean {
-  const want = Buffer.from(header(lab));
-  const got = Buffer.alloc(want.length);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    return readSync(fd, got, 0, got.length, 0) === got.length && got.equals(want);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Writes (or rewrites) the hosts file of every node of the lab; skips, and returns, a node's hosts file
  * that is not the lab's. One file is written and hardlinked into each namespace's directory, then the
@@ -55,7 +89,7 @@ function isOurs(file: string, lab: string): boolean {
  */
 export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const master = join(dir, `.nslab-${lab.name}.hosts`);
+  const master = masterFile(lab.name, dir);
   writeFileSync(master, hostsText(lab));
   const skipped: string[] = [];
   try {
@@ -66,7 +100,7 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
       ignore('EEXIST', () => mkdirSync(nsDir));
       if (!ignore('EEXIST', () => linkSync(master, file))) continue;
       // A hosts file is there already: replaced if it is the lab's, else left alone.
-      if (!isOurs(file, lab.name)) {
+      if (labOfFile(file) !== lab.name) {
         skipped.push(file);
         continue;
       }
@@ -101,11 +135,14 @@ function ignore(code: string, fn: () => void): boolean {
  * System calls are synchronous, in slices with a turn of the event loop between them (as writeHosts).
  */
 export async function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): Promise<void> {
+  // The lab's own file, if a killed run left it.
+  const master = masterFile(lab, dir);
+  if (labOfFile(master) === lab) unlinkSync(master);
   for (let i = 0; i < namespaces.length; i++) {
     if (i > 0 && i % SLICE === 0) await turn();
     const nsDir = join(dir, namespaces[i] as string);
     const file = join(nsDir, 'hosts');
-    if (!isOurs(file, lab)) continue;
+    if (labOfFile(file) !== lab) continue;
     unlinkSync(file);
     try {
       rmdirSync(nsDir);

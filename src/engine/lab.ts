@@ -4,15 +4,18 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { NslabError } from '../errors.js';
-import { plan as makePlan, teardownPlan } from '../plan/index.js';
+import { foreignConflicts, plan as makePlan, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { Applier, type ApplyOptions, type EngineOptions } from './apply.js';
 import { checkFeatures } from './features.js';
-import { removeHosts, writeHosts } from './hosts.js';
+import { hostsLeftovers, removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from '../plan/marks.js';
 import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
-import { listStates, lockLab, newState, readState, removeState, writeState, type LabState } from './state.js';
+import { listStates, lockLab, newState, readState, removeState, strayLabDirs, warn, writeState, type LabState } from './state.js';
+import { deleteNamespaces, NETNS_RUN_DIR, netnsPath } from '../native/index.js';
+import { labProcesses } from '../process/index.js';
+import { statSync } from 'node:fs';
 import { turn } from './turn.js';
 
 export interface UpOptions extends ApplyOptions {
@@ -65,6 +68,8 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     // observation and plan take 10 to 30 ms each): none may stall it long.
     await turn();
     state = readState(desired.name, options.stateRoot);
+    // A run that was killed left its mark in the state: finish or undo what it was doing first.
+    if (state?.run !== undefined && options.dryRun !== true) state = await recover(state, options);
     const candidates = new Map<string, string>(Object.entries(state?.namespaces ?? {}));
     for (const n of desired.nodes) candidates.set(n.netns, n.name);
     const seen = await observeLab(desired.name, state?.id, candidates, state, options.netnsDir);
@@ -73,18 +78,24 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     existed = seen.owned.size > 0 || seen.halfMade.length > 0;
     const foreign = seen.foreign.filter((f) => wantedNs.has(f.netns));
     if (foreign.length > 0) throw notOurs(desired, foreign);
-    if (seen.halfMade.length > 0) {
-      throw new NslabError(
-        'NSLAB_HALF_MADE',
-        `lab ${desired.name}: an earlier run was killed while it made namespace${seen.halfMade.length === 1 ? '' : 's'} ${seen.halfMade.slice(0, 5).join(', ')}${seen.halfMade.length > 5 ? ` and ${seen.halfMade.length - 5} more` : ''}, and left ${seen.halfMade.length === 1 ? 'its file' : 'their files'} in ${options.netnsDir ?? '/run/netns'} without a namespace.\nRun \`nslab down --lab ${desired.name}\` to remove what is left of the lab, then \`nslab up\` again.`,
-      );
-    }
+    const inTheWay = foreignConflicts(desired, seen.observed);
+    if (inTheWay.length > 0) throw notOursInside(desired.name, inTheWay);
+    // Files of namespaces a killed run journaled and did not make: the lab's, so cleared, and made anew.
+    if (seen.halfMade.length > 0 && options.dryRun !== true) await clearHalfMade(seen.halfMade, state, options);
     const observed: ObservedLab | null = existed ? seen.observed : null;
     await turn();
     const plan = makePlan(desired, observed);
     await turn();
     if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed, skipped };
     if (plan.ops.length === 0) {
+      // The kernel has the lab as its file says; a state lost or set aside is written anew from the marks.
+      if (state === undefined) {
+        state = newState(desired.name, options.source);
+        if (seen.foundId !== undefined) state.id = seen.foundId;
+        for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
+        state.applied = desired;
+        writeState(state, options.stateRoot);
+      }
       await writeHosts(desired, options.etcNetns);
       return { lab: desired.name, plan, changed: false, existed, skipped };
     }
@@ -92,6 +103,9 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     if (seen.foundId !== undefined) state.id = seen.foundId;
     if (options.source !== undefined) state.source = options.source;
     for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
+    // Intent before effect: the state says a run is changing the lab before it changes anything.
+    state.run = { kind: 'up', pid: process.pid, startedAt: new Date().toISOString() };
+    writeState(state, options.stateRoot);
     // Names are written while the kernel makes the namespaces; a failed run takes the new ones back.
     const hosts = (): Promise<unknown> => writeHosts(desired, options.etcNetns);
     const applier = new Applier(state, markFor(desired.name, state.id), { ...options, meanwhile: hosts }, seen.maxIndex + 1);
@@ -105,9 +119,14 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
       );
       // Best effort: the run's own error is the one to report.
       if (state.applied !== undefined) await writeHosts(state.applied, options.etcNetns).catch(() => undefined);
+      if (existed) {
+        delete state.run;
+        writeState(state, options.stateRoot);
+      }
       throw e;
     }
     state.applied = desired;
+    delete state.run;
     writeState(state, options.stateRoot);
     // Namespaces that left the lab lose their hosts file.
     await removeHosts(
@@ -118,10 +137,53 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     return { lab: desired.name, plan, changed: true, existed, skipped };
   } catch (e) {
     // A first `up` that failed has rolled back: leave no state behind either.
-    if (!existed && state !== undefined) removeState(desired.name, options.stateRoot);
+    if (!existed && state !== undefined && options.dryRun !== true) removeState(desired.name, options.stateRoot);
     throw e;
   } finally {
     release();
+  }
+}
+
+/**
+ * After a killed run (the state says one was under way, and this run holds the lock, so it is gone): a
+ * killed `down` is finished; a killed first `up` is undone whole; a killed `up` of a lab that was up loses
+ * the namespaces it had made, which the plan then makes anew, whole (with their exec entries). Returns
+ * the state to go on from (undefined when nothing of the lab is left).
+ */
+async function recover(state: LabState, options: EngineOptions): Promise<LabState | undefined> {
+  const run = state.run as NonNullable<LabState['run']>;
+  const whole = run.kind === 'down' || state.applied === undefined;
+  warn(
+    state.lab,
+    `an earlier \`nslab ${run.kind}\` of lab ${state.lab} (process ${run.pid}, started ${run.startedAt}) was killed; ${
+      run.kind === 'down'
+        ? 'finishing its teardown'
+        : whole
+          ? 'removing what it had made, to start over'
+          : 'removing the namespaces it had made, to make them anew'
+    }`,
+  );
+  if (whole) {
+    await teardown(state.lab, state, options);
+    removeState(state.lab, options.stateRoot);
+    return undefined;
+  }
+  const applied = new Set((state.applied as ResolvedLab).nodes.map((n) => n.netns));
+  await teardown(state.lab, state, options, (netns) => !applied.has(netns));
+  delete state.run;
+  writeState(state, options.stateRoot);
+  return state;
+}
+
+/** Removes the files of namespaces the state journaled and no namespace was mounted on (a killed run). */
+async function clearHalfMade(names: readonly string[], state: LabState | undefined, options: EngineOptions): Promise<void> {
+  const errors = await deleteNamespaces(names, { ...(options.netnsDir !== undefined ? { dir: options.netnsDir } : {}) });
+  const failed = errors.find((e) => e !== undefined);
+  if (failed !== undefined) throw failed;
+  if (state === undefined) return;
+  for (const n of names) {
+    delete state.namespaces[n];
+    delete state.identities?.[n];
   }
 }
 
@@ -137,6 +199,13 @@ function notOurs(desired: ResolvedLab, foreign: Observation['foreign']): NslabEr
   return new NslabError(
     'NSLAB_NOT_OURS',
     `lab ${desired.name} needs namespaces that already exist and are not this lab's; nslab never adopts or deletes them:\n${lines.join('\n')}\nDelete them yourself if they are leftovers (ip netns del NAME), or give the lab another \`prefix\` so its namespace names differ.`,
+  );
+}
+
+function notOursInside(lab: string, problems: string[]): NslabError {
+  return new NslabError(
+    'NSLAB_NOT_OURS',
+    `lab ${lab} cannot be brought up as its file says: its namespaces hold what nslab did not make and will not touch:\n${problems.map((p) => `  ${p}`).join('\n')}`,
   );
 }
 
@@ -165,26 +234,67 @@ async function runDown(lab: string, options: DownOptions & EngineOptions): Promi
   const release = await lockLab(lab, lockOptions(options));
   try {
     const state = readState(lab, options.stateRoot);
-    // Without a state file (lost, or a crash before it was written) the marks are the only record: look
-    // at every namespace and take those whose lo carries this lab's mark.
-    const candidates = new Map<string, string>(state !== undefined ? Object.entries(state.namespaces) : listNamespaces(options.netnsDir).map((n) => [n, '']));
-    const seen = await observeLab(lab, state?.id, candidates, state, options.netnsDir, 'marks');
-    // Namespace files a killed run left half made go as its namespaces do (umount finds no mount; the file goes).
-    for (const netns of seen.halfMade) seen.observed.namespaces[netns] = { node: state?.namespaces[netns] ?? '', links: [], routes: [], sysctls: {} };
-    const found = seen.owned.size > 0 || state !== undefined;
-    const plan = teardownPlan(lab, seen.observed);
-    // Hosts files go while the kernel deletes the namespaces.
-    const hosts = (): Promise<void> => removeHosts(lab, [...new Set([...seen.owned.keys(), ...Object.keys(state?.namespaces ?? {})])], options.etcNetns);
-    if (plan.ops.length > 0) {
-      const st = state ?? newState(lab);
-      await new Applier(st, markFor(lab, seen.foundId ?? st.id), { ...options, meanwhile: hosts }).run(plan);
-    } else {
-      await hosts();
-    }
+    const result = await teardown(lab, state, options);
     removeState(lab, options.stateRoot);
-    return { lab, plan, found };
+    return result;
   } finally {
     release();
+  }
+}
+
+/**
+ * Takes down the lab's namespaces (all, or those `only` picks) with its processes and hosts files, holding
+ * the lab's lock. Without a state file (lost, set aside, or a crash before it was written) the marks are
+ * the only record: every namespace is looked at, and those whose lo carries the lab's mark are its. The
+ * lab's processes are those the state names and those found in its namespaces carrying its mark in their
+ * environment (src/process/scan.ts), so a lost state leaves none behind.
+ */
+async function teardown(
+  lab: string,
+  state: LabState | undefined,
+  options: DownOptions & EngineOptions,
+  only?: (netns: string) => boolean,
+): Promise<DownResult> {
+  const dir = options.netnsDir ?? NETNS_RUN_DIR;
+  const named = state !== undefined ? Object.entries(state.namespaces) : listNamespaces(dir).map((n): [string, string] => [n, '']);
+  const candidates = new Map<string, string>(only !== undefined ? named.filter(([n]) => only(n)) : named);
+  const seen = await observeLab(lab, state?.id, candidates, state, dir, 'marks');
+  // Namespace files a killed run left half made go as its namespaces do (umount finds no mount; the file goes).
+  for (const netns of seen.halfMade) seen.observed.namespaces[netns] = { node: state?.namespaces[netns] ?? '', links: [], routes: [], sysctls: {} };
+  const inodes = new Set([...seen.owned.keys()].map((n) => namespaceLink(netnsPath(n, dir))).filter((l): l is string => l !== undefined));
+  const known = new Set(seen.observed.processes.map((p) => `${p.pid}:${p.startTime}`));
+  for (const p of labProcesses(lab, inodes)) {
+    if (!known.has(`${p.pid}:${p.startTime}`)) seen.observed.processes.push({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.command });
+  }
+  if (only !== undefined) {
+    const nodes = new Set(Object.values(seen.observed.namespaces).map((n) => n.node));
+    seen.observed.processes = seen.observed.processes.filter((p) => nodes.has(p.node));
+  }
+  const found = seen.owned.size > 0 || seen.halfMade.length > 0 || (state !== undefined && only === undefined);
+  const plan = teardownPlan(lab, seen.observed);
+  // Hosts files go while the kernel deletes the namespaces.
+  const namespaces = [...new Set([...seen.owned.keys(), ...candidates.keys()])];
+  const hosts = (): Promise<void> => removeHosts(lab, namespaces, options.etcNetns);
+  if (plan.ops.length > 0) {
+    const st = state ?? newState(lab);
+    // Intent before effect: a down killed from here on is finished by the next run.
+    if (state !== undefined && only === undefined) {
+      st.run = { kind: 'down', pid: process.pid, startedAt: new Date().toISOString() };
+      writeState(st, options.stateRoot);
+    }
+    await new Applier(st, markFor(lab, seen.foundId ?? st.id), { ...options, meanwhile: hosts }).run(plan);
+  } else {
+    await hosts();
+  }
+  return { lab, plan, found };
+}
+
+/** `net:[INODE]`, as /proc/PID/ns/net names the namespace mounted at `path`; undefined when it is gone. */
+function namespaceLink(path: string): string | undefined {
+  try {
+    return `net:[${statSync(path).ino}]`;
+  } catch {
+    return undefined;
   }
 }
 
@@ -223,18 +333,25 @@ export async function status(lab: string, options: { netnsDir?: string; stateRoo
 }
 
 /**
- * Removes every lab (or the named ones) by their kernel marks: for labs whose state is gone or stale after
- * a crash. Only namespaces whose `lo` carries an nslab mark are touched.
+ * Removes every lab (or the named ones) found by its kernel marks, its state directory (a state file, or
+ * only a lock or a state set aside, left by a kill) or its hosts files: for labs whose process was killed or
+ * whose state is gone. Only what carries an nslab mark or name is touched.
  */
 export async function clean(options: DownOptions & EngineOptions & { labs?: string[] } = {}): Promise<DownResult[]> {
   const marks = await readNamespaceMarks(listNamespaces(options.netnsDir), options.netnsDir);
-  const labs = new Set(listStates(options.stateRoot));
+  const labs = new Set([...listStates(options.stateRoot), ...strayLabDirs(options.stateRoot), ...hostsLeftovers(options.etcNetns).keys()]);
   for (const alias of marks.values()) {
     const m = typeof alias === 'string' ? parseMark(alias) : undefined;
     if (m !== undefined) labs.add(m.lab);
   }
   const chosen = [...labs].filter((l) => options.labs === undefined || options.labs.includes(l)).sort();
   const results: DownResult[] = [];
-  for (const lab of chosen) results.push(await down(lab, options));
+  for (const lab of chosen) {
+    // A lab known only by hosts files has no namespaces to name them: its leftovers are those files.
+    const result = await down(lab, options);
+    const leftover = hostsLeftovers(options.etcNetns).get(lab);
+    if (leftover !== undefined) await removeHosts(lab, leftover, options.etcNetns);
+    results.push(result);
+  }
   return results;
 }

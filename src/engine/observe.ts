@@ -8,11 +8,12 @@ import type { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
 import { Handle } from '../rtnl/index.js';
 import { PLANNED_SYSCTLS } from '../plan/index.js';
-import type { ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } from '../plan/types.js';
+import type { ForeignRoute, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } from '../plan/types.js';
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
 import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from '../plan/marks.js';
+import { Rtprot } from '../netlink/index.js';
 import { isRunning } from '../process/index.js';
 import { namespaceIdentity, type LabState } from './state.js';
 
@@ -142,11 +143,17 @@ export async function observeLab(
           qdiscs: withShaping ? (await h.qdisc.list()).filter((q) => q.root) : [],
         })),
       );
+      const peersOfOurs = unmarkedPeersOfOurs(
+        lab,
+        names,
+        perNs.map((p) => p.links),
+      );
       names.forEach((netns, i) => {
         const seen = perNs[i];
         if (seen === undefined) return;
         for (const l of seen.links) maxIndex = Math.max(maxIndex, l.index);
-        const ours = seen.links.filter((l) => l.name !== 'lo' && parseMark(l.alias)?.lab === lab);
+        const ours = seen.links.filter((l) => l.name !== 'lo' && (parseMark(l.alias)?.lab === lab || peersOfOurs.has(`${netns}\0${l.name}`)));
+        const foreignLinks = seen.links.filter((l) => l.name !== 'lo' && !ours.includes(l)).map((l) => l.name);
         const byIndex = new Map(seen.links.map((l) => [l.index, l.name]));
         const links: ObservedLink[] = ours.map((l) => ({
           ifname: l.name,
@@ -159,29 +166,61 @@ export async function observeLab(
           ...(l.master !== undefined && byIndex.has(l.master) ? { master: byIndex.get(l.master) as string } : {}),
           ...optional('shaping', shapingOf(seen.qdiscs.find((q) => q.ifindex === l.index)?.spec)),
         }));
-        const routes: ResolvedRoute[] = seen.routes
-          .filter((r) => r.protocol === RTPROT_NSLAB)
-          .map((r) => ({
-            family: r.family,
-            to: r.to === 'default' ? 'default' : toCidr(r.to, r.family),
-            ...(r.via !== undefined ? { via: r.via } : {}),
-            ...(r.oif !== undefined && byIndex.has(r.oif) ? { dev: byIndex.get(r.oif) as string } : {}),
-            ...(r.metric !== undefined && r.metric !== 0 && !(r.family === 6 && r.metric === 1024) ? { metric: r.metric } : {}),
-          }));
+        const asRoute = (r: (typeof seen.routes)[number]): ResolvedRoute => ({
+          family: r.family,
+          to: r.to === 'default' ? 'default' : toCidr(r.to, r.family),
+          ...(r.via !== undefined ? { via: r.via } : {}),
+          ...(r.oif !== undefined && byIndex.has(r.oif) ? { dev: byIndex.get(r.oif) as string } : {}),
+          ...(r.metric !== undefined && r.metric !== 0 && !(r.family === 6 && r.metric === 1024) ? { metric: r.metric } : {}),
+        });
+        const routes = seen.routes.filter((r) => r.protocol === RTPROT_NSLAB).map(asRoute);
+        // The kernel's own routes (those of connected subnets, link-local, multicast) are nobody's to mind.
+        const foreignRoutes: ForeignRoute[] = seen.routes
+          .filter((r) => r.protocol !== RTPROT_NSLAB && r.protocol !== Rtprot.KERNEL)
+          .map((r) => ({ ...asRoute(r), protocol: r.protocol }));
         const values: Record<string, string> = {};
         PLANNED_SYSCTLS.forEach((k, j) => {
           const v = sysctls[i * PLANNED_SYSCTLS.length + j];
           if (typeof v === 'string') values[k] = v.trim();
         });
-        namespaces[netns] = { node: owned.get(netns) ?? '', links, routes, sysctls: values };
+        namespaces[netns] = {
+          node: owned.get(netns) ?? '',
+          links,
+          routes,
+          sysctls: values,
+          ...(foreignLinks.length > 0 ? { foreignLinks } : {}),
+          ...(foreignRoutes.length > 0 ? { foreignRoutes } : {}),
+        };
       });
       pairPeers(names, handles.length > 0 ? perNs.map((p) => p.links) : [], namespaces);
     } finally {
       await Handle.closeAll(handles);
     }
   }
-  const processes: ObservedProcess[] = (state?.processes ?? []).filter(isRunning).map((p) => ({ node: p.node, pid: p.pid, run: p.run }));
+  const processes: ObservedProcess[] = (state?.processes ?? [])
+    .filter(isRunning)
+    .map((p) => ({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.run }));
   return { observed: { namespaces, processes }, owned, foreign, halfMade, foundId, maxIndex };
+}
+
+/**
+ * Unmarked veth ends (`netns\0name`) whose far end is a marked link of the lab: the far end of a cable
+ * nslab made into a namespace that existed, before the request that marks it (a run killed in between
+ * leaves it so). Its peer makes it the lab's.
+ */
+function unmarkedPeersOfOurs(
+  lab: string,
+  names: string[],
+  links: { name: string; index: number; kind: string; peerIndex?: number; alias?: string }[][],
+): Set<string> {
+  const found = new Set<string>();
+  const ends = names.flatMap((netns, i) => (links[i] ?? []).filter((l) => l.kind === 'veth' && l.peerIndex !== undefined).map((l) => ({ netns, ...l })));
+  for (const end of ends) {
+    if (parseMark(end.alias)?.lab === lab) continue;
+    const peers = ends.filter((e) => e !== end && e.index === end.peerIndex && e.peerIndex === end.index);
+    if (peers.length === 1 && parseMark(peers[0]?.alias)?.lab === lab) found.add(`${end.netns}\0${end.name}`);
+  }
+  return found;
 }
 
 /**

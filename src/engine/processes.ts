@@ -6,7 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { NslabError } from '../errors.js';
 import type { OpOf } from '../plan/index.js';
-import { endProcess, inNetns, run, startChild, type Child } from '../process/index.js';
+import { endProcess, inNetns, labEnv, run, startChild, type Child } from '../process/index.js';
 import type { Journal } from './journal.js';
 import { labDir, writeState, type LabState, type StateProcess } from './state.js';
 
@@ -33,7 +33,7 @@ export class Processes {
       const fd = openSync(log, 'a');
       let child: Child;
       try {
-        child = await startChild(argv, { stdio: fd, detached: true, where });
+        child = await startChild(argv, { stdio: fd, detached: true, where, env: labEnv(this.#state.lab, op.node) });
       } finally {
         closeSync(fd);
       }
@@ -43,7 +43,7 @@ export class Processes {
       this.#journal.push(() => endProcess(record));
       return;
     }
-    const r = await run(argv, { where });
+    const r = await run(argv, { where, env: labEnv(this.#state.lab, op.node) });
     if (r.exitCode !== 0) {
       const tail = `${r.stdout}${r.stderr}`.trim().split('\n').slice(-5).join('\n    ');
       const how = r.signal !== undefined ? `was ended by ${r.signal}` : `failed with exit code ${r.exitCode}`;
@@ -54,9 +54,9 @@ export class Processes {
     }
   }
 
-  /** Ends a background process of the lab, by its recorded pid and start time. */
+  /** Ends a process of the lab, by its pid and start time, and forgets it. */
   async kill(op: OpOf<'proc.kill'>): Promise<void> {
-    const p = this.#state.processes.find((x) => x.pid === op.pid);
-    if (p !== undefined) await endProcess(p);
+    await endProcess(op);
+    this.#state.processes = this.#state.processes.filter((p) => p.pid !== op.pid || p.startTime !== op.startTime);
   }
 }

@@ -125,6 +125,8 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
     via: 'socket',
     async send(op, h, ctx) {
       const spec = routeSpec(op.route, (dev) => ctx.dev(op.netns, dev));
+      // An adopted route stays as it was found, but for nslab's mark: nothing to undo.
+      if (op.adopt === true) return h.route.replace(spec);
       await h.route.add(spec);
       ctx.undo(op.netns, () => h.route.del(spec));
     },

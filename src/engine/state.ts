@@ -3,9 +3,12 @@
  * The state file journals what the lab owns so `down` works with the topology file gone; the kernel's
  * marks remain the authority when the two disagree (after a crash).
  */
+import { channel } from 'node:diagnostics_channel';
 import {
   closeSync,
   existsSync,
+  fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -21,12 +24,16 @@ import {
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
+import { isRunning, processStartTime } from '../process/index.js';
 import type { ResolvedLab } from '../topology/types.js';
 
 export const STATE_ROOT = '/run/nslab';
 
+/** The state file's format. A file of another version (or none) is set aside like a corrupt one. */
+export const STATE_VERSION = 2;
+
 export interface LabState {
-  version: 1;
+  version: typeof STATE_VERSION;
   lab: string;
   /** Random identity of this lab instance, part of every mark. */
   id: string;
@@ -41,10 +48,15 @@ export interface LabState {
    * namespaceIdentity): a namespace that still has it is the one nslab made, whatever its name.
    */
   identities?: Record<string, string>;
-  /** Background processes started by exec entries. */
+  /** Background processes started by exec entries (and by the library's spawn). */
   processes: StateProcess[];
   /** The lab as last applied. */
   applied?: ResolvedLab;
+  /**
+   * The run changing the lab now: written before it changes anything, removed when it has finished. Found
+   * by a later run (which holds the lock, so this one is gone), it says a run was killed and which.
+   */
+  run?: StateRun;
 }
 
 export interface StateProcess {
@@ -54,6 +66,12 @@ export interface StateProcess {
   startTime: string;
   run: string;
   log: string;
+}
+
+export interface StateRun {
+  kind: 'up' | 'down';
+  pid: number;
+  startedAt: string;
 }
 
 /**
@@ -97,31 +115,108 @@ export function hasState(lab: string, root = STATE_ROOT): boolean {
   return existsSync(stateFile(lab, root));
 }
 
+/** Published on `diagnostics_channel` 'nslab:warning': `{ lab, message }`, for what nslab repaired on its own. */
+export const warningChannel = channel('nslab:warning');
+
+/** Says what nslab did about something wrong it found and could repair (the CLI prints it). */
+export function warn(lab: string, message: string): void {
+  if (warningChannel.hasSubscribers) warningChannel.publish({ lab, message });
+}
+
+/**
+ * The lab's state, or undefined when it has none. A file that does not parse, is not a state of this
+ * version, or cannot be read is set aside (renamed to `state.json.corrupt-TIME`, with a warning that says
+ * where) and counts as none: the kernel's marks are the authority then, and no command is blocked by it.
+ */
 export function readState(lab: string, root = STATE_ROOT): LabState | undefined {
   const file = stateFile(lab, root);
-  if (!existsSync(file)) return undefined;
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LabState;
-  } catch (cause) {
-    throw new NslabError('NSLAB_NOT_FOUND', `the state file ${file} is unreadable; \`nslab clean\` removes labs by their kernel marks without it`, { cause });
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return setAside(lab, file, `cannot be read (${(e as Error).message})`);
   }
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch (e) {
+    return setAside(lab, file, `is not valid JSON (${(e as Error).message})`);
+  }
+  const problem = stateProblem(state, lab);
+  return problem === undefined ? (state as LabState) : setAside(lab, file, problem);
+}
+
+/** What is wrong with a parsed state file, if anything (only what the engine relies on is checked). */
+function stateProblem(state: unknown, lab: string): string | undefined {
+  if (typeof state !== 'object' || state === null) return 'is not an object';
+  const s = state as Partial<LabState>;
+  if (s.version !== STATE_VERSION) return `is of version ${String(s.version)}, not ${STATE_VERSION}`;
+  if (s.lab !== lab) return `names lab ${String(s.lab)}, not ${lab}`;
+  if (typeof s.id !== 'string' || typeof s.namespaces !== 'object' || s.namespaces === null || !Array.isArray(s.processes))
+    return 'lacks its id, namespaces or processes';
+  return undefined;
+}
+
+function setAside(lab: string, file: string, why: string): undefined {
+  const aside = `${file}.corrupt-${new Date().toISOString().replaceAll(':', '-')}`;
+  try {
+    renameSync(file, aside);
+    warn(lab, `the state file ${file} ${why}; it was moved to ${aside}, and lab ${lab} is found by its kernel marks instead`);
+  } catch (e) {
+    throw new NslabError(
+      'NSLAB_STATE',
+      `the state file ${file} ${why}, and could not be moved aside (${(e as Error).message}); remove it, and \`nslab clean\` finds the lab by its kernel marks`,
+      { cause: e },
+    );
+  }
+  return undefined;
 }
 
 export function newState(lab: string, source?: string): LabState {
   const now = new Date().toISOString();
-  return { version: 1, lab, id: randomHex(8), createdAt: now, updatedAt: now, ...(source !== undefined ? { source } : {}), namespaces: {}, processes: [] };
+  return {
+    version: STATE_VERSION,
+    lab,
+    id: randomHex(8),
+    createdAt: now,
+    updatedAt: now,
+    ...(source !== undefined ? { source } : {}),
+    namespaces: {},
+    processes: [],
+  };
 }
 
-/** Writes the state atomically (write to a temporary file, then rename). */
+/**
+ * Writes the state atomically and durably: a temporary file written and synced, renamed over the state,
+ * and the directory synced, so that a kill (or a crash of the machine) at any instant leaves either the old
+ * state or the new one, whole.
+ */
 export function writeState(state: LabState, root = STATE_ROOT): void {
   const dir = labDir(state.lab, root);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   state.updatedAt = new Date().toISOString();
   const file = stateFile(state.lab, root);
-  const tmp = `${file}.${process.pid}`;
+  const tmp = `${file}.${process.pid}.tmp`;
   // Compact: a 1,000-node lab's state is about 0.5 MB, written in one synchronous stretch. `nslab status` reads it for people.
-  writeFileSync(tmp, `${JSON.stringify(state)}\n`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, `${JSON.stringify(state)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
+  syncDirectory(dir);
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Removes the lab's state directory (state file, logs, lock). */
@@ -137,57 +232,77 @@ export function listStates(root = STATE_ROOT): string[] {
     .sort();
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * Takes the lab's lock (a lock file holding our pid, made with O_EXCL), waiting up to `waitMs` for another
- * nslab process to finish; a lock whose process is gone is stale and taken over. Returns the release.
+ * Takes the lab's lock, waiting up to `waitMs` for another nslab process to finish; returns the release.
+ * The lock file holds its holder's pid and start time, and is made whole before it takes its name (written
+ * aside, then hard-linked, which fails if the name exists), so it is never seen empty. A lock whose holder
+ * is gone, or that cannot be read as one (left by a program that is not this nslab, or a broken disk), is
+ * broken at once, with a warning.
  */
 export async function lockLab(lab: string, options: { root?: string; waitMs?: number } = {}): Promise<() => void> {
   const dir = labDir(lab, options.root);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const file = join(dir, 'lock');
+  const mine = `${process.pid} ${processStartTime(process.pid) ?? ''}\n`;
+  const aside = `${file}.${process.pid}`;
+  writeFileSync(aside, mine);
   const deadline = Date.now() + (options.waitMs ?? 30_000);
-  for (;;) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        try {
-          unlinkSync(file);
-          // A lab that never got a state file (a refused first up) leaves no empty directory either.
-          if (readdirSync(dir).length === 0) rmdirSync(dir);
-        } catch {
-          // the state directory may be gone already (down removes it)
+  try {
+    for (;;) {
+      try {
+        linkSync(aside, file);
+        return releaser(file, dir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const text = readFileSafe(file);
+      const [pid, startTime] = text.trim().split(' ');
+      const holder = { pid: Number(pid), startTime: startTime ?? '' };
+      const valid = /^\d+ \d+$/.test(text.trim());
+      if (!valid || !isRunning(holder)) {
+        // Gone meanwhile (its holder released it) is not worth a warning.
+        if (existsSync(file)) {
+          warn(
+            lab,
+            valid
+              ? `the lock ${file} was held by process ${holder.pid}, which is gone; broken`
+              : `the lock ${file} does not name a holder (${JSON.stringify(text.slice(0, 40))}); broken`,
+          );
+          rmSync(file, { force: true });
         }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new NslabError('NSLAB_LOCKED', `lab ${lab} is locked by nslab process ${holder.pid} (${file}); wait for it to finish`);
+      }
+      await sleep(20);
     }
-    const holder = Number.parseInt(readFileSafe(file), 10);
-    if (Number.isInteger(holder) && holder > 0 && !pidAlive(holder)) {
-      rmSync(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new NslabError(
-        'NSLAB_LOCKED',
-        `lab ${lab} is locked by nslab process ${Number.isNaN(holder) ? '?' : holder} (${file}); wait for it to finish, or remove the file if that process is gone`,
-      );
-    }
-    await sleep(20);
+  } finally {
+    rmSync(aside, { force: true });
   }
+}
+
+function releaser(file: string, dir: string): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      unlinkSync(file);
+      // A lab that never got a state file (a refused first up) leaves no empty directory either.
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch {
+      // the state directory may be gone already (down removes it)
+    }
+  };
+}
+
+/** Lab directories that hold no state file (a lock, or a state set aside, left by a kill): `clean` removes them. */
+export function strayLabDirs(root = STATE_ROOT): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((n) => !hasState(n, root))
+    .sort();
 }
 
 function readFileSafe(file: string): string {

@@ -10,3 +10,5 @@ export { simulate } from './simulate.js';
 export { cidrText, destinationText, rateText, routeText } from './format.js';
 export { markFor, parseMark, RTPROT_NSLAB } from './marks.js';
 export type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, Op, OpBase, OpKind, Plan } from './types.js';
+export { foreignConflicts } from './foreign.js';
+export type { ForeignRoute } from './types.js';

@@ -15,6 +15,7 @@ import type { Cidr, ExecEntry, ResolvedEndpoint, ResolvedLab, ResolvedLink, Reso
 import { PlanBuilder } from './builder.js';
 import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
+import { identicalForeign } from './foreign.js';
 import { routeIdPart, sameRoute } from './route.js';
 import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Op, Plan } from './types.js';
 
@@ -192,7 +193,11 @@ class Planner {
     const processes = [...this.#seen.processes].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : x.pid - y.pid));
     for (const p of processes) {
       if (keptNodeNames.has(p.node)) continue;
-      pushTo(this.#killsByNode, p.node, this.#b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid }));
+      pushTo(
+        this.#killsByNode,
+        p.node,
+        this.#b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid, startTime: p.startTime }),
+      );
     }
   }
 
@@ -545,8 +550,12 @@ class Planner {
       for (const d of this.#addrDelsIn.get(node.netns) ?? []) after.push(d.id);
       for (const g of this.#goneInNs.get(node.netns) ?? []) after.push(g.by);
       if (after.length === 0) this.#afterNetns(after, node.netns);
-      for (const route of routes)
-        this.#b.push({ op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) });
+      const foreign = this.#observedNs(node.netns)?.foreignRoutes;
+      for (const route of routes) {
+        const op: Op = { op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) };
+        if (identicalForeign(foreign, route) !== undefined) op.adopt = true;
+        this.#b.push(op);
+      }
     }
   }
 

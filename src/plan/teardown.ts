@@ -15,7 +15,7 @@ export function teardownPlan(lab: string, observed: ObservedLab): Plan {
   const kills = new Map<string, string[]>();
   const processes = [...observed.processes].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : x.pid - y.pid));
   for (const p of processes) {
-    const id = b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid });
+    const id = b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid, startTime: p.startTime });
     kills.set(p.node, [...(kills.get(p.node) ?? []), id]);
   }
   for (const netns of Object.keys(observed.namespaces).sort()) {

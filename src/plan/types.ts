@@ -32,12 +32,13 @@ export type Op =
   /** The root queueing discipline that shapes an end's egress (tbf for a rate; netem for delay, jitter, loss). */
   | (OpBase & { op: 'qdisc.set'; netns: string; ifname: string; shaping: Shaping })
   | (OpBase & { op: 'qdisc.del'; netns: string; ifname: string })
-  | (OpBase & { op: 'route.add'; netns: string; route: ResolvedRoute })
+  /** A route, marked with nslab's protocol; `adopt`: an identical route made by hand is there, and becomes nslab's. */
+  | (OpBase & { op: 'route.add'; netns: string; route: ResolvedRoute; adopt?: true })
   | (OpBase & { op: 'route.del'; netns: string; route: ResolvedRoute })
   /** Run a node's exec entry after the network is up. */
   | (OpBase & { op: 'exec'; netns: string; node: string; entry: ExecEntry })
   /** End a process a background exec entry started, by its pid. */
-  | (OpBase & { op: 'proc.kill'; node: string; pid: number });
+  | (OpBase & { op: 'proc.kill'; node: string; pid: number; startTime: string });
 
 export type OpKind = Op['op'];
 
@@ -72,6 +73,15 @@ export interface ObservedNamespace {
   routes: ResolvedRoute[];
   /** Values nslab set under /proc/sys, as read back. */
   sysctls: Record<string, string>;
+  /** Interfaces (other than lo) that are not the lab's: made by hand, or by another program. */
+  foreignLinks?: string[];
+  /** Routes of the main table that nslab did not make (neither its protocol nor the kernel's own). */
+  foreignRoutes?: ForeignRoute[];
+}
+
+/** A route nslab did not make, and the protocol that did (`ip route` shows it as `proto boot`...). */
+export interface ForeignRoute extends ResolvedRoute {
+  protocol: number;
 }
 
 export interface ObservedLink {
@@ -91,5 +101,7 @@ export interface ObservedLink {
 export interface ObservedProcess {
   node: string;
   pid: number;
+  /** With the pid, its identity (see src/process/identity.ts): a reused pid is another process. */
+  startTime: string;
   run: string;
 }

@@ -12,12 +12,16 @@ export interface ProcessIdentity {
   startTime: string;
 }
 
-/** Its start time (/proc/PID/stat field 22), or undefined when no such process runs. */
+/**
+ * Its start time (/proc/PID/stat field 22), or undefined when no such process runs. A zombie (ended, not
+ * yet reaped by its parent) does not run: it holds nothing and no signal reaches it.
+ */
 export function processStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
   } catch {
     return undefined;
   }

@@ -51,7 +51,7 @@ test('explain: each op as the ip command that does the same', () => {
       { ...base, id: '19', op: 'exec', netns: 'red', node: 'red', entry: { run: 'python3 -m http.server', background: true } },
       "ip netns exec red sh -c 'python3 -m http.server' &",
     ],
-    [{ ...base, id: '20', op: 'proc.kill', node: 'red', pid: 4242 }, 'kill 4242'],
+    [{ ...base, id: '20', op: 'proc.kill', node: 'red', pid: 4242, startTime: '99' }, 'kill 4242'],
   ];
   for (const [op, expected] of cases) assert.equal(explain(op), expected, op.id);
 });
@@ -78,7 +78,7 @@ test('describe: short phrases for progress output', () => {
     'route red 10.10.1.3/32 dev rveth',
   );
   assert.equal(describe({ ...base, id: '6', op: 'veth.del', link: 'l', a: red }), 'delete veth red:rveth');
-  assert.equal(describe({ ...base, id: '7', op: 'proc.kill', node: 'red', pid: 9 }), 'kill 9 (node red)');
+  assert.equal(describe({ ...base, id: '7', op: 'proc.kill', node: 'red', pid: 9, startTime: '99' }), 'kill 9 (node red)');
   assert.equal(
     describe({ ...base, id: '8', op: 'exec', netns: 'red', node: 'red', entry: { run: `echo ${'x'.repeat(80)}`, background: true } }),
     `exec red (background): echo ${'x'.repeat(54)}…`,

@@ -336,10 +336,10 @@ suite('plan: reconcile', () => {
   test('a node removed: its background processes end first', () => {
     const withBlue = makeLab('two-computers', { red: {}, blue: { exec: [{ run: 'nc -l 7', background: true }] } }, []);
     const base = after(withBlue, null);
-    assert.deepEqual(base.processes, [{ node: 'blue', pid: 1001, run: 'nc -l 7' }]);
+    assert.deepEqual(base.processes, [{ node: 'blue', pid: 1001, startTime: '0', run: 'nc -l 7' }]);
     const p = plan(makeLab('two-computers', { red: {} }, []), base);
     assert.deepEqual(p.ops, [
-      { op: 'proc.kill', id: 'kill:blue:1001', after: [], node: 'blue', pid: 1001 },
+      { op: 'proc.kill', id: 'kill:blue:1001', after: [], node: 'blue', pid: 1001, startTime: '0' },
       { op: 'netns.del', id: 'del-netns:blue', after: ['kill:blue:1001'], netns: 'blue', node: 'blue' },
     ]);
   });

@@ -36,7 +36,7 @@ test('simulate refuses what the kernel refuses', () => {
     /gateway 192.168.0.1 is on no connected subnet \(ENETUNREACH\)/,
   );
   assert.throws(again({ op: 'route.add', id: 'r', after: [], netns: 'red', route: route('10.10.1.3/32', { dev: 'rveth' }) }), /EEXIST/);
-  assert.throws(again({ op: 'proc.kill', id: 'k', after: [], node: 'red', pid: 1 }), /ESRCH/);
+  assert.throws(again({ op: 'proc.kill', id: 'k', after: [], node: 'red', pid: 1, startTime: '1' }), /ESRCH/);
   // A device that is down takes no routes.
   const lab = makeLab('d', { red: { routes: [route('10.1.0.0/16', { dev: 'e' })] }, green: {} }, [{ a: 'red:e', b: 'green:f' }]);
   const noUp = plan(lab, null);

@@ -12,18 +12,18 @@ test("teardown: kill every process, then delete every namespace after its node's
       'lab-blue': { node: 'blue', links: [], routes: [], sysctls: {} },
     },
     processes: [
-      { node: 'red', pid: 4321, run: 'sleep 100' },
-      { node: 'green', pid: 77, run: 'nc -l 7' },
-      { node: 'red', pid: 1234, run: 'python3 -m http.server' },
+      { node: 'red', pid: 4321, startTime: '11', run: 'sleep 100' },
+      { node: 'green', pid: 77, startTime: '12', run: 'nc -l 7' },
+      { node: 'red', pid: 1234, startTime: '13', run: 'python3 -m http.server' },
     ],
   };
   const p = teardownPlan('demo', observed);
   assert.deepEqual(p, {
     lab: 'demo',
     ops: [
-      { op: 'proc.kill', id: 'kill:green:77', after: [], node: 'green', pid: 77 },
-      { op: 'proc.kill', id: 'kill:red:1234', after: [], node: 'red', pid: 1234 },
-      { op: 'proc.kill', id: 'kill:red:4321', after: [], node: 'red', pid: 4321 },
+      { op: 'proc.kill', id: 'kill:green:77', after: [], node: 'green', pid: 77, startTime: '12' },
+      { op: 'proc.kill', id: 'kill:red:1234', after: [], node: 'red', pid: 1234, startTime: '13' },
+      { op: 'proc.kill', id: 'kill:red:4321', after: [], node: 'red', pid: 4321, startTime: '11' },
       { op: 'netns.del', id: 'del-netns:blue', after: [], netns: 'lab-blue', node: 'blue' },
       { op: 'netns.del', id: 'del-netns:green', after: ['kill:green:77'], netns: 'lab-green', node: 'green' },
       { op: 'netns.del', id: 'del-netns:red', after: ['kill:red:1234', 'kill:red:4321'], netns: 'lab-red', node: 'red' },

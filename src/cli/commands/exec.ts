@@ -13,7 +13,8 @@ export function register(program: Command): void {
     .option('--lab <name>', 'the lab, when several are up')
     .action(async (node: string, command: string[], o: { lab?: string }) => {
       requireRoot('exec');
-      const { netns } = appliedNode(await labName(o, undefined, node), node);
-      process.exitCode = await attached(netns, command, `node ${node}`);
+      const lab = await labName(o, undefined, node);
+      const { netns } = appliedNode(lab, node);
+      process.exitCode = await attached({ lab, node, netns }, command);
     });
 }

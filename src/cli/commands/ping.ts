@@ -20,6 +20,6 @@ export function register(program: Command): void {
       const { netns } = appliedNode(name, node);
       const { Lab } = await import('../../api/lab.js');
       const address = new Lab(appliedLab(name)).resolveTarget(target);
-      process.exitCode = await attached(netns, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address], `node ${node}`);
+      process.exitCode = await attached({ lab: name, node, netns }, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]);
     });
 }

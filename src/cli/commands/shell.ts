@@ -14,10 +14,10 @@ export function register(program: Command): void {
       requireRoot('shell');
       const lab = await labName(o, undefined, node);
       const { netns } = appliedNode(lab, node);
-      const env = { ...process.env, PS1: `[${node}] \\w \\$ `, NSLAB_LAB: lab, NSLAB_NODE: node };
+      const env = { ...process.env, PS1: `[${node}] \\w \\$ ` };
       process.stderr.write(`nslab: shell on node ${node} of lab ${lab} (netns ${netns}); exit to leave\n`);
       // bash without the user's startup files (which would set their own prompt), else the POSIX sh.
       const shell = onPath('bash') ? ['bash', '--norc', '--noprofile', '-i'] : ['sh', '-i'];
-      process.exitCode = await attached(netns, shell, `node ${node}`, env);
+      process.exitCode = await attached({ lab, node, netns }, shell, env);
     });
 }

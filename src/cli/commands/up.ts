@@ -89,7 +89,7 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
     return;
   }
   process.stdout.write(`${summary}\nproof: ${from.name} pings ${to.name} (${target})\n`);
-  const code = await attached(from.netns, ['ping', '-n', '-c', '3', '-i', '0.1', '-W', '1', target], `node ${from.name}`);
+  const code = await attached({ lab: r.name, node: from.name, netns: from.netns }, ['ping', '-n', '-c', '3', '-i', '0.1', '-W', '1', target]);
   if (code !== 0)
     throw new NslabError('NSLAB_EXEC', `the lab is up but ${from.name} does not reach ${to.name} (${target}); \`nslab status\` shows what the kernel has`);
   process.stdout.write(`\n${from.name} reaches ${to.name}. Try: nslab shell ${from.name}  |  nslab status  |  nslab down\n`);

@@ -15,7 +15,7 @@ export const exec: OpKindSpec<'exec'> = {
   explain: (op) => `ip netns exec ${shellArg(op.netns)} sh -c ${singleQuote(op.entry.run)}${op.entry.background ? ' &' : ''}`,
   simulate(op, { lab, nsOf, nextPid }) {
     nsOf(op, op.netns);
-    if (op.entry.background) lab.processes.push({ node: op.node, pid: nextPid(), run: op.entry.run });
+    if (op.entry.background) lab.processes.push({ node: op.node, pid: nextPid(), startTime: '0', run: op.entry.run });
   },
   socket: () => undefined,
   lane: noLane,

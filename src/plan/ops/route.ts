@@ -14,11 +14,17 @@ function ipFor(netns: string, route: ResolvedRoute): string {
 }
 
 export const routeAdd: OpKindSpec<'route.add'> = {
-  describe: (op) => `route ${op.netns} ${routeText(op.route)}`,
-  // The protocol is nslab's mark on its routes (`ip route show proto 77` lists them).
-  explain: (op) => `${ipFor(op.netns, op.route)} route add ${routeText(op.route)} proto ${RTPROT_NSLAB}`,
+  describe: (op) => `${op.adopt === true ? 'adopt route' : 'route'} ${op.netns} ${routeText(op.route)}`,
+  // The protocol is nslab's mark on its routes (`ip route show proto 77` lists them). An identical route
+  // made by hand is replaced by nslab's, which is the same route with nslab's mark.
+  explain: (op) => `${ipFor(op.netns, op.route)} route ${op.adopt === true ? 'replace' : 'add'} ${routeText(op.route)} proto ${RTPROT_NSLAB}`,
   simulate(op, model) {
     const ns = model.nsOf(op, op.netns);
+    if (op.adopt === true) {
+      const i = ns.foreignRoutes?.findIndex((f) => sameRoute(op.route, f)) ?? -1;
+      if (i < 0) fail(op, `no route ${destinationText(op.route)} to adopt (ESRCH)`);
+      ns.foreignRoutes?.splice(i, 1);
+    }
     ns.routes.push(addRoute(op, ns, op.route));
   },
   socket: (op) => op.netns,

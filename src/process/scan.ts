@@ -1,0 +1,48 @@
+/**
+ * Finding a lab's processes from the kernel alone, for when its state file is lost: a process nslab
+ * starts in a node carries NSLAB_LAB (and NSLAB_NODE) in its environment, which its children inherit and
+ * the kernel keeps (/proc/PID/environ), and it runs inside one of the lab's network namespaces
+ * (/proc/PID/ns/net). Both must hold: a process of someone else's in the lab's namespace, or one of another
+ * lab's, is never taken for the lab's.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { processStartTime, type ProcessIdentity } from './identity.js';
+
+/** The environment every process nslab starts in a node gets: the lab and the node it runs in. */
+export function labEnv(lab: string, node: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, NSLAB_LAB: lab, NSLAB_NODE: node };
+}
+
+export interface FoundProcess extends ProcessIdentity {
+  /** The node it runs in (its NSLAB_NODE). */
+  node: string;
+  /** Its command line, for messages. */
+  command: string;
+}
+
+/**
+ * The processes that run inside one of these network namespaces (their nsfs inodes, as `net:[INODE]`
+ * links name them) and carry NSLAB_LAB=`lab`.
+ */
+export function labProcesses(lab: string, namespaces: ReadonlySet<string>): FoundProcess[] {
+  if (namespaces.size === 0) return [];
+  const found: FoundProcess[] = [];
+  const want = `NSLAB_LAB=${lab}`;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!namespaces.has(readlinkSync(`/proc/${entry}/ns/net`))) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      if (!env.includes(want)) continue;
+      const pid = Number(entry);
+      const startTime = processStartTime(pid);
+      if (startTime === undefined) continue;
+      const node = env.find((e) => e.startsWith('NSLAB_NODE='))?.slice('NSLAB_NODE='.length) ?? '';
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      found.push({ pid, startTime, node, command });
+    } catch {
+      // gone meanwhile, or a kernel thread
+    }
+  }
+  return found;
+}
