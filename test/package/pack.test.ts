@@ -21,8 +21,9 @@ const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 /** What packing builds or what is this checkout's own: not copied. */
 const NOT_COPIED = new Set(['node_modules', 'build', 'dist', 'prebuilds', '.git', '.nslab-bench', 'tmp']);
 
+/** npm, with node-gyp compiling on every core (JOBS): the pack and the fallback each compile the addon. */
 function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 240_000 });
+  return spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 240_000, env: { ...process.env, JOBS: 'max' } });
 }
 
 function npmOk(args: string[], cwd: string): string {
