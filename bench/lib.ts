@@ -8,8 +8,17 @@ import { join } from 'node:path';
 import { EXTRA_CA_CERTS_CARRIER } from '../src/cli/command.js';
 import { deleteNamespaces } from '../src/native/index.js';
 
-/** The executable users run, written by npm run build (scripts/bundle.mjs). */
-export const NSLAB_BIN = join(process.cwd(), 'dist', 'bin', 'nslab');
+/** The executable users run (checked in), which starts node on NSLAB_BUNDLE. */
+export const NSLAB_BIN = join(process.cwd(), 'bin', 'nslab');
+/** The bundled command, written by npm run build (scripts/bundle.mjs). */
+export const NSLAB_BUNDLE = join(process.cwd(), 'dist', 'bin', 'nslab.mjs');
+
+/** The flags NSLAB_BIN starts node with (its `exec node` line), for the runs that start node on nslab themselves. */
+export function nslabBinNodeFlags(): string[] {
+  const flags = /^exec node ((?:--\S+ )*)/m.exec(readFileSync(NSLAB_BIN, 'utf8'))?.[1];
+  if (flags === undefined) throw new Error(`${NSLAB_BIN} has no \`exec node --flag ...\` line`);
+  return flags.split(' ').filter((f) => f !== '');
+}
 
 /**
  * The environment NSLAB_BIN starts node with: NODE_EXTRA_CA_CERTS carried under another name (see

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { addNamespaces } from '../src/native/index.js';
 import { Handle } from '../src/rtnl/index.js';
-import { deleteAllNamespaces, fmt, interleave, median, NSLAB_BIN, sh, timeScript, type Contender } from './lib.js';
+import { deleteAllNamespaces, fmt, interleave, median, NSLAB_BIN, NSLAB_BUNDLE, sh, timeScript, type Contender } from './lib.js';
 import type { ScaleRow } from './scale.js';
 
 /** The table's rows; the scale suite's extra fields ride along in --json. */
@@ -219,7 +219,7 @@ async function suiteRing(): Promise<void> {
 // The CLI, as a user starts it: process start to the ping proof, and down.
 
 async function suiteCli(): Promise<void> {
-  if (!existsSync(NSLAB_BIN)) {
+  if (!existsSync(NSLAB_BUNDLE)) {
     log('cli: skipped, dist/ is not built (npm run build)');
     return;
   }

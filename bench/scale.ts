@@ -2,7 +2,7 @@
  * The scale benchmarks (issue 4): chain, ring, star and tree labs of 10, 100 and 1,000 namespaces, brought
  * up and down by four contenders, interleaved A B C D A B C D so the machine's drift hits each alike:
  *
- *   nslab        the real CLI: `dist/bin/nslab up FILE --json`, `... down --lab NAME --json` (the executable
+ *   nslab        the real CLI: `bin/nslab up FILE --json`, `... down --lab NAME --json` (the executable
  *                npm run build writes; node on dist/cli/main.js if there is none)
  *   ip per step  one `ip` process per step (bash script), as tutorials and Mininet do it; down: `ip netns del`
  *                per namespace, the down baseline
@@ -20,7 +20,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deleteAllNamespaces, fmt, interleave, median, netnsObjects, NSLAB_BIN, nslabBinEnv, settle, sh, timeCommand, type Contender } from './lib.js';
+import {
+  deleteAllNamespaces,
+  fmt,
+  interleave,
+  median,
+  netnsObjects,
+  NSLAB_BIN,
+  NSLAB_BUNDLE,
+  nslabBinEnv,
+  nslabBinNodeFlags,
+  settle,
+  sh,
+  timeCommand,
+  type Contender,
+} from './lib.js';
 import {
   generate,
   interfacesOf,
@@ -59,7 +73,9 @@ export interface ScaleRow {
 const ROOT = process.cwd();
 const WORK = '/run/nslab-bench-scale'; // inside the sandbox's tmpfs
 /** The executable users run (npm run build makes it), else node on the unbundled build. */
-const CLI: readonly string[] = existsSync(NSLAB_BIN) ? [NSLAB_BIN] : [process.execPath, join(ROOT, 'dist', 'cli', 'main.js')];
+const CLI: readonly string[] = existsSync(NSLAB_BUNDLE) ? [NSLAB_BIN] : [process.execPath, join(ROOT, 'dist', 'cli', 'main.js')];
+/** What CLI runs: the bundle the executable starts node on, or the unbuilt main.js. */
+const CLI_FILE = CLI.length === 1 ? NSLAB_BUNDLE : (CLI.at(-1) as string);
 const nslabCommand = (args: string[]): [string, string[]] => [CLI[0] as string, [...CLI.slice(1), ...args]];
 /** src/cli/program.ts bundled as dist/bin/nslab.mjs is, for bench/nslab-run.mjs (inside the package, so the addon is found). */
 const PROGRAM_BUNDLE = join(ROOT, '.nslab-bench', 'nslab-program.mjs');
@@ -274,7 +290,7 @@ const nslabDown = (t: Topology): number => timeDown(t, ...nslabCommand(['down', 
 
 /** Is the nslab CLI there, and does it take this topology? An untimed up/check/down (also a warm-up). */
 async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined> {
-  if (!existsSync(CLI.at(-1) as string)) return 'dist/ is not built (npm run build)';
+  if (!existsSync(CLI_FILE)) return 'dist/ is not built (npm run build)';
   try {
     nslabUp(f);
     checkUp(t, 'nslab');
@@ -292,7 +308,8 @@ async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined
 /** One instrumented nslab up (peak RSS, event-loop stall), untimed for the medians. */
 function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): { rssMb: number; stallMs: number; stallWholeMs: number; upMs: number } {
   const useTime = existsSync('/usr/bin/time');
-  const argv = [RUNNER, 'up', f.yaml, '--json'];
+  // Node's flags as the executable gives them (bin/nslab), then the runner in place of the bundle.
+  const argv = [...nslabBinNodeFlags(), RUNNER, 'up', f.yaml, '--json'];
   const env = { ...nslabBinEnv(process.env), ...(bundle !== undefined ? { NSLAB_BENCH_PROGRAM: bundle } : {}) };
   const start = performance.now();
   const r = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...argv] : argv, { encoding: 'utf8', env });
@@ -343,7 +360,7 @@ const pct = (x: number): string => `${x.toFixed(2)}x`;
 export async function suiteScale(rows: { push(row: ScaleRow): unknown }, log: (s: string) => void, repsArg: number | undefined): Promise<void> {
   const cases = parseFlags();
   buildLimit();
-  const bundle = existsSync(CLI.at(-1) as string) ? await bundleProgram(log) : undefined;
+  const bundle = existsSync(CLI_FILE) ? await bundleProgram(log) : undefined;
   await deleteAllNamespaces();
   netnsBaseline = await steadyNetnsObjects();
   const summary: string[] = [];

@@ -1,5 +1,6 @@
-// The nslab executable: runs the program and exits with its code (the only exit in nslab). `up FILE`
-// gets its head start (early.ts) before node loads the program.
+// The nslab command, bundled as dist/bin/nslab.mjs, which the executable bin/nslab starts node on: runs
+// the program and exits with its code (the only exit in nslab). `up FILE` gets its head start (early.ts)
+// before node loads the program.
 import { runAsCommand } from './command.js';
 import { headStart } from './early.js';
 

@@ -1,5 +1,5 @@
 /**
- * The TypeScript face of the addon (src/native/nslab.cc). Everything here that touches a namespace does
+ * The TypeScript face of the addon (src/native/*.cc; nslab.cc lists its parts). Everything here that touches a namespace does
  * so on a throwaway native thread; nothing moves a libuv or V8 thread. Errors come back as NslabError
  * with code NSLAB_NATIVE, naming the system call, the path and the errno.
  */
@@ -70,18 +70,35 @@ function packageRoot(): string {
   }
 }
 
+/** node-gyp-build's finder: the addon of build/Release, else the prebuild in prebuilds/ that fits this machine. */
+interface AddonFinder {
+  path(dir: string): string;
+}
+
+/**
+ * The addon: the one compiled in build/Release (a clone, or an install that compiled), else the prebuilt
+ * one of prebuilds/<platform>-<arch>/ that fits this machine (what `npm pack` ships for linux-x64; see
+ * docs/architecture.md). node-gyp-build decides, the same way its install script decided whether to compile.
+ */
 function load(): Addon {
   if (addon !== undefined) return addon;
   const root = packageRoot();
-  const path = join(root, 'build', 'Release', 'nslab_native.node');
+  const require = createRequire(import.meta.url);
+  const howToBuild = `Run \`npm run install\` in ${root} to compile it; it needs python3, make and g++.`;
+  let path: string;
   try {
-    addon = createRequire(import.meta.url)(path) as Addon;
+    path = (require('node-gyp-build') as AddonFinder).path(root);
   } catch (cause) {
     throw new NslabError(
       'NSLAB_ADDON_MISSING',
-      `nslab's native addon is not built (${path}). Run \`npm install\` (or \`npm run install\`) in ${root}; it needs python3, make and g++.`,
+      `nslab's native addon is not built (${join(root, 'build', 'Release')}) and no prebuilt one fits ${process.platform}-${process.arch} (${join(root, 'prebuilds')}). ${howToBuild}`,
       { cause },
     );
+  }
+  try {
+    addon = require(path) as Addon;
+  } catch (cause) {
+    throw new NslabError('NSLAB_ADDON_MISSING', `nslab's native addon ${path} does not load: ${(cause as Error).message}. ${howToBuild}`, { cause });
   }
   return addon;
 }
@@ -171,8 +188,8 @@ export interface SpareMaker {
  * Starts making `count` spare namespaces on one native thread (SpareMaker.target changes the count), and
  * returns at once. A spare is unnamed, held only by an fd of it and its NETLINK_ROUTE socket: closing
  * both (closeSockets) frees it, and nothing of it is ever seen by name. makeNamespaces names spares
- * later. The kernel's costly part of making a namespace (about 0.2 ms of a core each) so runs on the core
- * the caller leaves idle while it still works out what to call them. One that fails ends the making (the
+ * later. The kernel's costly part of making a namespace (docs/performance.md) so runs on the core the
+ * caller leaves idle while it still works out what to call them. One that fails ends the making (the
  * caller makes the rest itself).
  */
 export function startSpares(count: number, options: { bufBytes?: number } = {}): SpareMaker {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { headStart } from '../../src/cli/early.js';
 import { main } from '../../src/cli/program.js';
 import { Spares } from '../../src/engine/spares.js';
 import { parseTopology } from '../../src/topology/index.js';
-import { nslab, nslabOk, ROOT } from '../helpers/cli.js';
+import { nslab, nslabOk } from '../helpers/cli.js';
 import { assertGone, assertLabInKernel, assertLinksCarryPings } from '../helpers/lab-checks.js';
 import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
 
@@ -296,38 +295,6 @@ describe('nslab clean', { skip: needsRoot }, () => {
       nslab(['down', '--lab', 'crash']);
       sh('ip', ['netns', 'del', 'crash-c']);
       rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('the nslab executable (dist/bin/nslab, built by npm run build)', () => {
-  const BIN = join(ROOT, 'dist', 'bin', 'nslab');
-  const run = (file: string, args: string[], env: NodeJS.ProcessEnv): SpawnSyncReturns<string> => {
-    assert.ok(existsSync(BIN), `${BIN} is missing: run npm run build`);
-    return spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
-  };
-
-  test('starts node without NODE_EXTRA_CA_CERTS, whose file node reads at start-up', () => {
-    const env = { NODE_EXTRA_CA_CERTS: '/nonexistent/nslab-test-ca.pem' };
-    // The same start through node directly reads the file, and warns that it is missing.
-    const direct = run(process.execPath, [join(ROOT, 'dist', 'bin', 'nslab.mjs'), '--version'], env);
-    assert.match(direct.stderr, /Ignoring extra certs from `\/nonexistent\/nslab-test-ca\.pem`/);
-    const r = run(BIN, ['--version'], env);
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), '0.1.0');
-    assert.equal(r.stderr, '');
-  });
-
-  test('the commands it runs in a node see NODE_EXTRA_CA_CERTS as the user set it', { skip: needsRoot }, () => {
-    const env = { NODE_EXTRA_CA_CERTS: '/etc/nslab-test/ca.pem' };
-    try {
-      const up = run(BIN, ['up', 'examples/two-computers.yaml'], env);
-      assert.equal(up.status, 0, up.stderr);
-      const exec = run(BIN, ['exec', 'green', '--', 'sh', '-c', 'echo "[$NODE_EXTRA_CA_CERTS] [${NSLAB_NODE_EXTRA_CA_CERTS-unset}]"'], env);
-      assert.equal(exec.status, 0, exec.stderr);
-      assert.equal(exec.stdout.trim(), '[/etc/nslab-test/ca.pem] [unset]');
-    } finally {
-      nslab(['down', '--lab', 'two-computers']);
     }
   });
 });

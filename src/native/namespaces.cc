@@ -1,0 +1,304 @@
+#include "namespaces.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "sockets.h"
+#include "spares.h"
+#include "sysctl.h"
+#include "transact.h"
+
+namespace nslab {
+
+namespace {
+
+// The run directory must be a shared mount so that namespace mounts made later show up in every mount
+// namespace that shares it (ip netns exec makes one). If it is not a mount point yet, bind it onto itself.
+SysErr prepareRunDir(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", dir);
+  bool bound = false;
+  while (mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+    if (errno != EINVAL || bound) return fail("mount --make-rshared", dir);
+    if (mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) return fail("mount --rbind", dir);
+    bound = true;
+  }
+  return {};
+}
+
+// Called on a throwaway thread: each unshare moves only this thread into a brand-new namespace, whose
+// file we then bind-mount so that it outlives the thread.
+SysErr addOneNamespace(const std::string& dir, const std::string& name) {
+  std::string path = dir + "/" + name;
+  int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (fd < 0) return fail("create", path);
+  close(fd);
+  if (unshare(CLONE_NEWNET) != 0) {
+    SysErr e = fail("unshare(CLONE_NEWNET)", path);
+    unlink(path.c_str());
+    return e;
+  }
+  if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
+    SysErr e = fail("mount --bind /proc/thread-self/ns/net", path);
+    unlink(path.c_str());
+    return e;
+  }
+  return {};
+}
+
+SysErr delOneNamespace(const std::string& dir, const std::string& name) {
+  std::string path = dir + "/" + name;
+  // EINVAL: not a mount point (a half-made namespace file); the unlink below still removes it.
+  if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) return fail("umount", path);
+  if (unlink(path.c_str()) != 0) return fail("unlink", path);
+  return {};
+}
+
+// Runs fn(i) for i in [0, n) on up to `threads` native threads, striped.
+void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
+  size_t t = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max<int64_t>(threads, 1)), n));
+  std::vector<std::thread> pool;
+  for (size_t k = 0; k < t; k++) {
+    pool.emplace_back([&, k]() {
+      for (size_t i = k; i < n; i += t) fn(i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+// The (dir, names, threads) that netnsAdd and netnsDel start with.
+bool getNamespaceBatch(napi_env env, const napi_value* argv, std::string* dir, std::vector<std::string>* names,
+                       int64_t* threads) {
+  return getString(env, argv[0], dir) && getStringArray(env, argv[1], names) && getInt(env, argv[2], threads);
+}
+
+// What each new namespace gets before its thread leaves it (netnsAdd's setup argument).
+using SysctlList = std::vector<std::pair<std::string, std::string>>;  // key under /proc/sys, value
+
+struct NamespaceSetup {
+  std::vector<SysctlList> sysctls;  // per name, in the order of the names (may be shorter: none)
+  int bufBytes = 0;                 // of the NETLINK_ROUTE socket
+  std::vector<uint8_t> hello;  // netlink requests sent on that socket first; each must be ACKed
+};
+
+struct MadeNamespace {
+  SysErr err;
+  int sock = -1;
+  uint32_t portId = 0;
+  int nsFd = -1;
+  std::string identity;  // "inode:ctime-ns" of the namespace file, as src/engine/state.ts namespaceIdentity
+};
+
+// Makes one namespace (or names a spare one) and, with a setup, readies it from inside: sysctls, its
+// netlink socket, the hello requests, an fd of the namespace and its identity. Whatever fails undoes the
+// namespace (no file and, for a spare, no descriptor left).
+MadeNamespace makeNamespace(const std::string& dir, const std::string& name, const NamespaceSetup* setup,
+                            const SysctlList& sysctls, const Spare* spare, std::vector<uint8_t>& recvBuf) {
+  MadeNamespace m;
+  if (spare != nullptr) {
+    m.err = nameSpare(dir, name, spare->nsFd);
+    if (!m.err.ok()) {
+      close(spare->sock);
+      close(spare->nsFd);
+      return m;
+    }
+    m.nsFd = spare->nsFd;
+    m.sock = spare->sock;
+    m.portId = spare->portId;
+  } else {
+    m.err = addOneNamespace(dir, name);
+    if (!m.err.ok() || setup == nullptr) return m;
+  }
+  std::string path = dir + "/" + name;
+  auto undo = [&](SysErr e) {
+    if (m.sock >= 0) close(m.sock);
+    if (m.nsFd >= 0) close(m.nsFd);
+    m = MadeNamespace{};
+    m.err = e;
+    umount2(path.c_str(), MNT_DETACH);
+    unlink(path.c_str());
+    return m;
+  };
+  // Sysctls are written from inside: a spare's thread has to join it first (a new one's is there).
+  if (spare != nullptr && !sysctls.empty() && setns(m.nsFd, CLONE_NEWNET) != 0) return undo(fail("setns", path));
+  for (const auto& [key, value] : sysctls) {
+    SysErr e = writeSysctl(key, value);
+    if (!e.ok()) return undo(e);
+  }
+  if (m.nsFd < 0) m.nsFd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m.nsFd < 0) return undo(fail("open", path));
+  struct stat st;
+  if (fstat(m.nsFd, &st) != 0) return undo(fail("fstat", path));
+  uint64_t ctimeNs = static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_ctim.tv_nsec);
+  m.identity = std::to_string(static_cast<uint64_t>(st.st_ino)) + ":" + std::to_string(ctimeNs);
+  if (m.sock < 0) {
+    SocketResult s = openNetlinkSocket(0 /* NETLINK_ROUTE */, 0, setup->bufBytes, path);
+    if (!s.err.ok()) return undo(s.err);
+    m.sock = s.fd;
+    m.portId = s.portId;
+  }
+  if (!setup->hello.empty()) {
+    Transaction tx;
+    tx.fd = m.sock;
+    tx.request = setup->hello;
+    runTransaction(tx, 10000, recvBuf);
+    if (!tx.err.ok()) return undo(tx.err);
+    int error = firstAckError(tx.response);
+    if (error != 0) return undo(SysErr{error, "netlink request (setup)", path});
+  }
+  return m;
+}
+
+bool getSysctlList(napi_env env, napi_value list, SysctlList* out) {
+  uint32_t n = 0;
+  if (napi_get_array_length(env, list, &n) != napi_ok) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value pair, key, value;
+    std::string k, val;
+    if (napi_get_element(env, list, i, &pair) != napi_ok || napi_get_element(env, pair, 0, &key) != napi_ok ||
+        napi_get_element(env, pair, 1, &value) != napi_ok || !getString(env, key, &k) || !getString(env, value, &val) ||
+        k.find("..") != std::string::npos)
+      return false;
+    out->emplace_back(k, val);
+  }
+  return true;
+}
+
+bool getSetup(napi_env env, napi_value v, NamespaceSetup* out) {
+  napi_value sysctls, buf, hello;
+  uint32_t n = 0;
+  int64_t bytes = 0;
+  void* data = nullptr;
+  size_t len = 0;
+  if (napi_get_named_property(env, v, "sysctls", &sysctls) != napi_ok || napi_get_array_length(env, sysctls, &n) != napi_ok ||
+      napi_get_named_property(env, v, "bufBytes", &buf) != napi_ok || !getInt(env, buf, &bytes) ||
+      napi_get_named_property(env, v, "hello", &hello) != napi_ok || napi_get_buffer_info(env, hello, &data, &len) != napi_ok)
+    return false;
+  out->bufBytes = static_cast<int>(bytes);
+  out->hello.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + len);
+  out->sysctls.resize(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value list;
+    if (napi_get_element(env, sysctls, i, &list) != napi_ok || !getSysctlList(env, list, &out->sysctls[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Each umount waits for an RCU grace period; waiters on several threads share one, so a thousand
+// namespaces go several times faster when the kernel is busy.
+napi_value NetnsDel(napi_env env, napi_callback_info info) {
+  const char* usage = "netnsDel(dir, names, threads)";
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  auto dir = std::make_shared<std::string>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  int64_t threads = 1;
+  if (argc < 3 || !getNamespaceBatch(env, argv, dir.get(), names.get(), &threads)) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
+    return nullptr;
+  }
+  auto errs = std::make_shared<std::vector<SysErr>>(names->size());
+  return runAsync(
+      env, usage,
+      [dir, names, errs, threads]() {
+        striped(names->size(), threads, [&](size_t i) { (*errs)[i] = delOneNamespace(*dir, (*names)[i]); });
+      },
+      [errs](napi_env env) { return errorList(env, *errs); });
+}
+
+napi_value NetnsAdd(napi_env env, napi_callback_info info) {
+  const char* usage = "netnsAdd(dir, names, threads, setup, spares?)";
+  size_t argc = 5;
+  napi_value argv[5];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  auto dir = std::make_shared<std::string>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<NamespaceSetup> setup;
+  auto spares = std::make_shared<std::vector<Spare>>();
+  int64_t threads = 1;
+  napi_valuetype setupType = napi_null;
+  if (argc < 4 || !getNamespaceBatch(env, argv, dir.get(), names.get(), &threads) ||
+      napi_typeof(env, argv[3], &setupType) != napi_ok) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", usage);
+    return nullptr;
+  }
+  if (setupType == napi_object) {
+    setup = std::make_shared<NamespaceSetup>();
+    if (!getSetup(env, argv[3], setup.get())) {
+      napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd setup: { sysctls: [key, value][][], bufBytes: number, hello: Buffer }");
+      return nullptr;
+    }
+  }
+  napi_valuetype sparesType = napi_undefined;
+  if (argc >= 5 && napi_typeof(env, argv[4], &sparesType) == napi_ok && sparesType == napi_object) {
+    // A spare's descriptors must reach the answer: only with a setup.
+    uint32_t n = 0;
+    bool ok = setup != nullptr && napi_get_array_length(env, argv[4], &n) == napi_ok && n <= names->size();
+    spares->resize(ok ? n : 0);
+    for (uint32_t i = 0; ok && i < n; i++) {
+      napi_value el;
+      napi_valuetype t = napi_null;
+      ok = napi_get_element(env, argv[4], i, &el) == napi_ok && napi_typeof(env, el, &t) == napi_ok &&
+           (t == napi_null || getSpare(env, el, &(*spares)[i]));
+    }
+    if (!ok) {
+      napi_throw_type_error(env, "NSLAB_NATIVE", "netnsAdd spares: ({ nsFd, fd, portId } | null)[], no longer than names, and only with a setup");
+      return nullptr;
+    }
+  }
+  auto made = std::make_shared<std::vector<MadeNamespace>>(names->size());
+  return runAsync(
+      env, usage,
+      [dir, names, made, threads, setup, spares]() {
+        SysErr prep = prepareRunDir(*dir);
+        if (!prep.ok()) {
+          for (auto& m : *made) m.err = prep;
+          closeSpares(*spares);
+          return;
+        }
+        striped(names->size(), threads, [&](size_t i) {
+          thread_local std::vector<uint8_t> recvBuf(kRecvBuf);
+          static const SysctlList none;
+          const SysctlList& sysctls = setup != nullptr && i < setup->sysctls.size() ? setup->sysctls[i] : none;
+          const Spare* spare = i < spares->size() && (*spares)[i].nsFd >= 0 ? &(*spares)[i] : nullptr;
+          (*made)[i] = makeNamespace(*dir, (*names)[i], setup.get(), sysctls, spare, recvBuf);
+        });
+      },
+      [made, setup](napi_env env) {
+        napi_value arr;
+        napi_create_array_with_length(env, made->size(), &arr);
+        for (size_t i = 0; i < made->size(); i++) {
+          const MadeNamespace& m = (*made)[i];
+          napi_value el;
+          if (!m.err.ok()) {
+            el = jsError(env, m.err);
+          } else if (setup == nullptr) {
+            el = jsNull(env);
+          } else {
+            napi_create_object(env, &el);
+            napi_set_named_property(env, el, "fd", jsInt(env, m.sock));
+            napi_set_named_property(env, el, "portId", jsInt(env, m.portId));
+            napi_set_named_property(env, el, "nsFd", jsInt(env, m.nsFd));
+            napi_set_named_property(env, el, "identity", jsString(env, m.identity));
+          }
+          napi_set_element(env, arr, i, el);
+        }
+        return arr;
+      });
+}
+
+}  // namespace nslab

@@ -1,0 +1,150 @@
+/**
+ * bin/nslab, the package's executable: a POSIX shell script that starts node on the bundle beside it
+ * (dist/bin/nslab.mjs, made by npm run build). A stand-in `node` first on PATH shows exactly what the script
+ * asks node for; the real node shows that the command runs.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { nslab, ROOT } from '../helpers/cli.js';
+import { needsRoot } from '../helpers/sandbox.js';
+
+const BIN = join(ROOT, 'bin', 'nslab');
+const BUNDLE = join(ROOT, 'dist', 'bin', 'nslab.mjs');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run npm run build`);
+  return spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+}
+
+describe('bin/nslab, the executable', () => {
+  let dir: string;
+  let fakeNodeDir: string;
+  /**
+   * Runs `launcher` with a `node` on PATH that prints its arguments and the two variables, one a line;
+   * neither variable is set unless `env` sets it.
+   */
+  const asked = (launcher: string, args: string[], env: NodeJS.ProcessEnv = {}): string[] => {
+    const r = run(launcher, args, {
+      NODE_EXTRA_CA_CERTS: undefined,
+      NSLAB_NODE_EXTRA_CA_CERTS: undefined,
+      ...env,
+      PATH: `${fakeNodeDir}:${process.env.PATH ?? ''}`,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').slice(0, -1);
+  };
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nslab-bin-'));
+    fakeNodeDir = join(dir, 'fake-node');
+    mkdirSync(fakeNodeDir);
+    const fake = join(fakeNodeDir, 'node');
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nprintf \'%s\\n\' "$@"\necho "NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS-unset}"\necho "NSLAB_NODE_EXTRA_CA_CERTS=${NSLAB_NODE_EXTRA_CA_CERTS-unset}"\n',
+    );
+    chmodSync(fake, 0o755);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('starts node with the V8 flags on its command line, on the bundle, with the arguments as given', () => {
+    assert.deepEqual(asked(BIN, ['exec', 'red', '--', 'echo', 'two words', '']), [
+      '--no-opt',
+      '--max-semi-space-size=1',
+      '--no-parallel-scavenge',
+      BUNDLE,
+      'exec',
+      'red',
+      '--',
+      'echo',
+      'two words',
+      '',
+      'NODE_EXTRA_CA_CERTS=unset',
+      'NSLAB_NODE_EXTRA_CA_CERTS=unset',
+    ]);
+  });
+
+  test('the V8 flags on its exec line do, given at start, what its comments say', () => {
+    const flags = /^exec node ((?:--\S+ )*)/m.exec(readFileSync(BIN, 'utf8'))?.[1]?.trim().split(' ');
+    assert.ok(flags !== undefined, 'bin/nslab has an `exec node --flag ...` line');
+    // A young generation that stays small (V8 reports at most 2 MB for it, where it grows to 32 MB
+    // unbounded) however much lives on; and a function hot enough for the optimizing compiler is never
+    // optimized (status bit 4: TurboFan code).
+    const probe = `
+      const v8 = require('node:v8');
+      const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      const start = newSpace();
+      let most = start;
+      const keep = [];
+      for (let i = 0; i < 200000; i++) {
+        keep.push({ i, s: 'x' + i });
+        if (i % 1000 === 0) most = Math.max(most, newSpace());
+      }
+      const f = (x) => x + 1;
+      %PrepareFunctionForOptimization(f);
+      f(1);
+      %OptimizeFunctionOnNextCall(f);
+      f(2);
+      console.log(JSON.stringify({ start, most, turbofan: (%GetOptimizationStatus(f) & 16) !== 0 }));`;
+    const r = run(process.execPath, [...(flags ?? []), '--allow-natives-syntax', '-e', probe]);
+    assert.equal(r.status, 0, r.stderr);
+    const seen = JSON.parse(r.stdout) as { start: number; most: number; turbofan: boolean };
+    assert.ok(seen.most <= 2 * 1024 * 1024, `the young generation stayed small: ${seen.start} -> ${seen.most} bytes`);
+    assert.equal(seen.turbofan, false, 'no optimizing compiler');
+    // Without the flags, the same probe sees both (so the probe can tell).
+    const plain = JSON.parse(run(process.execPath, ['--allow-natives-syntax', '-e', probe]).stdout) as typeof seen;
+    assert.ok(plain.most > 2 * 1024 * 1024 && plain.turbofan, JSON.stringify(plain));
+  });
+
+  test('carries NODE_EXTRA_CA_CERTS past node as NSLAB_NODE_EXTRA_CA_CERTS, even when set empty', () => {
+    assert.deepEqual(asked(BIN, [], { NODE_EXTRA_CA_CERTS: '/etc/ssl/a b.pem' }).slice(-2), [
+      'NODE_EXTRA_CA_CERTS=unset',
+      'NSLAB_NODE_EXTRA_CA_CERTS=/etc/ssl/a b.pem',
+    ]);
+    assert.deepEqual(asked(BIN, [], { NODE_EXTRA_CA_CERTS: '' }).slice(-2), ['NODE_EXTRA_CA_CERTS=unset', 'NSLAB_NODE_EXTRA_CA_CERTS=']);
+  });
+
+  test('through symlinks to it (node_modules/.bin, npm link), it still finds its package', () => {
+    // As npm makes them: node_modules/.bin/nslab -> ../nslab/bin/nslab, node_modules/nslab -> the package.
+    const modules = join(dir, 'app', 'node_modules');
+    mkdirSync(join(modules, '.bin'), { recursive: true });
+    symlinkSync(ROOT, join(modules, 'nslab'));
+    symlinkSync('../nslab/bin/nslab', join(modules, '.bin', 'nslab'));
+    const linked = join(modules, '.bin', 'nslab');
+    assert.equal(asked(linked, ['--version'])[3], BUNDLE);
+    const real = run(linked, ['--version']);
+    assert.equal(real.status, 0, real.stderr);
+    assert.equal(real.stdout.trim(), VERSION);
+  });
+
+  test('starts node without NODE_EXTRA_CA_CERTS, whose file node reads at start-up; node on the bundle runs too', () => {
+    const env = { NODE_EXTRA_CA_CERTS: '/nonexistent/nslab-test-ca.pem' };
+    // The same start through node directly reads the file, and warns that it is missing.
+    const direct = run(process.execPath, [BUNDLE, '--version'], env);
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.equal(direct.stdout.trim(), VERSION);
+    assert.match(direct.stderr, /Ignoring extra certs from `\/nonexistent\/nslab-test-ca\.pem`/);
+    const r = run(BIN, ['--version'], env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), VERSION);
+    assert.equal(r.stderr, '');
+  });
+
+  test('the commands it runs in a node see NODE_EXTRA_CA_CERTS as the user set it', { skip: needsRoot }, () => {
+    const env = { NODE_EXTRA_CA_CERTS: '/etc/nslab-test/ca.pem' };
+    try {
+      const up = run(BIN, ['up', 'examples/two-computers.yaml'], env);
+      assert.equal(up.status, 0, up.stderr);
+      const exec = run(BIN, ['exec', 'green', '--', 'sh', '-c', 'echo "[$NODE_EXTRA_CA_CERTS] [${NSLAB_NODE_EXTRA_CA_CERTS-unset}]"'], env);
+      assert.equal(exec.status, 0, exec.stderr);
+      assert.equal(exec.stdout.trim(), '[/etc/nslab-test/ca.pem] [unset]');
+    } finally {
+      nslab(['down', '--lab', 'two-computers']);
+    }
+  });
+});
