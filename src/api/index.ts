@@ -20,6 +20,7 @@ export {
   type WhyHop,
   type LabState,
   type StateProcess,
+  type StateRun,
 } from '../engine/index.js';
 export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
 export { plan } from '../plan/index.js';

@@ -6,7 +6,7 @@
 import type { OpKind } from '../plan/types.js';
 import type { OpOf } from '../plan/index.js';
 import { RTPROT_NSLAB } from '../plan/index.js';
-import type { DevRef, Handle, RouteSpec } from '../rtnl/index.js';
+import { NetlinkError, type DevRef, type Handle, type RouteSpec } from '../rtnl/index.js';
 import type { ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
 import type { Namespaces } from './namespaces.js';
@@ -34,6 +34,20 @@ export type Runner<K extends OpKind> =
   | { via: 'batch'; start(ops: OpOf<K>[], ctx: RunContext): Promise<void>[] }
   /** A process of the lab's. */
   | { via: 'process'; run(op: OpOf<K>, ctx: RunContext): Promise<void> };
+
+/**
+ * Deletes something, done already when the kernel says it is not there (`gone`: ENODEV for a device,
+ * EADDRNOTAVAIL for an address, ESRCH for a route): a device whose far namespace went is deleted by the
+ * kernel on its own, at its own pace, and a run killed after a deletion leaves it planned again.
+ */
+async function idempotent(work: Promise<unknown>, gone: string): Promise<void> {
+  try {
+    await work;
+  } catch (e) {
+    // Whatever was on a device that is gone went with it.
+    if (!(e instanceof NetlinkError && (e.errnoName === gone || e.errnoName === 'ENODEV'))) throw e;
+  }
+}
 
 /** A lab route as the Handle takes it, marked with nslab's route protocol; `dev` names the device. */
 export function routeSpec(r: ResolvedRoute, dev: (ifname: string) => DevRef): RouteSpec {
@@ -87,7 +101,7 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
       if (mark.status === 'rejected') throw mark.reason;
     },
   },
-  'veth.del': { via: 'socket', send: (op, h) => h.link.del(op.a.ifname) },
+  'veth.del': { via: 'socket', send: (op, h) => idempotent(h.link.del(op.a.ifname), 'ENODEV') },
   'bridge.add': {
     via: 'socket',
     async send(op, h, ctx) {
@@ -120,7 +134,7 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
       ctx.undo(op.netns, () => h.addr.del(dev, cidr));
     },
   },
-  'addr.del': { via: 'socket', send: (op, h) => h.addr.del(op.ifname, `${op.cidr.address}/${op.cidr.prefixLength}`) },
+  'addr.del': { via: 'socket', send: (op, h) => idempotent(h.addr.del(op.ifname, `${op.cidr.address}/${op.cidr.prefixLength}`), 'EADDRNOTAVAIL') },
   'route.add': {
     via: 'socket',
     async send(op, h, ctx) {
@@ -131,7 +145,7 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
       ctx.undo(op.netns, () => h.route.del(spec));
     },
   },
-  'route.del': { via: 'socket', send: (op, h, ctx) => h.route.del(routeSpec(op.route, (dev) => ctx.dev(op.netns, dev))) },
+  'route.del': { via: 'socket', send: (op, h, ctx) => idempotent(h.route.del(routeSpec(op.route, (dev) => ctx.dev(op.netns, dev))), 'ESRCH') },
   'qdisc.set': { via: 'socket', send: (op, h, ctx) => h.qdisc.replace(ctx.dev(op.netns, op.ifname), qdiscSpec(op.shaping)) },
   'qdisc.del': {
     via: 'socket',

@@ -33,7 +33,7 @@ export const STATE_ROOT = '/run/nslab';
 export const STATE_VERSION = 2;
 
 export interface LabState {
-  version: typeof STATE_VERSION;
+  version: 2;
   lab: string;
   /** Random identity of this lab instance, part of every mark. */
   id: string;
