@@ -33,7 +33,11 @@ export type {
   NodeKind,
   LabSubnet,
   Shaping,
+  ResolvedFrr,
+  FrrConfigSource,
+  FrrDaemon,
 } from './api/index.js';
+export { FRR_DAEMON_NAMES } from './api/index.js';
 export {
   Handle,
   NetlinkError,

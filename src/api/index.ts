@@ -38,4 +38,8 @@ export type {
   NodeKind,
   LabSubnet,
   Shaping,
+  ResolvedFrr,
+  FrrConfigSource,
 } from '../topology/types.js';
+export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
+export { topologyFileReader } from './files.js';

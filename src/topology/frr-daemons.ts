@@ -8,6 +8,7 @@
  * are listed in a resolved lab.
  */
 
+/** Every FRR daemon nslab knows, in FRR's start order. */
 export const FRR_DAEMON_NAMES = [
   'zebra',
   'bgpd',
@@ -31,6 +32,7 @@ export const FRR_DAEMON_NAMES = [
   'pathd',
 ] as const;
 
+/** An FRR daemon's name, as FRR's daemons file and a topology's `frr.daemons` write it. */
 export type FrrDaemon = (typeof FRR_DAEMON_NAMES)[number];
 
 export interface FrrDaemonInfo {
