@@ -24,7 +24,18 @@ export {
 export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
 export { plan } from '../plan/index.js';
 export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from '../plan/types.js';
-export { parseTopology, resolveTopology, topologyJsonSchema, DEFAULT_LAB_TEXT, type ParseOptions } from '../topology/index.js';
+export {
+  parseTopology,
+  resolveTopology,
+  topologyJsonSchema,
+  convertClab,
+  isClabText,
+  printNslab,
+  DEFAULT_LAB_TEXT,
+  type ParseOptions,
+  type ClabResult,
+  type PrintOptions,
+} from '../topology/index.js';
 export { parseRate } from '../topology/units.js';
 export type {
   ResolvedLab,

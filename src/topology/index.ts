@@ -3,6 +3,7 @@
  * every problem at once -> ResolvedLab.
  */
 export { parseTopology, type ParseOptions } from './parse.js';
+export { convertClab, isClabText, printNslab, type ClabResult, type PrintOptions } from './clab/index.js';
 export {
   FRR_DAEMONS,
   FRR_DAEMON_NAMES,

@@ -11,6 +11,7 @@
  */
 import { load as quickLoad } from 'js-yaml';
 import { TopologyError } from '../errors.js';
+import { isClabText, parseClab } from './clab/index.js';
 import { toIssues } from './issues.js';
 import { duplicateKeys, makeLocator, nodeOrder, placeInlineConfigs } from './positions.js';
 import { toResolvedLab } from './resolve.js';
@@ -37,8 +38,13 @@ function announce(value: unknown, options: ParseOptions): void {
   options.onRead({ name, nodes: typeof nodes === 'object' && nodes !== null ? Object.keys(nodes).length : 0 });
 }
 
-/** Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing every problem. */
+/**
+ * Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing
+ * every problem. A containerlab file (named *.clab.yml, or with a top-level `topology:`) is read through
+ * its translation to this format (clab/), so it meets the same checks.
+ */
 export function parseTopology(text: string, options: ParseOptions = {}): ResolvedLab {
+  if (isClabText(text, options.file)) return parseClab(text, options);
   // onRead hears from whichever reader reads the file first, and only from it.
   const told = options.onRead === undefined ? options : { ...options, onRead: once(options.onRead) };
   const quick = quickTopology(text, told);
