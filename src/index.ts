@@ -20,7 +20,17 @@ export {
 } from './api/index.js';
 export { explain, describe, plan, cidrText, routeText, rateText } from './api/index.js';
 export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from './api/index.js';
-export { parseTopology, resolveTopology, topologyJsonSchema, DEFAULT_LAB_TEXT, type ParseOptions } from './api/index.js';
+export {
+  parseTopology,
+  resolveTopology,
+  topologyJsonSchema,
+  convertClab,
+  printNslab,
+  DEFAULT_LAB_TEXT,
+  type ParseOptions,
+  type ClabResult,
+  type PrintOptions,
+} from './api/index.js';
 export type {
   ResolvedLab,
   ResolvedNode,
@@ -33,7 +43,11 @@ export type {
   NodeKind,
   LabSubnet,
   Shaping,
+  ResolvedFrr,
+  FrrConfigSource,
+  FrrDaemon,
 } from './api/index.js';
+export { FRR_DAEMON_NAMES } from './api/index.js';
 export {
   Handle,
   NetlinkError,

@@ -25,7 +25,18 @@ export {
 export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
 export { plan } from '../plan/index.js';
 export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from '../plan/types.js';
-export { parseTopology, resolveTopology, topologyJsonSchema, DEFAULT_LAB_TEXT, type ParseOptions } from '../topology/index.js';
+export {
+  parseTopology,
+  resolveTopology,
+  topologyJsonSchema,
+  convertClab,
+  isClabText,
+  printNslab,
+  DEFAULT_LAB_TEXT,
+  type ParseOptions,
+  type ClabResult,
+  type PrintOptions,
+} from '../topology/index.js';
 export { parseRate } from '../topology/units.js';
 export type {
   ResolvedLab,
@@ -39,4 +50,8 @@ export type {
   NodeKind,
   LabSubnet,
   Shaping,
+  ResolvedFrr,
+  FrrConfigSource,
 } from '../topology/types.js';
+export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
+export { topologyFileReader } from './files.js';

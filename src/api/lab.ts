@@ -28,6 +28,7 @@ import { runIn, type ExecOptions, type ExecResult } from './exec.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
+import { topologyFileReader } from './files.js';
 
 /** Lets upWithSpares mark a Lab as brought up by it (set in Lab's static block). */
 let broughtUp: (lab: Lab) => void;
@@ -48,7 +49,10 @@ export class Lab implements AsyncDisposable {
     this.source = source;
   }
 
-  /** Reads and validates a topology file (YAML or JSON). Throws TopologyError listing every problem. */
+  /**
+   * Reads and validates a topology file (YAML or JSON), or a containerlab file (*.clab.yml), with the files
+   * it names (FRR configs) read from beside it. Throws TopologyError listing every problem.
+   */
   static async fromFile(path: string, options: Pick<ParseOptions, 'onRead'> = {}): Promise<Lab> {
     let text: string;
     try {
@@ -63,7 +67,7 @@ export class Lab implements AsyncDisposable {
             : (['NSLAB_NOT_FOUND', 'check the path'] as const);
       throw new NslabError(what, `cannot read topology file ${path}: ${(cause as Error).message}; ${hint}`, { cause });
     }
-    return new Lab(parseTopology(text, { ...options, file: path }), path);
+    return new Lab(parseTopology(text, { ...options, file: path, read: topologyFileReader(path) }), path);
   }
 
   /**

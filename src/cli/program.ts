@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import type { Spares } from '../api/early.js';
 import * as clean from './commands/clean.js';
+import * as convert from './commands/convert.js';
 import * as down from './commands/down.js';
 import * as exec from './commands/exec.js';
 import * as link from './commands/link.js';
@@ -38,7 +39,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, ls, clean, schema]) command.register(program);
+  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema]) command.register(program);
   return program;
 }
 

@@ -84,7 +84,8 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     if (seen.halfMade.length > 0 && options.dryRun !== true) await clearHalfMade(seen.halfMade, state, options);
     const observed: ObservedLab | null = existed ? seen.observed : null;
     await turn();
-    const plan = makePlan(desired, observed);
+    // What the state says nslab applied tells its addresses from those exec commands and FRR added.
+    const plan = makePlan(desired, observed, state?.applied);
     await turn();
     if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed, skipped };
     if (plan.ops.length === 0) {

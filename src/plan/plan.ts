@@ -69,9 +69,26 @@ function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
  * Plans `desired` against `observed` (null: nothing of the lab exists, so a full creation plan).
  * Only the difference is applied: what exists and matches is left alone; what is ours and no longer
  * wanted is removed; exec entries run only on nodes whose namespace this plan creates.
+ *
+ * `applied` is the lab as nslab last applied it (its state file). Addresses carry no mark, so it is what
+ * tells nslab's addresses from those an exec command or an FRR daemon added to the same interface: with
+ * it, only addresses it lists are removed; without it, every address the lab does not want is.
  */
-export function plan(desired: ResolvedLab, observed: ObservedLab | null): Plan {
-  return new Planner(desired, observed).plan();
+export function plan(desired: ResolvedLab, observed: ObservedLab | null, applied?: ResolvedLab): Plan {
+  return new Planner(desired, observed, applied).plan();
+}
+
+/** The addresses a lab gives each interface, `netns\0ifname` -> CIDR texts. */
+function appliedAddresses(lab: ResolvedLab): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const link of lab.links) {
+    for (const end of [link.a, link.b]) {
+      const set = out.get(key(end.netns, end.ifname)) ?? new Set<string>();
+      for (const c of end.addresses) set.add(cidrText(c));
+      out.set(key(end.netns, end.ifname), set);
+    }
+  }
+  return out;
 }
 
 /** One interface that goes, and the op that removes it. */
@@ -133,9 +150,12 @@ class Planner {
   readonly #routesToAdd = new Map<string, ResolvedRoute[]>();
   /** Namespace -> the ops that shape its addresses and devices (its routes wait for them). */
   readonly #nsOps = new Map<string, string[]>();
+  /** Interface (key) -> the addresses nslab gave it last time, when its state says (see plan()). */
+  readonly #ours: Map<string, Set<string>> | undefined;
 
-  constructor(desired: ResolvedLab, observed: ObservedLab | null) {
+  constructor(desired: ResolvedLab, observed: ObservedLab | null, applied?: ResolvedLab) {
     this.#desired = desired;
+    this.#ours = applied === undefined ? undefined : appliedAddresses(applied);
     this.#seen = observed ?? EMPTY;
     this.#b = new PlanBuilder(desired.name);
     this.#nodes = desired.nodes;
@@ -278,8 +298,13 @@ class Planner {
       for (const end of [link.a, link.b]) {
         const have = this.#findLink(end.netns, end.ifname)?.addresses ?? [];
         const want = new Set(end.addresses.map(cidrText));
-        // The kernel gives every IPv6 interface a link-local address; it is not ours to remove.
-        const unwanted = have.filter((c) => !want.has(cidrText(c)) && !(c.family === 6 && isLinkLocal6(c.address)));
+        const ours = this.#ours;
+        const mine = ours?.get(key(end.netns, end.ifname));
+        // The kernel gives every IPv6 interface a link-local address; it is not ours to remove. Nor is one
+        // an exec command or a routing daemon added, when the state says which are ours.
+        const unwanted = have.filter(
+          (c) => !want.has(cidrText(c)) && !(c.family === 6 && isLinkLocal6(c.address)) && (ours === undefined || mine?.has(cidrText(c)) === true),
+        );
         const drops = have.filter((c) => unwanted.includes(c) || (c.family === 4 && unwanted.some((u) => u.family === 4 && sameSubnet(u, c))));
         if (drops.length === 0) continue;
         this.#addrDrops.set(key(end.netns, end.ifname), drops);

@@ -10,7 +10,7 @@ interface Field {
   /** An example of a correct value. */
   example: string;
   /** For a mapping: what kind of mapping, to list its keys in "unknown key" messages. */
-  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint' | 'addressing';
+  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint' | 'addressing' | 'frr' | 'ospf' | 'bgp';
   /** What to say when this key is missing. */
   missing?: string;
 }
@@ -72,7 +72,21 @@ const FIELDS: Record<string, Field> = {
   'addressing.lan': { what: 'the LAN pool', example: 'lan: 10.1.0.0/16' },
   'addressing.ipv6': { what: 'the IPv6 pool', example: 'ipv6: "fd00::/48"' },
   'addressing.p2p-prefix': { what: 'the point-to-point prefix length', example: 'p2p-prefix: 31 (or 30)' },
-  routing: { what: 'the routing', example: 'routing: static (or none)' },
+  routing: { what: 'the routing', example: 'routing: static (or none, ospf, bgp)' },
+  ospf: { what: 'the OSPF settings', example: 'ospf: { area: 0, hello: 1, dead: 4 }', mapping: 'ospf' },
+  'ospf.area': { what: 'the OSPF area', example: 'area: 0 (or 0.0.0.1)' },
+  'ospf.hello': { what: 'the OSPF hello interval', example: 'hello: 1' },
+  'ospf.dead': { what: 'the OSPF dead interval', example: 'dead: 4' },
+  'nodes.*.frr': { what: 'the FRR settings', example: 'frr: { daemons: [ospfd], config: r1/frr.conf }', mapping: 'frr' },
+  'nodes.*.frr.daemons': { what: 'the FRR daemons', example: 'daemons: [ospfd, bgpd]' },
+  'nodes.*.frr.daemons.#': { what: 'an FRR daemon', example: 'ospfd' },
+  'nodes.*.frr.config': { what: 'the FRR configuration', example: 'config: r1/frr.conf (a file beside the topology file) or a block of text after config: |' },
+  'nodes.*.ospf': { what: "the router's OSPF settings", example: 'ospf: { area: 1 }', mapping: 'ospf' },
+  'nodes.*.ospf.area': { what: 'the OSPF area', example: 'area: 1 (or 0.0.0.1)' },
+  'nodes.*.ospf.hello': { what: 'the OSPF hello interval', example: 'hello: 1' },
+  'nodes.*.ospf.dead': { what: 'the OSPF dead interval', example: 'dead: 4' },
+  'nodes.*.bgp': { what: "the router's BGP settings", example: 'bgp: { as: 65001 }', mapping: 'bgp' },
+  'nodes.*.bgp.as': { what: 'the AS number', example: 'as: 65001' },
 };
 
 /** The pattern of a path: `links.#.endpoints.#`, `nodes.*.routes.#.via`. */
@@ -93,4 +107,7 @@ export const MAPPING_NAMES = {
   link: 'a link',
   endpoint: 'an endpoint',
   addressing: 'addressing',
+  frr: 'frr',
+  ospf: 'ospf',
+  bgp: 'bgp',
 } as const;

@@ -3,6 +3,17 @@
  * every problem at once -> ResolvedLab.
  */
 export { parseTopology, type ParseOptions } from './parse.js';
+export { convertClab, isClabText, printNslab, type ClabResult, type PrintOptions } from './clab/index.js';
+export {
+  FRR_DAEMONS,
+  FRR_DAEMON_NAMES,
+  FRR_PACKAGE,
+  FRR_PROGRAM_DIRS,
+  FRR_SHELL,
+  missingFrrDaemons,
+  type FrrDaemon,
+  type FrrDaemonInfo,
+} from './frr-daemons.js';
 export { resolveTopology } from './resolve.js';
 export { topologyJsonSchema } from './json-schema.js';
 export { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from './default-lab.js';
@@ -10,9 +21,11 @@ export type {
   Cidr,
   ExecEntry,
   Family,
+  FrrConfigSource,
   LabSubnet,
   NodeKind,
   ResolvedEndpoint,
+  ResolvedFrr,
   ResolvedLab,
   ResolvedLink,
   ResolvedNode,

@@ -10,25 +10,17 @@
  * loaded only then: see lazy.ts).
  */
 import { load as quickLoad } from 'js-yaml';
-import type { YAMLError } from 'yaml';
-import { TopologyError, type TopologyIssue } from '../errors.js';
+import { TopologyError } from '../errors.js';
+import { isClabText, parseClab } from './clab/index.js';
 import { toIssues } from './issues.js';
-import { yaml } from './lazy.js';
-import { duplicateKeys, makeLocator, nodeOrder, positionFinder } from './positions.js';
+import { duplicateKeys, makeLocator, nodeOrder, placeInlineConfigs } from './positions.js';
 import { toResolvedLab } from './resolve.js';
 import type { ResolvedLab } from './types.js';
 import { checkTopology, type CheckedTopology } from './validate.js';
+import { readYamlDocument } from './yaml-document.js';
+import type { ParseOptions } from './parse-options.js';
 
-export interface ParseOptions {
-  /** The file name, for messages (`lab.yaml:3:5: ...`) and TopologyError.file. */
-  file?: string;
-  /**
-   * Told the lab's name and how many nodes it lists as soon as the YAML is read, before anything is
-   * checked (either may be wrong: `name` is whatever the file says). `nslab up` starts making namespaces
-   * then (engine/spares.ts).
-   */
-  onRead?: (read: { name: unknown; nodes: number }) => void;
-}
+export type { ParseOptions } from './parse-options.js';
 
 /** fn, called the first time only. */
 function once<A>(fn: (a: A) => void): (a: A) => void {
@@ -46,38 +38,25 @@ function announce(value: unknown, options: ParseOptions): void {
   options.onRead({ name, nodes: typeof nodes === 'object' && nodes !== null ? Object.keys(nodes).length : 0 });
 }
 
-const SYNTAX_HINTS: Partial<Record<YAMLError['code'], string>> = {
-  TAB_AS_INDENT: 'indent with spaces',
-  BAD_INDENT: 'check the indentation (with spaces, the entries of one mapping or list lined up) and that every {, [ and quote is closed',
-  MULTIPLE_DOCS: 'a topology file holds one lab: remove the "---" and what follows, or split the file',
-  MISSING_CHAR: 'add the missing character',
-  BAD_DQ_ESCAPE: 'write a backslash as \\\\, or use single quotes',
-  DUPLICATE_KEY: 'keep only one of them',
-  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check for a missing ":" or a missing quote on the line before',
-  BLOCK_AS_IMPLICIT_KEY: 'check for a missing ":" or a wrongly indented line',
-  UNEXPECTED_TOKEN: 'check the line for a stray character, a missing ":" or unbalanced brackets and quotes',
-  BAD_SCALAR_START: 'put the value in quotes',
-};
-
-function lowerFirst(s: string): string {
-  return /^[A-Z][a-z]/.test(s) ? s[0]?.toLowerCase() + s.slice(1) : s;
-}
-
-function syntaxIssue(e: YAMLError, positionOf: (offset: number) => { line: number; column: number }): TopologyIssue {
-  const pos = positionOf(e.pos[0]);
-  const message = lowerFirst(e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim());
-  const issue: TopologyIssue = { path: '', message: `YAML syntax: ${message}`, line: pos.line, column: pos.column };
-  const hint = SYNTAX_HINTS[e.code];
-  if (hint !== undefined) issue.hint = hint;
-  return issue;
-}
-
-/** Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing every problem. */
+/**
+ * Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing
+ * every problem. A containerlab file (named *.clab.yml, or with a top-level `topology:`) is read through
+ * its translation to this format (clab/), so it meets the same checks.
+ */
 export function parseTopology(text: string, options: ParseOptions = {}): ResolvedLab {
+  if (isClabText(text, options.file)) return parseClab(text, options);
   // onRead hears from whichever reader reads the file first, and only from it.
   const told = options.onRead === undefined ? options : { ...options, onRead: once(options.onRead) };
   const quick = quickTopology(text, told);
   return quick !== undefined ? toResolvedLab(quick) : placedParse(text, told);
+}
+
+/** What checkTopology needs of the options: the file and its reader. */
+function access(options: ParseOptions): { file?: string; read?: (path: string) => string } {
+  const out: { file?: string; read?: (path: string) => string } = {};
+  if (options.file !== undefined) out.file = options.file;
+  if (options.read !== undefined) out.read = options.read;
+  return out;
 }
 
 /** Integer-like keys, which a JavaScript object lists first and in numeric order, not in the file's. */
@@ -96,32 +75,23 @@ function quickTopology(text: string, options: ParseOptions): CheckedTopology | u
   announce(value, options);
   const nodes = typeof value === 'object' && value !== null ? (value as { nodes?: unknown }).nodes : undefined;
   if (typeof nodes === 'object' && nodes !== null && Object.keys(nodes).some((k) => INDEX_KEY.test(k))) return undefined;
-  const { problems, topology } = checkTopology(value);
+  const { problems, topology } = checkTopology(value, access(options));
+  // Warnings and inline FRR configs need their lines: the placed reader finds them.
+  if (topology?.warnings !== undefined || topology?.nodes.some((n) => n.frr?.source.kind === 'inline') === true) return undefined;
   return problems.length === 0 ? topology : undefined;
 }
 
 /** The `yaml` reader alone: every problem with its line and column (exported for the tests that hold both readers to one answer). */
 export function placedParse(text: string, options: ParseOptions = {}): ResolvedLab {
-  const { LineCounter, parseDocument } = yaml();
-  const lineCounter = new LineCounter();
-  const positionOf = positionFinder(lineCounter);
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length > 0)
-    throw new TopologyError(
-      doc.errors.map((e) => syntaxIssue(e, positionOf)),
-      options.file,
-    );
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 1000 });
-  } catch (cause) {
-    throw new TopologyError([{ path: '', message: `YAML: ${(cause as Error).message}`, hint: 'use fewer aliases (*name)' }], options.file);
-  }
+  const { doc, value, lineCounter, positionOf } = readYamlDocument(text, options.file);
   announce(value, options);
-  const { problems, topology } = checkTopology(value, { nodeOrder: nodeOrder(doc) });
+  const { problems, topology } = checkTopology(value, { ...access(options), nodeOrder: nodeOrder(doc) });
   problems.push(...duplicateKeys(doc, lineCounter));
+  const locate = makeLocator(doc, lineCounter, text);
   if (topology === undefined || problems.length > 0) {
-    throw new TopologyError(toIssues(problems, value, makeLocator(doc, lineCounter, text), positionOf), options.file);
+    throw new TopologyError(toIssues(problems, value, locate, positionOf), options.file);
   }
-  return toResolvedLab(topology);
+  const lab = toResolvedLab(topology, topology.warnings !== undefined ? toIssues(topology.warnings, value, locate) : undefined);
+  placeInlineConfigs(lab, doc, lineCounter, (node) => ['nodes', node, 'frr', 'config']);
+  return lab;
 }

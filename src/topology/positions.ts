@@ -5,6 +5,7 @@
  */
 import type { Document, LineCounter } from 'yaml';
 import type { Locator, Path, Position, Problem, Segment } from './issues.js';
+import type { ResolvedLab } from './types.js';
 import { yaml } from './lazy.js';
 
 type YamlNode = unknown;
@@ -121,4 +122,26 @@ export function nodeOrder(doc: Document): string[] {
   let nodes: YamlNode = root.items.findLast((p) => keyText(p.key) === 'nodes')?.value;
   if (isAlias(nodes)) nodes = nodes.resolve(doc);
   return isMap(nodes) ? nodes.items.map((p) => keyText(p.key)) : [];
+}
+
+/**
+ * The line where each inline FRR config starts, for a line vtysh names inside it: a block scalar (`|`)
+ * starts on the line after its indicator. A quoted string has no such line (its escapes break the
+ * correspondence), and keeps none.
+ */
+export function placeInlineConfigs(
+  lab: ResolvedLab,
+  doc: Document,
+  lineCounter: LineCounter,
+  configPath: (node: string) => readonly (string | number)[],
+): void {
+  const { isScalar } = yaml();
+  for (const node of lab.nodes) {
+    const source = node.frr?.source;
+    if (source?.kind !== 'inline') continue;
+    const scalar = doc.getIn(configPath(node.name), true);
+    if (!isScalar(scalar) || scalar.range === undefined || scalar.range === null) continue;
+    if (scalar.type !== 'BLOCK_LITERAL') continue;
+    source.line = lineCounter.linePos(scalar.range[0]).line + 1;
+  }
 }

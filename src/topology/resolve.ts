@@ -3,7 +3,8 @@
  * each node's interfaces in the order the links name them, link ids), and `resolveTopology`, the whole
  * pipeline for a topology built in code.
  */
-import { TopologyError } from '../errors.js';
+import { TopologyError, type TopologyIssue } from '../errors.js';
+import type { ParseOptions } from './parse-options.js';
 import { toIssues } from './issues.js';
 import { computeRoutes, labSubnets } from './routing.js';
 import { buildSegments } from './segments.js';
@@ -17,8 +18,8 @@ export function linkId(a: { node: string; ifname: string }, b: { node: string; i
 
 const copyCidr = (c: Cidr): Cidr => ({ family: c.family, address: c.address, prefixLength: c.prefixLength });
 
-/** Builds the resolved lab from a topology that passed every check. */
-export function toResolvedLab(t: CheckedTopology): ResolvedLab {
+/** Builds the resolved lab from a topology that passed every check; `warnings` are its warnings, placed. */
+export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIssue[]): ResolvedLab {
   // Indexed loops and plain object literals (no spreads or for...of): this runs once per process for every
   // link and node of the lab, with a cold JIT.
   const endpoint = (e: CheckedEndpoint): ResolvedEndpoint => {
@@ -46,13 +47,16 @@ export function toResolvedLab(t: CheckedTopology): ResolvedLab {
   const bridges = new Set<string>();
   for (const n of t.nodes) if (n.kind === 'bridge') bridges.add(n.name);
   const { segments } = buildSegments(links, (n) => bridges.has(n));
+  // Under ospf and bgp the routers' daemons route; hosts get their routes as under static (a default
+  // route to their one gateway router), since they run no daemon.
   const routing =
-    t.routing === 'static'
+    t.routing === 'static' || t.routing === 'ospf' || t.routing === 'bgp'
       ? computeRoutes(
           t.nodes.map((n) => ({ name: n.name, bridge: n.kind === 'bridge', forwarding: n.forwarding, routes: n.routes })),
           segments,
         )
       : undefined;
+  const computedFor = (n: CheckedNode): boolean => t.routing === 'static' || !n.forwarding;
   const nodes: ResolvedNode[] = [];
   for (let i = 0; i < t.nodes.length; i++) {
     const n = t.nodes[i] as CheckedNode;
@@ -62,15 +66,17 @@ export function toResolvedLab(t: CheckedTopology): ResolvedLab {
       kind: n.kind,
       forwarding: n.forwarding,
       interfaces: interfaces.get(n.name) ?? [],
-      routes: n.routes.concat(routing?.routes.get(n.name) ?? []),
+      routes: computedFor(n) ? n.routes.concat(routing?.routes.get(n.name) ?? []) : n.routes,
       exec: n.exec,
     };
     if (n.bridge !== undefined) node.bridge = n.bridge;
+    if (n.frr !== undefined) node.frr = n.frr;
     nodes.push(node);
   }
   const lab: ResolvedLab = { name: t.name, prefix: t.prefix, nodes, links };
   if (t.routing !== undefined) lab.routing = t.routing;
   if (routing !== undefined && routing.notes.length > 0) lab.notes = routing.notes;
+  if (warnings !== undefined && warnings.length > 0) lab.warnings = [...warnings];
   const subnets = labSubnets(segments);
   if (subnets.length > 0) lab.subnets = subnets;
   return lab;
@@ -80,8 +86,8 @@ export function toResolvedLab(t: CheckedTopology): ResolvedLab {
  * Validates and resolves a topology built in code: the same shape and rules as a file (kebab-case keys,
  * endpoint shorthands and all). Throws TopologyError listing every problem, with paths and no line numbers.
  */
-export function resolveTopology(value: unknown): ResolvedLab {
-  const { problems, topology } = checkTopology(value);
-  if (topology === undefined || problems.length > 0) throw new TopologyError(toIssues(problems, value));
-  return toResolvedLab(topology);
+export function resolveTopology(value: unknown, options: Pick<ParseOptions, 'file' | 'read'> = {}): ResolvedLab {
+  const { problems, topology } = checkTopology(value, options);
+  if (topology === undefined || problems.length > 0) throw new TopologyError(toIssues(problems, value), options.file);
+  return toResolvedLab(topology, topology.warnings !== undefined ? toIssues(topology.warnings, value) : undefined);
 }

@@ -8,6 +8,7 @@
  * Values with units (`rate: 10mbit`, `delay: 20ms`, `loss: 1%`) are strings here and parsed in units.ts;
  * address pools are strings here and parsed in pools.ts.
  */
+import { FRR_DAEMON_NAMES } from './frr-daemons.js';
 import { zod } from './lazy.js';
 import { IFNAME_MAX, LAB_NAME_PATTERN, NODE_NAME_PATTERN } from './names.js';
 
@@ -17,6 +18,11 @@ const ENDPOINT_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*(:[^/:%\\s]{1,15})?(\\s+[0-
 export const MTU_MIN = 68;
 export const MTU_MAX = 65535;
 export const METRIC_MAX = 4294967295;
+/** OSPF areas are 32-bit numbers (written 0 or 0.0.0.0); hello and dead intervals are 16-bit seconds. */
+export const OSPF_AREA_MAX = 4294967295;
+export const OSPF_INTERVAL_MAX = 65535;
+/** AS numbers are 32-bit; 0 and 4294967295 are reserved (RFC 7607, RFC 7300). */
+export const AS_MAX = 4294967294;
 
 /** The schemas, built from zod the first time they are needed (see lazy.ts). */
 function build() {
@@ -156,6 +162,78 @@ function build() {
     execObjectSchema,
   ]);
 
+  const frrSchema = z
+    .strictObject({
+      daemons: z
+        .array(z.enum(FRR_DAEMON_NAMES))
+        .meta({ examples: [['ospfd'], ['bgpd'], ['ospfd', 'ospf6d']] })
+        .describe(
+          'The FRR daemons to run besides zebra (and staticd, which FRR always starts with a configuration of your own), for example [ospfd] or [bgpd]. Left out: the daemons the config needs (router ospf: ospfd, router bgp: bgpd, ...).',
+        )
+        .optional(),
+      config: z
+        .string()
+        .meta({ minLength: 1, examples: ['r1/frr.conf', 'router ospf\n ospf router-id 10.0.0.1\n'] })
+        .describe(
+          "The node's FRR configuration (frr.conf): a file, its path relative to the topology file's directory; or the configuration itself, written inline (text with a line break, for example a YAML block after |). Left out: none (or the one nslab writes for routing: ospf or bgp).",
+        )
+        .optional(),
+    })
+    .describe(
+      'FRR routing daemons in this node: zebra and the daemons named, each node with its own configuration. A node with a config of its own keeps it under routing: ospf and bgp.',
+    );
+
+  const bgpSchema = z
+    .strictObject({
+      as: z
+        .number()
+        .int()
+        .min(1)
+        .max(AS_MAX)
+        .meta({ examples: [65001, 4200000001] })
+        .describe(
+          `For routing: bgp, this router's AS number, 1 to ${AS_MAX}. Left out: 65001, 65002, ... by the routers' order in the file, skipping any given by hand.`,
+        )
+        .optional(),
+    })
+    .describe('For routing: bgp, what this router does differently from the others.');
+
+  const ospfSchema = (where: 'lab' | 'node') =>
+    z
+      .strictObject({
+        area: z
+          .union([z.number().int().min(0).max(OSPF_AREA_MAX), z.string().meta({ pattern: '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$', examples: ['0.0.0.1'] })])
+          .describe(
+            where === 'lab'
+              ? 'The OSPF area of every router, a number (0) or four numbers (0.0.0.0). Left out: 0, the backbone.'
+              : "The OSPF area of this router's links, a number or four numbers (0.0.0.1); a link between a backbone (0) router and a router of another area is in that area. Left out: the lab's, else 0.",
+          )
+          .optional(),
+        hello: z
+          .number()
+          .int()
+          .min(1)
+          .max(OSPF_INTERVAL_MAX)
+          .describe(
+            `Seconds between OSPF hellos, 1 to ${OSPF_INTERVAL_MAX}${where === 'node' ? ", over the lab's" : ''}. Left out: FRR's 10. Neighbours must agree.`,
+          )
+          .optional(),
+        dead: z
+          .number()
+          .int()
+          .min(1)
+          .max(OSPF_INTERVAL_MAX)
+          .describe(
+            `Seconds without a hello before a neighbour is declared down, 1 to ${OSPF_INTERVAL_MAX}, more than hello${where === 'node' ? ", over the lab's" : ''}. Left out: 4 hellos when hello is given, else FRR's 40. Neighbours must agree.`,
+          )
+          .optional(),
+      })
+      .describe(
+        where === 'lab'
+          ? 'For routing: ospf, the area and timers of every router (each router may say its own).'
+          : "For routing: ospf, this router's area and timers, over the lab's.",
+      );
+
   const nodeSettingsSchema = z
     .strictObject({
       kind: z
@@ -178,8 +256,11 @@ function build() {
         .array(execSchema)
         .describe('Commands to run inside the node after the whole network is up, in order: a string (must exit 0) or { run, background: true } (a server).')
         .optional(),
+      frr: frrSchema.optional(),
+      ospf: ospfSchema('node').optional(),
+      bgp: bgpSchema.optional(),
     })
-    .describe('What a node is (kind) and has besides its cables: routes and commands.');
+    .describe('What a node is (kind) and has besides its cables: routes, commands and its FRR routing daemons.');
 
   const poolSchema = (what: string, example: string) =>
     z
@@ -238,11 +319,12 @@ function build() {
       links: z.array(linkSchema).describe('The cables between nodes. Left out: none.').optional(),
       addressing: addressingSchema.optional(),
       routing: z
-        .enum(['static', 'none'])
+        .enum(['static', 'none', 'ospf', 'bgp'])
         .describe(
-          'static: nslab gives every host and router a route to every subnet of the lab it is not on, along a shortest path through routers (hosts with one gateway get a default route); routes given by hand win. none (the default): only the routes given by hand.',
+          'static: nslab gives every host and router a route to every subnet of the lab it is not on, along a shortest path through routers (hosts with one gateway get a default route); routes given by hand win. ospf, bgp: every router runs FRR with a configuration nslab writes (OSPF on every link; or an AS per router and eBGP on every cable), and hosts get their routes as with static. none (the default): only the routes given by hand.',
         )
         .optional(),
+      ospf: ospfSchema('lab').optional(),
     })
     .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');
 
@@ -255,6 +337,9 @@ function build() {
     link: Object.keys(linkSchema.shape),
     endpoint: Object.keys(endpointObjectSchema.shape),
     addressing: Object.keys(addressingSchema.shape),
+    frr: Object.keys(frrSchema.shape),
+    ospf: Object.keys(ospfSchema('node').shape),
+    bgp: Object.keys(bgpSchema.shape),
   } as const;
   return { labSchema, allowedKeys };
 }

@@ -50,6 +50,8 @@ const EXPECTED: Record<string, string> = {
 const UNION_EXPECTED: Record<string, string> = {
   'links.#.endpoints.#': 'a string such as "red:eth0 10.0.0.1/24" or a mapping { node, interface, addresses }',
   'nodes.*.exec.#': 'a command string or a mapping { run, background }',
+  'nodes.*.ospf.area': 'an area number such as 0 or four numbers such as "0.0.0.1"',
+  'ospf.area': 'an area number such as 0 or four numbers such as "0.0.0.1"',
 };
 
 /** Values written with a unit: a bare number gets this example instead of "put it in quotes". */

@@ -2,6 +2,10 @@
  * The resolved lab: what every later layer (plan, engine, api) works from. Every name is final, every
  * interface named, every namespace name computed. Produced by src/topology from a file or an object.
  */
+import type { TopologyIssue } from '../errors.js';
+import type { FrrDaemon } from './frr-daemons.js';
+
+/** An address family: 4 for IPv4, 6 for IPv6. */
 export type Family = 4 | 6;
 
 /** An interface address with its prefix length, for example 10.10.1.2/32 or fd00::1/64. */
@@ -20,9 +24,14 @@ export interface ResolvedLab {
   prefix: string;
   nodes: ResolvedNode[];
   links: ResolvedLink[];
-  routing?: 'static' | 'none';
+  routing?: 'static' | 'none' | 'ospf' | 'bgp';
   /** Things worth telling the user that are not errors (unreachable islands...). */
   notes?: string[];
+  /**
+   * What of the file nslab did not use, or doubts, each with its place: the settings of a containerlab
+   * file a namespace cannot have, an FRR config that needs a daemon not named. The CLI prints them.
+   */
+  warnings?: TopologyIssue[];
   /** Every subnet of the lab (given by hand or from pools), for the engine and `nslab why`. */
   subnets?: LabSubnet[];
 }
@@ -50,7 +59,30 @@ export interface ResolvedNode {
   exec: ExecEntry[];
   /** For kind bridge: the bridge device's name in the node's namespace (every link end there is a port). */
   bridge?: string;
+  /** FRR routing daemons to run in the node: its own configuration, or the one `routing: ospf|bgp` writes. */
+  frr?: ResolvedFrr;
 }
+
+/** A node's FRR: which daemons to start, and the configuration to load into them. */
+export interface ResolvedFrr {
+  /** The daemons to start, in FRR's start order: zebra first (see topology/frr-daemons.ts). */
+  daemons: FrrDaemon[];
+  /** The integrated configuration (frr.conf) to load with vtysh; empty for none. */
+  config: string;
+  /** Where the configuration comes from, to place a line vtysh reports (line N of `config`). */
+  source: FrrConfigSource;
+}
+
+/** Where a node's FRR configuration comes from, to place a line vtysh names in it. */
+export type FrrConfigSource =
+  /** A file of its own (its path as the topology file names it, joined to that file's directory): line N is line N there. */
+  | { kind: 'file'; file: string }
+  /** Written in the topology file: line N is line `line + N - 1` of `file`, when they are known. */
+  | { kind: 'inline'; file?: string; line?: number }
+  /** Written by nslab for `routing: ospf` or `routing: bgp`. */
+  | { kind: 'generated'; routing: 'ospf' | 'bgp' }
+  /** No configuration: the daemons start empty (exec commands may configure them through vtysh). */
+  | { kind: 'none' };
 
 export interface ResolvedEndpoint {
   node: string;

@@ -6,6 +6,9 @@
  */
 import { formatCidr, parseDestination, parseGateway, parseInterfaceAddress, type Parsed } from './address.js';
 import { readEndpoint, type EndpointSpec, type Placed } from './endpoint.js';
+import { writeRoutingConfigs, type RoutingRouter } from './frr-config.js';
+import { inStartOrder } from './frr-daemons.js';
+import { ownFrr, readFrrNode, readOspf, type FileAccess, type FrrNodeDraft, type OspfWritten, type Routing } from './frr-settings.js';
 import { assignInterfaceNames, type NamingRequest } from './interface-names.js';
 import { OTHER, type Path, type Problem } from './issues.js';
 import { checkInterfaceName, checkLabName, checkNetnsName, checkNodeName, describeChar, quoteName } from './names.js';
@@ -14,7 +17,7 @@ import { METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
 import { buildSegments, type SegmentEnd } from './segments.js';
 import { checkShape, describeValue } from './shape.js';
 import { closest, listWords } from './suggest.js';
-import type { Cidr, ExecEntry, Family, NodeKind, ResolvedRoute, Shaping } from './types.js';
+import type { Cidr, ExecEntry, Family, NodeKind, ResolvedFrr, ResolvedRoute, Shaping } from './types.js';
 import { parseDuration, parseLoss, parseRate } from './units.js';
 import { NslabError } from '../errors.js';
 
@@ -43,6 +46,8 @@ export interface CheckedNode {
   bridge?: string;
   routes: ResolvedRoute[];
   exec: ExecEntry[];
+  /** FRR in the node: its own configuration, or the one routing: ospf|bgp writes. */
+  frr?: ResolvedFrr;
 }
 
 /** A topology with nothing wrong: names final, addresses and routes parsed. */
@@ -51,10 +56,12 @@ export interface CheckedTopology {
   prefix: string;
   nodes: CheckedNode[];
   links: CheckedLink[];
-  routing?: 'static' | 'none';
+  routing?: Routing;
+  /** What is not wrong but worth saying (see ResolvedLab.warnings), with its place. */
+  warnings?: Problem[];
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends FileAccess {
   /** Node names in file order (a JavaScript object puts integer-like keys first). */
   nodeOrder?: readonly string[];
 }
@@ -623,6 +630,7 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   }
 
   const types = readNodeTypes(rawNodes, nodeNames, problems);
+  const routing = readRouting(value, problems);
   const pools = readAddressing(value.addressing, problems);
   const links = readLinks(value.links, nodeNames, types, problems);
   checkUniqueAddresses(links, problems);
@@ -669,6 +677,7 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   }
 
   const nodes: CheckedNode[] = [];
+  const frrDrafts = new Map<string, FrrNodeDraft>();
   let mentioned: Map<string, Set<string>> | undefined; // made for the first node with routes
   for (let i = 0; i < nodeNames.length; i++) {
     const n = nodeNames[i] as string;
@@ -676,6 +685,9 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     const type = types.get(n) ?? { kind: 'host', forwarding: false };
     const node: CheckedNode = { name: n, kind: type.kind, forwarding: type.forwarding, routes: [], exec: [] };
     nodes.push(node);
+    if (isRecord(settings) && (settings.frr !== undefined || settings.ospf !== undefined || settings.bgp !== undefined)) {
+      frrDrafts.set(n, readFrrNode(n, settings, type.kind, type.forwarding, routing.routing, options, problems));
+    }
     if (type.bridge !== undefined) {
       node.bridge = type.bridge.value;
       if (named.byNode.get(n)?.includes(type.bridge.value) === true) {
@@ -728,7 +740,72 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     checkIpv6Mtu(links, (i) => hadV6[i] !== true && endsHaveIpv6([checkedLinks[i]?.a, checkedLinks[i]?.b]), true, problems);
   }
   if (problems.length > 0) return { problems };
+  const warnings: Problem[] = [];
+  addFrr(nodes, checkedLinks, frrDrafts, routing, isBridge, problems, warnings);
+  if (problems.length > 0) return { problems };
   const topology: CheckedTopology = { name, prefix, nodes, links: checkedLinks };
-  if (value.routing === 'static' || value.routing === 'none') topology.routing = value.routing;
+  if (routing.routing !== undefined) topology.routing = routing.routing;
+  if (warnings.length > 0) topology.warnings = warnings;
   return { problems, topology };
+}
+
+/** The lab's routing and, for ospf, its OSPF settings. */
+function readRouting(value: Record<string, unknown>, problems: Problem[]): { routing?: Routing; ospf?: OspfWritten } {
+  const r = value.routing;
+  const routing: Routing | undefined = r === 'static' || r === 'none' || r === 'ospf' || r === 'bgp' ? r : undefined;
+  const out: { routing?: Routing; ospf?: OspfWritten } = routing !== undefined ? { routing } : {};
+  if (value.ospf === undefined) return out;
+  if (routing !== 'ospf') {
+    if (r === undefined || routing !== undefined)
+      problems.push({
+        path: ['ospf'],
+        at: 'key',
+        message: `the lab has OSPF settings, and its routing is ${routing ?? 'none'}`,
+        hint: 'they are for routing: ospf: write that, or remove ospf',
+      });
+    return out;
+  }
+  const ospf = readOspf(value.ospf, ['ospf'], problems);
+  if (ospf !== undefined) out.ospf = ospf;
+  return out;
+}
+
+/**
+ * Each node's FRR: its own configuration where it has one, else, under routing: ospf or bgp, the one
+ * nslab writes for every router (nodes that forward).
+ */
+function addFrr(
+  nodes: CheckedNode[],
+  links: readonly CheckedLink[],
+  drafts: ReadonlyMap<string, FrrNodeDraft>,
+  routing: { routing?: Routing; ospf?: OspfWritten },
+  isBridge: (n: string) => boolean,
+  problems: Problem[],
+  warnings: Problem[],
+): void {
+  const protocol = routing.routing === 'ospf' || routing.routing === 'bgp' ? routing.routing : undefined;
+  const routers: RoutingRouter[] = [];
+  for (const node of nodes) {
+    const draft = drafts.get(node.name);
+    if (protocol !== undefined && node.forwarding && draft?.config === undefined) {
+      const r: RoutingRouter = { name: node.name };
+      if (draft?.ospf !== undefined) r.ospf = draft.ospf;
+      if (draft?.bgp !== undefined) r.bgp = draft.bgp;
+      routers.push(r);
+      continue;
+    }
+    const own = draft !== undefined ? ownFrr(node.name, draft, warnings) : undefined;
+    if (own !== undefined) node.frr = own;
+  }
+  if (protocol === undefined || routers.length === 0) return;
+  const input: Parameters<typeof writeRoutingConfigs>[0] = { routing: protocol, routers, segments: buildSegments(links, isBridge).segments };
+  if (routing.ospf !== undefined) input.lab = routing.ospf;
+  const configs = writeRoutingConfigs(input, problems);
+  for (const node of nodes) {
+    const frr = configs.get(node.name);
+    if (frr === undefined) continue;
+    // Daemons the node names besides the protocol's run too (a bfdd beside ospfd, say).
+    const named = drafts.get(node.name)?.daemons?.value ?? [];
+    node.frr = named.length > 0 ? { ...frr, daemons: inStartOrder([...frr.daemons, ...named]) } : frr;
+  }
 }

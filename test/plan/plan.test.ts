@@ -427,6 +427,26 @@ suite('plan: reconcile', () => {
     ]);
   });
 
+  test("addresses nslab did not put there (an exec command's, zebra's from an FRR config) are left alone when nslab knows what it applied", () => {
+    // frr01's PC1 sets its address in exec: `ip addr add 192.168.11.2/24 dev eth1`. A second `up` of the
+    // same lab must not take it away (exec entries do not run again on a node that stays).
+    const lab = makeLab('clab', { pc1: { exec: [{ run: 'ip addr add 192.168.11.2/24 dev eth1', background: false }] }, r1: { forwarding: true } }, [
+      { a: 'pc1:eth1', b: 'r1:eth3' },
+    ]);
+    const base = after(lab, null);
+    const up = structuredClone(base);
+    up.namespaces.pc1?.links.find((l) => l.ifname === 'eth1')?.addresses.push(cidr('192.168.11.2/24'));
+    up.namespaces.r1?.links.find((l) => l.ifname === 'eth3')?.addresses.push(cidr('192.168.11.1/24'));
+    assert.deepEqual(plan(lab, up, lab).ops, []);
+    // What nslab put there and the file no longer wants still goes; the others stay beside it.
+    const addressed = makeLab('clab', { pc1: {}, r1: { forwarding: true } }, [{ a: 'pc1:eth1', b: 'r1:eth3', aAddrs: ['10.0.0.1/24'] }]);
+    const withOurs = structuredClone(up);
+    withOurs.namespaces.pc1?.links.find((l) => l.ifname === 'eth1')?.addresses.push(cidr('10.0.0.1/24'));
+    assert.deepEqual(ids(plan(lab, withOurs, addressed)), ['del-addr:pc1:eth1:10.0.0.1/24']);
+    // Without a record of what it applied (a lost state file), nslab cannot tell them apart, and removes what the file does not want.
+    assert.deepEqual(ids(plan(lab, up)), ['del-addr:pc1:eth1:192.168.11.2/24', 'del-addr:r1:eth3:192.168.11.1/24']);
+  });
+
   test('an address moving to another interface of the namespace is removed first', () => {
     const lab = (onR2: boolean) =>
       makeLab('m', { red: {}, green: {} }, [

@@ -1,7 +1,7 @@
 /** nslab up [FILE]: bring a lab up, or apply only the difference to a running one. */
 import type { Command } from 'commander';
 import type { Lab, UpOptions } from '../../api/index.js';
-import { NslabError } from '../../errors.js';
+import { formatTopologyIssue, NslabError } from '../../errors.js';
 import { attached } from '../attach.js';
 import { print, requireRoot } from '../context.js';
 import { formatPlan } from '../output.js';
@@ -52,6 +52,7 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
     await spares?.close();
     throw e;
   }
+  for (const w of lab.resolved.warnings ?? []) process.stderr.write(`nslab: warning: ${formatTopologyIssue(w, lab.source)}\n`);
   const started = performance.now();
   const onProgress = progressPrinter('up', o.explain === true && o.json !== true);
   const upOptions: UpOptions = {

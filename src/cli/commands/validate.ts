@@ -1,6 +1,7 @@
 /** nslab validate FILE: every problem of a topology file, with its line and a fix. */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { formatTopologyIssue } from '../../errors.js';
 import { print } from '../context.js';
 import { UsageError } from '../output.js';
 
@@ -17,12 +18,14 @@ export function register(program: Command): void {
       } catch (cause) {
         throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
       }
-      const { parseTopology } = await import('../../api/index.js');
-      const r = parseTopology(text, { file });
-      print(
-        o.json === true,
-        { valid: true, lab: r.name, nodes: r.nodes.length, links: r.links.length },
-        () => `${file} is valid: lab ${r.name}, ${r.nodes.length} nodes, ${r.links.length} links`,
+      const { parseTopology, topologyFileReader } = await import('../../api/index.js');
+      const r = parseTopology(text, { file, read: topologyFileReader(file) });
+      const warnings = r.warnings ?? [];
+      print(o.json === true, { valid: true, lab: r.name, nodes: r.nodes.length, links: r.links.length, warnings }, () =>
+        [
+          `${file} is valid: lab ${r.name}, ${r.nodes.length} nodes, ${r.links.length} links`,
+          ...warnings.map((w) => `warning: ${formatTopologyIssue(w, file)}`),
+        ].join('\n'),
       );
     });
 }
