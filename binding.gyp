@@ -13,7 +13,8 @@
         "src/native/sysctl.cc",
         "src/native/spares.cc",
         "src/native/watch.cc",
-        "src/native/fds.cc"
+        "src/native/fds.cc",
+        "src/native/lock.cc"
       ],
       "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++1y", "-std=gnu++17"],

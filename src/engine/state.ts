@@ -8,7 +8,7 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  linkSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -18,13 +18,12 @@ import {
   rmSync,
   statSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
-import { isRunning, processStartTime } from '../process/index.js';
+import { closeSocket, tryLock } from '../native/index.js';
 import type { ResolvedLab } from '../topology/types.js';
 
 export const STATE_ROOT = '/run/nslab';
@@ -234,65 +233,52 @@ export function listStates(root = STATE_ROOT): string[] {
 
 /**
  * Takes the lab's lock, waiting up to `waitMs` for another nslab process to finish; returns the release.
- * The lock file holds its holder's pid and start time, and is made whole before it takes its name (written
- * aside, then hard-linked, which fails if the name exists), so it is never seen empty. A lock whose holder
- * is gone, or that cannot be read as one (left by a program that is not this nslab, or a broken disk), is
- * broken at once, with a warning.
+ * The lock is a flock on /run/nslab/LAB/lock, which the kernel releases when its holder dies, however it
+ * dies: a killed run never leaves a lock to judge stale, and an empty or odd lock file holds nothing. The
+ * holder writes its pid into the file, for the message of a run that waits.
  */
 export async function lockLab(lab: string, options: { root?: string; waitMs?: number } = {}): Promise<() => void> {
   const dir = labDir(lab, options.root);
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
   const file = join(dir, 'lock');
-  const mine = `${process.pid} ${processStartTime(process.pid) ?? ''}\n`;
-  const aside = `${file}.${process.pid}`;
-  writeFileSync(aside, mine);
   const deadline = Date.now() + (options.waitMs ?? 30_000);
-  try {
-    for (;;) {
-      try {
-        linkSync(aside, file);
-        return releaser(file, dir);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      const text = readFileSafe(file);
-      const [pid, startTime] = text.trim().split(' ');
-      const holder = { pid: Number(pid), startTime: startTime ?? '' };
-      const valid = /^\d+ \d+$/.test(text.trim());
-      if (!valid || !isRunning(holder)) {
-        // Gone meanwhile (its holder released it) is not worth a warning.
-        if (existsSync(file)) {
-          warn(
-            lab,
-            valid
-              ? `the lock ${file} was held by process ${holder.pid}, which is gone; broken`
-              : `the lock ${file} does not name a holder (${JSON.stringify(text.slice(0, 40))}); broken`,
-          );
-          rmSync(file, { force: true });
-        }
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new NslabError('NSLAB_LOCKED', `lab ${lab} is locked by nslab process ${holder.pid} (${file}); wait for it to finish`);
-      }
-      await sleep(20);
+  for (;;) {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    let fd: number | undefined;
+    try {
+      fd = tryLock(file);
+    } catch (e) {
+      // The directory went (a down removed it) between mkdir and open: make it again.
+      if ((e as { errno?: number }).errno === 2) continue;
+      throw e;
     }
-  } finally {
-    rmSync(aside, { force: true });
+    if (fd !== undefined) {
+      ftruncateSync(fd);
+      writeSync(fd, `${process.pid}\n`, 0);
+      return releaser(fd, file, dir);
+    }
+    if (Date.now() > deadline) {
+      const holder = readFileSafe(file).trim();
+      throw new NslabError('NSLAB_LOCKED', `lab ${lab} is locked by nslab process ${holder !== '' ? holder : '?'} (${file}); wait for it to finish`);
+    }
+    await sleep(20);
   }
 }
 
-function releaser(file: string, dir: string): () => void {
+function releaser(fd: number, file: string, dir: string): () => void {
   let released = false;
   return () => {
     if (released) return;
     released = true;
     try {
+      // Unlinked while held, so that a waiter that opened it finds the lock it gets is on a dead file and
+      // opens the new one (see tryLock).
       unlinkSync(file);
       // A lab that never got a state file (a refused first up) leaves no empty directory either.
       if (readdirSync(dir).length === 0) rmdirSync(dir);
     } catch {
       // the state directory may be gone already (down removes it)
+    } finally {
+      closeSocket(fd);
     }
   };
 }

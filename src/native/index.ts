@@ -47,6 +47,7 @@ interface Addon {
   unwatch(id: number): void;
   closeFd(fd: number): void;
   closeFds(fds: number[]): Promise<null>;
+  tryLock(path: string): number | null | SysErrObject;
 }
 
 interface NativeSetup {
@@ -291,4 +292,17 @@ export function closeSocket(fd: number): void {
 /** Closes many sockets (or namespace fds) on a native thread; resolves once they are closed. */
 export async function closeSockets(fds: readonly number[]): Promise<void> {
   if (fds.length > 0) await load().closeFds([...fds]);
+}
+
+/**
+ * An exclusive lock on `path` (flock, the file made if missing): the fd that holds it, or undefined when
+ * another process holds it. The kernel releases it when the fd closes (closeSocket) or its holder dies,
+ * however it dies. A file unlinked by its holder between this open and the lock is retried on the new one.
+ *
+ * Equivalent to: flock -n PATH
+ */
+export function tryLock(path: string): number | undefined {
+  const r = load().tryLock(path);
+  if (isSysErr(r)) throw nativeError(r, 'locking');
+  return r ?? undefined;
 }

@@ -37,20 +37,15 @@ SysErr prepareRunDir(const std::string& dir) {
   return {};
 }
 
-// Called on a throwaway thread: each unshare moves only this thread into a brand-new namespace, whose
-// file we then bind-mount so that it outlives the thread.
-SysErr addOneNamespace(const std::string& dir, const std::string& name) {
-  std::string path = dir + "/" + name;
+// Gives the namespace of `nsFd` its name: the file `path`, made new (O_EXCL), with the namespace
+// bind-mounted on it as `ip netns add` does, so that it outlives the descriptors.
+SysErr nameNamespace(const std::string& path, int nsFd) {
   int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
   if (fd < 0) return fail("create", path);
   close(fd);
-  if (unshare(CLONE_NEWNET) != 0) {
-    SysErr e = fail("unshare(CLONE_NEWNET)", path);
-    unlink(path.c_str());
-    return e;
-  }
-  if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
-    SysErr e = fail("mount --bind /proc/thread-self/ns/net", path);
+  std::string source = "/proc/self/fd/" + std::to_string(nsFd);
+  if (mount(source.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0) {
+    SysErr e = fail("mount --bind", path);
     unlink(path.c_str());
     return e;
   }
@@ -101,61 +96,77 @@ struct MadeNamespace {
 };
 
 // Makes one namespace (or names a spare one) and, with a setup, readies it from inside: sysctls, its
-// netlink socket, the hello requests, an fd of the namespace and its identity. Whatever fails undoes the
-// namespace (no file and, for a spare, no descriptor left).
+// netlink socket, the hello requests (lo up with the lab's mark), an fd of the namespace and its identity,
+// and only then gives it its name. A namespace is never seen by name unmarked: a run killed at any instant
+// leaves either no file, an empty file the lab's state has journaled (no namespace mounted on it yet), or a
+// marked namespace. Whatever fails undoes it (no file and no descriptor left; an unnamed namespace goes
+// when its last descriptor closes).
 MadeNamespace makeNamespace(const std::string& dir, const std::string& name, const NamespaceSetup* setup,
                             const SysctlList& sysctls, const Spare* spare, std::vector<uint8_t>& recvBuf) {
   MadeNamespace m;
-  if (spare != nullptr) {
-    m.err = nameSpare(dir, name, spare->nsFd);
-    if (!m.err.ok()) {
-      close(spare->sock);
-      close(spare->nsFd);
-      return m;
-    }
-    m.nsFd = spare->nsFd;
-    m.sock = spare->sock;
-    m.portId = spare->portId;
-  } else {
-    m.err = addOneNamespace(dir, name);
-    if (!m.err.ok() || setup == nullptr) return m;
-  }
   std::string path = dir + "/" + name;
+  bool named = false;
   auto undo = [&](SysErr e) {
     if (m.sock >= 0) close(m.sock);
     if (m.nsFd >= 0) close(m.nsFd);
     m = MadeNamespace{};
     m.err = e;
-    umount2(path.c_str(), MNT_DETACH);
-    unlink(path.c_str());
+    if (named) {
+      umount2(path.c_str(), MNT_DETACH);
+      unlink(path.c_str());
+    }
     return m;
   };
-  // Sysctls are written from inside: a spare's thread has to join it first (a new one's is there).
-  if (spare != nullptr && !sysctls.empty() && setns(m.nsFd, CLONE_NEWNET) != 0) return undo(fail("setns", path));
-  for (const auto& [key, value] : sysctls) {
-    SysErr e = writeSysctl(key, value);
-    if (!e.ok()) return undo(e);
+  if (spare != nullptr) {
+    m.nsFd = spare->nsFd;
+    m.sock = spare->sock;
+    m.portId = spare->portId;
+  } else {
+    // A name taken fails at once, before a namespace is made for it.
+    if (access(path.c_str(), F_OK) == 0) {
+      errno = EEXIST;
+      return undo(fail("create", path));
+    }
+    if (unshare(CLONE_NEWNET) != 0) return undo(fail("unshare(CLONE_NEWNET)", path));
+    m.nsFd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (m.nsFd < 0) return undo(fail("open /proc/thread-self/ns/net", path));
   }
-  if (m.nsFd < 0) m.nsFd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (m.nsFd < 0) return undo(fail("open", path));
+  if (setup != nullptr) {
+    // Sysctls are written from inside: a spare's thread has to join it first (a new one's is there).
+    if (spare != nullptr && !sysctls.empty() && setns(m.nsFd, CLONE_NEWNET) != 0) return undo(fail("setns", path));
+    for (const auto& [key, value] : sysctls) {
+      SysErr e = writeSysctl(key, value);
+      if (!e.ok()) return undo(e);
+    }
+    if (m.sock < 0) {
+      SocketResult s = openNetlinkSocket(0 /* NETLINK_ROUTE */, 0, setup->bufBytes, path);
+      if (!s.err.ok()) return undo(s.err);
+      m.sock = s.fd;
+      m.portId = s.portId;
+    }
+    if (!setup->hello.empty()) {
+      Transaction tx;
+      tx.fd = m.sock;
+      tx.request = setup->hello;
+      runTransaction(tx, 10000, recvBuf);
+      if (!tx.err.ok()) return undo(tx.err);
+      int error = firstAckError(tx.response);
+      if (error != 0) return undo(SysErr{error, "netlink request (setup)", path});
+    }
+  }
+  SysErr e = nameNamespace(path, m.nsFd);
+  if (!e.ok()) return undo(e);
+  named = true;
   struct stat st;
   if (fstat(m.nsFd, &st) != 0) return undo(fail("fstat", path));
   uint64_t ctimeNs = static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_ctim.tv_nsec);
   m.identity = std::to_string(static_cast<uint64_t>(st.st_ino)) + ":" + std::to_string(ctimeNs);
-  if (m.sock < 0) {
-    SocketResult s = openNetlinkSocket(0 /* NETLINK_ROUTE */, 0, setup->bufBytes, path);
-    if (!s.err.ok()) return undo(s.err);
-    m.sock = s.fd;
-    m.portId = s.portId;
-  }
-  if (!setup->hello.empty()) {
-    Transaction tx;
-    tx.fd = m.sock;
-    tx.request = setup->hello;
-    runTransaction(tx, 10000, recvBuf);
-    if (!tx.err.ok()) return undo(tx.err);
-    int error = firstAckError(tx.response);
-    if (error != 0) return undo(SysErr{error, "netlink request (setup)", path});
+  if (setup == nullptr) {
+    // A plain add hands back nothing: its namespace is held by its name alone.
+    close(m.nsFd);
+    m.nsFd = -1;
+    if (m.sock >= 0) close(m.sock);
+    m.sock = -1;
   }
   return m;
 }

@@ -14,6 +14,7 @@
 //                  what to call them, held only by descriptors, named later by a bind mount
 // - watch.cc       a uv_poll watcher for multicast subscriptions (link and address events)
 // - fds.cc         closing the descriptors handed out
+// - lock.cc        a lab's lock: flock, released by the kernel when its holder dies
 // - napi.cc        what they share: the error record, N-API conversions, threadpool and throwaway threads
 //
 // Plain N-API (node_api.h), not node-addon-api: the addon is a dozen functions over a small helper layer
@@ -27,6 +28,7 @@
 #include "napi.h"
 #include "sockets.h"
 #include "spares.h"
+#include "lock.h"
 #include "sysctl.h"
 #include "transact.h"
 #include "watch.h"
@@ -48,6 +50,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unwatch", nullptr, Unwatch, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"closeFd", nullptr, CloseFd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"closeFds", nullptr, CloseFds, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tryLock", nullptr, TryLock, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

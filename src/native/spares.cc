@@ -22,20 +22,6 @@ void closeSpares(std::vector<Spare>& spares) {
   spares.clear();
 }
 
-SysErr nameSpare(const std::string& dir, const std::string& name, int nsFd) {
-  std::string path = dir + "/" + name;
-  int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-  if (fd < 0) return fail("create", path);
-  close(fd);
-  std::string source = "/proc/self/fd/" + std::to_string(nsFd);
-  if (mount(source.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0) {
-    SysErr e = fail("mount --bind a spare namespace", path);
-    unlink(path.c_str());
-    return e;
-  }
-  return {};
-}
-
 bool getSpare(napi_env env, napi_value v, Spare* out) {
   napi_value nsFd, fd, portId;
   int64_t a = -1, b = -1, c = 0;

@@ -22,8 +22,6 @@ struct Spare {
 // Closes spares' descriptors (which frees them) and empties the list.
 void closeSpares(std::vector<Spare>& spares);
 
-// Names a spare namespace as `ip netns add` names a new one: its file bind-mounted under dir.
-SysErr nameSpare(const std::string& dir, const std::string& name, int nsFd);
 
 // A spare (as sparesTake answers it) from JavaScript: { nsFd, fd, portId }.
 bool getSpare(napi_env env, napi_value v, Spare* out);

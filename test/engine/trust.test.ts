@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clean, down, readState, status, up } from '../../src/engine/index.js';
 import { NslabError } from '../../src/errors.js';
 import type { OpOf } from '../../src/plan/index.js';
-import { isRunning, processStartTime } from '../../src/process/index.js';
+import { isRunning, processStartTime, startChild } from '../../src/process/index.js';
 import { chain, gone } from '../helpers/labs.js';
 import { ipJson, needsRoot, sh, uniqueName } from '../helpers/sandbox.js';
 
@@ -111,7 +111,23 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     assert.ok(!existsSync(`/run/nslab/${name}`));
   });
 
-  test('an empty lock file does not make up wait: it is broken at once, with a warning', async () => {
+  test("the lock of a run killed with -9 is free at once (the kernel's flock), and a live holder is waited for, named", async () => {
+    const lab = chain(uniqueName('klk'), 2);
+    sh('mkdir', ['-p', `/run/nslab/${lab.name}`]);
+    // flock and its sleep in a group of their own, so that one kill ends both.
+    const holder = await startChild(['flock', '-o', `/run/nslab/${lab.name}/lock`, 'sleep', '30'], { stdio: 'ignore', detached: true });
+    for (let i = 0; i < 100 && !existsSync(`/run/nslab/${lab.name}/lock`); i++) await sleep(10);
+    await sleep(50);
+    await assert.rejects(up(lab, { lockWaitMs: 200 }), (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_LOCKED');
+    holder.kill('SIGKILL');
+    const t0 = Date.now();
+    await up(lab, { lockWaitMs: 5000 });
+    assert.ok(Date.now() - t0 < 2000, 'no wait once the holder is gone');
+    await down(lab.name);
+    gone(lab);
+  });
+
+  test('an empty lock file does not make up wait', async () => {
     const lab = chain(uniqueName('elk'), 2);
     sh('mkdir', ['-p', `/run/nslab/${lab.name}`]);
     writeFileSync(`/run/nslab/${lab.name}/lock`, '');
