@@ -3,7 +3,7 @@
  * human forms of plans and status.
  */
 import { NslabError, TopologyError } from '../errors.js';
-import { cidrText, describe, explain, routeText } from '../api/format.js';
+import { cidrText, describe, routeText } from '../api/format.js';
 import type { LabStatus, Plan } from '../api/index.js';
 
 export const EXIT_OK = 0;
@@ -47,14 +47,10 @@ function rollbackText(errors: AggregateError): string {
   return [`${errors.message}:`, ...errors.errors.map((e: unknown) => `  ${e instanceof Error ? e.message : String(e)}`)].join('\n');
 }
 
-export function formatPlan(plan: Plan, withCommands: boolean): string {
+/** A plan for people: one phrase per operation (with --explain, src/cli/progress.ts prints it as a script). */
+export function formatPlan(plan: Plan): string {
   if (plan.ops.length === 0) return `lab ${plan.lab}: nothing to change`;
-  const lines = [`lab ${plan.lab}: ${plan.ops.length} operation${plan.ops.length === 1 ? '' : 's'}`];
-  for (const op of plan.ops) {
-    lines.push(`  ${describe(op)}`);
-    if (withCommands) for (const cmd of explain(op).split('\n')) lines.push(`      $ ${cmd}`);
-  }
-  return lines.join('\n');
+  return [`lab ${plan.lab}: ${plan.ops.length} operation${plan.ops.length === 1 ? '' : 's'}`, ...plan.ops.map((op) => `  ${describe(op)}`)].join('\n');
 }
 
 /** `nslab status --json`: what the kernel says of the lab. */

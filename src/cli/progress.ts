@@ -1,16 +1,56 @@
-/** Progress of long runs on a terminal (`up: 523/1000 operations`), or each step as its `ip` command. */
-import type { ProgressEvent } from '../api/index.js';
-import { explain } from '../api/format.js';
+/**
+ * What a long run prints as it goes: progress on a terminal (`up: 523/1000 operations`), or, with
+ * --explain, every step as the commands it equals: a shell script that replayed on a fresh machine makes
+ * the same network, in the plan's order (the order the ops finish in is any their dependencies allow).
+ */
+import type { Plan, ProgressEvent } from '../api/index.js';
+import { describe, explain } from '../api/format.js';
 
-export function progressPrinter(verb: string, explainSteps: boolean): ((e: ProgressEvent) => void) | undefined {
-  if (explainSteps)
-    return (e) =>
-      process.stdout.write(
-        `${explain(e.op)
-          .split('\n')
-          .map((l) => `$ ${l}`)
-          .join('\n')}\n`,
-      );
+/** What heads an --explain script: how to read it, and what nslab does besides. */
+export function scriptHeader(what: string): string {
+  return [
+    '#!/bin/sh',
+    `# ${what}: the same steps as ip, tc and sysctl commands, in an order that works (sh runs it as it is).`,
+    '# Besides, nslab marks what it makes (the alias',
+    "# nslab:LAB:ID on each namespace's lo and each link; its routes carry proto 77, as below), chooses interface",
+    '# indexes, and writes /etc/netns/NAMESPACE/hosts so that names resolve.',
+    'set -e',
+  ].join('\n');
+}
+
+/** One op as script lines: its phrase as a comment, then its commands. */
+export function scriptLines(op: Plan['ops'][number]): string {
+  return `# ${describe(op)}\n${explain(op)}`;
+}
+
+/** The whole plan as a script (for --dry-run --explain). */
+export function planScript(plan: Plan, what: string): string {
+  const lines = [scriptHeader(what)];
+  for (const op of plan.ops) lines.push(scriptLines(op));
+  if (plan.ops.length === 0) lines.push(`# lab ${plan.lab}: nothing to change`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function progressPrinter(verb: string, explainSteps: boolean, what = `nslab ${verb}`): ((e: ProgressEvent) => void) | undefined {
+  if (explainSteps) {
+    // Each op printed once every op before it in the plan has been printed.
+    const finished = new Map<number, ProgressEvent['op']>();
+    let next = 0;
+    let started = false;
+    return (e) => {
+      if (!started) {
+        process.stdout.write(`${scriptHeader(what)}\n`);
+        started = true;
+      }
+      finished.set(e.index, e.op);
+      let out = '';
+      for (let op = finished.get(next); op !== undefined; op = finished.get(next)) {
+        finished.delete(next++);
+        out += `${scriptLines(op)}\n`;
+      }
+      if (out !== '') process.stdout.write(out);
+    };
+  }
   if (!process.stderr.isTTY) return undefined;
   let last = 0;
   return (e) => {

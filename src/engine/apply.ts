@@ -26,6 +26,8 @@ export const opChannel = channel('nslab:op');
 export interface ProgressEvent {
   lab: string;
   op: Op;
+  /** The op's position in the plan: ops finish in any order their dependencies allow; the plan's is one that works. */
+  index: number;
   done: number;
   total: number;
   ms: number;
@@ -182,6 +184,7 @@ export class Applier {
     const event: ProgressEvent = {
       lab: this.#state.lab,
       op: this.#ops[position] as Op,
+      index: position,
       done: this.#done,
       total: this.#ops.length,
       ms: performance.now() - this.#started,

@@ -146,7 +146,7 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
     },
   },
   'route.del': { via: 'socket', send: (op, h, ctx) => idempotent(h.route.del(routeSpec(op.route, (dev) => ctx.dev(op.netns, dev))), 'ESRCH') },
-  'qdisc.set': { via: 'socket', send: (op, h, ctx) => h.qdisc.replace(ctx.dev(op.netns, op.ifname), qdiscSpec(op.shaping)) },
+  'qdisc.set': { via: 'socket', send: (op, h, ctx) => h.qdisc.replace(ctx.dev(op.netns, op.ifname), qdiscSpec(op.shaping, op.tbf)) },
   'qdisc.del': {
     via: 'socket',
     async send(op, h, ctx) {

@@ -2,10 +2,11 @@
  * Link shaping (a lab's rate, delay, jitter, loss) as the root qdisc that does it, and back.
  */
 import type { QdiscSpec } from '../rtnl/qdisc.js';
+import type { TbfSize } from '../plan/types.js';
 import type { Shaping } from '../topology/types.js';
 
 /** The qdisc that does a shaping: netem for delay, jitter or loss (with its own rate), tbf for a rate alone. */
-export function qdiscSpec(s: Shaping): QdiscSpec {
+export function qdiscSpec(s: Shaping, tbf?: TbfSize): QdiscSpec {
   if (s.delayMs !== undefined || s.jitterMs !== undefined || s.lossPercent !== undefined) {
     return {
       kind: 'netem',
@@ -15,7 +16,7 @@ export function qdiscSpec(s: Shaping): QdiscSpec {
       ...(s.rate !== undefined ? { rate: s.rate } : {}),
     };
   }
-  return { kind: 'tbf', rate: s.rate ?? 0 };
+  return { kind: 'tbf', rate: s.rate ?? 0, ...(tbf !== undefined ? { burst: tbf.burst, limit: tbf.limit } : {}) };
 }
 
 /** A shaping as read back from a root qdisc's settings. */

@@ -46,7 +46,7 @@ export { PSCHED_DEFAULT, parsePsched, timeToTicks, ticksToTime, nsToTicks, ticks
 export type { Psched } from './qdiscs/psched.js';
 export { defineStruct } from './qdiscs/struct.js';
 export type { StructCodec, StructValue, StructOf, ScalarKind } from './qdiscs/struct.js';
-export { TcaTbf, tbfAttributes, tbfOptions, tcRatespec, tcTbfQopt } from './qdiscs/tbf.js';
+export { TcaTbf, tbfAttributes, tbfOptions, tcRatespec, tcTbfQopt, defaultTbfBurst, defaultTbfLimit } from './qdiscs/tbf.js';
 export type { TbfQdiscInfo, TbfAttrs, TbfSettings, TcRatespec, TcTbfQopt } from './qdiscs/tbf.js';
 export {
   TcaNetem,

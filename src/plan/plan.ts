@@ -12,7 +12,9 @@
  * netns | veth + red's address | green's address + both ends up | routes | exec.
  */
 import type { Cidr, ExecEntry, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute, Shaping } from '../topology/types.js';
+import { defaultTbfBurst, defaultTbfLimit } from '../netlink/index.js';
 import { PlanBuilder } from './builder.js';
+import { DEFAULT_MTU } from './ops/kind.js';
 import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
 import { identicalForeign } from './foreign.js';
@@ -20,6 +22,14 @@ import { routeIdPart, sameRoute } from './route.js';
 import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Op, Plan } from './types.js';
 
 const EMPTY: ObservedLab = { namespaces: {}, processes: [] };
+
+/** The largest GSO packet a veth takes (the kernel's default for it), which sizes a tbf's queue. */
+const VETH_GSO_MAX_SIZE = 65536;
+
+/** A shaping that is a rate and nothing else: a tbf (delay, jitter or loss make it a netem). */
+export function isRateOnly(s: Shaping): boolean {
+  return s.delayMs === undefined && s.jitterMs === undefined && s.lossPercent === undefined;
+}
 
 /** `netns\0ifname`: one interface in one namespace. */
 function key(netns: string, ifname: string): string {
@@ -550,14 +560,20 @@ class Planner {
     }
     const want = end.shaping;
     if (want !== undefined && (made !== undefined || !sameShaping(want, have?.shaping))) {
-      this.#shaping(end.netns, {
+      const op: Op = {
         op: 'qdisc.set',
         id: `qdisc:${end.node}:${end.ifname}`,
         after: made !== undefined ? [made] : [],
         netns: end.netns,
         ifname: end.ifname,
         shaping: { ...want },
-      });
+      };
+      // A rate alone is a tbf, sized here from the end's MTU, so that the plan (and --explain) says exactly what the kernel gets.
+      if (isRateOnly(want) && want.rate !== undefined) {
+        const burst = defaultTbfBurst(want.rate, wantMtu ?? DEFAULT_MTU);
+        op.tbf = { burst, limit: defaultTbfLimit(want.rate, burst, VETH_GSO_MAX_SIZE) };
+      }
+      this.#shaping(end.netns, op);
     } else if (want === undefined && have?.shaping !== undefined) {
       this.#shaping(end.netns, { op: 'qdisc.del', id: `del-qdisc:${end.node}:${end.ifname}`, after: [], netns: end.netns, ifname: end.ifname });
     }

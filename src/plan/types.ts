@@ -30,7 +30,7 @@ export type Op =
   /** Up, MTU, or the bridge the interface is a port of. */
   | (OpBase & { op: 'link.set'; netns: string; ifname: string; up?: boolean; mtu?: number; master?: string })
   /** The root queueing discipline that shapes an end's egress (tbf for a rate; netem for delay, jitter, loss). */
-  | (OpBase & { op: 'qdisc.set'; netns: string; ifname: string; shaping: Shaping })
+  | (OpBase & { op: 'qdisc.set'; netns: string; ifname: string; shaping: Shaping; tbf?: TbfSize })
   | (OpBase & { op: 'qdisc.del'; netns: string; ifname: string })
   /** A route, marked with nslab's protocol; `adopt`: an identical route made by hand is there, and becomes nslab's. */
   | (OpBase & { op: 'route.add'; netns: string; route: ResolvedRoute; adopt?: true })
@@ -41,6 +41,12 @@ export type Op =
   | (OpBase & { op: 'proc.kill'; node: string; pid: number; startTime: string });
 
 export type OpKind = Op['op'];
+
+/** A rate limit's bucket and queue in bytes, computed by the plan from the end's MTU (see netlink/qdiscs/tbf.ts). */
+export interface TbfSize {
+  burst: number;
+  limit: number;
+}
 
 export interface EndRef {
   node: string;

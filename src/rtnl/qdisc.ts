@@ -21,7 +21,11 @@ import {
   TcH,
   ticksToNs,
   transmitSize,
+  defaultTbfBurst,
+  defaultTbfLimit,
 } from '../netlink/index.js';
+
+export { defaultTbfBurst, defaultTbfLimit };
 import type { QdiscInfo, QdiscMessage } from '../netlink/index.js';
 import { devLabel, type DevRef } from './dev.js';
 import { NetlinkError } from './error.js';
@@ -50,6 +54,8 @@ export interface TbfSpec {
    * keeps a TCP transfer at the rate. An explicit latencyMs is taken as it is.
    */
   latencyMs?: number;
+  /** The queue in bytes, instead of a latency (tc's `limit`): what `nslab up` sends, so `--explain` says it exactly. */
+  limit?: number;
 }
 
 /**
@@ -90,7 +96,6 @@ export interface Qdisc {
 }
 
 const ENOENT = errnoNumber('ENOENT') ?? 2;
-const ETH_HLEN = 14;
 
 /**
  * The kernel has no qdisc of that kind (not built, module not loaded). A NetlinkError (ENOENT, the kernel's
@@ -129,7 +134,7 @@ export class QdiscOps {
    */
   async replace(dev: DevRef, spec: QdiscSpec): Promise<void> {
     // tbf's defaults depend on the device (MTU, GSO size); everything else needs only its index.
-    const needDevice = spec.kind === 'tbf' && (spec.burst === undefined || spec.latencyMs === undefined);
+    const needDevice = spec.kind === 'tbf' && (spec.burst === undefined || (spec.latencyMs === undefined && spec.limit === undefined));
     const { index, ...device } = needDevice ? await this.#link(dev) : { index: await this.#h.link.index(dev), ...DEFAULT_DEVICE };
     await this.#newRoot(index, dev, qdiscInfo(spec, device));
   }
@@ -245,16 +250,6 @@ export interface DeviceSizes {
 /** A veth's: MTU 1500, GSO packets up to 64 KiB. */
 const DEFAULT_DEVICE: DeviceSizes = { mtu: 1500, gsoMaxSize: 65536 };
 
-/** The default tbf burst: 10 ms at the rate, at least two full frames (see TbfSpec.burst). */
-export function defaultTbfBurst(rateBits: number, mtu: number): number {
-  return Math.max(Math.ceil(rateBits / 8 / 100), 2 * (mtu + ETH_HLEN));
-}
-
-/** The default tbf queue in bytes: 50 ms at the rate plus the burst, at least two GSO packets plus the burst (see TbfSpec.latencyMs). */
-export function defaultTbfLimit(rateBits: number, burst: number, gsoMaxSize: number): number {
-  return burst + Math.max(Math.floor((rateBits / 8) * 0.05), 2 * gsoMaxSize);
-}
-
 function bytesPerSecond(bits: number, what: string): number {
   if (!Number.isFinite(bits) || bits < 8) throw new NetlinkEncodeError(`${what} must be at least 8 bits per second, not ${bits}`);
   return Math.round(bits / 8);
@@ -271,7 +266,7 @@ export function qdiscInfo(spec: QdiscSpec, device: DeviceSizes = DEFAULT_DEVICE)
   if (spec.kind === 'tbf') {
     const rate = bytesPerSecond(spec.rate, 'tbf rate');
     const burst = spec.burst ?? defaultTbfBurst(spec.rate, device.mtu);
-    if (spec.latencyMs === undefined) return tbfOptions({ rate, burst, limit: defaultTbfLimit(spec.rate, burst, device.gsoMaxSize) });
+    if (spec.latencyMs === undefined) return tbfOptions({ rate, burst, limit: spec.limit ?? defaultTbfLimit(spec.rate, burst, device.gsoMaxSize) });
     if (!Number.isFinite(spec.latencyMs) || spec.latencyMs < 0)
       throw new NetlinkEncodeError(`tbf latency must be a number of milliseconds, 0 or more, not ${spec.latencyMs}`);
     return tbfOptions({ rate, burst, latencyUs: Math.round(spec.latencyMs * 1000) });

@@ -39,18 +39,25 @@ describe('nslab CLI', { skip: needsRoot }, () => {
     );
   });
 
-  test('--explain prints each step as the ip command it equals; --dry-run changes nothing', () => {
+  test('--explain prints each step as the ip command it equals, as a script; --dry-run changes nothing', () => {
     const dry = nslabOk(['up', 'examples/two-computers.yaml', '--dry-run', '--explain']);
-    assert.match(dry.stdout, /\$ ip netns add red/);
-    assert.match(dry.stdout, /\$ ip link add rveth netns red type veth peer name gveth netns green/);
+    assert.match(dry.stdout, /^#!\/bin\/sh\n/);
+    assert.match(dry.stdout, /^ip netns add red$/m);
+    assert.match(dry.stdout, /^ip link add rveth netns red type veth peer name gveth netns green$/m);
+    // Everything that is not a command is a comment.
+    assert.deepEqual(
+      dry.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !/^(ip|tc|set -e)\b/.test(l)),
+      [],
+    );
     assert.deepEqual(
       netnsList().filter((n) => n === 'red'),
       [],
     );
     try {
       const up = nslabOk(['up', 'examples/two-computers.yaml', '--explain']);
-      assert.match(up.stdout, /\$ ip -n red addr add 10\.10\.1\.2\/32 dev rveth/);
-      assert.match(up.stdout, /\$ ip -n green route add 10\.10\.1\.2\/32 dev gveth/);
+      assert.match(up.stdout, /^ip -n red addr add 10\.10\.1\.2\/32 dev rveth$/m);
+      assert.match(up.stdout, /^ip -n green route add 10\.10\.1\.2\/32 dev gveth proto 77$/m);
+      assert.match(up.stdout, /^# lab two-computers up: 2 nodes/m);
     } finally {
       nslabOk(['down', '--lab', 'two-computers']);
     }

@@ -16,11 +16,15 @@ export function register(program: Command): void {
       requireRoot('down');
       const name = await labName(o, file, undefined, labOfFile);
       const started = performance.now();
-      const onProgress = progressPrinter('down', o.explain === true && o.json !== true);
+      const explainSteps = o.explain === true && o.json !== true;
+      const onProgress = progressPrinter('down', explainSteps, `nslab down ${file ?? `--lab ${name}`}`);
       const result = await down(name, onProgress !== undefined ? { onProgress } : {});
       const ms = Math.round(performance.now() - started);
-      print(o.json === true, { lab: name, found: result.found, operations: result.plan.ops.length, ms }, () =>
-        result.found ? `lab ${name} down: ${result.plan.ops.length} operations in ${ms} ms` : `no lab named ${name} was up; nothing to do`,
+      print(
+        o.json === true,
+        { lab: name, found: result.found, operations: result.plan.ops.length, ms },
+        () =>
+          `${explainSteps ? '# ' : ''}${result.found ? `lab ${name} down: ${result.plan.ops.length} operations in ${ms} ms` : `no lab named ${name} was up; nothing to do`}`,
       );
     });
 }

@@ -5,7 +5,7 @@ import { formatTopologyIssue, NslabError } from '../../errors.js';
 import { attached } from '../attach.js';
 import { print, requireRoot } from '../context.js';
 import { formatPlan } from '../output.js';
-import { progressPrinter } from '../progress.js';
+import { planScript, progressPrinter } from '../progress.js';
 import type { ProgramOptions } from '../program.js';
 
 const DEFAULT_SOURCE = '<built-in two-computers lab>';
@@ -54,7 +54,8 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
   }
   for (const w of lab.resolved.warnings ?? []) process.stderr.write(`nslab: warning: ${formatTopologyIssue(w, lab.source)}\n`);
   const started = performance.now();
-  const onProgress = progressPrinter('up', o.explain === true && o.json !== true);
+  const explainSteps = o.explain === true && o.json !== true;
+  const onProgress = progressPrinter('up', explainSteps, `nslab up ${file ?? ''}`.trimEnd());
   const upOptions: UpOptions = {
     ...(o.dryRun === true ? { dryRun: true } : {}),
     ...(onProgress !== undefined ? { onProgress } : {}),
@@ -65,7 +66,11 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
   const ms = Math.round(performance.now() - started);
   const json = o.json === true;
   if (o.dryRun === true) {
-    print(json, result.plan, () => formatPlan(result.plan, o.explain === true));
+    print(json, result.plan, () =>
+      o.explain === true
+        ? planScript(result.plan, ['nslab up', ...(file !== undefined ? [file] : []), '--dry-run'].join(' ')).trimEnd()
+        : formatPlan(result.plan),
+    );
     return;
   }
   const r = lab.resolved;
@@ -73,14 +78,23 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
     ? `lab ${r.name} is up and matches ${lab.source ?? 'its definition'}: nothing to change`
     : `lab ${r.name} ${result.existed ? 'updated' : 'up'}: ${r.nodes.length} nodes, ${r.links.length} link${r.links.length === 1 ? '' : 's'}, ${result.plan.ops.length} operations in ${ms} ms`;
   const [from, to] = r.nodes;
+  // With --explain, stdout is a script: what is not a command is a comment.
+  const said = (text: string): string => (explainSteps ? text.replace(/^/gm, '# ') : text);
   if (file !== undefined || !o.proof || from === undefined || to === undefined) {
-    print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, skipped: result.skipped, plan: result.plan }, () => summary);
+    print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, skipped: result.skipped, plan: result.plan }, () =>
+      said(summary),
+    );
     return;
   }
   // The tutorial's proof: the first computer pings the second.
   const target = lab.resolveTarget(to.name);
-  if (json) {
+  if (json || explainSteps) {
     const reached = await lab.node(from.name).reach(to.name);
+    if (explainSteps) {
+      process.stdout.write(`${said(`${summary}\nproof: ${from.name} ${reached ? 'reaches' : 'does not reach'} ${to.name} (${target})`)}\n`);
+      if (!reached) process.exitCode = 1;
+      return;
+    }
     print(
       true,
       { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, proof: { from: from.name, to: to.name, address: target, reached } },

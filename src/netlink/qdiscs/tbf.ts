@@ -162,3 +162,24 @@ export function tbfOptions(s: TbfSettings): TbfQdiscInfo {
     rtab,
   };
 }
+
+/** The bytes of an Ethernet header, which a frame adds to the MTU. */
+const ETH_HLEN = 14;
+
+/**
+ * tbf's bucket by nslab's rule: 10 ms of traffic at the rate (tc-tbf's rule of at least rate/HZ, with the
+ * coarsest HZ of 100), and at least two full frames of the device: a burst below one frame would drop every
+ * full-size packet.
+ */
+export function defaultTbfBurst(rateBits: number, mtu: number): number {
+  return Math.max(Math.ceil(rateBits / 8 / 100), 2 * (mtu + ETH_HLEN));
+}
+
+/**
+ * tbf's queue in bytes by nslab's rule: 50 ms at the rate plus the burst, and never less room than two of
+ * the device's largest GSO packets above the burst (TCP hands a veth 64 KiB super-packets; less room drops in
+ * every round trip: see rtnl/qdisc.ts TbfSpec.latencyMs).
+ */
+export function defaultTbfLimit(rateBits: number, burst: number, gsoMaxSize: number): number {
+  return burst + Math.max(Math.floor((rateBits / 8) * 0.05), 2 * gsoMaxSize);
+}
