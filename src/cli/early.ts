@@ -1,9 +1,8 @@
 /**
  * The head start of `nslab up FILE`, taken before node loads the rest of nslab (main.ts imports this
  * module alone first, and the program after): the file's text is read, glanced at (topology/peek.ts),
- * and as many spare namespaces as it lists nodes start being made (engine/spares.ts). Node takes about
- * 50 ms to load and 30-50 ms more to parse a thousand-node file; the kernel makes about 300 namespaces
- * in that time on the core that would sit idle.
+ * and as many spare namespaces as it lists nodes start being made (engine/spares.ts), on the core that
+ * would sit idle while node loads nslab and parses the file (figures: docs/performance.md).
  *
  * The up command is told of them (main's `early`) and checks them against the file as parsed: it asks
  * for more or fewer, starts its own if the glance saw another lab, and frees those it does not name. Any

@@ -114,8 +114,8 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
 }
 
 /**
- * Hosts files placed or removed per turn of the event loop. 100 took about 5 ms of system calls on a quiet
- * day and 20 ms on a busy one, while the kernel made a lab's devices; 25 keeps a turn short on either.
+ * Hosts files placed or removed per turn of the event loop: few enough that the system calls of one turn
+ * never stall it long while the kernel makes a lab's devices (figures: docs/performance.md).
  */
 const SLICE = 25;
 

@@ -64,8 +64,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
   let state: LabState | undefined;
   let existed = false;
   try {
-    // Turns of the event loop between the synchronous steps that grow with the lab (a 1,000-node lab's
-    // observation and plan take 10 to 30 ms each): none may stall it long.
+    // Turns of the event loop between the synchronous steps that grow with the lab: none may stall it long.
     await turn();
     state = readState(desired.name, options.stateRoot);
     // A run that was killed left its mark in the state: finish or undo what it was doing first.

@@ -26,8 +26,8 @@ export class Spares {
    * Starts making `nodes` spares for what looks like the first `up` of lab `lab`: its name and node count
    * as read from its file, before the file is checked (a file that turns out wrong only costs the spares).
    * Undefined when spares would go unused: a lab with a state file (it is up, and has its namespaces), a
-   * name no lab can have, or no nodes. (A small lab gains little, 16 ms of 266 for 100 nodes, but loses
-   * nothing either: the spares are made on an idle core.)
+   * name no lab can have, or no nodes. (A small lab gains little, but loses nothing either: the spares are
+   * made on an idle core.)
    */
   static start(lab: unknown, nodes: number, stateRoot = STATE_ROOT): Spares | undefined {
     if (typeof lab !== 'string' || !LAB_NAME.test(lab) || nodes <= 0 || hasState(lab, stateRoot)) return undefined;

@@ -75,7 +75,7 @@ export interface StateRun {
 
 /**
  * `digits` random hex digits, for names that only need to differ from run to run (a lab's id, a probe's
- * name), not to resist a guess: Math.random, since node:crypto costs every start 6-7 ms to load.
+ * name), not to resist a guess: Math.random, since loading node:crypto costs every start time.
  */
 export function randomHex(digits: number): string {
   let s = '';

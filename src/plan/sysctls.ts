@@ -8,7 +8,7 @@ export const FORWARDING_SYSCTLS = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/for
  * addresses are checked unique; devices made later inherit `default`; and without DAD their IPv6 addresses,
  * link-local ones included, work at once instead of a second later (neighbour discovery between routers
  * failed in that second). A lab without IPv6 leaves them as the kernel has them: the first sysctl written
- * in a new namespace costs the kernel about 0.12 ms, a tenth of making the namespace.
+ * in a new namespace costs the kernel a good part of what making the namespace costs.
  */
 export const NO_DAD_SYSCTLS = ['net/ipv6/conf/default/accept_dad', 'net/ipv6/conf/all/accept_dad'] as const;
 

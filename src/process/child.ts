@@ -5,9 +5,8 @@
  * `timedOut`, and output decoded once at the end (`Buffer.concat`, then UTF-8), so a character split
  * across two reads arrives whole.
  *
- * Not execa itself: it took about 90 ms to load here and nano-spawn about 18 (node:child_process 5), on
- * every `nslab exec`; nano-spawn also drops the final newline and has no `timedOut`. See
- * docs/architecture.md.
+ * Not execa itself: loading it cost every `nslab exec` more than the command itself, and nano-spawn drops
+ * the final newline and has no `timedOut` (figures: docs/architecture.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';

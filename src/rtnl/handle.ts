@@ -360,8 +360,8 @@ export class Handle implements AsyncDisposable {
   }
 
   /**
-   * Closes many handles (as close() each), their sockets in one native call off the JS thread: a thousand
-   * netlink sockets took it about 15 ms to close one by one. Also closes `fds` (other descriptors the
+   * Closes many handles (as close() each), their sockets in one native call off the JS thread: closing a
+   * thousand sockets one by one held the JS thread (docs/performance.md). Also closes `fds` (other descriptors the
    * caller is done with) in that call. Resolves once they are closed.
    */
   static async closeAll(handles: Iterable<Handle>, fds: readonly number[] = []): Promise<void> {

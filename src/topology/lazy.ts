@@ -1,8 +1,8 @@
 /**
  * zod and `yaml`, loaded the first time they are needed, synchronously (the topology pipeline is
  * synchronous). A valid file needs neither: js-yaml reads it and the quick shape test (lab-fit.ts) passes
- * it, so `nslab up` does not load them. zod alone took 65 to 90 ms of a cold start here, and `yaml` 20
- * more; they are loaded only to explain a problem. Their CommonJS builds are loaded through require, the
+ * it, so `nslab up` does not load them: loading them is a large part of a cold start (docs/performance.md),
+ * and they are loaded only to explain a problem. Their CommonJS builds are loaded through require, the
  * only way Node 20 loads a module synchronously from an ES module; every use goes through this file, so
  * one instance of each is ever loaded.
  */

@@ -3,8 +3,8 @@
  * resolve. Every problem is reported at once with its line and column; YAML syntax errors stop the
  * pipeline first, since a broken document cannot be checked further.
  *
- * Two readers: js-yaml is tried first, since it reads a 1,000-node lab about five times faster than `yaml`
- * (45 ms against 230 with a cold JIT) but keeps no positions. Its value is used only when the file checks
+ * Two readers: js-yaml is tried first, since it reads a large lab several times faster than `yaml` (with a
+ * cold JIT; docs/performance.md) but keeps no positions. Its value is used only when the file checks
  * clean. Anything else (a syntax error, any problem, an alias, a %directive, node names that a JavaScript
  * object would reorder) goes through `yaml`, which places every problem at its line and column (and is
  * loaded only then: see lazy.ts).

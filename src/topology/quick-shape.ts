@@ -1,8 +1,8 @@
 /**
  * A quick yes for the shape check: a test made from the zod schema's own definition that answers true only
  * when a value certainly fits the schema. Then the shape check has nothing to say and zod need not run (or
- * even load): with a cold JIT, zod takes several times as long on a 1,000-node lab and leaves about 4 MB of
- * garbage, and loading it takes longer still.
+ * even load): with a cold JIT, zod takes several times as long on a large lab and leaves much garbage, and
+ * loading it takes longer still (docs/performance.md).
  *
  * In two steps: describeFit reads the schema into a FitSpec, plain data that scripts/gen-schema.ts writes to
  * lab-fit.ts (a test fails while that file is stale), and fitFrom makes the test from the data, without zod.
