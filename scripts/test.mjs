@@ -9,7 +9,7 @@
 //
 // Usage: npm test [-- [--jobs N] FILE_OR_DIR ...]   (default: test/, jobs: NSLAB_TEST_JOBS or 4)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debris, enterSandbox, isRoot } from './sandbox.mjs';
@@ -72,7 +72,11 @@ const madeEtcNetns = !existsSync('/etc/netns');
 if (madeEtcNetns) mkdirSync('/etc/netns');
 const started = Date.now();
 const results = [];
-const queue = [...files].sort((a, b) => statSync(b).size - statSync(a).size);
+// The slowest files first, as the last run timed them (build/test-times.json), else the biggest.
+const timesFile = join(root, 'build', 'test-times.json');
+const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
+const weight = (f) => lastTimes[relative(root, f)] ?? statSync(f).size;
+const queue = [...files].sort((a, b) => weight(b) - weight(a));
 const runOne = (file) =>
   new Promise((done) => {
     const t0 = Date.now();
@@ -94,6 +98,8 @@ const workers = Array.from({ length: Math.max(1, jobs) }, async () => {
 await Promise.all(workers);
 
 if (madeEtcNetns) rmdirSync('/etc/netns');
+mkdirSync(dirname(timesFile), { recursive: true });
+writeFileSync(timesFile, JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [relative(root, r.file), r.ms])) }, null, 1));
 const failed = results.filter((r) => r.code !== 0);
 const sum = (k) => results.reduce((n, r) => n + r[k], 0);
 console.log(
