@@ -54,6 +54,8 @@ export interface EngineOptions {
   meanwhile?: () => Promise<unknown>;
   /** Spare namespaces (Spares.start) that the run names first instead of making new ones. */
   spares?: Spares;
+  /** At most this many namespaces the run makes are open at once (default: see namespaces.ts MAX_OPEN). */
+  maxOpenNamespaces?: number;
 }
 
 /** Operations issued per turn of the event loop, so that no turn holds it long (see docs/performance.md). */
@@ -70,6 +72,12 @@ export class Applier {
   #ops: readonly Op[] = [];
   #started = 0;
   #meanwhileRun: Promise<unknown> | undefined;
+  /** Namespaces this run makes -> how many ops still use them (see #countUses). */
+  readonly #uses = new Map<string, number>();
+  #releasable: string[] = [];
+  #releasing = false;
+  #handles: HandleSet | undefined;
+  #namespaces: Namespaces | undefined;
 
   /** indexBase: above every interface index the lab has now (see Observation.maxIndex). */
   constructor(state: LabState, mark: string, options: ApplyOptions & EngineOptions = {}, indexBase = FIRST_INDEX) {
@@ -83,10 +91,10 @@ export class Applier {
   async run(plan: Plan): Promise<void> {
     const dir = this.#opts.netnsDir ?? NETNS_RUN_DIR;
     const journal = new Journal();
-    const handles = new HandleSet(dir);
+    const handles = (this.#handles = new HandleSet(dir));
     const indexes = new Indexes(plan, this.#indexBase);
     let dispatcher: Dispatcher | undefined;
-    const namespaces = new Namespaces(plan, {
+    const namespaces = (this.#namespaces = new Namespaces(plan, {
       dir,
       mark: this.#mark,
       state: this.#state,
@@ -96,7 +104,8 @@ export class Applier {
       spares: this.#opts.spares,
       onMade: () => void this.#startMeanwhile(),
       stopping: () => dispatcher?.stopping === true,
-    });
+      ...(this.#opts.maxOpenNamespaces !== undefined ? { maxOpen: this.#opts.maxOpenNamespaces } : {}),
+    }));
     const ctx: RunContext = {
       mark: this.#mark,
       dev: (netns, ifname) => indexes.dev(netns, ifname),
@@ -109,6 +118,7 @@ export class Applier {
     };
     const graph = dependencyGraph(plan);
     this.#ops = plan.ops;
+    this.#countUses(plan, namespaces.fresh);
     await turn();
     this.#started = performance.now();
     namespaces.journal(plan);
@@ -166,10 +176,45 @@ export class Applier {
     }
   }
 
+  /**
+   * The ops that use each namespace this run makes (its socket, or its descriptor as a veth's far end), so
+   * that its socket and descriptor close once the last is done, and the run's working set stays bounded.
+   */
+  #countUses(plan: Plan, fresh: ReadonlySet<string>): void {
+    for (const op of plan.ops) {
+      for (const netns of usesOf(op)) if (fresh.has(netns)) this.#uses.set(netns, (this.#uses.get(netns) ?? 0) + 1);
+    }
+  }
+
+  /** An op is done with its namespaces: those this run made and nothing else will use are released. */
+  #doneWith(op: Op): void {
+    // A namespace made that no op uses is done with at once (else it would hold its room for the run).
+    if (op.op === 'netns.add' && !this.#uses.has(op.netns)) this.#releasable.push(op.netns);
+    for (const netns of usesOf(op)) {
+      const left = this.#uses.get(netns);
+      if (left === undefined) continue;
+      if (left > 1) this.#uses.set(netns, left - 1);
+      else {
+        this.#uses.delete(netns);
+        this.#releasable.push(netns);
+      }
+    }
+    if (this.#releasable.length > 0 && !this.#releasing) {
+      this.#releasing = true;
+      // Released together, once a turn: one native call closes them all.
+      setImmediate(() => {
+        this.#releasing = false;
+        const names = this.#releasable.splice(0);
+        void this.#handles?.release(names).then(() => this.#namespaces?.released(names.length));
+      });
+    }
+  }
+
   /** Finishes an op with the dispatcher when its work settles. */
   #track(d: Dispatcher, position: number, work: Promise<void>): void {
     work.then(
       () => {
+        this.#doneWith(this.#ops[position] as Op);
         this.#progress(position);
         d.done(position);
       },
@@ -206,4 +251,12 @@ export class Applier {
       return e ?? new NslabError('NSLAB_INTERNAL', 'the work run beside the kernel failed without saying why');
     }
   }
+}
+
+/** The namespaces an op needs open: the one its request goes to, and a veth's far end. */
+function usesOf(op: Op): string[] {
+  const socket = socketOf(op);
+  const uses = socket !== undefined ? [socket] : [];
+  if (op.op === 'veth.add' && op.b.netns !== socket) uses.push(op.b.netns);
+  return uses;
 }

@@ -6,7 +6,7 @@
  * (or names a spare): its early sysctls written, its socket open, its `lo` up carrying the lab's mark.
  */
 import { NslabError } from '../errors.js';
-import { deleteNamespaces, makeNamespaces, netnsPath, sysctl } from '../native/index.js';
+import { deleteNamespaces, descriptorLimit, makeNamespaces, netnsPath, sysctl } from '../native/index.js';
 import type { Op, Plan } from '../plan/types.js';
 import type { OpOf } from '../plan/index.js';
 import { upWithAliasRequest } from '../rtnl/index.js';
@@ -27,6 +27,8 @@ export interface NamespaceOptions {
   onMade: () => void;
   /** True once the run is stopping: namespaces not yet being made are then given up. */
   stopping: () => boolean;
+  /** At most this many open at once (default MAX_OPEN, within the descriptor limit). */
+  maxOpen?: number;
 }
 
 /** What a namespace op given up before anything was done rejects with (not a failure of its own). */
@@ -37,8 +39,18 @@ interface Queued {
   settle: (error: Error | typeof SKIPPED | undefined) => void;
 }
 
+/**
+ * How many namespaces of a run may be open at once (each holds its netlink socket and a descriptor of the
+ * namespace until its last op is done): the working set stays bounded whatever the lab's size, and within
+ * the process's descriptor limit. A lab of up to this many namespaces has them all made in one native call.
+ */
+const MAX_OPEN = 4096;
+
 export class Namespaces {
   readonly #o: NamespaceOptions;
+  /** Namespaces made and not yet released (their socket and descriptor still open). */
+  #open = 0;
+  readonly #maxOpen: number;
   /** Namespaces this run makes. */
   readonly fresh = new Set<string>();
   /** sysctl.set ops written by the thread that makes their namespace, and their values by namespace. */
@@ -52,6 +64,8 @@ export class Namespaces {
 
   constructor(plan: Plan, options: NamespaceOptions) {
     this.#o = options;
+    // Two descriptors each, and room for everything else the process holds.
+    this.#maxOpen = Math.max(1, Math.min(options.maxOpen ?? MAX_OPEN, Math.floor((descriptorLimit().soft - 512) / 2)));
     for (const op of plan.ops) if (op.op === 'netns.add') this.fresh.add(op.netns);
     // The sysctls of namespaces this run makes that wait for nothing else are written as each is made.
     const made = new Set(plan.ops.filter((op) => op.op === 'netns.add').map((op) => op.id));
@@ -94,7 +108,10 @@ export class Namespaces {
       for (const q of this.#queued.splice(0)) q.settle(SKIPPED);
       return;
     }
-    const batch = this.#queued.splice(0);
+    const room = this.#maxOpen - this.#open;
+    if (room <= 0) return; // a namespace released makes room (released())
+    const batch = this.#queued.splice(0, room);
+    this.#open += batch.length;
     this.#making = true;
     this.#add(batch.map((q) => q.op)).then(
       (errors) => this.#settle(batch, errors),
@@ -108,6 +125,8 @@ export class Namespaces {
 
   #settle(batch: Queued[], errors: readonly (Error | undefined)[]): void {
     this.#making = false;
+    // A namespace that was not made holds nothing.
+    this.#open -= errors.filter((e) => e !== undefined).length;
     this.#o.onMade();
     batch.forEach((q, i) => q.settle(errors[i]));
     this.#next();
@@ -135,6 +154,12 @@ export class Namespaces {
     for (const m of made) this.#made.push(m.netns);
     this.#o.handles.adopt(made);
     return results.map((r) => (r instanceof Error ? r : undefined));
+  }
+
+  /** These namespaces' work is done and their socket and descriptor were closed: room for more. */
+  released(count: number): void {
+    this.#open -= count;
+    this.#next();
   }
 
   /** True for a sysctl.set written as its namespace was made. */

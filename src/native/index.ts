@@ -48,6 +48,7 @@ interface Addon {
   closeFd(fd: number): void;
   closeFds(fds: number[]): Promise<null>;
   tryLock(path: string): number | null | SysErrObject;
+  raiseFileLimit(): [number, number] | SysErrObject;
 }
 
 interface NativeSetup {
@@ -305,4 +306,18 @@ export function tryLock(path: string): number | undefined {
   const r = load().tryLock(path);
   if (isSysErr(r)) throw nativeError(r, 'locking');
   return r ?? undefined;
+}
+
+let fileLimit: { soft: number; hard: number } | undefined;
+
+/**
+ * How many descriptors this process may hold, after raising the soft limit (RLIMIT_NOFILE) to the hard
+ * one, once: a run holds a socket and a descriptor for each namespace it works on at once.
+ */
+export function descriptorLimit(): { soft: number; hard: number } {
+  if (fileLimit !== undefined) return fileLimit;
+  const r = load().raiseFileLimit();
+  if (isSysErr(r)) throw nativeError(r, 'raising the descriptor limit');
+  fileLimit = { soft: r[0], hard: r[1] };
+  return fileLimit;
 }

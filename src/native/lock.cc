@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,21 @@ napi_value TryLock(napi_env env, napi_callback_info info) {
       return jsInt(env, fd);
     close(fd);
   }
+}
+
+napi_value RaiseFileLimit(napi_env env, napi_callback_info info) {
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return jsError(env, fail("getrlimit", "RLIMIT_NOFILE"));
+  if (lim.rlim_cur < lim.rlim_max) {
+    struct rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  napi_value out;
+  NAPI_OK(napi_create_array_with_length(env, 2, &out));
+  NAPI_OK(napi_set_element(env, out, 0, jsInt(env, static_cast<int64_t>(lim.rlim_cur))));
+  NAPI_OK(napi_set_element(env, out, 1, jsInt(env, static_cast<int64_t>(lim.rlim_max))));
+  return out;
 }
 
 }  // namespace nslab

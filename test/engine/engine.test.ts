@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { down, Spares, status, up } from '../../src/engine/index.js';
 import { NslabError } from '../../src/errors.js';
@@ -209,5 +209,30 @@ describe('engine', { skip: needsRoot }, () => {
     const r = await down(name);
     assert.equal(r.found, false);
     assert.deepEqual(netnsList(), before);
+  });
+
+  test('a lab bigger than the working set is made a window at a time: the descriptors held stay bounded, and it pings end to end', async () => {
+    const lab = chain(uniqueName('win'), 40);
+    for (const n of lab.nodes) n.forwarding = true;
+    const last = lab.links.length - 1;
+    // Routes along the chain both ways to the end cables' subnets (where they are not connected already).
+    lab.nodes.forEach((n, i) => {
+      n.routes = [];
+      if (i < last) n.routes.push({ family: 4, to: { family: 4, address: `10.${last}.0.0`, prefixLength: 24 }, via: `10.${i}.0.2` });
+      if (i > 1) n.routes.push({ family: 4, to: { family: 4, address: '10.0.0.0', prefixLength: 24 }, via: `10.${i - 1}.0.1` });
+    });
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const base = fds();
+    let peak = 0;
+    const watch = (): void => void (peak = Math.max(peak, fds()));
+    try {
+      await up(lab, { maxOpenNamespaces: 6, onProgress: watch });
+      assert.ok(peak - base <= 6 * 2 + 8, `at most 6 namespaces open at once: ${peak - base} descriptors above the ${base} before`);
+      assert.equal(fds(), base, 'everything is closed at the end');
+      assert.match(sh('ip', ['netns', 'exec', `${lab.name}-n0`, 'ping', '-c', '1', '-W', '2', `10.${last}.0.2`]), /1 received/);
+    } finally {
+      await down(lab.name);
+    }
+    gone(lab);
   });
 });
