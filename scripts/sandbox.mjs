@@ -1,9 +1,11 @@
-// The private sandbox that the tests and benchmarks run in, as root: `unshare --net --mount` gives the
-// process its own network namespace (only a `lo`) and mount namespace, in which a tmpfs covers /run (so
-// /run/netns and /run/nslab are private) and /etc/netns. Nothing inside can see or change the host's
-// interfaces, namespaces or lab state, and whatever leaks dies with the sandbox.
+// The private sandbox that the tests and benchmarks run in, as root: `unshare --net --mount --pid` gives the
+// process its own network namespace (only a `lo`), mount namespace, in which a tmpfs covers /run (so
+// /run/netns and /run/nslab are private) and /etc/netns, and PID namespace (with its own /proc). Nothing
+// inside can see or change the host's interfaces, namespaces, lab state or processes, and whatever leaks
+// dies with the sandbox: when its first process ends, the kernel ends every process left in it (a server a
+// killed test started included).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -24,9 +26,13 @@ export function enterSandbox(script, args) {
     // has none, it is made here, outside, and removed again once the sandbox is gone.
     const madeEtcNetns = !existsSync('/etc/netns');
     if (madeEtcNetns) mkdirSync('/etc/netns');
-    const status = run('unshare', ['--net', '--mount', '--propagation', 'private', '--', process.execPath, script, ...args], {
-      env: { ...process.env, NSLAB_SANDBOX: '1' },
-    });
+    const status = run(
+      'unshare',
+      ['--net', '--mount', '--propagation', 'private', '--pid', '--fork', '--mount-proc', '--', process.execPath, script, ...args],
+      {
+        env: { ...process.env, NSLAB_SANDBOX: '1' },
+      },
+    );
     if (madeEtcNetns) rmdirSync('/etc/netns');
     process.exit(status);
   }
@@ -42,7 +48,22 @@ export function enterSandbox(script, args) {
   if (run('ip', ['link', 'set', 'lo', 'up']) !== 0) process.exit(1); // the sandbox's own lo, not the host's
 }
 
-/** What is left in the sandbox: namespaces, lab state, links of its root namespace other than lo. */
+/** Processes of the sandbox other than this one (its first): what a test started and did not end. */
+function strayProcesses() {
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim()}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** What is left in the sandbox: namespaces, lab state, links of its root namespace other than lo, processes. */
 export function debris() {
   const namespaces = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
   const state = existsSync('/run/nslab') ? readdirSync('/run/nslab') : [];
@@ -50,5 +71,6 @@ export function debris() {
     .stdout.split('\n')
     .map((l) => l.split(': ')[1]?.split('@')[0])
     .filter((n) => n && n !== 'lo');
-  return { namespaces, state, links, any: namespaces.length + state.length + links.length > 0 };
+  const processes = strayProcesses();
+  return { namespaces, state, links, processes, any: namespaces.length + state.length + links.length + processes.length > 0 };
 }

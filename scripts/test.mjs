@@ -40,6 +40,7 @@ if (args[0] === '--inner') {
     if (left.namespaces.length) console.error(`  namespaces: ${left.namespaces.join(' ')}`);
     if (left.state.length) console.error(`  /run/nslab: ${left.state.join(' ')}`);
     if (left.links.length) console.error(`  links in the sandbox's root namespace: ${left.links.join(' ')}`);
+    if (left.processes.length) console.error(`  processes: ${left.processes.join('; ')}`);
     status = 1;
   }
   process.exit(status);
@@ -109,4 +110,4 @@ if (failed.length > 0) {
   console.log(`failed: ${failed.map((r) => `${relative(root, r.file)} (exit ${r.signal ?? r.code})`).join(', ')}`);
   process.exit(1);
 }
-console.log('every sandbox checked: no namespace, link or lab state left behind');
+console.log('every sandbox checked: no namespace, link, lab state or process left behind');
