@@ -11,6 +11,7 @@ export type NslabErrorCode =
   | 'NSLAB_ADDON_MISSING' // the compiled addon is not there
   | 'NSLAB_TOPOLOGY' // the topology file or object is invalid; `issues` lists every problem
   | 'NSLAB_NOT_OURS' // something exists that nslab did not create and will not touch
+  | 'NSLAB_EXISTS' // the lab is up and belongs to another process that still runs
   | 'NSLAB_LOCKED' // another nslab process holds the lab's lock
   | 'NSLAB_STATE' // a lab's state file is in the way and could not be set aside
   | 'NSLAB_NOT_FOUND' // no such lab, node or interface

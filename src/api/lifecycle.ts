@@ -19,8 +19,9 @@ export function status(lab: string): Promise<LabStatus> {
 
 /**
  * Removes every lab (or only `labs`) found by its kernel marks or state files: for labs whose process was
- * killed, or whose state is gone. Touches only what carries nslab's mark.
+ * killed, or whose state is gone. With `orphans`, only the labs whose owner process is gone (labs a
+ * library process brought up; the CLI's belong to nobody and stay). Touches only what carries nslab's mark.
  */
-export function clean(options: DownOptions & { labs?: string[] } = {}): Promise<DownResult[]> {
+export function clean(options: DownOptions & { labs?: string[]; orphans?: boolean } = {}): Promise<DownResult[]> {
   return engineClean(options);
 }

@@ -17,6 +17,7 @@ import { Namespaces, SKIPPED } from './namespaces.js';
 import { Processes } from './processes.js';
 import { RUNNERS, type RunContext, type Runner } from './requests.js';
 import type { Spares } from './spares.js';
+import type { ProcessIdentity } from '../process/index.js';
 import type { LabState } from './state.js';
 import { turn } from './turn.js';
 
@@ -56,6 +57,11 @@ export interface EngineOptions {
   spares?: Spares;
   /** At most this many namespaces the run makes are open at once (default: see namespaces.ts MAX_OPEN). */
   maxOpenNamespaces?: number;
+  /**
+   * The process the lab belongs to, recorded when the lab is first made: the library's labs belong to the
+   * process that brought them up (`clean --orphans` removes them once it is gone); the CLI's to nobody.
+   */
+  owner?: ProcessIdentity;
 }
 
 /** Operations issued per turn of the event loop, so that no turn holds it long (see docs/performance.md). */

@@ -14,7 +14,7 @@ import { markFor, parseMark } from '../plan/marks.js';
 import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
 import { listStates, lockLab, newState, readState, removeState, strayLabDirs, warn, writeState, type LabState } from './state.js';
 import { deleteNamespaces, NETNS_RUN_DIR, netnsPath } from '../native/index.js';
-import { labProcesses } from '../process/index.js';
+import { isRunning, labProcesses, type ProcessIdentity } from '../process/index.js';
 import { statSync } from 'node:fs';
 import { turn } from './turn.js';
 
@@ -26,6 +26,11 @@ export interface UpOptions extends ApplyOptions {
   /** The topology file, recorded in the state. */
   source?: string;
   lockWaitMs?: number;
+  /**
+   * Refuse (NSLAB_EXISTS) a lab that is up and owned by another process that still runs, instead of
+   * adopting it: for test suites, where two processes using one lab name would share one network.
+   */
+  exclusive?: boolean;
 }
 
 export interface UpResult {
@@ -67,6 +72,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     // Turns of the event loop between the synchronous steps that grow with the lab: none may stall it long.
     await turn();
     state = readState(desired.name, options.stateRoot);
+    if (options.exclusive === true && state !== undefined) refuseIfOwned(state, options.owner);
     // A run that was killed left its mark in the state: finish or undo what it was doing first.
     if (state?.run !== undefined && options.dryRun !== true) state = await recover(state, options);
     const candidates = new Map<string, string>(Object.entries(state?.namespaces ?? {}));
@@ -99,7 +105,10 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
       await writeHosts(desired, options.etcNetns);
       return { lab: desired.name, plan, changed: false, existed, skipped };
     }
-    state ??= newState(desired.name, options.source);
+    if (state === undefined) {
+      state = newState(desired.name, options.source);
+      if (options.owner !== undefined) state.owner = { pid: options.owner.pid, startTime: options.owner.startTime };
+    }
     if (seen.foundId !== undefined) state.id = seen.foundId;
     if (options.source !== undefined) state.source = options.source;
     for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
@@ -142,6 +151,16 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
   } finally {
     release();
   }
+}
+
+/** NSLAB_EXISTS when the lab is owned by a process that still runs and is not `me`. */
+function refuseIfOwned(state: LabState, me: ProcessIdentity | undefined): void {
+  const owner = state.owner;
+  if (owner === undefined || !isRunning(owner) || (me !== undefined && owner.pid === me.pid && owner.startTime === me.startTime)) return;
+  throw new NslabError(
+    'NSLAB_EXISTS',
+    `lab ${state.lab} is up and belongs to process ${owner.pid}, which still runs; two processes would share one network. Give this lab its own name (Lab options: isolate), or take the other down first`,
+  );
 }
 
 /**
@@ -337,7 +356,17 @@ export async function status(lab: string, options: { netnsDir?: string; stateRoo
  * only a lock or a state set aside, left by a kill) or its hosts files: for labs whose process was killed or
  * whose state is gone. Only what carries an nslab mark or name is touched.
  */
-export async function clean(options: DownOptions & EngineOptions & { labs?: string[] } = {}): Promise<DownResult[]> {
+export async function clean(options: DownOptions & EngineOptions & { labs?: string[]; orphans?: boolean } = {}): Promise<DownResult[]> {
+  if (options.orphans === true) {
+    // Only the labs whose owner process is gone: a test run that was killed, say.
+    const orphans = listStates(options.stateRoot).filter((lab) => {
+      const owner = readState(lab, options.stateRoot)?.owner;
+      return owner !== undefined && !isRunning(owner) && (options.labs === undefined || options.labs.includes(lab));
+    });
+    const results: DownResult[] = [];
+    for (const lab of orphans) results.push(await down(lab, options));
+    return results;
+  }
   const marks = await readNamespaceMarks(listNamespaces(options.netnsDir), options.netnsDir);
   const labs = new Set([...listStates(options.stateRoot), ...strayLabDirs(options.stateRoot), ...hostsLeftovers(options.etcNetns).keys()]);
   for (const alias of marks.values()) {

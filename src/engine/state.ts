@@ -51,6 +51,8 @@ export interface LabState {
   processes: StateProcess[];
   /** The lab as last applied. */
   applied?: ResolvedLab;
+  /** The process the lab belongs to (a test suite's, say); none for a lab the CLI made, which stays. */
+  owner?: { pid: number; startTime: string };
   /**
    * The run changing the lab now: written before it changes anything, removed when it has finished. Found
    * by a later run (which holds the lock, so this one is gone), it says a run was killed and which.

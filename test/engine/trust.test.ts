@@ -257,3 +257,38 @@ describe('trust: a failed create never leaves a request unawaited', () => {
     assert.deepEqual(unheard, []);
   });
 });
+
+describe('owners: exclusive labs and orphans', { skip: needsRoot }, () => {
+  test('an exclusive up refuses a lab another live process owns; clean --orphans removes only labs whose owner is gone', async () => {
+    const taken = chain(uniqueName('own'), 2);
+    const orphan = chain(uniqueName('orp'), 2);
+    const cli = chain(uniqueName('cli'), 2);
+    const sleeper = await startChild(['sleep', '30'], { stdio: 'ignore' });
+    try {
+      await up(taken, { owner: sleeper });
+      await assert.rejects(
+        up(taken, { exclusive: true }),
+        (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_EXISTS' && e.message.includes(`process ${sleeper.pid}`),
+      );
+      // Its owner may go on using it, exclusively too.
+      assert.equal((await up(taken, { exclusive: true, owner: sleeper })).changed, false);
+      await up(orphan, { owner: { pid: 999999, startTime: '1' } });
+      await up(cli);
+      const removed = await clean({ orphans: true });
+      assert.deepEqual(
+        removed.map((r) => r.lab),
+        [orphan.name],
+      );
+      gone(orphan);
+      assert.equal((await status(taken.name)).lab, taken.name);
+      assert.equal((await status(cli.name)).lab, cli.name);
+    } finally {
+      sleeper.kill();
+      await down(taken.name);
+      await down(cli.name);
+      await down(orphan.name);
+    }
+    gone(taken);
+    gone(cli);
+  });
+});
