@@ -69,9 +69,9 @@ function pingPair(shape: Shape, size: number): [from: string, to: string] {
   return ['n0', `n${size - 1}`];
 }
 
-export type Stage = 'up' | 'down' | 'update';
+export type Stage = 'up' | 'down' | 'update' | 'contended';
 export type Recovery = 'down FILE' | 'down --lab' | 'clean' | 'up FILE + down FILE';
-const STAGES: readonly Stage[] = ['up', 'down', 'update'];
+const STAGES: readonly Stage[] = ['up', 'down', 'update', 'contended'];
 const RECOVERIES: readonly Recovery[] = ['down FILE', 'down --lab', 'clean', 'up FILE + down FILE'];
 
 export interface Cycle {
@@ -176,6 +176,22 @@ export async function runCycle(cycle: Cycle, dir: string): Promise<CycleResult> 
     } else if (cycle.stage === 'down') {
       nslabOk(['up', file], problems, 'setting up');
       killed = await killDuring(['down', file], cycle.killAfterMs);
+    } else if (cycle.stage === 'contended') {
+      // Two ups of one lab: the first, holding the lock, is killed; the second, waiting for it, must
+      // finish the lab and prove it.
+      const first = spawn(NSLAB, ['up', file], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 30));
+      const second = spawn(NSLAB, ['up', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const output: Buffer[] = [];
+      second.stdout?.on('data', (d: Buffer) => output.push(d));
+      second.stderr?.on('data', (d: Buffer) => output.push(d));
+      const secondDone = new Promise<number>((resolve) => second.once('close', (code) => resolve(code ?? 1)));
+      await new Promise((r) => setTimeout(r, cycle.killAfterMs));
+      killed = first.exitCode === null && first.kill('SIGKILL');
+      const code = await secondDone;
+      if (code !== 0) problems.push(`the waiting up exited ${code}: ${Buffer.concat(output).toString('utf8').trim().slice(0, 2000)}`);
+      const [from, to] = pingPair(cycle.shape, cycle.size);
+      nslabOk(['ping', '--lab', lab, from, to, '-c', '3'], problems, 'the lab the waiting up finished pings');
     } else {
       // An update: the lab up at one size, killed while it grows.
       const bigger = join(dir, `${lab}-bigger.yaml`);
