@@ -9,6 +9,7 @@ import * as clean from './commands/clean.js';
 import * as convert from './commands/convert.js';
 import * as down from './commands/down.js';
 import * as exec from './commands/exec.js';
+import * as graph from './commands/graph.js';
 import * as link from './commands/link.js';
 import * as ls from './commands/ls.js';
 import * as ping from './commands/ping.js';
@@ -39,7 +40,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema]) command.register(program);
+  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph]) command.register(program);
   return program;
 }
 
