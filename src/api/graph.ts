@@ -4,13 +4,14 @@
  */
 import { status } from '../engine/index.js';
 import type { ResolvedLab } from '../topology/types.js';
-import { graphFromLab, graphFromObserved, renderGraph, type GraphFormat, type GraphModel } from '../view/index.js';
+import { graphFromLab, graphFromObserved, layoutGraph, renderGraph, renderSvg, type GraphFormat, type GraphModel } from '../view/index.js';
 
 export { GRAPH_FORMATS, type GraphFormat, type GraphModel, type GraphNode, type GraphCable, type GraphEnd } from '../view/index.js';
 
 /** The graph of a running lab, as the kernel has it now (nodes, cables, addresses, link state). */
 export async function observedGraph(lab: string): Promise<GraphModel> {
-  return graphFromObserved(lab, (await status(lab)).observed);
+  const s = await status(lab);
+  return graphFromObserved(lab, s.observed, s.state?.applied);
 }
 
 /** The graph of a lab as its definition says. */
@@ -21,4 +22,9 @@ export function definedGraph(lab: ResolvedLab): GraphModel {
 /** A graph as svg, dot, mermaid or json text. */
 export function drawGraph(model: GraphModel, format: GraphFormat): Promise<string> {
   return renderGraph(model, format);
+}
+
+/** The live page's picture: svg with a line kept free under each end's label for its traffic. */
+export async function drawLiveGraph(model: GraphModel): Promise<string> {
+  return renderSvg(await layoutGraph(model, { live: true }));
 }

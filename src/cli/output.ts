@@ -3,8 +3,9 @@
  * human forms of plans and status.
  */
 import { NslabError, TopologyError } from '../errors.js';
-import { cidrText, describe, routeText } from '../api/format.js';
+import { describe, routeText } from '../api/format.js';
 import type { LabStatus, Plan } from '../api/index.js';
+import { statusJson } from '../api/status.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -53,49 +54,8 @@ export function formatPlan(plan: Plan): string {
   return [`lab ${plan.lab}: ${plan.ops.length} operation${plan.ops.length === 1 ? '' : 's'}`, ...plan.ops.map((op) => `  ${describe(op)}`)].join('\n');
 }
 
-/** `nslab status --json`: what the kernel says of the lab. */
-export interface StatusJson {
-  lab: string;
-  source: string | null;
-  createdAt: string | null;
-  nodes: {
-    name: string;
-    netns: string;
-    interfaces: { name: string; kind: string; state: 'up' | 'down'; mtu: number; addresses: string[]; peer?: { netns: string; ifname: string } }[];
-    routes: { to: string; via?: string; dev?: string; metric?: number }[];
-    sysctls: Record<string, string>;
-  }[];
-  processes: LabStatus['observed']['processes'];
-}
-
-export function statusJson(s: LabStatus): StatusJson {
-  const nodes = Object.entries(s.observed.namespaces).map(([netns, ns]) => ({
-    name: ns.node,
-    netns,
-    interfaces: ns.links.map((l) => ({
-      name: l.ifname,
-      kind: l.kind,
-      state: l.up ? ('up' as const) : ('down' as const),
-      mtu: l.mtu,
-      addresses: l.addresses.map(cidrText),
-      ...(l.peer !== undefined ? { peer: l.peer } : {}),
-    })),
-    routes: ns.routes.map((r) => ({
-      to: r.to === 'default' ? 'default' : cidrText(r.to),
-      ...(r.via !== undefined ? { via: r.via } : {}),
-      ...(r.dev !== undefined ? { dev: r.dev } : {}),
-      ...(r.metric !== undefined ? { metric: r.metric } : {}),
-    })),
-    sysctls: ns.sysctls,
-  }));
-  return {
-    lab: s.lab,
-    source: s.state?.source ?? null,
-    createdAt: s.state?.createdAt ?? null,
-    nodes: nodes.sort((a, b) => a.name.localeCompare(b.name)),
-    processes: s.observed.processes,
-  };
-}
+/** `nslab status --json`: what the kernel says of the lab (src/api/status.ts, shared with the web page). */
+export { statusJson, type StatusJson } from '../api/status.js';
 
 export function formatStatus(s: LabStatus): string {
   const j = statusJson(s);

@@ -17,6 +17,7 @@ import * as routes from './commands/routes.js';
 import * as schema from './commands/schema.js';
 import * as shell from './commands/shell.js';
 import * as status from './commands/status.js';
+import * as ui from './commands/ui.js';
 import * as up from './commands/up.js';
 import * as validate from './commands/validate.js';
 import * as why from './commands/why.js';
@@ -40,7 +41,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph]) command.register(program);
+  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui]) command.register(program);
   return program;
 }
 

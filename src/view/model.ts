@@ -66,9 +66,28 @@ export function graphFromLab(lab: ResolvedLab): GraphModel {
 /**
  * The graph of a running lab as the kernel has it: a node per namespace of the lab (a bridge where the
  * namespace holds a bridge device, a router where it forwards), a cable per veth pair whose two ends are
- * both the lab's. Nodes and cables in name order, so the same kernel state always draws the same picture.
+ * both the lab's. Nodes and cables in the order of `defined` (the lab as last applied, so that the picture
+ * matches the file's: red left of green), and what it does not know of in name order after them; the
+ * same kernel state always draws the same picture.
  */
-export function graphFromObserved(lab: string, observed: ObservedLab): GraphModel {
+export function graphFromObserved(lab: string, observed: ObservedLab, defined?: ResolvedLab): GraphModel {
+  const model = observedInNameOrder(lab, observed);
+  if (defined === undefined) return model;
+  const nodeRank = new Map(defined.nodes.map((n, i) => [n.name, i]));
+  const rank = (name: string): number => nodeRank.get(name) ?? Number.MAX_SAFE_INTEGER;
+  const nodes = [...model.nodes].sort((x, y) => rank(x.name) - rank(y.name));
+  const linkRank = new Map(defined.links.map((l, i) => [l.id, i]));
+  const cables = model.cables
+    .map((c) => {
+      // The cable as the file writes it: its ends in the file's order, with the file's id.
+      const flipped = `${endId(c.b)}--${endId(c.a)}`;
+      return linkRank.has(flipped) ? { id: flipped, a: c.b, b: c.a } : c;
+    })
+    .sort((x, y) => (linkRank.get(x.id) ?? Number.MAX_SAFE_INTEGER) - (linkRank.get(y.id) ?? Number.MAX_SAFE_INTEGER));
+  return { ...model, nodes, cables };
+}
+
+function observedInNameOrder(lab: string, observed: ObservedLab): GraphModel {
   const entries = Object.entries(observed.namespaces).sort(([, x], [, y]) => x.node.localeCompare(y.node));
   const nodeOf = new Map(entries.map(([netns, ns]) => [netns, ns.node]));
   const nodes: GraphNode[] = entries.map(([netns, ns]) => ({

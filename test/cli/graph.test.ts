@@ -33,20 +33,21 @@ describe('nslab graph --lab', { skip: needsRoot }, () => {
     assert.deepEqual(
       fromFile.nodes.map((n) => [n.name, n.kind, n.netns]),
       [
-        ['green', 'host', `${lab.name}-green`],
         ['red', 'host', `${lab.name}-red`],
+        ['green', 'host', `${lab.name}-green`],
       ],
+      'in the order of the lab as applied',
     );
     assert.deepEqual(fromFile.cables, [
       {
-        id: 'green:gveth--red:rveth',
-        a: { node: 'green', ifname: 'gveth', addresses: ['10.10.1.3/32'], up: true },
-        b: { node: 'red', ifname: 'rveth', addresses: ['10.10.1.2/32'], up: true },
+        id: 'red:rveth--green:gveth',
+        a: { node: 'red', ifname: 'rveth', addresses: ['10.10.1.2/32'], up: true },
+        b: { node: 'green', ifname: 'gveth', addresses: ['10.10.1.3/32'], up: true },
       },
     ]);
     await lab.link('red:rveth').set({ up: false });
     const svg = nslabOk(['graph', '--lab', lab.name]).stdout;
-    assert.match(svg, /<g class="cable down" data-cable="green:gveth--red:rveth">/);
+    assert.match(svg, /<g class="cable down" data-cable="red:rveth--green:gveth">/);
     const unknown = nslab(['graph', '--lab', `${lab.name}x`]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, new RegExp(`no lab named ${lab.name}x is up; the labs up are .*${lab.name}`));

@@ -188,6 +188,23 @@ describe('graph from the kernel', () => {
     ]);
   });
 
+  test('with the lab as applied: its order of nodes and of cable ends, and what it does not know of after', () => {
+    const applied = resolveTopology({
+      name: 't',
+      nodes: { red: {}, green: {}, r: { kind: 'router' }, sw: { kind: 'bridge' } },
+      links: [{ endpoints: ['red:rveth 10.10.1.2/32', 'green:gveth 10.10.1.3/32'] }],
+    });
+    const model = graphFromObserved('t', observed, applied);
+    assert.deepEqual(
+      model.nodes.map((n) => n.name),
+      ['red', 'green', 'r', 'sw'],
+    );
+    assert.deepEqual(
+      model.cables.map((c) => [c.id, c.a.node, c.b.node]),
+      [['red:rveth--green:gveth', 'red', 'green']],
+    );
+  });
+
   test('a pulled cable is drawn dashed and red in svg, dot and mermaid', async () => {
     const model = graphFromObserved('t', observed);
     assert.match(renderSvg(await layoutGraph(model)), /<g class="cable down"[^>]*>.*stroke-dasharray/s);
