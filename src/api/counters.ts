@@ -6,6 +6,8 @@ import { parseMark, readState } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { Handle, type Link } from '../rtnl/index.js';
 
+export { formatBits, formatBytes, formatCount } from '../view/numbers.js';
+
 /** One interface's counters since it was made. */
 export interface InterfaceCounters {
   node: string;

@@ -5,6 +5,7 @@
 import { NslabError, TopologyError } from '../errors.js';
 import { describe, routeText } from '../api/format.js';
 import type { LabStatus, Plan } from '../api/index.js';
+import { formatBits, formatBytes, formatCount, type InterfaceCounters, type InterfaceRates } from '../api/counters.js';
 import { statusJson } from '../api/status.js';
 
 export const EXIT_OK = 0;
@@ -57,8 +58,13 @@ export function formatPlan(plan: Plan): string {
 /** `nslab status --json`: what the kernel says of the lab (src/api/status.ts, shared with the web page). */
 export { statusJson, type StatusJson } from '../api/status.js';
 
-export function formatStatus(s: LabStatus): string {
-  const j = statusJson(s);
+/**
+ * `nslab status`: the lab node by node; with counters (--stats), each interface's packets, bytes, drops and
+ * errors each way, and with rates (--watch) what they do per second.
+ */
+export function formatStatus(s: LabStatus, counters?: readonly InterfaceCounters[], rates?: readonly InterfaceRates[]): string {
+  const j = statusJson(s, counters);
+  const rateOf = new Map((rates ?? []).map((r) => [`${r.node}:${r.ifname}`, r]));
   const lines = [`lab ${s.lab}: ${j.nodes.length} node${j.nodes.length === 1 ? '' : 's'}${s.state?.source !== undefined ? ` from ${s.state.source}` : ''}`];
   for (const n of j.nodes) {
     lines.push(`  ${n.name}${n.netns !== n.name ? ` (netns ${n.netns})` : ''}`);
@@ -67,6 +73,15 @@ export function formatStatus(s: LabStatus): string {
       lines.push(
         `    ${i.name.padEnd(15)} ${i.kind.padEnd(6)} ${i.state.toUpperCase().padEnd(4)} mtu ${String(i.mtu).padEnd(5)} ${i.addresses.join(' ') || '-'}${peer}`,
       );
+      const c = i.stats;
+      if (c !== undefined) {
+        const r = rateOf.get(`${n.name}:${i.name}`);
+        const way = (packets: number, bytes: number, pps?: number, bps?: number): string =>
+          `${`${packets} pkts ${formatBytes(bytes)}`.padEnd(18)}${pps !== undefined && bps !== undefined ? ` (${formatCount(pps)} pkt/s ${formatBits(bps * 8)}/s)`.padEnd(26) : ''}`;
+        lines.push(
+          `      rx ${way(c.rxPackets, c.rxBytes, r?.rxPackets, r?.rxBytes)}  tx ${way(c.txPackets, c.txBytes, r?.txPackets, r?.txBytes)}  drops ${c.rxDropped}/${c.txDropped}  errors ${c.rxErrors}/${c.txErrors}`,
+        );
+      }
     }
     for (const r of s.observed.namespaces[n.netns]?.routes ?? []) lines.push(`    route ${routeText(r)}`);
   }

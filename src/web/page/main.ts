@@ -4,7 +4,7 @@
  * Click a node for its interfaces, addresses and routes; click a cable to pull or plug it, limit its rate,
  * and watch its packets. Bundled by esbuild into dist/web/app.js; loads nothing from anywhere else.
  */
-import { formatBits, formatBytes, formatCount } from './format.js';
+import { formatBits, formatBytes, formatCount } from '../../view/numbers.js';
 
 interface LinkState {
   node: string;

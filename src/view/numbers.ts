@@ -1,4 +1,4 @@
-/** How the page writes numbers: short, with the units people read. */
+/** How pictures, the page and the CLI write counts and rates: short, with the units people read. Pure. */
 
 /** 12, 1.2k, 3.4M. */
 export function formatCount(n: number): string {
