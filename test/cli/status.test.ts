@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { StatusJson } from '../../src/api/status.js';
@@ -55,9 +56,9 @@ describe('nslab status --stats and --watch', { skip: needsRoot }, () => {
     await using lab = tutorialLab('watch');
     await lab.up();
     const ping = spawn('ip', ['netns', 'exec', `${lab.name}-red`, 'ping', '-n', '-q', '-i', '0.1', '-c', '40', '10.10.1.3'], { stdio: 'ignore' });
-    const watch = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'status', '--lab', lab.name, '--watch', '--json'], {
-      cwd: ROOT,
-    });
+    const bundle = join(ROOT, 'dist', 'bin', 'nslab.mjs');
+    const main = existsSync(bundle) ? [bundle] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+    const watch = spawn(process.execPath, [...main, 'status', '--lab', lab.name, '--watch', '--json'], { cwd: ROOT });
     let out = '';
     watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -74,9 +75,10 @@ describe('nslab status --stats and --watch', { skip: needsRoot }, () => {
       .map((l) => JSON.parse(l) as StatusJson & { at: string; rates: { node: string; ifname: string; txPackets: number }[] });
     assert.ok(lines.length >= 3, `${lines.length} refreshes`);
     const gap = Date.parse(lines[2]?.at ?? '') - Date.parse(lines[1]?.at ?? '');
-    assert.ok(gap >= 900 && gap <= 1600, `a refresh every second (${gap} ms)`);
+    // A second apart, plus what reading the lab took on a busy machine.
+    assert.ok(gap >= 900 && gap <= 3000, `a refresh every second (${gap} ms)`);
     assert.deepEqual(lines[0]?.rates, [], 'no rate before a second reading');
     const tx = lines[2]?.rates.find((r) => r.node === 'red' && r.ifname === 'rveth')?.txPackets ?? 0;
-    assert.ok(tx >= 5 && tx <= 15, `about 10 echo requests a second (${tx})`);
+    assert.ok(tx >= 4 && tx <= 16, `about 10 echo requests a second (${tx})`);
   });
 });

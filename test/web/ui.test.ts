@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -18,7 +19,9 @@ interface IpLink {
 
 /** `nslab ui` as a user runs it, in a child process; resolves with its URL once it printed it. */
 async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'ui', ...args], {
+  const bundle = join(ROOT, 'dist', 'bin', 'nslab.mjs');
+  const main = existsSync(bundle) ? [bundle] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+  const child = spawn(process.execPath, [...main, 'ui', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
