@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import type { Spares } from '../api/early.js';
+import * as capture from './commands/capture.js';
 import * as clean from './commands/clean.js';
 import * as convert from './commands/convert.js';
 import * as down from './commands/down.js';
@@ -41,7 +42,8 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui]) command.register(program);
+  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui, capture])
+    command.register(program);
   return program;
 }
 

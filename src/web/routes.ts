@@ -4,6 +4,8 @@
  * an error the page shows, never a crash: every failure is a JSON answer with the library's own words.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { packetClock, type Capture } from '../api/capture.js';
+import { Lab } from '../api/lab.js';
 import { changeLink, type LinkChangeInput } from '../api/link-change.js';
 import { labStatus } from '../api/status.js';
 import { NslabError } from '../errors.js';
@@ -28,11 +30,38 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
       await changeLink(lab, node, ifname, change);
       return send(res, 200, { ok: true });
     }
+    if (req.method === 'GET' && url.pathname === '/api/capture')
+      return await captureStream(req, res, required(url, 'lab'), required(url, 'node'), required(url, 'ifname'));
     return send(res, 404, { error: `no such request: ${req.method ?? ''} ${url.pathname}` });
   } catch (e) {
     const code =
       e instanceof HttpError ? e.status : e instanceof NslabError ? (e.code === 'NSLAB_NOT_FOUND' ? 404 : e.code === 'NSLAB_TOPOLOGY' ? 400 : 409) : 500;
     return send(res, code, { error: e instanceof Error ? e.message : String(e), ...(e instanceof NslabError ? { code: e.code } : {}) });
+  }
+}
+
+/**
+ * A cable end's packets as the page's panel lists them, one Server-Sent Event each, for as long as the
+ * page listens: tcpdump's one-line summaries (src/api/capture.ts), stopped when the page goes.
+ */
+async function captureStream(req: IncomingMessage, res: ServerResponse, lab: string, node: string, ifname: string): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  const write = (type: string, data: unknown): void => void res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  let capture: Capture | undefined;
+  let gone = false;
+  res.once('close', () => {
+    gone = true;
+    void capture?.stop().catch(() => undefined);
+  });
+  try {
+    capture = await Lab.open(lab)
+      .node(node)
+      .capture(ifname, { mode: 'lines', keep: false, onPacket: (p) => write('packet', { time: packetClock(p.time), summary: p.summary }) });
+    if (gone) await capture.stop();
+    else write('listening', { where: capture.where });
+  } catch (e) {
+    write('failed', { error: e instanceof Error ? e.message : String(e) });
+    res.end();
   }
 }
 

@@ -105,7 +105,7 @@ export async function startUi(options: UiOptions = {}): Promise<UiServer> {
     if (!hasToken(url, req)) return send(res, 401, { error: 'refused: this page needs the token of the URL that `nslab ui` printed' });
     if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return page(res);
     if (req.method === 'GET' && (url.pathname === '/app.js' || url.pathname === '/app.css')) return asset(res, url.pathname.slice(1));
-    if (req.method === 'GET' && url.pathname === '/api/events') return events(req, res, url.searchParams.get('lab') ?? options.lab ?? null);
+    if (req.method === 'GET' && url.pathname === '/api/events') return events(res, url.searchParams.get('lab') ?? options.lab ?? null);
     return handleApi(req, res, url, send);
   }
 
@@ -126,7 +126,7 @@ export async function startUi(options: UiOptions = {}): Promise<UiServer> {
     res.end(readFileSync(file));
   }
 
-  async function events(req: IncomingMessage, res: ServerResponse, lab: string | null): Promise<void> {
+  async function events(res: ServerResponse, lab: string | null): Promise<void> {
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' });
     const write = (e: SessionEvent): void => {
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
@@ -138,12 +138,12 @@ export async function startUi(options: UiOptions = {}): Promise<UiServer> {
       // No lab chosen: the picker. It hears when labs come and go, from a session of its own.
       const picker = session('');
       picker.join(write);
-      req.once('close', () => picker.leave(write));
+      res.once('close', () => picker.leave(write));
       return;
     }
     const s = session(chosen);
     s.join(write);
-    req.once('close', () => s.leave(write));
+    res.once('close', () => s.leave(write));
   }
 
   await new Promise<void>((resolve, reject) => {

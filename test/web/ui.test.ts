@@ -43,6 +43,15 @@ async function startCli(args: string[]): Promise<{ child: ChildProcess; url: str
   return { child, url, stderr: () => err };
 }
 
+/** Polls `ok` until it holds (the page's CSP rightly forbids the string predicates of waitForFunction). */
+async function until(ok: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > end) assert.fail(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Clicks a cable where a person does: on its line. */
 async function clickCable(page: Page): Promise<void> {
   const box = await page.locator('g.cable path.wire').boundingBox();
@@ -89,21 +98,25 @@ describe('nslab ui in a real browser', { skip: needsRoot || noChromium }, () => 
       sh('ip', ['-n', `${lab.name}-green`, 'link', 'set', 'gveth', 'down']);
       await page.waitForSelector('g.cable.down g.end.down[data-end="green:gveth"]', { timeout: 1000 });
       await page.waitForSelector('g.end.no-carrier[data-end="red:rveth"]', { timeout: 1000 });
-      sh('ip', ['-n', `${lab.name}-green`, 'link', 'set', 'gveth', 'up']);
+      // Up again through nslab, which puts back the route the kernel dropped with the link.
+      await lab.link('green:gveth').set({ up: true });
       await page.waitForSelector('g.cable:not(.down)', { timeout: 1000 });
 
       // A ping from red: its counters move in the page.
-      const ping = spawn('ip', ['netns', 'exec', red, 'ping', '-n', '-i', '0.2', '-c', '25', '10.10.1.3'], { stdio: 'ignore' });
+      const ping = spawn('ip', ['netns', 'exec', red, 'ping', '-n', '-i', '0.2', '-c', '60', '10.10.1.3'], { stdio: 'ignore' });
       try {
-        await page.waitForFunction(`/↑[1-9]/.test(document.querySelector('g.end[data-end="red:rveth"] text.traffic')?.textContent ?? '')`, undefined, {
-          timeout: 5000,
-        });
-        const traffic = await page.locator('g.end[data-end="red:rveth"] text.traffic').textContent();
-        assert.match(traffic ?? '', /^↑\d+(\.\d)? ↓\d+(\.\d)? pkt\/s$/);
+        const traffic = page.locator('g.end[data-end="red:rveth"] text.traffic');
+        await until(async () => /↑[1-9]/.test((await traffic.textContent()) ?? ''), 5000, 'the counters of red:rveth move');
+        assert.match((await traffic.textContent()) ?? '', /^↑\d+(\.\d)? ↓\d+(\.\d)? pkt\/s$/);
         // The panel's totals (sent, received) from the kernel's counters.
         await page.click('g.node[data-node="red"]');
         await page.waitForSelector('#panel[data-showing="node:red"] table.counters tr[data-key="red:rveth"]');
         assert.match((await page.locator('#panel').innerText()).replace(/\s+/g, ' '), /rveth veth UP mtu 1500 10\.10\.1\.2\/32/);
+        // The cable's live packets, from tcpdump in red.
+        await clickCable(page);
+        await page.click('button[data-action="capture"]');
+        await page.waitForSelector('#packets li:has-text("IP 10.10.1.2 > 10.10.1.3: ICMP echo request")', { timeout: 5000 });
+        await page.waitForSelector('#packets li:has-text("IP 10.10.1.3 > 10.10.1.2: ICMP echo reply")', { timeout: 5000 });
       } finally {
         ping.kill();
       }
@@ -133,8 +146,8 @@ describe('nslab ui in a real browser', { skip: needsRoot || noChromium }, () => 
       await clickCable(page);
       await lab.down();
       await page.click('button[data-action="pull"]');
-      await page.waitForSelector('#toast:not([hidden])');
-      assert.match(await page.locator('#toast').innerText(), new RegExp(`lab ${lab.name} is not up`));
+      await page.waitForSelector('#panel .action-error');
+      assert.match(await page.locator('#panel .action-error').innerText(), new RegExp(`lab ${lab.name} is not up`));
       // The page hears that the lab went down, and the server still answers.
       await page.waitForSelector('#diagram.stale', { timeout: 3000 });
       assert.equal((await fetch(`http://127.0.0.1:${ui.port}/api/labs?token=${ui.token}`)).status, 200);

@@ -81,6 +81,8 @@ let rates = new Map<string, Rates>();
 /** What the panel shows: a node, a cable, or nothing. */
 let selected: { kind: 'node'; name: string } | { kind: 'cable'; id: string } | undefined;
 let capture: EventSource | undefined;
+/** What the last action on the open cable answered, when it failed: shown in the panel until the next. */
+let actionError: string | undefined;
 let packets: Packet[] = [];
 
 /** Builds an element: h('div', { class: 'x' }, 'text', child). */
@@ -172,6 +174,7 @@ function select(next: NonNullable<typeof selected>): void {
     (next.kind === 'node' ? selected.kind === 'node' && selected.name !== next.name : selected.kind === 'cable' && selected.id !== next.id)
   )
     stopCapture();
+  if (selected?.kind !== next.kind || (next.kind === 'cable' && selected.kind === 'cable' && selected.id !== next.id)) actionError = undefined;
   selected = next;
   for (const el of diagram.querySelectorAll('.selected')) el.classList.remove('selected');
   const el =
@@ -305,6 +308,7 @@ function showCable(id: string): void {
       { class: 'row' },
       h('button', { class: up ? 'danger' : 'primary', 'data-action': up ? 'pull' : 'plug', 'data-cable': id }, up ? 'Pull the cable' : 'Plug the cable back'),
     ),
+    ...(actionError !== undefined ? [h('p', { class: 'action-error', role: 'alert' }, actionError)] : []),
     endBlock(cable.a),
     endBlock(cable.b),
     h('h3', {}, 'Traffic'),
@@ -357,10 +361,13 @@ async function act(button: HTMLElement): Promise<void> {
       await setEnd(key, { rate: null });
       say(`${key}: no rate limit`, 'info');
     }
+    actionError = undefined;
   } catch (e) {
-    say((e as Error).message);
+    actionError = (e as Error).message;
+    say(actionError);
   } finally {
     button.removeAttribute('disabled');
+    refreshPanel();
   }
 }
 
