@@ -144,6 +144,8 @@ export async function layoutGraph(model: GraphModel, options: LayoutOptions = {}
             'elk.aspectRatio': '1.6',
             'elk.layered.thoroughness': '1',
             'elk.layered.layering.strategy': 'LONGEST_PATH',
+            'elk.layered.nodePlacement.strategy': 'SIMPLE',
+            'elk.layered.crossingMinimization.strategy': 'NONE',
           }
         : {
             // The file's order decides ties (red left of green, as written).

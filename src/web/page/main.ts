@@ -479,8 +479,9 @@ function connect(): void {
     paintEnd(endKey(s));
     statusCache = undefined;
     if (selected?.kind === 'cable' || selected?.kind === 'node') refreshPanel();
-    // For the benchmark's latency figure: when the page knew.
-    (window as unknown as { nslabLastLink?: { key: string; at: number } }).nslabLastLink = { key: endKey(s), at: Date.now() };
+    // For the benchmark's latency figure: when the page knew of each end's last change.
+    const seen = ((window as unknown as { nslabLinkSeen?: Record<string, number> }).nslabLinkSeen ??= {});
+    seen[endKey(s)] = Date.now();
   });
   on<{ at: number; rates: Rates[]; counters: Counters[] }>('stats', (d) => {
     rates = new Map(d.rates.map((r) => [endKey(r), r]));
