@@ -16,6 +16,7 @@ import { NslabError } from '../errors.js';
 import { inNetns, run, startChild, type Child } from '../process/index.js';
 import { PcapReader, type PcapPacket } from './pcap.js';
 
+/** What node.capture() takes besides the interface. */
 export interface CaptureOptions {
   /** A tcpdump (pcap-filter) expression: `icmp`, `tcp port 80`, `host 10.10.1.3 and not arp`. */
   filter?: string;
@@ -31,6 +32,7 @@ export interface CaptureOptions {
   keep?: boolean;
 }
 
+/** One packet of a capture. */
 export interface CapturedPacket {
   /** Seconds since the epoch, to the microsecond. */
   time: number;
@@ -53,10 +55,30 @@ export interface CaptureEnd {
 /** `tcpdump -n -tt` prints the time as seconds since the epoch, then the summary. */
 const LINE = /^(\d+\.\d+) (.*)$/;
 
-export class Capture implements AsyncDisposable {
+/** A capture under way: what node.capture() resolves with. */
+export interface Capture extends AsyncDisposable {
   /** `red:rveth`, or `red` for all of a node's interfaces. */
   readonly where: string;
   /** Resolves when tcpdump has ended (the count reached, or stop()). */
+  readonly ended: Promise<CaptureEnd>;
+  /** The packets so far (in `pcap` mode without summaries until stop()). */
+  packets(): CapturedPacket[];
+  /** Ends the capture and resolves with every packet it took, each with tcpdump's summary. */
+  stop(): Promise<CapturedPacket[]>;
+}
+
+/**
+ * Starts tcpdump on `ifname` (or on every interface of the namespace) and resolves once it listens;
+ * `where` names the place in messages (`red:rveth`).
+ *
+ * Equivalent to: ip netns exec NETNS tcpdump -n -i IFNAME [-c COUNT] [-w -] [FILTER]
+ */
+export function startCapture(netns: string, ifname: string | undefined, where: string, options: CaptureOptions = {}): Promise<Capture> {
+  return TcpdumpCapture.start(netns, ifname, where, options);
+}
+
+class TcpdumpCapture implements Capture {
+  readonly where: string;
   readonly ended: Promise<CaptureEnd>;
   readonly #child: Child;
   readonly #options: CaptureOptions;
@@ -93,11 +115,6 @@ export class Capture implements AsyncDisposable {
     this.#options.onPacket?.(packet);
   }
 
-  /**
-   * Starts tcpdump on `ifname` (or on every interface of the namespace) and resolves once it listens.
-   *
-   * Equivalent to: ip netns exec NETNS tcpdump -n -i IFNAME [-c COUNT] [-w -] [FILTER]
-   */
   static async start(netns: string, ifname: string | undefined, where: string, options: CaptureOptions = {}): Promise<Capture> {
     const pcap = (options.mode ?? 'pcap') === 'pcap';
     const argv = [
@@ -112,17 +129,15 @@ export class Capture implements AsyncDisposable {
       ...(options.filter !== undefined && options.filter.trim() !== '' ? [options.filter] : []),
     ];
     const child = await startChild(inNetns(netns, argv), { where });
-    const capture = new Capture(where, child, options);
+    const capture = new TcpdumpCapture(where, child, options);
     await listening(child, where, options.filter, ifname === undefined ? 'LINUX_SLL2' : 'EN10MB');
     return capture;
   }
 
-  /** The packets so far (in `pcap` mode without summaries until stop()). */
   packets(): CapturedPacket[] {
     return [...this.#packets];
   }
 
-  /** Ends the capture and resolves with every packet it took, each with tcpdump's summary. */
   async stop(): Promise<CapturedPacket[]> {
     this.#stopped = true;
     this.#child.kill('SIGTERM');

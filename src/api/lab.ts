@@ -25,7 +25,7 @@ import { readState, type Spares } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { appliedLab, nameList } from './running.js';
 import { runIn, type ExecOptions, type ExecResult } from './exec.js';
-import { Capture, type CaptureOptions } from './capture.js';
+import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
@@ -227,7 +227,7 @@ export class Node {
   capture(ifname?: string, options: CaptureOptions = {}): Promise<Capture> {
     if (ifname !== undefined && !this.#node.interfaces.includes(ifname) && ifname !== this.#node.bridge)
       throw new NslabError('NSLAB_NOT_FOUND', `node ${this.name} has no interface ${ifname}; its interfaces are ${nameList(this.#node.interfaces) || 'none'}`);
-    return Capture.start(this.netns, ifname, ifname === undefined ? this.name : `${this.name}:${ifname}`, options);
+    return startCapture(this.netns, ifname, ifname === undefined ? this.name : `${this.name}:${ifname}`, options);
   }
 }
 

@@ -8,8 +8,40 @@ import type { AttributeCodec } from './attributes.js';
 import { HOST_LITTLE_ENDIAN, viewOf } from './bytes.js';
 import { NetlinkDecodeError } from './error.js';
 
+/**
+ * A link's counters since it was made, as `ip -s link` prints them; a field the kernel did not send is
+ * absent. Numbers, not bigints: they are exact up to 2^53 (9 PB, or 9e15 packets), which no lab reaches.
+ */
+export interface LinkStats {
+  rxPackets?: number;
+  txPackets?: number;
+  rxBytes?: number;
+  txBytes?: number;
+  rxErrors?: number;
+  txErrors?: number;
+  rxDropped?: number;
+  txDropped?: number;
+  multicast?: number;
+  collisions?: number;
+  rxLengthErrors?: number;
+  rxOverErrors?: number;
+  rxCrcErrors?: number;
+  rxFrameErrors?: number;
+  rxFifoErrors?: number;
+  rxMissedErrors?: number;
+  txAbortedErrors?: number;
+  txCarrierErrors?: number;
+  txFifoErrors?: number;
+  txHeartbeatErrors?: number;
+  txWindowErrors?: number;
+  rxCompressed?: number;
+  txCompressed?: number;
+  rxNohandler?: number;
+  rxOtherhostDropped?: number;
+}
+
 /** The fields of struct rtnl_link_stats64, in their order on the wire. */
-export const LINK_STATS_FIELDS = [
+export const LINK_STATS_FIELDS: readonly (keyof LinkStats)[] = [
   'rxPackets',
   'txPackets',
   'rxBytes',
@@ -35,13 +67,7 @@ export const LINK_STATS_FIELDS = [
   'txCompressed',
   'rxNohandler',
   'rxOtherhostDropped',
-] as const;
-
-/**
- * A link's counters since it was made. Numbers, not bigints: they are exact up to 2^53 (9 PB or 9e15
- * packets), which no lab reaches.
- */
-export type LinkStats = { [K in (typeof LINK_STATS_FIELDS)[number]]?: number };
+];
 
 /** The codec of IFLA_STATS64. */
 export const linkStatsCodec: AttributeCodec<LinkStats> = {
@@ -52,7 +78,7 @@ export const linkStatsCodec: AttributeCodec<LinkStats> = {
     });
     const out = new Uint8Array(count * 8);
     const v = viewOf(out);
-    for (let i = 0; i < count; i++) v.setBigUint64(i * 8, BigInt(stats[LINK_STATS_FIELDS[i] as (typeof LINK_STATS_FIELDS)[number]] ?? 0), HOST_LITTLE_ENDIAN);
+    for (let i = 0; i < count; i++) v.setBigUint64(i * 8, BigInt(stats[LINK_STATS_FIELDS[i] as keyof LinkStats] ?? 0), HOST_LITTLE_ENDIAN);
     return out;
   },
   decode(payload, at) {
@@ -61,7 +87,7 @@ export const linkStatsCodec: AttributeCodec<LinkStats> = {
     const v = viewOf(payload);
     const stats: LinkStats = {};
     const count = Math.min(payload.length / 8, LINK_STATS_FIELDS.length);
-    for (let i = 0; i < count; i++) stats[LINK_STATS_FIELDS[i] as (typeof LINK_STATS_FIELDS)[number]] = Number(v.getBigUint64(i * 8, HOST_LITTLE_ENDIAN));
+    for (let i = 0; i < count; i++) stats[LINK_STATS_FIELDS[i] as keyof LinkStats] = Number(v.getBigUint64(i * 8, HOST_LITTLE_ENDIAN));
     return stats;
   },
 };
