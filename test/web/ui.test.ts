@@ -159,4 +159,25 @@ describe('nslab ui in a real browser', { skip: needsRoot || noChromium }, () => 
       await lab.down();
     }
   });
+
+  test('with several labs up and none named, the page offers them; choosing one draws it', async () => {
+    await using one = tutorialLab('pick');
+    await using two = tutorialLab('pick');
+    await one.up();
+    await two.up();
+    const ui = await startUi({ port: 0 });
+    try {
+      await using browser = await openBrowser();
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+      await page.goto(ui.url);
+      await page.waitForSelector('.lab-list');
+      const offered = await page.locator('.lab-list a').allTextContents();
+      for (const name of [one.name, two.name]) assert.ok(offered.includes(name), `${name} offered: ${offered.join(', ')}`);
+      await page.click(`.lab-list a:text-is("${two.name}")`);
+      await page.waitForSelector('g.end.up[data-end="red:rveth"]');
+      assert.equal(await page.locator('#lab-name').innerText(), `lab ${two.name}`);
+    } finally {
+      await ui.close();
+    }
+  });
 });
