@@ -120,22 +120,30 @@ describe('capture (tcpdump in the node)', { skip: needsRoot }, () => {
     await using lab = tutorialLab('capcli');
     await lab.up();
     const red = `${lab.name}-red`;
-    const pingSoon = (): void => {
-      setTimeout(() => spawn('ip', ['netns', 'exec', red, 'ping', '-n', '-c', '2', '-i', '0.2', '10.10.1.3'], { stdio: 'ignore' }), 1500);
-    };
-    // The CLI is spawned asynchronously so that the ping can run while it captures.
+    // The CLI is spawned asynchronously, and red pings once it says it captures (not after a guessed delay:
+    // on a busy machine starting it can take seconds). A capture that never ends is killed after 30 s.
     const bundle = join(ROOT, 'dist', 'bin', 'nslab.mjs');
     const runCli = (args: string[]): Promise<{ code: number | null; stdout: Buffer; stderr: string }> =>
       new Promise((resolve) => {
         const child = spawn(process.execPath, [bundle, ...args], { cwd: ROOT });
         const out: Buffer[] = [];
         let err = '';
+        let pinged = false;
+        const guard = setTimeout(() => child.kill('SIGTERM'), 30_000);
         child.stdout.on('data', (d: Buffer) => out.push(d));
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (!pinged && err.includes('capturing on')) {
+            pinged = true;
+            spawn('ip', ['netns', 'exec', red, 'ping', '-n', '-c', '2', '-i', '0.2', '10.10.1.3'], { stdio: 'ignore' });
+          }
+        });
+        child.once('close', (code) => {
+          clearTimeout(guard);
+          resolve({ code, stdout: Buffer.concat(out), stderr: err });
+        });
       });
 
-    pingSoon();
     const lines = await runCli(['capture', `red:rveth`, '--lab', lab.name, '--filter', 'icmp', '--count', '4']);
     assert.equal(lines.code, 0, lines.stderr);
     assert.match(
@@ -146,7 +154,6 @@ describe('capture (tcpdump in the node)', { skip: needsRoot }, () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'nslab-cap-'));
     try {
-      pingSoon();
       const file = join(dir, 'red.pcap');
       const written = await runCli(['capture', 'red:rveth', '--lab', lab.name, '-c', '4', '--filter', 'icmp', '-w', file]);
       assert.equal(written.code, 0, written.stderr);
@@ -155,7 +162,6 @@ describe('capture (tcpdump in the node)', { skip: needsRoot }, () => {
       assert.equal(read.stdout.match(/IP 10\.10\.1\.2 > 10\.10\.1\.3: ICMP echo request/g)?.length, 2);
       assert.equal(read.stdout.match(/IP 10\.10\.1\.3 > 10\.10\.1\.2: ICMP echo reply/g)?.length, 2);
 
-      pingSoon();
       const piped = await runCli(['capture', 'red:rveth', '--lab', lab.name, '-c', '4', '--filter', 'icmp', '-w', '-']);
       assert.equal(piped.code, 0, piped.stderr);
       assert.equal(piped.stdout.readUInt32LE(0), 0xa1b2c3d4, 'standard output is a pcap stream');
