@@ -7,6 +7,7 @@
  *   tutorial  the tutorial's steps through the Handle, against the tutorial's ip commands one per step
  *   ring      a 200-namespace ring (veth, addresses, up) through the Handle, against ip -batch
  *   cli       `nslab up` of the built-in lab, process start to ping proof, and `nslab down`
+ *   watch     the picture of a 1,000-node chain; `nslab ui`'s event-to-page latency and idle CPU (bench/watch.ts)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -261,6 +262,7 @@ const suites: Record<string, () => Promise<void>> = {
   cli: suiteCli,
   // chain/ring/star/tree at --sizes 10,100,1000, --topologies ...: nslab CLI vs ip per step, ip -batch, C limit
   scale: async () => (await import('./scale.js')).suiteScale(rows, log, repsArg),
+  watch: async () => (await import('./watch.js')).suiteWatch(rows, log),
 };
 try {
   for (const [name, suite] of Object.entries(suites)) {

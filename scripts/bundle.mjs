@@ -4,7 +4,7 @@
 // start in about half the time (docs/performance.md), and the chunk with the topology parser (yaml, zod)
 // loads only for the commands that read a topology. The library (dist/index.js) stays unbundled. The addon
 // is found at run time by src/native/index.ts (build/Release, else prebuilds/).
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // Chunk names are content hashes: clear the last build's, or they pile up.
@@ -26,3 +26,21 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The page of `nslab ui` (src/web/page): one script, its style and its HTML in dist/web, where the server
+// (src/web/server.ts) serves them from. Everything the page runs is in these files: no CDN, nothing fetched.
+rmSync('dist/web/app.js', { force: true });
+mkdirSync('dist/web', { recursive: true });
+await build({
+  entryPoints: ['src/web/page/main.ts'],
+  outfile: 'dist/web/app.js',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+copyFileSync('src/web/page/style.css', 'dist/web/app.css');
+copyFileSync('src/web/page/index.html', 'dist/web/index.html');

@@ -18,6 +18,9 @@ export type NslabErrorCode =
   | 'NSLAB_MISSING_FEATURE' // the kernel lacks what the lab needs
   | 'NSLAB_PERMISSION' // needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)
   | 'NSLAB_EXEC' // a command run inside a node failed
+  | 'NSLAB_ADDRESS_IN_USE' // the web view's port is taken: another port, or --port 0 for a free one
+  | 'NSLAB_CAPTURE' // the capture engine (tcpdump) is missing or failed
+  | 'NSLAB_CAPTURE_FILTER' // tcpdump refused a capture filter: its words, and where in the filter
   | 'NSLAB_ABORTED' // the operation was cancelled by its AbortSignal
   | 'NSLAB_INTERNAL'; // a bug of nslab's: the message says what, and should be reported
 

@@ -3,6 +3,7 @@
  * exported here is the contract (docs/api.md; the API report in etc/nslab.api.md shows every change to it).
  */
 export { Lab, Node, LinkEnd, type ExecResult, type ExecOptions, type RunResult, type Exit } from './api/index.js';
+export type { Capture, CaptureOptions, CapturedPacket, CaptureEnd } from './api/index.js';
 export { down, status, clean, listLabs, type DownOptions, type DownResult, type LabStatus, type LabSummary } from './api/index.js';
 export {
   opChannel,
@@ -67,6 +68,7 @@ export type {
   QdiscOps,
   RouteOps,
   LinkMessage,
+  LinkStats,
   NetlinkMessage,
   AddOptions,
   BridgeOptions,

@@ -4,6 +4,7 @@
  */
 export { Lab, Node, LinkEnd, upWithSpares } from './lab.js';
 export { runIn, type ExecResult, type ExecOptions } from './exec.js';
+export { packetClock, type Capture, type CaptureOptions, type CapturedPacket, type CaptureEnd } from './capture.js';
 export type { RunResult, Exit } from '../process/index.js';
 export { down, status, clean, type DownOptions, type DownResult, type LabStatus } from './lifecycle.js';
 export { listLabs, labsHolding, appliedLab, appliedNode, nameList, DEFAULT_LAB_NAME, type LabSummary } from './running.js';

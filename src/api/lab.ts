@@ -25,6 +25,7 @@ import { readState, type Spares } from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { appliedLab, nameList } from './running.js';
 import { runIn, type ExecOptions, type ExecResult } from './exec.js';
+import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
@@ -210,6 +211,23 @@ export class Node {
   /** A netlink Handle inside this node's namespace (close it when done). */
   handle(): Promise<Handle> {
     return Handle.open({ netns: this.netns });
+  }
+
+  /**
+   * Captures the packets of one of the node's interfaces (all of them when `ifname` is left out) with
+   * tcpdump, from the moment it resolves; `stop()` ends it and returns each packet with its time, tcpdump's
+   * one-line summary and its bytes. See src/api/capture.ts.
+   *
+   *   const cap = await lab.node('red').capture('rveth', { filter: 'icmp' });
+   *   await lab.node('red').reach('green');
+   *   for (const p of await cap.stop()) console.log(p.summary);
+   *
+   * Equivalent to: ip netns exec NETNS tcpdump -n -i IFNAME -w - [FILTER]
+   */
+  capture(ifname?: string, options: CaptureOptions = {}): Promise<Capture> {
+    if (ifname !== undefined && !this.#node.interfaces.includes(ifname) && ifname !== this.#node.bridge)
+      throw new NslabError('NSLAB_NOT_FOUND', `node ${this.name} has no interface ${ifname}; its interfaces are ${nameList(this.#node.interfaces) || 'none'}`);
+    return startCapture(this.netns, ifname, ifname === undefined ? this.name : `${this.name}:${ifname}`, options);
   }
 }
 

@@ -3,8 +3,10 @@
  * human forms of plans and status.
  */
 import { NslabError, TopologyError } from '../errors.js';
-import { cidrText, describe, routeText } from '../api/format.js';
+import { describe, routeText } from '../api/format.js';
 import type { LabStatus, Plan } from '../api/index.js';
+import { formatBits, formatBytes, formatCount, type InterfaceCounters, type InterfaceRates } from '../api/counters.js';
+import { statusJson } from '../api/status.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -53,52 +55,16 @@ export function formatPlan(plan: Plan): string {
   return [`lab ${plan.lab}: ${plan.ops.length} operation${plan.ops.length === 1 ? '' : 's'}`, ...plan.ops.map((op) => `  ${describe(op)}`)].join('\n');
 }
 
-/** `nslab status --json`: what the kernel says of the lab. */
-export interface StatusJson {
-  lab: string;
-  source: string | null;
-  createdAt: string | null;
-  nodes: {
-    name: string;
-    netns: string;
-    interfaces: { name: string; kind: string; state: 'up' | 'down'; mtu: number; addresses: string[]; peer?: { netns: string; ifname: string } }[];
-    routes: { to: string; via?: string; dev?: string; metric?: number }[];
-    sysctls: Record<string, string>;
-  }[];
-  processes: LabStatus['observed']['processes'];
-}
+/** `nslab status --json`: what the kernel says of the lab (src/api/status.ts, shared with the web page). */
+export { statusJson, type StatusJson } from '../api/status.js';
 
-export function statusJson(s: LabStatus): StatusJson {
-  const nodes = Object.entries(s.observed.namespaces).map(([netns, ns]) => ({
-    name: ns.node,
-    netns,
-    interfaces: ns.links.map((l) => ({
-      name: l.ifname,
-      kind: l.kind,
-      state: l.up ? ('up' as const) : ('down' as const),
-      mtu: l.mtu,
-      addresses: l.addresses.map(cidrText),
-      ...(l.peer !== undefined ? { peer: l.peer } : {}),
-    })),
-    routes: ns.routes.map((r) => ({
-      to: r.to === 'default' ? 'default' : cidrText(r.to),
-      ...(r.via !== undefined ? { via: r.via } : {}),
-      ...(r.dev !== undefined ? { dev: r.dev } : {}),
-      ...(r.metric !== undefined ? { metric: r.metric } : {}),
-    })),
-    sysctls: ns.sysctls,
-  }));
-  return {
-    lab: s.lab,
-    source: s.state?.source ?? null,
-    createdAt: s.state?.createdAt ?? null,
-    nodes: nodes.sort((a, b) => a.name.localeCompare(b.name)),
-    processes: s.observed.processes,
-  };
-}
-
-export function formatStatus(s: LabStatus): string {
-  const j = statusJson(s);
+/**
+ * `nslab status`: the lab node by node; with counters (--stats), each interface's packets, bytes, drops and
+ * errors each way, and with rates (--watch) what they do per second.
+ */
+export function formatStatus(s: LabStatus, counters?: readonly InterfaceCounters[], rates?: readonly InterfaceRates[]): string {
+  const j = statusJson(s, counters);
+  const rateOf = new Map((rates ?? []).map((r) => [`${r.node}:${r.ifname}`, r]));
   const lines = [`lab ${s.lab}: ${j.nodes.length} node${j.nodes.length === 1 ? '' : 's'}${s.state?.source !== undefined ? ` from ${s.state.source}` : ''}`];
   for (const n of j.nodes) {
     lines.push(`  ${n.name}${n.netns !== n.name ? ` (netns ${n.netns})` : ''}`);
@@ -107,6 +73,15 @@ export function formatStatus(s: LabStatus): string {
       lines.push(
         `    ${i.name.padEnd(15)} ${i.kind.padEnd(6)} ${i.state.toUpperCase().padEnd(4)} mtu ${String(i.mtu).padEnd(5)} ${i.addresses.join(' ') || '-'}${peer}`,
       );
+      const c = i.stats;
+      if (c !== undefined) {
+        const r = rateOf.get(`${n.name}:${i.name}`);
+        const way = (packets: number, bytes: number, pps?: number, bps?: number): string =>
+          `${`${packets} pkts ${formatBytes(bytes)}`.padEnd(18)}${pps !== undefined && bps !== undefined ? ` (${formatCount(pps)} pkt/s ${formatBits(bps * 8)}/s)`.padEnd(26) : ''}`;
+        lines.push(
+          `      rx ${way(c.rxPackets, c.rxBytes, r?.rxPackets, r?.rxBytes)}  tx ${way(c.txPackets, c.txBytes, r?.txPackets, r?.txBytes)}  drops ${c.rxDropped}/${c.txDropped}  errors ${c.rxErrors}/${c.txErrors}`,
+        );
+      }
     }
     for (const r of s.observed.namespaces[n.netns]?.routes ?? []) lines.push(`    route ${routeText(r)}`);
   }

@@ -5,10 +5,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import type { Spares } from '../api/early.js';
+import * as capture from './commands/capture.js';
 import * as clean from './commands/clean.js';
 import * as convert from './commands/convert.js';
 import * as down from './commands/down.js';
 import * as exec from './commands/exec.js';
+import * as graph from './commands/graph.js';
 import * as link from './commands/link.js';
 import * as ls from './commands/ls.js';
 import * as ping from './commands/ping.js';
@@ -16,6 +18,7 @@ import * as routes from './commands/routes.js';
 import * as schema from './commands/schema.js';
 import * as shell from './commands/shell.js';
 import * as status from './commands/status.js';
+import * as ui from './commands/ui.js';
 import * as up from './commands/up.js';
 import * as validate from './commands/validate.js';
 import * as why from './commands/why.js';
@@ -39,7 +42,8 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema]) command.register(program);
+  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui, capture])
+    command.register(program);
   return program;
 }
 

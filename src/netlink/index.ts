@@ -22,6 +22,7 @@ export type { AttributeCodec, AttributeSpec, AttributeTable, AttributeValues, At
 export { ipv4ToBytes, ipv6ToBytes, ipToBytes, bytesToIpv4, bytesToIpv6, bytesToIp, ipVersion, macToBytes, bytesToMac } from './address.js';
 export { encodeLink, decodeLink, encodeLinkProp, linkAttributes, IFINFOMSG_LEN } from './link.js';
 export type { LinkAttrs, LinkHeader, LinkMessage, LinkRequest } from './link.js';
+export { LINK_STATS_FIELDS, type LinkStats } from './link-stats.js';
 export type { LinkKindCodec, PortKindCodec, LinkCodecContext } from './link-kind.js';
 export { linkKinds, portKinds } from './kinds/index.js';
 export type { LinkInfo, KnownLinkInfo, RawLinkInfo, PortInfo, KnownPortInfo, RawPortInfo } from './kinds/index.js';

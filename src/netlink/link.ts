@@ -18,6 +18,7 @@ import { HOST_LITTLE_ENDIAN, copyBytes, putU16, putU32, viewOf } from './bytes.j
 import { Ifla, IflaInfo } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './error.js';
 import type { LinkCodecContext } from './link-kind.js';
+import { linkStatsCodec } from './link-stats.js';
 import { linkKinds, portKinds } from './kinds/index.js';
 import type { LinkInfo, PortInfo } from './kinds/index.js';
 
@@ -192,6 +193,8 @@ export const linkAttributes = defineAttributes(
     gsoIpv4MaxSize: { type: Ifla.GSO_IPV4_MAX_SIZE, kind: 'u32' },
     groIpv4MaxSize: { type: Ifla.GRO_IPV4_MAX_SIZE, kind: 'u32' },
     netnsImmutable: { type: Ifla.NETNS_IMMUTABLE, kind: 'bool8' },
+    /** IFLA_STATS64: the link's packet, byte, error and drop counters (read only). */
+    stats64: { type: Ifla.STATS64, kind: 'custom', codec: linkStatsCodec },
     /** IFLA_LINKINFO; exposed as `linkinfo` and `portInfo` on LinkAttrs. */
     linkinfo: { type: Ifla.LINKINFO, kind: 'custom', codec: linkInfoCodec },
   },

@@ -22,4 +22,4 @@ export type { AddrOps } from './addr.js';
 export type { LinkOps } from './link.js';
 export type { QdiscOps } from './qdisc.js';
 export type { RouteOps } from './route.js';
-export type { LinkMessage, NetlinkMessage } from '../netlink/index.js';
+export type { LinkMessage, LinkStats, NetlinkMessage } from '../netlink/index.js';

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { NslabError } from '../errors.js';
 import { netnsPath } from '../native/index.js';
 import { decodeLink, encodeLink, encodeLinkProp, encodeMessage, Iff, NlmF, Rtm } from '../netlink/index.js';
-import type { LinkAttrs, LinkInfo, LinkMessage, LinkRequest } from '../netlink/index.js';
+import type { LinkAttrs, LinkInfo, LinkMessage, LinkRequest, LinkStats } from '../netlink/index.js';
 import { devLabel, type DevRef } from './dev.js';
 import type { Handle, Request } from './handle.js';
 
@@ -29,6 +29,8 @@ export interface Link {
   peerIndex?: number;
   /** For a veth whose peer is in another namespace: the kernel's netnsid of that namespace. */
   peerNetnsId?: number;
+  /** Its counters (IFLA_STATS64), as `ip -s link` shows them: packets, bytes, errors, drops each way. */
+  stats?: LinkStats;
   /** The decoded message, for everything else. */
   message: LinkMessage;
 }
@@ -310,6 +312,7 @@ export function toLink(m: LinkMessage): Link {
     ...(a.master !== undefined ? { master: a.master } : {}),
     ...(info?.kind === 'veth' && a.link !== undefined ? { peerIndex: a.link } : {}),
     ...(a.linkNetnsId !== undefined ? { peerNetnsId: a.linkNetnsId } : {}),
+    ...(a.stats64 !== undefined ? { stats: a.stats64 } : {}),
     message: m,
   };
 }

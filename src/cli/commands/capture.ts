@@ -1,0 +1,77 @@
+/**
+ * `nslab capture NODE[:IF] [--lab NAME] [--filter EXPR] [--count N] [-w FILE | -w -]`: the packets of one
+ * interface (or of all of a node's), as tcpdump's one-line summaries, or as pcap to a file or to standard
+ * output (`nslab capture red:rveth -w - | wireshark -k -i -`). Ctrl-C stops it.
+ */
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { NslabError } from '../../errors.js';
+import { interfaceIn, nodeIn, onlyLab, runningLab } from '../lab-target.js';
+import { requireRoot } from '../context.js';
+import { UsageError } from '../output.js';
+
+export function register(program: Command): void {
+  program
+    .command('capture')
+    .description("the packets of an interface (NODE:IF) or of all of a node's (NODE): one line each as tcpdump -n prints them, or pcap with -w")
+    .argument('<target>', 'NODE:IFNAME, or NODE for all of its interfaces')
+    .option('--lab <name>', 'the lab, when several are up')
+    .option('--filter <expr>', 'only the packets this tcpdump filter takes (man pcap-filter): icmp, "tcp port 80", "host 10.10.1.3"')
+    .option('-c, --count <n>', 'stop after N packets')
+    .option('-w, --write <file>', 'write pcap to FILE, or to standard output with -w - (for wireshark -k -i -)')
+    .action(async (target: string, o: { lab?: string; filter?: string; count?: string; write?: string }) => {
+      requireRoot('capture');
+      const [node, ifname, extra] = target.split(':');
+      if (node === undefined || node === '' || ifname === '' || extra !== undefined)
+        throw new UsageError(`"${target}" is not NODE or NODE:IFNAME (for example red:rveth)`);
+      if (o.count !== undefined && !/^[1-9]\d*$/.test(o.count)) throw new UsageError(`--count takes a whole number above 0, not "${o.count}"`);
+      const applied = o.lab !== undefined ? runningLab(o.lab) : onlyLab(node);
+      if (ifname !== undefined) interfaceIn(applied, node, ifname);
+      else nodeIn(applied, node);
+      const { Lab, packetClock } = await import('../../api/index.js');
+      const where = ifname !== undefined ? `${node}:${ifname}` : node;
+      const toStdout = o.write === '-';
+      const file = o.write !== undefined && !toStdout ? createWriteStream(o.write) : undefined;
+      const fileDone = file !== undefined ? new Promise<void>((resolve, reject) => file.once('error', reject).once('close', resolve)) : undefined;
+      let capture;
+      try {
+        capture = await Lab.open(applied.name)
+          .node(node)
+          .capture(ifname, {
+            ...(o.filter !== undefined ? { filter: o.filter } : {}),
+            ...(o.count !== undefined ? { count: Number(o.count) } : {}),
+            ...(o.write !== undefined
+              ? { mode: 'pcap' as const, keep: false, onData: (chunk: Uint8Array) => void (toStdout ? process.stdout.write(chunk) : file?.write(chunk)) }
+              : {
+                  mode: 'lines' as const,
+                  keep: false,
+                  onPacket: (p: { time: number; summary: string }) => void process.stdout.write(`${packetClock(p.time)} ${p.summary}\n`),
+                }),
+          });
+      } catch (e) {
+        file?.destroy();
+        // A filter tcpdump refuses is bad input, like a bad option.
+        if (e instanceof NslabError && e.code === 'NSLAB_CAPTURE_FILTER') throw new UsageError(e.message);
+        throw e;
+      }
+      process.stderr.write(
+        `nslab: capturing on ${where} of lab ${applied.name}${o.filter !== undefined ? ` (filter: ${o.filter})` : ''}${file !== undefined ? `, writing ${o.write}` : ''}; Ctrl-C stops\n`,
+      );
+      const stop = (): void => void capture.stop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      // The reader went away (wireshark closed, `| head` had enough): stop quietly.
+      process.stdout.once('error', stop);
+      try {
+        const end = await capture.ended;
+        file?.end();
+        await fileDone;
+        process.stderr.write(
+          `nslab: ${end.packets} packet${end.packets === 1 ? '' : 's'} captured on ${where}${file !== undefined ? `, written to ${o.write}` : ''}\n`,
+        );
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}
