@@ -13,7 +13,8 @@
  */
 import type { Readable } from 'node:stream';
 import { NslabError } from '../errors.js';
-import { inNetns, run, startChild, type Child } from '../process/index.js';
+import { inNetns, labEnv, run, startChild, type Child } from '../process/index.js';
+import type { NodePlace } from './exec.js';
 import { PcapReader, type PcapPacket } from './pcap.js';
 
 /** What node.capture() takes besides the interface. */
@@ -73,8 +74,8 @@ export interface Capture extends AsyncDisposable {
  *
  * Equivalent to: ip netns exec NETNS tcpdump -n -i IFNAME [-c COUNT] [-w -] [FILTER]
  */
-export function startCapture(netns: string, ifname: string | undefined, where: string, options: CaptureOptions = {}): Promise<Capture> {
-  return TcpdumpCapture.start(netns, ifname, where, options);
+export function startCapture(place: NodePlace, ifname: string | undefined, options: CaptureOptions = {}): Promise<Capture> {
+  return TcpdumpCapture.start(place, ifname, options);
 }
 
 class TcpdumpCapture implements Capture {
@@ -115,7 +116,8 @@ class TcpdumpCapture implements Capture {
     this.#options.onPacket?.(packet);
   }
 
-  static async start(netns: string, ifname: string | undefined, where: string, options: CaptureOptions = {}): Promise<Capture> {
+  static async start(place: NodePlace, ifname: string | undefined, options: CaptureOptions = {}): Promise<Capture> {
+    const where = ifname === undefined ? place.node : `${place.node}:${ifname}`;
     const pcap = (options.mode ?? 'pcap') === 'pcap';
     const argv = [
       'tcpdump',
@@ -128,7 +130,9 @@ class TcpdumpCapture implements Capture {
       ...(options.count !== undefined ? ['-c', String(options.count)] : []),
       ...(options.filter !== undefined && options.filter.trim() !== '' ? [options.filter] : []),
     ];
-    const child = await startChild(inNetns(netns, argv), { where });
+    // Its output is read as it comes, not kept by the runner; it carries the lab's mark like every process
+    // nslab starts in a node, so a capture left by a killed run goes with the lab.
+    const child = await startChild(inNetns(place.netns, argv), { where, collect: false, env: labEnv(place.lab, place.node) });
     const capture = new TcpdumpCapture(where, child, options);
     await listening(child, where, options.filter, ifname === undefined ? 'LINUX_SLL2' : 'EN10MB');
     return capture;
@@ -175,11 +179,9 @@ function lines(stream: Readable | null, onLine: (line: string) => void): void {
 
 /** Resolves when tcpdump says it listens; rejects with its own words when it ends before. */
 async function listening(child: Child, where: string, filter: string | undefined, linkType: string): Promise<void> {
-  let said = '';
   const heard = new Promise<boolean>((resolve) => {
-    child.stderr?.on('data', (d: Buffer) => {
-      said += d.toString('utf8');
-      if (said.includes('listening on')) resolve(true);
+    child.stderr?.on('data', () => {
+      if (child.output().stderr.includes('listening on')) resolve(true);
     });
     void child.exited.then(() => resolve(false));
   });
@@ -188,8 +190,7 @@ async function listening(child: Child, where: string, filter: string | undefined
   if (outcome === true) return;
   child.kill('SIGTERM');
   await child.exited;
-  said = child.output().stderr.trim();
-  throw await captureError(said, where, filter, linkType, outcome === 'timeout');
+  throw await captureError(child.output().stderr.trim(), where, filter, linkType, outcome === 'timeout');
 }
 
 async function captureError(said: string, where: string, filter: string | undefined, linkType: string, timedOut: boolean): Promise<NslabError> {

@@ -227,7 +227,7 @@ export class Node {
   capture(ifname?: string, options: CaptureOptions = {}): Promise<Capture> {
     if (ifname !== undefined && !this.#node.interfaces.includes(ifname) && ifname !== this.#node.bridge)
       throw new NslabError('NSLAB_NOT_FOUND', `node ${this.name} has no interface ${ifname}; its interfaces are ${nameList(this.#node.interfaces) || 'none'}`);
-    return startCapture(this.netns, ifname, ifname === undefined ? this.name : `${this.name}:${ifname}`, options);
+    return startCapture({ lab: this.lab.name, node: this.name, netns: this.netns }, ifname, options);
   }
 }
 

@@ -51,6 +51,11 @@ export interface ChildOptions {
   detached?: boolean;
   /** Where it runs, for error messages: `node red`. */
   where?: string;
+  /**
+   * false: its stdout is not kept (the caller reads `stdout` as it comes: a capture running for hours), and
+   * of its stderr only the last 64 KiB. Default true: everything is kept for `output()` and `run`.
+   */
+  collect?: boolean;
 }
 
 /** A running process that nslab started. */
@@ -93,12 +98,23 @@ export function shellStatus(code: number | null | undefined, signal: NodeJS.Sign
 
 /** Collects a stream's bytes; decodes them once, or as far as they go when asked before the end. */
 class Collector {
-  readonly #chunks: Buffer[] = [];
+  #chunks: Buffer[] = [];
   #bytes = 0;
+  /** Keeps only about the last this many bytes (whole chunks), when set. */
+  readonly #tail: number | undefined;
+
+  constructor(tail?: number) {
+    this.#tail = tail;
+  }
 
   add(chunk: Buffer): void {
     this.#chunks.push(chunk);
     this.#bytes += chunk.length;
+    if (this.#tail !== undefined && this.#bytes > 2 * this.#tail) {
+      const all = Buffer.concat(this.#chunks, this.#bytes).subarray(-this.#tail);
+      this.#chunks = [all];
+      this.#bytes = all.length;
+    }
   }
 
   /** The text so far. Before the end, a character cut by the last read is left out until its rest arrives. */
@@ -160,9 +176,10 @@ function wrap(child: ChildProcess, command: string, options: ChildOptions): Chil
   const pid = child.pid as number;
   const startTime = processStartTime(pid) ?? '';
   const killSignal = options.killSignal ?? 'SIGTERM';
+  const collect = options.collect !== false;
   const stdout = new Collector();
-  const stderr = new Collector();
-  child.stdout?.on('data', (d: Buffer) => stdout.add(d));
+  const stderr = new Collector(collect ? undefined : 64 * 1024);
+  if (collect) child.stdout?.on('data', (d: Buffer) => stdout.add(d));
   child.stderr?.on('data', (d: Buffer) => stderr.add(d));
   if (options.input !== undefined) {
     // A process that exits without reading its input closes the pipe: not an error of ours.
