@@ -292,7 +292,17 @@ async function teardown(
   const found = seen.owned.size > 0 || seen.halfMade.length > 0 || (state !== undefined && only === undefined);
   const plan = teardownPlan(lab, seen.observed);
   // Hosts files go while the kernel deletes the namespaces.
-  const namespaces = [...new Set([...seen.owned.keys(), ...candidates.keys()])];
+  // After a killed run, or with the state lost, the state no longer names every namespace whose hosts file
+  // is there (a killed down had deleted some, and dropped them from the state, before their files): those
+  // files are found by their header then.
+  const trusted = state !== undefined && state.run === undefined;
+  const namespaces = [
+    ...new Set([
+      ...seen.owned.keys(),
+      ...candidates.keys(),
+      ...(trusted ? [] : (hostsLeftovers(options.etcNetns).get(lab) ?? []).filter((n) => only?.(n) ?? true)),
+    ]),
+  ];
   const hosts = (): Promise<void> => removeHosts(lab, namespaces, options.etcNetns);
   if (plan.ops.length > 0) {
     const st = state ?? newState(lab);

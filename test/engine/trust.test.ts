@@ -55,6 +55,20 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     rmSync('/etc/netns/someone-else', { recursive: true });
   });
 
+  test('a down killed after deleting a namespace and before its hosts file: the next down removes that file too', async () => {
+    const lab = chain(uniqueName('kdh'), 3);
+    await up(lab);
+    const state = readState(lab.name);
+    assert.ok(state !== undefined);
+    // What the killed down left: n1's namespace deleted and dropped from the state, its hosts file still there.
+    sh('ip', ['netns', 'del', `${lab.name}-n1`]);
+    delete state.namespaces[`${lab.name}-n1`];
+    writeFileSync(stateFile(lab.name), JSON.stringify({ ...state, run: { kind: 'down', pid: 999999, startedAt: 'then' } }));
+    assert.ok(existsSync(`/etc/netns/${lab.name}-n1/hosts`));
+    await down(lab.name);
+    gone(lab);
+  });
+
   test('a corrupt state file is set aside with a warning that says where, and down, up and status go on', async () => {
     const lab = chain(uniqueName('cor'), 2);
     await up(lab);
