@@ -335,13 +335,31 @@ export const Rtprot = {
   /** What `ip route add` uses by default. */
   BOOT: 3,
   STATIC: 4,
+  GATED: 8,
   RA: 9,
+  MRT: 10,
+  /** FRR's zebra, for the routes its daemons do not name. */
+  ZEBRA: 11,
+  BIRD: 12,
+  DNROUTED: 13,
+  XORP: 14,
+  NTK: 15,
   DHCP: 16,
+  KEEPALIVED: 18,
+  BABEL: 42,
+  OPENR: 99,
   BGP: 186,
   ISIS: 187,
   OSPF: 188,
   RIP: 189,
+  EIGRP: 192,
 } as const;
+
+/** A route protocol's name as iproute2 prints it (`kernel`, `ospf`), or its number when it has none. */
+export function rtprotName(protocol: number): string {
+  for (const [name, value] of Object.entries(Rtprot)) if (value === protocol) return name.toLowerCase();
+  return String(protocol);
+}
 
 /** Routing tables (RT_TABLE_*). Tables above 255 go in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC. */
 export const RtTable = {

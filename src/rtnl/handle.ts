@@ -13,6 +13,7 @@ import type { MessageFrame, NetlinkMessage, OutgoingMessage } from '../netlink/i
 import { NetlinkError } from './error.js';
 import { AddrOps } from './addr.js';
 import { LinkOps } from './link.js';
+import { NeighOps } from './neigh.js';
 import { QdiscOps } from './qdisc.js';
 import { RouteOps } from './route.js';
 import { subscribe, type EventGroup, type Subscription, type RtnlEvent } from './events.js';
@@ -84,6 +85,7 @@ export class Handle implements AsyncDisposable {
   readonly link: LinkOps;
   readonly addr: AddrOps;
   readonly route: RouteOps;
+  readonly neigh: NeighOps;
   readonly qdisc: QdiscOps;
   readonly #fd: number;
   readonly #path: string;
@@ -109,6 +111,7 @@ export class Handle implements AsyncDisposable {
     this.link = new LinkOps(this);
     this.addr = new AddrOps(this);
     this.route = new RouteOps(this);
+    this.neigh = new NeighOps(this);
     this.qdisc = new QdiscOps(this);
   }
 

@@ -46,6 +46,10 @@ export interface Route {
   protocol: number;
   scope: number;
   type: number;
+  /** The preferred source address (prefsrc). */
+  src?: string;
+  /** True when the route spreads over several next hops (RTA_MULTIPATH): `oif` and `via` are then absent. */
+  multipath?: boolean;
 }
 
 export class RouteOps {
@@ -179,5 +183,7 @@ export function toRoute(m: RouteMessage): Route {
     protocol: m.protocol,
     scope: m.scope,
     type: m.type,
+    ...(a.prefsrc !== undefined ? { src: a.prefsrc } : {}),
+    ...(a.multipath !== undefined ? { multipath: true } : {}),
   };
 }
