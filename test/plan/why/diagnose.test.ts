@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diagnose, type Diagnosis } from '../../../src/plan/why/diagnose.js';
+import { applyChanges, modelOfLab, type ModelChange, type NetModel } from '../../../src/plan/why/model.js';
+import type { ResolvedLab } from '../../../src/topology/types.js';
+import { example, labOf, upOps } from './labs.js';
+
+const UP = 'nslab up ring.yaml';
+
+/** Breaks the file's network with `changes` and asks why `from` does not reach `address`. */
+function after(lab: ResolvedLab, changes: ModelChange[], from: string, address: string, to: string): Diagnosis & { kernel: NetModel } {
+  const kernel = applyChanges(modelOfLab(lab), changes);
+  return { ...diagnose({ lab, kernel, file: modelOfLab(lab), upOps: upOps(lab, kernel), upCommand: UP, from, address, to }), kernel };
+}
+
+const ring = example('router-ring.yaml');
+const r2Route: ModelChange = {
+  change: 'route.del',
+  node: 'r2',
+  route: { family: 4, to: '10.3.0.18/31', via: '10.3.0.3', dev: 'eth1', metric: 0, protocol: 77, type: 'unicast' },
+};
+
+test('a route deleted by hand: nslab up first, then that route put back (never one that points back at r1)', () => {
+  const d = after(ring, [r2Route], 'h1', '10.3.0.19', 'h4');
+  assert.equal(d.cause?.kind, 'no-route');
+  assert.equal(d.cause?.node, 'r2');
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP, 'ip -n ring-r2 route add 10.3.0.18/31 via 10.3.0.3 dev eth1 proto 77'],
+  );
+  assert.deepEqual(d.drift, ["add r2's route { to: 10.3.0.18/31, via: 10.3.0.3, dev: eth1 }"]);
+  assert.match(
+    d.verdict,
+    /^h1 does not reach h4 \(10\.3\.0\.19\): r2 has no route to 10\.3\.0\.19 \(h4's address\): r2's route 10\.3\.0\.18\/31 via 10\.3\.0\.3 dev eth1 proto nslab, which the file's network has, is missing\. Fix: nslab up ring\.yaml/,
+  );
+});
+
+test('a link end down: the link is named, not a route; nslab link set (which puts the routes back) is the one command', () => {
+  const d = after(ring, [{ change: 'link.set', node: 'r3', ifname: 'eth1', up: false }], 'h1', '10.3.0.19', 'h4');
+  assert.deepEqual(d.cause, {
+    kind: 'interface-down',
+    node: 'r3',
+    ifname: 'eth1',
+    text: "r3:eth1 is down: the kernel took away every route through it, r3's route 10.3.0.18/31 via 10.3.0.5 dev eth1 proto nslab to 10.3.0.19 among them",
+  });
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP, 'nslab link set r3:eth1 up --lab ring'],
+  );
+});
+
+test('the far end down: the far end is named', () => {
+  const d = after(ring, [{ change: 'link.set', node: 'r4', ifname: 'eth0', up: false }], 'h1', '10.3.0.19', 'h4');
+  assert.equal(d.cause?.text, 'r4:eth0, the other end of r3:eth1, is down');
+  assert.equal(d.advice[1]?.command, 'nslab link set r4:eth0 up --lab ring');
+});
+
+test('IPv6: a device that went down lost its addresses, so bringing it up alone does not fix it; nslab up does', () => {
+  const dual = example('router-ring-dual.yaml');
+  const h4 = modelOfLab(dual).nodes.h4?.links[1]?.addresses.find((a) => a.family === 6)?.address ?? assert.fail();
+  const d = after(dual, [{ change: 'link.set', node: 'r3', ifname: 'eth1', up: false }], 'h1', h4, 'h4');
+  assert.equal(d.cause?.kind, 'interface-down');
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP],
+  );
+  assert.match(d.verdict, /no single command does it$/);
+});
+
+test('forwarding off in a router: the sysctl, not "make it a router"', () => {
+  const d = after(ring, [{ change: 'forwarding', node: 'r2', family: 4, on: false }], 'h1', '10.3.0.19', 'h4');
+  assert.equal(d.cause?.kind, 'forwarding-off');
+  assert.doesNotMatch(d.verdict, /kind: router/);
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP, 'ip netns exec ring-r2 sysctl -qw net.ipv4.ip_forward=1'],
+  );
+});
+
+test('a namespace gone: named, and no route over the interface that went with it', () => {
+  const tc = example('two-computers.yaml');
+  const d = after(tc, [{ change: 'netns.del', node: 'red' }], 'green', '10.10.1.2', 'red');
+  assert.deepEqual(d.cause, { kind: 'namespace-gone', node: 'red', text: "red's namespace red is gone" });
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP],
+  );
+  const middle = after(ring, [{ change: 'netns.del', node: 'r2' }], 'h1', '10.3.0.17', 'h3');
+  assert.equal(middle.cause?.kind, 'namespace-gone');
+  assert.equal(middle.cause?.node, 'r2');
+});
+
+test('an address in the wrong subnet: both subnets named', () => {
+  const d = after(
+    ring,
+    [
+      { change: 'addr.del', node: 'h4', ifname: 'eth0', cidr: { family: 4, address: '10.3.0.19', prefixLength: 31 } },
+      { change: 'addr.add', node: 'h4', ifname: 'eth0', cidr: { family: 4, address: '10.3.1.19', prefixLength: 31 } },
+    ],
+    'h1',
+    '10.3.0.19',
+    'h4',
+  );
+  assert.equal(d.cause?.kind, 'wrong-subnet');
+  assert.match(
+    d.cause?.text ?? '',
+    /h4:eth0 has 10\.3\.1\.19\/31 \(subnet 10\.3\.1\.18\/31\) where the file gives it 10\.3\.0\.19\/31 \(subnet 10\.3\.0\.18\/31\)/,
+  );
+  assert.match(d.cause?.text ?? '', /r4:eth2 has 10\.3\.0\.18\/31 \(subnet 10\.3\.0\.18\/31\)/);
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP],
+  );
+  // On a LAN the right address alone is enough: one command.
+  const lan = example('lan.yaml');
+  const l = after(
+    lan,
+    [
+      { change: 'addr.del', node: 'h2', ifname: 'eth0', cidr: { family: 4, address: '10.1.0.2', prefixLength: 24 } },
+      { change: 'addr.add', node: 'h2', ifname: 'eth0', cidr: { family: 4, address: '10.1.9.2', prefixLength: 24 } },
+    ],
+    'h1',
+    '10.1.0.2',
+    'h2',
+  );
+  assert.deepEqual(
+    l.advice.map((a) => a.command),
+    [UP, 'ip -n lan-h2 addr add 10.1.0.2/24 dev eth0'],
+  );
+});
+
+test('a kernel route nslab did not make (another protocol) that loops: named with its protocol, and deleting it is the fix', () => {
+  const d = after(
+    ring,
+    [r2Route, { change: 'route.add', node: 'r2', route: { family: 4, to: '10.3.0.16/30', via: '10.3.0.0', protocol: 188 } }],
+    'h1',
+    '10.3.0.19',
+    'h4',
+  );
+  assert.equal(d.cause?.kind, 'loop');
+  assert.match(d.cause?.text ?? '', /r2's route 10\.3\.0\.16\/30 via 10\.3\.0\.0 dev eth0 proto ospf, not nslab's, sends it round/);
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP, 'ip -n ring-r2 route add 10.3.0.18/31 via 10.3.0.3 dev eth1 proto 77'],
+  );
+});
+
+test("the kernel's own route of a subnet deleted: nslab up would not restore it, so the command comes first", () => {
+  const lan = example('lan.yaml');
+  const d = after(
+    lan,
+    [{ change: 'route.del', node: 'h1', route: { family: 4, to: '10.1.0.0/24', dev: 'eth0', metric: 0, protocol: 2, type: 'unicast', src: '10.1.0.1' } }],
+    'h1',
+    '10.1.0.2',
+    'h2',
+  );
+  assert.deepEqual(d.drift, []);
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    ['ip -n lan-h1 route add 10.1.0.0/24 dev eth0 proto 2 src 10.1.0.1'],
+  );
+});
+
+test("the file's own mistake (the tutorial's missing route back): the route to add, to the kernel and to the file", () => {
+  const lab = labOf(
+    'name: t\nprefix: ""\nnodes:\n  red: { routes: [{ to: 10.10.1.3/32, dev: rveth }] }\n  green: {}\nlinks:\n  - endpoints: ["red:rveth 10.10.1.2/32", "green:gveth 10.10.1.3/32"]\n',
+  );
+  const d = after(lab, [], 'red', '10.10.1.3', 'green');
+  assert.equal(
+    d.verdict,
+    "red reaches green (10.10.1.3) but the reply cannot come back: green has no route to 10.10.1.2 (red's address), in the kernel or in the file. Fix: ip -n green route add 10.10.1.2/32 dev gveth, and add { to: 10.10.1.2/32, dev: gveth } to green's routes in the file",
+  );
+  assert.deepEqual(
+    d.advice.map((a) => a.kind),
+    ['command', 'file'],
+  );
+});
+
+test('no single command fixes it: said plainly, nothing proposed', () => {
+  const lab = labOf(
+    'name: c\nnodes:\n  a: {}\n  m: {}\n  b: { routes: [{ to: 10.1.0.0/24, via: 10.2.0.1 }] }\nlinks:\n  - endpoints: ["a:e0 10.1.0.1/24", "m:e0 10.1.0.2/24"]\n  - endpoints: ["m:e1 10.2.0.1/24", "b:e0 10.2.0.2/24"]\n',
+  );
+  const d = after(lab, [], 'a', '10.2.0.2', 'b');
+  assert.equal(d.cause?.kind, 'no-route');
+  assert.deepEqual(d.advice, []);
+  assert.match(d.verdict, /nslab knows no single command that fixes it$/);
+});
+
+test('a router made anew behind a LAN: the hosts keep its old link-layer address, so up comes with forgetting it', () => {
+  const lab = example('two-lans.yaml');
+  const file = modelOfLab(lab);
+  // The kernel as read: every device with its own address, and the hosts' entries for their gateway.
+  let n = 0;
+  for (const node of Object.values(file.nodes)) for (const l of node.links) l.mac = `02:00:00:00:00:${(n++).toString(16).padStart(2, '0')}`;
+  const macOf = (node: string, ifname: string): string => file.nodes[node]?.links.find((l) => l.ifname === ifname)?.mac ?? assert.fail();
+  const rLeft = file.nodes.r?.links.find((l) => l.addresses.some((a) => a.address === '10.2.0.1'))?.ifname ?? assert.fail();
+  const rRight = file.nodes.r?.links.find((l) => l.addresses.some((a) => a.address === '10.2.1.1'))?.ifname ?? assert.fail();
+  file.nodes.a1?.neighbours.push({ ifname: 'eth0', address: '10.2.0.1', mac: macOf('r', rLeft), state: 'reachable' });
+  file.nodes.b1?.neighbours.push({ ifname: 'eth0', address: '10.2.1.1', mac: macOf('r', rRight), state: 'stale' });
+  const kernel = applyChanges(file, [{ change: 'netns.del', node: 'r' }]);
+  const d = diagnose({
+    lab,
+    kernel,
+    file: modelOfLab(lab),
+    upOps: upOps(lab, kernel),
+    upCommand: 'nslab up two-lans.yaml',
+    from: 'a1',
+    address: '10.2.1.2',
+    to: 'b1',
+  });
+  assert.equal(d.cause?.kind, 'namespace-gone');
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    ['nslab up two-lans.yaml && ip -n two-lans-a1 neigh del 10.2.0.1 dev eth0 && ip -n two-lans-b1 neigh del 10.2.1.1 dev eth0'],
+  );
+  assert.match(d.advice[0]?.text ?? '', /restores the file's network .* a1 forgets the link-layer address it has for 10\.2\.0\.1 and b1 forgets/);
+});
+
+test('an address changed within its subnet is said as such, not as a wrong subnet', () => {
+  const lan = example('lan.yaml');
+  const d = after(
+    lan,
+    [
+      { change: 'addr.del', node: 'h2', ifname: 'eth0', cidr: { family: 4, address: '10.1.0.2', prefixLength: 24 } },
+      { change: 'addr.add', node: 'h2', ifname: 'eth0', cidr: { family: 4, address: '10.1.0.9', prefixLength: 24 } },
+    ],
+    'h1',
+    '10.1.0.2',
+    'h2',
+  );
+  assert.equal(d.cause?.kind, 'address-changed');
+  assert.match(d.cause?.text ?? '', /h2:eth0 has 10\.1\.0\.9\/24 \(subnet 10\.1\.0\.0\/24\) where the file gives it 10\.1\.0\.2\/24/);
+});
