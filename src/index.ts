@@ -16,6 +16,9 @@ export {
   type WhyResult,
   type WhyWalk,
   type WhyHop,
+  type WhyAdvice,
+  type WhyCause,
+  type WhyCauseKind,
   type LabState,
   type StateProcess,
 } from './api/index.js';

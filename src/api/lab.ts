@@ -140,9 +140,13 @@ export class Lab implements AsyncDisposable {
     return new LinkEnd(this, end.node, end.ifname);
   }
 
-  /** Why does (or doesn't) a packet from one node reach a target? See `nslab why`. */
-  why(from: string, target: string): Promise<WhyResult> {
-    return why(this.resolved, from, target);
+  /**
+   * Why does (or doesn't) a packet from one node reach a target, and what fixes it? See `nslab why`.
+   * `upCommand` is how the advice says to bring this lab up again (default: `nslab up FILE` for the file
+   * it came from, when there is one).
+   */
+  why(from: string, target: string, options: { upCommand?: string } = {}): Promise<WhyResult> {
+    return why(this.resolved, from, target, { ...(this.source !== undefined ? { file: this.source } : {}), ...options });
   }
 
   get nodes(): Node[] {

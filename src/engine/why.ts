@@ -1,20 +1,51 @@
 /**
- * Why does (or doesn't) a packet get from one node to a target? Walks the path the kernel would take,
- * hop by hop, with the kernel's own route lookup in each namespace (`ip route get`), and checks the way
- * back too, since a ping needs both. Stops at the first thing in the way and says what to change: no route,
- * an interface down, no address, forwarding off in a middle node, a next hop that no node answers for.
+ * Why does (or doesn't) a packet get from one node to a target? This is the part that reads the kernel:
+ * every namespace of the lab into a model (links, carrier, addresses, routes of every protocol, neighbour
+ * entries, forwarding and the reverse path filter), and the plan `nslab up` would run now (how the kernel
+ * has drifted from the file). The walk, the cause and the checked fixes are pure (src/plan/why). Each hop
+ * the model walks through the kernel's state is then checked against the kernel's own lookup
+ * (`ip route get`): where they disagree (policy rules, other tables), the answer says it is not sure.
  */
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { isAbsolute, resolve } from 'node:path';
 import { NslabError } from '../errors.js';
 import { netnsPath, sysctl } from '../native/index.js';
-import { inSubnet } from '../plan/ip.js';
-import { Handle, NetlinkError, type Link } from '../rtnl/index.js';
-import type { ResolvedEndpoint, ResolvedLab, ResolvedNode } from '../topology/types.js';
+import { Rtn } from '../netlink/index.js';
+import { plan } from '../plan/index.js';
+import { canonicalIp } from '../plan/ip.js';
+import { shellArg } from '../plan/shell-quote.js';
+import {
+  diagnose,
+  emptyModel,
+  modelOfLab,
+  type ModelLink,
+  type ModelRoute,
+  type NetModel,
+  type RouteType,
+  type Walk,
+  type WhyAdvice,
+  type WhyCause,
+} from '../plan/why/index.js';
+import { Handle, NetlinkError, neighbourStateText, type Link, type Route } from '../rtnl/index.js';
+import type { ResolvedEndpoint, ResolvedLab } from '../topology/types.js';
+import { observeLab } from './observe.js';
+import { readState } from './state.js';
+
+export type { WhyAdvice, WhyCause, WhyCauseKind } from '../plan/why/index.js';
 
 export interface WhyHop {
   node: string;
   /** What the kernel does here, in words. */
   text: string;
+  /** The interface the packet came in on. */
+  in?: string;
+  /** The interface it leaves by. */
+  out?: string;
+  /** The next hop, when not the destination itself. */
+  via?: string;
+  /** The route picked, as `ip route` prints it, its protocol by name (`proto nslab`, `proto ospf`). */
+  route?: string;
 }
 
 export interface WhyWalk {
@@ -23,7 +54,9 @@ export interface WhyWalk {
   address: string;
   ok: boolean;
   hops: WhyHop[];
-  /** When not ok: the one sentence that says what is in the way and what to do. */
+  /** The source address the packet carries. */
+  source?: string;
+  /** When not ok: what is in the way. */
   problem?: string;
 }
 
@@ -32,219 +65,263 @@ export interface WhyResult {
   there: WhyWalk;
   /** The way back, from the target to the address the source sends from (absent if the way there fails). */
   back?: WhyWalk;
-  /** One sentence. */
+  /** One sentence: what happens, the cause, and the fix. */
   verdict: string;
+  /** What stops the packet, and where. */
+  cause?: WhyCause;
+  /**
+   * What to do, best first, each checked on a model of the lab before it is offered (applied, and the ping
+   * walked again both ways). `nslab up FILE` first when the kernel has drifted from the file and that
+   * restores it; then one command that fixes it alone, if there is one.
+   */
+  advice: WhyAdvice[];
+  /** What `nslab up` of the file would change now, in words: empty when the kernel matches the file. */
+  drift: string[];
+  /** False when the kernel did something nslab's model does not explain (see notes): the verdict is then a guess and says so. */
+  certain: boolean;
+  notes: string[];
 }
 
-const RTN_LOCAL = 2;
-const MAX_HOPS = 64;
-
-/** Every address of the lab and the end that holds it. */
-function addressOwners(lab: ResolvedLab): Map<string, ResolvedEndpoint> {
-  const owners = new Map<string, ResolvedEndpoint>();
-  for (const l of lab.links) for (const e of [l.a, l.b]) for (const a of e.addresses) owners.set(a.address, e);
-  return owners;
+export interface WhyOptions {
+  /** The topology file to name in `nslab up FILE` (default: the one the lab was brought up from). */
+  file?: string;
+  /** The command that brings the lab up again as its definition says, when it is not `nslab up FILE` (the CLI's built-in lab: `nslab up`). */
+  upCommand?: string;
+  netnsDir?: string;
+  stateRoot?: string;
 }
 
-/** The ends on the other side of a node's interface: the cable's other end, or every other end on its LAN. */
-function neighbours(lab: ResolvedLab, node: string, ifname: string): ResolvedEndpoint[] {
-  const link = lab.links.find((l) => (l.a.node === node && l.a.ifname === ifname) || (l.b.node === node && l.b.ifname === ifname));
-  if (link === undefined) return [];
-  const other = link.a.node === node && link.a.ifname === ifname ? link.b : link.a;
-  const otherNode = lab.nodes.find((n) => n.name === other.node);
-  if (otherNode?.kind !== 'bridge') return [other];
-  return lab.links
-    .flatMap((l) => [l.a, l.b])
-    .filter(
-      (e) =>
-        e.node !== otherNode.name &&
-        !(e.node === node && e.ifname === ifname) &&
-        lab.links.some((l) => (l.a === e && l.b.node === otherNode.name) || (l.b === e && l.a.node === otherNode.name)),
-    );
+const ROUTE_TYPES: Readonly<Record<number, RouteType>> = {
+  [Rtn.UNICAST]: 'unicast',
+  [Rtn.LOCAL]: 'local',
+  [Rtn.BLACKHOLE]: 'blackhole',
+  [Rtn.UNREACHABLE]: 'unreachable',
+  [Rtn.PROHIBIT]: 'prohibit',
+};
+
+function modelRoute(r: Route, names: ReadonlyMap<number, string>): ModelRoute | undefined {
+  if (r.to === '?') return undefined;
+  const route: ModelRoute = {
+    family: r.family,
+    to: r.to,
+    metric: r.metric ?? (r.family === 6 ? 1024 : 0),
+    protocol: r.protocol,
+    type: ROUTE_TYPES[r.type] ?? 'other',
+  };
+  if (r.via !== undefined) route.via = canonicalIp(r.via);
+  const dev = r.oif !== undefined ? names.get(r.oif) : undefined;
+  if (dev !== undefined) route.dev = dev;
+  if (r.src !== undefined) route.src = canonicalIp(r.src);
+  if (r.multipath === true) route.multipath = true;
+  return route;
 }
 
-interface Suggestion {
-  to: string;
-  dev?: string;
-  via?: string;
+interface Read {
+  model: NetModel;
+  /** The kernel's links of each node, for the lookups that check the walk. */
+  links: Map<string, Link[]>;
+  handles: Map<string, Handle>;
+  notes: string[];
 }
 
-/** The route to suggest to a node that has none to `address`: straight out of the interface that faces it, or via a router. */
-function suggestRoute(lab: ResolvedLab, node: ResolvedNode, address: string): Suggestion {
-  const family = isIP(address);
-  const to = family === 4 ? `${address}/32` : `${address}/128`;
-  for (const ifname of node.interfaces) {
-    if (neighbours(lab, node.name, ifname).some((e) => e.addresses.some((a) => a.address === address))) return { to, dev: ifname };
+/** Reads every present namespace of the lab into a model. The handles stay open for the checks; the caller closes them. */
+async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: string | undefined): Promise<Read> {
+  const model = emptyModel(lab);
+  const nodes = lab.nodes.filter((n) => owned.has(n.netns));
+  const read: Read = { model, links: new Map(), handles: new Map(), notes: [] };
+  if (nodes.length === 0) return read;
+  const opened = await Handle.openMany(
+    nodes.map((n) => n.netns),
+    dir,
+  );
+  nodes.forEach((n, i) => read.handles.set(n.name, opened[i] as Handle));
+  const seen = await Promise.all(
+    opened.map(async (h) => {
+      const [links, addrs, v4, v6, neighbours] = await Promise.all([
+        h.link.list(),
+        h.addr.list(),
+        h.route.list({ family: 4 }),
+        h.route.list({ family: 6 }),
+        h.neigh.list(),
+      ]);
+      return { links, addrs, routes: [...v4, ...v6], neighbours };
+    }),
+  );
+  const perNode = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding', 'net/ipv4/conf/all/rp_filter', 'net/ipv6/conf/all/keep_addr_on_down'];
+  const keys = nodes.flatMap((n, i) =>
+    [...perNode, ...(seen[i]?.links ?? []).map((l) => `net/ipv4/conf/${l.name}/rp_filter`)].map((k) => [netnsPath(n.netns, dir), k, null] as const),
+  );
+  const values = (await sysctl(keys)).map((v) => (typeof v === 'string' ? Number(v.trim()) : 0));
+  let at = 0;
+  const kernelLinks = new Map<string, Link>();
+  nodes.forEach((n, i) => {
+    const s = seen[i];
+    const node = model.nodes[n.name];
+    if (s === undefined || node === undefined) return;
+    const [v4, v6, rpAll, keep] = values.slice(at, at + perNode.length);
+    at += perNode.length;
+    const names = new Map(s.links.map((l) => [l.index, l.name]));
+    node.present = true;
+    node.forwarding = { 4: v4 === 1, 6: v6 === 1 };
+    node.keepV6OnDown = keep === 1;
+    node.links = s.links.map((l): ModelLink => {
+      const rp = Math.max(rpAll ?? 0, values[at++] ?? 0);
+      if (rp > 0) node.rpFilter[l.name] = rp;
+      kernelLinks.set(`${n.name}\u0000${l.name}`, l);
+      const link: ModelLink = {
+        ifname: l.name,
+        kind: l.name === 'lo' && l.kind === '' ? 'loopback' : l.kind === '' ? 'other' : l.kind,
+        up: l.up,
+        carrier: l.lowerUp,
+        addresses: s.addrs.filter((a) => a.index === l.index).map((a) => ({ family: a.family, address: canonicalIp(a.address), prefixLength: a.prefixLength })),
+      };
+      if (l.mac !== undefined) link.mac = l.mac;
+      const master = l.master !== undefined ? names.get(l.master) : undefined;
+      if (master !== undefined) link.master = master;
+      return link;
+    });
+    node.routes = s.routes.map((r) => modelRoute(r, names)).filter((r): r is ModelRoute => r !== undefined);
+    node.neighbours = s.neighbours.map((x) => ({
+      ifname: names.get(x.index) ?? String(x.index),
+      address: canonicalIp(x.address),
+      ...(x.mac !== undefined ? { mac: x.mac } : {}),
+      state: neighbourStateText(x.state),
+    }));
+    read.links.set(n.name, s.links);
+  });
+  // The cables: a veth end's other end is the file's when the kernel pairs them (each the other's peer index).
+  const wire = (x: ResolvedEndpoint, y: ResolvedEndpoint): void => {
+    const kx = kernelLinks.get(`${x.node}\u0000${x.ifname}`);
+    const ky = kernelLinks.get(`${y.node}\u0000${y.ifname}`);
+    const mx = model.nodes[x.node]?.links.find((l) => l.ifname === x.ifname);
+    if (kx?.kind !== 'veth' || mx === undefined) return;
+    // With the far end gone (its namespace deleted, or itself), the file says where it led.
+    if (ky === undefined || (kx.peerIndex === ky.index && ky.peerIndex === kx.index)) mx.peer = { node: y.node, ifname: y.ifname };
+    else read.notes.push(`${x.node}:${x.ifname} is not cabled to ${y.node}:${y.ifname} as the file says`);
+  };
+  for (const l of lab.links) {
+    wire(l.a, l.b);
+    wire(l.b, l.a);
   }
-  for (const ifname of node.interfaces) {
-    for (const e of neighbours(lab, node.name, ifname)) {
-      const gw = e.addresses.find((a) => isIP(a.address) === family);
-      if (lab.nodes.find((n) => n.name === e.node)?.forwarding === true && gw !== undefined) return { to, via: gw.address };
+  return read;
+}
+
+/** Checks each hop of a walk through the kernel's model against the kernel's own lookup; says where they differ. */
+async function check(read: Read, w: Walk): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [i, hop] of w.hops.entries()) {
+    const h = read.handles.get(hop.node);
+    if (h === undefined) continue;
+    const last = i === w.hops.length - 1;
+    const model =
+      hop.out !== undefined
+        ? `out of ${hop.out}${hop.via !== undefined ? ` via ${hop.via}` : ''}`
+        : last && w.stop.stop === 'arrived'
+          ? 'local'
+          : last && w.stop.stop === 'no-route'
+            ? 'no route'
+            : undefined;
+    if (model === undefined) continue;
+    let kernel: string;
+    try {
+      const r = await h.route.get(w.address);
+      const dev = read.links.get(hop.node)?.find((l) => l.index === r.oif)?.name ?? String(r.oif);
+      kernel =
+        r.type === Rtn.LOCAL
+          ? 'local'
+          : r.type === Rtn.UNICAST
+            ? `out of ${dev}${r.via !== undefined ? ` via ${canonicalIp(r.via)}` : ''}`
+            : `a route of type ${r.type}`;
+    } catch (e) {
+      if (!(e instanceof NetlinkError)) throw e;
+      kernel = e.errnoName === 'ENETUNREACH' || e.errnoName === 'EHOSTUNREACH' ? 'no route' : `${e.errnoName ?? 'an error'}`;
     }
+    if (kernel !== model)
+      notes.push(
+        `in ${hop.node}, the kernel's own lookup (ip route get ${w.address}) says ${kernel} where nslab's model says ${model}: policy rules or other tables may be at work`,
+      );
   }
-  return { to, via: `<a router's address on one of ${node.name}'s links>` };
+  return notes;
 }
 
-/** `{ to: 10.10.1.2/32, dev: gveth } to green's routes (ip -n green route add 10.10.1.2/32 dev gveth)` */
-function formatSuggestion(s: Suggestion, node: ResolvedNode): string {
-  const yaml = `{ to: ${s.to}${s.dev !== undefined ? `, dev: ${s.dev}` : ''}${s.via !== undefined ? `, via: ${s.via}` : ''} }`;
-  const ip = `ip -n ${node.netns} route add ${s.to}${s.via !== undefined ? ` via ${s.via}` : ''}${s.dev !== undefined ? ` dev ${s.dev}` : ''}`;
-  return `${yaml} to ${node.name}'s routes (${ip})`;
+/** `nslab up FILE` for the file the lab came from, made absolute; undefined when there is none, or it is not there any more. */
+function upAgain(recorded: string | undefined): string | undefined {
+  if (recorded === undefined || !existsSync(recorded)) return undefined;
+  return `nslab up ${shellArg(isAbsolute(recorded) ? recorded : resolve(recorded))}`;
 }
 
-class Walker {
-  readonly #lab: ResolvedLab;
-  readonly #handles = new Map<string, Handle>();
-  readonly #owners: Map<string, ResolvedEndpoint>;
-
-  constructor(lab: ResolvedLab) {
-    this.#lab = lab;
-    this.#owners = addressOwners(lab);
-  }
-
-  node(name: string): ResolvedNode {
-    const n = this.#lab.nodes.find((x) => x.name === name);
-    if (n === undefined)
-      throw new NslabError('NSLAB_NOT_FOUND', `lab ${this.#lab.name} has no node ${name}; its nodes are ${this.#lab.nodes.map((x) => x.name).join(', ')}`);
-    return n;
-  }
-
-  async #handle(node: ResolvedNode): Promise<Handle> {
-    let h = this.#handles.get(node.netns);
-    if (h === undefined) {
-      h = await Handle.open({ netns: node.netns });
-      this.#handles.set(node.netns, h);
-    }
-    return h;
-  }
-
-  async walk(fromName: string, toName: string, address: string): Promise<WhyWalk & { src?: string }> {
-    const hops: WhyHop[] = [];
-    const fail = (problem: string): WhyWalk => ({ from: fromName, to: toName, address, ok: false, hops, problem });
-    const family = isIP(address) === 6 ? 6 : 4;
-    let node = this.node(fromName);
-    let src: string | undefined;
-    const seen = new Set<string>();
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-      if (seen.has(node.name)) return fail(`the packet loops: it comes back to ${node.name}; check the routes of ${[...seen].join(', ')}`);
-      seen.add(node.name);
-      const h = await this.#handle(node);
-      let r;
-      try {
-        r = await h.route.get(address);
-      } catch (e) {
-        if (e instanceof NetlinkError && (e.errnoName === 'ENETUNREACH' || e.errnoName === 'EHOSTUNREACH')) {
-          // The kernel drops a down interface's routes: an interface that faces the target and is down is
-          // the cause, not a missing route.
-          const down = await this.#downInterfaceToward(h, node, address);
-          if (down !== undefined) return fail(`${node.name}'s interface ${down} is down: bring it up (nslab link set ${node.name}:${down} up)`);
-          const whose = this.#owners.get(address);
-          const suggestion = formatSuggestion(suggestRoute(this.#lab, node, address), node);
-          return fail(`${node.name} has no route to ${address}${whose !== undefined ? ` (${whose.node}'s address)` : ''}: add ${suggestion}`);
-        }
-        throw e;
-      }
-      if (r.type === RTN_LOCAL) {
-        hops.push({ node: node.name, text: `${address} is ${node.name}'s own address: arrived` });
-        return { from: fromName, to: toName, address, ok: true, hops, ...(src !== undefined ? { src } : {}) };
-      }
-      src ??= r.src;
-      const oif: Link | undefined = r.oif !== undefined ? await h.link.get({ index: r.oif }) : undefined;
-      if (oif === undefined) return fail(`${node.name} routes ${address} to an interface that is gone`);
-      const nextHop = r.via ?? address;
-      hops.push({
-        node: node.name,
-        text: `${node.name} sends to ${address} out of ${oif.name}${r.via !== undefined ? ` via ${r.via}` : ' (directly connected)'}${r.src !== undefined ? `, from ${r.src}` : ''}`,
-      });
-      if (!oif.up) return fail(`${node.name}'s interface ${oif.name} is down: bring it up (nslab link set ${node.name}:${oif.name} up)`);
-      const addrs = await h.addr.list({ dev: { index: oif.index, name: oif.name }, family });
-      if (hop === 0 && addrs.filter((a) => !a.address.startsWith('fe80')).length === 0 && r.src === undefined) {
-        return fail(`${node.name} has no IPv${family} address to send from on ${oif.name}: give that end an address in the link's addresses`);
-      }
-      const owner = this.#owners.get(nextHop);
-      if (owner === undefined)
-        return fail(
-          `${node.name} sends to ${nextHop} on ${oif.name}, but no node of the lab has that address, so no neighbour answers: fix the route's via or the addresses`,
-        );
-      if (!neighbours(this.#lab, node.name, oif.name).some((e) => e.node === owner.node && e.ifname === owner.ifname)) {
-        return fail(
-          `${node.name} sends to ${nextHop} out of ${oif.name}, but ${nextHop} is ${owner.node}:${owner.ifname}, which is not on that link: no neighbour answers; route via an address on ${oif.name}'s link`,
-        );
-      }
-      if (!oif.lowerUp)
-        return fail(
-          `${node.name}:${oif.name} has no carrier: the other end (${owner.node}:${owner.ifname}) is down; bring it up (nslab link set ${owner.node}:${owner.ifname} up)`,
-        );
-      const next = this.node(owner.node);
-      if (next.name === toName && nextHop === address) {
-        hops.push({ node: next.name, text: `${next.name} has ${address} on ${owner.ifname}: arrived` });
-        return { from: fromName, to: toName, address, ok: true, hops, ...(src !== undefined ? { src } : {}) };
-      }
-      const key = family === 4 ? 'net/ipv4/ip_forward' : 'net/ipv6/conf/all/forwarding';
-      const [fwd] = await sysctl([[netnsPath(next.netns), key, null]]);
-      if (typeof fwd === 'string' && fwd.trim() !== '1') {
-        return fail(
-          `${next.name} gets the packet on ${owner.ifname} but does not forward IPv${family} (forwarding is off there): make it a router (kind: router)`,
-        );
-      }
-      node = next;
-    }
-    return fail(`more than ${MAX_HOPS} hops: the routes make a loop`);
-  }
-
-  /** An interface of the node that is down and leads to `address` (its cable's far end has it, or its subnet holds it). */
-  async #downInterfaceToward(h: Handle, node: ResolvedNode, address: string): Promise<string | undefined> {
-    const ends = this.#lab.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === node.name);
-    for (const end of ends) {
-      const faces =
-        neighbours(this.#lab, node.name, end.ifname).some((n) => n.addresses.some((a) => a.address === address)) ||
-        end.addresses.some((a) => inSubnet(a, address));
-      if (!faces) continue;
-      const link = await h.link.get(end.ifname);
-      if (link !== undefined && !link.up) return end.ifname;
-    }
-    return undefined;
-  }
-
-  close(): void {
-    for (const h of this.#handles.values()) h.close();
-  }
+function whyWalk(w: Walk, from: string, to: string, problem: string | undefined): WhyWalk {
+  return {
+    from,
+    to,
+    address: w.address,
+    ok: w.ok,
+    hops: w.hops.map((h) => ({ ...h })),
+    ...(w.source !== undefined ? { source: w.source } : {}),
+    ...(!w.ok && problem !== undefined ? { problem } : {}),
+  };
 }
 
 /**
- * Explains whether `from` reaches `target` (a node name or an address) and, if not, the first thing in
- * the way, on the way there or the way back.
+ * Explains whether `from` reaches `target` (a node name or an address) and back, and if not, the real
+ * cause and a fix checked on a model of the lab.
  *
- * Equivalent to: ip -n NETNS route get ADDRESS, hop by hop, and back
+ * Equivalent to: ip -n NETNS route get ADDRESS, hop by hop, and back; ip link, ip addr, ip neigh, sysctl
  */
-export async function why(lab: ResolvedLab, from: string, target: string): Promise<WhyResult> {
-  const walker = new Walker(lab);
+export async function why(lab: ResolvedLab, from: string, target: string, options: WhyOptions = {}): Promise<WhyResult> {
+  const nodeNamed = (name: string): ResolvedLab['nodes'][number] => {
+    const n = lab.nodes.find((x) => x.name === name);
+    if (n === undefined)
+      throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${name}; its nodes are ${lab.nodes.map((x) => x.name).join(', ')}`);
+    return n;
+  };
+  nodeNamed(from);
+  let address = target;
+  let to = target;
+  if (isIP(target) === 0) {
+    const end = lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === nodeNamed(target).name && e.addresses.length > 0);
+    const a = end?.addresses.find((x) => x.family === 4) ?? end?.addresses[0];
+    if (a === undefined) throw new NslabError('NSLAB_NOT_FOUND', `node ${target} has no address to reach`);
+    address = a.address;
+  } else {
+    address = canonicalIp(target);
+    const owner = lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.addresses.some((c) => canonicalIp(c.address) === address));
+    to = owner?.node ?? target;
+  }
+
+  const state = readState(lab.name, options.stateRoot);
+  const candidates = new Map<string, string>([...Object.entries(state?.namespaces ?? {}), ...lab.nodes.map((n): [string, string] => [n.netns, n.name])]);
+  const seen = await observeLab(lab.name, state?.id, candidates, state, options.netnsDir);
+  const upOps = plan(lab, seen.observed).ops;
+  const read = await readKernel(lab, new Set(seen.owned.keys()), options.netnsDir);
   try {
-    walker.node(from);
-    let address = target;
-    let toName = target;
-    if (isIP(target) === 0) {
-      const end = lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === walker.node(target).name && e.addresses.length > 0);
-      const a = end?.addresses.find((x) => x.family === 4) ?? end?.addresses[0];
-      if (a === undefined) throw new NslabError('NSLAB_NOT_FOUND', `node ${target} has no address to reach`);
-      address = a.address;
-    } else {
-      toName = addressOwners(lab).get(target)?.node ?? target;
-    }
-    const there = await walker.walk(from, toName, address);
-    if (!there.ok) return { reaches: false, there, verdict: `${from} does not reach ${toName} (${address}): ${there.problem ?? ''}` };
-    if (there.src === undefined || toName === from) return { reaches: true, there, verdict: `${from} reaches ${address}` };
-    const back = await walker.walk(toName, from, there.src);
-    const n = there.hops.length - 1;
-    if (!back.ok)
-      return { reaches: false, there, back, verdict: `${from} reaches ${toName} (${address}) but the reply cannot come back: ${back.problem ?? ''}` };
+    const upCommand = options.upCommand ?? upAgain(options.file ?? state?.source);
+    const d = diagnose({
+      lab,
+      kernel: read.model,
+      file: modelOfLab(lab),
+      upOps,
+      ...(upCommand !== undefined ? { upCommand } : {}),
+      from,
+      address,
+      to,
+    });
+    const { there, back } = d.probe;
+    const notes = [...read.notes, ...(await check(read, there)), ...(back !== undefined ? await check(read, back) : [])];
+    const certain = notes.length === 0 && d.cause?.kind !== 'unknown';
+    const problem = d.cause?.text;
     return {
-      reaches: true,
-      there,
-      back,
-      verdict: `${from} reaches ${toName} (${address}) in ${n} hop${n === 1 ? '' : 's'}, and ${toName} answers back to ${there.src}`,
+      reaches: d.reaches,
+      there: whyWalk(there, from, to, back === undefined ? problem : undefined),
+      ...(back !== undefined ? { back: whyWalk(back, to, from, problem) } : {}),
+      verdict: notes.length > 0 ? `${d.verdict}. But nslab is not sure: ${notes.join('; ')}` : d.verdict,
+      ...(d.cause !== undefined ? { cause: d.cause } : {}),
+      advice: d.advice,
+      drift: d.drift,
+      certain,
+      notes,
     };
   } finally {
-    walker.close();
+    await Handle.closeAll(read.handles.values());
   }
 }

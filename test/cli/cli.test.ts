@@ -266,7 +266,8 @@ describe('nslab link set and routes', { skip: needsRoot }, () => {
       assert.equal(ipJson<{ operstate: string }[]>(['-n', 'red', 'link', 'show', 'rveth'])[0]?.operstate, 'DOWN');
       assert.notEqual(nslab(['ping', 'red', 'green', '-c', '1']).code, 0);
       const why = nslab(['why', 'red', 'green']);
-      assert.match(why.stdout, /red's interface rveth is down: bring it up \(nslab link set red:rveth up\)/);
+      assert.match(why.stdout, /red:rveth is down: the kernel took away every route through it/);
+      assert.deepEqual(why.stdout.trim().split('\n').slice(-2), ['fix: nslab up', ' or: nslab link set red:rveth up --lab two-computers']);
       nslabOk(['link', 'set', 'red:rveth', 'up', 'mtu', '1400']);
       assert.equal(ipJson<{ mtu: number }[]>(['-n', 'red', 'link', 'show', 'rveth'])[0]?.mtu, 1400);
       assert.equal(nslab(['ping', 'red', 'green', '-c', '1']).code, 0);

@@ -8,7 +8,8 @@ import { formatPlan } from '../output.js';
 import { planScript, progressPrinter } from '../progress.js';
 import type { ProgramOptions } from '../program.js';
 
-const DEFAULT_SOURCE = '<built-in two-computers lab>';
+/** The source the built-in lab is recorded with (`nslab why` then says `nslab up` to bring it back). */
+export const DEFAULT_SOURCE = '<built-in two-computers lab>';
 
 interface UpFlags {
   dryRun?: boolean;

@@ -1,6 +1,7 @@
 /** nslab why NODE TARGET: the path a packet takes, hop by hop and back, and what stops it. */
 import type { Command } from 'commander';
 import { labName, print, requireRoot } from '../context.js';
+import { DEFAULT_SOURCE } from './up.js';
 
 export function register(program: Command): void {
   program
@@ -15,11 +16,15 @@ export function register(program: Command): void {
       const { Lab } = await import('../../api/lab.js');
       const lab = Lab.open(await labName(o, undefined, node));
       lab.node(node);
-      const r = await lab.why(node, target);
+      // The built-in lab comes back with a bare `nslab up`; a file's lab with `nslab up FILE` (why's default).
+      const r = await lab.why(node, target, lab.source === DEFAULT_SOURCE ? { upCommand: 'nslab up' } : {});
       print(o.json === true, r, () => {
         const lines = [...r.there.hops.map((h) => `  ${h.text}`)];
         if (r.back !== undefined) lines.push('  and back:', ...r.back.hops.map((h) => `  ${h.text}`));
-        return [...lines, r.verdict].join('\n');
+        lines.push(r.verdict);
+        // The advice again, one command a line, to copy as it is: best first.
+        r.advice.forEach((a, i) => lines.push(`${a.kind === 'file' ? 'also: ' : i === 0 ? 'fix: ' : ' or: '}${a.command ?? a.text}`));
+        return lines.join('\n');
       });
       if (!r.reaches) process.exitCode = 1;
     });
