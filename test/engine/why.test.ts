@@ -38,9 +38,14 @@ links:
   - endpoints: ["m:e1 10.2.0.1/24", "b:e0 10.2.0.2/24"]
 `;
 
-/** Pings once or a few times; true when a reply came. */
+/**
+ * Pings once or a few times; true when a reply came. Between tries it waits a little: a neighbour entry
+ * that failed while the fault was there answers the next try at once with "unreachable", and a port a
+ * bridge has just seen come up may take the kernel's link watch up to a second to forward.
+ */
 async function pings(netns: string, address: string, tries = 3, wait = '1'): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 300));
     try {
       await run('ip', ['netns', 'exec', netns, 'ping', ...(address.includes(':') ? ['-6'] : []), '-n', '-c', '1', '-W', wait, address]);
       return true;

@@ -216,16 +216,14 @@ export function answering(m: NetModel, seg: Segment, address: string, family: Fa
 const CACHED = /reachable|stale|delay|probe|permanent|noarp/;
 
 /**
- * The old link-layer address a node would still send to for `nextHop`: its neighbour entry holds one the
- * answering interface does not have (a device made anew has a new one). Such an entry lives on until it
- * times out, up to a minute, and every frame meanwhile goes nowhere.
+ * The link-layer address a node sends to for `nextHop` without asking first: its neighbour entry's, when
+ * the entry is in a state the kernel uses as it is. Such an entry lives on until it times out (up to a
+ * minute): frames go to that address whoever holds the next hop's IP address now.
  */
-function staleEntry(m: NetModel, node: ModelNode, ifname: string, nextHop: string, owner: EndName): string | undefined {
+function cachedMac(node: ModelNode, ifname: string, nextHop: string): string | undefined {
   const a = canonicalIp(nextHop);
   const entry = node.neighbours.find((n) => n.ifname === ifname && canonicalIp(n.address) === a);
-  if (entry?.mac === undefined || !CACHED.test(entry.state)) return undefined;
-  const mac = findLink(m, owner)?.mac;
-  return mac === undefined || mac.toLowerCase() !== entry.mac.toLowerCase() ? entry.mac : undefined;
+  return entry?.mac !== undefined && CACHED.test(entry.state) ? entry.mac.toLowerCase() : undefined;
 }
 
 /**
@@ -303,14 +301,24 @@ export function walk(m: NetModel, from: string, address: string, source?: string
     });
     if (!link.up) return done({ stop: 'down', node: name, ifname: link.ifname });
     const segment = segmentOf(m, { node: name, ifname: link.ifname });
-    const next = answering(m, segment, nextHop, family);
+    const owner = answering(m, segment, nextHop, family);
+    let next = owner;
+    const mac = cachedMac(node, link.ifname, nextHop);
+    if (mac !== undefined) {
+      const holder = segment.ends.find((e) => findLink(m, e)?.mac?.toLowerCase() === mac);
+      if (holder === undefined && owner !== undefined) return done({ stop: 'stale-neighbour', node: name, ifname: link.ifname, nextHop, mac, owner });
+      if (holder !== undefined && !(holder.node === owner?.node && holder.ifname === owner.ifname)) {
+        const hop = hops[hops.length - 1];
+        if (hop !== undefined)
+          hop.text += `; it reaches ${holder.node}:${holder.ifname} by the link-layer address ${name} has cached for ${nextHop}, though ${holder.node} does not hold ${nextHop} now: until that entry times out`;
+        next = holder;
+      }
+    }
     if (next === undefined) {
       if (segment.unknown.length > 0) return done({ stop: 'unknown-far', node: name, ifname: link.ifname, segment });
       if (!hasCarrier(m, name, link)) return done({ stop: 'no-carrier', node: name, ifname: link.ifname, segment });
       return done({ stop: 'no-neighbour', node: name, ifname: link.ifname, nextHop, segment });
     }
-    const stale = staleEntry(m, node, link.ifname, nextHop, next);
-    if (stale !== undefined) return done({ stop: 'stale-neighbour', node: name, ifname: link.ifname, nextHop, mac: stale, owner: next });
     name = next.node;
     incoming = next.ifname;
   }
