@@ -44,7 +44,7 @@ export type WhyCauseKind =
   | 'forwarding-off'
   /** An address is not the file's, and not in the subnet its link is in. */
   | 'wrong-subnet'
-  /** An address is not the file's, though in the same subnet. */
+  /** An address is not the file's, though in its subnet, or missing. */
   | 'address-changed'
   /** Nobody answers the ARP or neighbour solicitation for the next hop. */
   | 'no-neighbour'
@@ -179,7 +179,7 @@ class Diagnoser {
     const key = (cs: Cidr[]): string => cs.map(cidrText).sort().join(' ');
     if (key(has) === key(want)) return undefined;
     const subnets = new Set(want.map(subnetText));
-    const kind = has.length > 0 && has.every((c) => subnets.has(subnetText(c))) ? 'address-changed' : 'wrong-subnet';
+    const kind = has.some((c) => !subnets.has(subnetText(c))) ? 'wrong-subnet' : 'address-changed';
     return { text: `${endText(end)} has ${withSubnets(has, family)} where the file gives it ${withSubnets(want, family)}`, kind };
   }
 
@@ -314,10 +314,33 @@ class Diagnoser {
         fixes: [{ changes: [restore], command: commandOf(this.#kernel, restore) ?? '', text: `puts back ${route}` }],
       };
     }
+    // An address nobody routes to because it is not the file's: the end holding it changed its address.
+    const holder = this.#kernelOwner(address);
+    const change = holder !== undefined ? this.#addressChange(holder) : undefined;
+    if (holder !== undefined && change !== undefined)
+      return {
+        cause: {
+          kind: change.kind,
+          node: holder.node,
+          ifname: holder.ifname,
+          text: `${node} has no route to ${address}, ${holder.node}'s address now: ${change.text}`,
+        },
+        fixes: [],
+      };
     return {
       cause: { kind: 'no-route', node, text: `${node} has no route to ${address}${this.#whose(address)}, in the kernel or in the file` },
       fixes: this.#routeFixes(node, address),
     };
+  }
+
+  /** The end that holds `address` in the kernel. */
+  #kernelOwner(address: string): EndName | undefined {
+    const a = canonicalIp(address);
+    for (const node of Object.values(this.#kernel.nodes)) {
+      const link = node.links.find((l) => l.addresses.some((c) => canonicalIp(c.address) === a));
+      if (link !== undefined) return { node: node.name, ifname: link.ifname };
+    }
+    return undefined;
   }
 
   #noNeighbour(s: Extract<Walk['stop'], { stop: 'no-neighbour' }>): { cause: WhyCause; fixes: Candidate[] } {
@@ -449,6 +472,19 @@ class Diagnoser {
         };
       }
       case 'forwarding-off': {
+        // The packet reached the node the address is the file's of, which does not hold it now: its
+        // address changed (frames still come by the link-layer address the sender had cached).
+        const changed = owner !== undefined && owner.node === s.node ? this.#addressChange(owner) : undefined;
+        if (changed !== undefined)
+          return {
+            cause: {
+              kind: changed.kind,
+              node: s.node,
+              ifname: s.ifname,
+              text: `${s.node} gets the packet but does not hold ${w.address} now: ${changed.text}`,
+            },
+            fixes: [],
+          };
         const key = family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
         const change: ModelChange = { change: 'forwarding', node: s.node, family, on: true };
         const router = this.#file.nodes[s.node]?.forwarding[family] === true;

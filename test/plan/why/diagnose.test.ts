@@ -231,3 +231,54 @@ test('an address changed within its subnet is said as such, not as a wrong subne
   assert.equal(d.cause?.kind, 'address-changed');
   assert.match(d.cause?.text ?? '', /h2:eth0 has 10\.1\.0\.9\/24 \(subnet 10\.1\.0\.0\/24\) where the file gives it 10\.1\.0\.2\/24/);
 });
+
+test('an address changed while the sender still has its link-layer address cached: the frames arrive, the address is named', () => {
+  const lan = example('lan.yaml');
+  const file = modelOfLab(lan);
+  const h2 = file.nodes.h2?.links.find((l) => l.ifname === 'eth0') ?? assert.fail();
+  h2.mac = '02:00:00:00:00:02';
+  file.nodes.h1?.neighbours.push({ ifname: 'eth0', address: '10.1.0.2', mac: '02:00:00:00:00:02', state: 'reachable' });
+  const kernel = applyChanges(file, [
+    { change: 'addr.del', node: 'h2', ifname: 'eth0', cidr: { family: 4, address: '10.1.0.2', prefixLength: 24 } },
+    { change: 'addr.add', node: 'h2', ifname: 'eth0', cidr: { family: 4, address: '10.1.100.2', prefixLength: 24 } },
+  ]);
+  const d = diagnose({ lab: lan, kernel, file: modelOfLab(lan), upOps: upOps(lan, kernel), upCommand: UP, from: 'h1', address: '10.1.0.2', to: 'h2' });
+  assert.deepEqual(
+    d.probe.there.hops.map((h) => h.node),
+    ['h1', 'h2'],
+  );
+  assert.equal(d.cause?.kind, 'wrong-subnet');
+  assert.match(
+    d.cause?.text ?? '',
+    /^h2 gets the packet but does not hold 10\.1\.0\.2 now: h2:eth0 has 10\.1\.100\.2\/24 \(subnet 10\.1\.100\.0\/24\) where the file gives it 10\.1\.0\.2\/24 \(subnet 10\.1\.0\.0\/24\)$/,
+  );
+});
+
+test('IPv6 keeps the routes of a device whose address changed: the reply to the new address finds no way, and the address is named', () => {
+  const dual = example('router-ring-dual.yaml');
+  const h4 =
+    modelOfLab(dual)
+      .nodes.h4?.links.find((l) => l.ifname === 'eth0')
+      ?.addresses.find((a) => a.family === 6) ?? assert.fail();
+  const r5 =
+    modelOfLab(dual)
+      .nodes.r5?.links.flatMap((l) => l.addresses)
+      .find((a) => a.family === 6)?.address ?? assert.fail();
+  const d = after(
+    dual,
+    [
+      { change: 'addr.del', node: 'h4', ifname: 'eth0', cidr: h4 },
+      { change: 'addr.add', node: 'h4', ifname: 'eth0', cidr: { ...h4, address: 'fd99:4::13' } },
+    ],
+    'h4',
+    r5,
+    'r5',
+  );
+  assert.equal(d.probe.there.ok, true);
+  assert.equal(d.cause?.kind, 'wrong-subnet');
+  assert.match(d.cause?.text ?? '', /^r5 has no route to fd99:4::13, h4's address now: h4:eth0 has fd99:4::13\/127/);
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    [UP, 'ip -n ring6-h4 addr add fd00:4::13/127 dev eth0 nodad'],
+  );
+});
