@@ -87,15 +87,17 @@ def attrs(body, start):
         off += (length + 3) & ~3
 
 
-def strace_request(args, want_type, tool='ip', check=True):
-    """Runs `TOOL ARGS` (ip or tc) under strace and returns the bytes of the one sendmsg message of type want_type.
-    With check=False the command may fail (the kernel refusing it): what it sent is captured all the same."""
+def strace_request(args, want_type, tool='ip', check=True, calls='sendmsg'):
+    """Runs `TOOL ARGS` (ip or tc) under strace and returns the bytes of the one message of type want_type it
+    sends (by sendmsg, or the system calls named in `calls`). With check=False the command may fail (the
+    kernel refusing it): what it sent is captured all the same."""
     log = '/tmp/nslab-capture-strace.log'
-    subprocess.run(['strace', '-qq', '-o', log, '-e', 'trace=sendmsg', '-e', 'write=all', tool] + args, check=check)
+    subprocess.run(['strace', '-qq', '-o', log, '-e', f'trace={calls}', '-e', 'write=all', tool] + args, check=check)
     dumps, cur = [], None
     with open(log) as f:
         for line in f:
-            if re.match(r'\s*\* \d+ bytes in buffer', line):
+            # sendmsg dumps each iovec after a '* N bytes in buffer' line; sendto its one buffer after the call.
+            if re.match(r'\s*\* \d+ bytes in buffer', line) or line.startswith('sendto('):
                 cur = bytearray()
                 dumps.append(cur)
                 continue
@@ -281,7 +283,30 @@ def main_tc():
     sh('ip', 'link', 'del', 'tva')
 
 
-# `capture-golden.py tc` captures only the traffic-control fixtures; no argument captures everything.
-if sys.argv[1:] != ['tc']:
+RTM_GETNETCONF = 82
+
+
+def main_netconf():
+    """IPv4 device configuration (`ip -4 netconf show`): forwarding and rp_filter of all, default and each device."""
+    os.makedirs(OUT, exist_ok=True)
+    sh('ip', 'link', 'set', 'lo', 'up')
+    sh('ip', 'link', 'add', 'nca', 'type', 'veth', 'peer', 'name', 'ncb')
+    sh('sysctl', '-qw', 'net.ipv4.ip_forward=1')
+    sh('sysctl', '-qw', 'net.ipv4.conf.nca.rp_filter=2')
+    write_fixture('req-netconf-dump-v4.hex', 'iproute2 request: strace -e trace=sendmsg,sendto -e write=all ip -4 netconf show',
+                  [strace_request(['-4', 'netconf', 'show'], RTM_GETNETCONF, calls='sendmsg,sendto')])
+    nl = Netlink()
+    nl.send(RTM_GETNETCONF, NLM_F_REQUEST | NLM_F_DUMP, struct.pack('=Bxxx', socket.AF_INET))
+    write_fixture('netconf-dump-v4.hex', 'kernel answer to an RTM_GETNETCONF dump (AF_INET) after net.ipv4.ip_forward=1 and net.ipv4.conf.nca.rp_filter=2 (veth nca/ncb, lo)',
+                  nl.until_done())
+    sh('ip', 'link', 'del', 'nca')
+
+
+# `capture-golden.py tc` (or `netconf`) captures only those fixtures; no argument captures everything.
+only = sys.argv[1:]
+if only == []:
     main()
-main_tc()
+if only in ([], ['tc']):
+    main_tc()
+if only in ([], ['netconf']):
+    main_netconf()

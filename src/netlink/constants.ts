@@ -101,6 +101,9 @@ export const Rtm = {
   NEWNEIGH: 28,
   DELNEIGH: 29,
   GETNEIGH: 30,
+  NEWNETCONF: 80,
+  DELNETCONF: 81,
+  GETNETCONF: 82,
   NEWLINKPROP: 108,
   DELLINKPROP: 109,
   GETLINKPROP: 110,
@@ -419,6 +422,25 @@ export const Nda = {
   FLAGS_EXT: 15,
   NDM_STATE_MASK: 16,
   NDM_FLAGS_MASK: 17,
+} as const;
+
+/** Device configuration attributes (NETCONFA_*): the payload after struct netconfmsg. */
+export const Netconfa = {
+  UNSPEC: 0,
+  IFINDEX: 1,
+  FORWARDING: 2,
+  RP_FILTER: 3,
+  MC_FORWARDING: 4,
+  PROXY_NEIGH: 5,
+  IGNORE_ROUTES_WITH_LINKDOWN: 6,
+  INPUT: 7,
+  BC_FORWARDING: 8,
+} as const;
+
+/** The NETCONFA_IFINDEX of the `all` and `default` settings (NETCONFA_IFINDEX_ALL, _DEFAULT). */
+export const NetconfIndex = {
+  ALL: -1,
+  DEFAULT: -2,
 } as const;
 
 /** Neighbour states (ndm_state, NUD_*). */

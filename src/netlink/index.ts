@@ -38,6 +38,8 @@ export { encodeRoute, decodeRoute, routeAttributes, routeMetricsAttributes, next
 export type { RouteMessage, RouteAttrs, RouteCacheInfo, Nexthop, Via } from './route.js';
 export { encodeNeigh, decodeNeigh, neighAttributes, NDMSG_LEN } from './neigh.js';
 export type { NeighMessage, NeighAttrs, NeighCacheInfo } from './neigh.js';
+export { encodeNetconf, decodeNetconf, netconfAttributes, NETCONFMSG_LEN } from './netconf.js';
+export type { NetconfMessage, NetconfAttrs } from './netconf.js';
 export { encodeQdisc, decodeQdisc, tcAttributes, tcHMake, tcHMaj, tcHMin, formatTcHandle, TCMSG_LEN } from './tc.js';
 export type { QdiscAttrs, QdiscMessage, QdiscRequest, TcHeader } from './tc.js';
 export type { QdiscKindCodec } from './qdiscs/kind.js';

@@ -14,6 +14,7 @@ import { NetlinkError } from './error.js';
 import { AddrOps } from './addr.js';
 import { LinkOps } from './link.js';
 import { NeighOps } from './neigh.js';
+import { NetconfOps } from './netconf.js';
 import { QdiscOps } from './qdisc.js';
 import { RouteOps } from './route.js';
 import { subscribe, type EventGroup, type Subscription, type RtnlEvent } from './events.js';
@@ -86,6 +87,7 @@ export class Handle implements AsyncDisposable {
   readonly addr: AddrOps;
   readonly route: RouteOps;
   readonly neigh: NeighOps;
+  readonly netconf: NetconfOps;
   readonly qdisc: QdiscOps;
   readonly #fd: number;
   readonly #path: string;
@@ -112,6 +114,7 @@ export class Handle implements AsyncDisposable {
     this.addr = new AddrOps(this);
     this.route = new RouteOps(this);
     this.neigh = new NeighOps(this);
+    this.netconf = new NetconfOps(this);
     this.qdisc = new QdiscOps(this);
   }
 

@@ -6,6 +6,7 @@ export { upWithAliasRequest } from './link.js';
 export { parseCidr, type Address, type AddOptions } from './addr.js';
 export type { Route, RouteLookup, RouteSpec } from './route.js';
 export { neighbourStateText, type Neighbour } from './neigh.js';
+export type { Netconf } from './netconf.js';
 export type { EventGroup, RtnlEvent, Subscription } from './events.js';
 export {
   qdiscSupported,

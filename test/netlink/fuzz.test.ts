@@ -10,6 +10,7 @@ import { NetlinkDecodeError, decodeAck, decodeDone } from '../../src/netlink/err
 import { decodeLink } from '../../src/netlink/link.js';
 import { decodeMessages } from '../../src/netlink/message.js';
 import { decodeNeigh } from '../../src/netlink/neigh.js';
+import { decodeNetconf } from '../../src/netlink/netconf.js';
 import { decodeRoute } from '../../src/netlink/route.js';
 import { datagrams, fixtureNames, mutate, prng } from './fixture.js';
 
@@ -18,6 +19,7 @@ const bodyDecoders: Record<string, (b: Uint8Array) => unknown> = {
   addr: decodeAddr,
   route: decodeRoute,
   neigh: decodeNeigh,
+  netconf: decodeNetconf,
   ack: (b) => decodeAck(b),
   ackCapped: (b) => decodeAck(b, NlmF.CAPPED | NlmF.ACK_TLVS),
   ackUncapped: (b) => decodeAck(b, NlmF.ACK_TLVS),
