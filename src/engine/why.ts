@@ -10,8 +10,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { NslabError } from '../errors.js';
-import { netnsPath, sysctl } from '../native/index.js';
-import { Rtn } from '../netlink/index.js';
+import { NetconfIndex, Rtn } from '../netlink/index.js';
 import { plan } from '../plan/index.js';
 import { canonicalIp } from '../plan/ip.js';
 import { shellArg } from '../plan/shell-quote.js';
@@ -124,7 +123,11 @@ interface Read {
   notes: string[];
 }
 
-/** Reads every present namespace of the lab into a model. The handles stay open for the checks; the caller closes them. */
+/**
+ * Reads every present namespace of the lab into a model: links, addresses, routes, neighbours and device
+ * settings (forwarding, rp_filter: one netconf dump, not a /proc/sys file per device), a few dumps per
+ * namespace sent together. The handles stay open for the checks; the caller closes them.
+ */
 async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: string | undefined): Promise<Read> {
   const model = emptyModel(lab);
   const nodes = lab.nodes.filter((n) => owned.has(n.netns));
@@ -137,36 +140,34 @@ async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: str
   nodes.forEach((n, i) => read.handles.set(n.name, opened[i] as Handle));
   const seen = await Promise.all(
     opened.map(async (h) => {
-      const [links, addrs, v4, v6, neighbours] = await Promise.all([
+      const [links, addrs, v4, v6, neighbours, conf4, conf6] = await Promise.all([
         h.link.list(),
         h.addr.list(),
         h.route.list({ family: 4 }),
         h.route.list({ family: 6 }),
         h.neigh.list(),
+        h.netconf.list(4),
+        h.netconf.list(6),
       ]);
-      return { links, addrs, routes: [...v4, ...v6], neighbours };
+      return { links, addrs, routes: [...v4, ...v6], neighbours, conf4, conf6 };
     }),
   );
-  const perNode = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding', 'net/ipv4/conf/all/rp_filter', 'net/ipv6/conf/all/keep_addr_on_down'];
-  const keys = nodes.flatMap((n, i) =>
-    [...perNode, ...(seen[i]?.links ?? []).map((l) => `net/ipv4/conf/${l.name}/rp_filter`)].map((k) => [netnsPath(n.netns, dir), k, null] as const),
-  );
-  const values = (await sysctl(keys)).map((v) => (typeof v === 'string' ? Number(v.trim()) : 0));
-  let at = 0;
   const kernelLinks = new Map<string, Link>();
   nodes.forEach((n, i) => {
     const s = seen[i];
     const node = model.nodes[n.name];
     if (s === undefined || node === undefined) return;
-    const [v4, v6, rpAll, keep] = values.slice(at, at + perNode.length);
-    at += perNode.length;
     const names = new Map(s.links.map((l) => [l.index, l.name]));
+    const all4 = s.conf4.find((c) => c.index === NetconfIndex.ALL);
     node.present = true;
-    node.forwarding = { 4: v4 === 1, 6: v6 === 1 };
-    node.keepV6OnDown = keep === 1;
+    node.forwarding = { 4: all4?.forwarding === true, 6: s.conf6.find((c) => c.index === NetconfIndex.ALL)?.forwarding === true };
+    // The kernel filters by the higher of `all` and the device's own setting.
+    for (const c of s.conf4) {
+      const rp = Math.max(all4?.rpFilter ?? 0, c.rpFilter ?? 0);
+      const dev = names.get(c.index);
+      if (rp > 0 && dev !== undefined) node.rpFilter[dev] = rp;
+    }
     node.links = s.links.map((l): ModelLink => {
-      const rp = Math.max(rpAll ?? 0, values[at++] ?? 0);
-      if (rp > 0) node.rpFilter[l.name] = rp;
       kernelLinks.set(`${n.name}\u0000${l.name}`, l);
       const link: ModelLink = {
         ifname: l.name,

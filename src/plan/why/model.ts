@@ -39,8 +39,6 @@ export interface ModelNode {
   forwarding: { 4: boolean; 6: boolean };
   /** IPv4 reverse path filter per interface, as the kernel applies it (the higher of `all` and the interface's): 1 strict, 2 loose; absent 0. */
   rpFilter: Record<string, number>;
-  /** net.ipv6.conf.all.keep_addr_on_down: IPv6 addresses stay when a device goes down. */
-  keepV6OnDown?: boolean;
   /** The kernel's neighbour (ARP, ND) entries, as evidence. */
   neighbours: ModelNeighbour[];
 }
@@ -306,7 +304,7 @@ function apply(m: NetModel, c: ModelChange): void {
         link.up = false;
         node.routes = node.routes.filter((r) => r.dev !== link.ifname);
         node.neighbours = node.neighbours.filter((n) => n.ifname !== link.ifname);
-        if (node.keepV6OnDown !== true) link.addresses = link.addresses.filter((a) => a.family === 4);
+        link.addresses = link.addresses.filter((a) => a.family === 4);
       }
       return;
     }
@@ -459,7 +457,8 @@ export function changesOf(op: Op, nodeOf: (netns: string) => string): ModelChang
  */
 export function applyPlan(m: NetModel, ops: readonly Op[]): { model: NetModel; refused: string[] } {
   const next = structuredClone(m);
-  const nodeOf = (netns: string): string => Object.values(next.nodes).find((n) => n.netns === netns)?.name ?? netns;
+  const byNetns = new Map(Object.values(next.nodes).map((n) => [n.netns, n.name]));
+  const nodeOf = (netns: string): string => byNetns.get(netns) ?? netns;
   const refused: string[] = [];
   for (const op of ops) {
     for (const c of changesOf(op, nodeOf)) {
