@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { NslabError } from '../errors.js';
 import { NetconfIndex, Rtn } from '../netlink/index.js';
-import { plan } from '../plan/index.js';
+import { foreignConflicts, plan } from '../plan/index.js';
 import { canonicalIp } from '../plan/ip.js';
 import { shellArg } from '../plan/shell-quote.js';
 import {
@@ -78,6 +78,7 @@ export interface WhyResult {
   drift: string[];
   /** False when the kernel did something nslab's model does not explain (see notes): the verdict is then a guess and says so. */
   certain: boolean;
+  /** Where the kernel's own lookups disagreed with the model, or a cable is not as the file says. */
   notes: string[];
 }
 
@@ -293,7 +294,14 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
   const state = readState(lab.name, options.stateRoot);
   const candidates = new Map<string, string>([...Object.entries(state?.namespaces ?? {}), ...lab.nodes.map((n): [string, string] => [n.netns, n.name])]);
   const seen = await observeLab(lab.name, state?.id, candidates, state, options.netnsDir);
-  const upOps = plan(lab, seen.observed).ops;
+  // The plan `nslab up FILE` would run now, made as up makes it; none when up would refuse to run.
+  const wanted = new Set(lab.nodes.map((n) => n.netns));
+  const upRefused = [
+    ...seen.foreign.filter((f) => wanted.has(f.netns)).map((f) => `namespace ${f.netns} exists and is not the lab's (${f.owner})`),
+    ...foreignConflicts(lab, seen.observed),
+  ];
+  const existed = seen.owned.size > 0 || seen.halfMade.length > 0;
+  const upOps = upRefused.length > 0 ? [] : plan(lab, existed ? seen.observed : null, state?.applied).ops;
   const read = await readKernel(lab, new Set(seen.owned.keys()), options.netnsDir);
   try {
     const upCommand = options.upCommand ?? upAgain(options.file ?? state?.source);
@@ -302,6 +310,7 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
       kernel: read.model,
       file: modelOfLab(lab),
       upOps,
+      upRefused,
       ...(upCommand !== undefined ? { upCommand } : {}),
       from,
       address,

@@ -24,4 +24,6 @@ export type { AddrOps } from './addr.js';
 export type { LinkOps } from './link.js';
 export type { QdiscOps } from './qdisc.js';
 export type { RouteOps } from './route.js';
+export type { NeighOps } from './neigh.js';
+export type { NetconfOps } from './netconf.js';
 export type { LinkMessage, LinkStats, NetlinkMessage } from '../netlink/index.js';

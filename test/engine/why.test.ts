@@ -250,7 +250,8 @@ function faultsOf(lab: ResolvedLab, file: NetModel, from: string, address: strin
     cause: 'wrong-subnet',
     commands: [
       `ip -n ${end.netns} addr del ${address}/${cidr.prefixLength} dev ${end.ifname}`,
-      `ip -n ${end.netns} addr add ${changed} dev ${end.ifname}${family === 6 ? ' nodad' : ''}`,
+      // replace: up leaves an address it did not make where it is, so the second time it is there already.
+      `ip -n ${end.netns} addr replace ${changed} dev ${end.ifname}${family === 6 ? ' nodad' : ''}`,
     ],
   });
   return faults;
@@ -296,7 +297,10 @@ describe('nslab why on every example, each single fault: its first advice, run a
 
   const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'));
   for (const example of examples) {
-    test(example, async () => {
+    // A lab routed by OSPF or BGP gets its routes from FRR's daemons, which nslab's model does not run:
+    // there `why` says it does not know (a test of its own, below).
+    const dynamic = /^routing: (ospf|bgp)/m.test(readFileSync(join(ROOT, 'examples', example), 'utf8'));
+    test(example, { skip: dynamic ? 'routes from FRR daemons, which why does not model' : false }, async () => {
       // The example under a name of its own, so that examples run side by side and beside other tests.
       const name = uniqueName(`w${example.slice(0, 3)}`);
       const text = readFileSync(join(ROOT, 'examples', example), 'utf8')

@@ -1,13 +1,10 @@
 /**
  * The commands `nslab why` proposes, as a person types them: each model change it tried as the `ip` (or
- * `nslab`) command that makes it, and each plan operation as a phrase of what `nslab up` would change.
+ * `nslab`) command that makes it. (A change of `nslab up`'s plan is said as the op table says it.)
  */
 import { isIP } from 'node:net';
-import type { ResolvedLab } from '../../topology/types.js';
 import { cidrText } from '../ip.js';
-import { destinationText } from '../route.js';
 import { shellArg } from '../shell-quote.js';
-import type { Op } from '../types.js';
 import type { ModelChange, NetModel } from './model.js';
 
 /** The protocol `ip route add` gives a route when it names none. */
@@ -75,46 +72,6 @@ export function linkUpCommand(lab: string, node: string, ifname: string): string
 /** `{ to: 10.10.1.2/32, dev: gveth }`: a route as the topology file writes it. */
 export function routeYaml(r: { to: string; via?: string; dev?: string }): string {
   return `{ to: ${r.to}${r.via !== undefined ? `, via: ${r.via}` : ''}${r.dev !== undefined ? `, dev: ${r.dev}` : ''} }`;
-}
-
-/** What an operation of `nslab up`'s plan changes, in words (undefined for what does not move packets). */
-export function driftText(op: Op, lab: ResolvedLab): string | undefined {
-  const node = (netns: string): string => lab.nodes.find((n) => n.netns === netns)?.name ?? netns;
-  switch (op.op) {
-    case 'netns.add':
-      return `make ${op.node}'s namespace`;
-    case 'netns.del':
-      return `delete the namespace ${op.netns}`;
-    case 'veth.add':
-      return `make the cable ${op.a.node}:${op.a.ifname} - ${op.b.node}:${op.b.ifname}`;
-    case 'veth.del':
-      return `delete ${node(op.a.netns)}:${op.a.ifname}`;
-    case 'bridge.add':
-      return `make ${op.node}'s bridge ${op.name}`;
-    case 'addr.add':
-      return `give ${node(op.netns)}:${op.ifname} ${cidrText(op.cidr)}`;
-    case 'addr.del':
-      return `take ${cidrText(op.cidr)} off ${node(op.netns)}:${op.ifname}`;
-    case 'link.set':
-      if (op.up === true) return `bring ${node(op.netns)}:${op.ifname} up`;
-      if (op.master !== undefined) return `put ${node(op.netns)}:${op.ifname} on the bridge ${op.master}`;
-      return undefined;
-    case 'route.add':
-    case 'route.del': {
-      const r = op.route;
-      const text = routeYaml({ to: destinationText(r), ...(r.via !== undefined ? { via: r.via } : {}), ...(r.dev !== undefined ? { dev: r.dev } : {}) });
-      return `${op.op === 'route.add' ? 'add' : 'delete'} ${node(op.netns)}'s route ${text}`;
-    }
-    case 'sysctl.set':
-      if (op.key === 'net/ipv4/ip_forward') return `turn IPv4 forwarding ${op.value === '1' ? 'on' : 'off'} in ${node(op.netns)}`;
-      if (op.key === 'net/ipv6/conf/all/forwarding') return `turn IPv6 forwarding ${op.value === '1' ? 'on' : 'off'} in ${node(op.netns)}`;
-      return undefined;
-    case 'qdisc.set':
-    case 'qdisc.del':
-    case 'exec':
-    case 'proc.kill':
-      return undefined;
-  }
 }
 
 /** `10.3.0.19` -> `10.3.0.19/32`: a route to one address. */

@@ -8,18 +8,19 @@
  * plan `up` would run). Pure.
  */
 import { isIP } from 'node:net';
+import { RTPROT_NSLAB } from '../marks.js';
 import type { Cidr, Family, ResolvedEndpoint, ResolvedLab } from '../../topology/types.js';
 import { addressValue, netContains, netText } from '../../topology/ip-math.js';
 import { canonicalIp, cidrText, isLinkLocal6 } from '../ip.js';
 import type { Op } from '../types.js';
-import { commandOf, driftText, hostRoute, linkUpCommand, routeYaml } from './commands.js';
+import { describe, explain } from '../ops/index.js';
+import { commandOf, hostRoute, linkUpCommand, routeYaml } from './commands.js';
 import {
   applyChanges,
   applyPlan,
   cidrHolds,
   findLink,
   ModelRefusal,
-  NSLAB_PROTOCOL,
   requestOf,
   routeNet,
   changesOf,
@@ -59,11 +60,13 @@ export type WhyCauseKind =
   | 'unknown';
 
 export interface WhyCause {
+  /** What kind of thing is in the way. */
   kind: WhyCauseKind;
-  /** Where it is: the node (and its interface). */
+  /** Where it is: the node... */
   node: string;
+  /** ...and its interface, when it is one. */
   ifname?: string;
-  /** One sentence. */
+  /** One sentence that says it. */
   text: string;
 }
 
@@ -72,6 +75,7 @@ export interface WhyAdvice {
   kind: 'up' | 'command' | 'file';
   /** The command, to run as it is (absent for a change to the file, or a lab that came from no file). */
   command?: string;
+  /** What it does, in words. */
   text: string;
 }
 
@@ -84,6 +88,8 @@ export interface WhyInput {
   file: NetModel;
   /** The plan `nslab up` of the file would run now: empty when the kernel matches the file. */
   upOps: readonly Op[];
+  /** Why `nslab up` would refuse to run (what the lab's namespaces hold that nslab did not make), if it would. */
+  upRefused?: readonly string[];
   /** `nslab up FILE`, when the lab came from a file. */
   upCommand?: string;
   from: string;
@@ -327,6 +333,16 @@ class Diagnoser {
         },
         fixes: [],
       };
+    const routing = this.#in.lab.routing;
+    if (routing === 'ospf' || routing === 'bgp')
+      return {
+        cause: {
+          kind: 'unknown',
+          node,
+          text: `${node} has no route to ${address}${this.#whose(address)}: in this lab routes come from ${routing.toUpperCase()} (FRR), which nslab does not model; ask the daemon (ip netns exec ${this.#kernel.nodes[node]?.netns ?? node} vtysh -c 'show ip route')`,
+        },
+        fixes: [],
+      };
     return {
       cause: { kind: 'no-route', node, text: `${node} has no route to ${address}${this.#whose(address)}, in the kernel or in the file` },
       fixes: this.#routeFixes(node, address),
@@ -395,6 +411,13 @@ class Diagnoser {
     const fr = f?.present === true ? lookup(f, address, this.#family) : undefined;
     if (kr?.to === fr?.to && kr?.via === fr?.via && kr?.dev === fr?.dev && kr?.type === fr?.type) return undefined;
     return { ...(kr !== undefined ? { kernel: kr } : {}), ...(fr !== undefined ? { file: fr } : {}) };
+  }
+
+  /** The file's route in place of the kernel's to the same destination (`ip route replace`), when there is one. */
+  #fileRouteBack(node: string, kernel: ModelRoute, file: ModelRoute | undefined): Candidate[] {
+    if (file === undefined || file.to !== kernel.to || file.metric !== kernel.metric) return [];
+    const change: ModelChange = { change: 'route.add', node, route: { ...file }, replace: true };
+    return [{ changes: [change], command: commandOf(this.#kernel, change) ?? '', text: `puts ${node}'s route from the file in place of it` }];
   }
 
   /** A route of the kernel that is not the file's (another protocol, or drifted), and the command that deletes it. */
@@ -519,14 +542,14 @@ class Diagnoser {
         for (const node of s.nodes) {
           const d = this.#differs(node, w.address);
           if (d?.kernel === undefined) continue;
-          const theirs = d.kernel.protocol !== NSLAB_PROTOCOL ? ", not nslab's," : '';
+          const theirs = d.kernel.protocol !== RTPROT_NSLAB ? ", not nslab's," : '';
           return {
             cause: {
               kind: 'loop',
               node,
               text: `the packet loops (${ring}): ${node}'s route ${routeText(d.kernel)}${theirs} sends it round; the file's network routes it ${d.file !== undefined ? `by ${routeText(d.file)}` : 'nowhere'}`,
             },
-            fixes: [this.#dropRoute(node, d.kernel)],
+            fixes: [...this.#fileRouteBack(node, d.kernel, d.file), this.#dropRoute(node, d.kernel)],
           };
         }
         return { cause: { kind: 'loop', node: s.node, text: `the packet loops (${ring}): the file's own routes make this loop` }, fixes: [] };
@@ -589,9 +612,14 @@ class Diagnoser {
     return undefined;
   }
 
-  /** Each single change of `nslab up`'s plan that could be made alone, as a command (a link brought up with nslab's own command first). */
+  /**
+   * Each change of `nslab up`'s plan that could be made alone (a route, an address, a link up, forwarding),
+   * as the command the op table gives it; a link brought up with nslab's own command first, which puts
+   * the node's routes back too.
+   */
   #driftFixes(): Candidate[] {
-    const nodeOf = (netns: string): string => this.#in.lab.nodes.find((n) => n.netns === netns)?.name ?? netns;
+    const nodes = new Map(this.#in.lab.nodes.map((n) => [n.netns, n.name]));
+    const nodeOf = (netns: string): string => nodes.get(netns) ?? netns;
     const out: Candidate[] = [];
     for (const op of this.#in.upOps) {
       if (op.op !== 'route.add' && op.op !== 'addr.add' && op.op !== 'sysctl.set' && op.op !== 'link.set' && op.op !== 'route.del') continue;
@@ -599,9 +627,7 @@ class Diagnoser {
       const [change] = changes;
       if (change === undefined || changes.length !== 1) continue;
       if (change.change === 'link.set' && change.up === true) out.push(...this.#linkUp({ node: change.node, ifname: change.ifname }).slice(0, 1));
-      const command = commandOf(this.#kernel, change);
-      const what = driftText(op, this.#in.lab);
-      if (command !== undefined && what !== undefined) out.push({ changes, command, text: `${what.replace(/^(\w+)/, (v) => `${v}s`)}, as the file has it` });
+      out.push({ changes, command: explain(op), text: `as the file has it (${describe(op)})` });
     }
     return out;
   }
@@ -609,7 +635,7 @@ class Diagnoser {
   run(): Diagnosis {
     const { from, address, to, upOps } = this.#in;
     const now = probe(this.#kernel, from, address);
-    const drift = upOps.map((op) => driftText(op, this.#in.lab)).filter((t): t is string => t !== undefined);
+    const drift = upOps.map(describe);
     if (now.reaches) {
       const n = now.there.hops.length - 1;
       const verdict =
@@ -627,7 +653,7 @@ class Diagnoser {
       const restored = this.#forgetting(applyPlan(this.#kernel, upOps).model);
       restores = restored !== undefined;
       if (restored !== undefined) {
-        const what = drift.length > 0 ? ` (it would ${shortList(drift)})` : '';
+        const what = drift.length > 0 ? ` (${shortList(drift)})` : '';
         const forget =
           restored.length > 0
             ? `; then ${shortList(restored.map((f) => f.text))}, since ${restored.length === 1 ? 'that node keeps' : 'those nodes keep'} the link-layer address of the device up made anew, which would keep the ping failing for up to a minute`
@@ -651,6 +677,8 @@ class Diagnoser {
     else if (literal !== undefined) fix = `Fix: ${literal.command}${literal.file !== undefined && !this.#reaches(this.#file) ? `, and ${literal.file}` : ''}`;
     else if (upOps.length > 0) fix = `nslab knows no single command that fixes it, and re-running nslab up would not either`;
     else fix = 'nslab knows no single command that fixes it';
+    const refused = this.#in.upRefused ?? [];
+    if (refused.length > 0 && !restores) fix += `; nslab up would refuse to run: ${refused.join('; ')}`;
     return { reaches: false, probe: now, cause, advice, drift, verdict: `${head}${cause.text}. ${fix}` };
   }
 }

@@ -8,7 +8,6 @@ export {
   emptyModel,
   modelOfLab,
   ModelRefusal,
-  NSLAB_PROTOCOL,
   type EndName,
   type ModelChange,
   type ModelLink,

@@ -14,11 +14,10 @@
 import type { Cidr, Family, NodeKind, ResolvedLab, ResolvedRoute } from '../../topology/types.js';
 import { addressValue, familyBits, netAt, netContains, netOf, netText, type Net } from '../../topology/ip-math.js';
 import { canonicalIp, cidrText, isLinkLocal6 } from '../ip.js';
+import { RTPROT_NSLAB } from '../marks.js';
 import { plan } from '../plan.js';
 import type { Op } from '../types.js';
 
-/** The route protocol nslab marks its routes with (RTPROT_NSLAB in the engine). */
-export const NSLAB_PROTOCOL = 77;
 /** The kernel's own routes: those of an interface's subnets. */
 export const KERNEL_PROTOCOL = 2;
 
@@ -390,7 +389,7 @@ export function applyChanges(m: NetModel, changes: readonly ModelChange[]): NetM
 
 /** A route of a topology as nslab asks the kernel for it. */
 export function requestOf(route: ResolvedRoute): RouteRequest {
-  const r: RouteRequest = { family: route.family, to: route.to === 'default' ? 'default' : cidrText(route.to), protocol: NSLAB_PROTOCOL };
+  const r: RouteRequest = { family: route.family, to: route.to === 'default' ? 'default' : cidrText(route.to), protocol: RTPROT_NSLAB };
   if (route.via !== undefined) r.via = route.via;
   if (route.dev !== undefined) r.dev = route.dev;
   if (route.metric !== undefined) r.metric = route.metric;
@@ -429,14 +428,15 @@ export function changesOf(op: Op, nodeOf: (netns: string) => string): ModelChang
     case 'addr.del':
       return [{ change: 'addr.del', node: nodeOf(op.netns), ifname: op.ifname, cidr: op.cidr }];
     case 'route.add':
-      return [{ change: 'route.add', node: nodeOf(op.netns), route: requestOf(op.route) }];
+      // Adopting an identical route made by hand replaces it with nslab's.
+      return [{ change: 'route.add', node: nodeOf(op.netns), route: requestOf(op.route), ...(op.adopt === true ? { replace: true } : {}) }];
     case 'route.del': {
       const r = op.route;
       const route: ModelRoute = {
         family: r.family,
         to: r.to === 'default' ? 'default' : cidrText(r.to),
         metric: r.metric ?? (r.family === 6 ? 1024 : 0),
-        protocol: NSLAB_PROTOCOL,
+        protocol: RTPROT_NSLAB,
         type: 'unicast',
       };
       if (r.via !== undefined) route.via = canonicalIp(r.via);

@@ -7,22 +7,12 @@
  * has been through (it would loop until its TTL runs out). Pure.
  */
 import { isIP } from 'node:net';
+import { RTPROT_NSLAB } from '../marks.js';
 import { rtprotName } from '../../netlink/constants.js';
 import type { Family } from '../../topology/types.js';
 import { addressValue, netContains } from '../../topology/ip-math.js';
 import { canonicalIp, isLinkLocal6 } from '../ip.js';
-import {
-  cidrHolds,
-  findLink,
-  hasCarrier,
-  NSLAB_PROTOCOL,
-  routeNet,
-  type EndName,
-  type ModelLink,
-  type ModelNode,
-  type ModelRoute,
-  type NetModel,
-} from './model.js';
+import { cidrHolds, findLink, hasCarrier, routeNet, type EndName, type ModelLink, type ModelNode, type ModelRoute, type NetModel } from './model.js';
 
 /** The hop limit ping starts with. */
 const TTL = 64;
@@ -95,7 +85,7 @@ export function routeText(r: ModelRoute): string {
   const words = [r.type === 'unicast' ? r.to : `${r.type} ${r.to}`];
   if (r.via !== undefined) words.push(`via ${r.via}`);
   if (r.dev !== undefined) words.push(`dev ${r.dev}`);
-  words.push(`proto ${r.protocol === NSLAB_PROTOCOL ? 'nslab' : rtprotName(r.protocol)}`);
+  words.push(`proto ${r.protocol === RTPROT_NSLAB ? 'nslab' : rtprotName(r.protocol)}`);
   const usual = r.family === 4 ? 0 : r.protocol === 2 ? 256 : 1024;
   if (r.metric !== usual) words.push(`metric ${r.metric}`);
   return words.join(' ');

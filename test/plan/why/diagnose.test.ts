@@ -28,7 +28,7 @@ test('a route deleted by hand: nslab up first, then that route put back (never o
     d.advice.map((a) => a.command),
     [UP, 'ip -n ring-r2 route add 10.3.0.18/31 via 10.3.0.3 dev eth1 proto 77'],
   );
-  assert.deepEqual(d.drift, ["add r2's route { to: 10.3.0.18/31, via: 10.3.0.3, dev: eth1 }"]);
+  assert.deepEqual(d.drift, ['route ring-r2 10.3.0.18/31 via 10.3.0.3 dev eth1']);
   assert.match(
     d.verdict,
     /^h1 does not reach h4 \(10\.3\.0\.19\): r2 has no route to 10\.3\.0\.19 \(h4's address\): r2's route 10\.3\.0\.18\/31 via 10\.3\.0\.3 dev eth1 proto nslab, which the file's network has, is missing\. Fix: nslab up ring\.yaml/,
@@ -281,4 +281,32 @@ test('IPv6 keeps the routes of a device whose address changed: the reply to the 
     d.advice.map((a) => a.command),
     [UP, 'ip -n ring6-h4 addr add fd00:4::13/127 dev eth0 nodad'],
   );
+});
+
+test("a hand-made route in place of the file's that sends the packet back: named, and replaced by the file's (up would refuse)", () => {
+  const kernel = applyChanges(modelOfLab(ring), [
+    r2Route,
+    { change: 'route.add', node: 'r2', route: { family: 4, to: '10.3.0.18/31', via: '10.3.0.0', protocol: 3 } },
+  ]);
+  const refused = [
+    'namespace ring-r2 (node r2) has a route 10.3.0.18/31 via 10.3.0.0 (proto 3) that nslab did not make, where the lab wants 10.3.0.18/31 via 10.3.0.3',
+  ];
+  const d = diagnose({ lab: ring, kernel, file: modelOfLab(ring), upOps: [], upRefused: refused, upCommand: UP, from: 'h1', address: '10.3.0.19', to: 'h4' });
+  assert.equal(d.cause?.kind, 'loop');
+  assert.match(
+    d.cause?.text ?? '',
+    /^the packet loops \(r1 -> r2 -> r1\): r2's route 10\.3\.0\.18\/31 via 10\.3\.0\.0 dev eth0 proto boot, not nslab's, sends it round/,
+  );
+  assert.deepEqual(
+    d.advice.map((a) => a.command),
+    ['ip -n ring-r2 route replace 10.3.0.18/31 via 10.3.0.3 dev eth1 proto 77'],
+  );
+});
+
+test("a lab routed by OSPF: a missing route is the daemon's business, and why says it does not know", () => {
+  const ospf = example('router-ring-ospf.yaml');
+  const d = diagnose({ lab: ospf, kernel: modelOfLab(ospf), file: modelOfLab(ospf), upOps: [], from: 'h1', address: '10.3.0.19', to: 'h4' });
+  assert.equal(d.cause?.kind, 'unknown');
+  assert.match(d.cause?.text ?? '', /^r1 has no route to 10\.3\.0\.19 \(h4's address\): in this lab routes come from OSPF \(FRR\), which nslab does not model/);
+  assert.deepEqual(d.advice, []);
 });

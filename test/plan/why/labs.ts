@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { plan } from '../../../src/plan/plan.js';
 import type { ObservedLab, ObservedLink, Op } from '../../../src/plan/types.js';
-import { NSLAB_PROTOCOL, type NetModel } from '../../../src/plan/why/model.js';
+import { RTPROT_NSLAB } from '../../../src/plan/marks.js';
+import type { NetModel } from '../../../src/plan/why/model.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import type { ResolvedLab, ResolvedRoute } from '../../../src/topology/types.js';
 import { isLinkLocal6 } from '../../../src/plan/ip.js';
@@ -46,7 +47,7 @@ export function observedOf(lab: ResolvedLab, m: NetModel): ObservedLab {
         return link;
       });
     const routes: ResolvedRoute[] = node.routes
-      .filter((r) => r.protocol === NSLAB_PROTOCOL)
+      .filter((r) => r.protocol === RTPROT_NSLAB)
       .map((r) => {
         const [address = '', length = '0'] = r.to.split('/');
         const route: ResolvedRoute = { family: r.family, to: r.to === 'default' ? 'default' : { family: r.family, address, prefixLength: Number(length) } };
