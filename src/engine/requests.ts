@@ -88,7 +88,14 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
         name: op.a.ifname,
         ...(typeof a !== 'string' ? { index: a.index } : {}),
         ...optional('mtu', op.mtu),
-        peer: { name: op.b.ifname, netns: op.b.netns, ...(typeof b !== 'string' ? { index: b.index } : {}), ...optional('netnsFd', ctx.nsFd(op.b.netns)) },
+        ...optional('address', op.a.mac),
+        peer: {
+          name: op.b.ifname,
+          netns: op.b.netns,
+          ...(typeof b !== 'string' ? { index: b.index } : {}),
+          ...optional('netnsFd', ctx.nsFd(op.b.netns)),
+          ...optional('address', op.b.mac),
+        },
       });
       // The link.set that brings each end up writes the mark. In a namespace that existed before, the
       // first end is marked at once too, so a crash in between leaves nothing unmarked there.

@@ -14,6 +14,7 @@
 import type { Cidr, ExecEntry, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute, Shaping } from '../topology/types.js';
 import { defaultTbfBurst, defaultTbfLimit } from '../netlink/index.js';
 import { PlanBuilder } from './builder.js';
+import { linkMacs } from './mac.js';
 import { DEFAULT_MTU } from './ops/kind.js';
 import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
@@ -160,6 +161,8 @@ class Planner {
   readonly #routesToAdd = new Map<string, ResolvedRoute[]>();
   /** Namespace -> the ops that shape its addresses and devices (its routes wait for them). */
   readonly #nsOps = new Map<string, string[]>();
+  /** The addresses of the lab's veth ends, computed once, when the plan makes a cable. */
+  #macs: Map<string, string> | undefined;
   /** Interface (key) -> the addresses nslab gave it last time, when its state says (see plan()). */
   readonly #ours: Map<string, Set<string>> | undefined;
 
@@ -455,10 +458,18 @@ class Planner {
       this.#afterReady(after, link.b.netns);
       this.#afterGone(after, link.a.netns, link.a.ifname);
       this.#afterGone(after, link.b.netns, link.b.ifname);
-      const op: Op = { op: 'veth.add', id: `veth:${link.id}`, after, link: link.id, a: endRef(link.a), b: endRef(link.b) };
+      const op: Op = { op: 'veth.add', id: `veth:${link.id}`, after, link: link.id, a: this.#endWithMac(link.a), b: this.#endWithMac(link.b) };
       if (link.mtu !== undefined) op.mtu = link.mtu;
       this.#vethAddId.set(link, this.#b.push(op));
     }
+  }
+
+  /** An end of a cable this plan makes, with the address it is given (plan/mac.ts). */
+  #endWithMac(end: ResolvedEndpoint): EndRef {
+    const ref = endRef(end);
+    const mac = (this.#macs ??= linkMacs(this.#desired)).get(key(end.netns, end.ifname));
+    if (mac !== undefined) ref.mac = mac;
+    return ref;
   }
 
   /**

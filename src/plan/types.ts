@@ -52,6 +52,8 @@ export interface EndRef {
   node: string;
   netns: string;
   ifname: string;
+  /** The end's link-layer address (veth.add), derived from the lab's names: see plan/mac.ts. */
+  mac?: string;
 }
 
 export interface Plan {

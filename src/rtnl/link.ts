@@ -40,8 +40,11 @@ export interface VethOptions {
   /** Index to give the device in this namespace (must be free); the kernel picks one when absent. */
   index?: number;
   mtu?: number;
+  /** Its link-layer address, `02:...`: the kernel picks a random one when absent. */
+  address?: string;
   peer: {
     name: string;
+    address?: string;
     /** Namespace name (under /run/netns) to create the peer in, directly. Absent: this handle's namespace. */
     netns?: string;
     /**
@@ -129,6 +132,7 @@ export class LinkOps {
     }
     // Built by assignment rather than spreads of conditional objects: this runs once per cable of a lab.
     const peerAttrs: LinkAttrs = { ifname: options.peer.name };
+    if (options.peer.address !== undefined) peerAttrs.address = options.peer.address;
     const peerMtu = options.peer.mtu ?? options.mtu;
     if (peerMtu !== undefined) peerAttrs.mtu = peerMtu;
     const peerNsFd = given ?? fd;
@@ -136,6 +140,7 @@ export class LinkOps {
     const peer: LinkRequest = { attrs: peerAttrs };
     if (options.peer.index !== undefined) peer.index = options.peer.index;
     const attrs: LinkAttrs = { ifname: options.name };
+    if (options.address !== undefined) attrs.address = options.address;
     if (options.mtu !== undefined) attrs.mtu = options.mtu;
     attrs.linkinfo = { kind: 'veth', peer };
     const message: LinkRequest = { attrs };

@@ -43,7 +43,7 @@ describe('nslab CLI', { skip: needsRoot }, () => {
     const dry = nslabOk(['up', 'examples/two-computers.yaml', '--dry-run', '--explain']);
     assert.match(dry.stdout, /^#!\/bin\/sh\n/);
     assert.match(dry.stdout, /^ip netns add red$/m);
-    assert.match(dry.stdout, /^ip link add rveth netns red type veth peer name gveth netns green$/m);
+    assert.match(dry.stdout, /^ip link add rveth netns red address (?:[0-9a-f]{2}:){5}[0-9a-f]{2} type veth peer name gveth netns green address (?:[0-9a-f]{2}:){5}[0-9a-f]{2}$/m);
     // Everything that is not a command is a comment.
     assert.deepEqual(
       dry.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !/^(ip|tc|set -e)\b/.test(l)),

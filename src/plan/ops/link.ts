@@ -12,7 +12,8 @@ export const vethAdd: OpKindSpec<'veth.add'> = {
   describe: (op) => `veth ${op.a.netns}:${op.a.ifname} <-> ${op.b.netns}:${op.b.ifname}${op.mtu !== undefined ? ` mtu ${op.mtu}` : ''}`,
   explain(op) {
     const mtu = op.mtu !== undefined ? ` mtu ${op.mtu}` : '';
-    return `ip link add ${shellArg(op.a.ifname)} netns ${shellArg(op.a.netns)}${mtu} type veth peer name ${shellArg(op.b.ifname)} netns ${shellArg(op.b.netns)}${mtu}`;
+    const mac = (end: typeof op.a): string => (end.mac !== undefined ? ` address ${end.mac}` : '');
+    return `ip link add ${shellArg(op.a.ifname)} netns ${shellArg(op.a.netns)}${mac(op.a)}${mtu} type veth peer name ${shellArg(op.b.ifname)} netns ${shellArg(op.b.netns)}${mac(op.b)}${mtu}`;
   },
   simulate(op, { nsOf }) {
     const a = nsOf(op, op.a.netns);
