@@ -30,6 +30,8 @@ export {
   topologyJsonSchema,
   convertClab,
   printNslab,
+  routesOf,
+  routeTableOf,
   DEFAULT_LAB_TEXT,
   type ParseOptions,
   type ClabResult,
@@ -50,6 +52,8 @@ export type {
   ResolvedFrr,
   FrrConfigSource,
   FrrDaemon,
+  ComputedRoutes,
+  NodeRoutes,
 } from './api/index.js';
 export { FRR_DAEMON_NAMES } from './api/index.js';
 export {

@@ -36,6 +36,8 @@ export {
   convertClab,
   isClabText,
   printNslab,
+  routesOf,
+  routeTableOf,
   DEFAULT_LAB_TEXT,
   type ParseOptions,
   type ClabResult,
@@ -56,6 +58,8 @@ export type {
   Shaping,
   ResolvedFrr,
   FrrConfigSource,
+  ComputedRoutes,
+  NodeRoutes,
 } from '../topology/types.js';
 export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
 export { topologyFileReader } from './files.js';

@@ -59,6 +59,8 @@ export interface CheckedTopology {
   routing?: Routing;
   /** What is not wrong but worth saying (see ResolvedLab.warnings), with its place. */
   warnings?: Problem[];
+  /** `addressing: { summarize: true }`. */
+  summarize?: boolean;
 }
 
 export interface CheckOptions extends FileAccess {
@@ -632,6 +634,13 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const types = readNodeTypes(rawNodes, nodeNames, problems);
   const routing = readRouting(value, problems);
   const pools = readAddressing(value.addressing, problems);
+  if (pools.summarize && value.routing !== 'static') {
+    problems.push({
+      path: ['addressing', 'summarize'],
+      message: 'summarize: true summarizes the routes routing: static computes, and this lab computes none',
+      hint: 'add routing: static, or leave summarize out',
+    });
+  }
   const links = readLinks(value.links, nodeNames, types, problems);
   checkUniqueAddresses(links, problems);
   checkIpv6Mtu(links, (i) => endsHaveIpv6(links[i]?.ends ?? []), false, problems);
@@ -746,6 +755,7 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const topology: CheckedTopology = { name, prefix, nodes, links: checkedLinks };
   if (routing.routing !== undefined) topology.routing = routing.routing;
   if (warnings.length > 0) topology.warnings = warnings;
+  if (pools.summarize) topology.summarize = true;
   return { problems, topology };
 }
 

@@ -7,9 +7,9 @@ import { headStart } from '../../src/cli/early.js';
 import { main } from '../../src/cli/program.js';
 import { Spares } from '../../src/engine/spares.js';
 import { parseTopology } from '../../src/topology/index.js';
-import { nslab, nslabOk } from '../helpers/cli.js';
+import { nslab, nslabOk, ROOT } from '../helpers/cli.js';
 import { assertGone, assertLabInKernel, assertLinksCarryPings } from '../helpers/lab-checks.js';
-import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
+import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 describe('nslab CLI', { skip: needsRoot }, () => {
   test('`nslab up` with no file brings up the tutorial and proves it with a ping', () => {
@@ -280,6 +280,43 @@ describe('nslab link set and routes', { skip: needsRoot }, () => {
       assert.equal(routes.installed, 1);
     } finally {
       nslab(['down']);
+    }
+  });
+});
+
+describe('nslab routes with routing: static', { skip: needsRoot }, () => {
+  test('computed routes reach the kernel, nslab routes shows them with their reasons, and a link brought back up gets its routes back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const name = uniqueName('rr');
+    const file = join(dir, 'ring.yaml');
+    writeFileSync(file, readFileSync(join(ROOT, 'examples', 'router-ring.yaml'), 'utf8').replace('name: ring', `name: ${name}`));
+    const netns = `${name}-r4`;
+    const kernel = (): string[] =>
+      ipJson<{ dst: string; gateway: string; dev: string }[]>(['-n', netns, 'route', 'show', 'proto', '77'])
+        .map((r) => `${r.dst} via ${r.gateway} dev ${r.dev}`)
+        .sort();
+    try {
+      nslabOk(['up', file]);
+      const shown = JSON.parse(nslabOk(['routes', 'r4', '--lab', name, '--json']).stdout) as {
+        routes: { to: string; via: string; dev: string; source: string; reason: string }[];
+        installed: number;
+      };
+      assert.equal(shown.routes.length, 9);
+      assert.ok(shown.routes.every((r) => r.source === 'computed' && r.reason.startsWith('shortest path to ')));
+      assert.equal(shown.installed, 9);
+      assert.deepEqual(kernel(), shown.routes.map((r) => `${r.to} via ${r.via} dev ${r.dev}`).sort());
+      const human = nslabOk(['routes', 'r4', '--lab', name]).stdout;
+      assert.match(human, /10\.3\.0\.22\/31 via 10\.3\.0\.7 dev eth1 {2}\[computed: shortest path to 10\.3\.0\.22\/31 via r5, 3 hops\]/);
+      // The kernel drops the IPv4 routes of a device that goes down; up puts them back.
+      nslabOk(['link', 'set', 'r4:eth0', 'down']);
+      assert.ok(kernel().every((r) => r.endsWith('dev eth1')));
+      nslabOk(['link', 'set', 'r4:eth0', 'up']);
+      assert.deepEqual(kernel(), shown.routes.map((r) => `${r.to} via ${r.via} dev ${r.dev}`).sort());
+      const again = JSON.parse(nslabOk(['up', file, '--json']).stdout) as { changed: boolean };
+      assert.equal(again.changed, false);
+    } finally {
+      nslab(['down', '--lab', name]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
