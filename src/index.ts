@@ -8,6 +8,7 @@ export { down, status, clean, listLabs, type DownOptions, type DownResult, type 
 export {
   opChannel,
   labChannel,
+  checkMachine,
   type LinkChange,
   type ProgressEvent,
   type ApplyOptions,

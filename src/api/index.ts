@@ -25,6 +25,7 @@ export {
   type LabState,
   type StateProcess,
   type StateRun,
+  checkMachine,
 } from '../engine/index.js';
 export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
 export { plan } from '../plan/index.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { headStart } from '../../src/cli/early.js';
 import { main } from '../../src/cli/program.js';
 import { Spares } from '../../src/engine/spares.js';
@@ -319,6 +319,43 @@ describe('nslab routes with routing: static', { skip: needsRoot }, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a lab over a limit of the machine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+  const file = join(dir, 'chain.yaml');
+  const nodes = Array.from({ length: 100 }, (_, i) => `n${i}`);
+  writeFileSync(
+    file,
+    `name: limited\naddressing: { p2p: 10.0.0.0/8 }\nnodes: { ${nodes.map((n) => `${n}: {}`).join(', ')} }\nlinks:\n${nodes
+      .slice(1)
+      .map((n, i) => `  - endpoints: [n${i}, ${n}]\n`)
+      .join('')}`,
+  );
+  const refused = (r: { code: number; stderr: string }): void => {
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^nslab: lab limited does not fit this machine, and nslab makes nothing of a lab that does not fit:\n {2}lab limited needs about \d+ open files \(2 for each of its 100 namespaces while it comes up, .*this process may open 200 \(RLIMIT_NOFILE, ulimit -n; hard limit 200\): raise the hard limit and then the soft one, as root: ulimit -Hn \d+; .* \[NSLAB_MACHINE_LIMIT\]\n$/,
+    );
+  };
+
+  test('nslab validate refuses it with the limit, its value and how to raise it', () => {
+    refused(nslab(['validate', file], { openFiles: 200 }));
+    assert.equal(nslab(['validate', file], { openFiles: 1000 }).code, 0);
+  });
+
+  test('nslab up --dry-run refuses it, and makes nothing', { skip: needsRoot }, () => {
+    refused(nslab(['up', file, '--dry-run'], { openFiles: 200 }));
+    refused(nslab(['up', file], { openFiles: 200 }));
+    assert.deepEqual(
+      netnsList().filter((n) => n.startsWith('limited-')),
+      [],
+    );
+    assert.ok(!existsSync('/run/nslab/limited'));
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('nslab clean', { skip: needsRoot }, () => {

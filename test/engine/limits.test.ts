@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { NslabError } from '../../src/errors.js';
+import { checkMachine, DESCRIPTOR_USE, readMachineLimits } from '../../src/engine/limits.js';
+import { resolveTopology } from '../../src/topology/index.js';
+
+const chain = (n: number): ReturnType<typeof resolveTopology> =>
+  resolveTopology({
+    name: 'chain',
+    addressing: { p2p: '10.0.0.0/8' },
+    nodes: Object.fromEntries(Array.from({ length: n }, (_, i) => [`n${i}`, {}])),
+    links: Array.from({ length: n - 1 }, (_, i) => ({ endpoints: [`n${i}`, `n${i + 1}`] })),
+  });
+
+test("this machine's limits, as /proc says them", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-netns-'));
+  try {
+    const limits = readMachineLimits(dir);
+    assert.ok(limits.openFiles !== undefined && limits.openFiles.soft > 0 && limits.openFiles.open > 2);
+    // Node raises the soft limit to the hard one when it starts.
+    assert.equal(limits.openFiles.soft, limits.openFiles.hard);
+    assert.ok(limits.mounts !== undefined && limits.mounts.max > 0 && limits.mounts.now > 0);
+    assert.deepEqual(limits.netNamespaces?.now, 0);
+    assert.ok(limits.memory !== undefined && limits.memory.available > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a lab over a limit is refused with NSLAB_MACHINE_LIMIT naming the limit and how to raise it; one within is not', () => {
+  const limits = { openFiles: { soft: 1000, hard: 1000, open: 10 } };
+  checkMachine(chain(400), '/nonexistent', limits);
+  assert.throws(
+    () => checkMachine(chain(500), '/nonexistent', limits),
+    (e: unknown) =>
+      e instanceof NslabError &&
+      e.code === 'NSLAB_MACHINE_LIMIT' &&
+      e.message.startsWith(
+        'lab chain does not fit this machine, and nslab makes nothing of a lab that does not fit:\n  lab chain needs about 1,074 open files',
+      ) &&
+      e.message.includes('ulimit -Hn 1074'),
+  );
+  assert.equal(DESCRIPTOR_USE.perNamespace, 2);
+});
