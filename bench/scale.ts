@@ -16,7 +16,8 @@
  * stall.
  *
  * Flags: --sizes 10,100,1000  --topologies chain,ring,star,tree  (--reps N: that many at every size)
- * Sizes go to 10,000 (--sizes 10000); the shapes besides: lan (N hosts on one bridge), grid (N routers, a
+ * Sizes go to 10,000 (--sizes 10000; star stops at 1,024: a bridge takes 1,023 ports); the shapes besides:
+ * hub (one host cabled to every other), lan (N hosts on one bridge), grid (N routers, a
  * square: 1024) and router-ring, both routed (routing: static). `--only routed` (bench/main.ts) runs the
  * grid of 1,024 and the ring of 1,000 routers. Above 1,000 nodes and for the routed labs, ip per step is left
  * out (tens of thousands of ip processes, or millions: an hour and more).

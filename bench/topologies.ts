@@ -14,7 +14,8 @@
  * Sizes count namespaces: a chain of 100 is 100 namespaces, a star of 100 is the bridge and 99 hosts, a
  * tree of 100 is the root router, 10 routers under it and 89 hosts under those. Up to 10,000.
  *
- * Besides, labs for issue 17: `lan` (a LAN of N hosts on one bridge: a star of N + 1 namespaces), and two
+ * Besides, labs for issue 17: `hub` (one host with a cable to each of the others, the star of thousands: a
+ * bridge takes 1,023 ports at most), `lan` (a LAN of N hosts on one bridge: a star of N + 1 namespaces), and two
  * routed labs, `grid` (a square grid of N routers, N a square: 1,024 is 32 x 32) and `router-ring` (a ring
  * of N routers), both with `routing: static`: nslab's file says so, and the other contenders install the
  * routes nslab computes for it (resolveTopology and routesOf, the library's own), the same ones.
@@ -78,7 +79,7 @@ export interface Topology {
 /** The shapes of the default run and of --topologies. */
 export const SHAPES = ['chain', 'ring', 'star', 'tree'] as const;
 /** Every shape --topologies takes. */
-export const ALL_SHAPES = [...SHAPES, 'lan', 'grid', 'router-ring'] as const;
+export const ALL_SHAPES = [...SHAPES, 'hub', 'lan', 'grid', 'router-ring'] as const;
 export type Shape = (typeof ALL_SHAPES)[number];
 
 /** The bridge device made in a bridge node. */
@@ -154,9 +155,14 @@ function chainOrRing(shape: 'chain' | 'ring', size: number): Topology {
   return t;
 }
 
-/** One bridge node `sw` (br0, every port enslaved) and N-1 hosts h1.. on one subnet (a /24, or as large as they need above 253 hosts). */
+/**
+ * One bridge node `sw` (br0, every port enslaved) and N-1 hosts h1.. on one subnet (a /24, or as large as
+ * they need above 253 hosts). A Linux bridge takes 1,023 ports at most (EXFULL past them): `hub` is the
+ * star of thousands.
+ */
 function star(size: number): Topology {
   const hosts = size - 1;
+  if (hosts > 1023) throw new Error(`star of ${size}: a Linux bridge takes 1,023 ports at most; a hub takes more (--topologies hub)`);
   const plen = hosts <= 253 ? 24 : Math.min(22, 32 - Math.ceil(Math.log2(hosts + 2)));
   const nodes: Node[] = [{ name: 'sw', kind: 'bridge', routes: [] }];
   const cables: Cable[] = [];
@@ -180,6 +186,37 @@ function star(size: number): Topology {
     checkNote: '',
   };
   t.checkNote = `${sampleNote(t)} (bridge ports enslaved to ${BRIDGE_DEV}); one ping from the first host to the last through the bridge`;
+  return t;
+}
+
+/** One host `hub` with a cable to each of the N-1 hosts h1.. (`c<i>` to `e0`), a /31 each: one namespace with thousands of devices. */
+function hub(size: number): Topology {
+  const nodes: Node[] = [{ name: 'hub', kind: 'host', routes: [] }];
+  const cables: Cable[] = [];
+  for (let i = 1; i < size; i++) {
+    nodes.push({ name: `h${i}`, kind: 'host', routes: [] });
+    const ad = slash31(100, i - 1);
+    cables.push({ a: { node: 'hub', ifname: `c${i}`, address: ad.a }, b: { node: `h${i}`, ifname: 'e0', address: ad.b } });
+  }
+  const last = cables[cables.length - 1] as Cable;
+  const t = {
+    name: `hub-${size}`,
+    shape: 'hub',
+    size,
+    prefix: `h${size}-`,
+    nodes,
+    cables,
+    sample: sampleOf(
+      nodes.map((n) => n.name),
+      ['hub'],
+    ),
+    pings: [
+      { from: 'hub', to: strip((cables[0] as Cable).b.address as string), why: 'the first cable of the hub' },
+      { from: 'hub', to: strip(last.b.address as string), why: 'the last cable of the hub' },
+    ],
+    checkNote: '',
+  };
+  t.checkNote = `${sampleNote(t)}; pings from the hub across its first and last cable`;
   return t;
 }
 
@@ -325,6 +362,8 @@ export function generate(shape: Shape, size: number): Topology {
       return chainOrRing(shape, size);
     case 'star':
       return star(size);
+    case 'hub':
+      return hub(size);
     case 'lan':
       return { ...star(size + 1), name: `lan-${size}`, shape: 'lan', size, prefix: `l${size}-` };
     case 'tree':

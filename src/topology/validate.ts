@@ -68,6 +68,9 @@ export interface CheckOptions extends FileAccess {
   nodeOrder?: readonly string[];
 }
 
+/** The most ports a Linux bridge takes: BR_MAX_PORTS (1,024) less port number 0, which is never given. */
+const BRIDGE_MAX_PORTS = 1023;
+
 /** The smallest MTU IPv6 works with (RFC 8200). */
 const IPV6_MIN_MTU = 1280;
 
@@ -648,13 +651,29 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const isBridge = (n: string): boolean => types.get(n)?.kind === 'bridge';
   // Only links between two bridges can close a loop of bridges: the segments of the others are not needed here.
   const bridgeLinks: { a: SegmentEnd; b: SegmentEnd; path: Path }[] = [];
+  /** Ports of each bridge, and the link that goes over the kernel's number. */
+  const ports = new Map<string, number>();
+  const tooMany = new Map<string, Path>();
   for (let i = 0; i < links.length; i++) {
     const l = links[i] as DraftLink;
     const a = l.ends[0];
     const b = l.ends[1];
+    for (const e of l.ends) {
+      if (e?.usable !== true || !isBridge(e.spec.node.value)) continue;
+      const count = (ports.get(e.spec.node.value) ?? 0) + 1;
+      ports.set(e.spec.node.value, count);
+      if (count === BRIDGE_MAX_PORTS + 1) tooMany.set(e.spec.node.value, l.path);
+    }
     if (a?.usable === true && b?.usable === true && l.ends.length === 2 && isBridge(a.spec.node.value) && isBridge(b.spec.node.value)) {
       bridgeLinks.push({ a: { node: a.spec.node.value, ifname: '', addresses: [] }, b: { node: b.spec.node.value, ifname: '', addresses: [] }, path: l.path });
     }
+  }
+  for (const [bridge, path] of tooMany) {
+    problems.push({
+      path,
+      message: `bridge ${quoteName(bridge)} gets ${ports.get(bridge)} ports with this link and those after it, and a Linux bridge takes ${BRIDGE_MAX_PORTS} at most (the kernel answers EXFULL)`,
+      hint: `join more bridges by cables (one LAN), each with at most ${BRIDGE_MAX_PORTS} ports`,
+    });
   }
   for (const i of buildSegments(bridgeLinks, isBridge).loops) {
     const l = bridgeLinks[i];
