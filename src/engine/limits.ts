@@ -5,7 +5,7 @@
  * The soft RLIMIT_NOFILE needs no raising here: node raises it to the hard limit when it starts (PlatformInit
  * in node.cc), so the soft limit read here is already as high as an unprivileged process can make it.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR } from '../native/index.js';
@@ -32,20 +32,30 @@ function number(text: string | undefined): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-/** `Max open files  20000  20000  files` of /proc/self/limits, and the descriptors open now. */
+/** `Max open files  20000  20000  files` of /proc/self/limits, and the descriptors open now besides namespaces'. */
 function openFiles(): MachineLimits['openFiles'] {
   const line = read('/proc/self/limits')
     ?.split('\n')
     .find((l) => l.startsWith('Max open files'));
   const [soft, hard] = (line?.slice('Max open files'.length).trim().split(/\s+/) ?? []).map((w) => (w === 'unlimited' ? Infinity : Number(w)));
   if (soft === undefined || hard === undefined || Number.isNaN(soft) || Number.isNaN(hard)) return undefined;
+  // Descriptors of namespaces (spares made ahead, see spares.ts) come with their socket, and are the
+  // lab's own two a namespace: counted there, not here.
   let open = 0;
   try {
-    open = readdirSync('/proc/self/fd').length;
+    for (const fd of readdirSync('/proc/self/fd')) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        // closed meanwhile (the directory's own descriptor)
+      }
+      open += target.startsWith('net:[') ? -1 : 1;
+    }
   } catch {
     // no /proc/self/fd: count none
   }
-  return { soft, hard, open };
+  return { soft, hard, open: Math.max(0, open) };
 }
 
 /** The memory the kernel can still give: MemAvailable, or the room left under this process's cgroup limit when that is less. */

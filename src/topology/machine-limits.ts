@@ -9,7 +9,10 @@ import { routeTableOf } from './routing.js';
 
 /** What the machine allows, as read from /proc; a limit that could not be read is left out. */
 export interface MachineLimits {
-  /** RLIMIT_NOFILE: the soft limit the process runs under, the hard one, and the descriptors open now. */
+  /**
+   * RLIMIT_NOFILE: the soft limit the process runs under, the hard one, and the descriptors open now
+   * besides those of namespaces made ahead and their sockets (DescriptorUse counts those).
+   */
   openFiles?: { soft: number; hard: number; open: number };
   /** fs.mount-max, and the mounts of the process's mount namespace now. */
   mounts?: { max: number; now: number };

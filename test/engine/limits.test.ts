@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { NslabError } from '../../src/errors.js';
 import { checkMachine, DESCRIPTOR_USE, readMachineLimits } from '../../src/engine/limits.js';
+import { Spares } from '../../src/engine/spares.js';
 import { resolveTopology } from '../../src/topology/index.js';
+import { heldBeyond, heldNamespaces, needsRoot, uniqueName } from '../helpers/sandbox.js';
 
 const chain = (n: number): ReturnType<typeof resolveTopology> =>
   resolveTopology({
@@ -44,4 +46,18 @@ test('a lab over a limit is refused with NSLAB_MACHINE_LIMIT naming the limit an
       e.message.includes('ulimit -Hn 1074'),
   );
   assert.equal(DESCRIPTOR_USE.perNamespace, 2);
+});
+
+test("namespaces made ahead (spares) and their sockets are not counted as other open files: they are the lab's own two each", { skip: needsRoot }, async () => {
+  const before = heldNamespaces();
+  const open = readMachineLimits().openFiles?.open ?? 0;
+  const spares = Spares.start(uniqueName('lim'), 40);
+  assert.ok(spares !== undefined);
+  try {
+    assert.equal((await heldBeyond(before, 40)).length, 40);
+    const now = readMachineLimits().openFiles?.open ?? 0;
+    assert.ok(Math.abs(now - open) <= 4, `${open} open before 40 spares, ${now} with them`);
+  } finally {
+    await spares.close();
+  }
 });
