@@ -337,7 +337,7 @@ async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined
     return undefined;
   } catch (e) {
     await cleanup(t);
-    const m = /^\S+ \S+ (up|down) [\s\S]*? failed \(([^)]*)\): ([\s\S]*)$/.exec((e as Error).message);
+    const m = /^\S+(?: \S+)? (up|down) [\s\S]*? failed \(([^)]*)\): ([\s\S]*)$/.exec((e as Error).message);
     const why = m !== null ? `nslab ${m[1]} exited ${m[2]}: ${m[3]}` : (e as Error).message;
     return why.replace(/\s+/g, ' ').slice(0, 240);
   }

@@ -468,14 +468,27 @@ export function ipPerStepScript(t: Topology): string {
   return `${lines.join('\n')}\n`;
 }
 
+const LINKS_PER_BATCH = 2000;
+
 /** Writes the batch files into `dir` and returns the script that runs them. */
 export function ipBatchFiles(t: Topology, dir: string): { script: string; files: Map<string, string> } {
   const files = new Map<string, string>();
   files.set(join(dir, 'netns.batch'), `${t.nodes.map((n) => `netns add ${netnsOf(t, n.name)}`).join('\n')}\n`);
-  files.set(join(dir, 'links.batch'), `${t.cables.map((c) => vethLine(t, c)).join('\n')}\n`);
   const lines = [`ip -batch ${join(dir, 'netns.batch')}`];
   for (const n of t.nodes) if (n.kind === 'router') lines.push(forwardCmd(netnsOf(t, n.name)));
-  lines.push(`ip -batch ${join(dir, 'links.batch')}`);
+  // ip keeps a descriptor of every namespace a batch names (both ends of each cable): a batch of 10,000
+  // cables runs out of 20,000 (`Invalid "netns" value`). Batches of 2,000 cables.
+  for (let i = 0; i < t.cables.length; i += LINKS_PER_BATCH) {
+    const f = join(dir, `links-${i / LINKS_PER_BATCH}.batch`);
+    files.set(
+      f,
+      `${t.cables
+        .slice(i, i + LINKS_PER_BATCH)
+        .map((c) => vethLine(t, c))
+        .join('\n')}\n`,
+    );
+    lines.push(`ip -batch ${f}`);
+  }
   for (const [node, cmds] of perNamespace(t)) {
     const f = join(dir, `ns-${node}.batch`);
     files.set(f, `${cmds.join('\n')}\n`);
