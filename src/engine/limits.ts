@@ -3,7 +3,8 @@
  * topology/machine-limits.ts). Every figure is read each time: a sysctl may change between two runs.
  *
  * The soft RLIMIT_NOFILE needs no raising here: node raises it to the hard limit when it starts (PlatformInit
- * in node.cc), so the soft limit read here is already as high as an unprivileged process can make it.
+ * in node.cc), and the engine again (native descriptorLimit), so the soft limit read here is already as high
+ * as an unprivileged process can make it.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +14,11 @@ import { checkMachineLimits, labNeeds, type DescriptorUse, type MachineLimits } 
 import type { ResolvedLab } from '../topology/types.js';
 
 /**
- * The descriptors the engine holds while a lab comes up: today each namespace's own descriptor and its
- * netlink socket, from the namespace's making to the end of the run (apply.ts), and a few more at once.
+ * The descriptors the engine holds while a lab comes up: a bounded set whatever the lab's size (namespaces.ts
+ * keeps at most MAX_OPEN namespaces open, two descriptors each, within the limit less 512 for everything
+ * else), so at least one namespace's two beside those 512.
  */
-export const DESCRIPTOR_USE: DescriptorUse = { perNamespace: 2, atOnce: 64 };
+export const DESCRIPTOR_USE: DescriptorUse = { perNamespace: 0, atOnce: 514 };
 
 /** The file's text, or undefined when it cannot be read. */
 function read(path: string): string | undefined {

@@ -75,6 +75,10 @@ export function checkMachineLimits(lab: string, needs: LabNeeds, limits: Machine
     const need = files.open + descriptors.atOnce + descriptors.perNamespace * needs.namespaces;
     if (need > files.soft) {
       const per = descriptors.perNamespace > 0 ? `${descriptors.perNamespace} for each of its ${n(needs.namespaces)} namespaces while it comes up, ` : '';
+      const besides =
+        descriptors.perNamespace > 0
+          ? `${descriptors.atOnce} at most besides`
+          : `${descriptors.atOnce} at most for the namespaces it works on at once and the rest`;
       const raise =
         need <= files.hard
           ? `raise the soft limit: ulimit -Sn ${need} before nslab`
@@ -83,7 +87,7 @@ export function checkMachineLimits(lab: string, needs: LabNeeds, limits: Machine
         limit: 'RLIMIT_NOFILE',
         value: files.soft,
         need,
-        message: `lab ${lab} needs about ${n(need)} open files (${per}${n(files.open)} open now and ${descriptors.atOnce} at most besides), and this process may open ${n(files.soft)} (RLIMIT_NOFILE, ulimit -n; hard limit ${n(files.hard)}): ${raise}, or make the lab smaller`,
+        message: `lab ${lab} needs about ${n(need)} open files (${per}${n(files.open)} open now and ${besides}), and this process may open ${n(files.soft)} (RLIMIT_NOFILE, ulimit -n; hard limit ${n(files.hard)}): ${raise}${descriptors.perNamespace > 0 ? ', or make the lab smaller' : ''}`,
       });
     }
   }

@@ -336,7 +336,7 @@ describe('a lab over a limit of the machine', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stderr,
-      /^nslab: lab limited does not fit this machine, and nslab makes nothing of a lab that does not fit:\n {2}lab limited needs about \d+ open files \(2 for each of its 100 namespaces while it comes up, .*this process may open 200 \(RLIMIT_NOFILE, ulimit -n; hard limit 200\): raise the hard limit and then the soft one, as root: ulimit -Hn \d+; .* \[NSLAB_MACHINE_LIMIT\]\n$/,
+      /^nslab: lab limited does not fit this machine, and nslab makes nothing of a lab that does not fit:\n {2}lab limited needs about \d+ open files \(\d+ open now and 514 at most for the namespaces it works on at once and the rest\), and this process may open 200 \(RLIMIT_NOFILE, ulimit -n; hard limit 200\): raise the hard limit and then the soft one, as root: ulimit -Hn \d+; ulimit -Sn \d+ \(or nofile in \/etc\/security\/limits.conf\) \[NSLAB_MACHINE_LIMIT\]\n$/,
     );
   };
 
