@@ -25,6 +25,12 @@
  * with IFLA_MASTER), up (a veth cannot be created up: the kernel opens it before its peer is joined, and
  * veth_open answers ENOTCONN), addresses, routes; each asks for an ACK; all ACKs are read (recvmmsg)
  * before the next namespace, whose devices the earlier ones created. The first error stops the run.
+ *
+ * Descriptors: a namespace held open costs two (itself and its socket). The makers keep them for as many
+ * namespaces as RLIMIT_NOFILE allows (all of them up to a few thousand); past that, a namespace is opened
+ * when its turn comes (open /run/netns/NAME, setns, socket) and closed after, and a veth's peer is opened
+ * for the request that names it. A namespace's requests go in windows of WINDOW, so the peers opened at
+ * once stay bounded too (the hub of a star names thousands). So 10,000 namespaces fit 20,000 descriptors.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -59,6 +65,8 @@ struct ns {
 	unsigned msgs;
 	const char *err; /* set by the maker thread on failure */
 	int err_errno;
+	size_t *lines_of; /* this namespace's input lines, in order */
+	size_t nlines_of, cap_lines_of;
 };
 
 static const char *input;
@@ -68,6 +76,9 @@ static struct ns *nss;
 static size_t nns;
 static size_t *seq_line; /* request sequence number -> input line (0: the lo request) */
 static uint32_t seq;
+static size_t held;      /* namespaces the makers keep open (sock, fd): the first `held` */
+
+#define WINDOW 1024      /* requests per sendmsg: bounds the peers open at once and the ACKs queued */
 
 static void die(const char *fmt, const char *a, const char *b)
 {
@@ -190,6 +201,8 @@ static int num(const char *s, size_t i)
 	return (int)v;
 }
 
+static int peer_fd(struct ns *peer);
+
 static void build(size_t i)
 {
 	char copy[512], *w[10];
@@ -219,7 +232,7 @@ static void build(size_t i)
 		size_t p = nest_begin(n, VETH_INFO_PEER);
 		put_ifinfo(n, num(w[6], i), 0);
 		attr_str(n, IFLA_IFNAME, w[5]);
-		attr_u32(n, IFLA_NET_NS_FD, (uint32_t)peer->fd);
+		attr_u32(n, IFLA_NET_NS_FD, (uint32_t)peer_fd(peer));
 		nest_end(n, p);
 		nest_end(n, data);
 		nest_end(n, li);
@@ -290,12 +303,14 @@ static void *maker(void *arg)
 		close(fd);
 		if (unshare(CLONE_NEWNET) != 0) { fail(n, "unshare(CLONE_NEWNET)"); return NULL; }
 		if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) != 0) { fail(n, "bind mount of /proc/thread-self/ns/net"); return NULL; }
-		n->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (n->fd < 0) { fail(n, "open /proc/thread-self/ns/net"); return NULL; }
-		n->sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-		if (n->sock < 0) { fail(n, "socket(NETLINK_ROUTE)"); return NULL; }
-		setsockopt(n->sock, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-		setsockopt(n->sock, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+		if (i < held) {
+			n->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+			if (n->fd < 0) { fail(n, "open /proc/thread-self/ns/net"); return NULL; }
+			n->sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+			if (n->sock < 0) { fail(n, "socket(NETLINK_ROUTE)"); return NULL; }
+			setsockopt(n->sock, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+			setsockopt(n->sock, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+		}
 		if (n->forward) {
 			int f = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
 			if (f < 0 || write(f, "1\n", 2) != 2) { fail(n, "write /proc/sys/net/ipv4/ip_forward"); return NULL; }
@@ -377,6 +392,61 @@ static void run_batch(struct ns *n)
 	}
 }
 
+/* ---- descriptors beyond the held ones: opened for a window, closed after ---- */
+
+static struct ns **temps; /* peers opened for the window being built */
+static size_t ntemps, cap_temps;
+
+static int open_netns(struct ns *n)
+{
+	char path[512];
+	snprintf(path, sizeof path, NETNS_DIR "/%s", n->name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) die("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static int peer_fd(struct ns *peer)
+{
+	if (peer->fd < 0) {
+		peer->fd = open_netns(peer);
+		if (ntemps == cap_temps) temps = xrealloc(temps, (cap_temps = cap_temps ? cap_temps * 2 : 64) * sizeof *temps);
+		temps[ntemps++] = peer;
+	}
+	return peer->fd;
+}
+
+static void close_temps(void)
+{
+	for (size_t i = 0; i < ntemps; i++) {
+		close(temps[i]->fd);
+		temps[i]->fd = -1;
+	}
+	ntemps = 0;
+}
+
+/* A namespace not held open gets its socket now: born in it, as the makers' are (this thread stays there). */
+static void open_socket(struct ns *n)
+{
+	int one = 1;
+	if (n->fd < 0) n->fd = open_netns(n);
+	if (setns(n->fd, CLONE_NEWNET) != 0) die("setns into netns %s: %s", n->name, strerror(errno));
+	n->sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (n->sock < 0) die("socket(NETLINK_ROUTE) in netns %s: %s", n->name, strerror(errno));
+	setsockopt(n->sock, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+	setsockopt(n->sock, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+}
+
+/* Sends what is built of a namespace's requests, reads their ACKs, and starts its next window. */
+static void flush(struct ns *n)
+{
+	if (n->msgs == 0) return;
+	run_batch(n);
+	close_temps();
+	n->len = 0;
+	n->msgs = 0;
+}
+
 static void delete_all(void)
 {
 	char path[512];
@@ -408,11 +478,29 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	/* Two descriptors a namespace: raise the soft limit to the hard one. */
+	/* Two descriptors a held namespace: raise the soft limit to the hard one, and hold what fits beside a
+	 * window's peers. */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	held = nns;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		size_t room = rl.rlim_cur > WINDOW + 64 ? (size_t)(rl.rlim_cur - WINDOW - 64) / 2 : 0;
+		if (room < held) held = room;
+	}
+	/* Each namespace's lines, in order (every line but `ns` names its namespace second). */
+	for (size_t i = 0; i < nlines; i++) {
+		char copy[64], *w0, *w1, *save;
+		snprintf(copy, sizeof copy, "%s", lines[i]);
+		w0 = strtok_r(copy, " \t", &save);
+		if (w0 == NULL || w0[0] == '#' || strcmp(w0, "ns") == 0) continue;
+		w1 = strtok_r(NULL, " \t", &save);
+		if (w1 == NULL) bad_line(i);
+		struct ns *n = ns_at(w1, i);
+		if (n->nlines_of == n->cap_lines_of) n->lines_of = xrealloc(n->lines_of, (n->cap_lines_of = n->cap_lines_of ? n->cap_lines_of * 2 : 16) * sizeof *n->lines_of);
+		n->lines_of[n->nlines_of++] = i;
 	}
 	make_run_dir_shared();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -430,12 +518,22 @@ int main(int argc, char **argv)
 		}
 
 	seq_line = xrealloc(NULL, (nlines + nns + 2) * sizeof *seq_line);
-	for (size_t i = 0; i < nns; i++) { /* lo up first in every namespace */
-		size_t m = msg_begin(&nss[i], RTM_NEWLINK, 0, 0);
-		put_ifinfo(&nss[i], 1, 1);
-		msg_end(&nss[i], m);
+	for (size_t i = 0; i < nns; i++) {
+		struct ns *n = &nss[i];
+		if (n->sock < 0) open_socket(n);
+		size_t m = msg_begin(n, RTM_NEWLINK, 0, 0); /* lo up first */
+		put_ifinfo(n, 1, 1);
+		msg_end(n, m);
+		for (size_t k = 0; k < n->nlines_of; k++) {
+			build(n->lines_of[k]);
+			if (n->msgs >= WINDOW) flush(n);
+		}
+		flush(n);
+		if (i >= held) { /* done with it: no later namespace names it */
+			close(n->sock);
+			close(n->fd);
+			n->sock = n->fd = -1;
+		}
 	}
-	for (size_t i = 0; i < nlines; i++) build(i);
-	for (size_t i = 0; i < nns; i++) run_batch(&nss[i]);
 	return 0;
 }

@@ -8,6 +8,8 @@
  *   ring      a 200-namespace ring (veth, addresses, up) through the Handle, against ip -batch
  *   cli       `nslab up` of the built-in lab, process start to ping proof, and `nslab down`
  *   watch     the picture of a 1,000-node chain; `nslab ui`'s event-to-page latency and idle CPU (bench/watch.ts)
+ *   scale     chain, ring, star, tree (and lan, grid, router-ring) by the CLI against ip and the C limit: scale.ts
+ *   routed    only when asked (--only routed): a 32 x 32 grid and a ring of 1,000 routers with routing: static
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -263,10 +265,17 @@ const suites: Record<string, () => Promise<void>> = {
   // chain/ring/star/tree at --sizes 10,100,1000, --topologies ...: nslab CLI vs ip per step, ip -batch, C limit
   scale: async () => (await import('./scale.js')).suiteScale(rows, log, repsArg),
   watch: async () => (await import('./watch.js')).suiteWatch(rows, log),
+  // Only with --only routed: the 32 x 32 grid and the ring of 1,000 routers, routing: static (minutes).
+  routed: async () => {
+    const scale = await import('./scale.js');
+    return scale.suiteScale(rows, log, repsArg, scale.ROUTED_CASES);
+  },
 };
+/** Suites a plain `npm run bench` leaves out: each takes minutes. */
+const onRequest = new Set(['routed']);
 try {
   for (const [name, suite] of Object.entries(suites)) {
-    if (only !== undefined && !only.includes(name)) continue;
+    if (only !== undefined ? !only.includes(name) : onRequest.has(name)) continue;
     await suite();
   }
 } finally {

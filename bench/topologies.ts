@@ -12,9 +12,16 @@
  * and the check each contender's result must pass (kernel state read back with `ip -j`, pings).
  *
  * Sizes count namespaces: a chain of 100 is 100 namespaces, a star of 100 is the bridge and 99 hosts, a
- * tree of 100 is the root router, 10 routers under it and 89 hosts under those.
+ * tree of 100 is the root router, 10 routers under it and 89 hosts under those. Up to 10,000.
+ *
+ * Besides, labs for issue 17: `hub` (one host with a cable to each of the others, the star of thousands: a
+ * bridge takes 1,023 ports at most), `lan` (a LAN of N hosts on one bridge: a star of N + 1 namespaces), and two
+ * routed labs, `grid` (a square grid of N routers, N a square: 1,024 is 32 x 32) and `router-ring` (a ring
+ * of N routers), both with `routing: static`: nslab's file says so, and the other contenders install the
+ * routes nslab computes for it (resolveTopology and routesOf, the library's own), the same ones.
  */
 import { join } from 'node:path';
+import { resolveTopology, routesOf } from '../src/topology/index.js';
 
 export type NodeKind = 'host' | 'router' | 'bridge';
 
@@ -65,10 +72,15 @@ export interface Topology {
   pings: Ping[];
   /** What the check covers, in a sentence (printed with the figures). */
   checkNote: string;
+  /** `routing: static`: nslab computes the routes; the nodes' `routes` are those it computes, for the others. */
+  routed?: boolean;
 }
 
+/** The shapes of the default run and of --topologies. */
 export const SHAPES = ['chain', 'ring', 'star', 'tree'] as const;
-export type Shape = (typeof SHAPES)[number];
+/** Every shape --topologies takes. */
+export const ALL_SHAPES = [...SHAPES, 'hub', 'lan', 'grid', 'router-ring'] as const;
+export type Shape = (typeof ALL_SHAPES)[number];
 
 /** The bridge device made in a bridge node. */
 export const BRIDGE_DEV = 'br0';
@@ -143,10 +155,15 @@ function chainOrRing(shape: 'chain' | 'ring', size: number): Topology {
   return t;
 }
 
-/** One bridge node `sw` (br0, every port enslaved) and N-1 hosts h1.. on one subnet (a /24, or a /22 above 253 hosts). */
+/**
+ * One bridge node `sw` (br0, every port enslaved) and N-1 hosts h1.. on one subnet (a /24, or as large as
+ * they need above 253 hosts). A Linux bridge takes 1,023 ports at most (EXFULL past them): `hub` is the
+ * star of thousands.
+ */
 function star(size: number): Topology {
   const hosts = size - 1;
-  const plen = hosts <= 253 ? 24 : 22;
+  if (hosts > 1023) throw new Error(`star of ${size}: a Linux bridge takes 1,023 ports at most; a hub takes more (--topologies hub)`);
+  const plen = hosts <= 253 ? 24 : Math.min(22, 32 - Math.ceil(Math.log2(hosts + 2)));
   const nodes: Node[] = [{ name: 'sw', kind: 'bridge', routes: [] }];
   const cables: Cable[] = [];
   for (let i = 1; i <= hosts; i++) {
@@ -169,6 +186,37 @@ function star(size: number): Topology {
     checkNote: '',
   };
   t.checkNote = `${sampleNote(t)} (bridge ports enslaved to ${BRIDGE_DEV}); one ping from the first host to the last through the bridge`;
+  return t;
+}
+
+/** One host `hub` with a cable to each of the N-1 hosts h1.. (`c<i>` to `e0`), a /31 each: one namespace with thousands of devices. */
+function hub(size: number): Topology {
+  const nodes: Node[] = [{ name: 'hub', kind: 'host', routes: [] }];
+  const cables: Cable[] = [];
+  for (let i = 1; i < size; i++) {
+    nodes.push({ name: `h${i}`, kind: 'host', routes: [] });
+    const ad = slash31(100, i - 1);
+    cables.push({ a: { node: 'hub', ifname: `c${i}`, address: ad.a }, b: { node: `h${i}`, ifname: 'e0', address: ad.b } });
+  }
+  const last = cables[cables.length - 1] as Cable;
+  const t = {
+    name: `hub-${size}`,
+    shape: 'hub',
+    size,
+    prefix: `h${size}-`,
+    nodes,
+    cables,
+    sample: sampleOf(
+      nodes.map((n) => n.name),
+      ['hub'],
+    ),
+    pings: [
+      { from: 'hub', to: strip((cables[0] as Cable).b.address as string), why: 'the first cable of the hub' },
+      { from: 'hub', to: strip(last.b.address as string), why: 'the last cable of the hub' },
+    ],
+    checkNote: '',
+  };
+  t.checkNote = `${sampleNote(t)}; pings from the hub across its first and last cable`;
   return t;
 }
 
@@ -226,6 +274,86 @@ function tree(size: number): Topology {
   return t;
 }
 
+/**
+ * The routes nslab computes for a routed lab (`routing: static`), given to its nodes for the contenders
+ * that are told them: the same ones, through the library's own computation of the lab nslab reads.
+ */
+function withComputedRoutes(t: Topology): Topology {
+  const lab = resolveTopology(labObject(t));
+  const byName = new Map(t.nodes.map((n) => [n.name, n]));
+  for (const node of lab.nodes) {
+    const routes = (byName.get(node.name) as Node).routes;
+    for (const r of routesOf(lab, node)) {
+      routes.push({
+        to: r.to === 'default' ? 'default' : `${r.to.address}/${r.to.prefixLength}`,
+        ...(r.via !== undefined ? { via: r.via } : {}),
+        ...(r.dev !== undefined ? { dev: r.dev } : {}),
+      });
+    }
+  }
+  return t;
+}
+
+/**
+ * A square grid of routers r<row>x<col>, side = sqrt(size): each cabled to its east (`ee` to `ew`) and south
+ * (`es` to `en`) neighbour, a /31 each from 10.0.0.0 up; routing: static. A ping corner to corner crosses
+ * every row and column.
+ */
+function grid(size: number): Topology {
+  const side = Math.round(Math.sqrt(size));
+  if (side * side !== size) throw new Error(`grid of ${size}: not a square (1,024 is 32 x 32)`);
+  const name = (r: number, c: number): string => `r${r}x${c}`;
+  const nodes: Node[] = [];
+  for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) nodes.push({ name: name(r, c), kind: 'router', routes: [] });
+  const cables: Cable[] = [];
+  const cable = (a: string, ai: string, b: string, bi: string): void => {
+    const ad = slash31(0, cables.length);
+    cables.push({ a: { node: a, ifname: ai, address: ad.a }, b: { node: b, ifname: bi, address: ad.b } });
+  };
+  for (let r = 0; r < side; r++) {
+    for (let c = 0; c < side; c++) {
+      if (c + 1 < side) cable(name(r, c), 'ee', name(r, c + 1), 'ew');
+      if (r + 1 < side) cable(name(r, c), 'es', name(r + 1, c), 'en');
+    }
+  }
+  const far = cables.find((x) => x.b.node === name(side - 1, side - 1)) as Cable;
+  const t: Topology = {
+    name: `grid-${size}`,
+    shape: 'grid',
+    size,
+    prefix: `g${size}-`,
+    nodes,
+    cables,
+    sample: sampleOf(
+      nodes.map((n) => n.name),
+      [name(0, side - 1), name(side - 1, 0)],
+    ),
+    pings: [{ from: name(0, 0), to: strip(far.b.address as string), why: `corner to corner, ${2 * (side - 1)} routers on the way` }],
+    checkNote: '',
+    routed: true,
+  };
+  t.checkNote = `${sampleNote(t)} and the routes of every sampled router; a ping corner to corner`;
+  return withComputedRoutes(t);
+}
+
+/** A ring of routers n0..n(N-1) as chainOrRing's, routing: static; a ping to the far side of the ring. */
+function routerRing(size: number): Topology {
+  const t = chainOrRing('ring', size);
+  for (const n of t.nodes) n.kind = 'router';
+  // A ping lives 64 hops: as far round the ring as that goes, both ways.
+  const hops = Math.min(60, Math.floor(size / 2));
+  const far = t.cables[hops] as Cable;
+  Object.assign(t, {
+    name: `router-ring-${size}`,
+    shape: 'router-ring',
+    prefix: `rr${size}-`,
+    routed: true,
+    pings: [{ from: 'n0', to: strip(far.b.address as string), why: `${hops} routers round the ring` }],
+  });
+  t.checkNote = `${sampleNote(t)} and the routes of every sampled router; a ping ${hops} routers round the ring`;
+  return withComputedRoutes(t);
+}
+
 export function generate(shape: Shape, size: number): Topology {
   if (size < 3) throw new Error(`size ${size}: the scale topologies need at least 3 nodes`);
   switch (shape) {
@@ -234,8 +362,16 @@ export function generate(shape: Shape, size: number): Topology {
       return chainOrRing(shape, size);
     case 'star':
       return star(size);
+    case 'hub':
+      return hub(size);
+    case 'lan':
+      return { ...star(size + 1), name: `lan-${size}`, shape: 'lan', size, prefix: `l${size}-` };
     case 'tree':
       return tree(size);
+    case 'grid':
+      return grid(size);
+    case 'router-ring':
+      return routerRing(size);
   }
 }
 
@@ -267,12 +403,24 @@ export function interfacesOf(t: Topology): Map<string, Iface[]> {
 // ---------------------------------------------------------------------------------------------------
 // (a) nslab's YAML.
 
+/** The lab as nslab's topology object (the YAML's content): for resolveTopology. */
+function labObject(t: Topology): Record<string, unknown> {
+  const end = (e: End): string => `${e.node}:${e.ifname}${e.address !== undefined ? ` ${e.address}` : ''}`;
+  return {
+    name: t.name,
+    prefix: t.prefix,
+    ...(t.routed === true ? { routing: 'static' } : {}),
+    nodes: Object.fromEntries(t.nodes.map((n) => [n.name, n.kind !== 'host' ? { kind: n.kind } : {}])),
+    links: t.cables.map((c) => ({ endpoints: [end(c.a), end(c.b)] })),
+  };
+}
+
 export function toYaml(t: Topology): string {
-  const out = [`name: ${t.name}`, `prefix: "${t.prefix}"`, 'nodes:'];
+  const out = [`name: ${t.name}`, `prefix: "${t.prefix}"`, ...(t.routed === true ? ['routing: static'] : []), 'nodes:'];
   for (const n of t.nodes) {
     const keys: string[] = [];
     if (n.kind !== 'host') keys.push(`kind: ${n.kind}`);
-    if (n.routes.length > 0)
+    if (n.routes.length > 0 && t.routed !== true)
       keys.push(
         `routes: [${n.routes.map((r) => `{ to: ${r.to}${r.via !== undefined ? `, via: ${r.via}` : ''}${r.dev !== undefined ? `, dev: ${r.dev}` : ''} }`).join(', ')}]`,
       );
@@ -320,14 +468,27 @@ export function ipPerStepScript(t: Topology): string {
   return `${lines.join('\n')}\n`;
 }
 
+const LINKS_PER_BATCH = 2000;
+
 /** Writes the batch files into `dir` and returns the script that runs them. */
 export function ipBatchFiles(t: Topology, dir: string): { script: string; files: Map<string, string> } {
   const files = new Map<string, string>();
   files.set(join(dir, 'netns.batch'), `${t.nodes.map((n) => `netns add ${netnsOf(t, n.name)}`).join('\n')}\n`);
-  files.set(join(dir, 'links.batch'), `${t.cables.map((c) => vethLine(t, c)).join('\n')}\n`);
   const lines = [`ip -batch ${join(dir, 'netns.batch')}`];
   for (const n of t.nodes) if (n.kind === 'router') lines.push(forwardCmd(netnsOf(t, n.name)));
-  lines.push(`ip -batch ${join(dir, 'links.batch')}`);
+  // ip keeps a descriptor of every namespace a batch names (both ends of each cable): a batch of 10,000
+  // cables runs out of 20,000 (`Invalid "netns" value`). Batches of 2,000 cables.
+  for (let i = 0; i < t.cables.length; i += LINKS_PER_BATCH) {
+    const f = join(dir, `links-${i / LINKS_PER_BATCH}.batch`);
+    files.set(
+      f,
+      `${t.cables
+        .slice(i, i + LINKS_PER_BATCH)
+        .map((c) => vethLine(t, c))
+        .join('\n')}\n`,
+    );
+    lines.push(`ip -batch ${f}`);
+  }
   for (const [node, cmds] of perNamespace(t)) {
     const f = join(dir, `ns-${node}.batch`);
     files.set(f, `${cmds.join('\n')}\n`);

@@ -16,6 +16,7 @@ export type NslabErrorCode =
   | 'NSLAB_STATE' // a lab's state file is in the way and could not be set aside
   | 'NSLAB_NOT_FOUND' // no such lab, node or interface
   | 'NSLAB_MISSING_FEATURE' // the kernel lacks what the lab needs
+  | 'NSLAB_MACHINE_LIMIT' // the lab needs more than a limit of this machine allows (open files, mounts, namespaces, memory)
   | 'NSLAB_PERMISSION' // needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)
   | 'NSLAB_EXEC' // a command run inside a node failed
   | 'NSLAB_ADDRESS_IN_USE' // the web view's port is taken: another port, or --port 0 for a free one

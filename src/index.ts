@@ -8,6 +8,7 @@ export { down, status, clean, listLabs, type DownOptions, type DownResult, type 
 export {
   opChannel,
   labChannel,
+  checkMachine,
   type LinkChange,
   type ProgressEvent,
   type ApplyOptions,
@@ -30,6 +31,8 @@ export {
   topologyJsonSchema,
   convertClab,
   printNslab,
+  routesOf,
+  routeTableOf,
   DEFAULT_LAB_TEXT,
   type ParseOptions,
   type ClabResult,
@@ -50,6 +53,8 @@ export type {
   ResolvedFrr,
   FrrConfigSource,
   FrrDaemon,
+  ComputedRoutes,
+  NodeRoutes,
 } from './api/index.js';
 export { FRR_DAEMON_NAMES } from './api/index.js';
 export {

@@ -25,6 +25,7 @@ export {
   type LabState,
   type StateProcess,
   type StateRun,
+  checkMachine,
 } from '../engine/index.js';
 export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
 export { plan } from '../plan/index.js';
@@ -36,6 +37,8 @@ export {
   convertClab,
   isClabText,
   printNslab,
+  routesOf,
+  routeTableOf,
   DEFAULT_LAB_TEXT,
   type ParseOptions,
   type ClabResult,
@@ -56,6 +59,8 @@ export type {
   Shaping,
   ResolvedFrr,
   FrrConfigSource,
+  ComputedRoutes,
+  NodeRoutes,
 } from '../topology/types.js';
 export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
 export { topologyFileReader } from './files.js';

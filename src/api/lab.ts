@@ -27,7 +27,7 @@ import { appliedLab, nameList } from './running.js';
 import { runIn, type ExecOptions, type ExecResult } from './exec.js';
 import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { Handle } from '../rtnl/index.js';
-import { parseTopology, resolveTopology, type ParseOptions } from '../topology/index.js';
+import { parseTopology, resolveTopology, routesOf, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
 import { topologyFileReader } from './files.js';
 
@@ -187,7 +187,7 @@ export class Node {
 
   /** The node's routes: from the topology, or computed (`computed: true`, with the `reason`). */
   get routes(): ResolvedRoute[] {
-    return [...this.#node.routes];
+    return [...routesOf(this.lab.resolved, this.#node)];
   }
 
   /**

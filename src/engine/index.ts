@@ -18,3 +18,4 @@ export { STATE_ROOT, readState, type LabState, type StateProcess, type StateRun 
 export { Spares } from './spares.js';
 export { why, type WhyResult, type WhyWalk, type WhyHop, type WhyAdvice, type WhyCause, type WhyCauseKind, type WhyOptions } from './why.js';
 export { setLink, findInterface, type LinkChange } from './link.js';
+export { checkMachine, readMachineLimits } from './limits.js';

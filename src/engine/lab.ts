@@ -11,6 +11,7 @@ import { Applier, type ApplyOptions, type EngineOptions } from './apply.js';
 import { checkFeatures } from './features.js';
 import { hostsLeftovers, removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from '../plan/marks.js';
+import { checkMachine } from './limits.js';
 import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
 import { listStates, lockLab, newState, readState, removeState, strayLabDirs, warn, writeState, type LabState } from './state.js';
 import { deleteNamespaces, NETNS_RUN_DIR, netnsPath } from '../native/index.js';
@@ -63,7 +64,8 @@ export async function up(wanted: ResolvedLab, options: UpOptions & EngineOptions
 }
 
 async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): Promise<UpResult> {
-  // Before anything is touched: can this kernel do what the lab asks?
+  // Before anything is touched: does the lab fit this machine, and can this kernel do what it asks?
+  checkMachine(wanted, options.netnsDir);
   const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir);
   const release = await lockLab(desired.name, lockOptions(options));
   let state: LabState | undefined;

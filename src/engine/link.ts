@@ -4,6 +4,7 @@
  */
 import { NslabError } from '../errors.js';
 import { Handle } from '../rtnl/index.js';
+import { routesOf } from '../topology/routing.js';
 import type { ResolvedRoute, Shaping } from '../topology/types.js';
 import { routeSpec } from './requests.js';
 import { qdiscSpec } from './shaping.js';
@@ -31,7 +32,7 @@ export function findInterface(
   const end = applied.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === node && e.ifname === ifname);
   if (end === undefined)
     throw new NslabError('NSLAB_NOT_FOUND', `node ${node} has no interface ${ifname}; its interfaces are ${n.interfaces.join(', ') || 'none'}`);
-  return { netns: n.netns, shaping: end.shaping, routes: n.routes };
+  return { netns: n.netns, shaping: end.shaping, routes: routesOf(applied, n) };
 }
 
 /**

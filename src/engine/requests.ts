@@ -49,6 +49,46 @@ async function idempotent(work: Promise<unknown>, gone: string): Promise<void> {
   }
 }
 
+/** Computed routes a routes.add op has in flight at most: one window of the addon (kWindow in nslab.cc). */
+const ROUTES_AT_ONCE = 256;
+/** Computed routes in flight at most in a run, every routes.add op's together: their requests and promises are the working set. */
+const ROUTES_IN_FLIGHT = 4096;
+
+/** A run's room for computed routes in flight, and the ops waiting for some. */
+interface RouteRoom {
+  left: number;
+  waiting: (() => void)[];
+}
+const routeRooms = new WeakMap<RunContext, RouteRoom>();
+
+/**
+ * A node's computed routes, read from the lab's route table as they go, a window at a time: the requests in
+ * flight stay bounded however many routes the lab has (a 32 x 32 grid of routers, two million). In a
+ * namespace that stays, the undo deletes what was added, whatever failed.
+ */
+async function sendComputedRoutes(op: OpOf<'routes.add'>, h: Handle, ctx: RunContext): Promise<void> {
+  let room = routeRooms.get(ctx);
+  if (room === undefined) routeRooms.set(ctx, (room = { left: ROUTES_IN_FLIGHT, waiting: [] }));
+  const routes = op.routes;
+  const spec = (k: number): RouteSpec => routeSpec(routes.route(k), (dev) => ctx.dev(op.netns, dev));
+  const added = new Uint8Array(routes.length);
+  ctx.undo(op.netns, async () => {
+    for (let k = 0; k < routes.length; k++) if (added[k] === 1) await h.route.del(spec(k));
+  });
+  for (let from = 0; from < routes.length; from += ROUTES_AT_ONCE) {
+    const to = Math.min(routes.length, from + ROUTES_AT_ONCE);
+    while (room.left < ROUTES_AT_ONCE) await new Promise<void>((resolve) => room.waiting.push(resolve));
+    room.left -= to - from;
+    const sent: Promise<void>[] = [];
+    for (let k = from; k < to; k++) sent.push(h.route.add(spec(k)).then(() => void (added[k] = 1)));
+    const settled = await Promise.allSettled(sent);
+    room.left += to - from;
+    room.waiting.shift()?.();
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+}
+
 /** A lab route as the Handle takes it, marked with nslab's route protocol; `dev` names the device. */
 export function routeSpec(r: ResolvedRoute, dev: (ifname: string) => DevRef): RouteSpec {
   return {
@@ -152,6 +192,7 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
       ctx.undo(op.netns, () => h.route.del(spec));
     },
   },
+  'routes.add': { via: 'socket', send: sendComputedRoutes },
   'route.del': { via: 'socket', send: (op, h, ctx) => idempotent(h.route.del(routeSpec(op.route, (dev) => ctx.dev(op.netns, dev))), 'ESRCH') },
   'qdisc.set': { via: 'socket', send: (op, h, ctx) => h.qdisc.replace(ctx.dev(op.netns, op.ifname), qdiscSpec(op.shaping, op.tbf)) },
   'qdisc.del': {

@@ -4,6 +4,7 @@
  * middle (EEXIST), so `up` refuses before it changes anything, naming both and the way out. A route
  * identical to a wanted one is not in the way: the planner adopts it (route.add with `adopt`).
  */
+import { routeTableOf } from '../topology/routing.js';
 import type { ResolvedLab, ResolvedRoute } from '../topology/types.js';
 import { routeText } from './format.js';
 import { destinationText, effectiveMetric, sameRoute } from './route.js';
@@ -34,8 +35,10 @@ export function foreignConflicts(desired: ResolvedLab, observed: ObservedLab): s
         `interface ${ifname} in namespace ${node.netns} (node ${node.name}) exists and is not nslab's: delete it (ip -n ${shellArg(node.netns)} link del ${shellArg(ifname)}), or give the lab's interface another name`,
       );
     }
-    for (const route of node.routes) {
-      const clash = ns.foreignRoutes?.find((f) => sameRouteKey(route, f) && !sameRoute(route, f));
+    if (ns.foreignRoutes === undefined || ns.foreignRoutes.length === 0) continue;
+    // The computed routes too, read from the lab's table (only where some route is not nslab's).
+    for (const route of [...node.routes, ...(routeTableOf(desired)?.of(node.name) ?? [])]) {
+      const clash = ns.foreignRoutes.find((f) => sameRouteKey(route, f) && !sameRoute(route, f));
       if (clash === undefined || ns.routes.some((r) => sameRoute(route, r))) continue;
       problems.push(
         `namespace ${node.netns} (node ${node.name}) has a route ${routeText(clash)} (proto ${clash.protocol}) that nslab did not make, where the lab wants ${routeText(route)}: delete it (ip -n ${shellArg(node.netns)} route del ${destinationText(clash)}${clash.metric !== undefined ? ` metric ${clash.metric}` : ''}), or change the lab's route`,

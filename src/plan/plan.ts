@@ -5,13 +5,25 @@
  *
  * The plan is laid out removals first, then additions, kind by kind:
  *   proc.kill, veth.del, netns.del, route.del, addr.del,
- *   netns.add, sysctl.set, bridge.add, veth.add, addr.add, link.set, qdisc.set, route.add, exec
+ *   netns.add, sysctl.set, bridge.add, veth.add, addr.add, link.set, qdisc.set, route.add, routes.add, exec
  * and every op waits only for what it needs (`after`), so the engine runs unrelated work together and
  * starts each op once its own dependencies allow; what one namespace's socket can send in order behind its
  * dependency goes with it (see ridesLane). In waves (levels()), the tutorial is
  * netns | veth + red's address | green's address + both ends up | routes | exec.
  */
-import type { Cidr, ExecEntry, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode, ResolvedRoute, Shaping } from '../topology/types.js';
+import { routeTableOf } from '../topology/routing.js';
+import type {
+  Cidr,
+  ComputedRoutes,
+  ExecEntry,
+  NodeRoutes,
+  ResolvedEndpoint,
+  ResolvedLab,
+  ResolvedLink,
+  ResolvedNode,
+  ResolvedRoute,
+  Shaping,
+} from '../topology/types.js';
 import { defaultTbfBurst, defaultTbfLimit } from '../netlink/index.js';
 import { PlanBuilder } from './builder.js';
 import { linkMacs } from './mac.js';
@@ -19,7 +31,7 @@ import { DEFAULT_MTU } from './ops/kind.js';
 import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
 import { identicalForeign } from './foreign.js';
-import { routeIdPart, sameRoute } from './route.js';
+import { destinationText, effectiveMetric, routeIdPart, sameRoute } from './route.js';
 import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Op, Plan } from './types.js';
 
 const EMPTY: ObservedLab = { namespaces: {}, processes: [] };
@@ -31,6 +43,15 @@ const VETH_GSO_MAX_SIZE = 65536;
 export function isRateOnly(s: Shaping): boolean {
   return s.delayMs === undefined && s.jitterMs === undefined && s.lossPercent === undefined;
 }
+
+/** Routes a namespace gets: those written in the file, one op each; the computed ones, one op for all. */
+interface RoutesToAdd {
+  hand: ResolvedRoute[];
+  computed: NodeRoutes | undefined;
+}
+
+/** What sameRoute compares first (family, destination, metric), as a key to look observed routes up by. */
+const routeKey = (r: ResolvedRoute): string => `${r.family} ${destinationText(r)} ${effectiveMetric(r)}`;
 
 /** `netns\0ifname`: one interface in one namespace. */
 function key(netns: string, ifname: string): string {
@@ -149,7 +170,7 @@ class Planner {
   readonly #routeDels = new Map<string, string[]>();
   readonly #routeDelsByDev = new Map<string, string[]>();
   /** Kept namespace -> its desired routes the kernel lacks. */
-  readonly #missingRoutes = new Map<string, ResolvedRoute[]>();
+  readonly #missingRoutes = new Map<string, RoutesToAdd>();
   /** Namespace -> its address deletions. */
   readonly #addrDelsIn = new Map<string, { ifname: string; address: string; id: string }[]>();
   readonly #netnsAddId = new Map<string, string>();
@@ -158,7 +179,9 @@ class Planner {
   readonly #bridgeOf = new Map<string, { name: string; id?: string }>();
   readonly #vethAddId = new Map<ResolvedLink, string>();
   /** Namespace -> the routes it gets. */
-  readonly #routesToAdd = new Map<string, ResolvedRoute[]>();
+  readonly #routesToAdd = new Map<string, RoutesToAdd>();
+  /** The routes `routing` computes (compact: a ring of 1,000 routers has a million). */
+  readonly #table: ComputedRoutes | undefined;
   /** Namespace -> the ops that shape its addresses and devices (its routes wait for them). */
   readonly #nsOps = new Map<string, string[]>();
   /** The addresses of the lab's veth ends, computed once, when the plan makes a cable. */
@@ -168,6 +191,7 @@ class Planner {
 
   constructor(desired: ResolvedLab, observed: ObservedLab | null, applied?: ResolvedLab) {
     this.#desired = desired;
+    this.#table = routeTableOf(desired);
     this.#ours = applied === undefined ? undefined : appliedAddresses(applied);
     this.#seen = observed ?? EMPTY;
     this.#b = new PlanBuilder(desired.name);
@@ -203,6 +227,12 @@ class Planner {
 
   #observedNs(netns: string): ObservedNamespace | undefined {
     return Object.hasOwn(this.#seen.namespaces, netns) ? this.#seen.namespaces[netns] : undefined;
+  }
+
+  /** A node's computed routes; undefined when it has none. */
+  #computedOf(node: ResolvedNode): NodeRoutes | undefined {
+    const list = this.#table?.of(node.name);
+    return list !== undefined && list.length > 0 ? list : undefined;
   }
 
   /** True for a namespace of a desired node that exists already. */
@@ -335,14 +365,27 @@ class Planner {
       const gone = new Set((this.#goneInNs.get(node.netns) ?? []).map((g) => g.ifname));
       const have = (this.#observedNs(node.netns)?.routes ?? []).filter((r) => r.dev === undefined || !gone.has(r.dev));
       const remade = (r: ResolvedRoute): boolean => r.family === 4 && r.dev !== undefined && this.#losesV4.has(key(node.netns, r.dev));
+      // Each desired route takes the first observed one that is the same: looked up by destination, as a
+      // router of a large lab has a thousand routes or more.
+      const candidates = new Map<string, number[]>();
+      for (let j = 0; j < have.length; j++) if (!remade(have[j] as ResolvedRoute)) pushTo(candidates, routeKey(have[j] as ResolvedRoute), j);
       const matched = new Set<number>();
-      const missing: ResolvedRoute[] = [];
-      for (const route of node.routes) {
-        const i = have.findIndex((o, j) => !matched.has(j) && !remade(o) && sameRoute(route, o));
-        if (i < 0) missing.push(route);
-        else matched.add(i);
-      }
-      this.#missingRoutes.set(node.netns, missing);
+      const found = (route: ResolvedRoute): boolean => {
+        for (const j of candidates.get(routeKey(route)) ?? []) {
+          if (matched.has(j) || !sameRoute(route, have[j] as ResolvedRoute)) continue;
+          matched.add(j);
+          return true;
+        }
+        return false;
+      };
+      const hand = node.routes.filter((route) => !found(route));
+      const computed = this.#computedOf(node);
+      const missing: number[] = [];
+      if (computed !== undefined) for (let k = 0; k < computed.length; k++) if (!found(computed.route(k))) missing.push(k);
+      this.#missingRoutes.set(node.netns, {
+        hand,
+        computed: computed === undefined || missing.length === 0 ? undefined : missing.length === computed.length ? computed : computed.pick(missing),
+      });
       have.forEach((route, j) => {
         if (matched.has(j)) return;
         const id = this.#b.push({ op: 'route.del', id: `del-route:${node.name}:${routeIdPart(route)}`, after: [], netns: node.netns, route: copyRoute(route) });
@@ -479,8 +522,8 @@ class Planner {
   #noteRoutesToAdd(): void {
     for (let i = 0; i < this.#nodes.length; i++) {
       const node = this.#nodes[i] as ResolvedNode;
-      const routes = this.#isKept(node.netns) ? (this.#missingRoutes.get(node.netns) ?? []) : node.routes;
-      if (routes.length > 0) this.#routesToAdd.set(node.netns, routes);
+      const routes = this.#isKept(node.netns) ? this.#missingRoutes.get(node.netns) : { hand: node.routes, computed: this.#computedOf(node) };
+      if (routes !== undefined && (routes.hand.length > 0 || routes.computed !== undefined)) this.#routesToAdd.set(node.netns, routes);
     }
   }
 
@@ -603,11 +646,24 @@ class Planner {
       for (const g of this.#goneInNs.get(node.netns) ?? []) after.push(g.by);
       if (after.length === 0) this.#afterNetns(after, node.netns);
       const foreign = this.#observedNs(node.netns)?.foreignRoutes;
-      for (const route of routes) {
+      const addOne = (route: ResolvedRoute): void => {
         const op: Op = { op: 'route.add', id: `route:${node.name}:${routeIdPart(route)}`, after, netns: node.netns, route: copyRoute(route) };
         if (identicalForeign(foreign, route) !== undefined) op.adopt = true;
         this.#b.push(op);
+      };
+      for (const route of routes.hand) addOne(route);
+      let computed = routes.computed;
+      // A computed route the namespace has already, made by someone else, is adopted on its own.
+      if (computed !== undefined && foreign !== undefined && foreign.length > 0) {
+        const rest: number[] = [];
+        for (let k = 0; k < computed.length; k++) {
+          const route = computed.route(k);
+          if (identicalForeign(foreign, route) !== undefined) addOne(route);
+          else rest.push(k);
+        }
+        computed = rest.length === 0 ? undefined : rest.length === computed.length ? computed : computed.pick(rest);
       }
+      if (computed !== undefined) this.#b.push({ op: 'routes.add', id: `routes:${node.name}`, after, netns: node.netns, node: node.name, routes: computed });
     }
   }
 

@@ -3,7 +3,7 @@
  * operation is serialisable (JSON), names its namespace by name (never an interface index), and lists the
  * ids of the operations it must wait for in `after`.
  */
-import type { Cidr, ExecEntry, ResolvedRoute, Shaping } from '../topology/types.js';
+import type { Cidr, ExecEntry, NodeRoutes, ResolvedRoute, Shaping } from '../topology/types.js';
 
 export interface OpBase {
   /** Unique within the plan, stable for the same inputs, for example `veth:red:rveth--green:gveth`. */
@@ -35,6 +35,12 @@ export type Op =
   /** A route, marked with nslab's protocol; `adopt`: an identical route made by hand is there, and becomes nslab's. */
   | (OpBase & { op: 'route.add'; netns: string; route: ResolvedRoute; adopt?: true })
   | (OpBase & { op: 'route.del'; netns: string; route: ResolvedRoute })
+  /**
+   * A node's computed routes (`routing: static`), every one a route.add of its own to the kernel, read from
+   * the lab's route table as they are sent: a ring of 1,000 routers has a million, which the plan does not
+   * hold one by one. In JSON, a list of `ip route add` arguments.
+   */
+  | (OpBase & { op: 'routes.add'; netns: string; node: string; routes: NodeRoutes })
   /** Run a node's exec entry after the network is up. */
   | (OpBase & { op: 'exec'; netns: string; node: string; entry: ExecEntry })
   /** End a process a background exec entry started, by its pid. */

@@ -15,15 +15,18 @@ export {
   type FrrDaemonInfo,
 } from './frr-daemons.js';
 export { resolveTopology } from './resolve.js';
+export { routesOf, routeTableOf } from './routing.js';
 export { topologyJsonSchema } from './json-schema.js';
 export { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from './default-lab.js';
 export type {
   Cidr,
+  ComputedRoutes,
   ExecEntry,
   Family,
   FrrConfigSource,
   LabSubnet,
   NodeKind,
+  NodeRoutes,
   ResolvedEndpoint,
   ResolvedFrr,
   ResolvedLab,

@@ -27,6 +27,8 @@ export interface PoolSettings {
   ipv6?: Net;
   /** 31 (the default) or 30. */
   p2pPrefix: 30 | 31;
+  /** `summarize: true`: routing: static summarizes each node's routes. */
+  summarize: boolean;
 }
 
 /** The prefix length of each LAN's IPv4 subnet. */
@@ -118,9 +120,10 @@ function readPool(text: string, pool: PoolKey, p2pPrefix: number, path: Path, pr
 
 /** Reads the lab's `addressing:` (already shape-checked: wrong types are reported there and skipped here). */
 export function readAddressing(raw: unknown, problems: Problem[]): PoolSettings {
-  const settings: PoolSettings = { p2pPrefix: 31 };
+  const settings: PoolSettings = { p2pPrefix: 31, summarize: false };
   if (!isRecord(raw)) return settings;
   if (raw['p2p-prefix'] === 30) settings.p2pPrefix = 30;
+  if (raw.summarize === true) settings.summarize = true;
   for (const pool of POOLS) {
     const text = raw[pool.key];
     if (typeof text !== 'string') continue;

@@ -6,7 +6,7 @@
 import { TopologyError, type TopologyIssue } from '../errors.js';
 import type { ParseOptions } from './parse-options.js';
 import { toIssues } from './issues.js';
-import { computeRoutes, labSubnets } from './routing.js';
+import { computeRoutes, labSubnets, routingNodes } from './routing.js';
 import { buildSegments } from './segments.js';
 import type { Cidr, ResolvedEndpoint, ResolvedLab, ResolvedLink, ResolvedNode } from './types.js';
 import { checkTopology, type CheckedEndpoint, type CheckedLink, type CheckedNode, type CheckedTopology } from './validate.js';
@@ -47,16 +47,8 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
   const bridges = new Set<string>();
   for (const n of t.nodes) if (n.kind === 'bridge') bridges.add(n.name);
   const { segments } = buildSegments(links, (n) => bridges.has(n));
-  // Under ospf and bgp the routers' daemons route; hosts get their routes as under static (a default
-  // route to their one gateway router), since they run no daemon.
-  const routing =
-    t.routing === 'static' || t.routing === 'ospf' || t.routing === 'bgp'
-      ? computeRoutes(
-          t.nodes.map((n) => ({ name: n.name, bridge: n.kind === 'bridge', forwarding: n.forwarding, routes: n.routes })),
-          segments,
-        )
-      : undefined;
-  const computedFor = (n: CheckedNode): boolean => t.routing === 'static' || !n.forwarding;
+  const forRouting = routingNodes(t.routing, t.nodes);
+  const routing = forRouting !== undefined ? computeRoutes(forRouting, segments, { summarize: t.summarize === true }) : undefined;
   const nodes: ResolvedNode[] = [];
   for (let i = 0; i < t.nodes.length; i++) {
     const n = t.nodes[i] as CheckedNode;
@@ -66,7 +58,7 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
       kind: n.kind,
       forwarding: n.forwarding,
       interfaces: interfaces.get(n.name) ?? [],
-      routes: computedFor(n) ? n.routes.concat(routing?.routes.get(n.name) ?? []) : n.routes,
+      routes: n.routes,
       exec: n.exec,
     };
     if (n.bridge !== undefined) node.bridge = n.bridge;
@@ -75,6 +67,8 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
   }
   const lab: ResolvedLab = { name: t.name, prefix: t.prefix, nodes, links };
   if (t.routing !== undefined) lab.routing = t.routing;
+  if (t.summarize === true) lab.summarize = true;
+  if (routing !== undefined) lab.routeTable = routing.table;
   if (routing !== undefined && routing.notes.length > 0) lab.notes = routing.notes;
   if (warnings !== undefined && warnings.length > 0) lab.warnings = [...warnings];
   const subnets = labSubnets(segments);

@@ -289,6 +289,12 @@ function build() {
           'Prefix length of the point-to-point IPv4 subnets: 31 (the default; two addresses, RFC 3021) or 30 (four addresses, the ends get the middle two).',
         )
         .optional(),
+      summarize: z
+        .boolean()
+        .describe(
+          'With routing: static, true gives each node one route for the subnets of a block of addresses it reaches through one gateway (two halves of a network through the same gateway become one route, up the prefix lengths), and leaves out routes inside a shorter route through the same gateway. Forwarding stays the same; there are fewer routes. Default false.',
+        )
+        .optional(),
     })
     .describe(
       'Address pools: addresses for cable ends that have none, the same every run. Addresses given by hand win, and no pool hands out one of them (or a subnet overlapping one). A pool left out hands out nothing.',

@@ -25,6 +25,13 @@ export interface ResolvedLab {
   nodes: ResolvedNode[];
   links: ResolvedLink[];
   routing?: 'static' | 'none' | 'ospf' | 'bgp';
+  /** `addressing: { summarize: true }`: the computed routes are summarized (docs/topology.md says how). */
+  summarize?: boolean;
+  /**
+   * The routes `routing: static` computes, compact (RouteTable in route-table.ts). Not written to JSON:
+   * routeTableOf(lab) computes it again for a lab read back from a state file.
+   */
+  routeTable?: ComputedRoutes;
   /** Things worth telling the user that are not errors (unreachable islands...). */
   notes?: string[];
   /**
@@ -55,6 +62,7 @@ export interface ResolvedNode {
   forwarding: boolean;
   /** Every interface the node gets from links, in the order the file names them. */
   interfaces: string[];
+  /** The routes written in the file. Computed ones are in `lab.routeTable`; routesOf(lab, node) gives both. */
   routes: ResolvedRoute[];
   exec: ExecEntry[];
   /** For kind bridge: the bridge device's name in the node's namespace (every link end there is a port). */
@@ -124,6 +132,47 @@ export interface ResolvedRoute {
   computed?: boolean;
   /** Why a computed route exists, for `nslab routes NODE`. */
   reason?: string;
+}
+
+/** A lab's computed routes: a node's by name, each list read by position (RouteTable in route-table.ts). */
+export interface ComputedRoutes {
+  /** How many routes, every node's together. */
+  readonly size: number;
+  /** A node's computed routes; an empty list for a node without any. */
+  of(node: string): NodeRoutes;
+}
+
+/**
+ * One node's computed routes, by position 0 .. length-1, made one at a time when asked for, so a walk over
+ * a million of them holds none. Iterating yields `route(k)` for each.
+ */
+export interface NodeRoutes extends Iterable<ResolvedRoute> {
+  /** How many routes. */
+  readonly length: number;
+  /** Route k's family. */
+  family(k: number): Family;
+  /** The destination, shared with every other route to it: read it, do not change it. */
+  to(k: number): Cidr | 'default';
+  /** `10.0.0.4/31`, `default` (IPv4) or `::/0` (IPv6). */
+  toText(k: number): string;
+  /** Route k's gateway. */
+  via(k: number): string;
+  /** Route k's device. */
+  dev(k: number): string;
+  /** The route as the kernel gets it (a new object, without its reason). */
+  route(k: number): ResolvedRoute;
+  /** The route with its reason. */
+  explained(k: number): ResolvedRoute;
+  /** Why route k exists, as `nslab routes NODE` says it. */
+  reason(k: number): string;
+  /** Every route with its reason: for a node's few routes. */
+  all(): ResolvedRoute[];
+  /** The routes at these positions, in this order. */
+  pick(positions: readonly number[]): NodeRoutes;
+  /** Every device the routes go out of, each once. */
+  devices(): string[];
+  /** In JSON: each route as `ip route add` takes it, `10.0.0.4/31 via 10.0.0.3 dev eth0`. */
+  toJSON(): string[];
 }
 
 export interface ExecEntry {

@@ -59,12 +59,17 @@ export interface CheckedTopology {
   routing?: Routing;
   /** What is not wrong but worth saying (see ResolvedLab.warnings), with its place. */
   warnings?: Problem[];
+  /** `addressing: { summarize: true }`. */
+  summarize?: boolean;
 }
 
 export interface CheckOptions extends FileAccess {
   /** Node names in file order (a JavaScript object puts integer-like keys first). */
   nodeOrder?: readonly string[];
 }
+
+/** The most ports a Linux bridge takes: BR_MAX_PORTS (1,024) less port number 0, which is never given. */
+const BRIDGE_MAX_PORTS = 1023;
 
 /** The smallest MTU IPv6 works with (RFC 8200). */
 const IPV6_MIN_MTU = 1280;
@@ -632,6 +637,13 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const types = readNodeTypes(rawNodes, nodeNames, problems);
   const routing = readRouting(value, problems);
   const pools = readAddressing(value.addressing, problems);
+  if (pools.summarize && value.routing !== 'static') {
+    problems.push({
+      path: ['addressing', 'summarize'],
+      message: 'summarize: true summarizes the routes routing: static computes, and this lab computes none',
+      hint: 'add routing: static, or leave summarize out',
+    });
+  }
   const links = readLinks(value.links, nodeNames, types, problems);
   checkUniqueAddresses(links, problems);
   checkIpv6Mtu(links, (i) => endsHaveIpv6(links[i]?.ends ?? []), false, problems);
@@ -639,13 +651,29 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const isBridge = (n: string): boolean => types.get(n)?.kind === 'bridge';
   // Only links between two bridges can close a loop of bridges: the segments of the others are not needed here.
   const bridgeLinks: { a: SegmentEnd; b: SegmentEnd; path: Path }[] = [];
+  /** Ports of each bridge, and the link that goes over the kernel's number. */
+  const ports = new Map<string, number>();
+  const tooMany = new Map<string, Path>();
   for (let i = 0; i < links.length; i++) {
     const l = links[i] as DraftLink;
     const a = l.ends[0];
     const b = l.ends[1];
+    for (const e of l.ends) {
+      if (e?.usable !== true || !isBridge(e.spec.node.value)) continue;
+      const count = (ports.get(e.spec.node.value) ?? 0) + 1;
+      ports.set(e.spec.node.value, count);
+      if (count === BRIDGE_MAX_PORTS + 1) tooMany.set(e.spec.node.value, l.path);
+    }
     if (a?.usable === true && b?.usable === true && l.ends.length === 2 && isBridge(a.spec.node.value) && isBridge(b.spec.node.value)) {
       bridgeLinks.push({ a: { node: a.spec.node.value, ifname: '', addresses: [] }, b: { node: b.spec.node.value, ifname: '', addresses: [] }, path: l.path });
     }
+  }
+  for (const [bridge, path] of tooMany) {
+    problems.push({
+      path,
+      message: `bridge ${quoteName(bridge)} gets ${ports.get(bridge)} ports with this link and those after it, and a Linux bridge takes ${BRIDGE_MAX_PORTS} at most (the kernel answers EXFULL)`,
+      hint: `join more bridges by cables (one LAN), each with at most ${BRIDGE_MAX_PORTS} ports`,
+    });
   }
   for (const i of buildSegments(bridgeLinks, isBridge).loops) {
     const l = bridgeLinks[i];
@@ -746,6 +774,7 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   const topology: CheckedTopology = { name, prefix, nodes, links: checkedLinks };
   if (routing.routing !== undefined) topology.routing = routing.routing;
   if (warnings.length > 0) topology.warnings = warnings;
+  if (pools.summarize) topology.summarize = true;
   return { problems, topology };
 }
 

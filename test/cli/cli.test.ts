@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { headStart } from '../../src/cli/early.js';
 import { main } from '../../src/cli/program.js';
 import { Spares } from '../../src/engine/spares.js';
 import { parseTopology } from '../../src/topology/index.js';
-import { nslab, nslabOk } from '../helpers/cli.js';
+import { nslab, nslabOk, ROOT } from '../helpers/cli.js';
 import { assertGone, assertLabInKernel, assertLinksCarryPings } from '../helpers/lab-checks.js';
-import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh } from '../helpers/sandbox.js';
+import { heldBeyond, heldNamespaces, ipJson, needsRoot, netnsList, sh, uniqueName } from '../helpers/sandbox.js';
 
 describe('nslab CLI', { skip: needsRoot }, () => {
   test('`nslab up` with no file brings up the tutorial and proves it with a ping', () => {
@@ -43,7 +43,10 @@ describe('nslab CLI', { skip: needsRoot }, () => {
     const dry = nslabOk(['up', 'examples/two-computers.yaml', '--dry-run', '--explain']);
     assert.match(dry.stdout, /^#!\/bin\/sh\n/);
     assert.match(dry.stdout, /^ip netns add red$/m);
-    assert.match(dry.stdout, /^ip link add rveth netns red address (?:[0-9a-f]{2}:){5}[0-9a-f]{2} type veth peer name gveth netns green address (?:[0-9a-f]{2}:){5}[0-9a-f]{2}$/m);
+    assert.match(
+      dry.stdout,
+      /^ip link add rveth netns red address (?:[0-9a-f]{2}:){5}[0-9a-f]{2} type veth peer name gveth netns green address (?:[0-9a-f]{2}:){5}[0-9a-f]{2}$/m,
+    );
     // Everything that is not a command is a comment.
     assert.deepEqual(
       dry.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !/^(ip|tc|set -e)\b/.test(l)),
@@ -282,6 +285,80 @@ describe('nslab link set and routes', { skip: needsRoot }, () => {
       nslab(['down']);
     }
   });
+});
+
+describe('nslab routes with routing: static', { skip: needsRoot }, () => {
+  test('computed routes reach the kernel, nslab routes shows them with their reasons, and a link brought back up gets its routes back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    const name = uniqueName('rr');
+    const file = join(dir, 'ring.yaml');
+    writeFileSync(file, readFileSync(join(ROOT, 'examples', 'router-ring.yaml'), 'utf8').replace('name: ring', `name: ${name}`));
+    const netns = `${name}-r4`;
+    const kernel = (): string[] =>
+      ipJson<{ dst: string; gateway: string; dev: string }[]>(['-n', netns, 'route', 'show', 'proto', '77'])
+        .map((r) => `${r.dst} via ${r.gateway} dev ${r.dev}`)
+        .sort();
+    try {
+      nslabOk(['up', file]);
+      const shown = JSON.parse(nslabOk(['routes', 'r4', '--lab', name, '--json']).stdout) as {
+        routes: { to: string; via: string; dev: string; source: string; reason: string }[];
+        installed: number;
+      };
+      assert.equal(shown.routes.length, 9);
+      assert.ok(shown.routes.every((r) => r.source === 'computed' && r.reason.startsWith('shortest path to ')));
+      assert.equal(shown.installed, 9);
+      assert.deepEqual(kernel(), shown.routes.map((r) => `${r.to} via ${r.via} dev ${r.dev}`).sort());
+      const human = nslabOk(['routes', 'r4', '--lab', name]).stdout;
+      assert.match(human, /10\.3\.0\.22\/31 via 10\.3\.0\.7 dev eth1 {2}\[computed: shortest path to 10\.3\.0\.22\/31 via r5, 3 hops\]/);
+      // The kernel drops the IPv4 routes of a device that goes down; up puts them back.
+      nslabOk(['link', 'set', 'r4:eth0', 'down']);
+      assert.ok(kernel().every((r) => r.endsWith('dev eth1')));
+      nslabOk(['link', 'set', 'r4:eth0', 'up']);
+      assert.deepEqual(kernel(), shown.routes.map((r) => `${r.to} via ${r.via} dev ${r.dev}`).sort());
+      const again = JSON.parse(nslabOk(['up', file, '--json']).stdout) as { changed: boolean };
+      assert.equal(again.changed, false);
+    } finally {
+      nslab(['down', '--lab', name]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a lab over a limit of the machine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+  const file = join(dir, 'chain.yaml');
+  const nodes = Array.from({ length: 100 }, (_, i) => `n${i}`);
+  writeFileSync(
+    file,
+    `name: limited\naddressing: { p2p: 10.0.0.0/8 }\nnodes: { ${nodes.map((n) => `${n}: {}`).join(', ')} }\nlinks:\n${nodes
+      .slice(1)
+      .map((n, i) => `  - endpoints: [n${i}, ${n}]\n`)
+      .join('')}`,
+  );
+  const refused = (r: { code: number; stderr: string }): void => {
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^nslab: lab limited does not fit this machine, and nslab makes nothing of a lab that does not fit:\n {2}lab limited needs about \d+ open files \(\d+ open now and 514 at most for the namespaces it works on at once and the rest\), and this process may open 200 \(RLIMIT_NOFILE, ulimit -n; hard limit 200\): raise the hard limit and then the soft one, as root: ulimit -Hn \d+; ulimit -Sn \d+ \(or nofile in \/etc\/security\/limits.conf\) \[NSLAB_MACHINE_LIMIT\]\n$/,
+    );
+  };
+
+  test('nslab validate refuses it with the limit, its value and how to raise it', () => {
+    refused(nslab(['validate', file], { openFiles: 200 }));
+    assert.equal(nslab(['validate', file], { openFiles: 1000 }).code, 0);
+  });
+
+  test('nslab up --dry-run refuses it, and makes nothing', { skip: needsRoot }, () => {
+    refused(nslab(['up', file, '--dry-run'], { openFiles: 200 }));
+    refused(nslab(['up', file], { openFiles: 200 }));
+    assert.deepEqual(
+      netnsList().filter((n) => n.startsWith('limited-')),
+      [],
+    );
+    assert.ok(!existsSync('/run/nslab/limited'));
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('nslab clean', { skip: needsRoot }, () => {

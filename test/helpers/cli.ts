@@ -18,8 +18,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function nslab(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const r = spawnSync(process.execPath, [...MAIN, ...args], {
+/** `openFiles`: run under that RLIMIT_NOFILE (soft and hard), as after `ulimit -n N`. */
+export function nslab(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; openFiles?: number } = {}): CliResult {
+  const argv = [process.execPath, ...MAIN, ...args];
+  const [cmd, ...rest] = options.openFiles !== undefined ? ['bash', '-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'nslab', ...argv] : argv;
+  const r = spawnSync(cmd as string, rest, {
     cwd: ROOT,
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe as suite, test } from 'node:test';
 import { explain, levels, plan as planWithMacs, simulate } from '../../src/plan/index.js';
+import { cidrText } from '../../src/plan/ip.js';
 import { linkMacs } from '../../src/plan/mac.js';
 import { laneOf } from '../../src/plan/levels.js';
 import type { ObservedLab, Op, Plan } from '../../src/plan/types.js';
-import type { ResolvedLab } from '../../src/topology/types.js';
+import { parseTopology, routesOf } from '../../src/topology/index.js';
+import type { Cidr, ResolvedLab } from '../../src/topology/types.js';
 import { cidr, makeLab, route, tutorial } from './lab.js';
 
 /** The plan without the veth ends' addresses, which plan/mac.ts derives (its own tests below): what the rest compare. */
@@ -736,5 +739,61 @@ suite('plan: link-layer addresses', () => {
     const macs = [...linkMacs(big).values()];
     assert.equal(new Set(macs).size, macs.length);
     assert.deepEqual([...linkMacs(big).values()], macs);
+  });
+});
+
+suite('plan: computed routes (routing: static)', () => {
+  /** The ring of six routers with a host on each (examples/router-ring.yaml), a hand route on r1. */
+  const ring = (): ResolvedLab =>
+    parseTopology(
+      readFileSync(new URL('../../examples/router-ring.yaml', import.meta.url), 'utf8').replace(
+        '  r1: { kind: router }',
+        '  r1: { kind: router, routes: [{ to: 10.3.0.18/31, via: 10.3.0.10 }] }',
+      ),
+    );
+
+  test("one routes.add per node for its computed routes, beside a route.add per hand-written one; in JSON, ip's words", () => {
+    const lab = ring();
+    const p = plan(lab, null);
+    const r1 = p.ops.filter((o) => o.op.startsWith('route') && (o as { netns: string }).netns === 'ring-r1');
+    assert.deepEqual(
+      r1.map((o) => o.id),
+      ['route:r1:10.3.0.18/31', 'routes:r1'],
+    );
+    const computed = r1[1] as Extract<Op, { op: 'routes.add' }>;
+    assert.deepEqual(computed.after, (r1[0] as Op).after);
+    assert.equal(computed.routes.length, 8);
+    const json = JSON.parse(JSON.stringify(computed)) as { routes: string[] };
+    assert.deepEqual(json.routes.slice(0, 2), ['10.3.0.2/31 via 10.3.0.1 dev eth0', '10.3.0.4/31 via 10.3.0.1 dev eth0']);
+    assert.equal(explain(computed).split('\n')[0], 'ip -n ring-r1 route add 10.3.0.2/31 via 10.3.0.1 dev eth0 proto 77');
+    assert.equal(explain(computed).split('\n').length, 8);
+    assert.equal(p.ops.filter((o) => o.op === 'routes.add').length, 12);
+    assert.equal(p.ops.filter((o) => o.op === 'route.add').length, 1);
+    // What the kernel would have at the end: every route of every node, the hand one on r1 included.
+    const end = after(lab, null);
+    for (const n of lab.nodes) assert.equal(end.namespaces[n.netns]?.routes.length, routesOf(lab, n).length, n.name);
+  });
+
+  test('a lab that is up as planned plans nothing; a computed route gone is added back alone, one changed is replaced', () => {
+    const lab = ring();
+    const base = after(lab, null);
+    assert.deepEqual(plan(lab, base).ops, []);
+    const seen = structuredClone(base);
+    const r3 = seen.namespaces['ring-r3'];
+    assert.ok(r3 !== undefined);
+    const gone = r3.routes.splice(4, 1)[0];
+    const changed = r3.routes[0];
+    assert.ok(gone !== undefined && changed !== undefined);
+    const was = `${cidrText(changed.to as Cidr)} via ${changed.via ?? ''} dev ${changed.dev ?? ''}`;
+    changed.via = '10.3.0.5';
+    changed.dev = 'eth1';
+    const p = plan(lab, seen);
+    const add = p.ops.find((o) => o.op === 'routes.add');
+    assert.deepEqual(
+      p.ops.map((o) => o.id),
+      [`del-route:r3:${cidrText(changed.to as Cidr)}`, 'routes:r3'],
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(add)).routes, [was, `${cidrText(gone.to as Cidr)} via ${gone.via ?? ''} dev ${gone.dev ?? ''}`]);
+    assert.deepEqual(plan(lab, run(p, seen)).ops, []);
   });
 });

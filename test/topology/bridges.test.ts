@@ -98,3 +98,12 @@ test('bridges joined by cables are one LAN; a loop of bridges is refused', () =>
     ],
   );
 });
+
+test('a bridge takes 1,023 ports, as the kernel does (EXFULL past them): more are refused at the link that goes over', () => {
+  const lan = (hosts: number): string =>
+    `name: big\nnodes:\n  sw: { kind: bridge }\n${Array.from({ length: hosts }, (_, i) => `  h${i}:\n`).join('')}links:\n${Array.from({ length: hosts }, (_, i) => `  - endpoints: [sw, "h${i} 10.1.${(i + 1) >> 8}.${(i + 1) & 255}/16"]\n`).join('')}`;
+  assert.equal(parseTopology(lan(1023)).links.length, 1023);
+  assert.deepEqual(problems(lan(1025)), [
+    'lab.yaml:2053:5: links[1023]: bridge "sw" gets 1025 ports with this link and those after it, and a Linux bridge takes 1023 at most (the kernel answers EXFULL); join more bridges by cables (one LAN), each with at most 1023 ports',
+  ]);
+});

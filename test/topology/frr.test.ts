@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { TopologyError } from '../../src/errors.js';
-import { parseTopology, resolveTopology, type ResolvedLab } from '../../src/topology/index.js';
+import { parseTopology, resolveTopology, routesOf, type ResolvedLab } from '../../src/topology/index.js';
 import { placedParse } from '../../src/topology/parse.js';
 
 const example = (name: string): string => readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8');
@@ -25,7 +25,7 @@ const nodeOf = (lab: ResolvedLab, name: string) => {
   return n;
 };
 const routes = (lab: ResolvedLab, name: string): string[] =>
-  nodeOf(lab, name).routes.map(
+  routesOf(lab, nodeOf(lab, name)).map(
     (r) => `${r.to === 'default' ? `default${r.family === 6 ? '6' : ''}` : `${r.to.address}/${r.to.prefixLength}`} via ${r.via ?? '-'}`,
   );
 

@@ -145,7 +145,7 @@ nodes: { a: {} }
   );
   assert.deepEqual(problems('name: x\naddressing: { p2p: 10.0.0.0/8, lan: 10.1.0.0/16, dns: 1 }\nnodes: { a: {} }\n'), [
     'lab.yaml:2:37: addressing.lan: the lan pool 10.1.0.0/16 overlaps the p2p pool 10.0.0.0/8; give the two pools separate ranges, for example p2p: 10.255.0.0/16 and lan: 10.1.0.0/16',
-    'lab.yaml:2:50: addressing.dns: unknown key "dns"; addressing takes p2p, lan, ipv6 and p2p-prefix',
+    'lab.yaml:2:50: addressing.dns: unknown key "dns"; addressing takes p2p, lan, ipv6, p2p-prefix and summarize',
   ]);
   assert.deepEqual(problems('name: x\naddressing: { lan: 127.0.0.0/16, p2p: 10.1.0.0/32 }\nnodes: { a: {} }\n'), [
     'lab.yaml:2:20: addressing.lan: pool 127.0.0.0/16 overlaps the loopback range 127.0.0.0/8; use private addresses, for example 10.1.0.0/16',
@@ -157,4 +157,12 @@ test('pool IPv6 addresses on a link whose MTU is below 1280 are refused', () => 
   assert.deepEqual(problems('name: x\naddressing: { ipv6: "fd00::/48" }\nnodes: { a: {}, b: {} }\nlinks: [{ endpoints: [a, b], mtu: 1000 }]\n'), [
     "lab.yaml:4:35: links[0].mtu: MTU 1000 is below 1280, the least IPv6 works with, and this link gets IPv6 addresses from addressing.ipv6; raise it to at least 1280, or give this link's ends IPv4 addresses only, by hand",
   ]);
+});
+
+test('summarize: true wants routing: static, and takes only true or false', () => {
+  assert.deepEqual(problems('name: x\naddressing: { p2p: 10.0.0.0/8, summarize: true }\nnodes: { a: {} }\n'), [
+    'lab.yaml:2:43: addressing.summarize: summarize: true summarizes the routes routing: static computes, and this lab computes none; add routing: static, or leave summarize out',
+  ]);
+  assert.equal(parseTopology('name: x\nrouting: static\naddressing: { p2p: 10.0.0.0/8, summarize: true }\nnodes: { a: {} }\n').summarize, true);
+  assert.match(problems('name: x\nrouting: static\naddressing: { summarize: yes }\nnodes: { a: {} }\n')[0] ?? '', /addressing\.summarize: /);
 });

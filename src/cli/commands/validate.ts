@@ -8,7 +8,7 @@ import { UsageError } from '../output.js';
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('check a topology file and report every problem with its line')
+    .description('check a topology file and report every problem with its line, and whether the lab fits the limits of this machine')
     .argument('<file>', 'topology file (YAML or JSON)')
     .option('--json', 'print as JSON')
     .action(async (file: string, o: { json?: boolean }) => {
@@ -18,8 +18,9 @@ export function register(program: Command): void {
       } catch (cause) {
         throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
       }
-      const { parseTopology, topologyFileReader } = await import('../../api/index.js');
+      const { checkMachine, parseTopology, topologyFileReader } = await import('../../api/index.js');
       const r = parseTopology(text, { file, read: topologyFileReader(file) });
+      checkMachine(r);
       const warnings = r.warnings ?? [];
       print(o.json === true, { valid: true, lab: r.name, nodes: r.nodes.length, links: r.links.length, warnings }, () =>
         [

@@ -9,7 +9,7 @@ import { bridgeAdd, linkSet, vethAdd, vethDel } from './link.js';
 import { netnsAdd, netnsDel, sysctlSet } from './namespace.js';
 import { exec, procKill } from './process.js';
 import { qdiscDel, qdiscSet } from './qdisc.js';
-import { routeAdd, routeDel } from './route.js';
+import { routeAdd, routeDel, routesAdd } from './route.js';
 
 export const OP_KINDS: { readonly [K in OpKind]: OpKindSpec<K> } = {
   'proc.kill': procKill,
@@ -26,6 +26,7 @@ export const OP_KINDS: { readonly [K in OpKind]: OpKindSpec<K> } = {
   'qdisc.del': qdiscDel,
   'route.add': routeAdd,
   'route.del': routeDel,
+  'routes.add': routesAdd,
   exec,
 };
 

@@ -44,6 +44,32 @@ export const routeDel: OpKindSpec<'route.del'> = {
   lane: () => undefined,
 };
 
+/**
+ * A node's computed routes (routing: static), read from the lab's route table as they go: a ring of 1,000
+ * routers has a million, which neither the plan nor the engine holds one by one.
+ */
+export const routesAdd: OpKindSpec<'routes.add'> = {
+  // A few by their words (the one a re-up puts back reads as a route.add does), many by their number.
+  describe: (op) =>
+    op.routes.length === 1
+      ? `route ${op.netns} ${routeText(op.routes.route(0))}`
+      : op.routes.length <= 3
+        ? `routes ${op.netns} ${[...op.routes].map(routeText).join(', ')}`
+        : `routes ${op.netns}: ${op.routes.length} computed`,
+  explain(op) {
+    const lines: string[] = [];
+    for (const route of op.routes) lines.push(`${ipFor(op.netns, route)} route add ${routeText(route)} proto ${RTPROT_NSLAB}`);
+    return lines.join('\n');
+  },
+  simulate(op, model) {
+    const ns = model.nsOf(op, op.netns);
+    for (const route of op.routes) ns.routes.push(addRoute(op, ns, route));
+  },
+  socket: (op) => op.netns,
+  // Nothing rides behind it on its socket, so its requests may go in windows (engine/requests.ts).
+  lane: (op, makes) => (op.routes.devices().every((dev) => makes(op.netns, dev)) ? op.netns : undefined),
+};
+
 /** Checks a route the way the kernel does and returns it as the engine would read it back. */
 function addRoute(op: Op, ns: ObservedNamespace, route: ResolvedRoute): ResolvedRoute {
   let dev = route.dev;

@@ -31,6 +31,7 @@ import {
   type NetModel,
 } from './model.js';
 import { answering, lookup, probe, routeText, segmentOf, type Blocked, type Probe, type Walk } from './walk.js';
+import { routesOf } from '../../topology/routing.js';
 
 /** The protocol `ip route add` gives a route when it names none. */
 const BOOT_PROTOCOL = 3;
@@ -210,7 +211,8 @@ class Diagnoser {
   /** `nslab link set NODE:IF up`: the link up, and the node's routes of the file put back (as setLink does). */
   #linkUp(end: EndName): Candidate[] {
     if (this.#fileEnd(end) === undefined) return [];
-    const routes = this.#in.lab.nodes.find((n) => n.name === end.node)?.routes ?? [];
+    const fileNode = this.#in.lab.nodes.find((n) => n.name === end.node);
+    const routes = fileNode === undefined ? [] : routesOf(this.#in.lab, fileNode);
     const changes: ModelChange[] = [
       { change: 'link.set', node: end.node, ifname: end.ifname, up: true },
       ...routes.map((r): ModelChange => ({ change: 'route.add', node: end.node, route: requestOf(r), replace: true })),
@@ -621,7 +623,13 @@ class Diagnoser {
     const nodes = new Map(this.#in.lab.nodes.map((n) => [n.netns, n.name]));
     const nodeOf = (netns: string): string => nodes.get(netns) ?? netns;
     const out: Candidate[] = [];
+    // A node's computed routes come as one op: each is a change of its own here.
+    const ops: Op[] = [];
     for (const op of this.#in.upOps) {
+      if (op.op !== 'routes.add') ops.push(op);
+      else for (const route of op.routes) ops.push({ op: 'route.add', id: op.id, after: [], netns: op.netns, route });
+    }
+    for (const op of ops) {
       if (op.op !== 'route.add' && op.op !== 'addr.add' && op.op !== 'sysctl.set' && op.op !== 'link.set' && op.op !== 'route.del') continue;
       const changes = changesOf(op, nodeOf);
       const [change] = changes;

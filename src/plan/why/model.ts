@@ -430,6 +430,12 @@ export function changesOf(op: Op, nodeOf: (netns: string) => string): ModelChang
     case 'route.add':
       // Adopting an identical route made by hand replaces it with nslab's.
       return [{ change: 'route.add', node: nodeOf(op.netns), route: requestOf(op.route), ...(op.adopt === true ? { replace: true } : {}) }];
+    case 'routes.add': {
+      const node = nodeOf(op.netns);
+      const changes: ModelChange[] = [];
+      for (const route of op.routes) changes.push({ change: 'route.add', node, route: requestOf(route) });
+      return changes;
+    }
     case 'route.del': {
       const r = op.route;
       const route: ModelRoute = {
