@@ -26,9 +26,11 @@ export type {
   NodeKind,
   ResolvedEndpoint,
   ResolvedFrr,
+  ResolvedHost,
   ResolvedLab,
   ResolvedLink,
   ResolvedNode,
   ResolvedRoute,
+  ResolvedTunnel,
   Shaping,
 } from './types.js';

@@ -40,6 +40,7 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
     const l = t.links[i] as CheckedLink;
     const link: ResolvedLink = { id: linkId(l.a, l.b), a: endpoint(l.a), b: endpoint(l.b) };
     if (l.mtu !== undefined) link.mtu = l.mtu;
+    if (l.vni !== undefined) link.vni = l.vni;
     links.push(link);
     addInterface(link.a);
     addInterface(link.b);
@@ -71,10 +72,12 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
     };
     if (n.bridge !== undefined) node.bridge = n.bridge;
     if (n.frr !== undefined) node.frr = n.frr;
+    if (n.host !== undefined) node.host = n.host;
     nodes.push(node);
   }
   const lab: ResolvedLab = { name: t.name, prefix: t.prefix, nodes, links };
   if (t.routing !== undefined) lab.routing = t.routing;
+  if (t.hosts !== undefined) lab.hosts = t.hosts.map((h) => ({ ...h }));
   if (routing !== undefined && routing.notes.length > 0) lab.notes = routing.notes;
   if (warnings !== undefined && warnings.length > 0) lab.warnings = [...warnings];
   const subnets = labSubnets(segments);
