@@ -55,7 +55,8 @@ function checkSsh(dest: string): { message: string; hint: string } | undefined {
   const example = 'write the destination you give ssh, for example root@10.99.0.1 or lab-b (a Host of ~/.ssh/config)';
   if (dest.trim() === '') return { message: 'the ssh destination is empty', hint: example };
   if (dest.startsWith('-')) return { message: `ssh destination ${quoteName(dest)} starts with "-", which ssh would read as an option`, hint: example };
-  if ([...dest].some((ch) => /\s/.test(ch) || (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f')) return { message: `ssh destination ${quoteName(dest)} contains white space or a control character`, hint: example };
+  if ([...dest].some((ch) => /\s/.test(ch) || (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f'))
+    return { message: `ssh destination ${quoteName(dest)} contains white space or a control character`, hint: example };
   return undefined;
 }
 
