@@ -10,6 +10,7 @@ import { netnsAdd, netnsDel, sysctlSet } from './namespace.js';
 import { exec, procKill } from './process.js';
 import { qdiscDel, qdiscSet } from './qdisc.js';
 import { routeAdd, routeDel } from './route.js';
+import { vxlanAdd, vxlanDel } from './vxlan.js';
 
 export const OP_KINDS: { readonly [K in OpKind]: OpKindSpec<K> } = {
   'proc.kill': procKill,
@@ -26,6 +27,8 @@ export const OP_KINDS: { readonly [K in OpKind]: OpKindSpec<K> } = {
   'qdisc.del': qdiscDel,
   'route.add': routeAdd,
   'route.del': routeDel,
+  'vxlan.add': vxlanAdd,
+  'vxlan.del': vxlanDel,
   exec,
 };
 
