@@ -59,3 +59,20 @@ export type {
 } from '../topology/types.js';
 export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
 export { topologyFileReader } from './files.js';
+export {
+  upOverHosts,
+  downOverHosts,
+  statusOverHosts,
+  checkHosts,
+  isOverHosts,
+  labsOverHosts,
+  nodeHost,
+  nslabForNode,
+  type HostsAccess,
+  type HostCheck,
+  type HostStatus,
+  type HostsUpResult,
+  type HostsDownResult,
+  type HostRef,
+} from './hosts.js';
+export { partUp, probeHost, planCables } from '../multihost/index.js';
