@@ -23,7 +23,8 @@ export {
   type StateProcess,
 } from './api/index.js';
 export { explain, describe, plan, cidrText, routeText, rateText } from './api/index.js';
-export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from './api/index.js';
+export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from './api/index.js';
+export type { HostStatus } from './api/index.js';
 export {
   parseTopology,
   resolveTopology,
@@ -50,6 +51,8 @@ export type {
   ResolvedFrr,
   FrrConfigSource,
   FrrDaemon,
+  ResolvedHost,
+  ResolvedTunnel,
 } from './api/index.js';
 export { FRR_DAEMON_NAMES } from './api/index.js';
 export {
@@ -81,6 +84,7 @@ export type {
   BridgeOptions,
   VethOptions,
   VxlanOptions,
+  VxlanIntoOptions,
   LinkChanges,
   RouteLookup,
   Qdisc,

@@ -28,7 +28,7 @@ export {
 } from '../engine/index.js';
 export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
 export { plan } from '../plan/index.js';
-export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from '../plan/types.js';
+export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from '../plan/types.js';
 export {
   parseTopology,
   resolveTopology,
@@ -56,6 +56,8 @@ export type {
   Shaping,
   ResolvedFrr,
   FrrConfigSource,
+  ResolvedHost,
+  ResolvedTunnel,
 } from '../topology/types.js';
 export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
 export { topologyFileReader } from './files.js';
