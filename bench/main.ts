@@ -8,6 +8,8 @@
  *   ring      a 200-namespace ring (veth, addresses, up) through the Handle, against ip -batch
  *   cli       `nslab up` of the built-in lab, process start to ping proof, and `nslab down`
  *   watch     the picture of a 1,000-node chain; `nslab ui`'s event-to-page latency and idle CPU (bench/watch.ts)
+ *   multihost (only with --only multihost) a 1,000-node chain on 1 and over 4 simulated hosts, ssh per host,
+ *             VXLAN against veth throughput (bench/multihost.ts)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -263,10 +265,13 @@ const suites: Record<string, () => Promise<void>> = {
   // chain/ring/star/tree at --sizes 10,100,1000, --topologies ...: nslab CLI vs ip per step, ip -batch, C limit
   scale: async () => (await import('./scale.js')).suiteScale(rows, log, repsArg),
   watch: async () => (await import('./watch.js')).suiteWatch(rows, log),
+  // Only when named (--only multihost): it starts 4 simulated hosts, each with an sshd.
+  multihost: async () => (await import('./multihost.js')).suiteMultihost(rows, log),
 };
+const OPT_IN = new Set(['multihost']);
 try {
   for (const [name, suite] of Object.entries(suites)) {
-    if (only !== undefined && !only.includes(name)) continue;
+    if (only !== undefined ? !only.includes(name) : OPT_IN.has(name)) continue;
     await suite();
   }
 } finally {
