@@ -95,7 +95,10 @@ export async function suiteMultihost(rows: ScaleRow[], log: (s: string) => void)
       ['veth (both on A)', 'A'],
     ] as const) {
       const f = join(dir, `tp-${hostOfGreen}.yaml`);
-      writeFileSync(f, `name: tp\nprefix: ""\n${sim.yaml()}nodes:\n  red: { host: A }\n  green: { host: ${hostOfGreen} }\nlinks:\n  - endpoints: ["red 10.0.0.1/24", "green 10.0.0.2/24"]\n`);
+      writeFileSync(
+        f,
+        `name: tp\nprefix: ""\n${sim.yaml()}nodes:\n  red: { host: A }\n  green: { host: ${hostOfGreen} }\nlinks:\n  - endpoints: ["red 10.0.0.1/24", "green 10.0.0.2/24"]\n`,
+      );
       timed(['up', f]);
       try {
         const mbit = await iperf();
