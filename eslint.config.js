@@ -9,7 +9,8 @@ import tseslint from 'typescript-eslint';
 const LAYERS = {
   cli: ['web', 'api'],
   web: ['api', 'view'],
-  api: ['engine', 'process', 'rtnl', 'plan', 'topology', 'view', 'native'],
+  api: ['multihost', 'engine', 'process', 'rtnl', 'plan', 'topology', 'view', 'native'],
+  multihost: ['engine', 'process', 'rtnl', 'plan', 'topology'],
   engine: ['process', 'rtnl', 'native', 'plan', 'topology', 'netlink'],
   view: ['plan', 'topology'],
   plan: ['topology', 'netlink'],

@@ -10,6 +10,8 @@
  *   watch     the picture of a 1,000-node chain; `nslab ui`'s event-to-page latency and idle CPU (bench/watch.ts)
  *   scale     chain, ring, star, tree (and lan, grid, router-ring) by the CLI against ip and the C limit: scale.ts
  *   routed    only when asked (--only routed): a 32 x 32 grid and a ring of 1,000 routers with routing: static
+ *   multihost (only with --only multihost) a 1,000-node chain on 1 and over 4 simulated hosts, ssh per host,
+ *             VXLAN against veth throughput (bench/multihost.ts)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -270,9 +272,11 @@ const suites: Record<string, () => Promise<void>> = {
     const scale = await import('./scale.js');
     return scale.suiteScale(rows, log, repsArg, scale.ROUTED_CASES);
   },
+  // Only when named (--only multihost): it starts 4 simulated hosts, each with an sshd.
+  multihost: async () => (await import('./multihost.js')).suiteMultihost(rows, log),
 };
-/** Suites a plain `npm run bench` leaves out: each takes minutes. */
-const onRequest = new Set(['routed']);
+/** Suites a plain `npm run bench` leaves out: each takes minutes or starts daemons. */
+const onRequest = new Set(['routed', 'multihost']);
 try {
   for (const [name, suite] of Object.entries(suites)) {
     if (only !== undefined ? !only.includes(name) : onRequest.has(name)) continue;

@@ -23,6 +23,8 @@ export type NslabErrorCode =
   | 'NSLAB_CAPTURE' // the capture engine (tcpdump) is missing or failed
   | 'NSLAB_CAPTURE_FILTER' // tcpdump refused a capture filter: its words, and where in the filter
   | 'NSLAB_ABORTED' // the operation was cancelled by its AbortSignal
+  | 'NSLAB_HOST' // a host of a lab over several machines is unreachable, or not fit for it (version, root, VXLAN, underlay)
+  | 'NSLAB_VNI' // a cable between hosts cannot be made as asked: its VNI is in use, or its MTU does not fit the underlay
   | 'NSLAB_INTERNAL'; // a bug of nslab's: the message says what, and should be reported
 
 export class NslabError extends Error {

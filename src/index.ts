@@ -24,7 +24,8 @@ export {
   type StateProcess,
 } from './api/index.js';
 export { explain, describe, plan, cidrText, routeText, rateText } from './api/index.js';
-export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from './api/index.js';
+export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from './api/index.js';
+export type { HostStatus } from './api/index.js';
 export {
   parseTopology,
   resolveTopology,
@@ -55,6 +56,8 @@ export type {
   FrrDaemon,
   ComputedRoutes,
   NodeRoutes,
+  ResolvedHost,
+  ResolvedTunnel,
 } from './api/index.js';
 export { FRR_DAEMON_NAMES } from './api/index.js';
 export {
@@ -86,6 +89,7 @@ export type {
   BridgeOptions,
   VethOptions,
   VxlanOptions,
+  VxlanIntoOptions,
   LinkChanges,
   RouteLookup,
   Qdisc,

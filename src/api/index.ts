@@ -29,7 +29,7 @@ export {
 } from '../engine/index.js';
 export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
 export { plan } from '../plan/index.js';
-export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess } from '../plan/types.js';
+export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from '../plan/types.js';
 export {
   parseTopology,
   resolveTopology,
@@ -61,6 +61,25 @@ export type {
   FrrConfigSource,
   ComputedRoutes,
   NodeRoutes,
+  ResolvedHost,
+  ResolvedTunnel,
 } from '../topology/types.js';
 export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
 export { topologyFileReader } from './files.js';
+export {
+  upOverHosts,
+  downOverHosts,
+  statusOverHosts,
+  checkHosts,
+  isOverHosts,
+  labsOverHosts,
+  nodeHost,
+  nslabForNode,
+  type HostsAccess,
+  type HostCheck,
+  type HostStatus,
+  type HostsUpResult,
+  type HostsDownResult,
+  type HostRef,
+} from './hosts.js';
+export { partUp, probeHost, planCables } from '../multihost/index.js';

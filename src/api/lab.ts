@@ -30,6 +30,7 @@ import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, routesOf, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
 import { topologyFileReader } from './files.js';
+import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
 
 /** Lets upWithSpares mark a Lab as brought up by it (set in Lab's static block). */
 let broughtUp: (lab: Lab) => void;
@@ -94,8 +95,16 @@ export class Lab implements AsyncDisposable {
     return this.resolved.name;
   }
 
-  /** Brings the lab up, or reconciles it with this definition if it is up already. */
+  /**
+   * Brings the lab up, or reconciles it with this definition if it is up already. A lab with `hosts` is
+   * brought up on every host at once, over ssh (its result's plan is empty: each host has its own).
+   */
   async up(options: UpOptions = {}): Promise<UpResult> {
+    if (this.resolved.hosts !== undefined && options.dryRun !== true) {
+      const r = await upOverHosts(this.resolved, this.source !== undefined ? { source: this.source } : {});
+      this.#up = true;
+      return { lab: r.lab, plan: { lab: r.lab, ops: [] }, changed: r.changed, existed: r.existed, skipped: [] };
+    }
     const result = await up(this.resolved, { ...(this.source !== undefined ? { source: this.source } : {}), ...options });
     this.#up = options.dryRun !== true;
     return result;
@@ -103,6 +112,11 @@ export class Lab implements AsyncDisposable {
 
   /** Removes the lab, leaving nothing of it behind. */
   async down(options: DownOptions = {}): Promise<DownResult> {
+    if (this.resolved.hosts !== undefined || isOverHosts(this.resolved.name)) {
+      const r = await downOverHosts(this.resolved.name, this.resolved);
+      this.#up = false;
+      return { lab: r.lab, plan: { lab: r.lab, ops: [] }, found: r.found };
+    }
     const result = await down(this.resolved.name, options);
     this.#up = false;
     return result;
@@ -110,6 +124,11 @@ export class Lab implements AsyncDisposable {
 
   async status(): Promise<LabStatus> {
     return status(this.resolved.name);
+  }
+
+  /** For a lab over several machines: each host's status of its part, or why the host did not answer. */
+  async hostsStatus(): Promise<HostStatus[]> {
+    return (await statusOverHosts(this.resolved.name)).hosts;
   }
 
   node(name: string): Node {
@@ -195,8 +214,17 @@ export class Node {
    *
    * Equivalent to: ip netns exec NETNS CMD...
    */
-  exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
+    if (this.#node.host !== undefined) {
+      // On its host, through that host's nslab (exec's exit code is the command's).
+      const lab = this.lab.name;
+      const r = await nslabForNode(lab, this.name, ['exec', '--lab', lab, this.name, '--', ...argv], {
+        ...(options.input !== undefined ? { input: options.input } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      });
+      if (r !== undefined) return r;
+    }
     return runIn({ lab: this.lab.name, node: this.name, netns: this.netns }, argv, options);
   }
 

@@ -3,27 +3,42 @@
  * what `nslab exec`, `shell`, `ping` and `ls` ask before anything else, so they start fast.
  */
 import { listLabs as listStates, readState, type LabSummary } from '../engine/index.js';
+import { listHostsStates, readHostsState } from '../multihost/state.js';
 import { NslabError } from '../errors.js';
 import type { ResolvedLab, ResolvedNode } from '../topology/types.js';
 
 export type { LabSummary };
 export { DEFAULT_LAB_NAME } from '../topology/default-lab.js';
 
-/** The labs that are up (those with a state file), with their size and source. */
-export function listLabs(): LabSummary[] {
-  return listStates();
+/**
+ * The labs that are up (those with a state file), with their size and source; and those spread over hosts
+ * from here (`hosts`: how many), each once (a machine that is both a host and the controller has both).
+ */
+export function listLabs(): (LabSummary & { hosts?: number })[] {
+  const over = listHostsStates().map((name) => {
+    const s = readHostsState(name);
+    return {
+      name,
+      nodes: s?.applied?.nodes.length ?? 0,
+      hosts: Object.keys(s?.hosts ?? {}).length,
+      ...(s?.source !== undefined ? { source: s.source } : {}),
+      ...(s?.createdAt !== undefined ? { createdAt: s.createdAt } : {}),
+    };
+  });
+  const names = new Set(over.map((l) => l.name));
+  return [...listStates().filter((l) => !names.has(l.name)), ...over].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The names of the labs that are up and have a node named `node`. */
 export function labsHolding(node: string): string[] {
-  return listStates()
-    .filter((l) => readState(l.name)?.applied?.nodes.some((n) => n.name === node) === true)
+  return listLabs()
+    .filter((l) => (readHostsState(l.name)?.applied ?? readState(l.name)?.applied)?.nodes.some((n) => n.name === node) === true)
     .map((l) => l.name);
 }
 
-/** The topology a running lab was last brought up with. Throws NSLAB_NOT_FOUND when it is not up. */
+/** The topology a running lab was last brought up with (the whole lab, for one spread over hosts). Throws NSLAB_NOT_FOUND when it is not up. */
 export function appliedLab(lab: string): ResolvedLab {
-  const resolved = readState(lab)?.applied;
+  const resolved = readHostsState(lab)?.applied ?? readState(lab)?.applied;
   if (resolved === undefined)
     throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} is not up; bring it up with \`nslab up FILE\`, and \`nslab ls\` lists the labs that are`);
   return resolved;

@@ -29,3 +29,21 @@ export function onPath(name: string): boolean {
     }
   });
 }
+
+/**
+ * When `node` of `lab` runs on another host (a lab spread over hosts from here), runs `nslab ARGS` there
+ * with the terminal attached and resolves with its status; undefined when the node is on this machine.
+ * ssh's own failure (255) is said in one sentence.
+ */
+export async function onItsHost(lab: string, node: string, args: string[]): Promise<number | undefined> {
+  const { nodeHost, nslabForNode } = await import('../api/hosts.js');
+  if (nodeHost(lab, node) === undefined) return undefined;
+  const keep = (): void => undefined;
+  process.on('SIGINT', keep).on('SIGQUIT', keep);
+  try {
+    const r = await nslabForNode(lab, node, args, { stdio: 'inherit' });
+    return r?.exitCode;
+  } finally {
+    process.off('SIGINT', keep).off('SIGQUIT', keep);
+  }
+}

@@ -11,8 +11,10 @@ import * as convert from './commands/convert.js';
 import * as down from './commands/down.js';
 import * as exec from './commands/exec.js';
 import * as graph from './commands/graph.js';
+import * as hosts from './commands/hosts.js';
 import * as link from './commands/link.js';
 import * as ls from './commands/ls.js';
+import * as part from './commands/part.js';
 import * as ping from './commands/ping.js';
 import * as routes from './commands/routes.js';
 import * as schema from './commands/schema.js';
@@ -42,7 +44,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui, capture])
+  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui, capture, hosts, part])
     command.register(program);
   return program;
 }

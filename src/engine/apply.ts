@@ -53,6 +53,12 @@ export interface EngineOptions {
    * ends (or rolls back). If it fails, the run fails (and an up rolls back).
    */
   meanwhile?: () => Promise<unknown>;
+  /**
+   * Called once the network is made (every op but the exec entries has finished), before any exec entry
+   * runs and before the run ends; the run waits for it, and fails (an up rolls back) if it rejects. A lab
+   * over several hosts holds each host's part here until every host has its network (multihost/).
+   */
+  gate?: () => Promise<void>;
   /** Spare namespaces (Spares.start) that the run names first instead of making new ones. */
   spares?: Spares;
   /** At most this many namespaces the run makes are open at once (default: see namespaces.ts MAX_OPEN). */
@@ -84,6 +90,7 @@ export class Applier {
   #releasing = false;
   #handles: HandleSet | undefined;
   #namespaces: Namespaces | undefined;
+  #gateRun: Promise<void> | undefined;
 
   /** indexBase: above every interface index the lab has now (see Observation.maxIndex). */
   constructor(state: LabState, mark: string, options: ApplyOptions & EngineOptions = {}, indexBase = FIRST_INDEX) {
@@ -119,6 +126,10 @@ export class Applier {
       undo: (netns, undo) => {
         if (!namespaces.fresh.has(netns)) journal.push(undo);
       },
+      undoAlways: (undo) => journal.push(undo),
+      handle: (netns) => handles.open(netns),
+      underlay: () => handles.underlay(),
+      gate: () => (this.#gateRun ??= this.#opts.gate?.() ?? Promise.resolve()),
       namespaces,
       processes: new Processes(this.#state, this.#opts.stateRoot, journal),
     };
@@ -136,6 +147,7 @@ export class Applier {
       const free = (position: number): boolean => RUNNERS[(plan.ops[position] as Op).op].via === 'batch';
       const d = (dispatcher = new Dispatcher(graph, (positions) => this.#start(positions, d, handles, ctx), { slice: SLICE, free, signal: this.#opts.signal }));
       await d.run();
+      await ctx.gate();
       const failed = await this.#startMeanwhile();
       if (failed !== undefined) throw failed;
     } catch (cause) {
@@ -264,5 +276,7 @@ function usesOf(op: Op): string[] {
   const socket = socketOf(op);
   const uses = socket !== undefined ? [socket] : [];
   if (op.op === 'veth.add' && op.b.netns !== socket) uses.push(op.b.netns);
+  // Made from the host's namespace into the node's, by the node's descriptor.
+  if (op.op === 'vxlan.add') uses.push(op.end.netns);
   return uses;
 }

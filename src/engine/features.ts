@@ -29,6 +29,33 @@ export async function qdiscAvailable(kind: 'tbf' | 'netem', dir = NETNS_RUN_DIR)
   }
 }
 
+/**
+ * Can this kernel make VXLAN devices (the vxlan module built in or loadable)? Probed with one in a
+ * namespace made for it and deleted after (its socket is never opened: the device is never up).
+ */
+export async function vxlanAvailable(dir = NETNS_RUN_DIR): Promise<boolean> {
+  const known = probed.get('vxlan');
+  if (known !== undefined) return known;
+  const name = `nslab-probe-${process.pid}-${randomHex(6)}`;
+  const [err] = await addNamespaces([name], { dir });
+  if (err !== undefined) throw err;
+  try {
+    await using h = await Handle.open({ netns: name, dir });
+    let ok = true;
+    try {
+      await h.link.addVxlan({ name: 'probe0', vni: 1, remote: '192.0.2.1', port: 4789 });
+    } catch (e) {
+      // EOPNOTSUPP: no module for the kind.
+      if ((e as { errno?: number }).errno !== 95) throw e;
+      ok = false;
+    }
+    probed.set('vxlan', ok);
+    return ok;
+  } finally {
+    await deleteNamespaces([name], { dir });
+  }
+}
+
 /** Netem's part of a shaping (delay, jitter, loss); what tbf cannot do. */
 export function needsNetem(s: Shaping | undefined): boolean {
   return s !== undefined && (s.delayMs !== undefined || s.jitterMs !== undefined || s.lossPercent !== undefined);
@@ -57,6 +84,12 @@ export interface FeatureCheck {
  * loss is reported in `skipped`.
  */
 export async function checkFeatures(lab: ResolvedLab, allowMissing: boolean, dir?: string): Promise<FeatureCheck> {
+  if (lab.tunnels !== undefined && lab.tunnels.length > 0 && !(await vxlanAvailable(dir))) {
+    throw new NslabError(
+      'NSLAB_MISSING_FEATURE',
+      `lab ${lab.name} has cables to other hosts, which are VXLAN devices, and this kernel has no vxlan (the module is neither built in nor loadable). Nothing was changed. Load it (modprobe vxlan) or use a kernel that has it.`,
+    );
+  }
   const ends = lab.links.flatMap((l) => [l.a, l.b]);
   const impaired = ends.filter((e) => needsNetem(e.shaping));
   if (impaired.length === 0 || (await qdiscAvailable('netem', dir))) return { lab, skipped: [] };

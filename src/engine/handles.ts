@@ -10,6 +10,8 @@ export class HandleSet {
   readonly #handles = new Map<string, Handle>();
   /** Open fds of the namespaces this run made, for the IFLA_NET_NS_FD of veth peers. */
   readonly #nsFds = new Map<string, number>();
+  /** The handle on the host's own namespace, opened by the first op that needs it. */
+  #underlay: Promise<Handle> | undefined;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -63,8 +65,19 @@ export class HandleSet {
     await Handle.closeAll(handles, fds);
   }
 
+  /**
+   * A handle on the namespace this process runs in, where a lab's VXLAN sockets live: it may send one kind
+   * of change only, a VXLAN made into another namespace (rtnl/underlay.ts).
+   */
+  underlay(): Promise<Handle> {
+    return (this.#underlay ??= Handle.open());
+  }
+
   /** Closes everything still held. */
-  releaseAll(): Promise<void> {
+  async releaseAll(): Promise<void> {
+    const underlay = this.#underlay;
+    this.#underlay = undefined;
+    if (underlay !== undefined) (await underlay.catch(() => undefined))?.close();
     return this.release(new Set([...this.#handles.keys(), ...this.#nsFds.keys()]));
   }
 

@@ -12,7 +12,7 @@ import { checkFeatures } from './features.js';
 import { hostsLeftovers, removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from '../plan/marks.js';
 import { checkMachine } from './limits.js';
-import { listNamespaces, observeLab, readNamespaceMarks, type Observation } from './observe.js';
+import { listNamespaces, observeLab, readNamespaceMarks, vxlanDevices, type Observation } from './observe.js';
 import { listStates, lockLab, newState, readState, removeState, strayLabDirs, warn, writeState, type LabState } from './state.js';
 import { deleteNamespaces, NETNS_RUN_DIR, netnsPath } from '../native/index.js';
 import { isRunning, labProcesses, type ProcessIdentity } from '../process/index.js';
@@ -114,8 +114,13 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     if (seen.foundId !== undefined) state.id = seen.foundId;
     if (options.source !== undefined) state.source = options.source;
     for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
-    // Intent before effect: the state says a run is changing the lab before it changes anything.
+    // Intent before effect: the state says a run is changing the lab before it changes anything, and
+    // names the VXLAN devices it may make (a teardown deletes them before their namespaces).
     state.run = { kind: 'up', pid: process.pid, startedAt: new Date().toISOString() };
+    for (const t of desired.tunnels ?? []) {
+      const names = ((state.tunnels ??= {})[t.end.netns] ??= []);
+      if (!names.includes(t.end.ifname)) names.push(t.end.ifname);
+    }
     writeState(state, options.stateRoot);
     // Names are written while the kernel makes the namespaces; a failed run takes the new ones back.
     const hosts = (): Promise<unknown> => writeHosts(desired, options.etcNetns);
@@ -138,6 +143,10 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     }
     state.applied = desired;
     delete state.run;
+    if (desired.tunnels !== undefined && desired.tunnels.length > 0) {
+      state.tunnels = {};
+      for (const t of desired.tunnels) (state.tunnels[t.end.netns] ??= []).push(t.end.ifname);
+    } else delete state.tunnels;
     writeState(state, options.stateRoot);
     // Namespaces that left the lab lose their hosts file.
     await removeHosts(
@@ -280,6 +289,13 @@ async function teardown(
   const named = state !== undefined ? Object.entries(state.namespaces) : listNamespaces(dir).map((n): [string, string] => [n, '']);
   const candidates = new Map<string, string>(only !== undefined ? named.filter(([n]) => only(n)) : named);
   const seen = await observeLab(lab, state?.id, candidates, state, dir, 'marks');
+  // VXLAN devices go before their namespaces (plan/teardown.ts): those the state names, or, with no state
+  // to say, every one found.
+  const tunnels = state !== undefined ? new Map(Object.entries(state.tunnels ?? {})) : await vxlanDevices([...seen.owned.keys()], dir);
+  for (const [netns, names] of tunnels) {
+    const ns = seen.observed.namespaces[netns];
+    if (ns !== undefined) for (const ifname of names) ns.links.push({ ifname, kind: 'vxlan', up: false, mtu: 0, addresses: [] });
+  }
   // Namespace files a killed run left half made go as its namespaces do (umount finds no mount; the file goes).
   for (const netns of seen.halfMade) seen.observed.namespaces[netns] = { node: state?.namespaces[netns] ?? '', links: [], routes: [], sysctls: {} };
   const inodes = new Set([...seen.owned.keys()].map((n) => namespaceLink(netnsPath(n, dir))).filter((l): l is string => l !== undefined));

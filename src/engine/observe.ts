@@ -6,9 +6,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
-import { Handle } from '../rtnl/index.js';
+import { Handle, type Link } from '../rtnl/index.js';
 import { PLANNED_SYSCTLS } from '../plan/index.js';
-import type { ForeignRoute, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess } from '../plan/types.js';
+import type { ForeignRoute, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, VxlanEnds } from '../plan/types.js';
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
 import { shapingOf } from './shaping.js';
@@ -165,6 +165,7 @@ export async function observeLab(
             .map((a): Cidr => ({ family: a.family, address: a.address, prefixLength: a.prefixLength })),
           ...(l.master !== undefined && byIndex.has(l.master) ? { master: byIndex.get(l.master) as string } : {}),
           ...optional('shaping', shapingOf(seen.qdiscs.find((q) => q.ifindex === l.index)?.spec)),
+          ...optional('vxlan', vxlanEnds(l)),
         }));
         const asRoute = (r: (typeof seen.routes)[number]): ResolvedRoute => ({
           family: r.family,
@@ -247,7 +248,35 @@ function pairPeers(
   }
 }
 
+/** A VXLAN device's VNI, outer addresses and port, as the kernel reports them. */
+function vxlanEnds(l: Link): VxlanEnds | undefined {
+  const info = l.message.attrs.linkinfo;
+  if (info?.kind !== 'vxlan' || info.raw === true) return undefined;
+  return { vni: info.id ?? 0, local: info.local ?? info.local6 ?? '', remote: info.group ?? info.group6 ?? '', port: info.port ?? 0 };
+}
+
 function toCidr(text: string, family: 4 | 6): Cidr {
   const [address = '', len = ''] = text.split('/');
   return { family, address, prefixLength: Number(len) };
+}
+
+/**
+ * The VXLAN devices of these namespaces (namespace -> names), each read with one dump: for a teardown
+ * whose state does not say which the lab has (it was lost, or a killed first up never wrote it).
+ */
+export async function vxlanDevices(names: readonly string[], dir = NETNS_RUN_DIR): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  if (names.length === 0) return found;
+  const opened = await Handle.openEach(names, dir);
+  const handles = opened.filter((h): h is Handle => !(h instanceof Error));
+  try {
+    const lists = await Promise.all(handles.map((h) => h.link.list()));
+    handles.forEach((h, i) => {
+      const vx = (lists[i] ?? []).filter((l) => l.kind === 'vxlan').map((l) => l.name);
+      if (vx.length > 0) found.set(h.netns as string, vx);
+    });
+  } finally {
+    await Handle.closeAll(handles);
+  }
+  return found;
 }

@@ -23,6 +23,14 @@ export interface RunContext {
   nsFd(netns: string): number | undefined;
   /** Records how to undo something made in a namespace that existed before (a new one takes it along). */
   undo(netns: string, undo: () => Promise<void>): void;
+  /** Records how to undo something, whatever its namespace (undone before the run's namespaces go). */
+  undoAlways(undo: () => Promise<void>): void;
+  /** The handle of a namespace, opened now if need be (or again, once released). */
+  handle(netns: string): Promise<Handle>;
+  /** A handle on the host's own namespace, for the one request it may carry (rtnl/underlay.ts). */
+  underlay(): Promise<Handle>;
+  /** Resolves once the caller lets the run go on from a network made to its exec entries (EngineOptions.gate). */
+  gate(): Promise<void>;
   readonly namespaces: Namespaces;
   readonly processes: Processes;
 }
@@ -201,6 +209,38 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
       await h.qdisc.del(ctx.dev(op.netns, op.ifname));
     },
   },
-  exec: { via: 'process', run: (op, ctx) => ctx.processes.exec(op) },
+  'vxlan.add': {
+    via: 'batch',
+    start(ops, ctx) {
+      return ops.map(async (op) => {
+        const dev = ctx.dev(op.end.netns, op.end.ifname);
+        const host = await ctx.underlay();
+        await host.link.addVxlanInto({
+          name: op.end.ifname,
+          netns: op.end.netns,
+          ...optional('netnsFd', ctx.nsFd(op.end.netns)),
+          ...(typeof dev !== 'string' ? { index: dev.index } : {}),
+          vni: op.vni,
+          local: op.local,
+          remote: op.remote,
+          port: op.port,
+          mtu: op.mtu,
+        });
+        // Deleted on a rollback even in a namespace the run made, before that namespace goes: a VXLAN
+        // deleted with its namespace frees its VNI late, and an up that follows at once would find it busy.
+        ctx.undoAlways(async () => idempotent((await ctx.handle(op.end.netns)).link.del(op.end.ifname), 'ENODEV'));
+        // As a veth's first end: marked at once in a namespace that existed before (link.set marks the rest).
+        if (!ctx.namespaces.fresh.has(op.end.netns)) await (await ctx.handle(op.end.netns)).link.set(dev, { alias: ctx.mark });
+      });
+    },
+  },
+  'vxlan.del': { via: 'socket', send: (op, h) => idempotent(h.link.del(op.ifname), 'ENODEV') },
+  exec: {
+    via: 'process',
+    async run(op, ctx) {
+      await ctx.gate();
+      return ctx.processes.exec(op);
+    },
+  },
   'proc.kill': { via: 'process', run: (op, ctx) => ctx.processes.kill(op) },
 };

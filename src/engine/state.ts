@@ -51,6 +51,11 @@ export interface LabState {
   processes: StateProcess[];
   /** The lab as last applied. */
   applied?: ResolvedLab;
+  /**
+   * The VXLAN devices of the lab (a host's part of a lab over several), namespace -> names: written before
+   * they are made, so that a teardown deletes them before their namespaces (see plan/teardown.ts).
+   */
+  tunnels?: Record<string, string[]>;
   /** The process the lab belongs to (a test suite's, say); none for a lab the CLI made, which stays. */
   owner?: { pid: number; startTime: string };
   /**
@@ -288,8 +293,9 @@ function releaser(fd: number, file: string, dir: string): () => void {
 /** Lab directories that hold no state file (a lock, or a state set aside, left by a kill): `clean` removes them. */
 export function strayLabDirs(root = STATE_ROOT): string[] {
   if (!existsSync(root)) return [];
+  // Names starting with "." are no lab's (a lab name starts with a letter or digit): nslab's own directories.
   return readdirSync(root)
-    .filter((n) => !hasState(n, root))
+    .filter((n) => !n.startsWith('.') && !hasState(n, root))
     .sort();
 }
 

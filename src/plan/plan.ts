@@ -22,6 +22,7 @@ import type {
   ResolvedLink,
   ResolvedNode,
   ResolvedRoute,
+  ResolvedTunnel,
   Shaping,
 } from '../topology/types.js';
 import { defaultTbfBurst, defaultTbfLimit } from '../netlink/index.js';
@@ -32,7 +33,7 @@ import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
 import { identicalForeign } from './foreign.js';
 import { destinationText, effectiveMetric, routeIdPart, sameRoute } from './route.js';
-import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Op, Plan } from './types.js';
+import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Op, Plan, VxlanEnds } from './types.js';
 
 const EMPTY: ObservedLab = { namespaces: {}, processes: [] };
 
@@ -64,6 +65,11 @@ function endRef(end: ResolvedEndpoint): EndRef {
 
 function peerIs(link: ObservedLink, end: ResolvedEndpoint): boolean {
   return link.peer !== undefined && link.peer.netns === end.netns && link.peer.ifname === end.ifname;
+}
+
+/** A VXLAN device that goes where the tunnel says. */
+function sameVxlan(have: VxlanEnds | undefined, t: ResolvedTunnel): boolean {
+  return have !== undefined && have.vni === t.vni && have.local === t.local && have.remote === t.remote && have.port === t.port;
 }
 
 function copyRoute(route: ResolvedRoute): ResolvedRoute {
@@ -178,6 +184,10 @@ class Planner {
   readonly #noDadIds = new Map<string, string[]>();
   readonly #bridgeOf = new Map<string, { name: string; id?: string }>();
   readonly #vethAddId = new Map<ResolvedLink, string>();
+  /** The cables to other hosts (a host's part of a lab over several), and the vxlan.adds of those made. */
+  readonly #tunnels: ResolvedTunnel[];
+  readonly #keptTunnels = new Set<ResolvedTunnel>();
+  readonly #tunnelAddId = new Map<ResolvedTunnel, string>();
   /** Namespace -> the routes it gets. */
   readonly #routesToAdd = new Map<string, RoutesToAdd>();
   /** The routes `routing` computes (compact: a ring of 1,000 routers has a million). */
@@ -197,6 +207,7 @@ class Planner {
     this.#b = new PlanBuilder(desired.name);
     this.#nodes = desired.nodes;
     this.#links = desired.links;
+    this.#tunnels = desired.tunnels ?? [];
     for (let i = 0; i < this.#nodes.length; i++) this.#nodeByNetns.set((this.#nodes[i] as ResolvedNode).netns, this.#nodes[i] as ResolvedNode);
     if (observed !== null) for (const netns of this.#nodeByNetns.keys()) if (this.#observedNs(netns) !== undefined) this.#keptNetns.add(netns);
     this.#keptNodes = desired.nodes.filter((n) => this.#isKept(n.netns));
@@ -217,6 +228,7 @@ class Planner {
     this.#setSysctls();
     this.#makeBridges();
     this.#makeCables();
+    this.#makeTunnels();
     this.#noteRoutesToAdd();
     this.#addAddresses();
     this.#setLinks();
@@ -283,6 +295,12 @@ class Planner {
         this.#claimed.add(key(link.b.netns, link.b.ifname));
       }
     }
+    for (const t of this.#tunnels) {
+      const have = this.#findLink(t.end.netns, t.end.ifname);
+      if (have?.kind !== 'vxlan' || !sameVxlan(have.vxlan, t)) continue;
+      this.#keptTunnels.add(t);
+      this.#claimed.add(key(t.end.netns, t.end.ifname));
+    }
   }
 
   /**
@@ -326,6 +344,11 @@ class Planner {
     for (const netns of this.#removed) {
       const node = this.#observedNs(netns)?.node ?? '';
       const after = [...(this.#killsByNode.get(node) ?? []), ...(this.#vethDelsInto.get(netns) ?? [])];
+      // Its VXLAN devices first: deleted with their namespace, they would hold their VNIs a while.
+      for (const link of this.#observedNs(netns)?.links ?? []) {
+        if (link.kind !== 'vxlan') continue;
+        after.push(this.#b.push({ op: 'vxlan.del', id: `del-vxlan:${this.#label(netns)}:${link.ifname}`, after: [], netns, node, ifname: link.ifname }));
+      }
       this.#b.push({ op: 'netns.del', id: `del-netns:${this.#label(netns)}`, after, netns, node });
     }
   }
@@ -515,6 +538,29 @@ class Planner {
     return ref;
   }
 
+  /** 9b. The ends of cables to other hosts (VXLAN), each after its namespace and whatever holds its name. */
+  #makeTunnels(): void {
+    for (const t of this.#tunnels) {
+      if (this.#keptTunnels.has(t)) continue;
+      const after: string[] = [];
+      this.#afterReady(after, t.end.netns);
+      this.#afterGone(after, t.end.netns, t.end.ifname);
+      const op: Op = {
+        op: 'vxlan.add',
+        id: `vxlan:${t.id}`,
+        after,
+        link: t.id,
+        end: endRef(t.end),
+        vni: t.vni,
+        local: t.local,
+        remote: t.remote,
+        port: t.port,
+        mtu: t.mtu,
+      };
+      this.#tunnelAddId.set(t, this.#b.push(op));
+    }
+  }
+
   /**
    * The routes each namespace gets (step 12), so that the ops of steps 10 and 11 that shape its addresses
    * and devices are noted only for the namespaces that get routes.
@@ -555,6 +601,7 @@ class Planner {
       this.#addEndAddresses(link.a, made);
       this.#addEndAddresses(link.b, made);
     }
+    for (const t of this.#tunnels) this.#addEndAddresses(t.end, this.#tunnelAddId.get(t));
   }
 
   #addEndAddresses(end: ResolvedEndpoint, made: string | undefined): void {
@@ -592,9 +639,10 @@ class Planner {
       this.#setEnd(link, link.a, made);
       this.#setEnd(link, link.b, made);
     }
+    for (const t of this.#tunnels) this.#setEnd({ mtu: t.mtu }, t.end, this.#tunnelAddId.get(t));
   }
 
-  #setEnd(link: ResolvedLink, end: ResolvedEndpoint, made: string | undefined): void {
+  #setEnd(link: Pick<ResolvedLink, 'mtu'>, end: ResolvedEndpoint, made: string | undefined): void {
     const bridge = end.bridgePort === true ? this.#bridgeOf.get(end.netns) : undefined;
     const wantMtu = end.mtu ?? link.mtu;
     const have = made === undefined ? this.#findLink(end.netns, end.ifname) : undefined;

@@ -8,7 +8,8 @@ import type { ObservedLab, Plan } from './types.js';
 
 /**
  * `proc.kill` for every observed process, then `netns.del` for every observed namespace, each after the
- * kills of its node's processes (a process left running would keep a deleted namespace alive).
+ * kills of its node's processes (a process left running would keep a deleted namespace alive) and the
+ * deletion of its VXLAN devices (the observed links of kind vxlan).
  */
 export function teardownPlan(lab: string, observed: ObservedLab): Plan {
   const b = new PlanBuilder(lab);
@@ -19,8 +20,16 @@ export function teardownPlan(lab: string, observed: ObservedLab): Plan {
     kills.set(p.node, [...(kills.get(p.node) ?? []), id]);
   }
   for (const netns of Object.keys(observed.namespaces).sort()) {
-    const node = observed.namespaces[netns]?.node ?? '';
-    b.push({ op: 'netns.del', id: `del-netns:${node !== '' ? node : netns}`, after: kills.get(node) ?? [], netns, node });
+    const ns = observed.namespaces[netns];
+    const node = ns?.node ?? '';
+    const label = node !== '' ? node : netns;
+    const after = [...(kills.get(node) ?? [])];
+    // VXLAN devices go before their namespace: deleted with it, a device frees its VNI only a while later,
+    // and an up of the lab right after would find the VNI busy.
+    for (const link of ns?.links ?? []) {
+      if (link.kind === 'vxlan') after.push(b.push({ op: 'vxlan.del', id: `del-vxlan:${label}:${link.ifname}`, after: [], netns, node, ifname: link.ifname }));
+    }
+    b.push({ op: 'netns.del', id: `del-netns:${label}`, after, netns, node });
   }
   return b.build();
 }

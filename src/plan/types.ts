@@ -43,6 +43,13 @@ export type Op =
   | (OpBase & { op: 'routes.add'; netns: string; node: string; routes: NodeRoutes })
   /** Run a node's exec entry after the network is up. */
   | (OpBase & { op: 'exec'; netns: string; node: string; entry: ExecEntry })
+  /**
+   * The end of a cable to another host: a VXLAN device made from the host's namespace straight into the
+   * node's (its UDP socket stays on the underlay), marked like every device.
+   */
+  | (OpBase & { op: 'vxlan.add'; link: string; end: EndRef; vni: number; local: string; remote: string; port: number; mtu: number })
+  /** Delete a VXLAN device of ours, before its namespace goes (a namespace deleted with it inside frees its VNI late). */
+  | (OpBase & { op: 'vxlan.del'; netns: string; node: string; ifname: string })
   /** End a process a background exec entry started, by its pid. */
   | (OpBase & { op: 'proc.kill'; node: string; pid: number; startTime: string });
 
@@ -110,6 +117,16 @@ export interface ObservedLink {
   master?: string;
   /** The shaping its root qdisc does, when nslab set one. */
   shaping?: Shaping;
+  /** For a VXLAN device: where its packets go. */
+  vxlan?: VxlanEnds;
+}
+
+/** A point-to-point VXLAN device's identity: its VNI, the outer addresses and the UDP port. */
+export interface VxlanEnds {
+  vni: number;
+  local: string;
+  remote: string;
+  port: number;
 }
 
 export interface ObservedProcess {

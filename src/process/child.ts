@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { NslabError } from '../errors.js';
 import { processStartTime } from './identity.js';
@@ -33,6 +33,8 @@ export interface ChildOptions {
   env?: NodeJS.ProcessEnv;
   /** Written to its standard input, which is then closed. Without it, standard input is /dev/null (or the terminal with `stdio: 'inherit'`). */
   input?: string | Uint8Array;
+  /** Its standard input a pipe the caller writes to and ends (`Child.stdin`), for a conversation; not with `input`. */
+  stdinPipe?: boolean;
   /**
    * `pipe` (default): its output is collected (and streamed on `stdout`/`stderr`); `inherit`: it shares
    * nslab's terminal; `ignore`: both go nowhere; a file descriptor: both go to that open file (a log).
@@ -65,6 +67,8 @@ export interface Child {
   readonly startTime: string;
   /** The command line as a shell would read it, for messages. */
   readonly command: string;
+  /** Its standard input, with `stdinPipe`. */
+  readonly stdin: Writable | null;
   /** Its output as it comes (with `stdio: 'pipe'`); also collected for `exited`. */
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
@@ -134,7 +138,7 @@ export async function startChild(argv: readonly string[], options: ChildOptions 
   if (file === undefined) throw new NslabError('NSLAB_EXEC', 'no command to run: the command is empty');
   options.signal?.throwIfAborted();
   const stdio = options.stdio ?? 'pipe';
-  const input = options.input !== undefined ? 'pipe' : stdio === 'inherit' ? 'inherit' : 'ignore';
+  const input = options.input !== undefined || options.stdinPipe === true ? 'pipe' : stdio === 'inherit' ? 'inherit' : 'ignore';
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
@@ -181,11 +185,9 @@ function wrap(child: ChildProcess, command: string, options: ChildOptions): Chil
   const stderr = new Collector(collect ? undefined : 64 * 1024);
   if (collect) child.stdout?.on('data', (d: Buffer) => stdout.add(d));
   child.stderr?.on('data', (d: Buffer) => stderr.add(d));
-  if (options.input !== undefined) {
-    // A process that exits without reading its input closes the pipe: not an error of ours.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(options.input);
-  }
+  // A process that exits without reading its input closes the pipe: not an error of ours.
+  if (options.input !== undefined || options.stdinPipe === true) child.stdin?.on('error', () => undefined);
+  if (options.input !== undefined) child.stdin?.end(options.input);
   let ended = false;
   const kill = (signal: NodeJS.Signals = killSignal): boolean => {
     if (ended) return false;
@@ -225,6 +227,7 @@ function wrap(child: ChildProcess, command: string, options: ChildOptions): Chil
     pid,
     startTime,
     command,
+    stdin: options.stdinPipe === true ? child.stdin : null,
     stdout: child.stdout,
     stderr: child.stderr,
     exited,

@@ -18,6 +18,7 @@ import { NetconfOps } from './netconf.js';
 import { QdiscOps } from './qdisc.js';
 import { RouteOps } from './route.js';
 import { subscribe, type EventGroup, type Subscription, type RtnlEvent } from './events.js';
+import { isVxlanIntoAnotherNamespace } from './underlay.js';
 
 /** One netlink request, built by the link/addr/route operations. */
 export interface Request {
@@ -186,7 +187,8 @@ export class Handle implements AsyncDisposable {
       request.release?.();
       return Promise.reject(new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} is closed`));
     }
-    if (this.netns === null && !isReadOnlyType(request.type)) {
+    // The one exception (underlay.ts): a VXLAN made straight into another namespace, its socket here.
+    if (this.netns === null && !isReadOnlyType(request.type) && !isVxlanIntoAnotherNamespace(request.type, request.flags, request.body)) {
       request.release?.();
       return Promise.reject(
         new NslabError(

@@ -1,7 +1,7 @@
 export { Handle, type OpenOptions, type Request } from './handle.js';
 export { NetlinkError } from './error.js';
 export type { DevRef } from './dev.js';
-export type { Link, VethOptions, BridgeOptions, VxlanOptions, LinkChanges } from './link.js';
+export type { Link, VethOptions, BridgeOptions, VxlanOptions, VxlanIntoOptions, LinkChanges } from './link.js';
 export { upWithAliasRequest } from './link.js';
 export { parseCidr, type Address, type AddOptions } from './addr.js';
 export type { Route, RouteLookup, RouteSpec } from './route.js';

@@ -78,6 +78,25 @@ export interface VxlanOptions {
   mtu?: number;
 }
 
+/** A VXLAN cable end made from the host's namespace into a node's (see addVxlanInto). */
+export interface VxlanIntoOptions {
+  name: string;
+  /** Namespace name (under /run/netns) the device is made in; never this handle's own. */
+  netns: string;
+  /** An open fd of that namespace, used instead of opening its file; the caller keeps it open until answered. */
+  netnsFd?: number;
+  /** Index to give the device in that namespace (must be free there). */
+  index?: number;
+  vni: number;
+  /** This host's underlay address: the outer source, and where the socket listens. */
+  local: string;
+  /** The peer host's underlay address: the one destination (the kernel adds its all-zero FDB entry). */
+  remote: string;
+  /** UDP destination port; 4789 is IANA's (the kernel's default, 8472, is not). */
+  port: number;
+  mtu?: number;
+}
+
 export interface LinkChanges {
   up?: boolean;
   mtu?: number;
@@ -186,6 +205,42 @@ export class LinkOps {
       },
       `vxlan ${options.name} id ${options.vni}`,
     );
+  }
+
+  /**
+   * Makes a point-to-point VXLAN device straight into another namespace, sent from this handle: the
+   * device is born in `netns` and its UDP socket stays in this handle's namespace, where the underlay is.
+   * The request a Handle on the namespace nslab runs in may send (rtnl/underlay.ts says exactly which).
+   * No learning: the one remote is the kernel's default destination for every frame.
+   *
+   * Equivalent to: ip link add NAME netns NETNS type vxlan id VNI local LOCAL remote REMOTE dstport PORT nolearning
+   */
+  async addVxlanInto(options: VxlanIntoOptions): Promise<void> {
+    const object = (): string => `vxlan ${options.netns}:${options.name} id ${options.vni} ${options.local} -> ${options.remote}:${options.port}`;
+    let fd: number | undefined;
+    const release = (): void => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    };
+    const path = netnsPath(options.netns, this.#h.path === '' ? undefined : dirname(this.#h.path));
+    try {
+      if (options.netnsFd === undefined) fd = openSync(path, 'r');
+    } catch (cause) {
+      throw new NslabError('NSLAB_NOT_FOUND', `cannot create ${object()}: namespace ${options.netns} does not exist (${path})`, { cause });
+    }
+    const info: LinkInfo = {
+      kind: 'vxlan',
+      id: options.vni,
+      ...ipField('group', options.remote),
+      ...ipField('local', options.local),
+      port: options.port,
+      learning: false,
+    };
+    const attrs: LinkAttrs = { netnsFd: options.netnsFd ?? (fd as number), ifname: options.name, linkinfo: info };
+    if (options.mtu !== undefined) attrs.mtu = options.mtu;
+    const message: LinkRequest = { attrs };
+    if (options.index !== undefined) message.index = options.index;
+    await this.#h.request({ type: Rtm.NEWLINK, flags: NlmF.CREATE | NlmF.EXCL, body: encodeLink(message), object, release });
   }
 
   /**

@@ -10,7 +10,7 @@ interface Field {
   /** An example of a correct value. */
   example: string;
   /** For a mapping: what kind of mapping, to list its keys in "unknown key" messages. */
-  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint' | 'addressing' | 'frr' | 'ospf' | 'bgp';
+  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint' | 'addressing' | 'frr' | 'ospf' | 'bgp' | 'host';
   /** What to say when this key is missing. */
   missing?: string;
 }
@@ -87,11 +87,17 @@ const FIELDS: Record<string, Field> = {
   'nodes.*.ospf.dead': { what: 'the OSPF dead interval', example: 'dead: 4' },
   'nodes.*.bgp': { what: "the router's BGP settings", example: 'bgp: { as: 65001 }', mapping: 'bgp' },
   'nodes.*.bgp.as': { what: 'the AS number', example: 'as: 65001' },
+  'nodes.*.host': { what: 'the host of the node', example: 'host: A (a name under hosts)' },
+  'links.#.vni': { what: 'the VXLAN network identifier', example: 'vni: 1001' },
+  hosts: { what: 'the hosts', example: 'hosts: { A: { ssh: root@10.99.0.1 }, B: { ssh: lab-b } }' },
+  'hosts.*': { what: 'a host', example: 'A: { ssh: root@10.99.0.1 }', mapping: 'host' },
+  'hosts.*.ssh': { what: 'the ssh destination', example: 'ssh: root@10.99.0.1', missing: 'say how to reach the host, for example ssh: root@10.99.0.1' },
+  'hosts.*.underlay': { what: 'the underlay address', example: 'underlay: 10.99.0.1 (or an interface: eth1)' },
 };
 
 /** The pattern of a path: `links.#.endpoints.#`, `nodes.*.routes.#.via`. */
 export function pattern(path: Path): string {
-  return path.map((seg, i) => (typeof seg === 'number' ? '#' : i === 1 && path[0] === 'nodes' ? '*' : seg)).join('.');
+  return path.map((seg, i) => (typeof seg === 'number' ? '#' : i === 1 && (path[0] === 'nodes' || path[0] === 'hosts') ? '*' : seg)).join('.');
 }
 
 export function fieldAt(path: Path): Field | undefined {
@@ -110,4 +116,5 @@ export const MAPPING_NAMES = {
   frr: 'frr',
   ospf: 'ospf',
   bgp: 'bgp',
+  host: 'a host',
 } as const;

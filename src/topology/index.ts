@@ -29,9 +29,11 @@ export type {
   NodeRoutes,
   ResolvedEndpoint,
   ResolvedFrr,
+  ResolvedHost,
   ResolvedLab,
   ResolvedLink,
   ResolvedNode,
   ResolvedRoute,
+  ResolvedTunnel,
   Shaping,
 } from './types.js';

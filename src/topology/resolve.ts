@@ -40,6 +40,7 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
     const l = t.links[i] as CheckedLink;
     const link: ResolvedLink = { id: linkId(l.a, l.b), a: endpoint(l.a), b: endpoint(l.b) };
     if (l.mtu !== undefined) link.mtu = l.mtu;
+    if (l.vni !== undefined) link.vni = l.vni;
     links.push(link);
     addInterface(link.a);
     addInterface(link.b);
@@ -63,12 +64,14 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
     };
     if (n.bridge !== undefined) node.bridge = n.bridge;
     if (n.frr !== undefined) node.frr = n.frr;
+    if (n.host !== undefined) node.host = n.host;
     nodes.push(node);
   }
   const lab: ResolvedLab = { name: t.name, prefix: t.prefix, nodes, links };
   if (t.routing !== undefined) lab.routing = t.routing;
   if (t.summarize === true) lab.summarize = true;
   if (routing !== undefined) lab.routeTable = routing.table;
+  if (t.hosts !== undefined) lab.hosts = t.hosts.map((h) => ({ ...h }));
   if (routing !== undefined && routing.notes.length > 0) lab.notes = routing.notes;
   if (warnings !== undefined && warnings.length > 0) lab.warnings = [...warnings];
   const subnets = labSubnets(segments);

@@ -23,6 +23,9 @@ export const OSPF_AREA_MAX = 4294967295;
 export const OSPF_INTERVAL_MAX = 65535;
 /** AS numbers are 32-bit; 0 and 4294967295 are reserved (RFC 7607, RFC 7300). */
 export const AS_MAX = 4294967294;
+/** VXLAN network identifiers are 24-bit; 0 is left out (some switches treat it as no VNI). */
+export const VNI_MIN = 1;
+export const VNI_MAX = 16777215;
 
 /** The schemas, built from zod the first time they are needed (see lazy.ts). */
 function build() {
@@ -112,8 +115,17 @@ function build() {
           'The two ends of the cable (a veth pair), each "NODE[:INTERFACE] [ADDRESS...]" or { node, interface, addresses }. The link is named NODE:INTERFACE--NODE:INTERFACE after them.',
         ),
       ...linkProperties('link'),
+      vni: z
+        .number()
+        .int()
+        .min(VNI_MIN)
+        .max(VNI_MAX)
+        .describe(
+          `For a cable between two hosts (a VXLAN), its VXLAN network identifier, ${VNI_MIN} to ${VNI_MAX}, unique in the lab and free on both hosts. Left out: one nslab chooses and keeps. Unused when both ends are on one host.`,
+        )
+        .optional(),
     })
-    .describe('A cable: a veth pair joining two different nodes.');
+    .describe('A cable: a veth pair joining two different nodes (a VXLAN when they are on different hosts).');
 
   const routeSchema = z
     .strictObject({
@@ -259,6 +271,11 @@ function build() {
       frr: frrSchema.optional(),
       ospf: ospfSchema('node').optional(),
       bgp: bgpSchema.optional(),
+      host: z
+        .string()
+        .meta({ pattern: NODE_NAME_PATTERN, examples: ['A', 'lab-b'] })
+        .describe('For a lab over several machines: the host (a name under hosts) this node runs on. Left out: nslab places it.')
+        .optional(),
     })
     .describe('What a node is (kind) and has besides its cables: routes, commands and its FRR routing daemons.');
 
@@ -300,6 +317,22 @@ function build() {
       'Address pools: addresses for cable ends that have none, the same every run. Addresses given by hand win, and no pool hands out one of them (or a subnet overlapping one). A pool left out hands out nothing.',
     );
 
+  const hostSchema = z
+    .strictObject({
+      ssh: z
+        .string()
+        .meta({ minLength: 1, examples: ['root@10.99.0.1', 'lab-b'] })
+        .describe(
+          'How to reach the host: the ssh destination as you would type it (user@address, or a Host of your ~/.ssh/config). nslab runs your ssh, so its config, agent, ProxyJump and keys apply.',
+        ),
+      underlay: z
+        .string()
+        .meta({ examples: ['10.99.0.2', 'eth1'] })
+        .describe("The host's address the other hosts send its VXLAN cables to, or the interface that has it. Left out: the address ssh reaches the host at.")
+        .optional(),
+    })
+    .describe('One machine of the lab, reached over ssh, running nslab.');
+
   const labSchema = z
     .strictObject({
       $schema: z.string().describe('The JSON Schema of this file, for editors (JSON files). Ignored by nslab.').optional(),
@@ -331,6 +364,13 @@ function build() {
         )
         .optional(),
       ospf: ospfSchema('lab').optional(),
+      hosts: z
+        .record(z.string().meta({ pattern: NODE_NAME_PATTERN }), hostSchema)
+        .meta({ minProperties: 1 })
+        .describe(
+          'For a lab over several machines: host name -> { ssh, underlay }. Nodes go on the host their host: names, or are placed by nslab; cables between hosts are VXLAN. Left out: a lab on this machine.',
+        )
+        .optional(),
     })
     .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');
 
@@ -346,6 +386,7 @@ function build() {
     frr: Object.keys(frrSchema.shape),
     ospf: Object.keys(ospfSchema('node').shape),
     bgp: Object.keys(bgpSchema.shape),
+    host: Object.keys(hostSchema.shape),
   } as const;
   return { labSchema, allowedKeys };
 }

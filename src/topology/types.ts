@@ -41,6 +41,45 @@ export interface ResolvedLab {
   warnings?: TopologyIssue[];
   /** Every subnet of the lab (given by hand or from pools), for the engine and `nslab why`. */
   subnets?: LabSubnet[];
+  /** A lab over several machines: its hosts, in file order (every node then has its `host`). */
+  hosts?: ResolvedHost[];
+  /**
+   * One host's part of a lab over several machines (what the controller sends each host): the cables of
+   * its nodes that go to other hosts, each a VXLAN device. Its `links` are the cables within the host.
+   */
+  tunnels?: ResolvedTunnel[];
+}
+
+/** A machine of a lab over several: how to reach it, and where its VXLAN cables arrive. */
+export interface ResolvedHost {
+  name: string;
+  /** The ssh destination, as the user would type it. */
+  ssh: string;
+  /** The address (or the interface that has it) peers send VXLAN to; absent: the address ssh reaches. */
+  underlay?: string;
+}
+
+/**
+ * The end on this host of a cable to another host: a VXLAN device in the node's namespace whose UDP
+ * socket lives in the host's own namespace, where the underlay is.
+ */
+export interface ResolvedTunnel {
+  /** The cable's id in the whole lab (`red:eth0--green:eth0`). */
+  id: string;
+  /** The end on this host. */
+  end: ResolvedEndpoint;
+  /** The cable's MTU (both ends): what fits over the underlay, or the file's. */
+  mtu: number;
+  /** VXLAN network identifier, unique in the lab. */
+  vni: number;
+  /** UDP destination port (4789, IANA's). */
+  port: number;
+  /** This host's underlay address (the outer source). */
+  local: string;
+  /** The peer host's underlay address (the outer destination). */
+  remote: string;
+  /** The other end. */
+  peer: { host: string; node: string; ifname: string };
 }
 
 /** A subnet of the lab: on one cable (`p2p`) or one LAN (`lan`), with the hosts and routers that have an address in it. */
@@ -69,6 +108,8 @@ export interface ResolvedNode {
   bridge?: string;
   /** FRR routing daemons to run in the node: its own configuration, or the one `routing: ospf|bgp` writes. */
   frr?: ResolvedFrr;
+  /** In a lab over several machines: the host the node runs on (its `host:`, or where nslab placed it). */
+  host?: string;
 }
 
 /** A node's FRR: which daemons to start, and the configuration to load into them. */
@@ -119,6 +160,8 @@ export interface ResolvedLink {
   a: ResolvedEndpoint;
   b: ResolvedEndpoint;
   mtu?: number;
+  /** The VXLAN identifier the file gives the cable, for when its ends are on two hosts. */
+  vni?: number;
 }
 
 export interface ResolvedRoute {

@@ -12,12 +12,14 @@ import { ownFrr, readFrrNode, readOspf, type FileAccess, type FrrNodeDraft, type
 import { assignInterfaceNames, type NamingRequest } from './interface-names.js';
 import { OTHER, type Path, type Problem } from './issues.js';
 import { checkInterfaceName, checkLabName, checkNetnsName, checkNodeName, describeChar, quoteName } from './names.js';
+import { checkUniqueVnis, readHosts, readNodeHosts } from './hosts.js';
+import { place } from './placement.js';
 import { assignPoolAddresses, readAddressing } from './pools.js';
-import { METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
+import { METRIC_MAX, MTU_MAX, MTU_MIN, VNI_MAX, VNI_MIN } from './schema.js';
 import { buildSegments, type SegmentEnd } from './segments.js';
 import { checkShape, describeValue } from './shape.js';
 import { closest, listWords } from './suggest.js';
-import type { Cidr, ExecEntry, Family, NodeKind, ResolvedFrr, ResolvedRoute, Shaping } from './types.js';
+import type { Cidr, ExecEntry, Family, NodeKind, ResolvedFrr, ResolvedHost, ResolvedRoute, Shaping } from './types.js';
 import { parseDuration, parseLoss, parseRate } from './units.js';
 import { NslabError } from '../errors.js';
 
@@ -36,6 +38,7 @@ export interface CheckedLink {
   a: CheckedEndpoint;
   b: CheckedEndpoint;
   mtu?: number;
+  vni?: number;
 }
 
 export interface CheckedNode {
@@ -48,6 +51,8 @@ export interface CheckedNode {
   exec: ExecEntry[];
   /** FRR in the node: its own configuration, or the one routing: ospf|bgp writes. */
   frr?: ResolvedFrr;
+  /** The host the node runs on, in a lab over several machines. */
+  host?: string;
 }
 
 /** A topology with nothing wrong: names final, addresses and routes parsed. */
@@ -61,6 +66,7 @@ export interface CheckedTopology {
   warnings?: Problem[];
   /** `addressing: { summarize: true }`. */
   summarize?: boolean;
+  hosts?: ResolvedHost[];
 }
 
 export interface CheckOptions extends FileAccess {
@@ -113,6 +119,7 @@ interface DraftEndpoint {
 interface DraftLink {
   ends: (DraftEndpoint | undefined)[];
   mtu?: number;
+  vni?: number;
   props: Properties;
   path: Path;
 }
@@ -342,6 +349,7 @@ function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMa
     }
     const draft: DraftLink = { ends: readEndpoints(endpoints, i, known, nodeNames, types, problems), path, props };
     if (isInt(link.mtu, MTU_MIN, MTU_MAX)) draft.mtu = link.mtu;
+    if (isInt(link.vni, VNI_MIN, VNI_MAX)) draft.vni = link.vni;
     const a = draft.ends[0];
     const b = draft.ends[1];
     if (endpoints.length === 2 && a !== undefined && b !== undefined && a.spec.node.value === b.spec.node.value && known.has(a.spec.node.value)) {
@@ -635,6 +643,9 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   }
 
   const types = readNodeTypes(rawNodes, nodeNames, problems);
+  const hosts = readHosts(value.hosts, problems);
+  const pinned = readNodeHosts(rawNodes, nodeNames, hosts, problems);
+  checkUniqueVnis(value.links, problems);
   const routing = readRouting(value, problems);
   const pools = readAddressing(value.addressing, problems);
   if (pools.summarize && value.routing !== 'static') {
@@ -757,7 +768,9 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     const a = ends[0];
     const b = ends[1];
     if (a === undefined || b === undefined) throw new NslabError('NSLAB_INTERNAL', 'unreachable: a link without two ends passed validation');
-    checkedLinks.push(l.mtu !== undefined ? { a, b, mtu: l.mtu } : { a, b });
+    const checked: CheckedLink = l.mtu !== undefined ? { a, b, mtu: l.mtu } : { a, b };
+    if (l.vni !== undefined) checked.vni = l.vni;
+    checkedLinks.push(checked);
   }
 
   // Address pools, once everything else is right: they need the whole lab. Without pools, nothing to do.
@@ -772,6 +785,10 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   addFrr(nodes, checkedLinks, frrDrafts, routing, isBridge, problems, warnings);
   if (problems.length > 0) return { problems };
   const topology: CheckedTopology = { name, prefix, nodes, links: checkedLinks };
+  if (hosts !== undefined) {
+    topology.hosts = hosts;
+    placeNodes(nodes, checkedLinks, hosts, pinned);
+  }
   if (routing.routing !== undefined) topology.routing = routing.routing;
   if (warnings.length > 0) topology.warnings = warnings;
   if (pools.summarize) topology.summarize = true;
@@ -837,4 +854,21 @@ function addFrr(
     const named = drafts.get(node.name)?.daemons?.value ?? [];
     node.frr = named.length > 0 ? { ...frr, daemons: inStartOrder([...frr.daemons, ...named]) } : frr;
   }
+}
+
+/** Every node's host: its own `host:`, else where placement.ts puts it. */
+function placeNodes(nodes: CheckedNode[], links: readonly CheckedLink[], hosts: readonly ResolvedHost[], pinned: ReadonlyMap<string, string>): void {
+  const index = new Map(nodes.map((n, i) => [n.name, i]));
+  const hostIndex = new Map(hosts.map((h, i) => [h.name, i]));
+  const pins = new Map<number, number>();
+  for (const [node, host] of pinned) pins.set(index.get(node) ?? 0, hostIndex.get(host) ?? 0);
+  const hostOf = place({
+    nodes: nodes.map((n) => n.name),
+    cables: links.map((l) => [index.get(l.a.node) ?? 0, index.get(l.b.node) ?? 0] as const),
+    hosts: hosts.map((h) => h.name),
+    pinned: pins,
+  });
+  nodes.forEach((n, i) => {
+    n.host = hosts[hostOf[i] ?? 0]?.name ?? '';
+  });
 }

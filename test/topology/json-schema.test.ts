@@ -39,5 +39,5 @@ test('the JSON Schema is strict and describes every field', () => {
   };
   walk(schema, '#');
   assert.deepEqual(undescribed, []);
-  assert.equal(objects, 11, "lab, node, route, exec, link, endpoint, addressing, frr, bgp and ospf (twice: the lab's and a node's)");
+  assert.equal(objects, 12, "lab, node, route, exec, link, endpoint, addressing, frr, bgp, host and ospf (twice: the lab's and a node's)");
 });

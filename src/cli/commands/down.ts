@@ -16,6 +16,18 @@ export function register(program: Command): void {
       requireRoot('down');
       const name = await labName(o, file, undefined, labOfFile);
       const started = performance.now();
+      const api = await import('../../api/index.js');
+      const spread = file !== undefined ? (await api.Lab.fromFile(file)).resolved : undefined;
+      if (api.isOverHosts(name) || spread?.hosts !== undefined) {
+        const r = await api.downOverHosts(name, spread);
+        const ms = Math.round(performance.now() - started);
+        print(o.json === true, { lab: name, found: r.found, hosts: r.down, ms }, () =>
+          r.found || r.down.length > 0
+            ? `lab ${name} down on ${r.down.length} hosts (${r.down.join(', ')}) in ${ms} ms`
+            : `no lab named ${name} was up; nothing to do`,
+        );
+        return;
+      }
       const explainSteps = o.explain === true && o.json !== true;
       const onProgress = progressPrinter('down', explainSteps, `nslab down ${file ?? `--lab ${name}`}`);
       const result = await down(name, onProgress !== undefined ? { onProgress } : {});

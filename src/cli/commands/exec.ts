@@ -1,7 +1,7 @@
 /** nslab exec NODE -- CMD...: a command inside a node, its exit status nslab's. */
 import type { Command } from 'commander';
 import { appliedNode } from '../../api/running.js';
-import { attached } from '../attach.js';
+import { attached, onItsHost } from '../attach.js';
 import { labName, requireRoot } from '../context.js';
 
 export function register(program: Command): void {
@@ -15,6 +15,12 @@ export function register(program: Command): void {
       requireRoot('exec');
       const lab = await labName(o, undefined, node);
       const { netns } = appliedNode(lab, node);
+      // A node on another host: the command runs there, through that host's nslab.
+      const remote = await onItsHost(lab, node, ['exec', '--lab', lab, node, '--', ...command]);
+      if (remote !== undefined) {
+        process.exitCode = remote;
+        return;
+      }
       process.exitCode = await attached({ lab, node, netns }, command);
     });
 }

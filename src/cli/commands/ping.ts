@@ -1,7 +1,7 @@
 /** nslab ping NODE TARGET: ping from a node to another node or an address. */
 import type { Command } from 'commander';
 import { appliedLab, appliedNode } from '../../api/running.js';
-import { attached } from '../attach.js';
+import { attached, onItsHost } from '../attach.js';
 import { labName, requireRoot } from '../context.js';
 import { UsageError } from '../output.js';
 
@@ -20,6 +20,12 @@ export function register(program: Command): void {
       const { netns } = appliedNode(name, node);
       const { Lab } = await import('../../api/lab.js');
       const address = new Lab(appliedLab(name)).resolveTarget(target);
+      // The target's address is known here (the whole lab); the ping runs on the node's host.
+      const remote = await onItsHost(name, node, ['ping', '--lab', name, node, address, '-c', o.count]);
+      if (remote !== undefined) {
+        process.exitCode = remote;
+        return;
+      }
       process.exitCode = await attached({ lab: name, node, netns }, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]);
     });
 }

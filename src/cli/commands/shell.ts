@@ -1,7 +1,7 @@
 /** nslab shell NODE: an interactive shell inside a node, its prompt naming the node. */
 import type { Command } from 'commander';
 import { appliedNode } from '../../api/running.js';
-import { attached, onPath } from '../attach.js';
+import { attached, onItsHost, onPath } from '../attach.js';
 import { labName, requireRoot } from '../context.js';
 
 export function register(program: Command): void {
@@ -14,6 +14,11 @@ export function register(program: Command): void {
       requireRoot('shell');
       const lab = await labName(o, undefined, node);
       const { netns } = appliedNode(lab, node);
+      const remote = await onItsHost(lab, node, ['shell', '--lab', lab, node]);
+      if (remote !== undefined) {
+        process.exitCode = remote;
+        return;
+      }
       const env = { ...process.env, PS1: `[${node}] \\w \\$ ` };
       process.stderr.write(`nslab: shell on node ${node} of lab ${lab} (netns ${netns}); exit to leave\n`);
       // bash without the user's startup files (which would set their own prompt), else the POSIX sh.

@@ -24,6 +24,22 @@ export function register(program: Command): void {
     .action(async (file: string | undefined, o: { lab?: string; json?: boolean; stats?: boolean; watch?: boolean }) => {
       requireRoot('status');
       const name = await labName(o, file, undefined, labOfFile);
+      const api = await import('../../api/index.js');
+      if (api.isOverHosts(name)) {
+        const over = await api.statusOverHosts(name);
+        print(o.json === true, over, () =>
+          [
+            `lab ${name} over ${over.hosts.length} hosts${over.source !== undefined ? ` (${over.source})` : ''}:`,
+            ...over.hosts.map((h) =>
+              h.status !== undefined
+                ? `host ${h.name} (${h.ssh}): up, ${(h.status as { nodes?: unknown[] }).nodes?.length ?? 0} nodes`
+                : `host ${h.name} (${h.ssh}): ${h.reachable ? 'answers, and has no part of the lab' : 'GONE'}: ${h.error ?? ''}`,
+            ),
+          ].join('\n'),
+        );
+        if (over.hosts.some((h) => h.status === undefined)) process.exitCode = 1;
+        return;
+      }
       const read = async (): Promise<{ s: LabStatus; counters?: InterfaceCounters[] }> => {
         const [s, counters] = await Promise.all([status(name), o.stats === true || o.watch === true ? labCounters(name) : undefined]);
         return counters !== undefined ? { s, counters } : { s };

@@ -4,7 +4,7 @@ import type { Lab, UpOptions } from '../../api/index.js';
 import { formatTopologyIssue, NslabError } from '../../errors.js';
 import { attached } from '../attach.js';
 import { print, requireRoot } from '../context.js';
-import { formatPlan } from '../output.js';
+import { formatPlan, UsageError } from '../output.js';
 import { planScript, progressPrinter } from '../progress.js';
 import type { ProgramOptions } from '../program.js';
 
@@ -54,6 +54,11 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
     throw e;
   }
   for (const w of lab.resolved.warnings ?? []) process.stderr.write(`nslab: warning: ${formatTopologyIssue(w, lab.source)}\n`);
+  if (lab.resolved.hosts !== undefined) {
+    // A lab over several machines: nothing is made here; the namespaces made ahead are not needed.
+    await spares?.close();
+    return upOverHosts(lab, file as string, o);
+  }
   const started = performance.now();
   const explainSteps = o.explain === true && o.json !== true;
   const onProgress = progressPrinter('up', explainSteps, `nslab up ${file ?? ''}`.trimEnd());
@@ -109,4 +114,36 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
   if (code !== 0)
     throw new NslabError('NSLAB_EXEC', `the lab is up but ${from.name} does not reach ${to.name} (${target}); \`nslab status\` shows what the kernel has`);
   process.stdout.write(`\n${from.name} reaches ${to.name}. Try: nslab shell ${from.name}  |  nslab status  |  nslab down\n`);
+}
+
+/** `nslab up FILE` of a lab over several machines: every host's part at once, through the controller. */
+async function upOverHosts(lab: Lab, file: string, o: UpFlags): Promise<void> {
+  if (o.explain === true) throw new UsageError("--explain shows one machine's steps: run `nslab up --explain` of a part on its host, or leave it out");
+  const api = await import('../../api/index.js');
+  const started = performance.now();
+  const json = o.json === true;
+  if (o.dryRun === true) {
+    const checks = await api.checkHosts(lab.resolved);
+    const bad = checks.filter((c) => !c.ok);
+    if (bad.length > 0) throw new NslabError('NSLAB_HOST', bad.flatMap((c) => c.problems).join('\n'));
+    const facts = new Map(checks.map((c) => [c.name, c.facts as NonNullable<typeof c.facts>]));
+    const { cables, problems } = api.planCables(lab.resolved, facts);
+    if (problems.length > 0) throw new NslabError('NSLAB_VNI', problems.join('\n'));
+    const hosts = (lab.resolved.hosts ?? []).map((h) => ({ name: h.name, nodes: lab.resolved.nodes.filter((n) => n.host === h.name).map((n) => n.name) }));
+    print(json, { lab: lab.name, hosts, cables: cables.map((c) => ({ id: c.link.id, hosts: [c.hostA, c.hostB], vni: c.vni, mtu: c.mtu })) }, () =>
+      [
+        ...hosts.map((h) => `host ${h.name}: ${h.nodes.join(', ') || 'no nodes'}`),
+        ...cables.map((c) => `vxlan ${c.link.id}: ${c.hostA} <-> ${c.hostB}, VNI ${c.vni}, MTU ${c.mtu}`),
+      ].join('\n'),
+    );
+    return;
+  }
+  const onHost = process.stderr.isTTY && !json ? (host: string, what: string): void => void process.stderr.write(`nslab: host ${host}: ${what}\n`) : undefined;
+  const result = await api.upOverHosts(lab.resolved, { source: file, ...(onHost !== undefined ? { onHost } : {}) });
+  const ms = Math.round(performance.now() - started);
+  const r = lab.resolved;
+  const summary = !result.changed
+    ? `lab ${r.name} is up over ${result.hosts.length} hosts and matches ${file}: nothing to change`
+    : `lab ${r.name} ${result.existed ? 'updated' : 'up'} over ${result.hosts.length} hosts (${result.hosts.map((h) => `${h.name}: ${r.nodes.filter((n) => n.host === h.name).length} nodes`).join(', ')}): ${r.nodes.length} nodes, ${r.links.length} link${r.links.length === 1 ? '' : 's'}, ${result.operations} operations in ${ms} ms`;
+  print(json, { lab: r.name, changed: result.changed, operations: result.operations, ms, hosts: result.hosts }, () => summary);
 }

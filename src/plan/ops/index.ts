@@ -10,6 +10,7 @@ import { netnsAdd, netnsDel, sysctlSet } from './namespace.js';
 import { exec, procKill } from './process.js';
 import { qdiscDel, qdiscSet } from './qdisc.js';
 import { routeAdd, routeDel, routesAdd } from './route.js';
+import { vxlanAdd, vxlanDel } from './vxlan.js';
 
 export const OP_KINDS: { readonly [K in OpKind]: OpKindSpec<K> } = {
   'proc.kill': procKill,
@@ -27,6 +28,8 @@ export const OP_KINDS: { readonly [K in OpKind]: OpKindSpec<K> } = {
   'route.add': routeAdd,
   'route.del': routeDel,
   'routes.add': routesAdd,
+  'vxlan.add': vxlanAdd,
+  'vxlan.del': vxlanDel,
   exec,
 };
 

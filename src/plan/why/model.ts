@@ -449,6 +449,10 @@ export function changesOf(op: Op, nodeOf: (netns: string) => string): ModelChang
       if (r.dev !== undefined) route.dev = r.dev;
       return [{ change: 'route.del', node: nodeOf(op.netns), route }];
     }
+    case 'vxlan.del':
+      return [{ change: 'veth.del', end: { node: nodeOf(op.netns), ifname: op.ifname } }];
+    // A cable to another host: its far end is not in this host's model (a lab over hosts is walked per part).
+    case 'vxlan.add':
     case 'qdisc.set':
     case 'qdisc.del':
     case 'exec':
