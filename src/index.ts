@@ -2,7 +2,7 @@
  * nslab: virtual networks of Linux network namespaces. The one public door of the package: what is
  * exported here is the contract (docs/api.md; the API report in etc/nslab.api.md shows every change to it).
  */
-export { Lab, Node, LinkEnd, type ExecResult, type ExecOptions, type RunResult, type Exit } from './api/index.js';
+export { Lab, Node, LinkEnd, takeLabsDownOnExit, type ExecResult, type ExecOptions, type RunResult, type Exit } from './api/index.js';
 export type { Capture, CaptureOptions, CapturedPacket, CaptureEnd } from './api/index.js';
 export { down, status, clean, listLabs, type DownOptions, type DownResult, type LabStatus, type LabSummary } from './api/index.js';
 export {

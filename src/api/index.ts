@@ -3,6 +3,7 @@
  * package's public door, src/index.ts, exports the public part of it.
  */
 export { Lab, Node, LinkEnd, upWithSpares } from './lab.js';
+export { takeLabsDownOnExit } from './interrupt.js';
 export { runIn, type ExecResult, type ExecOptions } from './exec.js';
 export { packetClock, type Capture, type CaptureOptions, type CapturedPacket, type CaptureEnd } from './capture.js';
 export type { RunResult, Exit } from '../process/index.js';

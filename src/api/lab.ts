@@ -30,7 +30,14 @@ import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, routesOf, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
 import { topologyFileReader } from './files.js';
+import { broughtUpHere, takenDown } from './interrupt.js';
+import { processStartTime } from '../process/index.js';
 import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
+
+/** This process, as a lab's owner: `up({ exclusive: true })` elsewhere refuses its labs, `clean --orphans` removes them once it is gone. */
+function thisProcess(): { pid: number; startTime: string } {
+  return { pid: process.pid, startTime: processStartTime(process.pid) ?? '' };
+}
 
 /** Lets upWithSpares mark a Lab as brought up by it (set in Lab's static block). */
 let broughtUp: (lab: Lab) => void;
@@ -102,12 +109,22 @@ export class Lab implements AsyncDisposable {
   async up(options: UpOptions = {}): Promise<UpResult> {
     if (this.resolved.hosts !== undefined && options.dryRun !== true) {
       const r = await upOverHosts(this.resolved, this.source !== undefined ? { source: this.source } : {});
-      this.#up = true;
+      this.#brought(r.existed);
       return { lab: r.lab, plan: { lab: r.lab, ops: [] }, changed: r.changed, existed: r.existed, skipped: [] };
     }
-    const result = await up(this.resolved, { ...(this.source !== undefined ? { source: this.source } : {}), ...options });
-    this.#up = options.dryRun !== true;
+    const result = await up(this.resolved, { ...(this.source !== undefined ? { source: this.source } : {}), owner: thisProcess(), ...options });
+    if (options.dryRun !== true) this.#brought(result.existed);
     return result;
+  }
+
+  /**
+   * After an up: this object brought the lab up unless it was up already (adopted, by another Lab or
+   * process): only then does `await using`, or this process being interrupted (interrupt.ts), take it down.
+   */
+  #brought(existed: boolean): void {
+    if (existed && !this.#up) return;
+    this.#up = true;
+    broughtUpHere(this);
   }
 
   /** Removes the lab, leaving nothing of it behind. */
@@ -115,10 +132,12 @@ export class Lab implements AsyncDisposable {
     if (this.resolved.hosts !== undefined || isOverHosts(this.resolved.name)) {
       const r = await downOverHosts(this.resolved.name, this.resolved);
       this.#up = false;
+      takenDown(this);
       return { lab: r.lab, plan: { lab: r.lab, ops: [] }, found: r.found };
     }
     const result = await down(this.resolved.name, options);
     this.#up = false;
+    takenDown(this);
     return result;
   }
 
