@@ -52,13 +52,14 @@ export class Lab implements AsyncDisposable {
   }
 
   /**
-   * Reads and validates a topology file (YAML or JSON), or a containerlab file (*.clab.yml), with the files
-   * it names (FRR configs) read from beside it. Throws TopologyError listing every problem.
+   * Reads and validates a topology file (YAML or JSON, in UTF-8), or a containerlab file (*.clab.yml),
+   * with the files it names (FRR configs) read from beside it. Throws TopologyError listing every problem,
+   * or saying it is not a text file.
    */
   static async fromFile(path: string, options: Pick<ParseOptions, 'onRead'> = {}): Promise<Lab> {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       const [what, hint] =
@@ -69,7 +70,7 @@ export class Lab implements AsyncDisposable {
             : (['NSLAB_NOT_FOUND', 'check the path'] as const);
       throw new NslabError(what, `cannot read topology file ${path}: ${(cause as Error).message}; ${hint}`, { cause });
     }
-    return new Lab(parseTopology(text, { ...options, file: path, read: topologyFileReader(path) }), path);
+    return new Lab(parseTopology(bytes, { ...options, file: path, read: topologyFileReader(path) }), path);
   }
 
   /**

@@ -3,7 +3,7 @@
  * means when it is not named.
  */
 import { NslabError } from '../errors.js';
-import { DEFAULT_LAB_NAME, labsHolding, listLabs } from '../api/running.js';
+import { DEFAULT_LAB_NAME, labsHolding, listLabs, nameList } from '../api/running.js';
 import { UsageError } from './output.js';
 
 export function requireRoot(what: string): void {
@@ -27,12 +27,12 @@ export async function labName(options: { lab?: string }, file?: string, node?: s
   if (node !== undefined) {
     const holding = labsHolding(node);
     if (holding.length === 1 && holding[0] !== undefined) return holding[0];
-    if (holding.length > 1) throw new UsageError(`node ${node} is in several labs (${holding.join(', ')}): say which with --lab NAME`);
+    if (holding.length > 1) throw new UsageError(`node ${node} is in several labs (${nameList(holding)}): say which with --lab NAME`);
     throw new NslabError('NSLAB_NOT_FOUND', `no lab that is up has a node named ${node}; \`nslab ls\` lists the labs, \`nslab status\` their nodes`);
   }
   const labs = listLabs();
   if (labs.length === 1 && labs[0] !== undefined) return labs[0].name;
-  if (labs.length > 1) throw new UsageError(`several labs are up (${labs.map((l) => l.name).join(', ')}): say which with --lab NAME or a FILE`);
+  if (labs.length > 1) throw new UsageError(`several labs are up (${nameList(labs.map((l) => l.name))}): say which with --lab NAME or a FILE`);
   return DEFAULT_LAB_NAME;
 }
 
