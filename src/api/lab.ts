@@ -5,7 +5,6 @@
  *   await lab.up();
  *   assert(await lab.node('red').reach('green'));
  */
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import {
   down,
@@ -29,7 +28,7 @@ import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, routesOf, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
-import { topologyFileReader } from './files.js';
+import { readTopologyFile, topologyFileReader } from './files.js';
 import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
 
 /** Lets upWithSpares mark a Lab as brought up by it (set in Lab's static block). */
@@ -57,20 +56,8 @@ export class Lab implements AsyncDisposable {
    * or saying it is not a text file.
    */
   static async fromFile(path: string, options: Pick<ParseOptions, 'onRead'> = {}): Promise<Lab> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      const [what, hint] =
-        code === 'EACCES' || code === 'EPERM'
-          ? (['NSLAB_PERMISSION', 'check its permissions, or run as a user who may read it'] as const)
-          : code === 'EISDIR'
-            ? (['NSLAB_NOT_FOUND', 'give the topology file inside it, not the directory'] as const)
-            : (['NSLAB_NOT_FOUND', 'check the path'] as const);
-      throw new NslabError(what, `cannot read topology file ${path}: ${(cause as Error).message}; ${hint}`, { cause });
-    }
-    return new Lab(parseTopology(bytes, { ...options, file: path, read: topologyFileReader(path) }), path);
+    const text = await readTopologyFile(path);
+    return new Lab(parseTopology(text, { ...options, file: path, read: topologyFileReader(path) }), path);
   }
 
   /**

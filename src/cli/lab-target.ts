@@ -1,7 +1,7 @@
 /**
  * Which running lab, node and interface a command means, for the commands that watch a lab (graph, ui,
- * capture). A name that does not exist is a usage error (exit 2) naming what does; a lab that is simply
- * not up is a failure (exit 1) saying how to bring it up.
+ * capture). A lab, node or interface that is not there is NSLAB_NOT_FOUND (exit 1, as for exec, ping and
+ * the library) naming what is; a command line that could mean several labs is a usage error (exit 2).
  */
 import { appliedLab, listLabs, nameList } from '../api/running.js';
 import type { ResolvedLab, ResolvedNode } from '../api/index.js';
@@ -26,7 +26,7 @@ const labList = (): string => {
 /** The applied definition of a running lab named by --lab: unknown names are usage errors. */
 export function runningLab(name: string): ResolvedLab {
   const lab = applied(name);
-  if (lab === undefined) throw new UsageError(`no lab named ${name} is up; ${labList()}`);
+  if (lab === undefined) throw new NslabError('NSLAB_NOT_FOUND', `no lab named ${name} is up; ${labList()}`);
   return lab;
 }
 
@@ -46,16 +46,20 @@ export function onlyLab(node?: string): ResolvedLab {
   if (holding.length === 1 && holding[0] !== undefined) return holding[0];
   if (labs.length === 0) throw new NslabError('NSLAB_NOT_FOUND', 'no lab is up; bring one up with `nslab up [FILE]`');
   if (holding.length === 0)
-    throw new UsageError(
-      `no lab that is up has a node named ${node ?? ''}; ${labs.map((l) => `lab ${l.name} has ${nameList(l.nodes.map((n) => n.name))}`).join('; ')}`,
+    throw new NslabError(
+      'NSLAB_NOT_FOUND',
+      `no lab that is up has a node named ${node ?? ''}; ${labs
+        .slice(0, 10)
+        .map((l) => `lab ${l.name} has ${nameList(l.nodes.map((n) => n.name))}`)
+        .join('; ')}${labs.length > 10 ? `; and ${labs.length - 10} more labs` : ''}`,
     );
-  throw new UsageError(`several labs are up (${holding.map((l) => l.name).join(', ')}): say which with --lab NAME`);
+  throw new UsageError(`several labs are up (${nameList(holding.map((l) => l.name))}): say which with --lab NAME`);
 }
 
 /** NODE of a lab, or a usage error naming its nodes. */
 export function nodeIn(lab: ResolvedLab, node: string): ResolvedNode {
   const n = lab.nodes.find((x) => x.name === node);
-  if (n === undefined) throw new UsageError(`lab ${lab.name} has no node ${node}; its nodes are ${nameList(lab.nodes.map((x) => x.name))}`);
+  if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${node}; its nodes are ${nameList(lab.nodes.map((x) => x.name))}`);
   return n;
 }
 
@@ -63,6 +67,7 @@ export function nodeIn(lab: ResolvedLab, node: string): ResolvedNode {
 export function interfaceIn(lab: ResolvedLab, node: string, ifname: string): ResolvedNode {
   const n = nodeIn(lab, node);
   const all = [...n.interfaces, ...(n.bridge !== undefined ? [n.bridge] : [])];
-  if (!all.includes(ifname)) throw new UsageError(`node ${node} of lab ${lab.name} has no interface ${ifname}; its interfaces are ${nameList(all) || 'none'}`);
+  if (!all.includes(ifname))
+    throw new NslabError('NSLAB_NOT_FOUND', `node ${node} of lab ${lab.name} has no interface ${ifname}; its interfaces are ${nameList(all) || 'none'}`);
   return n;
 }

@@ -40,7 +40,7 @@ describe('nslab validate', () => {
   test('a valid file: exit 0, and with --json its summary', () => {
     const r = nslab(['validate', '--json', file('good.yaml', GOOD)]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { valid: true, lab: 'good', nodes: 2, links: 1 });
+    assert.deepEqual(JSON.parse(r.stdout), { valid: true, lab: 'good', nodes: 2, links: 1, warnings: [] });
   });
 
   test('an invalid file: exit 2; with --json, { valid: false, file, problems } on stdout and nothing else', () => {
@@ -87,10 +87,29 @@ describe('nslab validate', () => {
   });
 
   test('a file that cannot be read is a failure (1), as for every command that reads one, and JSON with --json', () => {
-    const r = nslab(['validate', join(dir, 'missing.yaml'), '--json']);
+    const missing = join(dir, 'missing.yaml');
+    const r = nslab(['validate', missing, '--json']);
     assert.equal(r.code, 1);
     assert.equal(errorOf(r).code, 'NSLAB_NOT_FOUND');
     assert.match(r.stderr, /cannot read topology file .*missing\.yaml/);
+    for (const args of [
+      ['graph', missing],
+      ['convert', missing],
+      ['convert', dir],
+    ]) {
+      const other = nslab(args);
+      assert.equal(other.code, 1, `${args.join(' ')}: ${other.stderr}`);
+      assert.match(other.stderr, /cannot read topology file .*\[NSLAB_NOT_FOUND\]/);
+    }
+  });
+
+  test('every command that reads a file reports a binary one as "not a text file"', () => {
+    const binary = file('binary.clab.yml', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
+    for (const command of ['validate', 'graph', 'convert']) {
+      const r = nslab([command, binary]);
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      assert.match(r.stderr, /binary\.clab\.yml: not a text file: byte 2 \(0x8B\) is not UTF-8/, command);
+    }
   });
 });
 
