@@ -46,16 +46,17 @@ export function quote(text: string, withLength = true): string {
 
 /**
  * `a, b and c`; past `shown` items, the first `shown` and how many more: `n0, n1, ... n9 ... and 99,990
- * more`. Each item is cut as `clip` cuts. Only the items shown are read, so a list of any length costs
- * the same.
+ * more`. Each item is cut as `clip` cuts at `itemMax` characters (nslab's own sentences, which are
+ * bounded already, are kept whole with Infinity). Only the items shown are read, so a list of any length
+ * costs the same.
  */
-export function listWords(words: readonly string[], shown = LIST_SHOWN): string {
+export function listWords(words: readonly string[], shown = LIST_SHOWN, itemMax = EXCERPT_MAX): string {
   if (words.length > shown) {
     const first: string[] = [];
-    for (let i = 0; i < shown; i++) first.push(clip(words[i] ?? ''));
+    for (let i = 0; i < shown; i++) first.push(clip(words[i] ?? '', itemMax));
     return `${first.join(', ')} ... and ${count(words.length - shown)} more`;
   }
-  const all = words.map((w) => clip(w));
+  const all = words.map((w) => clip(w, itemMax));
   if (all.length <= 1) return all.join('');
   return `${all.slice(0, -1).join(', ')} and ${all[all.length - 1] ?? ''}`;
 }

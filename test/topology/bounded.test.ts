@@ -25,4 +25,6 @@ test('a long text is quoted as its start and its length, never whole', () => {
   assert.equal(clip(emoji), `${'a'.repeat(59)}... (139 characters)`);
   // Each name of a list is cut too.
   assert.equal(listWords(['red', 'g'.repeat(1000)]), `red and ${'g'.repeat(60)}... (1,000 characters)`);
+  // nslab's own sentences are kept whole when the caller says so; the list is still cut.
+  assert.equal(listWords(['red', 'g'.repeat(100), 'b', 'c'], 2, Infinity), `red, ${'g'.repeat(100)} ... and 2 more`);
 });
