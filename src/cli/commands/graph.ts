@@ -4,10 +4,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { listLabs, nameList } from '../../api/running.js';
+import { listLabs } from '../../api/running.js';
 import { NslabError } from '../../errors.js';
 import { UsageError } from '../output.js';
-import { runningLab } from '../lab-target.js';
+import { labName, runningLab } from '../context.js';
 
 /** The format an output file's name suggests. */
 const BY_EXTENSION: Record<string, string> = { svg: 'svg', dot: 'dot', gv: 'dot', mmd: 'mermaid', mermaid: 'mermaid', json: 'json' };
@@ -30,10 +30,8 @@ export function register(program: Command): void {
       if (file !== undefined) {
         model = definedGraph((await Lab.fromFile(file)).resolved);
       } else {
-        const up = listLabs();
-        const name = o.lab ?? (up.length === 1 ? up[0]?.name : undefined);
-        if (o.lab === undefined && up.length > 1)
-          throw new UsageError(`several labs are up (${nameList(up.map((l) => l.name))}): say which with --lab NAME or a FILE`);
+        // With no lab up and none named, the tutorial's lab as its file defines it.
+        const name = o.lab !== undefined || listLabs().length > 0 ? await labName(o) : undefined;
         if (name === undefined) model = definedGraph(parseTopology(DEFAULT_LAB_TEXT));
         else {
           runningLab(name);

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { NslabError } from '../../errors.js';
 import { UsageError } from '../output.js';
-import { runningLab, runningLabOf } from '../lab-target.js';
+import { runningLab, runningLabOf } from '../context.js';
 
 export function register(program: Command): void {
   program
