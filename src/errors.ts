@@ -61,12 +61,18 @@ export function formatTopologyIssue(issue: TopologyIssue, file?: string): string
   return head === '' ? body : `${head}: ${body}`;
 }
 
+/** How many problems the message of a TopologyError lists; `issues` has them all. */
+export const ISSUES_SHOWN = 100;
+
 export class TopologyError extends NslabError {
   readonly issues: readonly TopologyIssue[];
   readonly file: string | undefined;
   constructor(issues: readonly TopologyIssue[], file?: string) {
-    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-    super('NSLAB_TOPOLOGY', `${file ?? 'topology'} has ${count}:\n${issues.map((i) => `  ${formatTopologyIssue(i, file)}`).join('\n')}`);
+    const n = (k: number): string => k.toLocaleString('en-US');
+    const count = issues.length === 1 ? '1 problem' : `${n(issues.length)} problems`;
+    const lines = issues.slice(0, ISSUES_SHOWN).map((i) => `  ${formatTopologyIssue(i, file)}`);
+    if (issues.length > ISSUES_SHOWN) lines.push(`  ... and ${n(issues.length - ISSUES_SHOWN)} more problems`);
+    super('NSLAB_TOPOLOGY', `${file ?? 'topology'} has ${count}:\n${lines.join('\n')}`);
     this.name = 'TopologyError';
     this.issues = issues;
     this.file = file;

@@ -66,7 +66,7 @@ export type {
   ResolvedTunnel,
 } from '../topology/types.js';
 export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
-export { topologyFileReader } from './files.js';
+export { readTopologyFile, topologyFileReader } from './files.js';
 export {
   upOverHosts,
   downOverHosts,

@@ -5,7 +5,6 @@
  *   await lab.up();
  *   assert(await lab.node('red').reach('green'));
  */
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import {
   down,
@@ -29,7 +28,7 @@ import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { Handle } from '../rtnl/index.js';
 import { parseTopology, resolveTopology, routesOf, type ParseOptions } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
-import { topologyFileReader } from './files.js';
+import { readTopologyFile, topologyFileReader } from './files.js';
 import { broughtUpHere, takenDown } from './interrupt.js';
 import { processStartTime } from '../process/index.js';
 import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
@@ -59,23 +58,12 @@ export class Lab implements AsyncDisposable {
   }
 
   /**
-   * Reads and validates a topology file (YAML or JSON), or a containerlab file (*.clab.yml), with the files
-   * it names (FRR configs) read from beside it. Throws TopologyError listing every problem.
+   * Reads and validates a topology file (YAML or JSON, in UTF-8), or a containerlab file (*.clab.yml),
+   * with the files it names (FRR configs) read from beside it. Throws TopologyError listing every problem,
+   * or saying it is not a text file.
    */
   static async fromFile(path: string, options: Pick<ParseOptions, 'onRead'> = {}): Promise<Lab> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      const [what, hint] =
-        code === 'EACCES' || code === 'EPERM'
-          ? (['NSLAB_PERMISSION', 'check its permissions, or run as a user who may read it'] as const)
-          : code === 'EISDIR'
-            ? (['NSLAB_NOT_FOUND', 'give the topology file inside it, not the directory'] as const)
-            : (['NSLAB_NOT_FOUND', 'check the path'] as const);
-      throw new NslabError(what, `cannot read topology file ${path}: ${(cause as Error).message}; ${hint}`, { cause });
-    }
+    const text = await readTopologyFile(path);
     return new Lab(parseTopology(text, { ...options, file: path, read: topologyFileReader(path) }), path);
   }
 

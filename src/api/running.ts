@@ -5,6 +5,7 @@
 import { listLabs as listStates, readState, type LabSummary } from '../engine/index.js';
 import { listHostsStates, readHostsState } from '../multihost/state.js';
 import { NslabError } from '../errors.js';
+import { listWords, LIST_SHOWN } from '../topology/bounded.js';
 import type { ResolvedLab, ResolvedNode } from '../topology/types.js';
 
 export type { LabSummary };
@@ -52,8 +53,10 @@ export function appliedNode(lab: string, node: string): ResolvedNode {
   return n;
 }
 
-/** `a, b, c`, or the first ten and how many more: a lab of 100,000 nodes must not fill the screen. */
-export function nameList(names: readonly string[], shown = 10): string {
-  if (names.length <= shown) return names.join(', ');
-  return `${names.slice(0, shown).join(', ')} ... and ${(names.length - shown).toLocaleString('en-US')} more`;
+/**
+ * `a, b and c`, or the first ten and how many more: a lab of 100,000 nodes must not fill the screen. The
+ * topology's own lists (bounded.ts), so every message of nslab lists names one way.
+ */
+export function nameList(names: readonly string[], shown = LIST_SHOWN): string {
+  return listWords(names, shown);
 }

@@ -1,9 +1,12 @@
 /**
- * What every command shares: the privilege check, printing for people or as JSON, and which lab a command
- * means when it is not named.
+ * What every command shares: the privilege check, printing for people or as JSON, and the one place that
+ * decides which lab, node and interface a command means. A lab, node or interface that is not there is
+ * NSLAB_NOT_FOUND (exit 1) naming what is; a command line that could mean several labs is a usage error
+ * (exit 2).
  */
 import { NslabError } from '../errors.js';
-import { DEFAULT_LAB_NAME, labsHolding, listLabs } from '../api/running.js';
+import { appliedLab, DEFAULT_LAB_NAME, labsHolding, listLabs, nameList } from '../api/running.js';
+import type { ResolvedLab, ResolvedNode } from '../api/index.js';
 import { UsageError } from './output.js';
 
 export function requireRoot(what: string): void {
@@ -27,12 +30,13 @@ export async function labName(options: { lab?: string }, file?: string, node?: s
   if (node !== undefined) {
     const holding = labsHolding(node);
     if (holding.length === 1 && holding[0] !== undefined) return holding[0];
-    if (holding.length > 1) throw new UsageError(`node ${node} is in several labs (${holding.join(', ')}): say which with --lab NAME`);
+    if (holding.length > 1) throw new UsageError(`node ${node} is in several labs (${nameList(holding)}): say which with --lab NAME`);
+    if (listLabs().length === 0) throw new NslabError('NSLAB_NOT_FOUND', 'no lab is up; bring one up with `nslab up [FILE]`');
     throw new NslabError('NSLAB_NOT_FOUND', `no lab that is up has a node named ${node}; \`nslab ls\` lists the labs, \`nslab status\` their nodes`);
   }
   const labs = listLabs();
   if (labs.length === 1 && labs[0] !== undefined) return labs[0].name;
-  if (labs.length > 1) throw new UsageError(`several labs are up (${labs.map((l) => l.name).join(', ')}): say which with --lab NAME or a FILE`);
+  if (labs.length > 1) throw new UsageError(`several labs are up (${nameList(labs.map((l) => l.name))}): say which with --lab NAME or a FILE`);
   return DEFAULT_LAB_NAME;
 }
 
@@ -40,4 +44,49 @@ export async function labName(options: { lab?: string }, file?: string, node?: s
 export async function labOfFile(file: string): Promise<string> {
   const { Lab } = await import('../api/lab.js');
   return (await Lab.fromFile(file)).name;
+}
+
+/** The topology a running lab was brought up with, or undefined when it is not up. */
+function applied(name: string): ResolvedLab | undefined {
+  try {
+    return appliedLab(name);
+  } catch (e) {
+    if (e instanceof NslabError && e.code === 'NSLAB_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+const labList = (): string => {
+  const labs = listLabs().map((l) => l.name);
+  return labs.length === 0 ? 'no lab is up' : `the labs up are ${nameList(labs)}`;
+};
+
+/** The applied definition of a running lab, for the commands that watch one (graph, ui, capture). */
+export function runningLab(name: string): ResolvedLab {
+  const lab = applied(name);
+  if (lab === undefined) throw new NslabError('NSLAB_NOT_FOUND', `no lab named ${name} is up; ${labList()}`);
+  return lab;
+}
+
+/** The running lab of a topology file: the file's lab must be up. */
+export function runningLabOf(file: string, name: string): ResolvedLab {
+  const lab = applied(name);
+  if (lab === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${name} (from ${file}) is not up; bring it up with \`nslab up ${file}\``);
+  return lab;
+}
+
+/** NODE of a lab, or NSLAB_NOT_FOUND naming its nodes. */
+export function nodeIn(lab: ResolvedLab, node: string): ResolvedNode {
+  const n = lab.nodes.find((x) => x.name === node);
+  if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${node}; its nodes are ${nameList(lab.nodes.map((x) => x.name))}`);
+  return n;
+}
+
+/** NODE:IFNAME of a lab, or NSLAB_NOT_FOUND naming the node's interfaces. */
+export function interfaceIn(lab: ResolvedLab, node: string, ifname: string): ResolvedNode {
+  const n = nodeIn(lab, node);
+  const all = [...n.interfaces, ...(n.bridge !== undefined ? [n.bridge] : [])];
+  if (!all.includes(ifname))
+    throw new NslabError('NSLAB_NOT_FOUND', `node ${node} of lab ${lab.name} has no interface ${ifname}; its interfaces are ${nameList(all) || 'none'}`);
+  return n;
 }

@@ -25,6 +25,53 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILURE;
 }
 
+/** A topology problem as `--json` prints it: every key always there, null when unknown. */
+export interface ProblemJson {
+  path: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+  hint: string | null;
+}
+
+export function problemsJson(error: TopologyError): ProblemJson[] {
+  return error.issues.map((i) => ({ path: i.path, line: i.line ?? null, column: i.column ?? null, message: i.message, hint: i.hint ?? null }));
+}
+
+/** `nslab validate --json` of a file with problems (exit code 2). */
+export function invalidJson(file: string, error: TopologyError): { valid: false; file: string; problems: ProblemJson[] } {
+  return { valid: false, file, problems: problemsJson(error) };
+}
+
+/**
+ * What a `--json` command prints on stdout when it fails, so that a script always reads JSON: the error's
+ * stable code (NSLAB_USAGE for a mistake on the command line, NSLAB_INTERNAL for an error nslab did not
+ * expect) and its message; the problems of a refused topology; the steps a failed rollback left.
+ */
+export interface ErrorJson {
+  error: {
+    code: string;
+    message: string;
+    file?: string;
+    problems?: ProblemJson[];
+    rollback?: string[];
+  };
+}
+
+export function errorJson(error: unknown): ErrorJson {
+  if (error instanceof TopologyError) {
+    return {
+      error: { code: error.code, message: error.message, ...(error.file !== undefined ? { file: error.file } : {}), problems: problemsJson(error) },
+    };
+  }
+  if (error instanceof NslabError) {
+    const rollback = error.rollbackErrors?.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    return { error: { code: error.code, message: error.message, ...(rollback !== undefined ? { rollback } : {}) } };
+  }
+  if (error instanceof UsageError) return { error: { code: 'NSLAB_USAGE', message: error.message } };
+  return { error: { code: 'NSLAB_INTERNAL', message: error instanceof Error ? error.message : String(error) } };
+}
+
 /** The paragraph printed for an error; with debug, the stack and every cause too. */
 export function formatError(error: unknown, debug: boolean): string {
   if (!(error instanceof Error)) return `nslab: ${String(error)}`;

@@ -1,7 +1,8 @@
 /**
  * The nslab command: one file per command under commands/, each registering itself. This file builds the
  * program and is the only place that turns errors into exit codes (main). Exit codes: 0 success, 1
- * failure, 2 bad usage or invalid topology, 128 + N for a command in a node ended by signal N.
+ * failure, 2 bad usage or invalid topology, 128 + N for a command in a node ended by signal N. A command
+ * run with --json prints its errors as JSON on stdout too (docs/cli.md).
  */
 import { Command, CommanderError } from 'commander';
 import type { Spares } from '../api/early.js';
@@ -24,7 +25,7 @@ import * as ui from './commands/ui.js';
 import * as up from './commands/up.js';
 import * as validate from './commands/validate.js';
 import * as why from './commands/why.js';
-import { EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './output.js';
+import { errorJson, EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './output.js';
 import { version } from './version.js';
 
 export { runAsCommand } from './command.js';
@@ -49,18 +50,37 @@ export function buildProgram(options: ProgramOptions = {}): Command {
   return program;
 }
 
+/**
+ * Whether the command line runs a command that has --json with it (before any `--`, after which the words
+ * are a command's own): its errors are then printed as JSON on stdout as well.
+ */
+function wantsJson(program: Command, argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const words = end < 0 ? argv : argv.slice(0, end);
+  if (!words.includes('--json')) return false;
+  const name = words.find((w) => !w.startsWith('-'));
+  const command = program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
+  return command?.options.some((o) => o.long === '--json') === true;
+}
+
 export async function main(argv: string[], options: ProgramOptions = {}): Promise<number> {
   const program = buildProgram(options);
   const debug = argv.includes('--debug');
+  const json = wantsJson(program, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
-      return EXIT_USAGE; // commander has printed the message
+      // Help asked for, or the version: success. Help shown because no command was given: bad usage.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
+      if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      // commander has printed its message on stderr.
+      if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'NSLAB_USAGE', message: error.message.replace(/^error: /, '') } }, null, 2)}\n`);
+      return EXIT_USAGE;
     }
     process.stderr.write(`${formatError(error, debug)}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
     return exitCodeFor(error);
   } finally {
     // A head start that up did not use (a dry run, a usage error) is freed here; what up used, it freed.

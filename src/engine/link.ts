@@ -4,6 +4,7 @@
  */
 import { NslabError } from '../errors.js';
 import { Handle } from '../rtnl/index.js';
+import { listWords } from '../topology/bounded.js';
 import { routesOf } from '../topology/routing.js';
 import type { ResolvedRoute, Shaping } from '../topology/types.js';
 import { routeSpec } from './requests.js';
@@ -28,10 +29,10 @@ export function findInterface(
   const applied = readState(lab, stateRoot)?.applied;
   if (applied === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} is not up; bring it up with \`nslab up\``);
   const n = applied.nodes.find((x) => x.name === node);
-  if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} has no node ${node}; its nodes are ${applied.nodes.map((x) => x.name).join(', ')}`);
+  if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab} has no node ${node}; its nodes are ${listWords(applied.nodes.map((x) => x.name))}`);
   const end = applied.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === node && e.ifname === ifname);
   if (end === undefined)
-    throw new NslabError('NSLAB_NOT_FOUND', `node ${node} has no interface ${ifname}; its interfaces are ${n.interfaces.join(', ') || 'none'}`);
+    throw new NslabError('NSLAB_NOT_FOUND', `node ${node} has no interface ${ifname}; its interfaces are ${listWords(n.interfaces) || 'none'}`);
   return { netns: n.netns, shaping: end.shaping, routes: routesOf(applied, n) };
 }
 

@@ -30,6 +30,7 @@ import { Handle, NetlinkError, neighbourStateText, type Link, type Route } from 
 import type { ResolvedEndpoint, ResolvedLab } from '../topology/types.js';
 import { observeLab } from './observe.js';
 import { readState } from './state.js';
+import { listWords } from '../topology/bounded.js';
 
 export type { WhyAdvice, WhyCause, WhyCauseKind } from '../plan/why/index.js';
 
@@ -274,7 +275,7 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
   const nodeNamed = (name: string): ResolvedLab['nodes'][number] => {
     const n = lab.nodes.find((x) => x.name === name);
     if (n === undefined)
-      throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${name}; its nodes are ${lab.nodes.map((x) => x.name).join(', ')}`);
+      throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${name}; its nodes are ${listWords(lab.nodes.map((x) => x.name))}`);
     return n;
   };
   nodeNamed(from);

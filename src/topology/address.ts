@@ -5,6 +5,7 @@
  * the kernel's addresses come back through src/netlink).
  */
 import { bytesToIpv4, bytesToIpv6 } from '../netlink/address.js';
+import { clip, count, quote } from './bounded.js';
 import type { Cidr, Family } from './types.js';
 
 /** A problem with an address: what is wrong, and what to write instead. */
@@ -74,17 +75,20 @@ function parseIpv4(text: string): Parsed<Ip> {
   // Not canonical, or not an address: find the first thing wrong, for the message.
   const parts = text.split('.');
   if (parts.length !== 4) {
-    return fail(`"${text}" is not an IPv4 address: it has ${parts.length} part${parts.length === 1 ? '' : 's'}`, IPV4_RULE);
+    return fail(`${quote(text)} is not an IPv4 address: it has ${count(parts.length)} part${parts.length === 1 ? '' : 's'}`, IPV4_RULE);
   }
   const bytes = new Uint8Array(4);
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] ?? '';
-    if (!/^[0-9]+$/.test(part)) return fail(`"${text}" is not an IPv4 address: "${part}" is not a number`, IPV4_RULE);
+    if (!/^[0-9]+$/.test(part)) return fail(`${quote(text)} is not an IPv4 address: ${quote(part)} is not a number`, IPV4_RULE);
     if (part.length > 1 && part.startsWith('0')) {
-      return fail(`"${text}" has a leading zero in "${part}"`, `write ${String(Number(part))}: some tools read a leading zero as octal`);
+      return fail(
+        `${quote(text)} has a leading zero in ${quote(part)}`,
+        `write ${clip(part.replace(/^0+(?=.)/, ''))}: some tools read a leading zero as octal`,
+      );
     }
     const n = Number(part);
-    if (n > 255) return fail(`"${text}" is not an IPv4 address: ${part} is over 255`, 'each of the four numbers is 0 to 255');
+    if (n > 255) return fail(`${quote(text)} is not an IPv4 address: ${clip(part)} is over 255`, 'each of the four numbers is 0 to 255');
     bytes[i] = n;
   }
   return { ok: true, value: { family: 4, address: formatIpv4(bytes), bytes } };
@@ -93,7 +97,7 @@ function parseIpv4(text: string): Parsed<Ip> {
 function parseIpv6(text: string): Parsed<Ip> {
   const bad = (why: string): { ok: false; problem: AddressProblem } =>
     fail(
-      `"${text}" is not an IPv6 address: ${why}`,
+      `${quote(text)} is not an IPv6 address: ${why}`,
       'an IPv6 address is eight groups of 1 to 4 hex digits joined by colons, with one "::" for a run of zero groups, for example fd00::1',
     );
   if (text.includes('%')) return bad('a zone index ("%...") is not part of an interface address');
@@ -103,7 +107,7 @@ function parseIpv6(text: string): Parsed<Ip> {
   const last = text.slice(lastColon + 1);
   if (last.includes('.')) {
     const v4 = parseIpv4(last);
-    if (!v4.ok) return bad(`its IPv4 tail "${last}" is not an IPv4 address`);
+    if (!v4.ok) return bad(`its IPv4 tail ${quote(last)} is not an IPv4 address`);
     const b = v4.value.bytes;
     tail.push(((b[0] ?? 0) << 8) | (b[1] ?? 0), ((b[2] ?? 0) << 8) | (b[3] ?? 0));
     head = text.slice(0, lastColon + 1);
@@ -116,7 +120,7 @@ function parseIpv6(text: string): Parsed<Ip> {
     const out: number[] = [];
     for (const g of part.split(':')) {
       if (g === '') return 'a group between two colons is empty';
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return `"${g}" is not a group of 1 to 4 hex digits`;
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return `${quote(g)} is not a group of 1 to 4 hex digits`;
       out.push(parseInt(g, 16));
     }
     return out;
@@ -158,7 +162,7 @@ export function parseIp(text: string): Parsed<Ip> {
   if (text === '') return fail('the address is empty', `write an IP address, ${EXAMPLES}`);
   if (text.includes(':')) return parseIpv6(text);
   if (/^[0-9.]+$/.test(text)) return parseIpv4(text);
-  return fail(`"${text}" is not an IP address`, `write an IPv4 or IPv6 address, ${EXAMPLES}`);
+  return fail(`${quote(text)} is not an IP address`, `write an IPv4 or IPv6 address, ${EXAMPLES}`);
 }
 
 /** The number written from `start` to the end of `text` when it is 1 to 3 digits (a prefix length to check), else -1. */
@@ -184,10 +188,13 @@ function parsePrefixed(text: string, what: string, example: (ip: Ip) => string):
   const max = ip.value.family === 4 ? 32 : 128;
   const prefixLength = prefixLengthValue(text, slash + 1);
   if (prefixLength === -1) {
-    return fail(`"${text}" has "/${lenText}" where a prefix length belongs`, `write a number 0 to ${max} after the slash, for example ${example(ip.value)}`);
+    return fail(
+      `${quote(text)} has ${quote(`/${lenText}`)} where a prefix length belongs`,
+      `write a number 0 to ${max} after the slash, for example ${example(ip.value)}`,
+    );
   }
   if (prefixLength > max) {
-    return fail(`prefix length /${lenText} of "${text}" is too long for IPv${ip.value.family}`, `an IPv${ip.value.family} ${what} takes /0 to /${max}`);
+    return fail(`prefix length /${lenText} of ${quote(text)} is too long for IPv${ip.value.family}`, `an IPv${ip.value.family} ${what} takes /0 to /${max}`);
   }
   return { ok: true, value: { ip: ip.value, prefixLength } };
 }
@@ -269,7 +276,7 @@ export function parseDestination(text: string): Parsed<Destination> {
   if (text === 'default') return { ok: true, value: { family: undefined, to: 'default' } };
   if (/^default[-_]?(6|v6|ipv6|4|v4|ipv4)$/i.test(text)) {
     return fail(
-      `"${text}" is not a destination`,
+      `${quote(text)} is not a destination`,
       'write "default" (its family comes from via, IPv4 with dev alone), or ::/0 for the IPv6 default route through a dev',
     );
   }
@@ -296,7 +303,7 @@ export function parseDestination(text: string): Parsed<Destination> {
 /** Parses a gateway (`via`): an address without a prefix length that can be a next hop. */
 export function parseGateway(text: string): Parsed<Ip> {
   if (text.includes('/')) {
-    return fail(`gateway "${text}" has a prefix length`, `a gateway is one address: write via: ${text.slice(0, text.indexOf('/'))}`);
+    return fail(`gateway ${quote(text)} has a prefix length`, `a gateway is one address: write via: ${clip(text.slice(0, text.indexOf('/')))}`);
   }
   const ip = parseIp(text);
   if (!ip.ok) return fail(ip.problem.message, "a gateway is the address of a neighbour on one of the node's links, for example 10.0.1.1");

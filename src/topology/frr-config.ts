@@ -25,7 +25,7 @@
 import { addressValue, subnetOf } from './ip-math.js';
 import type { OspfWritten } from './frr-settings.js';
 import { OTHER, type Path, type Problem } from './issues.js';
-import { listWords } from './suggest.js';
+import { listWords } from './bounded.js';
 import type { Attachment, NetworkSegment } from './segments.js';
 import type { Cidr, Family, ResolvedFrr } from './types.js';
 

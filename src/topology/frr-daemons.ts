@@ -7,6 +7,7 @@
  * The order is FRR's own start order (frrcommon.sh: "keep zebra first"), which is also the order daemons
  * are listed in a resolved lab.
  */
+import { clip } from './bounded.js';
 
 /** Every FRR daemon nslab knows, in FRR's start order. */
 export const FRR_DAEMON_NAMES = [
@@ -186,7 +187,7 @@ export function readDaemonsFile(text: string): { daemons: FrrDaemon[]; problems:
     if (value === 'no') continue;
     if (name === 'mgmtd') continue; // FRR 9 and later start it always, and 8 has none
     if (isFrrDaemon(name)) daemons.push(name);
-    else problems.push({ line: i + 1, text, message: `${name} is not an FRR daemon nslab knows (it knows ${FRR_DAEMON_NAMES.join(', ')})` });
+    else problems.push({ line: i + 1, text, message: `${clip(name)} is not an FRR daemon nslab knows (it knows ${FRR_DAEMON_NAMES.join(', ')})` });
   }
   return { daemons: inStartOrder(daemons), problems };
 }

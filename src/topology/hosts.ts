@@ -6,7 +6,8 @@
 import { parseIp, specialAddress } from './address.js';
 import { OTHER, type Path, type Problem } from './issues.js';
 import { checkInterfaceName, checkNodeName, quoteName } from './names.js';
-import { closest, listWords } from './suggest.js';
+import { clip, listWords } from './bounded.js';
+import { closest } from './suggest.js';
 import type { ResolvedHost } from './types.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -91,7 +92,7 @@ export function readNodeHosts(
       problems.push({
         path,
         message: `node ${quoteName(n)} is on host ${quoteName(s.host)}, and the lab has no hosts`,
-        hint: `add hosts: { ${s.host}: { ssh: root@ADDRESS } } to spread the lab over machines, or remove host:`,
+        hint: `add hosts: { ${clip(s.host)}: { ssh: root@ADDRESS } } to spread the lab over machines, or remove host:`,
       });
       continue;
     }

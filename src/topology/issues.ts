@@ -3,6 +3,7 @@
  * segments, so the parser can find its place in the YAML source, and they are reported all at once.
  */
 import type { TopologyIssue } from '../errors.js';
+import { EXCERPT_MAX, quote } from './bounded.js';
 
 export type Segment = string | number;
 export type Path = readonly Segment[];
@@ -36,13 +37,16 @@ export type Locator = (path: Path, at: 'key' | 'value', charIndex?: number) => P
 
 const IDENTIFIER = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
 
-/** `links[3].endpoints[1]`, `nodes.red.routes[0].via`, `nodes["r1.lan"]` (a name with a dot or other characters in brackets). */
+/**
+ * `links[3].endpoints[1]`, `nodes.red.routes[0].via`, `nodes["r1.lan"]` (a name with a dot or other
+ * characters in brackets; a long one cut, as every quoted input is).
+ */
 export function formatPath(path: Path): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (IDENTIFIER.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
+    else if (seg.length <= EXCERPT_MAX && IDENTIFIER.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${quote(seg)}]`;
   }
   return out;
 }
@@ -69,7 +73,9 @@ function ordinal(order: Map<string, number>, path: Path): number {
 
 /**
  * Turns problems into TopologyIssues: paths formatted, places found (when a locator is given), the other
- * place of a duplicate written into its message, and everything sorted into file order.
+ * place of a duplicate written into its message, everything sorted into file order, and each problem
+ * once (two checks that find the same thing at the same place, such as two of zod's for one number, say
+ * it once).
  */
 export function toIssues(problems: readonly Problem[], value: unknown, locate?: Locator, positionOf?: (offset: number) => Position): TopologyIssue[] {
   const order = documentOrder(value);
@@ -97,5 +103,13 @@ export function toIssues(problems: readonly Problem[], value: unknown, locate?: 
     if (la !== undefined && lb !== undefined) return la - lb || (a.issue.column ?? 0) - (b.issue.column ?? 0) || a.index - b.index;
     return a.ordinal - b.ordinal || a.index - b.index;
   });
-  return rows.map((r) => r.issue);
+  const seen = new Set<string>();
+  const issues: TopologyIssue[] = [];
+  for (const { issue } of rows) {
+    const key = `${issue.line ?? ''}:${issue.column ?? ''}:${issue.path}\u0000${issue.message}\u0000${issue.hint ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
 }

@@ -2,6 +2,7 @@
  * The rules for the names a lab gives: its own, its nodes', their interfaces' and their namespaces'. Each
  * check returns undefined for a good name, or the problem and what to do about it.
  */
+import { count as thousands, quote } from './bounded.js';
 
 export interface NameProblem {
   message: string;
@@ -34,9 +35,9 @@ export function describeChar(ch: string): string {
   return `"${ch}"`;
 }
 
-/** Shows a name inside a message, escaping what would not print. */
-export function quoteName(name: string): string {
-  return JSON.stringify(name);
+/** Shows a name inside a message, escaping what would not print, and cut when long (bounded.ts; `withLength` as there). */
+export function quoteName(name: string, withLength = true): string {
+  return quote(name, withLength);
 }
 
 /** Whether a UTF-16 unit is a control character (C0 or DEL). */
@@ -63,7 +64,7 @@ export function checkLabName(name: string): NameProblem | undefined {
   if (!/^[A-Za-z0-9]/.test(name)) return { message: `lab name ${quoteName(name)} starts with ${describeChar([...name][0] ?? '')}`, hint: rule };
   const bad = firstBad(name, /[A-Za-z0-9_.-]/);
   if (bad !== undefined) return { message: `lab name ${quoteName(name)} contains ${describeChar(bad)}`, hint: rule };
-  if (name.length > 63) return { message: `lab name ${quoteName(name)} is ${name.length} characters`, hint: 'a lab name has at most 63' };
+  if (name.length > 63) return { message: `lab name ${quoteName(name, false)} is ${thousands(name.length)} characters`, hint: 'a lab name has at most 63' };
   return undefined;
 }
 
@@ -107,8 +108,8 @@ export function checkInterfaceName(name: string): NameProblem | undefined {
   if (name === '') return { message: 'the interface name is empty', hint: 'name it, for example eth0, or leave the name out to have one chosen' };
   const bytes = byteLength(name);
   if (bytes > IFNAME_MAX) {
-    const count = bytes === name.length ? `${name.length} characters` : `${bytes} bytes in UTF-8`;
-    return { message: `interface name ${quoteName(name)} is ${count}`, hint: shorten };
+    const count = bytes === name.length ? `${thousands(name.length)} characters` : `${thousands(bytes)} bytes in UTF-8`;
+    return { message: `interface name ${quoteName(name, false)} is ${count}`, hint: shorten };
   }
   if (name === '.' || name === '..') return { message: `${quoteName(name)} cannot be an interface name`, hint: 'choose a name such as eth0' };
   // By UTF-16 unit, not `for...of` (cold JIT): every character refused here is one unit.
@@ -153,7 +154,7 @@ export function checkNetnsName(name: string): NameProblem | undefined {
   const bytes = ascii ? name.length : byteLength(name);
   if (bytes > NETNS_NAME_MAX)
     return {
-      message: `namespace name ${quoteName(name)} is ${bytes} bytes`,
+      message: `namespace name ${quoteName(name, false)} is ${thousands(bytes)} bytes`,
       hint: `a file name under /run/netns has at most ${NETNS_NAME_MAX}; shorten the prefix or the node name`,
     };
   return undefined;

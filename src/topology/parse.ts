@@ -15,6 +15,7 @@ import { isClabText, parseClab } from './clab/index.js';
 import { toIssues } from './issues.js';
 import { duplicateKeys, makeLocator, nodeOrder, placeInlineConfigs } from './positions.js';
 import { toResolvedLab } from './resolve.js';
+import { checkText, decodeTopology } from './text.js';
 import type { ResolvedLab } from './types.js';
 import { checkTopology, type CheckedTopology } from './validate.js';
 import { readYamlDocument } from './yaml-document.js';
@@ -39,11 +40,22 @@ function announce(value: unknown, options: ParseOptions): void {
 }
 
 /**
- * Parses, validates and resolves a topology file's text. Throws TopologyError (with `file` set) listing
- * every problem. A containerlab file (named *.clab.yml, or with a top-level `topology:`) is read through
- * its translation to this format (clab/), so it meets the same checks.
+ * Parses, validates and resolves a topology file: its text, or its bytes as read from the file (a binary
+ * file is then refused as "not a text file" before anything reads it as YAML). Throws TopologyError (with
+ * `file` set) listing every problem. A containerlab file (named *.clab.yml, or with a top-level
+ * `topology:`) is read through its translation to this format (clab/), so it meets the same checks.
  */
-export function parseTopology(text: string, options: ParseOptions = {}): ResolvedLab {
+export function parseTopology(input: string | Uint8Array, options: ParseOptions = {}): ResolvedLab {
+  let text: string;
+  if (typeof input === 'string') {
+    const binary = checkText(input);
+    if (binary !== undefined) throw new TopologyError([binary], options.file);
+    text = input;
+  } else {
+    const decoded = decodeTopology(input);
+    if (!decoded.ok) throw new TopologyError([decoded.issue], options.file);
+    text = decoded.text;
+  }
   if (isClabText(text, options.file)) return parseClab(text, options);
   // onRead hears from whichever reader reads the file first, and only from it.
   const told = options.onRead === undefined ? options : { ...options, onRead: once(options.onRead) };

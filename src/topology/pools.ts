@@ -16,6 +16,7 @@
  * - A family whose pool is not configured is left alone: ends without addresses keep none.
  */
 import { parseIp } from './address.js';
+import { clip, quote } from './bounded.js';
 import type { Path, Problem } from './issues.js';
 import { addressValue, cidrOf, familyBits, netAt, netOf, netsOverlap, netSize, netText, type Net } from './ip-math.js';
 import { segmentName, type Attachment, type NetworkSegment } from './segments.js';
@@ -80,13 +81,13 @@ function readPool(text: string, pool: PoolKey, p2pPrefix: number, path: Path, pr
     const other = pool.family === 4 ? 'put IPv6 pools under ipv6:' : 'put IPv4 pools under p2p: and lan:';
     problems.push({
       path,
-      message: `the ${pool.key} pool is IPv${pool.family}, and ${text} is IPv${ip.value.family}`,
+      message: `the ${pool.key} pool is IPv${pool.family}, and ${clip(text)} is IPv${ip.value.family}`,
       hint: `${other}, for example ${pool.key}: ${pool.example}`,
     });
     return undefined;
   }
   if (slash === -1) {
-    problems.push({ path, message: `pool ${text} has no prefix length`, hint: `write the network with its length, for example ${pool.example}` });
+    problems.push({ path, message: `pool ${clip(text)} has no prefix length`, hint: `write the network with its length, for example ${pool.example}` });
     return undefined;
   }
   const lenText = text.slice(slash + 1);
@@ -94,7 +95,7 @@ function readPool(text: string, pool: PoolKey, p2pPrefix: number, path: Path, pr
   if (!/^[0-9]{1,3}$/.test(lenText) || Number(lenText) > max) {
     problems.push({
       path,
-      message: `"${text}" has "/${lenText}" where a prefix length belongs`,
+      message: `${quote(text)} has ${quote(`/${lenText}`)} where a prefix length belongs`,
       hint: `write a number 0 to ${max} after the slash, for example ${pool.example}`,
     });
     return undefined;
@@ -102,17 +103,17 @@ function readPool(text: string, pool: PoolKey, p2pPrefix: number, path: Path, pr
   const prefixLength = Number(lenText);
   const net = netAt(pool.family, addressValue(ip.value.address), prefixLength);
   if (net.base !== addressValue(ip.value.address)) {
-    problems.push({ path, message: `pool ${text} has host bits set`, hint: `a pool is a network: write ${netText(net)}` });
+    problems.push({ path, message: `pool ${clip(text)} has host bits set`, hint: `a pool is a network: write ${netText(net)}` });
     return undefined;
   }
   const longest = pool.longest({ p2pPrefix });
   if (prefixLength > longest) {
-    problems.push({ path, message: `pool ${text} is too small`, hint: `${pool.tooSmall}: give a /${longest} or larger, for example ${pool.example}` });
+    problems.push({ path, message: `pool ${clip(text)} is too small`, hint: `${pool.tooSmall}: give a /${longest} or larger, for example ${pool.example}` });
     return undefined;
   }
   const reserved = RESERVED.find((r) => netsOverlap(r.net, net));
   if (reserved !== undefined) {
-    problems.push({ path, message: `pool ${text} overlaps ${reserved.why}`, hint: `use private addresses, for example ${pool.example}` });
+    problems.push({ path, message: `pool ${clip(text)} overlaps ${reserved.why}`, hint: `use private addresses, for example ${pool.example}` });
     return undefined;
   }
   return net;

@@ -3,7 +3,8 @@
  * through the yaml library's node ranges and LineCounter. Also finds what only the source shows: keys
  * given twice (reported at the second) and the file order of the nodes.
  */
-import type { Document, LineCounter } from 'yaml';
+import type { CST, Document, LineCounter, YAMLMap } from 'yaml';
+import { quote } from './bounded.js';
 import type { Locator, Path, Position, Problem, Segment } from './issues.js';
 import type { ResolvedLab } from './types.js';
 import { yaml } from './lazy.js';
@@ -31,10 +32,26 @@ export function positionFinder(lineCounter: LineCounter): (offset: number) => Po
   };
 }
 
-/** A Locator over a parsed document. Where the path leads past the source (a missing key), the deepest node found is used. */
+/**
+ * A Locator over a parsed document. Where the path leads past the source (a missing key), the deepest node
+ * found is used. Each mapping's keys are indexed the first time a path goes through it, so that placing
+ * a problem for each of 100,000 nodes does not search the 100,000 keys each time.
+ */
 export function makeLocator(doc: Document, lineCounter: LineCounter, source: string): Locator {
   const { isAlias, isMap, isScalar, isSeq } = yaml();
   const positionOf = positionFinder(lineCounter);
+  type Pairs = YAMLMap<unknown, unknown>['items'];
+  const indexes = new Map<unknown, Map<string, Pairs[number]>>();
+  const pairOf = (map: YAMLMap<unknown, unknown>, key: string): Pairs[number] | undefined => {
+    let index = indexes.get(map);
+    if (index === undefined) {
+      index = new Map();
+      // The last of equal keys wins, as it does in the value.
+      for (const p of map.items) index.set(keyText(p.key), p);
+      indexes.set(map, index);
+    }
+    return index.get(key);
+  };
   return (path: Path, at: 'key' | 'value', charIndex?: number) => {
     let node: YamlNode = doc.contents;
     let offset = rangeStart(node);
@@ -42,7 +59,7 @@ export function makeLocator(doc: Document, lineCounter: LineCounter, source: str
       if (isAlias(node)) node = node.resolve(doc);
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.findLast((p) => keyText(p.key) === String(seg));
+        const pair = pairOf(node, String(seg));
         if (pair === undefined) break;
         const keyStart = rangeStart(pair.key);
         const value: YamlNode = pair.value;
@@ -95,10 +112,10 @@ export function duplicateKeys(doc: Document, lineCounter: LineCounter): Problem[
             ? {
                 path: [...path, key],
                 at: 'key',
-                message: `node ${JSON.stringify(key)} is defined twice${where}`,
+                message: `node ${quote(key)} is defined twice${where}`,
                 hint: 'give each node its own name, or merge the two into one',
               }
-            : { path: [...path, key], at: 'key', message: `key ${JSON.stringify(key)} is given twice${where}`, hint: 'keep only one of them' };
+            : { path: [...path, key], at: 'key', message: `key ${quote(key)} is given twice${where}`, hint: 'keep only one of them' };
           if (start !== undefined) problem.offset = start;
           problems.push(problem);
         } else {
@@ -144,4 +161,70 @@ export function placeInlineConfigs(
     if (scalar.type !== 'BLOCK_LITERAL') continue;
     source.line = lineCounter.linePos(scalar.range[0]).line + 1;
   }
+}
+
+/** A bracket or quote that opens something in the source. */
+export interface Opener {
+  char: '[' | '{' | '"' | "'";
+  offset: number;
+}
+
+/**
+ * The brackets and quotes the source leaves open, in source order: flow collections without their
+ * closing bracket and quoted scalars without their closing quote, as the yaml library's lexer reads them
+ * (its errors say where it gave up, not where the thing opened).
+ */
+export function unclosedOpeners(source: string): Opener[] {
+  const { Parser } = yaml();
+  const found: Opener[] = [];
+  const walk = (token: CST.Token | undefined): void => {
+    if (token === undefined) return;
+    switch (token.type) {
+      case 'document':
+        walk(token.value);
+        break;
+      case 'flow-collection': {
+        const char = token.start.source === '[' ? '[' : '{';
+        const close = char === '[' ? 'flow-seq-end' : 'flow-map-end';
+        if (!token.end.some((t) => t.type === close)) found.push({ char, offset: token.offset });
+        for (const item of token.items) {
+          walk(item.key ?? undefined);
+          walk(item.value);
+        }
+        break;
+      }
+      case 'block-map':
+      case 'block-seq':
+        for (const item of token.items) {
+          walk('key' in item ? (item.key ?? undefined) : undefined);
+          walk(item.value);
+        }
+        break;
+      case 'double-quoted-scalar':
+      case 'single-quoted-scalar': {
+        const q = token.type === 'double-quoted-scalar' ? '"' : "'";
+        if (!closesQuote(token.source, q)) found.push({ char: q, offset: token.offset });
+        break;
+      }
+      default:
+        break;
+    }
+  };
+  for (const token of new Parser().parse(source)) walk(token);
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/** Whether a quoted scalar's source (from its opening quote) ends with its closing quote. */
+function closesQuote(source: string, q: '"' | "'"): boolean {
+  let i = 1;
+  while (i < source.length) {
+    const c = source[i];
+    if (q === '"' && c === '\\') i += 2;
+    else if (c === q) {
+      // In single quotes, '' is a quote inside the text.
+      if (q === "'" && source[i + 1] === "'") i += 2;
+      else return i === source.trimEnd().length - 1 || source.slice(i + 1).trim() === '';
+    } else i++;
+  }
+  return false;
 }

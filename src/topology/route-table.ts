@@ -10,7 +10,7 @@
  * and their reasons are made only when asked for, one at a time: the planner and the engine walk a node's
  * routes by position without keeping any.
  */
-import { listWords } from './suggest.js';
+import { listWords } from './bounded.js';
 import type { Cidr, ComputedRoutes, Family, NodeRoutes, ResolvedRoute } from './types.js';
 
 /**

@@ -25,7 +25,7 @@ import { addressText, netOf, subnetOf, type Net } from './ip-math.js';
 import { summarizeRoutes, type Prefix, type SummaryRoute } from './route-summary.js';
 import { IntList, RouteKind, RouteTable, type RouteDestination, type RouteGateway } from './route-table.js';
 import { buildSegments, segmentName, type Attachment, type NetworkSegment } from './segments.js';
-import { listWords } from './suggest.js';
+import { listWords } from './bounded.js';
 import type { Cidr, ComputedRoutes, Family, LabSubnet, ResolvedLab, ResolvedNode, ResolvedRoute } from './types.js';
 
 export interface RoutingNode {

@@ -5,6 +5,7 @@
  * hop per segment crossed.
  */
 import type { Cidr } from './types.js';
+import { listWords, quote } from './bounded.js';
 
 /** One end of a cable on a host or router: where a segment meets a node. */
 export interface Attachment {
@@ -36,7 +37,7 @@ export interface SegmentEnd {
 /** How a message names a segment: `the LAN of bridge "sw1"`, `the cable links[3]`. */
 export function segmentName(s: NetworkSegment): string {
   if (s.kind === 'lan')
-    return s.bridges.length === 1 ? `the LAN of bridge "${s.bridges[0] ?? ''}"` : `the LAN of bridges ${s.bridges.map((b) => `"${b}"`).join(', ')}`;
+    return s.bridges.length === 1 ? `the LAN of bridge ${quote(s.bridges[0] ?? '')}` : `the LAN of bridges ${listWords(s.bridges.map((b) => quote(b)))}`;
   return `the cable links[${s.firstLink}]`;
 }
 

@@ -9,7 +9,8 @@ import type { Path, Problem, Segment } from './issues.js';
 import { LAB_FIT } from './lab-fit.js';
 import { fitFrom, type Fit } from './quick-shape.js';
 import { allowedKeys, labSchema, METRIC_MAX, MTU_MAX, MTU_MIN } from './schema.js';
-import { closest, listWords } from './suggest.js';
+import { clip, listWords, quote } from './bounded.js';
+import { closest } from './suggest.js';
 
 type ZodIssue = z.core.$ZodIssue;
 
@@ -27,7 +28,7 @@ export function valueAt(root: unknown, path: Path): unknown {
 export function describeValue(v: unknown): string {
   if (v === null) return 'empty (null)';
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `the string ${quote(v)}`;
   if (typeof v === 'number') return `the number ${String(v)}`;
   if (typeof v === 'boolean') return `${String(v)}`;
   if (Array.isArray(v)) return 'a list';
@@ -65,9 +66,9 @@ function typeHint(expected: string, v: unknown, path: Path): string {
     return `write it with its unit, for example ${last}: ${UNIT_EXAMPLES[last] ?? ''}`;
   if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) return `put it in quotes so YAML reads it as text: "${String(v)}"`;
   if ((expected === 'number' || expected === 'int') && typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(v.trim()))
-    return `write it without quotes: ${v.trim()}`;
+    return `write it without quotes: ${clip(v.trim())}`;
   if (expected === 'boolean' && typeof v === 'string') return 'write true or false, without quotes';
-  if (expected === 'array' && typeof v === 'string') return `write a list, even of one: [${v}]`;
+  if (expected === 'array' && typeof v === 'string') return `write a list, even of one: [${clip(v)}]`;
   return example === '' ? `write ${EXPECTED[expected] ?? expected}` : example;
 }
 
@@ -75,17 +76,20 @@ function unknownKey(path: Path, key: string): Problem {
   const field = fieldAt(path);
   const kind = field?.mapping;
   const keyPath = [...path, key];
-  if (kind === undefined) return { path: keyPath, at: 'key', message: `unknown key ${JSON.stringify(key)}`, hint: 'remove it' };
+  if (kind === undefined) return { path: keyPath, at: 'key', message: `unknown key ${quote(key)}`, hint: 'remove it' };
   const allowed: readonly string[] = allowedKeys()[kind];
   const near = closest(key, allowed);
-  const takes = `${MAPPING_NAMES[kind]} takes ${listWords(allowed)}`;
+  // The schema's own keys and values, a fixed few: listed whole.
+  const takes = `${MAPPING_NAMES[kind]} takes ${listWords(allowed, allowed.length)}`;
   return {
     path: keyPath,
     at: 'key',
-    message: `unknown key ${JSON.stringify(key)}`,
-    hint: near !== undefined ? `did you mean ${JSON.stringify(near)}? ${takes}` : takes,
+    message: `unknown key ${quote(key)}`,
+    hint: near !== undefined ? `did you mean ${quote(near)}? ${takes}` : takes,
   };
 }
+
+const isRanged = (path: Path): boolean => path[path.length - 1] === 'mtu' || path[path.length - 1] === 'metric';
 
 function range(path: Path, v: unknown, issue: ZodIssue): Problem {
   const last = path[path.length - 1];
@@ -106,22 +110,29 @@ function translate(issue: ZodIssue, base: Path, root: unknown): Problem[] {
         return [
           {
             path: path.slice(0, -1),
-            message: `missing required key ${JSON.stringify(key)}`,
+            message: `missing required key ${quote(key)}`,
             hint: field?.missing ?? `add it, for example ${field?.example ?? `${key}: ...`}`,
           },
         ];
       }
+      // .inf and .nan are YAML numbers, which zod calls no number: for an MTU or a metric, out of range.
+      if (issue.expected === 'number' && typeof v === 'number' && isRanged(path)) return [range(path, v, issue)];
       return [{ path, message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeValue(v)}`, hint: typeHint(issue.expected, v, path) }];
     }
     case 'invalid_value': {
       const options = issue.values.map((o) => (typeof o === 'string' ? o : String(o)));
       const near = typeof v === 'string' ? closest(v, options) : undefined;
       const field = fieldAt(path);
-      const hint = near !== undefined ? `did you mean ${near}?` : field !== undefined ? `for example ${field.example}` : `write one of ${listWords(options)}`;
+      const hint =
+        near !== undefined
+          ? `did you mean ${near}?`
+          : field !== undefined
+            ? `for example ${field.example}`
+            : `write one of ${listWords(options, options.length)}`;
       return [
         {
           path,
-          message: `must be ${options.length === 2 ? 'either' : 'one of'} ${listWords(options).replace(/ and ([^ ]+)$/, ' or $1')}, not ${describeValue(v)}`,
+          message: `must be ${options.length === 2 ? 'either' : 'one of'} ${listWords(options, options.length).replace(/ and ([^ ]+)$/, ' or $1')}, not ${describeValue(v)}`,
           hint,
         },
       ];

@@ -18,7 +18,8 @@ import { assignPoolAddresses, readAddressing } from './pools.js';
 import { METRIC_MAX, MTU_MAX, MTU_MIN, VNI_MAX, VNI_MIN } from './schema.js';
 import { buildSegments, type SegmentEnd } from './segments.js';
 import { checkShape, describeValue } from './shape.js';
-import { closest, listWords } from './suggest.js';
+import { clip, count, listWords } from './bounded.js';
+import { closest, suggester } from './suggest.js';
 import type { Cidr, ExecEntry, Family, NodeKind, ResolvedFrr, ResolvedHost, ResolvedRoute, Shaping } from './types.js';
 import { parseDuration, parseLoss, parseRate } from './units.js';
 import { NslabError } from '../errors.js';
@@ -255,8 +256,8 @@ function orderedNodeNames(nodes: Record<string, unknown>, order: readonly string
   return out;
 }
 
-function unknownNode(spec: EndpointSpec, names: readonly string[]): Problem {
-  const near = closest(spec.node.value, names);
+function unknownNode(spec: EndpointSpec, names: readonly string[], suggest: (word: string) => string | undefined): Problem {
+  const near = suggest(spec.node.value);
   const name = quoteName(spec.node.value);
   let hint: string;
   if (near !== undefined) hint = `did you mean ${quoteName(near)}? The nodes are ${listWords(names)}`;
@@ -268,11 +269,17 @@ function unknownNode(spec: EndpointSpec, names: readonly string[]): Problem {
 // The loops over links, ends and addresses below are indexed `for` loops rather than forEach or for...of:
 // they run once per process for every end of the lab, before the JIT has warmed up.
 
+/** The node names, and "did you mean" among them (made at the first unknown node: most labs have none). */
+interface KnownNodes {
+  set: ReadonlySet<string>;
+  names: readonly string[];
+  suggest?: (word: string) => string | undefined;
+}
+
 function readEndpoints(
   endpoints: readonly unknown[],
   linkIndex: number,
-  known: ReadonlySet<string>,
-  nodeNames: readonly string[],
+  known: KnownNodes,
   types: ReadonlyMap<string, NodeType>,
   problems: Problem[],
 ): (DraftEndpoint | undefined)[] {
@@ -286,8 +293,9 @@ function readEndpoints(
       continue;
     }
     let usable = true;
-    if (!known.has(spec.node.value)) {
-      problems.push(unknownNode(spec, nodeNames));
+    if (!known.set.has(spec.node.value)) {
+      known.suggest ??= suggester(known.names);
+      problems.push(unknownNode(spec, known.names, known.suggest));
       usable = false;
     }
     const props = isRecord(e) ? readProperties(e, endPath, problems) : {};
@@ -331,7 +339,7 @@ function readEndpoints(
 
 function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMap<string, NodeType>, problems: Problem[]): DraftLink[] {
   if (!Array.isArray(raw)) return [];
-  const known = new Set(nodeNames);
+  const known: KnownNodes = { set: new Set(nodeNames), names: nodeNames };
   const links: DraftLink[] = [];
   for (let i = 0; i < raw.length; i++) {
     const link: unknown = raw[i];
@@ -347,19 +355,19 @@ function readLinks(raw: unknown, nodeNames: readonly string[], types: ReadonlyMa
           : 'a link is one cable between two nodes: write one link for each cable';
       problems.push({ path: [...path, 'endpoints'], message: `a link has exactly 2 endpoints; this one has ${endpoints.length}`, hint });
     }
-    const draft: DraftLink = { ends: readEndpoints(endpoints, i, known, nodeNames, types, problems), path, props };
+    const draft: DraftLink = { ends: readEndpoints(endpoints, i, known, types, problems), path, props };
     if (isInt(link.mtu, MTU_MIN, MTU_MAX)) draft.mtu = link.mtu;
     if (isInt(link.vni, VNI_MIN, VNI_MAX)) draft.vni = link.vni;
     const a = draft.ends[0];
     const b = draft.ends[1];
-    if (endpoints.length === 2 && a !== undefined && b !== undefined && a.spec.node.value === b.spec.node.value && known.has(a.spec.node.value)) {
+    if (endpoints.length === 2 && a !== undefined && b !== undefined && a.spec.node.value === b.spec.node.value && known.set.has(a.spec.node.value)) {
       const n = a.spec.node.value;
       a.usable = false;
       b.usable = false;
       problems.push({
         path,
         message: `both ends of the link are on node ${quoteName(n)}`,
-        hint: `a link joins two different nodes: connect ${n} to another node`,
+        hint: `a link joins two different nodes: connect ${clip(n)} to another node`,
       });
     }
     links.push(draft);
@@ -523,7 +531,8 @@ function readRoutes(node: string, raw: unknown, interfaces: readonly string[], m
       else if (mentioned.has(r.dev)) ok = false;
       else {
         const near = closest(r.dev, interfaces);
-        const has = interfaces.length === 0 ? `${node} has no interfaces: connect it with a link first` : `${node}'s interfaces are ${listWords(interfaces)}`;
+        const has =
+          interfaces.length === 0 ? `${clip(node)} has no interfaces: connect it with a link first` : `${clip(node)}'s interfaces are ${listWords(interfaces)}`;
         problems.push({
           path: [...path, 'dev'],
           message: `node ${quoteName(node)} has no interface ${quoteName(r.dev)}`,
@@ -566,6 +575,36 @@ function readRoutes(node: string, raw: unknown, interfaces: readonly string[], m
   return routes;
 }
 
+/**
+ * The most bytes one argument of a program may have on Linux, with the NUL that ends it (MAX_ARG_STRLEN:
+ * 32 pages of 4 KiB). A command runs as `sh -c COMMAND`, one argument, so a longer one passes every
+ * check here and then fails to start (E2BIG) in the middle of `up`. The whole of a program's arguments
+ * and environment has a limit too, a quarter of the stack limit (2 MB under the usual `ulimit -s` of
+ * 8 MB): a property of the machine, not of the file, and one command under this limit is far below it.
+ */
+export const ARG_MAX_BYTES = 131_072;
+
+const utf8 = new TextEncoder();
+
+/** What stops a command from being passed to `sh -c`, or undefined. */
+function commandProblem(run: string): Pick<Problem, 'message' | 'hint'> | undefined {
+  // UTF-8 takes at most 3 bytes for each UTF-16 unit: most commands are short enough not to count.
+  if (run.length * 3 >= ARG_MAX_BYTES) {
+    const bytes = utf8.encode(run).length;
+    if (bytes >= ARG_MAX_BYTES)
+      return {
+        message: `the command is ${count(bytes)} bytes, and Linux takes at most ${count(ARG_MAX_BYTES - 1)} for one argument (MAX_ARG_STRLEN: sh -c gets the command as one)`,
+        hint: 'put the commands in a script file and run that, for example exec: ["sh /path/to/setup.sh"]',
+      };
+  }
+  if (run.includes('\u0000'))
+    return {
+      message: 'the command contains a NUL character, which no argument of a program can hold',
+      hint: 'remove it; in a double-quoted YAML string \\0 is a NUL character: write \\\\0 for a backslash and a 0',
+    };
+  return undefined;
+}
+
 function readExec(node: string, raw: unknown, problems: Problem[]): ExecEntry[] {
   if (!Array.isArray(raw)) return [];
   const out: ExecEntry[] = [];
@@ -576,12 +615,18 @@ function readExec(node: string, raw: unknown, problems: Problem[]): ExecEntry[] 
     else if (isRecord(e) && typeof e.run === 'string' && (e.background === undefined || typeof e.background === 'boolean'))
       entry = { run: e.run, background: e.background === true };
     if (entry === undefined) return;
+    const where = typeof e === 'string' ? path : [...path, 'run'];
     if (entry.run.trim() === '') {
       problems.push({
-        path: typeof e === 'string' ? path : [...path, 'run'],
+        path: where,
         message: 'the command is empty',
         hint: 'write a shell command, for example "ping -c 1 10.0.0.2", or remove the entry',
       });
+      return;
+    }
+    const bad = commandProblem(entry.run);
+    if (bad !== undefined) {
+      problems.push({ path: where, ...bad });
       return;
     }
     out.push(entry);

@@ -7,7 +7,8 @@ import type { Document, LineCounter, YAMLError } from 'yaml';
 import { TopologyError, type TopologyIssue } from '../errors.js';
 import { yaml } from './lazy.js';
 import type { Position } from './issues.js';
-import { positionFinder } from './positions.js';
+import { clip } from './bounded.js';
+import { positionFinder, unclosedOpeners, type Opener } from './positions.js';
 
 export interface YamlDocument {
   doc: Document;
@@ -34,13 +35,59 @@ function lowerFirst(s: string): string {
   return /^[A-Z][a-z]/.test(s) ? s[0]?.toLowerCase() + s.slice(1) : s;
 }
 
-function syntaxIssue(e: YAMLError, positionOf: (offset: number) => { line: number; column: number }): TopologyIssue {
-  const pos = positionOf(e.pos[0]);
-  const message = lowerFirst(e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim());
-  const issue: TopologyIssue = { path: '', message: `YAML syntax: ${message}`, line: pos.line, column: pos.column };
-  const hint = SYNTAX_HINTS[e.code];
-  if (hint !== undefined) issue.hint = hint;
-  return issue;
+/** The longest message of the yaml library is about 100 characters; longer ones quote input. */
+const SYNTAX_MESSAGE_MAX = 200;
+
+/** What the yaml library says when a bracket or a quote is never closed, and which opener it means. */
+const UNCLOSED: readonly [RegExp, Opener['char']][] = [
+  [/end with an? \]/, '['],
+  [/end with an? \}/, '{'],
+  [/^Missing closing "quote/, '"'],
+  [/^Missing closing 'quote/, "'"],
+];
+
+const OPENED: Record<Opener['char'], { what: string; fix: string; found: string }> = {
+  '[': { what: 'this "["', fix: 'add a "]" where the list ends', found: 'one' },
+  '{': { what: 'this "{"', fix: 'add a "}" where the mapping ends', found: 'one' },
+  '"': { what: 'this double quote', fix: 'add the closing " where the text ends', found: 'it' },
+  "'": { what: 'this single quote', fix: "add the closing ' where the text ends", found: 'it' },
+};
+
+/**
+ * The yaml library reports a bracket or quote left open where it gave up, often the end of the file,
+ * far from the mistake. `openers` are the brackets and quotes the source leaves open; each such error
+ * is placed at the nearest one before it of its kind (not already claimed by another error).
+ */
+function syntaxIssues(errors: readonly YAMLError[], text: string, positionOf: (offset: number) => Position): TopologyIssue[] {
+  let openers: Opener[] | undefined;
+  const claimed = new Set<Opener>();
+  const issues = errors.map((e): TopologyIssue => {
+    const pos = positionOf(e.pos[0]);
+    const kind = UNCLOSED.find(([pattern]) => pattern.test(e.message))?.[1];
+    if (kind !== undefined) {
+      openers ??= unclosedOpeners(text);
+      const opener = openers.findLast((o) => o.char === kind && o.offset < e.pos[0] && !claimed.has(o));
+      if (opener !== undefined) {
+        claimed.add(opener);
+        const at = positionOf(opener.offset);
+        const o = OPENED[kind];
+        return {
+          path: '',
+          message: `YAML syntax: ${o.what} is never closed`,
+          hint: `${o.fix} (the YAML reader reached line ${pos.line}, column ${pos.column} without finding ${o.found})`,
+          line: at.line,
+          column: at.column,
+        };
+      }
+    }
+    // The library's messages quote no input but an alias or a tag, which can be long: cut, as input is.
+    const message = lowerFirst(clip(e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim(), SYNTAX_MESSAGE_MAX));
+    const issue: TopologyIssue = { path: '', message: `YAML syntax: ${message}`, line: pos.line, column: pos.column };
+    const hint = SYNTAX_HINTS[e.code];
+    if (hint !== undefined) issue.hint = hint;
+    return issue;
+  });
+  return issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /** Reads a YAML text. Throws TopologyError (placed, with `file`) for syntax errors and runaway aliases. */
@@ -49,16 +96,12 @@ export function readYamlDocument(text: string, file?: string): YamlDocument {
   const lineCounter = new LineCounter();
   const positionOf = positionFinder(lineCounter);
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length > 0)
-    throw new TopologyError(
-      doc.errors.map((e) => syntaxIssue(e, positionOf)),
-      file,
-    );
+  if (doc.errors.length > 0) throw new TopologyError(syntaxIssues(doc.errors, text, positionOf), file);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });
   } catch (cause) {
-    throw new TopologyError([{ path: '', message: `YAML: ${(cause as Error).message}`, hint: 'use fewer aliases (*name)' }], file);
+    throw new TopologyError([{ path: '', message: `YAML: ${clip((cause as Error).message)}`, hint: 'use fewer aliases (*name)' }], file);
   }
   return { doc, value, lineCounter, positionOf };
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Lab, NslabError, TopologyError } from '../../src/index.js';
 import { needsRoot, netnsList } from '../helpers/sandbox.js';
@@ -10,12 +13,30 @@ describe('Lab (no root needed)', () => {
     assert.equal(lab.resolveTarget('b'), '10.0.0.2');
     assert.throws(
       () => lab.node('c'),
-      (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_NOT_FOUND' && /its nodes are a, b/.test(e.message),
+      (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_NOT_FOUND' && /its nodes are a and b$/.test(e.message),
     );
     assert.throws(() => Lab.parse('name: t\nnodes: { a: {} }\nlinks:\n  - endpoints: ["a", "zz"]\n'), TopologyError);
     const defined = Lab.define({ name: 'd', nodes: { x: {}, y: {} }, links: [{ endpoints: ['x', 'y'] }] });
     assert.deepEqual(defined.node('x').interfaces, ['eth0']);
     assert.throws(() => defined.link('x:eth9'), /node x has no interface eth9; its interfaces are eth0/);
+  });
+
+  test('fromFile reads the bytes of the file: a binary one is "not a text file", echoing none of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-'));
+    try {
+      const file = join(dir, 'lab.yaml');
+      writeFileSync(file, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(10_000, 0x41)]));
+      await assert.rejects(Lab.fromFile(file), (e: unknown) => {
+        assert.ok(e instanceof TopologyError);
+        assert.equal(
+          e.message,
+          `${file} has 1 problem:\n  ${file}: not a text file: byte 2 (0x8B) is not UTF-8; a topology file is YAML or JSON text in UTF-8 (see examples/two-computers.yaml)`,
+        );
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

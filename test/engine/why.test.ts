@@ -56,6 +56,15 @@ async function pings(netns: string, address: string, tries = 3, wait = '1'): Pro
   return false;
 }
 
+test('an unknown node of a large lab is named with a bounded list of its nodes (no root needed: checked before the kernel is read)', async () => {
+  const lab = parseTopology(`name: why-big\nnodes:\n${Array.from({ length: 5000 }, (_, i) => `  n${i}: {}\n`).join('')}`);
+  await assert.rejects(why(lab, 'nope', 'n1'), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'NSLAB_NOT_FOUND');
+    assert.equal(e.message, 'lab why-big has no node nope; its nodes are n0, n1, n2, n3, n4, n5, n6, n7, n8, n9 ... and 4,990 more');
+    return true;
+  });
+});
+
 describe('nslab why', { skip: needsRoot }, () => {
   test("the tutorial's failure: green has no route back, said in one sentence naming the route to add; the fix it prints works", async () => {
     const text = `name: why-tut\nprefix: "wt-"\nnodes:\n  red:\n    routes: [{ to: 10.10.1.3/32, dev: rveth }]\n  green: {}\nlinks:\n  - endpoints:\n      - { node: red, interface: rveth, addresses: [10.10.1.2/32] }\n      - { node: green, interface: gveth, addresses: [10.10.1.3/32] }\n`;

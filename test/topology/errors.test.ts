@@ -20,7 +20,45 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
     name: 'an unclosed flow mapping',
     text: 'name: lab\nnodes: { red: {}, green: {}\n',
     lines: [
-      'lab.yaml:3:1: YAML syntax: flow map in block collection must be sufficiently indented and end with a }; check the indentation (with spaces, the entries of one mapping or list lined up) and that every {, [ and quote is closed',
+      'lab.yaml:2:8: YAML syntax: this "{" is never closed; add a "}" where the mapping ends (the YAML reader reached line 3, column 1 without finding one)',
+    ],
+  },
+  {
+    name: 'an unclosed [, at the line and column where it opens rather than at the end of the file',
+    text: 'name: m\nnodes:\n  a: {}\n  b: {}\nlinks:\n  - endpoints: [a, b\n',
+    lines: [
+      'lab.yaml:6:16: YAML syntax: this "[" is never closed; add a "]" where the list ends (the YAML reader reached line 7, column 1 without finding one)',
+    ],
+  },
+  {
+    name: 'a [ closed by a }, inside an unclosed {: each opener at its place',
+    text: 'name: m\nnodes: { a: { exec: [x, y }, b: {} }\n',
+    lines: [
+      'lab.yaml:2:8: YAML syntax: this "{" is never closed; add a "}" where the mapping ends (the YAML reader reached line 3, column 1 without finding one)',
+      'lab.yaml:2:21: YAML syntax: this "[" is never closed; add a "]" where the list ends (the YAML reader reached line 2, column 27 without finding one)',
+    ],
+  },
+  {
+    name: 'JSON with its outer { and a [ left open',
+    text: '{"name": "m", "nodes": {"a": {}, "b": {}}, "links": [{"endpoints": ["a", "b"]}\n',
+    lines: [
+      'lab.yaml:1:1: YAML syntax: this "{" is never closed; add a "}" where the mapping ends (the YAML reader reached line 2, column 1 without finding one)',
+      'lab.yaml:1:53: YAML syntax: this "[" is never closed; add a "]" where the list ends (the YAML reader reached line 2, column 1 without finding one)',
+    ],
+  },
+  {
+    name: 'an unclosed double quote, where it opens',
+    text: 'name: "lab\nnodes: {}\n',
+    lines: [
+      'lab.yaml:1:7: YAML syntax: this double quote is never closed; add the closing " where the text ends (the YAML reader reached line 3, column 1 without finding it)',
+    ],
+  },
+  {
+    name: 'an unclosed single quote, which leaves its [ open too',
+    text: "name: lab\nnodes:\n  a: {}\nlinks:\n  - endpoints: ['a, b]\n",
+    lines: [
+      'lab.yaml:5:16: YAML syntax: this "[" is never closed; add a "]" where the list ends (the YAML reader reached line 6, column 1 without finding one)',
+      "lab.yaml:5:17: YAML syntax: this single quote is never closed; add the closing ' where the text ends (the YAML reader reached line 6, column 1 without finding it)",
     ],
   },
   {
@@ -123,7 +161,7 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
     name: 'a namespace name over 255 bytes',
     text: `name: lab\nprefix: "${'x'.repeat(250)}"\nnodes: { short: {}, longer: {} }\n`,
     lines: [
-      `lab.yaml:3:21: nodes.longer: namespace name "${'x'.repeat(250)}longer" is 256 bytes; a file name under /run/netns has at most 255; shorten the prefix or the node name`,
+      `lab.yaml:3:21: nodes.longer: namespace name "${'x'.repeat(60)}..." is 256 bytes; a file name under /run/netns has at most 255; shorten the prefix or the node name`,
     ],
   },
   {
@@ -201,6 +239,19 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
     lines: [
       'lab.yaml:4:16: links[0].endpoints: a link has exactly 2 endpoints; this one has 3; a link is one cable between two nodes: write one link for each cable',
       'lab.yaml:5:10: links[0].mtu: MTU 65536 is out of range; an MTU is 68 to 65535; 1500 is usual for Ethernet',
+    ],
+  },
+  {
+    name: 'an MTU past the largest exact number, reported once',
+    text: 'name: lab\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: [a, b]\n    mtu: 1e20\n',
+    lines: ['lab.yaml:5:10: links[0].mtu: MTU 100000000000000000000 is out of range; an MTU is 68 to 65535; 1500 is usual for Ethernet'],
+  },
+  {
+    name: 'a metric past the largest exact number, and an infinite MTU, each once',
+    text: 'name: lab\nnodes:\n  a: { routes: [{ to: default, dev: eth0, metric: 9007199254740993 }] }\n  b: {}\nlinks:\n  - endpoints: [a, b]\n    mtu: .inf\n',
+    lines: [
+      'lab.yaml:3:51: nodes.a.routes[0].metric: metric 9007199254740992 is out of range; a metric is 0 to 4294967295; lower is preferred',
+      'lab.yaml:7:10: links[0].mtu: MTU Infinity is out of range; an MTU is 68 to 65535; 1500 is usual for Ethernet',
     ],
   },
   {

@@ -99,3 +99,70 @@ test('odd values built in code only ever throw TopologyError', () => {
   ];
   for (const value of odd) assert.throws(() => resolveTopology(value), TopologyError);
 });
+
+/** Whatever the input, no issue says more than this, and none repeats a long run of the input. */
+function assertBounded(err: TopologyError, input: string, what: string): void {
+  const long = /(.)\1{99}/su.exec(input)?.[0];
+  for (const issue of err.issues) {
+    const text = `${issue.path}: ${issue.message}; ${issue.hint ?? ''}`;
+    assert.ok(text.length <= 1500, `${what}: an issue of ${text.length} characters: ${text.slice(0, 200)}...`);
+    if (long !== undefined) assert.ok(!text.includes(long), `${what}: an issue repeats 100 characters of the input: ${text.slice(0, 200)}...`);
+  }
+  assert.ok(err.message.split('\n').length <= 102, `${what}: the report has ${err.message.split('\n').length} lines`);
+}
+
+test('random bytes, and texts with bytes spliced in, only ever throw TopologyError, in bounded words', () => {
+  const next = prng(14_0001);
+  const byte = (): number => Math.floor(next() * 256);
+  for (let i = 0; i < 1500; i++) {
+    let input: Uint8Array;
+    if (i % 3 === 0) {
+      input = Uint8Array.from({ length: Math.floor(next() * 4096) }, byte);
+    } else {
+      const base = Buffer.from(SEEDS[i % SEEDS.length] ?? '', 'utf8');
+      const at = Math.floor(next() * (base.length + 1));
+      const splice = Uint8Array.from({ length: 1 + Math.floor(next() * 8) }, i % 3 === 1 ? byte : () => 0x80 + Math.floor(next() * 128));
+      input = Buffer.concat([base.subarray(0, at), splice, base.subarray(at)]);
+    }
+    try {
+      parseTopology(input, { file: 'fuzz.yaml' });
+    } catch (err) {
+      if (!(err instanceof TopologyError)) assert.fail(`input ${i} threw ${String(err)} for bytes ${Buffer.from(input).toString('hex').slice(0, 200)}`);
+      assert.ok(err.issues.length > 0);
+      assertBounded(err, Buffer.from(input).toString('latin1'), `input ${i}`);
+    }
+  }
+});
+
+test('huge lists and long values only ever throw TopologyError, in bounded words', { timeout: 120_000 }, () => {
+  const next = prng(14_0002);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+  const LONG = ['x'.repeat(5000), `echo ${'y'.repeat(140_000)}`, '9'.repeat(3000), `${'é'.repeat(70_000)}`, 'a-b.c_'.repeat(2000)];
+  for (let i = 0; i < 12; i++) {
+    const n = i === 0 ? 20_000 : 1 + Math.floor(next() * 2000);
+    const lines = [`name: ${pick(['big', 'x', LONG[0] as string])}`, 'nodes:'];
+    for (let k = 0; k < n; k++) {
+      const r = next();
+      if (r < 0.002) lines.push(`  "${pick(LONG)}": {}`);
+      else if (r < 0.004) lines.push(`  h${k}: { exec: ["${pick(LONG)}"] }`);
+      else if (r < 0.006) lines.push(`  h${k}: { kind: ${pick(LONG)}, routes: [{ to: ${pick(LONG)}, dev: "${pick(LONG)}" }] }`);
+      else lines.push(`  h${k}: {}`);
+    }
+    lines.push('links:');
+    for (let k = 0; k < n; k++) {
+      const r = next();
+      const a = `h${Math.floor(next() * n)}`;
+      const b = r < 0.01 ? `g${Math.floor(next() * n)}` : r < 0.012 ? JSON.stringify(pick(LONG)) : `h${Math.floor(next() * n)}`;
+      lines.push(
+        r < 0.014 ? `  - { endpoints: [${a}, ${b}], rate: "${pick(LONG)}", mtu: ${pick(['1e20', '.inf', '70000', '1500'])} }` : `  - endpoints: [${a}, ${b}]`,
+      );
+    }
+    const text = `${lines.join('\n')}\n`;
+    try {
+      parseTopology(text, { file: 'huge.yaml' });
+    } catch (err) {
+      if (!(err instanceof TopologyError)) assert.fail(`lab ${i} threw ${String(err)}`);
+      assertBounded(err, text, `lab ${i}`);
+    }
+  }
+});

@@ -5,7 +5,7 @@
 import { formatCidr } from '../../src/topology/address.js';
 import { netText, subnetOf, type Net } from '../../src/topology/ip-math.js';
 import { segmentName, type Attachment, type NetworkSegment } from '../../src/topology/segments.js';
-import { listWords } from '../../src/topology/suggest.js';
+import { listWords } from '../../src/topology/bounded.js';
 import type { Cidr, Family, ResolvedRoute } from '../../src/topology/types.js';
 
 interface RoutingNode {

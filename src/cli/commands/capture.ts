@@ -6,8 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { NslabError } from '../../errors.js';
-import { interfaceIn, nodeIn, onlyLab, runningLab } from '../lab-target.js';
-import { requireRoot } from '../context.js';
+import { interfaceIn, labName, nodeIn, requireRoot, runningLab } from '../context.js';
 import { UsageError } from '../output.js';
 
 export function register(program: Command): void {
@@ -25,7 +24,7 @@ export function register(program: Command): void {
       if (node === undefined || node === '' || ifname === '' || extra !== undefined)
         throw new UsageError(`"${target}" is not NODE or NODE:IFNAME (for example red:rveth)`);
       if (o.count !== undefined && !/^[1-9]\d*$/.test(o.count)) throw new UsageError(`--count takes a whole number above 0, not "${o.count}"`);
-      const applied = o.lab !== undefined ? runningLab(o.lab) : onlyLab(node);
+      const applied = runningLab(await labName(o, undefined, node));
       if (ifname !== undefined) interfaceIn(applied, node, ifname);
       else nodeIn(applied, node);
       const { Lab, packetClock } = await import('../../api/index.js');

@@ -3,7 +3,7 @@
  * left out said in its header (and on stderr when it is written to a file). `nslab up FILE` reads the
  * containerlab file the same way, without converting it first.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { formatTopologyIssue } from '../../errors.js';
@@ -17,13 +17,8 @@ export function register(program: Command): void {
     .option('-o, --output <out>', 'write the nslab file there (its FRR config paths made relative to it) instead of printing it')
     .option('--json', 'print the lab in raw form and the warnings as JSON')
     .action(async (file: string, o: { output?: string; json?: boolean }) => {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (cause) {
-        throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
-      }
-      const { convertClab, isClabText, printNslab, topologyFileReader } = await import('../../api/index.js');
+      const { convertClab, isClabText, printNslab, readTopologyFile, topologyFileReader } = await import('../../api/index.js');
+      const text = await readTopologyFile(file);
       if (!isClabText(text, file)) throw new UsageError(`${file} is not a containerlab file (it has no top-level topology: and is not named *.clab.yml)`);
       const { raw, warnings } = convertClab(text, { file, read: topologyFileReader(file) });
       const lines = warnings.map((w) => formatTopologyIssue(w, file));

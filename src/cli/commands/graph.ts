@@ -2,11 +2,12 @@
  * `nslab graph [FILE | --lab NAME] [--format svg|dot|mermaid|json] [-o FILE]`: the tutorial's picture of a
  * lab, from its file, or from the kernel for a running lab.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { listLabs } from '../../api/running.js';
+import { NslabError } from '../../errors.js';
 import { UsageError } from '../output.js';
-import { runningLab } from '../lab-target.js';
+import { labName, runningLab } from '../context.js';
 
 /** The format an output file's name suggests. */
 const BY_EXTENSION: Record<string, string> = { svg: 'svg', dot: 'dot', gv: 'dot', mmd: 'mermaid', mermaid: 'mermaid', json: 'json' };
@@ -24,25 +25,18 @@ export function register(program: Command): void {
       const format = o.format ?? BY_EXTENSION[o.output?.split('.').pop()?.toLowerCase() ?? ''] ?? 'svg';
       if (!(GRAPH_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${format}: choose one of ${GRAPH_FORMATS.join(', ')}`);
       if (file !== undefined && o.lab !== undefined) throw new UsageError('graph takes a FILE or --lab NAME, not both');
-      const { parseTopology, DEFAULT_LAB_TEXT } = await import('../../api/index.js');
+      const { Lab, parseTopology, DEFAULT_LAB_TEXT } = await import('../../api/index.js');
       let model;
       if (file !== undefined) {
-        let text: string;
-        try {
-          text = await readFile(file, 'utf8');
-        } catch (cause) {
-          throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
-        }
-        model = definedGraph(parseTopology(text, { file }));
+        model = definedGraph((await Lab.fromFile(file)).resolved);
       } else {
-        const up = listLabs();
-        const name = o.lab ?? (up.length === 1 ? up[0]?.name : undefined);
-        if (o.lab === undefined && up.length > 1)
-          throw new UsageError(`several labs are up (${up.map((l) => l.name).join(', ')}): say which with --lab NAME or a FILE`);
+        // With no lab up and none named, the tutorial's lab as its file defines it.
+        const name = o.lab !== undefined || listLabs().length > 0 ? await labName(o) : undefined;
         if (name === undefined) model = definedGraph(parseTopology(DEFAULT_LAB_TEXT));
         else {
           runningLab(name);
-          if (process.getuid?.() !== 0) throw new UsageError(`drawing a running lab reads its namespaces and needs root: run it with sudo, or draw its FILE`);
+          if (process.getuid?.() !== 0)
+            throw new NslabError('NSLAB_PERMISSION', 'drawing a running lab reads its namespaces and needs root: run it with sudo, or draw its FILE');
           model = await observedGraph(name);
         }
       }

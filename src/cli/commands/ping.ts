@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { appliedLab, appliedNode } from '../../api/running.js';
 import { attached, onItsHost } from '../attach.js';
 import { labName, requireRoot } from '../context.js';
-import { UsageError } from '../output.js';
+import { EXIT_FAILURE, UsageError } from '../output.js';
 
 export function register(program: Command): void {
   program
@@ -20,12 +20,23 @@ export function register(program: Command): void {
       const { netns } = appliedNode(name, node);
       const { Lab } = await import('../../api/lab.js');
       const address = new Lab(appliedLab(name)).resolveTarget(target);
-      // The target's address is known here (the whole lab); the ping runs on the node's host.
+      // The target's address is known here (the whole lab); the ping runs on the node's host, whose nslab
+      // maps ping's exit code as below.
       const remote = await onItsHost(name, node, ['ping', '--lab', name, node, address, '-c', o.count]);
       if (remote !== undefined) {
         process.exitCode = remote;
         return;
       }
-      process.exitCode = await attached({ lab: name, node, netns }, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]);
+      process.exitCode = pingExit(await attached({ lab: name, node, netns }, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]));
     });
+}
+
+/**
+ * nslab's exit code for ping's. ping (iputils) exits 1 when no reply came and 2 for any other error, such
+ * as "Network is unreachable"; in nslab 2 means a mistake on nslab's command line, so both are 1 (failure).
+ * A signal stays 128 + N.
+ */
+function pingExit(code: number): number {
+  if (code === 0 || code >= 128) return code;
+  return EXIT_FAILURE;
 }

@@ -3,8 +3,9 @@
  * until interrupted (Ctrl-C); prints the page's URL, which carries the token every request needs.
  */
 import type { Command } from 'commander';
+import { NslabError } from '../../errors.js';
 import { UsageError } from '../output.js';
-import { runningLab, runningLabOf } from '../lab-target.js';
+import { runningLab, runningLabOf } from '../context.js';
 
 export function register(program: Command): void {
   program
@@ -15,7 +16,8 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port (0: any free one)', '8470')
     .option('--listen <addr>', 'address to listen on (default 127.0.0.1; any other is reachable by others: see docs/ui.md)')
     .action(async (file: string | undefined, o: { lab?: string; port: string; listen?: string }) => {
-      if (process.getuid?.() !== 0) throw new UsageError("nslab ui reads and changes the labs' namespaces and needs root: run it with sudo");
+      if (process.getuid?.() !== 0)
+        throw new NslabError('NSLAB_PERMISSION', "nslab ui reads and changes the labs' namespaces and needs root: run it with sudo");
       if (!/^\d+$/.test(o.port) || Number(o.port) > 65535) throw new UsageError(`--port takes a port number (0 for any free one), not "${o.port}"`);
       if (file !== undefined && o.lab !== undefined) throw new UsageError('ui takes a FILE or --lab NAME, not both');
       let lab = o.lab;

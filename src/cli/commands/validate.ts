@@ -1,25 +1,30 @@
 /** nslab validate FILE: every problem of a topology file, with its line and a fix. */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { formatTopologyIssue } from '../../errors.js';
+import { formatTopologyIssue, TopologyError } from '../../errors.js';
 import { print } from '../context.js';
-import { UsageError } from '../output.js';
+import { EXIT_USAGE, invalidJson } from '../output.js';
 
 export function register(program: Command): void {
   program
     .command('validate')
     .description('check a topology file and report every problem with its line, and whether the lab fits the limits of this machine')
     .argument('<file>', 'topology file (YAML or JSON)')
-    .option('--json', 'print as JSON')
+    .option('--json', 'print as JSON: { valid, lab, nodes, links, warnings }, or { valid: false, file, problems }')
     .action(async (file: string, o: { json?: boolean }) => {
-      let text: string;
+      // Read as up reads it (Lab.fromFile): the same errors for a file that cannot be read or is not text.
+      const { Lab } = await import('../../api/lab.js');
+      let lab: InstanceType<typeof Lab>;
       try {
-        text = await readFile(file, 'utf8');
-      } catch (cause) {
-        throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
+        lab = await Lab.fromFile(file);
+      } catch (e) {
+        // The file's problems are validate's answer: with --json, that answer alone, on stdout.
+        if (o.json !== true || !(e instanceof TopologyError)) throw e;
+        print(true, invalidJson(file, e), () => '');
+        process.exitCode = EXIT_USAGE;
+        return;
       }
-      const { checkMachine, parseTopology, topologyFileReader } = await import('../../api/index.js');
-      const r = parseTopology(text, { file, read: topologyFileReader(file) });
+      const r = lab.resolved;
+      const { checkMachine } = await import('../../api/index.js');
       checkMachine(r);
       const warnings = r.warnings ?? [];
       print(o.json === true, { valid: true, lab: r.name, nodes: r.nodes.length, links: r.links.length, warnings }, () =>

@@ -10,6 +10,7 @@
 import { isIP } from 'node:net';
 import { RTPROT_NSLAB } from '../marks.js';
 import type { Cidr, Family, ResolvedEndpoint, ResolvedLab } from '../../topology/types.js';
+import { listWords } from '../../topology/bounded.js';
 import { addressValue, netContains, netText } from '../../topology/ip-math.js';
 import { canonicalIp, cidrText, isLinkLocal6 } from '../ip.js';
 import type { Op } from '../types.js';
@@ -128,10 +129,12 @@ function withSubnets(cidrs: Cidr[], family: Family): string {
   return cidrs.map((c) => (c.prefixLength === (family === 4 ? 32 : 128) ? cidrText(c) : `${cidrText(c)} (subnet ${subnetText(c)})`)).join(', ');
 }
 
-/** `a, b and 3 more`. */
+/**
+ * `a, b and c`, or `a, b, c ... and 3 more`: the one bounded list of every message (topology/bounded.ts),
+ * with why's own sentences (routes, neighbours to forget) kept whole.
+ */
 function shortList(items: string[], max = 3): string {
-  if (items.length <= max) return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
-  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+  return listWords(items, max, Infinity);
 }
 
 class Diagnoser {

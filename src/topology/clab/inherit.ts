@@ -6,7 +6,8 @@
 import type { Path } from '../issues.js';
 import { quoteName } from '../names.js';
 import { describeValue } from '../shape.js';
-import { closest, listWords } from '../suggest.js';
+import { listWords } from '../bounded.js';
+import { closest } from '../suggest.js';
 import type { Report } from './report.js';
 
 /** A node definition (a node, group, kind or the defaults) and where it is. */

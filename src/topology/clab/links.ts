@@ -6,7 +6,8 @@
 import type { Path } from '../issues.js';
 import { quoteName } from '../names.js';
 import { describeValue } from '../shape.js';
-import { closest, listWords } from '../suggest.js';
+import { clip, listWords, quote } from '../bounded.js';
+import { closest } from '../suggest.js';
 import { BRIEF_LINK_KEYS, CLAB_DEFAULT_MTU, ENDPOINT_KEYS, REFUSED_LINK_TYPES, SPECIAL_ENDPOINT_NODES, VETH_LINK_KEYS } from './keys.js';
 import type { Places } from './places.js';
 import { checkKeys, isRecord } from './read.js';
@@ -66,7 +67,7 @@ function convertLink(link: unknown, path: Path, at: number, places: Places, repo
   if (kind !== undefined && kind !== 'veth' && kind !== 'veth-stitch') {
     const refused = Object.hasOwn(REFUSED_LINK_TYPES, kind) ? REFUSED_LINK_TYPES[kind] : undefined;
     if (refused !== undefined)
-      report.problem({ path: [...path, 'type'], message: `this link is of type ${kind}, which nslab cannot make: ${refused.why}`, hint: refused.hint });
+      report.problem({ path: [...path, 'type'], message: `this link is of type ${clip(kind)}, which nslab cannot make: ${refused.why}`, hint: refused.hint });
     else {
       const known = ['veth', 'veth-stitch', ...Object.keys(REFUSED_LINK_TYPES)];
       const near = closest(kind, known);
@@ -158,7 +159,7 @@ function vethEndpoint(e: unknown, path: Path, rawPath: Path, places: Places, rep
       e[key] === undefined
         ? {
             path,
-            message: `missing required key ${JSON.stringify(key)}`,
+            message: `missing required key ${quote(key)}`,
             hint: key === 'node' ? 'say which node this end plugs into: node: a' : 'name the interface: interface: eth1',
           }
         : { path: [...path, key], message: `must be a string, not ${describeValue(e[key])}`, hint: `put it in quotes: "${String(e[key])}"` },
@@ -173,7 +174,7 @@ function vethEndpoint(e: unknown, path: Path, rawPath: Path, places: Places, rep
     report.warn({
       path: [...path, 'mac'],
       at: 'key',
-      message: `the MAC address ${String(e.mac)} is left out: the kernel chooses one`,
+      message: `the MAC address ${clip(String(e.mac))} is left out: the kernel chooses one`,
       hint: 'set it in exec (ip link set dev IFNAME address MAC) if the lab needs it',
     });
   if (e.vars !== undefined) report.warn({ path: [...path, 'vars'], at: 'key', message: `vars is left out: ${TEMPLATES_ONLY}` });

@@ -1,7 +1,8 @@
 /** Small readers the containerlab front shares: keys a mapping may have, and text settings. */
 import type { Path } from '../issues.js';
 import { describeValue } from '../shape.js';
-import { closest, listWords } from '../suggest.js';
+import { listWords, quote } from '../bounded.js';
+import { closest } from '../suggest.js';
 import type { Report } from './report.js';
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -11,12 +12,12 @@ export function checkKeys(value: Record<string, unknown>, path: Path, allowed: r
   for (const key of Object.keys(value)) {
     if (allowed.includes(key)) continue;
     const near = closest(key, allowed);
-    const takes = `${what} takes ${listWords(allowed)}`;
+    const takes = `${what} takes ${listWords(allowed, allowed.length)}`;
     report.problem({
       path: [...path, key],
       at: 'key',
-      message: `unknown key ${JSON.stringify(key)}`,
-      hint: near !== undefined ? `did you mean ${JSON.stringify(near)}? ${takes}` : takes,
+      message: `unknown key ${quote(key)}`,
+      hint: near !== undefined ? `did you mean ${quote(near)}? ${takes}` : takes,
     });
   }
 }

@@ -4,7 +4,7 @@
  * nodes it concerns: "router1, router2 and router3: image ... is not run".
  */
 import type { Path, Problem } from '../issues.js';
-import { listWords } from '../suggest.js';
+import { listWords } from '../bounded.js';
 
 interface NodeWarning {
   nodes: string[];

@@ -310,3 +310,18 @@ test("a lab routed by OSPF: a missing route is the daemon's business, and why sa
   assert.match(d.cause?.text ?? '', /^r1 has no route to 10\.3\.0\.19 \(h4's address\): in this lab routes come from OSPF \(FRR\), which nslab does not model/);
   assert.deepEqual(d.advice, []);
 });
+
+test('a large drift is said in a bounded list: the first three changes, whole, and how many more', () => {
+  // One route of nslab's deleted in each of the 12 nodes: up would put back 12 routes.
+  const changes = Object.values(modelOfLab(ring).nodes).flatMap((n): ModelChange[] => {
+    const route = n.routes.find((r) => r.protocol === 77);
+    return route !== undefined ? [{ change: 'route.del', node: n.name, route }] : [];
+  });
+  assert.equal(changes.length, 12);
+  const d = after(ring, changes, 'h1', '10.3.0.19', 'h4');
+  assert.equal(d.drift.length, 12);
+  assert.equal(
+    d.advice[0]?.text,
+    "nslab up ring.yaml restores the file's network (route ring-r1 10.3.0.2/31 via 10.3.0.1 dev eth0, route ring-r2 10.3.0.4/31 via 10.3.0.3 dev eth1, route ring-r3 10.3.0.0/31 via 10.3.0.2 dev eth0 ... and 9 more), in which h1 reaches h4 and back",
+  );
+});
