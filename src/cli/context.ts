@@ -1,13 +1,14 @@
 /**
  * What every command shares: the privilege check, printing for people or as JSON, and the one place that
- * decides which lab, node and interface a command means. A lab, node or interface that is not there is
- * NSLAB_NOT_FOUND (exit 1) naming what is; a command line that could mean several labs is a usage error
- * (exit 2).
+ * decides which lab, node and interface a command means. A lab that is not up is NSLAB_NOT_FOUND (exit
+ * 1); a node or interface a lab that is up does not have is a mistake on the command line (exit 2, still
+ * NSLAB_NOT_FOUND), named with what there is; so is a command line that could mean several labs.
  */
+import { isIP } from 'node:net';
 import { NslabError } from '../errors.js';
 import { appliedLab, DEFAULT_LAB_NAME, labsHolding, listLabs, nameList } from '../api/running.js';
 import type { ResolvedLab, ResolvedNode } from '../api/index.js';
-import { UsageError } from './output.js';
+import { UnknownNameError, UsageError } from './output.js';
 
 export function requireRoot(what: string): void {
   if (process.getuid?.() !== 0) {
@@ -32,7 +33,13 @@ export async function labName(options: { lab?: string }, file?: string, node?: s
     if (holding.length === 1 && holding[0] !== undefined) return holding[0];
     if (holding.length > 1) throw new UsageError(`node ${node} is in several labs (${nameList(holding)}): say which with --lab NAME`);
     if (listLabs().length === 0) throw new NslabError('NSLAB_NOT_FOUND', 'no lab is up; bring one up with `nslab up [FILE]`');
-    throw new NslabError('NSLAB_NOT_FOUND', `no lab that is up has a node named ${node}; \`nslab ls\` lists the labs, \`nslab status\` their nodes`);
+    const up = listLabs();
+    const only = up.length === 1 ? applied((up[0] as { name: string }).name) : undefined;
+    throw new UnknownNameError(
+      only !== undefined
+        ? `lab ${only.name} has no node ${node}; its nodes are ${nameList(only.nodes.map((x) => x.name))}`
+        : `no lab that is up has a node named ${node}; the labs up are ${nameList(up.map((l) => l.name))} (\`nslab status --lab NAME\` lists a lab's nodes)`,
+    );
   }
   const labs = listLabs();
   if (labs.length === 1 && labs[0] !== undefined) return labs[0].name;
@@ -75,18 +82,23 @@ export function runningLabOf(file: string, name: string): ResolvedLab {
   return lab;
 }
 
-/** NODE of a lab, or NSLAB_NOT_FOUND naming its nodes. */
+/** NODE of a lab, or UnknownNameError naming its nodes. */
 export function nodeIn(lab: ResolvedLab, node: string): ResolvedNode {
   const n = lab.nodes.find((x) => x.name === node);
-  if (n === undefined) throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${node}; its nodes are ${nameList(lab.nodes.map((x) => x.name))}`);
+  if (n === undefined) throw new UnknownNameError(`lab ${lab.name} has no node ${node}; its nodes are ${nameList(lab.nodes.map((x) => x.name))}`);
   return n;
 }
 
-/** NODE:IFNAME of a lab, or NSLAB_NOT_FOUND naming the node's interfaces. */
+/** A target on the command line, a node's name or an address: the name must be one of the lab's nodes. */
+export function targetIn(lab: ResolvedLab, target: string): void {
+  if (isIP(target) === 0) nodeIn(lab, target);
+}
+
+/** NODE:IFNAME of a lab, or UnknownNameError naming the node's interfaces. */
 export function interfaceIn(lab: ResolvedLab, node: string, ifname: string): ResolvedNode {
   const n = nodeIn(lab, node);
   const all = [...n.interfaces, ...(n.bridge !== undefined ? [n.bridge] : [])];
   if (!all.includes(ifname))
-    throw new NslabError('NSLAB_NOT_FOUND', `node ${node} of lab ${lab.name} has no interface ${ifname}; its interfaces are ${nameList(all) || 'none'}`);
+    throw new UnknownNameError(`node ${node} of lab ${lab.name} has no interface ${ifname}; its interfaces are ${nameList(all) || 'none'}`);
   return n;
 }

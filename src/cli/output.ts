@@ -20,8 +20,18 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A node or interface that the lab, which is up, does not have: a mistake on the command line (exit 2),
+ * still NSLAB_NOT_FOUND in JSON. A lab that is simply not up is a plain NSLAB_NOT_FOUND (exit 1).
+ */
+export class UnknownNameError extends NslabError {
+  constructor(message: string) {
+    super('NSLAB_NOT_FOUND', message);
+  }
+}
+
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError || error instanceof TopologyError) return EXIT_USAGE;
+  if (error instanceof UsageError || error instanceof TopologyError || error instanceof UnknownNameError) return EXIT_USAGE;
   return EXIT_FAILURE;
 }
 

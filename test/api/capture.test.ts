@@ -171,10 +171,10 @@ describe('capture (tcpdump in the node)', { skip: needsRoot }, () => {
       rmSync(dir, { recursive: true, force: true });
     }
 
-    // A lab, node or interface that is not there: 1 with what is (as for exec and ping); bad input: 2.
+    // A node or interface the lab does not have: 2 with what is (as for exec and ping); a lab not up: 1; bad input: 2.
     const cases: [string[], number, RegExp][] = [
-      [['capture', 'red:eth9', '--lab', lab.name], 1, /node red of lab \S+ has no interface eth9; its interfaces are rveth/],
-      [['capture', 'blue', '--lab', lab.name], 1, /lab \S+ has no node blue; its nodes are red and green/],
+      [['capture', 'red:eth9', '--lab', lab.name], 2, /node red of lab \S+ has no interface eth9; its interfaces are rveth/],
+      [['capture', 'blue', '--lab', lab.name], 2, /lab \S+ has no node blue; its nodes are red and green/],
       [['capture', 'red:rveth', '--lab', `${lab.name}x`], 1, new RegExp(`no lab named ${lab.name}x is up; the labs up are .*${lab.name}`)],
       [
         ['capture', 'red:rveth', '--lab', lab.name, '--filter', 'tcp prot 80'],

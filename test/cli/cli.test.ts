@@ -276,8 +276,22 @@ describe('nslab link set and routes', { skip: needsRoot }, () => {
       assert.equal(nslab(['ping', 'red', 'green', '-c', '1']).code, 0);
       assert.equal(nslab(['link', 'set', 'red:rveth', 'sideways']).code, 2);
       const missing = nslab(['link', 'set', 'red:nope0', 'up']);
-      assert.equal(missing.code, 1);
-      assert.match(missing.stderr, /node red has no interface nope0; its interfaces are rveth/);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /node red of lab two-computers has no interface nope0; its interfaces are rveth/);
+      // A node the lab does not have is a mistake on the command line too, whatever the command.
+      for (const args of [
+        ['ping', 'red', 'blue', '-c', '1'],
+        ['ping', 'blue', 'red', '-c', '1'],
+        ['why', 'red', 'blue'],
+        ['exec', 'blue', '--', 'true'],
+        ['routes', 'blue'],
+      ]) {
+        const r = nslab(args);
+        assert.equal(r.code, 2, args.join(' '));
+        assert.match(r.stderr, /lab two-computers has no node blue; its nodes are red and green \[NSLAB_NOT_FOUND\]/, args.join(' '));
+      }
+      const notUp = nslab(['status', '--lab', 'nosuchlab']);
+      assert.equal(notUp.code, 1, 'a lab that is simply not up is a failure, not a usage mistake');
       const routes = JSON.parse(nslabOk(['routes', 'green', '--json']).stdout) as { routes: { to: string; dev: string; source: string }[]; installed: number };
       assert.deepEqual(routes.routes, [{ to: '10.10.1.2/32', dev: 'gveth', source: 'file' }]);
       assert.equal(routes.installed, 1);

@@ -1,7 +1,7 @@
 /** nslab link set NODE:IF ...: change a link of a running lab, without a re-up. */
 import type { Command } from 'commander';
 import type { LinkChange } from '../../api/index.js';
-import { labName, requireRoot } from '../context.js';
+import { interfaceIn, labName, requireRoot } from '../context.js';
 import { UsageError } from '../output.js';
 
 export function register(program: Command): void {
@@ -19,9 +19,9 @@ export function register(program: Command): void {
         throw new UsageError(`"${endpoint}" is not NODE:IFNAME (for example red:rveth)`);
       const api = await import('../../api/index.js');
       const change = parseLinkChange(words, api.parseRate);
-      await api.Lab.open(await labName(o, undefined, node))
-        .link(endpoint)
-        .set(change);
+      const lab = api.Lab.open(await labName(o, undefined, node));
+      interfaceIn(lab.resolved, node, ifname);
+      await lab.link(endpoint).set(change);
       process.stdout.write(`${endpoint}: ${words.join(' ')}\n`);
     });
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { appliedLab, appliedNode } from '../../api/running.js';
 import { attached, onItsHost } from '../attach.js';
-import { labName, requireRoot } from '../context.js';
+import { labName, requireRoot, targetIn } from '../context.js';
 import { EXIT_FAILURE, UsageError } from '../output.js';
 
 export function register(program: Command): void {
@@ -19,7 +19,9 @@ export function register(program: Command): void {
       const name = await labName(o, undefined, node);
       const { netns } = appliedNode(name, node);
       const { Lab } = await import('../../api/lab.js');
-      const address = new Lab(appliedLab(name)).resolveTarget(target);
+      const lab = appliedLab(name);
+      targetIn(lab, target);
+      const address = new Lab(lab).resolveTarget(target);
       // The target's address is known here (the whole lab); the ping runs on the node's host, whose nslab
       // maps ping's exit code as below.
       const remote = await onItsHost(name, node, ['ping', '--lab', name, node, address, '-c', o.count]);

@@ -1,6 +1,6 @@
 /** nslab why NODE TARGET: the path a packet takes, hop by hop and back, and what stops it. */
 import type { Command } from 'commander';
-import { labName, print, requireRoot } from '../context.js';
+import { labName, nodeIn, print, requireRoot, targetIn } from '../context.js';
 import { DEFAULT_SOURCE } from './up.js';
 
 export function register(program: Command): void {
@@ -15,7 +15,8 @@ export function register(program: Command): void {
       requireRoot('why');
       const { Lab } = await import('../../api/lab.js');
       const lab = Lab.open(await labName(o, undefined, node));
-      lab.node(node);
+      nodeIn(lab.resolved, node);
+      targetIn(lab.resolved, target);
       // The built-in lab comes back with a bare `nslab up`; a file's lab with `nslab up FILE` (why's default).
       const r = await lab.why(node, target, lab.source === DEFAULT_SOURCE ? { upCommand: 'nslab up' } : {});
       print(o.json === true, r, () => {
