@@ -32,6 +32,7 @@ import { readTopologyFile, topologyFileReader } from './files.js';
 import { broughtUpHere, takenDown } from './interrupt.js';
 import { processStartTime } from '../process/index.js';
 import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
+import { frrDir } from '../topology/frr-view.js';
 
 /** This process, as a lab's owner: `up({ exclusive: true })` elsewhere refuses its labs, `clean --orphans` removes them once it is gone. */
 function thisProcess(): { pid: number; startTime: string } {
@@ -232,7 +233,13 @@ export class Node {
       });
       if (r !== undefined) return r;
     }
-    return runIn({ lab: this.lab.name, node: this.name, netns: this.netns }, argv, options);
+    const place = {
+      lab: this.lab.name,
+      node: this.name,
+      netns: this.netns,
+      ...(this.#node.frr !== undefined ? { frrDir: frrDir(this.lab.name, this.name) } : {}),
+    };
+    return runIn(place, argv, options);
   }
 
   /**
