@@ -20,6 +20,12 @@ export {
   type WhyAdvice,
   type WhyCause,
   type WhyCauseKind,
+  type WaitOptions,
+  type ConvergeProgress,
+  type ConvergeResult,
+  type KernelRoute,
+  type RoutingStatus,
+  type ProtocolStatus,
   type LabState,
   type StateProcess,
 } from './api/index.js';

@@ -98,6 +98,12 @@ export interface WhyInput {
   address: string;
   /** The target as named: a node, or the address's owner, or the address. */
   to: string;
+  /**
+   * For a node whose routes come from its FRR daemons and that lacks one: what its daemons say, ending with
+   * what to do (still converging, or converged with no way there). Read by the engine; nslab does not
+   * model the protocols.
+   */
+  routing?: Readonly<Record<string, string>>;
 }
 
 export interface Diagnosis {
@@ -339,15 +345,21 @@ class Diagnoser {
         fixes: [],
       };
     const routing = this.#in.lab.routing;
-    if (routing === 'ospf' || routing === 'bgp')
+    if (routing === 'ospf' || routing === 'bgp' || this.#in.lab.nodes.some((n) => n.name === node && n.frr !== undefined)) {
+      const said = this.#in.routing?.[node];
+      const protocol = routing === 'ospf' || routing === 'bgp' ? routing.toUpperCase() : 'FRR';
       return {
         cause: {
           kind: 'unknown',
           node,
-          text: `${node} has no route to ${address}${this.#whose(address)}: in this lab routes come from ${routing.toUpperCase()} (FRR), which nslab does not model; ask the daemon (ip netns exec ${this.#kernel.nodes[node]?.netns ?? node} vtysh -c 'show ip route')`,
+          text:
+            said !== undefined
+              ? `${node} has no route to ${address}${this.#whose(address)}: ${said}`
+              : `${node} has no route to ${address}${this.#whose(address)}: its routes come from ${protocol} daemons, which nslab does not model; ask them (nslab vtysh ${node} -c 'show ip route')`,
         },
         fixes: [],
       };
+    }
     return {
       cause: { kind: 'no-route', node, text: `${node} has no route to ${address}${this.#whose(address)}, in the kernel or in the file` },
       fixes: this.#routeFixes(node, address),
