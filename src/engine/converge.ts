@@ -16,7 +16,10 @@ import { readRoutesOf, routingStatus, statusText, tableText, type RoutingStatus 
 export interface ConvergeOptions {
   /** How long to wait before giving up with NSLAB_TIMEOUT (default 120 s). */
   timeoutMs?: number;
-  /** How long every router's table must stay unchanged once its adjacencies are up (default 1 s). */
+  /**
+   * How long every router's table must stay unchanged once its adjacencies are up (default 1 s; longer
+   * where a router's protocol may rest longer between two changes: 6 s under FRR's OSPF defaults).
+   */
   settleMs?: number;
   /**
    * Wait instead until each pair reaches: `[from, to]`, `to` a node (its first address, IPv4 first) or an
@@ -154,8 +157,9 @@ async function waitRouting(
         await sleep(POLL_MS);
         continue;
       }
-      // Every adjacency is up: the tables must now stay as they are for settleMs.
-      const settle = options.settleMs ?? 1000;
+      // Every adjacency is up: the tables must now stay as they are for settleMs, or for as long as a
+      // router's protocol may rest between two changes (FRR's OSPF defaults: 6 s), if that is longer.
+      const settle = Math.max(options.settleMs ?? 1000, ...[...last.values()].flatMap((st) => st.protocols.map((p) => p.settleMs ?? 0)));
       const tables = async (): Promise<string> => (await Promise.all(handles.map(async (h) => tableText(await readRoutesOf(h))))).join('\n--\n');
       let seen = await tables();
       let stableSince = performance.now();

@@ -83,6 +83,11 @@ export interface ProtocolStatus {
   converged: boolean;
   /** `2 of 2 neighbours Full`; what is not there yet: `neighbour 10.0.0.1 on eth0 is ExStart`. */
   text: string;
+  /**
+   * The longest a routing table may rest between two changes while the protocol still converges (OSPF: a
+   * router announces a change at most every LSA interval, and backs SPF off up to its hold time).
+   */
+  settleMs?: number;
 }
 
 /** Whether a router's routing protocols have converged, in FRR's words. */
@@ -131,11 +136,11 @@ export function splitJson(text: string): unknown[] {
 const ospfDone = (state: string, role: unknown): boolean => state.startsWith('Full') || (state.startsWith('2-Way') && role === 'DROther');
 
 /**
- * ospfd's `show ip ospf neighbor json` and `show ip ospf interface json`. `everyLinkHasOne`: every active
- * (not passive) interface that is up must have a neighbour (true for the configurations nslab writes, where
- * an interface is active only towards another router).
+ * ospfd's `show ip ospf neighbor json`, `show ip ospf interface json` and `show ip ospf json`.
+ * `everyLinkHasOne`: every active (not passive) interface that is up must have a neighbour (true for the
+ * configurations nslab writes, where an interface is active only towards another router).
  */
-export function ospfStatus(neighbors: unknown, interfaces: unknown, everyLinkHasOne: boolean): ProtocolStatus {
+export function ospfStatus(neighbors: unknown, interfaces: unknown, general: unknown, everyLinkHasOne: boolean): ProtocolStatus {
   const waiting: string[] = [];
   let full = 0;
   let total = 0;
@@ -162,7 +167,10 @@ export function ospfStatus(neighbors: unknown, interfaces: unknown, everyLinkHas
     } else if (everyLinkHasOne && (byIf.get(name) ?? 0) === 0 && i.state !== 'Loopback' && i.state !== 'Down') waiting.push(`${name} has no neighbour yet`);
   }
   const text = waiting.length === 0 ? `${full} of ${total} neighbour${total === 1 ? '' : 's'} Full` : waiting.join('; ');
-  return { protocol: 'ospf', converged: waiting.length === 0, text };
+  // FRR's defaults: an LSA at most every 5 s, SPF held off up to 5 s; a second beyond, for the kernel.
+  const ms = (key: string, fallback: number): number => (isRecord(general) && typeof general[key] === 'number' ? general[key] : fallback);
+  const settleMs = Math.max(ms('lsaMinIntervalMsecs', 5000), ms('holdtimeMaxMsecs', 5000)) + 1000;
+  return { protocol: 'ospf', converged: waiting.length === 0, text, settleMs };
 }
 
 /** ospf6d's `show ipv6 ospf6 neighbor json`. */
@@ -204,7 +212,7 @@ export function bgpStatus(summary: unknown): ProtocolStatus {
 
 /** What to ask each daemon that forms adjacencies. */
 const ASK: Partial<Record<FrrDaemon, string[]>> = {
-  ospfd: ['show ip ospf neighbor json', 'show ip ospf interface json'],
+  ospfd: ['show ip ospf neighbor json', 'show ip ospf interface json', 'show ip ospf json'],
   ospf6d: ['show ipv6 ospf6 neighbor json'],
   bgpd: ['show bgp summary json'],
 };
@@ -237,7 +245,7 @@ export async function routingStatus(lab: string, node: ResolvedNode): Promise<Ro
   const protocols: ProtocolStatus[] = [];
   let at = 0;
   for (const d of daemons) {
-    if (d === 'ospfd') protocols.push(ospfStatus(docs[at], docs[at + 1], frr.source.kind === 'generated'));
+    if (d === 'ospfd') protocols.push(ospfStatus(docs[at], docs[at + 1], docs[at + 2], frr.source.kind === 'generated'));
     else if (d === 'ospf6d') protocols.push(ospf6Status(docs[at]));
     else if (d === 'bgpd') protocols.push(bgpStatus(docs[at]));
     at += ASK[d]?.length ?? 0;
