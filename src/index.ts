@@ -30,7 +30,7 @@ export {
   type StateProcess,
 } from './api/index.js';
 export { explain, describe, plan, cidrText, routeText, rateText } from './api/index.js';
-export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from './api/index.js';
+export type { Plan, Op, OpBase, EndRef, FrrProcess, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from './api/index.js';
 export type { HostStatus } from './api/index.js';
 export {
   parseTopology,

@@ -35,7 +35,7 @@ export {
 } from '../engine/index.js';
 export { explain, describe, cidrText, routeText, rateText, destinationText, protocolText } from './format.js';
 export { plan } from '../plan/index.js';
-export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from '../plan/types.js';
+export type { Op, OpBase, EndRef, FrrProcess, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from '../plan/types.js';
 export {
   parseTopology,
   resolveTopology,

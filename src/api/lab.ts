@@ -27,6 +27,7 @@ import {
   routingStatus,
   waitConverged,
   type ConvergeOptions,
+  type ConvergeProgress,
   type ConvergeResult,
   type KernelRoute,
   type RoutingStatus,
@@ -44,9 +45,23 @@ import { processStartTime } from '../process/index.js';
 import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
 import { frrDir } from '../topology/frr-view.js';
 
-/** What `lab.waitConverged` takes: the engine's options, with `reach: 'hosts'` for every pair of hosts. */
-export interface WaitOptions extends Omit<ConvergeOptions, 'reach'> {
-  reach?: ConvergeOptions['reach'] | 'hosts';
+/** What `lab.waitConverged` takes. */
+export interface WaitOptions {
+  /** How long to wait before giving up with NSLAB_TIMEOUT (default 120 s). */
+  timeoutMs?: number;
+  /**
+   * How long every router's table must stay unchanged once its adjacencies are up (default 1 s; longer
+   * where a router's protocol may rest longer between two changes: 6 s under FRR's OSPF defaults).
+   */
+  settleMs?: number;
+  /**
+   * Wait instead until each pair reaches: `[from, to]`, `to` a node (its first address, IPv4 first) or an
+   * address; `'hosts'`: every pair of hosts. A ping answered within a second proves a pair.
+   */
+  reach?: readonly (readonly [from: string, to: string])[] | 'hosts';
+  /** Called at each round with what is done and what is still waited for. */
+  onProgress?: (progress: ConvergeProgress) => void;
+  signal?: AbortSignal;
 }
 
 /** This process, as a lab's owner: `up({ exclusive: true })` elsewhere refuses its labs, `clean --orphans` removes them once it is gone. */
@@ -193,7 +208,8 @@ export class Lab implements AsyncDisposable {
    */
   waitConverged(options: WaitOptions = {}): Promise<ConvergeResult> {
     const { reach, ...rest } = options;
-    return waitConverged(this.resolved, { ...rest, ...(reach !== undefined ? { reach: reach === 'hosts' ? hostPairs(this.resolved) : reach } : {}) });
+    const engine: ConvergeOptions = { ...rest, ...(reach !== undefined ? { reach: reach === 'hosts' ? hostPairs(this.resolved) : reach } : {}) };
+    return waitConverged(this.resolved, engine);
   }
 
   /**

@@ -36,13 +36,16 @@ export interface ConvergeProgress {
   phase: 'routing' | 'settling' | 'reaching';
   /** Routers converged, or pairs that reached. */
   done: number;
+  /** Routers, or pairs, in all. */
   total: number;
   /** The first thing still waited for: `r3: ospf: neighbour 10.0.0.1 on eth0 is ExStart`. */
   waiting?: string;
+  /** Since the wait began. */
   elapsedMs: number;
 }
 
 export interface ConvergeResult {
+  /** The lab's name. */
   lab: string;
   /** How long it took. */
   ms: number;

@@ -21,6 +21,7 @@ function byDaemon(protocol: number): boolean {
 
 /** A route of a node's main table as the kernel has it. */
 export interface KernelRoute {
+  /** 4 or 6. */
   family: 4 | 6;
   /** `10.0.0.0/24`, `fd00::/64` or `default`. */
   to: string;
@@ -30,6 +31,7 @@ export interface KernelRoute {
   origin: 'kernel' | 'nslab' | 'daemon' | 'other';
   /** Where it sends packets: one next hop, or each path of an equal-cost route. */
   nexthops: { via?: string; dev?: string }[];
+  /** The route's metric, when the kernel says (a routing daemon's routes carry zebra's, 20). */
   metric?: number;
 }
 
@@ -79,7 +81,9 @@ export function tableText(routes: readonly KernelRoute[]): string {
 
 /** One routing protocol of a router, as its daemon reports it. */
 export interface ProtocolStatus {
+  /** The protocol: its daemon's name without the d. */
   protocol: 'ospf' | 'ospf6' | 'bgp';
+  /** Every adjacency (neighbour, session) is up. */
   converged: boolean;
   /** `2 of 2 neighbours Full`; what is not there yet: `neighbour 10.0.0.1 on eth0 is ExStart`. */
   text: string;
@@ -92,8 +96,11 @@ export interface ProtocolStatus {
 
 /** Whether a router's routing protocols have converged, in FRR's words. */
 export interface RoutingStatus {
+  /** The router's node name. */
   node: string;
+  /** Every protocol has converged. */
   converged: boolean;
+  /** One entry per daemon that forms adjacencies (ospfd, ospf6d, bgpd); none for a router of static routes. */
   protocols: ProtocolStatus[];
   /** When vtysh could not be asked (its daemons gone, a timeout): what happened. */
   error?: string;
