@@ -267,21 +267,6 @@ export function statusText(s: RoutingStatus): string {
 }
 
 /**
- * The protocol of the route the namespace's kernel uses towards `address`, as `ip route` names it (`ospf`,
- * `bgp`, `nslab`, `kernel` for a connected subnet); undefined when it has none.
- *
- * Equivalent to: ip -n NETNS route get fibmatch ADDRESS
- */
-export async function routeProtocolFor(h: Handle, address: string): Promise<{ protocol: string; origin: KernelRoute['origin'] } | undefined> {
-  try {
-    const r = await h.route.get(address, { fibMatch: true });
-    return r.protocol === undefined ? undefined : { protocol: protocolText(r.protocol), origin: routeOrigin(r.protocol) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * What to say of a router that has no route where one is needed: its routing has not converged yet (wait),
  * or it has and the route is missing for good (broken), in FRR's words; '' for a node that runs no FRR.
  */

@@ -1,7 +1,7 @@
 /**
  * Route operations of a Handle: `handle.route.*`. Each names its iproute2 equivalent.
  */
-import { Af, decodeRoute, encodeRoute, NlmF, Rtm, RtmF, Rtn, Rtprot, RtScope, RtTable } from '../netlink/index.js';
+import { Af, decodeRoute, encodeRoute, NlmF, Rtm, Rtn, Rtprot, RtScope, RtTable } from '../netlink/index.js';
 import type { RouteAttrs, RouteMessage } from '../netlink/index.js';
 import { parseCidr } from './addr.js';
 import { devLabel, type DevRef } from './dev.js';
@@ -30,8 +30,6 @@ export interface RouteLookup {
   oif?: number;
   /** Source address the kernel would use. */
   src?: string;
-  /** With `fibMatch`: the protocol of the route that matched (RTPROT_*). */
-  protocol?: number;
   type: number;
 }
 
@@ -108,12 +106,11 @@ export class RouteOps {
 
   /**
    * Asks the kernel how it would send a packet to an address. Rejects with NetlinkError
-   * (ENETUNREACH, EHOSTUNREACH...) when it has no way. With `fibMatch`, the answer is the route of the
-   * table that matched, as listed (its `protocol` says who installed it: `ospf`, `bgp`, nslab's 77...).
+   * (ENETUNREACH, EHOSTUNREACH...) when it has no way.
    *
-   * Equivalent to: ip route get [fibmatch] ADDRESS
+   * Equivalent to: ip route get ADDRESS
    */
-  async get(address: string, options: { fibMatch?: boolean } = {}): Promise<RouteLookup> {
+  async get(address: string): Promise<RouteLookup> {
     const dst = parseCidr(address);
     const body = encodeRoute({
       family: dst.family === 4 ? Af.INET : Af.INET6,
@@ -124,7 +121,7 @@ export class RouteOps {
       protocol: 0,
       scope: 0,
       type: 0,
-      flags: options.fibMatch === true ? RtmF.FIB_MATCH : 0,
+      flags: 0,
       attrs: { dst: dst.address },
     });
     const [answer] = await this.#h.request({ type: Rtm.GETROUTE, flags: 0, body, object: `route to ${dst.address}` });
@@ -135,7 +132,6 @@ export class RouteOps {
       ...(m.attrs.gateway !== undefined ? { via: m.attrs.gateway } : {}),
       ...(m.attrs.oif !== undefined ? { oif: m.attrs.oif } : {}),
       ...(m.attrs.prefsrc !== undefined ? { src: m.attrs.prefsrc } : {}),
-      ...(options.fibMatch === true ? { protocol: m.protocol } : {}),
       type: m.type,
     };
   }
