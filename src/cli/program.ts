@@ -47,7 +47,28 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, wait, status, exec, shell, vtysh, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui, capture, hosts, part])
+  for (const command of [
+    down,
+    wait,
+    status,
+    exec,
+    shell,
+    vtysh,
+    ping,
+    why,
+    link,
+    routes,
+    validate,
+    convert,
+    ls,
+    clean,
+    schema,
+    graph,
+    ui,
+    capture,
+    hosts,
+    part,
+  ])
     command.register(program);
   return program;
 }
