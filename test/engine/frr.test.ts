@@ -89,7 +89,9 @@ describe('FRR in a lab', { skip: needsFrr }, () => {
           why.there.hops.map((h) => h.node),
           ['h1', 'r1', 'r6', 'r5', 'r4', 'r3', 'r2', 'h2'],
         );
-        assert.match(why.there.hops[1]?.text ?? '', new RegExp(`^r1 sends to 10\\.3\\.0\\.15 out of eth1 via 10\\.3\\.0\\.10 \\(a route by ${routing}\\)`));
+        // Each hop names the route it took, and its protocol: the daemon's.
+        assert.match(why.there.hops[1]?.text ?? '', /^r1 sends to 10\.3\.0\.15 out of eth1 via 10\.3\.0\.10\b/);
+        assert.match(why.there.hops[1]?.route ?? '', new RegExp(`^10\\.3\\.0\\.14/31 via 10\\.3\\.0\\.10 dev eth1 proto ${routing}\\b`));
         assert.ok(ms < 20_000);
       } finally {
         await lab.down();

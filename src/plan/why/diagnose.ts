@@ -331,6 +331,23 @@ class Diagnoser {
         fixes: [{ changes: [restore], command: commandOf(this.#kernel, restore) ?? '', text: `puts back ${route}` }],
       };
     }
+    // A router whose routes come from its daemons: theirs to say (the address it lacks may be one they
+    // announce whatever the file says, as exec entries and FRR set addresses in containerlab's labs).
+    const routing = this.#in.lab.routing;
+    if (routing === 'ospf' || routing === 'bgp' || this.#in.lab.nodes.some((n) => n.name === node && n.frr !== undefined)) {
+      const said = this.#in.routing?.[node];
+      return {
+        cause: {
+          kind: 'unknown',
+          node,
+          text:
+            said !== undefined
+              ? `${node} has no route to ${address}${this.#whose(address)}: ${said}`
+              : `${node} has no route to ${address}${this.#whose(address)}: ${routing === 'ospf' || routing === 'bgp' ? `in this lab routes come from ${routing.toUpperCase()} (FRR)` : `its routes come from its FRR daemons`}, which nslab does not model; ask them (nslab vtysh ${node} -c 'show ip route')`,
+        },
+        fixes: [],
+      };
+    }
     // An address nobody routes to because it is not the file's: the end holding it changed its address.
     const holder = this.#kernelOwner(address);
     const change = holder !== undefined ? this.#addressChange(holder) : undefined;
@@ -344,22 +361,6 @@ class Diagnoser {
         },
         fixes: [],
       };
-    const routing = this.#in.lab.routing;
-    if (routing === 'ospf' || routing === 'bgp' || this.#in.lab.nodes.some((n) => n.name === node && n.frr !== undefined)) {
-      const said = this.#in.routing?.[node];
-      const protocol = routing === 'ospf' || routing === 'bgp' ? routing.toUpperCase() : 'FRR';
-      return {
-        cause: {
-          kind: 'unknown',
-          node,
-          text:
-            said !== undefined
-              ? `${node} has no route to ${address}${this.#whose(address)}: ${said}`
-              : `${node} has no route to ${address}${this.#whose(address)}: its routes come from ${protocol} daemons, which nslab does not model; ask them (nslab vtysh ${node} -c 'show ip route')`,
-        },
-        fixes: [],
-      };
-    }
     return {
       cause: { kind: 'no-route', node, text: `${node} has no route to ${address}${this.#whose(address)}, in the kernel or in the file` },
       fixes: this.#routeFixes(node, address),
