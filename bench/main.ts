@@ -12,6 +12,7 @@
  *   routed    only when asked (--only routed): a 32 x 32 grid and a ring of 1,000 routers with routing: static
  *   multihost (only with --only multihost) a 1,000-node chain on 1 and over 4 simulated hosts, ssh per host,
  *             VXLAN against veth throughput (bench/multihost.ts)
+ *   frr       only when asked (--only frr): FRR routers' start and memory, up to converged under OSPF against static (bench/frr.ts)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -274,9 +275,11 @@ const suites: Record<string, () => Promise<void>> = {
   },
   // Only when named (--only multihost): it starts 4 simulated hosts, each with an sshd.
   multihost: async () => (await import('./multihost.js')).suiteMultihost(rows, log),
+  // Only with --only frr: FRR routers (issue 19), a 6-router ring and a 10 x 10 grid under OSPF against static.
+  frr: async () => (await import('./frr.js')).suiteFrr(rows, log, repsArg),
 };
 /** Suites a plain `npm run bench` leaves out: each takes minutes or starts daemons. */
-const onRequest = new Set(['routed', 'multihost']);
+const onRequest = new Set(['routed', 'multihost', 'frr']);
 try {
   for (const [name, suite] of Object.entries(suites)) {
     if (only !== undefined ? !only.includes(name) : onRequest.has(name)) continue;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run chaos`: the chaos test of issue 14 (test/chaos/chaos.ts), inside the same private sandbox as
 // the tests (scripts/sandbox.mjs). Needs root and a build (npm run build).
-// Usage: npm run chaos -- [--cycles N] [--seed S] [--from K] [--max-nodes M]
+// Usage: npm run chaos -- [--cycles N] [--seed S] [--from K] [--max-nodes M] [--frr]
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -22,6 +22,8 @@ export type NslabErrorCode =
   | 'NSLAB_ADDRESS_IN_USE' // the web view's port is taken: another port, or --port 0 for a free one
   | 'NSLAB_CAPTURE' // the capture engine (tcpdump) is missing or failed
   | 'NSLAB_CAPTURE_FILTER' // tcpdump refused a capture filter: its words, and where in the filter
+  | 'NSLAB_FRR' // an FRR daemon did not start, or FRR refused a node's configuration
+  | 'NSLAB_TIMEOUT' // what was waited for (a lab's routing to converge) did not happen in time
   | 'NSLAB_ABORTED' // the operation was cancelled by its AbortSignal
   | 'NSLAB_HOST' // a host of a lab over several machines is unreachable, or not fit for it (version, root, VXLAN, underlay)
   | 'NSLAB_VNI' // a cable between hosts cannot be made as asked: its VNI is in use, or its MTU does not fit the underlay

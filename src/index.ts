@@ -20,11 +20,17 @@ export {
   type WhyAdvice,
   type WhyCause,
   type WhyCauseKind,
+  type WaitOptions,
+  type ConvergeProgress,
+  type ConvergeResult,
+  type KernelRoute,
+  type RoutingStatus,
+  type ProtocolStatus,
   type LabState,
   type StateProcess,
 } from './api/index.js';
 export { explain, describe, plan, cidrText, routeText, rateText } from './api/index.js';
-export type { Plan, Op, OpBase, EndRef, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from './api/index.js';
+export type { Plan, Op, OpBase, EndRef, FrrProcess, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from './api/index.js';
 export type { HostStatus } from './api/index.js';
 export {
   parseTopology,

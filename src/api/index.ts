@@ -2,7 +2,7 @@
  * The library surface, and everything the CLI uses (the CLI reaches nothing below this layer). The
  * package's public door, src/index.ts, exports the public part of it.
  */
-export { Lab, Node, LinkEnd, upWithSpares } from './lab.js';
+export { Lab, Node, LinkEnd, upWithSpares, type WaitOptions } from './lab.js';
 export { takeLabsDownOnExit } from './interrupt.js';
 export { runIn, type ExecResult, type ExecOptions } from './exec.js';
 export { packetClock, type Capture, type CaptureOptions, type CapturedPacket, type CaptureEnd } from './capture.js';
@@ -23,14 +23,19 @@ export {
   type WhyAdvice,
   type WhyCause,
   type WhyCauseKind,
+  type ConvergeProgress,
+  type ConvergeResult,
+  type KernelRoute,
+  type RoutingStatus,
+  type ProtocolStatus,
   type LabState,
   type StateProcess,
   type StateRun,
   checkMachine,
 } from '../engine/index.js';
-export { explain, describe, cidrText, routeText, rateText, destinationText } from './format.js';
+export { explain, describe, cidrText, routeText, rateText, destinationText, protocolText } from './format.js';
 export { plan } from '../plan/index.js';
-export type { Op, OpBase, EndRef, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from '../plan/types.js';
+export type { Op, OpBase, EndRef, FrrProcess, Plan, ObservedLab, ObservedNamespace, ObservedLink, ObservedProcess, VxlanEnds } from '../plan/types.js';
 export {
   parseTopology,
   resolveTopology,

@@ -21,6 +21,17 @@ import {
   type WhyResult,
 } from '../engine/index.js';
 import { readState, type Spares } from '../engine/index.js';
+import {
+  hostPairs,
+  kernelRoutes,
+  routingStatus,
+  waitConverged,
+  type ConvergeOptions,
+  type ConvergeProgress,
+  type ConvergeResult,
+  type KernelRoute,
+  type RoutingStatus,
+} from '../engine/index.js';
 import { NslabError } from '../errors.js';
 import { appliedLab, nameList } from './running.js';
 import { runIn, type ExecOptions, type ExecResult } from './exec.js';
@@ -32,6 +43,26 @@ import { readTopologyFile, topologyFileReader } from './files.js';
 import { broughtUpHere, takenDown } from './interrupt.js';
 import { processStartTime } from '../process/index.js';
 import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
+import { frrDir } from '../topology/frr-view.js';
+
+/** What `lab.waitConverged` takes. */
+export interface WaitOptions {
+  /** How long to wait before giving up with NSLAB_TIMEOUT (default 120 s). */
+  timeoutMs?: number;
+  /**
+   * How long every router's table must stay unchanged once its adjacencies are up (default 1 s; longer
+   * where a router's protocol may rest longer between two changes: 6 s under FRR's OSPF defaults).
+   */
+  settleMs?: number;
+  /**
+   * Wait instead until each pair reaches: `[from, to]`, `to` a node (its first address, IPv4 first) or an
+   * address; `'hosts'`: every pair of hosts. A ping answered within a second proves a pair.
+   */
+  reach?: readonly (readonly [from: string, to: string])[] | 'hosts';
+  /** Called at each round with what is done and what is still waited for. */
+  onProgress?: (progress: ConvergeProgress) => void;
+  signal?: AbortSignal;
+}
 
 /** This process, as a lab's owner: `up({ exclusive: true })` elsewhere refuses its labs, `clean --orphans` removes them once it is gone. */
 function thisProcess(): { pid: number; startTime: string } {
@@ -167,6 +198,21 @@ export class Lab implements AsyncDisposable {
   }
 
   /**
+   * Waits until the lab's routing has converged: every router's daemons report their adjacencies done
+   * (OSPF neighbours Full, BGP sessions Established) and every router's table stays unchanged for
+   * `settleMs`; or, with `reach`, until those pairs reach each other (`'hosts'`: every pair of hosts).
+   * Rejects with NSLAB_TIMEOUT, naming what was still waited for, after `timeoutMs` (default 120 s). A lab
+   * without routing daemons has nothing to wait for.
+   *
+   * Equivalent to: nslab wait --lab NAME [--reach A:B]... [--all-hosts] [--timeout S]
+   */
+  waitConverged(options: WaitOptions = {}): Promise<ConvergeResult> {
+    const { reach, ...rest } = options;
+    const engine: ConvergeOptions = { ...rest, ...(reach !== undefined ? { reach: reach === 'hosts' ? hostPairs(this.resolved) : reach } : {}) };
+    return waitConverged(this.resolved, engine);
+  }
+
+  /**
    * Why does (or doesn't) a packet from one node reach a target, and what fixes it? See `nslab why`.
    * `upCommand` is how the advice says to bring this lab up again (default: `nslab up FILE` for the file
    * it came from, when there is one).
@@ -232,7 +278,13 @@ export class Node {
       });
       if (r !== undefined) return r;
     }
-    return runIn({ lab: this.lab.name, node: this.name, netns: this.netns }, argv, options);
+    const place = {
+      lab: this.lab.name,
+      node: this.name,
+      netns: this.netns,
+      ...(this.#node.frr !== undefined ? { frrDir: frrDir(this.lab.name, this.name) } : {}),
+    };
+    return runIn(place, argv, options);
   }
 
   /**
@@ -245,6 +297,26 @@ export class Node {
     const wait = Math.max(1, Math.ceil((options.timeoutMs ?? 1000) / 1000));
     const res = await this.exec(['ping', ...(address.includes(':') ? ['-6'] : []), '-n', '-q', '-c', String(count), '-i', '0.1', '-W', String(wait), address]);
     return res.code === 0;
+  }
+
+  /**
+   * The routes the node's kernel has now (main table), each with the protocol that installed it (`ospf`,
+   * `bgp`, `kernel`, `nslab`...) and its next hops.
+   *
+   * Equivalent to: ip -n NETNS route show; ip -6 -n NETNS route show
+   */
+  kernelRoutes(): Promise<KernelRoute[]> {
+    return kernelRoutes(this.netns);
+  }
+
+  /**
+   * For a node that runs FRR: whether its routing protocols have converged, in FRR's words (undefined for
+   * a node without FRR).
+   *
+   * Equivalent to: nslab vtysh NODE -c 'show ip ospf neighbor' -c 'show bgp summary'
+   */
+  routingStatus(): Promise<RoutingStatus | undefined> {
+    return routingStatus(this.lab.name, this.#node);
   }
 
   /** A netlink Handle inside this node's namespace (close it when done). */

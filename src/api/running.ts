@@ -7,6 +7,8 @@ import { listHostsStates, readHostsState } from '../multihost/state.js';
 import { NslabError } from '../errors.js';
 import { listWords, LIST_SHOWN } from '../topology/bounded.js';
 import type { ResolvedLab, ResolvedNode } from '../topology/types.js';
+import { frrDir } from '../topology/frr-view.js';
+import type { NodePlace } from './exec.js';
 
 export type { LabSummary };
 export { DEFAULT_LAB_NAME } from '../topology/default-lab.js';
@@ -59,4 +61,10 @@ export function appliedNode(lab: string, node: string): ResolvedNode {
  */
 export function nameList(names: readonly string[], shown = LIST_SHOWN): string {
   return listWords(names, shown);
+}
+
+/** Where a command runs in a node of a running lab: its namespace, and its FRR view when it runs FRR. */
+export function placeOf(lab: string, node: string): NodePlace {
+  const n = appliedNode(lab, node);
+  return { lab, node, netns: n.netns, ...(n.frr !== undefined ? { frrDir: frrDir(lab, node) } : {}) };
 }

@@ -24,6 +24,8 @@ import * as status from './commands/status.js';
 import * as ui from './commands/ui.js';
 import * as up from './commands/up.js';
 import * as validate from './commands/validate.js';
+import * as vtysh from './commands/vtysh.js';
+import * as wait from './commands/wait.js';
 import * as why from './commands/why.js';
 import { errorJson, EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './output.js';
 import { version } from './version.js';
@@ -45,7 +47,28 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
-  for (const command of [down, status, exec, shell, ping, why, link, routes, validate, convert, ls, clean, schema, graph, ui, capture, hosts, part])
+  for (const command of [
+    down,
+    wait,
+    status,
+    exec,
+    shell,
+    vtysh,
+    ping,
+    why,
+    link,
+    routes,
+    validate,
+    convert,
+    ls,
+    clean,
+    schema,
+    graph,
+    ui,
+    capture,
+    hosts,
+    part,
+  ])
     command.register(program);
   return program;
 }

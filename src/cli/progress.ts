@@ -3,7 +3,7 @@
  * --explain, every step as the commands it equals: a shell script that replayed on a fresh machine makes
  * the same network, in the plan's order (the order the ops finish in is any their dependencies allow).
  */
-import type { Plan, ProgressEvent } from '../api/index.js';
+import type { ConvergeProgress, Plan, ProgressEvent } from '../api/index.js';
 import { describe, explain } from '../api/format.js';
 
 /** What heads an --explain script: how to read it, and what nslab does besides. */
@@ -60,5 +60,26 @@ export function progressPrinter(verb: string, explainSteps: boolean, what = `nsl
     last = now;
     process.stderr.write(`\r${verb}: ${e.done}/${e.total} operations`);
     if (e.done === e.total) process.stderr.write('\n');
+  };
+}
+
+/**
+ * The progress line of a wait for convergence, on a terminal only: what is done and the first thing still
+ * waited for, rewritten in place and cleared at the end (`done()`).
+ */
+export function waitPrinter(): { onProgress: ((p: ConvergeProgress) => void) | undefined; done: () => void } {
+  if (!process.stderr.isTTY) return { onProgress: undefined, done: () => undefined };
+  let shown = false;
+  const width = (): number => Math.max(40, (process.stderr.columns || 80) - 1);
+  return {
+    onProgress: (p) => {
+      const what = p.phase === 'reaching' ? 'pairs reach' : p.phase === 'settling' ? 'routers done, tables settling' : 'routers converged';
+      const line = `wait: ${p.done}/${p.total} ${what}, ${(p.elapsedMs / 1000).toFixed(1)} s${p.waiting !== undefined ? ` (${p.waiting})` : ''}`;
+      process.stderr.write(`\r\x1b[K${line.slice(0, width())}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
   };
 }

@@ -15,6 +15,7 @@ import { FIRST_INDEX, Indexes } from './indexes.js';
 import { Journal, runFailure } from './journal.js';
 import { Namespaces, SKIPPED } from './namespaces.js';
 import { Processes } from './processes.js';
+import { FrrDaemons } from './frr.js';
 import { RUNNERS, type RunContext, type Runner } from './requests.js';
 import type { Spares } from './spares.js';
 import type { ProcessIdentity } from '../process/index.js';
@@ -54,8 +55,8 @@ export interface EngineOptions {
    */
   meanwhile?: () => Promise<unknown>;
   /**
-   * Called once the network is made (every op but the exec entries has finished), before any exec entry
-   * runs and before the run ends; the run waits for it, and fails (an up rolls back) if it rejects. A lab
+   * Called once the network is made (every op but FRR's starts and the exec entries has finished), before
+   * any FRR daemon or exec entry runs and before the run ends; the run waits for it, and fails (an up rolls back) if it rejects. A lab
    * over several hosts holds each host's part here until every host has its network (multihost/).
    */
   gate?: () => Promise<void>;
@@ -68,6 +69,8 @@ export interface EngineOptions {
    * process that brought them up (`clean --orphans` removes them once it is gone); the CLI's to nobody.
    */
   owner?: ProcessIdentity;
+  /** Where FRR's daemons are looked for (default FRR_PROGRAM_DIRS: /usr/lib/frr, /usr/sbin, /usr/local/sbin). */
+  frrDirs?: readonly string[];
 }
 
 /** Operations issued per turn of the event loop, so that no turn holds it long (see docs/performance.md). */
@@ -132,6 +135,7 @@ export class Applier {
       gate: () => (this.#gateRun ??= this.#opts.gate?.() ?? Promise.resolve()),
       namespaces,
       processes: new Processes(this.#state, this.#opts.stateRoot, journal),
+      frr: new FrrDaemons(this.#state, this.#opts.stateRoot, journal, this.#opts.frrDirs),
     };
     const graph = dependencyGraph(plan);
     this.#ops = plan.ops;

@@ -8,6 +8,8 @@ import { Handle } from '../rtnl/index.js';
 import { qdiscSupported } from '../rtnl/qdisc.js';
 import type { ResolvedEndpoint, ResolvedLab, Shaping } from '../topology/types.js';
 import { randomHex } from './state.js';
+import { locateFrr } from './frr.js';
+import { inStartOrder, type FrrDaemon } from '../topology/frr-daemons.js';
 
 const probed = new Map<string, boolean>();
 
@@ -83,7 +85,8 @@ export interface FeatureCheck {
  * unless `allowMissing`: then the ends keep their rate (tbf) and lose delay, jitter and loss, and each
  * loss is reported in `skipped`.
  */
-export async function checkFeatures(lab: ResolvedLab, allowMissing: boolean, dir?: string): Promise<FeatureCheck> {
+export async function checkFeatures(lab: ResolvedLab, allowMissing: boolean, dir?: string, frrDirs?: readonly string[]): Promise<FeatureCheck> {
+  checkFrr(lab, frrDirs);
   if (lab.tunnels !== undefined && lab.tunnels.length > 0 && !(await vxlanAvailable(dir))) {
     throw new NslabError(
       'NSLAB_MISSING_FEATURE',
@@ -109,4 +112,26 @@ export async function checkFeatures(lab: ResolvedLab, allowMissing: boolean, dir
     lab: { ...lab, links: lab.links.map((l) => ({ ...l, a: strip(l.a), b: strip(l.b) })) },
     skipped: lines.map((l) => `${l} (no netem in this kernel)`),
   };
+}
+
+/**
+ * A lab whose nodes run FRR needs FRR here: every daemon they name (in `frrDirs`, FRR_PROGRAM_DIRS unless
+ * told), vtysh and FRR's user. Throws NSLAB_MISSING_FEATURE naming the nodes, what is missing and the
+ * Debian package; no option skips it (a router without its daemons routes nothing).
+ */
+export function checkFrr(lab: ResolvedLab, frrDirs?: readonly string[]): void {
+  const nodes = lab.nodes.filter((n) => n.frr !== undefined);
+  if (nodes.length === 0) return;
+  const daemons = inStartOrder(nodes.flatMap((n) => n.frr?.daemons ?? ([] as FrrDaemon[])));
+  try {
+    locateFrr(daemons, frrDirs);
+  } catch (e) {
+    const names = nodes.map((n) => n.name);
+    const which = names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+    throw new NslabError(
+      'NSLAB_MISSING_FEATURE',
+      `lab ${lab.name} runs FRR on ${nodes.length === 1 ? 'node' : 'nodes'} ${which}, and this machine cannot: ${(e as Error).message}. Nothing was changed.`,
+      { cause: e },
+    );
+  }
 }

@@ -19,3 +19,5 @@ export { Spares } from './spares.js';
 export { why, type WhyResult, type WhyWalk, type WhyHop, type WhyAdvice, type WhyCause, type WhyCauseKind, type WhyOptions } from './why.js';
 export { setLink, findInterface, type LinkChange } from './link.js';
 export { checkMachine, readMachineLimits } from './limits.js';
+export { waitConverged, hostPairs, type ConvergeOptions, type ConvergeProgress, type ConvergeResult } from './converge.js';
+export { kernelRoutes, routingStatus, statusText, type KernelRoute, type RoutingStatus, type ProtocolStatus } from './routing.js';

@@ -5,7 +5,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { NslabError } from '../errors.js';
 import { foreignConflicts, plan as makePlan, teardownPlan } from '../plan/index.js';
-import type { ObservedLab, Plan } from '../plan/types.js';
+import type { ObservedLab, ObservedProcess, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { Applier, type ApplyOptions, type EngineOptions } from './apply.js';
 import { checkFeatures } from './features.js';
@@ -13,9 +13,11 @@ import { hostsLeftovers, removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from '../plan/marks.js';
 import { checkMachine } from './limits.js';
 import { listNamespaces, observeLab, readNamespaceMarks, vxlanDevices, type Observation } from './observe.js';
-import { listStates, lockLab, newState, readState, removeState, strayLabDirs, warn, writeState, type LabState } from './state.js';
+import { listStates, lockLab, newState, readState, removeState, strayLabDirs, warn, writeState, type LabState, type StateProcess } from './state.js';
 import { deleteNamespaces, NETNS_RUN_DIR, netnsPath } from '../native/index.js';
-import { isRunning, labProcesses, type ProcessIdentity } from '../process/index.js';
+import { endProcess, isRunning, labProcesses, type FoundProcess, type ProcessIdentity } from '../process/index.js';
+import { isFrrDaemon } from '../topology/frr-daemons.js';
+import { frrDir } from '../topology/frr-view.js';
 import { statSync } from 'node:fs';
 import { turn } from './turn.js';
 
@@ -66,7 +68,7 @@ export async function up(wanted: ResolvedLab, options: UpOptions & EngineOptions
 async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): Promise<UpResult> {
   // Before anything is touched: does the lab fit this machine, and can this kernel do what it asks?
   checkMachine(wanted, options.netnsDir);
-  const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir);
+  const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir, options.frrDirs);
   const release = await lockLab(desired.name, lockOptions(options));
   let state: LabState | undefined;
   let existed = false;
@@ -89,6 +91,10 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     if (inTheWay.length > 0) throw notOursInside(desired.name, inTheWay);
     // Files of namespaces a killed run journaled and did not make: the lab's, so cleared, and made anew.
     if (seen.halfMade.length > 0 && options.dryRun !== true) await clearHalfMade(seen.halfMade, state, options);
+    // A lost state lost the record of the lab's FRR daemons: found by their environment, they are the lab's again.
+    const adopted = state === undefined && existed ? adoptFrr(desired.name, seen.owned.keys(), options.netnsDir ?? NETNS_RUN_DIR) : [];
+    for (const p of adopted)
+      seen.observed.processes.push({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.run, ...(p.frr !== undefined ? { frr: p.frr } : {}) });
     const observed: ObservedLab | null = existed ? seen.observed : null;
     await turn();
     // What the state says nslab applied tells its addresses from those exec commands and FRR added.
@@ -101,6 +107,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
         state = newState(desired.name, options.source);
         if (seen.foundId !== undefined) state.id = seen.foundId;
         for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
+        state.processes.push(...adopted);
         state.applied = desired;
         writeState(state, options.stateRoot);
       }
@@ -110,6 +117,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     if (state === undefined) {
       state = newState(desired.name, options.source);
       if (options.owner !== undefined) state.owner = { pid: options.owner.pid, startTime: options.owner.startTime };
+      state.processes.push(...adopted);
     }
     if (seen.foundId !== undefined) state.id = seen.foundId;
     if (options.source !== undefined) state.source = options.source;
@@ -200,9 +208,23 @@ async function recover(state: LabState, options: EngineOptions): Promise<LabStat
   }
   const applied = new Set((state.applied as ResolvedLab).nodes.map((n) => n.netns));
   await teardown(state.lab, state, options, (netns) => !applied.has(netns));
+  // What the killed run started in the namespaces that stay and had not recorded (an FRR it was restarting).
+  const left = untracked(state.lab, Object.keys(state.namespaces), state, options.netnsDir ?? NETNS_RUN_DIR);
+  await Promise.all(left.map((p) => endProcess(p)));
   delete state.run;
   writeState(state, options.stateRoot);
   return state;
+}
+
+/** The FRR daemons running in these namespaces of the lab (found by their environment), as the state records them. */
+function adoptFrr(lab: string, namespaces: Iterable<string>, dir: string): StateProcess[] {
+  const adopted: StateProcess[] = [];
+  for (const p of untracked(lab, namespaces, undefined, dir)) {
+    const o = foundProcess(p);
+    if (o.frr === undefined) continue;
+    adopted.push({ node: o.node, pid: o.pid, startTime: o.startTime, run: o.run, log: `${frrDir(lab, o.node)}/${o.frr.daemon}.log`, frr: o.frr });
+  }
+  return adopted;
 }
 
 /** Removes the files of namespaces the state journaled and no namespace was mounted on (a killed run). */
@@ -301,7 +323,7 @@ async function teardown(
   const inodes = new Set([...seen.owned.keys()].map((n) => namespaceLink(netnsPath(n, dir))).filter((l): l is string => l !== undefined));
   const known = new Set(seen.observed.processes.map((p) => `${p.pid}:${p.startTime}`));
   for (const p of labProcesses(lab, inodes)) {
-    if (!known.has(`${p.pid}:${p.startTime}`)) seen.observed.processes.push({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.command });
+    if (!known.has(`${p.pid}:${p.startTime}`)) seen.observed.processes.push(foundProcess(p));
   }
   if (only !== undefined) {
     const nodes = new Set(Object.values(seen.observed.namespaces).map((n) => n.node));
@@ -334,6 +356,22 @@ async function teardown(
     await hosts();
   }
   return { lab, plan, found };
+}
+
+/** A process found by its environment (scan.ts), as observed: an FRR daemon says which and what it runs. */
+function foundProcess(p: FoundProcess): ObservedProcess {
+  const [daemon = '', digest = ''] = (p.frr ?? '').split(':');
+  return { node: p.node, pid: p.pid, startTime: p.startTime, run: p.command, ...(isFrrDaemon(daemon) ? { frr: { daemon, digest } } : {}) };
+}
+
+/**
+ * The lab's processes running in these namespaces that the state does not list: those a killed run started
+ * and had not recorded yet, or all of them when the state was lost.
+ */
+function untracked(lab: string, namespaces: Iterable<string>, state: LabState | undefined, dir: string): FoundProcess[] {
+  const inodes = new Set([...namespaces].map((n) => namespaceLink(netnsPath(n, dir))).filter((l): l is string => l !== undefined));
+  const known = new Set((state?.processes ?? []).map((p) => `${p.pid}:${p.startTime}`));
+  return labProcesses(lab, inodes).filter((p) => !known.has(`${p.pid}:${p.startTime}`));
 }
 
 /** `net:[INODE]`, as /proc/PID/ns/net names the namespace mounted at `path`; undefined when it is gone. */

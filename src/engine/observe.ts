@@ -200,7 +200,7 @@ export async function observeLab(
   }
   const processes: ObservedProcess[] = (state?.processes ?? [])
     .filter(isRunning)
-    .map((p) => ({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.run }));
+    .map((p) => ({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.run, ...optional('frr', p.frr) }));
   return { observed: { namespaces, processes }, owned, foreign, halfMade, foundId, maxIndex };
 }
 

@@ -1,12 +1,14 @@
 /**
  * A lab's processes: its nodes' exec entries, run once the network is up, and the background servers they
- * start, recorded in the state (pid and start time) so that `down` ends exactly them.
+ * start, recorded in the state (pid and start time) so that `down` ends exactly them. (FRR's daemons are
+ * frr.ts's.)
  */
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { NslabError } from '../errors.js';
 import type { OpOf } from '../plan/index.js';
 import { endProcess, inNetns, labEnv, run, startChild, type Child } from '../process/index.js';
+import { inFrrView } from '../topology/frr-view.js';
 import type { Journal } from './journal.js';
 import { labDir, writeState, type LabState, type StateProcess } from './state.js';
 
@@ -26,7 +28,9 @@ export class Processes {
    * recorded; any other must exit 0.
    */
   async exec(op: OpOf<'exec'>): Promise<void> {
-    const argv = inNetns(op.netns, ['sh', '-c', op.entry.run]);
+    // On a node that runs FRR, in its FRR view: `vtysh` there is the node's.
+    const command = ['sh', '-c', op.entry.run];
+    const argv = inNetns(op.netns, op.frrDir !== undefined ? inFrrView(op.frrDir, op.node, command) : command);
     const where = `node ${op.node}`;
     if (op.entry.background) {
       const log = join(labDir(this.#state.lab, this.#stateRoot), `${op.node}.${this.#state.processes.length}.log`);

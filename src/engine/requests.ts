@@ -11,6 +11,7 @@ import type { ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
 import type { Namespaces } from './namespaces.js';
 import type { Processes } from './processes.js';
+import type { FrrDaemons } from './frr.js';
 import { qdiscSpec } from './shaping.js';
 
 /** What running an op needs from the run. */
@@ -33,6 +34,7 @@ export interface RunContext {
   gate(): Promise<void>;
   readonly namespaces: Namespaces;
   readonly processes: Processes;
+  readonly frr: FrrDaemons;
 }
 
 export type Runner<K extends OpKind> =
@@ -235,6 +237,15 @@ export const RUNNERS: { readonly [K in OpKind]: Runner<K> } = {
     },
   },
   'vxlan.del': { via: 'socket', send: (op, h) => idempotent(h.link.del(op.ifname), 'ENODEV') },
+  'frr.start': {
+    via: 'process',
+    async run(op, ctx) {
+      // As an exec entry: a lab over several hosts starts its daemons once every host has its network.
+      await ctx.gate();
+      return ctx.frr.start(op);
+    },
+  },
+  'frr.stop': { via: 'process', run: (op, ctx) => ctx.frr.stop(op) },
   exec: {
     via: 'process',
     async run(op, ctx) {

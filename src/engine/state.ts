@@ -24,9 +24,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
 import { closeSocket, tryLock } from '../native/index.js';
+import type { FrrDaemon } from '../topology/frr-daemons.js';
+import { LAB_RUN_ROOT } from '../topology/frr-view.js';
 import type { ResolvedLab } from '../topology/types.js';
 
-export const STATE_ROOT = '/run/nslab';
+export const STATE_ROOT = LAB_RUN_ROOT;
 
 /** The state file's format. A file of another version (or none) is set aside like a corrupt one. */
 export const STATE_VERSION = 2;
@@ -47,7 +49,7 @@ export interface LabState {
    * namespaceIdentity): a namespace that still has it is the one nslab made, whatever its name.
    */
   identities?: Record<string, string>;
-  /** Background processes started by exec entries (and by the library's spawn). */
+  /** Background processes started by exec entries (and by the library's spawn), and FRR daemons. */
   processes: StateProcess[];
   /** The lab as last applied. */
   applied?: ResolvedLab;
@@ -72,6 +74,8 @@ export interface StateProcess {
   startTime: string;
   run: string;
   log: string;
+  /** For an FRR daemon: which, and the fingerprint of the node's FRR it runs (topology/frr-view.ts frrDigest). */
+  frr?: { daemon: FrrDaemon; digest: string };
 }
 
 export interface StateRun {

@@ -25,10 +25,12 @@ import {
   type Walk,
   type WhyAdvice,
   type WhyCause,
+  type WhyInput,
 } from '../plan/why/index.js';
 import { Handle, NetlinkError, neighbourStateText, type Link, type Route } from '../rtnl/index.js';
 import type { ResolvedEndpoint, ResolvedLab } from '../topology/types.js';
 import { observeLab } from './observe.js';
+import { convergenceHint } from './routing.js';
 import { readState } from './state.js';
 import { listWords } from '../topology/bounded.js';
 
@@ -306,7 +308,7 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
   const read = await readKernel(lab, new Set(seen.owned.keys()), options.netnsDir);
   try {
     const upCommand = options.upCommand ?? upAgain(options.file ?? state?.source);
-    const d = diagnose({
+    const input: WhyInput = {
       lab,
       kernel: read.model,
       file: modelOfLab(lab),
@@ -316,7 +318,15 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
       from,
       address,
       to,
-    });
+    };
+    let d = diagnose(input);
+    // A router whose routes come from its daemons and that has none there: ask them whether they are still
+    // converging or converged without a way (routing.ts), and say so. Only then: a vtysh call per router.
+    const stuck = d.cause?.kind === 'unknown' ? lab.nodes.find((n) => n.name === d.cause?.node && n.frr !== undefined) : undefined;
+    if (stuck !== undefined) {
+      const hint = await convergenceHint(lab.name, stuck);
+      if (hint !== '') d = diagnose({ ...input, routing: { [stuck.name]: hint } });
+    }
     const { there, back } = d.probe;
     const notes = [...read.notes, ...(await check(read, there)), ...(back !== undefined ? await check(read, back) : [])];
     const certain = notes.length === 0 && d.cause?.kind !== 'unknown';

@@ -358,10 +358,45 @@ export const Rtprot = {
   EIGRP: 192,
 } as const;
 
-/** A route protocol's name as iproute2 prints it (`kernel`, `ospf`), or its number when it has none. */
+/**
+ * The names of route protocols as `ip route` prints them: iproute2's rt_protos, and the ones FRR adds for
+ * its daemons (its rt_protos.d/frr.conf; 196 is staticd's, 11 zebra's own).
+ */
+const ROUTE_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
+  0: 'unspec',
+  1: 'redirect',
+  2: 'kernel',
+  3: 'boot',
+  4: 'static',
+  8: 'gated',
+  9: 'ra',
+  10: 'mrt',
+  11: 'zebra',
+  12: 'bird',
+  13: 'dnrouted',
+  14: 'xorp',
+  15: 'ntk',
+  16: 'dhcp',
+  18: 'keepalived',
+  42: 'babel',
+  99: 'openr',
+  186: 'bgp',
+  187: 'isis',
+  188: 'ospf',
+  189: 'rip',
+  190: 'ripng',
+  191: 'nhrp',
+  192: 'eigrp',
+  193: 'ldp',
+  194: 'sharp',
+  195: 'pbr',
+  196: 'static',
+  197: 'openfabric',
+};
+
+/** A route protocol's name as `ip route` prints it (`kernel`, `ospf`), or its number when it has none. */
 export function rtprotName(protocol: number): string {
-  for (const [name, value] of Object.entries(Rtprot)) if (value === protocol) return name.toLowerCase();
-  return String(protocol);
+  return ROUTE_PROTOCOL_NAMES[protocol] ?? String(protocol);
 }
 
 /** Routing tables (RT_TABLE_*). Tables above 255 go in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC. */

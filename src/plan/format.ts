@@ -3,7 +3,9 @@
  * progress and messages all print through these.
  */
 import type { ResolvedRoute } from '../topology/types.js';
+import { rtprotName } from '../netlink/index.js';
 import { cidrText } from './ip.js';
+import { RTPROT_NSLAB } from './marks.js';
 import { destinationText } from './route.js';
 import { shellArg } from './shell-quote.js';
 
@@ -27,4 +29,9 @@ export function rateText(bps: number): string {
   ] as const)
     if (bps >= size && bps % size === 0) return `${bps / size}${unit}`;
   return `${bps}bit`;
+}
+
+/** A route's protocol as `ip route` names it (`ospf`, `bgp`, `kernel`), nslab's own as `nslab`, else its number. */
+export function protocolText(protocol: number): string {
+  return protocol === RTPROT_NSLAB ? 'nslab' : rtprotName(protocol);
 }

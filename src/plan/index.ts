@@ -7,7 +7,7 @@ export { teardownPlan } from './teardown.js';
 export { dependencyGraph, levels, ridesLane, type DependencyGraph } from './levels.js';
 export { OP_KINDS, describe, devicesMadeBy, explain, kindOf, socketOf, qdiscArgs, type OpKindSpec, type OpOf } from './ops/index.js';
 export { simulate } from './simulate.js';
-export { cidrText, destinationText, rateText, routeText } from './format.js';
+export { cidrText, destinationText, protocolText, rateText, routeText } from './format.js';
 export { markFor, parseMark, RTPROT_NSLAB } from './marks.js';
 export type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, Op, OpBase, OpKind, Plan } from './types.js';
 export { foreignConflicts } from './foreign.js';

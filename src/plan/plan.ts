@@ -4,8 +4,8 @@
  * included, and a plan made against the state a previous plan produced is empty.
  *
  * The plan is laid out removals first, then additions, kind by kind:
- *   proc.kill, veth.del, netns.del, route.del, addr.del,
- *   netns.add, sysctl.set, bridge.add, veth.add, addr.add, link.set, qdisc.set, route.add, routes.add, exec
+ *   proc.kill, frr.stop, veth.del, netns.del, route.del, addr.del,
+ *   netns.add, sysctl.set, bridge.add, veth.add, addr.add, link.set, qdisc.set, route.add, routes.add, frr.start, exec
  * and every op waits only for what it needs (`after`), so the engine runs unrelated work together and
  * starts each op once its own dependencies allow; what one namespace's socket can send in order behind its
  * dependency goes with it (see ridesLane). In waves (levels()), the tutorial is
@@ -32,8 +32,9 @@ import { DEFAULT_MTU } from './ops/kind.js';
 import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
 import { identicalForeign } from './foreign.js';
+import { frrDigest, frrDir } from '../topology/frr-view.js';
 import { destinationText, effectiveMetric, routeIdPart, sameRoute } from './route.js';
-import type { EndRef, ObservedLab, ObservedLink, ObservedNamespace, Op, Plan, VxlanEnds } from './types.js';
+import type { EndRef, FrrProcess, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, Op, Plan, VxlanEnds } from './types.js';
 
 const EMPTY: ObservedLab = { namespaces: {}, processes: [] };
 
@@ -154,8 +155,10 @@ class Planner {
   readonly #keptNodes: ResolvedNode[];
   /** Observed namespaces no desired node has, sorted. */
   readonly #removed: string[];
-  /** Node -> ids of the proc.kills of its processes. */
+  /** Node -> ids of the proc.kills and frr.stops of its processes. */
   readonly #killsByNode = new Map<string, string[]>();
+  /** Nodes whose FRR this plan starts: new nodes that run it, and kept ones whose FRR changed or stopped. */
+  readonly #frrToStart: ResolvedNode[] = [];
   /** Desired links that exist as they should, as a set and in link order. */
   readonly #keptLinks = new Set<ResolvedLink>();
   readonly #keptLinkList: ResolvedLink[] = [];
@@ -218,6 +221,7 @@ class Planner {
 
   plan(): Plan {
     this.#killProcesses();
+    this.#stopChangedFrr();
     this.#findKeptLinks();
     this.#removeStaleLinks();
     this.#removeNamespaces();
@@ -233,6 +237,7 @@ class Planner {
     this.#addAddresses();
     this.#setLinks();
     this.#addRoutes();
+    this.#startFrr();
     this.#runExecs();
     return this.#b.build();
   }
@@ -262,17 +267,57 @@ class Planner {
     return this.#isKept(netns) ? this.#observedNs(netns)?.links.find((l) => l.ifname === ifname) : undefined;
   }
 
-  /** 1. Processes of nodes that do not stay (removed, or whose namespace is gone and is made anew). */
+  /**
+   * 1. Processes of nodes that do not stay (removed, or whose namespace is gone and is made anew): a
+   *    background process by its pid, a node's FRR daemons together (frr.stop, which removes its files too).
+   */
   #killProcesses(): void {
     const keptNodeNames = new Set(this.#keptNodes.map((n) => n.name));
     const processes = [...this.#seen.processes].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : x.pid - y.pid));
+    const frrOf = new Map<string, ObservedProcess[]>();
     for (const p of processes) {
       if (keptNodeNames.has(p.node)) continue;
+      if (p.frr !== undefined) {
+        pushTo(frrOf, p.node, p);
+        continue;
+      }
       pushTo(
         this.#killsByNode,
         p.node,
         this.#b.push({ op: 'proc.kill', id: `kill:${p.node}:${p.pid}`, after: [], node: p.node, pid: p.pid, startTime: p.startTime }),
       );
+    }
+    for (const [node, daemons] of frrOf) pushTo(this.#killsByNode, node, this.#pushFrrStop(node, daemons));
+  }
+
+  #pushFrrStop(node: string, daemons: readonly ObservedProcess[]): string {
+    const list: FrrProcess[] = daemons.map((p) => ({ daemon: p.frr?.daemon ?? 'zebra', pid: p.pid, startTime: p.startTime }));
+    return this.#b.push({ op: 'frr.stop', id: `frr-stop:${node}`, after: [], node, dir: frrDir(this.#desired.name, node), daemons: list });
+  }
+
+  /**
+   * 1b. FRR of nodes that stay: started on a new node that runs it; on a node that stays, left alone while
+   *     every daemon its FRR names runs with that FRR's fingerprint (frrDigest), else stopped and started
+   *     anew (a changed configuration or daemon list, a daemon that died, a state that was lost).
+   */
+  #stopChangedFrr(): void {
+    const running = new Map<string, ObservedProcess[]>();
+    for (const p of this.#seen.processes) if (p.frr !== undefined) pushTo(running, p.node, p);
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const node = this.#nodes[i] as ResolvedNode;
+      if (!this.#isKept(node.netns)) {
+        if (node.frr !== undefined) this.#frrToStart.push(node);
+        continue;
+      }
+      const have = running.get(node.name) ?? [];
+      if (node.frr !== undefined) {
+        const digest = frrDigest(node.frr);
+        const daemons = new Set(have.map((p) => p.frr?.daemon));
+        const same = have.every((p) => p.frr?.digest === digest) && daemons.size === node.frr.daemons.length && node.frr.daemons.every((d) => daemons.has(d));
+        if (same) continue;
+        this.#frrToStart.push(node);
+      }
+      if (have.length > 0) this.#pushFrrStop(node.name, have);
     }
   }
 
@@ -716,8 +761,31 @@ class Planner {
   }
 
   /**
-   * 13. Exec entries of new nodes, in file order per node, once the whole network is in shape (what the
-   *     plan so far ends in, asked for only when a node has exec entries, and before any is added).
+   * 12b. FRR, on the nodes that start it, once the whole network is in shape (zebra takes the interfaces
+   *      and addresses as it finds them, and a protocol's first hellos should find their neighbours' links).
+   */
+  #startFrr(): void {
+    if (this.#frrToStart.length === 0) return;
+    const after = this.#b.sinks();
+    for (const node of this.#frrToStart) {
+      const frr = node.frr as NonNullable<ResolvedNode['frr']>;
+      this.#b.push({
+        op: 'frr.start',
+        id: `frr:${node.name}`,
+        after,
+        netns: node.netns,
+        node: node.name,
+        dir: frrDir(this.#desired.name, node.name),
+        frr: { daemons: [...frr.daemons], config: frr.config, source: { ...frr.source } },
+        digest: frrDigest(frr),
+      });
+    }
+  }
+
+  /**
+   * 13. Exec entries of new nodes, in file order per node, once the whole network is in shape and FRR
+   *     started (what the plan so far ends in, asked for only when a node has exec entries, and before any
+   *     is added). On a node that runs FRR they run in its FRR view, so that `vtysh` finds its daemons.
    */
   #runExecs(): void {
     let everything: string[] | undefined;
@@ -727,7 +795,9 @@ class Planner {
       let after = (everything ??= this.#b.sinks());
       for (let n = 0; n < node.exec.length; n++) {
         const entry = node.exec[n] as ExecEntry;
-        after = [this.#b.push({ op: 'exec', id: `exec:${node.name}:${n}`, after, netns: node.netns, node: node.name, entry: { ...entry } })];
+        const op: Op = { op: 'exec', id: `exec:${node.name}:${n}`, after, netns: node.netns, node: node.name, entry: { ...entry } };
+        if (node.frr !== undefined) op.frrDir = frrDir(this.#desired.name, node.name);
+        after = [this.#b.push(op)];
       }
     }
   }

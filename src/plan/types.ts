@@ -3,7 +3,8 @@
  * operation is serialisable (JSON), names its namespace by name (never an interface index), and lists the
  * ids of the operations it must wait for in `after`.
  */
-import type { Cidr, ExecEntry, NodeRoutes, ResolvedRoute, Shaping } from '../topology/types.js';
+import type { FrrDaemon } from '../topology/frr-daemons.js';
+import type { Cidr, ExecEntry, NodeRoutes, ResolvedFrr, ResolvedRoute, Shaping } from '../topology/types.js';
 
 export interface OpBase {
   /** Unique within the plan, stable for the same inputs, for example `veth:red:rveth--green:gveth`. */
@@ -41,8 +42,16 @@ export type Op =
    * hold one by one. In JSON, a list of `ip route add` arguments.
    */
   | (OpBase & { op: 'routes.add'; netns: string; node: string; routes: NodeRoutes })
-  /** Run a node's exec entry after the network is up. */
-  | (OpBase & { op: 'exec'; netns: string; node: string; entry: ExecEntry })
+  /**
+   * Start a node's FRR once its network is up: zebra, then its other daemons, each in the node's FRR view
+   * (topology/frr-view.ts) with its files in `dir`; then load its configuration (`vtysh -b`). `digest`
+   * (frrDigest) is recorded with each daemon.
+   */
+  | (OpBase & { op: 'frr.start'; netns: string; node: string; dir: string; frr: ResolvedFrr; digest: string })
+  /** End a node's FRR daemons, by pid, and remove its FRR directory. */
+  | (OpBase & { op: 'frr.stop'; node: string; dir: string; daemons: FrrProcess[] })
+  /** Run a node's exec entry after the network is up; in the node's FRR view (`frrDir`) when it runs FRR. */
+  | (OpBase & { op: 'exec'; netns: string; node: string; entry: ExecEntry; frrDir?: string })
   /**
    * The end of a cable to another host: a VXLAN device made from the host's namespace straight into the
    * node's (its UDP socket stays on the underlay), marked like every device.
@@ -54,6 +63,13 @@ export type Op =
   | (OpBase & { op: 'proc.kill'; node: string; pid: number; startTime: string });
 
 export type OpKind = Op['op'];
+
+/** One FRR daemon of a node, as `frr.stop` ends it. */
+export interface FrrProcess {
+  daemon: FrrDaemon;
+  pid: number;
+  startTime: string;
+}
 
 /** A rate limit's bucket and queue in bytes, computed by the plan from the end's MTU (see netlink/qdiscs/tbf.ts). */
 export interface TbfSize {
@@ -135,4 +151,6 @@ export interface ObservedProcess {
   /** With the pid, its identity (see src/process/identity.ts): a reused pid is another process. */
   startTime: string;
   run: string;
+  /** For an FRR daemon: which, and the fingerprint of the node's FRR it was started with (frrDigest). */
+  frr?: { daemon: FrrDaemon; digest: string };
 }

@@ -18,6 +18,8 @@ export interface FoundProcess extends ProcessIdentity {
   node: string;
   /** Its command line, for messages. */
   command: string;
+  /** For an FRR daemon (and a helper it forks): its NSLAB_FRR, `DAEMON:DIGEST`. */
+  frr?: string;
 }
 
 /**
@@ -39,7 +41,8 @@ export function labProcesses(lab: string, namespaces: ReadonlySet<string>): Foun
       if (startTime === undefined) continue;
       const node = env.find((e) => e.startsWith('NSLAB_NODE='))?.slice('NSLAB_NODE='.length) ?? '';
       const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
-      found.push({ pid, startTime, node, command });
+      const frr = env.find((e) => e.startsWith('NSLAB_FRR='))?.slice('NSLAB_FRR='.length);
+      found.push({ pid, startTime, node, command, ...(frr !== undefined ? { frr } : {}) });
     } catch {
       // gone meanwhile, or a kernel thread
     }

@@ -41,6 +41,8 @@ export interface Route {
   via?: string;
   /** Output interface index. */
   oif?: number;
+  /** The paths of a multipath route (`nexthop via ... dev ...`, as a routing daemon installs equal-cost paths). */
+  nexthops?: { via?: string; oif: number }[];
   metric?: number;
   table: number;
   protocol: number;
@@ -178,6 +180,9 @@ export function toRoute(m: RouteMessage): Route {
     to: a.dst !== undefined ? `${a.dst}/${m.dstLen}` : m.dstLen === 0 ? 'default' : '?',
     ...(a.gateway !== undefined ? { via: a.gateway } : {}),
     ...(a.oif !== undefined ? { oif: a.oif } : {}),
+    ...(a.multipath !== undefined
+      ? { nexthops: a.multipath.map((nh) => ({ ...(nh.attrs.gateway !== undefined ? { via: nh.attrs.gateway } : {}), oif: nh.ifindex })) }
+      : {}),
     ...(a.priority !== undefined ? { metric: a.priority } : {}),
     table: a.table ?? m.table,
     protocol: m.protocol,

@@ -93,15 +93,19 @@ export function inStartOrder(daemons: Iterable<FrrDaemon>): FrrDaemon[] {
 
 /**
  * The programs of the daemons that are not on this machine, found through `exists` (the caller's file
- * test: the topology layer does no I/O). Each daemon's program is looked for in FRR_PROGRAM_DIRS.
+ * test: the topology layer does no I/O). Each daemon's program is looked for in `dirs` (FRR_PROGRAM_DIRS).
  * Returns the missing daemons and, when any is missing, what to tell the user.
  */
-export function missingFrrDaemons(daemons: readonly FrrDaemon[], exists: (path: string) => boolean): { missing: FrrDaemon[]; message?: string } {
-  const missing = daemons.filter((d) => !FRR_PROGRAM_DIRS.some((dir) => exists(`${dir}/${FRR_DAEMONS[d].program}`)));
+export function missingFrrDaemons(
+  daemons: readonly FrrDaemon[],
+  exists: (path: string) => boolean,
+  dirs: readonly string[] = FRR_PROGRAM_DIRS,
+): { missing: FrrDaemon[]; message?: string } {
+  const missing = daemons.filter((d) => !dirs.some((dir) => exists(`${dir}/${FRR_DAEMONS[d].program}`)));
   if (missing.length === 0) return { missing };
-  const none = !FRR_PROGRAM_DIRS.some((dir) => exists(`${dir}/zebra`));
+  const none = !dirs.some((dir) => exists(`${dir}/zebra`));
   const notDebian = missing.filter((d) => FRR_DAEMONS[d].notInDebian === true);
-  const where = FRR_PROGRAM_DIRS.join(', ');
+  const where = dirs.join(', ');
   const message = none
     ? `FRR is not installed (no zebra in ${where}): install the Debian package ${FRR_PACKAGE} (apt-get install ${FRR_PACKAGE})`
     : `FRR daemon${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not found in ${where}` +

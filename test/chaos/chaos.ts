@@ -5,6 +5,7 @@
  * in the sandbox's own /run, /etc/netns, network namespace and processes.
  *
  *   npm run chaos -- --cycles 1000 --seed 42
+ *   npm run chaos -- --cycles 50 --frr          (FRR labs too: rings under OSPF and BGP)
  *
  * Every cycle is drawn from the seed, and a failure prints the seed and the cycle, so that it replays:
  * `npm run chaos -- --seed S --from N --cycles 1`.
@@ -30,8 +31,12 @@ export function rng(seed: number): () => number {
   };
 }
 
-export type Shape = 'chain' | 'ring' | 'star' | 'lan' | 'routed';
+export type Shape = 'chain' | 'ring' | 'star' | 'lan' | 'routed' | 'ospf' | 'bgp';
 export const SHAPES: readonly Shape[] = ['chain', 'ring', 'star', 'lan', 'routed'];
+/** With `--frr`: rings of routers that run FRR as well (slower: their daemons start, and routing converges). */
+export const FRR_SHAPES: readonly Shape[] = [...SHAPES, 'ospf', 'bgp'];
+
+const isFrr = (shape: Shape): boolean => shape === 'ospf' || shape === 'bgp';
 
 /** A lab of `size` nodes of a shape, with a background process on a few nodes, as nslab YAML. */
 export function labFile(name: string, shape: Shape, size: number, servers: number): string {
@@ -55,16 +60,17 @@ export function labFile(name: string, shape: Shape, size: number, servers: numbe
     const addressing = shape === 'star' ? 'addressing: { p2p: 10.50.0.0/16 }\nrouting: static\n' : 'addressing: { lan: 10.60.0.0/16 }\n';
     return `name: ${name}\n${addressing}nodes:\n${nodes.join('')}links:\n${links.join('\n')}\n`;
   }
-  // routed: a ring of routers, each with a host.
+  // routed: a ring of routers, each with a host (ospf, bgp: the routers run FRR, with fast OSPF timers).
   const routers = Math.max(3, Math.floor(size / 2));
   for (let i = 0; i < routers; i++) nodes.push(`  r${i}:\n    kind: router\n`, `  h${i}:\n${server(i)}`);
   for (let i = 0; i < routers; i++) links.push(`  - endpoints: [r${i}, r${(i + 1) % routers}]`, `  - endpoints: [r${i}, h${i}]`);
-  return `name: ${name}\naddressing: { p2p: 10.70.0.0/16 }\nrouting: static\nnodes:\n${nodes.join('')}links:\n${links.join('\n')}\n`;
+  const routing = shape === 'ospf' ? 'routing: ospf\nospf: { hello: 1 }\n' : shape === 'bgp' ? 'routing: bgp\n' : 'routing: static\n';
+  return `name: ${name}\naddressing: { p2p: 10.70.0.0/16 }\n${routing}nodes:\n${nodes.join('')}links:\n${links.join('\n')}\n`;
 }
 
 /** Two nodes of the lab that must reach each other once it is up. */
 function pingPair(shape: Shape, size: number): [from: string, to: string] {
-  if (shape === 'routed') return ['h0', `h${Math.max(3, Math.floor(size / 2)) - 1}`];
+  if (shape === 'routed' || isFrr(shape)) return ['h0', `h${Math.max(3, Math.floor(size / 2)) - 1}`];
   if (shape === 'star' || shape === 'lan') return ['n1', `n${size - 1}`];
   return ['n0', `n${size - 1}`];
 }
@@ -92,17 +98,20 @@ export interface CycleResult extends Cycle {
 }
 
 /** The cycles a seed draws (the same for the same seed, whatever else runs). */
-export function drawCycles(seed: number, from: number, count: number, maxNodes: number): Cycle[] {
+export function drawCycles(seed: number, from: number, count: number, maxNodes: number, frr = false): Cycle[] {
   const next = rng(seed);
   const cycles: Cycle[] = [];
+  const shapes = frr ? FRR_SHAPES : SHAPES;
   for (let index = 0; index < from + count; index++) {
-    const shape = SHAPES[Math.floor(next() * SHAPES.length)] as Shape;
-    const size = 3 + Math.floor(next() * (maxNodes - 2));
+    const shape = shapes[Math.floor(next() * shapes.length)] as Shape;
+    // An FRR lab is a ring of routers and hosts, 6 to 20 nodes: its daemons are the point, not its size.
+    const size = isFrr(shape) ? 6 + Math.floor(next() * Math.min(15, maxNodes - 5)) : 3 + Math.floor(next() * (maxNodes - 2));
     const stage = STAGES[Math.floor(next() * STAGES.length)] as Stage;
     const killAt = next();
     const recovery = RECOVERIES[Math.floor(next() * RECOVERIES.length)] as Recovery;
-    // The moment: anywhere from the start of the process to about when a command of this size ends.
-    const killAfterMs = Math.floor(killAt * (150 + size * 4));
+    // The moment: anywhere from the start of the process to about when a command of this size ends (an
+    // FRR router's daemons take some 60 ms to start).
+    const killAfterMs = Math.floor(killAt * (150 + size * (isFrr(shape) ? 40 : 4)));
     if (index >= from) cycles.push({ index, shape, size, stage, killAfterMs, recovery });
   }
   return cycles;
@@ -152,6 +161,9 @@ export function leftovers(lab: string, prefix: string): string[] {
     }
   }
   if (procs.length > 0) found.push(`processes: ${procs.join(', ')}`);
+  // The sandbox's /run/frr is only a mount point of nslab's: anything in it is a daemon's file left behind.
+  const runFrr = existsSync('/run/frr') ? readdirSync('/run/frr') : [];
+  if (runFrr.length > 0) found.push(`/run/frr: ${runFrr.join(' ')}`);
   const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
     .stdout.split('\n')
     .map((l) => l.split(': ')[1]?.split('@')[0])
@@ -168,6 +180,8 @@ export async function runCycle(cycle: Cycle, dir: string): Promise<CycleResult> 
   const file = join(dir, `${lab}.yaml`);
   const servers = Math.min(3, cycle.size - 1);
   writeFileSync(file, labFile(lab, cycle.shape, cycle.size, servers));
+  // An up whose lab must then ping waits for its routing to converge (a lab without FRR has none to wait for).
+  const upToPing = (f: string): string[] => ['up', f, ...(isFrr(cycle.shape) ? ['--wait', '60'] : [])];
   const problems: string[] = [];
   let killed = false;
   try {
@@ -203,7 +217,7 @@ export async function runCycle(cycle: Cycle, dir: string): Promise<CycleResult> 
     else if (cycle.recovery === 'down --lab') nslabOk(['down', '--lab', lab], problems, 'recovering');
     else if (cycle.recovery === 'clean') nslabOk(['clean'], problems, 'recovering');
     else {
-      nslabOk(['up', file], problems, 'recovering (up)');
+      nslabOk(upToPing(file), problems, 'recovering (up)');
       const [from, to] = pingPair(cycle.shape, cycle.size);
       nslabOk(['ping', '--lab', lab, from, to, '-c', '3'], problems, 'the repaired lab pings');
       nslabOk(['down', file], problems, 'recovering (down)');
@@ -211,7 +225,7 @@ export async function runCycle(cycle: Cycle, dir: string): Promise<CycleResult> 
     problems.push(...leftovers(lab, prefix));
     if (problems.length === 0) {
       // A fresh lab of the same name comes up whole and pings.
-      nslabOk(['up', file], problems, 'a fresh up');
+      nslabOk(upToPing(file), problems, 'a fresh up');
       const [from, to] = pingPair(cycle.shape, cycle.size);
       nslabOk(['ping', '--lab', lab, from, to, '-c', '3'], problems, 'the fresh lab pings');
       nslabOk(['down', file], problems, 'a fresh down');
@@ -233,6 +247,8 @@ export interface ChaosOptions {
   cycles: number;
   from?: number;
   maxNodes?: number;
+  /** Draw FRR labs too (routing: ospf and bgp rings): slower cycles. */
+  frr?: boolean;
   onCycle?: (r: CycleResult) => void;
 }
 
@@ -240,7 +256,7 @@ export async function runChaos(options: ChaosOptions): Promise<CycleResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nslab-chaos-'));
   const results: CycleResult[] = [];
   try {
-    for (const cycle of drawCycles(options.seed, options.from ?? 0, options.cycles, options.maxNodes ?? 60)) {
+    for (const cycle of drawCycles(options.seed, options.from ?? 0, options.cycles, options.maxNodes ?? 60, options.frr === true)) {
       const r = await runCycle(cycle, dir);
       results.push(r);
       options.onCycle?.(r);
@@ -261,7 +277,8 @@ async function main(argv: string[]): Promise<number> {
   const cycles = value('--cycles', 100);
   const from = value('--from', 0);
   const maxNodes = value('--max-nodes', 60);
-  console.log(`chaos: seed ${seed}, cycles ${from}..${from + cycles - 1}, labs of 3 to ${maxNodes} nodes`);
+  const frr = argv.includes('--frr');
+  console.log(`chaos: seed ${seed}, cycles ${from}..${from + cycles - 1}, labs of 3 to ${maxNodes} nodes${frr ? ', FRR labs among them' : ''}`);
   const t0 = Date.now();
   let failed = 0;
   let killedCount = 0;
@@ -270,13 +287,14 @@ async function main(argv: string[]): Promise<number> {
     cycles,
     from,
     maxNodes,
+    frr,
     onCycle: (r) => {
       if (r.killed) killedCount++;
       if (r.problems.length > 0) {
         failed++;
         console.log(`FAIL cycle ${r.index} (${r.shape} of ${r.size}, kill ${r.stage} after ${r.killAfterMs} ms, recovery ${r.recovery}):`);
         for (const p of r.problems) console.log(`  ${p}`);
-        console.log(`  replay: npm run chaos -- --seed ${seed} --from ${r.index} --cycles 1`);
+        console.log(`  replay: npm run chaos -- --seed ${seed} --from ${r.index} --cycles 1${frr ? ' --frr' : ''}`);
       } else if ((r.index + 1) % 50 === 0) {
         console.log(`  ${r.index + 1 - from} cycles, ${failed} failed, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       }

@@ -19,7 +19,7 @@ export interface CliResult {
 }
 
 /** `openFiles`: run under that RLIMIT_NOFILE (soft and hard), as after `ulimit -n N`. */
-export function nslab(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; openFiles?: number } = {}): CliResult {
+export function nslab(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; openFiles?: number; timeoutMs?: number } = {}): CliResult {
   const argv = [process.execPath, ...MAIN, ...args];
   const [cmd, ...rest] = options.openFiles !== undefined ? ['bash', '-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'nslab', ...argv] : argv;
   const r = spawnSync(cmd as string, rest, {
@@ -27,14 +27,14 @@ export function nslab(args: string[], options: { input?: string; env?: NodeJS.Pr
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),
     env: { ...process.env, ...options.env },
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Like nslab() but fails the test with the CLI's own words when the exit code is not the expected one. */
-export function nslabOk(args: string[], expectCode = 0): CliResult {
-  const r = nslab(args);
+export function nslabOk(args: string[], expectCode = 0, timeoutMs?: number): CliResult {
+  const r = nslab(args, timeoutMs !== undefined ? { timeoutMs } : {});
   if (r.code !== expectCode) throw new Error(`nslab ${args.join(' ')} exited ${r.code} (expected ${expectCode})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r;
 }

@@ -69,6 +69,10 @@ describe('routing: ospf', () => {
         'frr defaults traditional',
         'hostname r1',
         '!',
+        'router ospf',
+        ' ospf router-id 10.0.0.0',
+        'exit',
+        '!',
         'interface eth0',
         ' ip ospf area 0',
         ' ip ospf network point-to-point',
@@ -76,10 +80,6 @@ describe('routing: ospf', () => {
         '!',
         'interface eth1',
         ' ip ospf area 0',
-        'exit',
-        '!',
-        'router ospf',
-        ' ospf router-id 10.0.0.0',
         'exit',
         '!',
         '',
@@ -99,10 +99,19 @@ describe('routing: ospf', () => {
     assert.equal(ring.nodes.filter((n) => n.frr !== undefined).length, 6);
   });
 
-  test("towards hosts an interface is passive; timers are the lab's, dead four hellos unless given", () => {
+  test("towards hosts an interface is passive; timers are the lab's, dead four hellos unless given; fast hellos make a fast lab", () => {
     const lab = parseTopology(example('router-ring-ospf.yaml'));
     const r1 = nodeOf(lab, 'r1').frr?.config ?? '';
-    assert.match(r1, /interface eth0\n ip ospf area 0\n ip ospf network point-to-point\n ip ospf hello-interval 1\n ip ospf dead-interval 4\nexit\n/);
+    assert.match(
+      r1,
+      /interface eth0\n ip ospf area 0\n ip ospf network point-to-point\n ip ospf hello-interval 1\n ip ospf dead-interval 4\n ip ospf retransmit-interval 1\nexit\n/,
+    );
+    assert.match(
+      r1,
+      /router ospf\n ospf router-id 10\.3\.0\.0\n timers throttle lsa all 100\n timers throttle spf 0 50 500\n timers lsa min-arrival 100\nexit\n/,
+    );
+    // FRR's own timers where the lab asks for none.
+    assert.doesNotMatch(nodeOf(parseTopology(TRIANGLE), 'r1').frr?.config ?? '', /retransmit|timers/);
     assert.match(r1, /interface eth2\n ip ospf area 0\n ip ospf passive\nexit\n/);
     const hello = parseTopology(example('router-ring-ospf.yaml').replace('ospf: { hello: 1, dead: 4 }', 'ospf: { hello: 2 }'));
     assert.match(nodeOf(hello, 'r3').frr?.config ?? '', / ip ospf hello-interval 2\n ip ospf dead-interval 8\n/);

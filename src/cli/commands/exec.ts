@@ -1,6 +1,6 @@
 /** nslab exec NODE -- CMD...: a command inside a node, its exit status nslab's. */
 import type { Command } from 'commander';
-import { appliedNode } from '../../api/running.js';
+import { placeOf } from '../../api/running.js';
 import { attached, onItsHost } from '../attach.js';
 import { labName, requireRoot } from '../context.js';
 
@@ -14,13 +14,13 @@ export function register(program: Command): void {
     .action(async (node: string, command: string[], o: { lab?: string }) => {
       requireRoot('exec');
       const lab = await labName(o, undefined, node);
-      const { netns } = appliedNode(lab, node);
+      const place = placeOf(lab, node);
       // A node on another host: the command runs there, through that host's nslab.
       const remote = await onItsHost(lab, node, ['exec', '--lab', lab, node, '--', ...command]);
       if (remote !== undefined) {
         process.exitCode = remote;
         return;
       }
-      process.exitCode = await attached({ lab, node, netns }, command);
+      process.exitCode = await attached(place, command);
     });
 }

@@ -1,6 +1,6 @@
 /** nslab ping NODE TARGET: ping from a node to another node or an address. */
 import type { Command } from 'commander';
-import { appliedLab, appliedNode } from '../../api/running.js';
+import { appliedLab, placeOf } from '../../api/running.js';
 import { attached, onItsHost } from '../attach.js';
 import { labName, requireRoot, targetIn } from '../context.js';
 import { EXIT_FAILURE, UsageError } from '../output.js';
@@ -17,7 +17,7 @@ export function register(program: Command): void {
       requireRoot('ping');
       if (!/^\d+$/.test(o.count)) throw new UsageError(`--count takes a whole number, not "${o.count}"`);
       const name = await labName(o, undefined, node);
-      const { netns } = appliedNode(name, node);
+      const place = placeOf(name, node);
       const { Lab } = await import('../../api/lab.js');
       const lab = appliedLab(name);
       targetIn(lab, target);
@@ -29,7 +29,7 @@ export function register(program: Command): void {
         process.exitCode = remote;
         return;
       }
-      process.exitCode = pingExit(await attached({ lab: name, node, netns }, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]));
+      process.exitCode = pingExit(await attached(place, ['ping', '-n', '-c', o.count, '-i', '0.2', '-W', '1', address]));
     });
 }
 

@@ -1,11 +1,22 @@
-/** nslab routes NODE: a node's routes, from the file or computed (with why), and how many the kernel has. */
+/**
+ * nslab routes NODE: a node's routes from the file or computed (with why), the routes its kernel has now
+ * with the protocol that installed each (`ospf`, `bgp`, `nslab`...) and their next hops, and, on a router
+ * that runs FRR, whether its routing has converged.
+ */
 import type { Command } from 'commander';
+import type { KernelRoute } from '../../api/index.js';
 import { labName, print, requireRoot } from '../context.js';
+
+/** `10.3.0.2/31 via 10.3.0.1 dev eth0`, each path of an equal-cost route after a comma. */
+function kernelText(r: KernelRoute): string {
+  const hops = r.nexthops.map((n) => [n.via !== undefined ? `via ${n.via}` : '', n.dev !== undefined ? `dev ${n.dev}` : ''].filter((w) => w !== '').join(' '));
+  return `${r.to}${hops.length > 0 && hops[0] !== '' ? ` ${hops.join(', ')}` : ''}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`;
+}
 
 export function register(program: Command): void {
   program
     .command('routes')
-    .description("a node's routes: written in the file, or computed (with why), and what the kernel has")
+    .description("a node's routes: written in the file, or computed (with why); what its kernel has, and by which protocol; whether its routing converged")
     .argument('<node>', 'node name')
     .option('--lab <name>', 'the lab, when several are up')
     .option('--json', 'print as JSON')
@@ -23,14 +34,26 @@ export function register(program: Command): void {
         source: r.computed === true ? 'computed' : 'file',
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
       }));
-      const s = await lab.status();
-      const kernel = Object.values(s.observed.namespaces).find((x) => x.node === node)?.routes.length ?? 0;
-      const json = { lab: lab.name, node, routes: routes.map(({ text: _, ...r }) => r), installed: kernel };
+      const [kernel, routing] = await Promise.all([n.kernelRoutes(), n.routingStatus()]);
+      const installed = kernel.filter((r) => r.origin === 'nslab').length;
+      const json = { lab: lab.name, node, routes: routes.map(({ text: _, ...r }) => r), installed, kernel, ...(routing !== undefined ? { routing } : {}) };
+      const width = Math.max(0, ...kernel.map((r) => kernelText(r).length));
+      const protocols = routing?.protocols.map((p) => `${p.protocol}: ${p.text}`).join('; ');
       print(o.json === true, json, () =>
         [
-          `routes of ${node} (lab ${lab.name}; ${kernel} of them installed by nslab in the kernel now):`,
+          `routes of ${node} (lab ${lab.name}; ${installed} of them installed by nslab in the kernel now):`,
           ...routes.map((r) => `  ${r.text}  [${r.source}${r.reason !== undefined ? `: ${r.reason}` : ''}]`),
           ...(routes.length === 0 ? ['  none'] : []),
+          `in ${node}'s kernel now (main table), by protocol:`,
+          ...kernel.map((r) => `  ${kernelText(r).padEnd(width)}  [${r.protocol}]`),
+          ...(kernel.length === 0 ? ['  none'] : []),
+          ...(routing !== undefined
+            ? [
+                routing.error !== undefined
+                  ? `routing (FRR): no answer: ${routing.error}`
+                  : `routing (FRR): ${routing.converged ? 'converged' : 'not converged yet'}${protocols !== undefined && protocols !== '' ? `: ${protocols}` : ''}`,
+              ]
+            : []),
           ...(lab.resolved.notes ?? []).map((x) => `note: ${x}`),
         ].join('\n'),
       );

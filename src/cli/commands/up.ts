@@ -7,11 +7,14 @@ import { print, requireRoot } from '../context.js';
 import { formatPlan, UsageError } from '../output.js';
 import { planScript, progressPrinter } from '../progress.js';
 import type { ProgramOptions } from '../program.js';
+import { waitFor, waitOptions } from './wait.js';
 
 /** The source the built-in lab is recorded with (`nslab why` then says `nslab up` to bring it back). */
 export const DEFAULT_SOURCE = '<built-in two-computers lab>';
 
 interface UpFlags {
+  /** `--wait` alone: true; `--wait 60`: the seconds. */
+  wait?: boolean | string;
   dryRun?: boolean;
   explain?: boolean;
   json?: boolean;
@@ -29,11 +32,14 @@ export function register(program: Command, options: ProgramOptions): void {
     .option('--json', 'print the result as JSON')
     .option('--no-proof', 'with no FILE: skip the ping proof')
     .option('--allow-missing-features', 'apply what this kernel can and say what it skipped, instead of refusing the lab')
+    .option('--wait [seconds]', "then wait until the lab's routing converged (as nslab wait), at most this long (default 120)")
     .action((file: string | undefined, o: UpFlags) => up(file, o, options));
 }
 
 async function up(file: string | undefined, o: UpFlags, options: ProgramOptions): Promise<void> {
   requireRoot('up');
+  const wait =
+    o.wait === undefined || o.wait === false || o.dryRun === true ? undefined : waitOptions({ timeout: o.wait === true ? '120' : o.wait, reach: [] });
   const api = await import('../../api/index.js');
   // The lab's namespaces start being made before its file is parsed (engine/spares.ts): from the
   // executable's glance at it (early.ts), made up to the count once the file is read, or else from then on.
@@ -80,15 +86,28 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
     return;
   }
   const r = lab.resolved;
-  const summary = !result.changed
+  const upSummary = !result.changed
     ? `lab ${r.name} is up and matches ${lab.source ?? 'its definition'}: nothing to change`
     : `lab ${r.name} ${result.existed ? 'updated' : 'up'}: ${r.nodes.length} nodes, ${r.links.length} link${r.links.length === 1 ? '' : 's'}, ${result.plan.ops.length} operations in ${ms} ms`;
+  // Routing converges after the daemons start: the proof, and whoever runs nslab next, may wait for it.
+  const waited = wait !== undefined ? await waitFor(lab, wait) : undefined;
+  const summary = waited !== undefined ? `${upSummary}\n${waited.text}` : upSummary;
   const [from, to] = r.nodes;
   // With --explain, stdout is a script: what is not a command is a comment.
   const said = (text: string): string => (explainSteps ? text.replace(/^/gm, '# ') : text);
   if (file !== undefined || !o.proof || from === undefined || to === undefined) {
-    print(json, { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, skipped: result.skipped, plan: result.plan }, () =>
-      said(summary),
+    print(
+      json,
+      {
+        lab: r.name,
+        changed: result.changed,
+        operations: result.plan.ops.length,
+        ms,
+        skipped: result.skipped,
+        plan: result.plan,
+        ...(waited !== undefined ? { wait: waited.json } : {}),
+      },
+      () => said(summary),
     );
     return;
   }
@@ -103,7 +122,14 @@ async function up(file: string | undefined, o: UpFlags, options: ProgramOptions)
     }
     print(
       true,
-      { lab: r.name, changed: result.changed, operations: result.plan.ops.length, ms, proof: { from: from.name, to: to.name, address: target, reached } },
+      {
+        lab: r.name,
+        changed: result.changed,
+        operations: result.plan.ops.length,
+        ms,
+        ...(waited !== undefined ? { wait: waited.json } : {}),
+        proof: { from: from.name, to: to.name, address: target, reached },
+      },
       () => '',
     );
     if (!reached) process.exitCode = 1;

@@ -5,6 +5,7 @@
 import type { Op, OpKind } from '../types.js';
 import { addrAdd, addrDel } from './addr.js';
 import type { OpKindSpec } from './kind.js';
+import { frrStart, frrStop } from './frr.js';
 import { bridgeAdd, linkSet, vethAdd, vethDel } from './link.js';
 import { netnsAdd, netnsDel, sysctlSet } from './namespace.js';
 import { exec, procKill } from './process.js';
@@ -30,6 +31,8 @@ export const OP_KINDS: { readonly [K in OpKind]: OpKindSpec<K> } = {
   'routes.add': routesAdd,
   'vxlan.add': vxlanAdd,
   'vxlan.del': vxlanDel,
+  'frr.start': frrStart,
+  'frr.stop': frrStop,
   exec,
 };
 

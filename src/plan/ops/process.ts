@@ -1,5 +1,6 @@
 /** A node's exec entries, and ending the processes its background entries started. */
 import { shellArg, singleQuote } from '../shell-quote.js';
+import { inViewText } from './frr.js';
 import { fail, noLane, type OpKindSpec } from './kind.js';
 
 /** Commands longer than this are cut with an ellipsis in the phrase (explain() shows them whole). */
@@ -12,7 +13,8 @@ function short(run: string): string {
 
 export const exec: OpKindSpec<'exec'> = {
   describe: (op) => `exec ${op.netns}${op.entry.background ? ' (background)' : ''}: ${short(op.entry.run)}`,
-  explain: (op) => `ip netns exec ${shellArg(op.netns)} sh -c ${singleQuote(op.entry.run)}${op.entry.background ? ' &' : ''}`,
+  explain: (op) =>
+    `${op.frrDir !== undefined ? inViewText(op.netns, op.frrDir, op.node, ['sh', '-c', op.entry.run]) : `ip netns exec ${shellArg(op.netns)} sh -c ${singleQuote(op.entry.run)}`}${op.entry.background ? ' &' : ''}`,
   simulate(op, { lab, nsOf, nextPid }) {
     nsOf(op, op.netns);
     if (op.entry.background) lab.processes.push({ node: op.node, pid: nextPid(), startTime: '0', run: op.entry.run });

@@ -98,6 +98,12 @@ export interface WhyInput {
   address: string;
   /** The target as named: a node, or the address's owner, or the address. */
   to: string;
+  /**
+   * For a node whose routes come from its FRR daemons and that lacks one: what its daemons say, ending with
+   * what to do (still converging, or converged with no way there). Read by the engine; nslab does not
+   * model the protocols.
+   */
+  routing?: Readonly<Record<string, string>>;
 }
 
 export interface Diagnosis {
@@ -325,6 +331,23 @@ class Diagnoser {
         fixes: [{ changes: [restore], command: commandOf(this.#kernel, restore) ?? '', text: `puts back ${route}` }],
       };
     }
+    // A router whose routes come from its daemons: theirs to say (the address it lacks may be one they
+    // announce whatever the file says, as exec entries and FRR set addresses in containerlab's labs).
+    const routing = this.#in.lab.routing;
+    if (routing === 'ospf' || routing === 'bgp' || this.#in.lab.nodes.some((n) => n.name === node && n.frr !== undefined)) {
+      const said = this.#in.routing?.[node];
+      return {
+        cause: {
+          kind: 'unknown',
+          node,
+          text:
+            said !== undefined
+              ? `${node} has no route to ${address}${this.#whose(address)}: ${said}`
+              : `${node} has no route to ${address}${this.#whose(address)}: ${routing === 'ospf' || routing === 'bgp' ? `in this lab routes come from ${routing.toUpperCase()} (FRR)` : `its routes come from its FRR daemons`}, which nslab does not model; ask them (nslab vtysh ${node} -c 'show ip route')`,
+        },
+        fixes: [],
+      };
+    }
     // An address nobody routes to because it is not the file's: the end holding it changed its address.
     const holder = this.#kernelOwner(address);
     const change = holder !== undefined ? this.#addressChange(holder) : undefined;
@@ -335,16 +358,6 @@ class Diagnoser {
           node: holder.node,
           ifname: holder.ifname,
           text: `${node} has no route to ${address}, ${holder.node}'s address now: ${change.text}`,
-        },
-        fixes: [],
-      };
-    const routing = this.#in.lab.routing;
-    if (routing === 'ospf' || routing === 'bgp')
-      return {
-        cause: {
-          kind: 'unknown',
-          node,
-          text: `${node} has no route to ${address}${this.#whose(address)}: in this lab routes come from ${routing.toUpperCase()} (FRR), which nslab does not model; ask the daemon (ip netns exec ${this.#kernel.nodes[node]?.netns ?? node} vtysh -c 'show ip route')`,
         },
         fixes: [],
       };

@@ -399,7 +399,7 @@ export function requestOf(route: ResolvedRoute): RouteRequest {
 /** The forwarding sysctls the planner writes, and the family each turns on. */
 const FORWARDING_KEYS: Readonly<Record<string, Family>> = { 'net/ipv4/ip_forward': 4, 'net/ipv6/conf/all/forwarding': 6 };
 
-/** A plan's operation as model changes (none for what does not move packets: shaping, processes). */
+/** A plan's operation as model changes (none for what does not move packets: shaping, processes, FRR's daemons). */
 export function changesOf(op: Op, nodeOf: (netns: string) => string): ModelChange[] {
   switch (op.op) {
     case 'netns.add':
@@ -457,6 +457,8 @@ export function changesOf(op: Op, nodeOf: (netns: string) => string): ModelChang
     case 'qdisc.del':
     case 'exec':
     case 'proc.kill':
+    case 'frr.start': // FRR's daemons route, but what they will install is theirs: the model does not run them.
+    case 'frr.stop':
       return [];
   }
 }

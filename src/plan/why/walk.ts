@@ -7,8 +7,7 @@
  * has been through (it would loop until its TTL runs out). Pure.
  */
 import { isIP } from 'node:net';
-import { RTPROT_NSLAB } from '../marks.js';
-import { rtprotName } from '../../netlink/constants.js';
+import { protocolText } from '../format.js';
 import type { Family } from '../../topology/types.js';
 import { addressValue, netContains } from '../../topology/ip-math.js';
 import { canonicalIp, isLinkLocal6 } from '../ip.js';
@@ -85,7 +84,7 @@ export function routeText(r: ModelRoute): string {
   const words = [r.type === 'unicast' ? r.to : `${r.type} ${r.to}`];
   if (r.via !== undefined) words.push(`via ${r.via}`);
   if (r.dev !== undefined) words.push(`dev ${r.dev}`);
-  words.push(`proto ${r.protocol === RTPROT_NSLAB ? 'nslab' : rtprotName(r.protocol)}`);
+  words.push(`proto ${protocolText(r.protocol)}`);
   const usual = r.family === 4 ? 0 : r.protocol === 2 ? 256 : 1024;
   if (r.metric !== usual) words.push(`metric ${r.metric}`);
   return words.join(' ');
