@@ -26,8 +26,13 @@ export function print(json: boolean, value: unknown, human: () => string): void 
  * none of those, the tutorial's. `fileLab` reads a file's lab name (the parser loads only then).
  */
 export async function labName(options: { lab?: string }, file?: string, node?: string, fileLab?: (file: string) => Promise<string>): Promise<string> {
-  if (options.lab !== undefined) return options.lab;
-  if (file !== undefined && fileLab !== undefined) return fileLab(file);
+  const named = options.lab ?? (file !== undefined && fileLab !== undefined ? await fileLab(file) : undefined);
+  if (named !== undefined) {
+    // A lab said by name, and a node: a lab that is up must have it (one that is not up fails later, with 1).
+    const lab = node !== undefined ? applied(named) : undefined;
+    if (lab !== undefined && node !== undefined) nodeIn(lab, node);
+    return named;
+  }
   if (node !== undefined) {
     const holding = labsHolding(node);
     if (holding.length === 1 && holding[0] !== undefined) return holding[0];
