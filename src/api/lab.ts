@@ -42,7 +42,7 @@ import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types
 import { readTopologyFile, topologyFileReader } from './files.js';
 import { broughtUpHere, takenDown } from './interrupt.js';
 import { processStartTime } from '../process/index.js';
-import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, type HostStatus } from './hosts.js';
+import { downOverHosts, isOverHosts, nslabForNode, statusOverHosts, upOverHosts, whyOverHosts, type HostStatus } from './hosts.js';
 import { frrDir } from '../topology/frr-view.js';
 
 /** What `lab.waitConverged` takes. */
@@ -218,6 +218,7 @@ export class Lab implements AsyncDisposable {
    * it came from, when there is one).
    */
   why(from: string, target: string, options: { upCommand?: string } = {}): Promise<WhyResult> {
+    if (isOverHosts(this.name)) return whyOverHosts(this.resolved, from, target, { ...(this.source !== undefined ? { source: this.source } : {}), ...options });
     return why(this.resolved, from, target, { ...(this.source !== undefined ? { file: this.source } : {}), ...options });
   }
 

@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { NslabError } from '../errors.js';
 import { NetconfIndex, Rtn } from '../netlink/index.js';
-import { foreignConflicts, plan } from '../plan/index.js';
+import { foreignConflicts, plan, type Op } from '../plan/index.js';
 import { canonicalIp } from '../plan/ip.js';
 import { shellArg } from '../plan/shell-quote.js';
 import {
@@ -38,6 +38,8 @@ export type { WhyAdvice, WhyCause, WhyCauseKind } from '../plan/why/index.js';
 
 export interface WhyHop {
   node: string;
+  /** The host the node runs on, in a lab over several machines. */
+  host?: string;
   /** What the kernel does here, in words. */
   text: string;
   /** The interface the packet came in on. */
@@ -83,6 +85,8 @@ export interface WhyResult {
   certain: boolean;
   /** Where the kernel's own lookups disagreed with the model, or a cable is not as the file says. */
   notes: string[];
+  /** In a lab over several machines: the hosts the path crosses, in the order it meets them, there and back. */
+  hosts?: string[];
 }
 
 export interface WhyOptions {
@@ -250,12 +254,12 @@ async function check(read: Read, w: Walk): Promise<string[]> {
 }
 
 /** `nslab up FILE` for the file the lab came from, made absolute; undefined when there is none, or it is not there any more. */
-function upAgain(recorded: string | undefined): string | undefined {
+export function upAgain(recorded: string | undefined): string | undefined {
   if (recorded === undefined || !existsSync(recorded)) return undefined;
   return `nslab up ${shellArg(isAbsolute(recorded) ? recorded : resolve(recorded))}`;
 }
 
-function whyWalk(w: Walk, from: string, to: string, problem: string | undefined): WhyWalk {
+export function whyWalk(w: Walk, from: string, to: string, problem: string | undefined): WhyWalk {
   return {
     from,
     to,
@@ -267,33 +271,8 @@ function whyWalk(w: Walk, from: string, to: string, problem: string | undefined)
   };
 }
 
-/**
- * Explains whether `from` reaches `target` (a node name or an address) and back, and if not, the real
- * cause and a fix checked on a model of the lab.
- *
- * Equivalent to: ip -n NETNS route get ADDRESS, hop by hop, and back; ip link, ip addr, ip neigh, sysctl
- */
-export async function why(lab: ResolvedLab, from: string, target: string, options: WhyOptions = {}): Promise<WhyResult> {
-  const nodeNamed = (name: string): ResolvedLab['nodes'][number] => {
-    const n = lab.nodes.find((x) => x.name === name);
-    if (n === undefined)
-      throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${name}; its nodes are ${listWords(lab.nodes.map((x) => x.name))}`);
-    return n;
-  };
-  nodeNamed(from);
-  let address = target;
-  let to = target;
-  if (isIP(target) === 0) {
-    const end = lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === nodeNamed(target).name && e.addresses.length > 0);
-    const a = end?.addresses.find((x) => x.family === 4) ?? end?.addresses[0];
-    if (a === undefined) throw new NslabError('NSLAB_NOT_FOUND', `node ${target} has no address to reach`);
-    address = a.address;
-  } else {
-    address = canonicalIp(target);
-    const owner = lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.addresses.some((c) => canonicalIp(c.address) === address));
-    to = owner?.node ?? target;
-  }
-
+/** The kernel's state of the lab as a model (its handles open for the checks), and what `nslab up` would do now. */
+async function gather(lab: ResolvedLab, options: WhyOptions): Promise<{ upOps: Op[]; upRefused: string[]; read: Read }> {
   const state = readState(lab.name, options.stateRoot);
   const candidates = new Map<string, string>([...Object.entries(state?.namespaces ?? {}), ...lab.nodes.map((n): [string, string] => [n.netns, n.name])]);
   const seen = await observeLab(lab.name, state?.id, candidates, state, options.netnsDir);
@@ -306,6 +285,63 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
   const existed = seen.owned.size > 0 || seen.halfMade.length > 0;
   const upOps = upRefused.length > 0 ? [] : plan(lab, existed ? seen.observed : null, state?.applied).ops;
   const read = await readKernel(lab, new Set(seen.owned.keys()), options.netnsDir);
+  return { upOps, upRefused, read };
+}
+
+/**
+ * What `why FROM TARGET` asks about: the address (TARGET's first, IPv4 first, when it names a node) and
+ * who holds it (`to`: the node, or the address itself when no node of the lab has it). Throws
+ * NSLAB_NOT_FOUND for a node the lab does not have.
+ */
+export function whyTarget(lab: ResolvedLab, from: string, target: string): { address: string; to: string } {
+  const nodeNamed = (name: string): ResolvedLab['nodes'][number] => {
+    const n = lab.nodes.find((x) => x.name === name);
+    if (n === undefined)
+      throw new NslabError('NSLAB_NOT_FOUND', `lab ${lab.name} has no node ${name}; its nodes are ${listWords(lab.nodes.map((x) => x.name))}`);
+    return n;
+  };
+  nodeNamed(from);
+  if (isIP(target) === 0) {
+    const end = lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === nodeNamed(target).name && e.addresses.length > 0);
+    const a = end?.addresses.find((x) => x.family === 4) ?? end?.addresses[0];
+    if (a === undefined) throw new NslabError('NSLAB_NOT_FOUND', `node ${target} has no address to reach`);
+    return { address: a.address, to: target };
+  }
+  const address = canonicalIp(target);
+  const owner = lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.addresses.some((c) => canonicalIp(c.address) === address));
+  return { address, to: owner?.node ?? target };
+}
+
+/** One machine's share of a `why` over several: its nodes as the kernel has them, and what `nslab up` of its part would do. */
+export interface WhyShare {
+  /** The nodes of the lab (present or not) as this machine's kernel has them. */
+  model: NetModel;
+  upOps: Op[];
+  upRefused: string[];
+  notes: string[];
+}
+
+/**
+ * Reads a lab's namespaces on this machine into why's model, for a walk that crosses machines (the
+ * controller of a lab over several joins each host's share). Only reads.
+ */
+export async function whyShare(lab: ResolvedLab, options: WhyOptions = {}): Promise<WhyShare> {
+  const { upOps, upRefused, read } = await gather(lab, options);
+  await Handle.closeAll(read.handles.values());
+  return { model: read.model, upOps, upRefused, notes: read.notes };
+}
+
+/**
+ * Explains whether `from` reaches `target` (a node name or an address) and back, and if not, the real
+ * cause and a fix checked on a model of the lab.
+ *
+ * Equivalent to: ip -n NETNS route get ADDRESS, hop by hop, and back; ip link, ip addr, ip neigh, sysctl
+ */
+export async function why(lab: ResolvedLab, from: string, target: string, options: WhyOptions = {}): Promise<WhyResult> {
+  const { address, to } = whyTarget(lab, from, target);
+
+  const state = readState(lab.name, options.stateRoot);
+  const { upOps, upRefused, read } = await gather(lab, options);
   try {
     const upCommand = options.upCommand ?? upAgain(options.file ?? state?.source);
     const input: WhyInput = {

@@ -19,6 +19,7 @@ export {
 export { partUp, type PartRequest, type PartEvent } from './part.js';
 export { probeHost, type ProbeRequest } from './probe.js';
 export { planCables, splitParts, hostProblems, vxlanOverhead, VXLAN_PORT, type Cable, type HostFacts } from './cables.js';
-export { runNslab, stopMasters, type HostRef, type SshOptions } from './ssh.js';
+export { runNslab, startNslab, sshFailure, stopMasters, type HostRef, type SshOptions } from './ssh.js';
 export { readHostsState, listHostsStates, type HostsState } from './state.js';
 export { nslabVersion } from './version.js';
+export { whyHosts, type WhyHostsOptions } from './why.js';

@@ -81,9 +81,9 @@ export function runNslab(host: HostRef, args: readonly string[], options: SshOpt
 }
 
 /** Starts `nslab ARGS` on the host, its standard input a pipe (a conversation: see part.ts). */
-export function startNslab(host: HostRef, args: readonly string[], options: SshOptions): Promise<Child> {
+export function startNslab(host: HostRef, args: readonly string[], options: SshOptions, child: Pick<ChildOptions, 'collect'> = {}): Promise<Child> {
   const o = ready(options);
-  return startChild(sshArgv(host, remoteNslab(args, o), o, false), { stdinPipe: true, where: `host ${host.name} (${host.ssh})` });
+  return startChild(sshArgv(host, remoteNslab(args, o), o, false), { stdinPipe: true, where: `host ${host.name} (${host.ssh})`, ...child });
 }
 
 /** Asks each host's ControlMaster to stop taking sessions (it ends with its last one); none there is fine. */

@@ -20,6 +20,9 @@ export function renderDot(model: GraphModel): string {
     `  node [shape=box, style="rounded,filled", fillcolor="#eef2ff", color="#3b5bdb", fontname="monospace"];`,
     `  edge [fontname="monospace", fontsize=10, color="#495057", penwidth=2];`,
   ];
+  // A lab over several machines: each host a cluster (Graphviz draws a `cluster_` subgraph as a box).
+  const groups = model.hosts ?? [];
+  const inGroup = new Map<string, string[]>(groups.map((h) => [h, []]));
   for (const node of model.nodes) {
     const style =
       node.kind === 'bridge'
@@ -27,8 +30,19 @@ export function renderDot(model: GraphModel): string {
         : node.kind === 'router'
           ? ', fillcolor="#fff4e6", color="#c77700"'
           : '';
-    lines.push(`  ${dotString(node.name)} [label=${dotString(`${node.name}\n${kindText(node)}`)}${style}];`);
+    const line = `${dotString(node.name)} [label=${dotString(`${node.name}\n${kindText(node)}`)}${style}];`;
+    const group = node.host !== undefined ? inGroup.get(node.host) : undefined;
+    if (group !== undefined) group.push(line);
+    else lines.push(`  ${line}`);
   }
+  groups.forEach((h, i) => {
+    lines.push(
+      `  subgraph ${dotString(`cluster_${i}`)} {`,
+      `    graph [label=${dotString(`host ${h}`)}, style="rounded,dashed", color="#868e96", fontname="monospace"];`,
+      ...(inGroup.get(h) ?? []).map((l) => `    ${l}`),
+      '  }',
+    );
+  });
   for (const c of model.cables) {
     const down = isDown(c.a) || isDown(c.b) ? ', color="#d64545", style=dashed' : '';
     lines.push(

@@ -9,7 +9,7 @@ import { renderMermaid } from './mermaid.js';
 import type { GraphModel } from './model.js';
 import { renderSvg } from './svg.js';
 
-export { graphFromLab, graphFromObserved, endId, type GraphModel, type GraphNode, type GraphEnd, type GraphCable } from './model.js';
+export { graphFromLab, graphFromObserved, graphOverHosts, endId, type GraphModel, type GraphNode, type GraphEnd, type GraphCable } from './model.js';
 export { layoutGraph, type LaidOutGraph, type LayoutOptions } from './layout.js';
 export { renderSvg, escapeXml } from './svg.js';
 export { renderDot } from './dot.js';

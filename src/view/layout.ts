@@ -48,6 +48,8 @@ export interface LaidOutGraph {
   model: GraphModel;
   width: number;
   height: number;
+  /** A lab over several machines: each host's box, around its nodes. */
+  groups: (Box & { host: string })[];
   nodes: PlacedNode[];
   cables: PlacedCable[];
   /** Live pictures (the web page) keep a line free under each end label for its traffic rate. */
@@ -118,6 +120,18 @@ export async function layoutGraph(model: GraphModel, options: LayoutOptions = {}
       layoutOptions: { 'elk.edgeLabels.placement': placement },
     };
   };
+  // A lab over several machines: each host a box around its nodes, laid out with them in one pass (the
+  // cables cross the boxes' borders, so ELK must see every level at once).
+  const groups = model.hosts ?? [];
+  const box = (n: GraphNode): ElkNode => {
+    const size = nodeSize(n, portsOf.get(n.name)?.length ?? 0, vertical);
+    return {
+      id: `n:${n.name}`,
+      ...size,
+      layoutOptions: { 'elk.nodeSize.constraints': '[PORTS, MINIMUM_SIZE]', 'elk.nodeSize.minimum': `(${size.width}, ${size.height})` },
+      ports: (portsOf.get(n.name) ?? []).map((e) => ({ id: `p:${endId(e)}`, width: 8, height: 8 })),
+    };
+  };
   const tallest = Math.max(0, ...model.cables.flatMap((c) => [c.a, c.b]).map((e) => endLines(e).length + (live ? 1 : 0)));
   const portGap = tallest * LINE + 10;
   const graph: ElkNode = {
@@ -136,6 +150,7 @@ export async function layoutGraph(model: GraphModel, options: LayoutOptions = {}
       'elk.spacing.portPort': String(portGap - 8),
       'elk.padding': '[top=16,left=16,bottom=16,right=16]',
       'elk.randomSeed': '1',
+      ...(groups.length > 0 ? { 'elk.hierarchyHandling': 'INCLUDE_CHILDREN' } : {}),
       ...(large
         ? {
             // A long chain becomes rows that fit a screen, not one line 150,000 pixels long; and the
@@ -152,15 +167,15 @@ export async function layoutGraph(model: GraphModel, options: LayoutOptions = {}
             'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
           }),
     },
-    children: model.nodes.map((n) => {
-      const size = nodeSize(n, portsOf.get(n.name)?.length ?? 0, vertical);
-      return {
-        id: `n:${n.name}`,
-        ...size,
-        layoutOptions: { 'elk.nodeSize.constraints': '[PORTS, MINIMUM_SIZE]', 'elk.nodeSize.minimum': `(${size.width}, ${size.height})` },
-        ports: (portsOf.get(n.name) ?? []).map((e) => ({ id: `p:${endId(e)}`, width: 8, height: 8 })),
-      };
-    }),
+    children: [
+      ...model.nodes.filter((n) => n.host === undefined || !groups.includes(n.host)).map(box),
+      ...groups.map((h): ElkNode => ({
+        id: `g:${h}`,
+        // Room at the top for the host's name.
+        layoutOptions: { 'elk.padding': `[top=${FONT.name + 20},left=16,bottom=16,right=16]` },
+        children: model.nodes.filter((n) => n.host === h).map(box),
+      })),
+    ],
     edges: model.cables.map((c) => ({
       id: `c:${c.id}`,
       sources: [`p:${endId(c.a)}`],
@@ -171,18 +186,34 @@ export async function layoutGraph(model: GraphModel, options: LayoutOptions = {}
   const laid = await (await elk()).layout(graph);
   const boxes = new Map<string, Box>();
   const ports = new Map<string, ElkPoint>();
-  for (const child of laid.children ?? []) {
-    const box = { x: round(child.x), y: round(child.y), width: round(child.width), height: round(child.height) };
-    boxes.set(child.id, box);
-    for (const p of child.ports ?? [])
-      ports.set(p.id, { x: round(box.x + (p.x ?? 0) + (p.width ?? 0) / 2), y: round(box.y + (p.y ?? 0) + (p.height ?? 0) / 2) });
-  }
+  const placedGroups: LaidOutGraph['groups'] = [];
+  // ELK gives a child's place within its parent: a node inside a host's box is offset by the box's.
+  const place = (child: ElkNode, dx: number, dy: number): void => {
+    const b = { x: round(dx + (child.x ?? 0)), y: round(dy + (child.y ?? 0)), width: round(child.width), height: round(child.height) };
+    if (child.id.startsWith('g:')) {
+      placedGroups.push({ host: child.id.slice(2), ...b });
+      for (const c of child.children ?? []) place(c, b.x, b.y);
+      return;
+    }
+    boxes.set(child.id, b);
+    for (const p of child.ports ?? []) ports.set(p.id, { x: round(b.x + (p.x ?? 0) + (p.width ?? 0) / 2), y: round(b.y + (p.y ?? 0) + (p.height ?? 0) / 2) });
+  };
+  for (const child of laid.children ?? []) place(child, 0, 0);
+  placedGroups.sort((x, y) => groups.indexOf(x.host) - groups.indexOf(y.host));
   const edges = new Map((laid.edges ?? []).map((e) => [e.id, e]));
-  const placedEnd = (end: GraphEnd, edge: ElkExtendedEdge | undefined, at: ElkPoint | undefined): PlacedEnd => {
+  // An edge's route and labels are placed within the box that holds both its ends: a host's, for a cable
+  // within one host (ELK's rule for a graph with levels).
+  const hostOf = new Map(model.nodes.map((n) => [n.name, n.host]));
+  const offsetOf = (cable: GraphCable): ElkPoint => {
+    const h = hostOf.get(cable.a.node);
+    const g = h !== undefined && h === hostOf.get(cable.b.node) ? placedGroups.find((x) => x.host === h) : undefined;
+    return { x: g?.x ?? 0, y: g?.y ?? 0 };
+  };
+  const placedEnd = (end: GraphEnd, edge: ElkExtendedEdge | undefined, at: ElkPoint | undefined, off: ElkPoint): PlacedEnd => {
     const l = edge?.labels?.find((x) => x.id === `l:${endId(end)}`);
     const port = at ?? { x: 0, y: 0 };
     // ELK leaves the labels of a cable it split to wrap a long chain unplaced: put those beside their port.
-    const placed = l?.x !== undefined && l.y !== undefined ? { x: l.x, y: l.y } : { x: port.x + 6, y: port.y + 4 };
+    const placed = l?.x !== undefined && l.y !== undefined ? { x: off.x + l.x, y: off.y + l.y } : { x: port.x + 6, y: port.y + 4 };
     return { end, at: port, label: { x: round(placed.x), y: round(placed.y), width: round(l?.width), height: round(l?.height), lines: endLines(end) } };
   };
   return {
@@ -190,15 +221,19 @@ export async function layoutGraph(model: GraphModel, options: LayoutOptions = {}
     live,
     width: round(laid.width),
     height: round(laid.height),
+    groups: placedGroups,
     nodes: model.nodes.map((node) => ({ node, ...(boxes.get(`n:${node.name}`) ?? { x: 0, y: 0, width: 0, height: 0 }) })),
     cables: model.cables.map((cable) => {
       const edge = edges.get(`c:${cable.id}`);
       const section = edge?.sections?.[0];
       const a = ports.get(`p:${endId(cable.a)}`);
       const b = ports.get(`p:${endId(cable.b)}`);
+      const off = offsetOf(cable);
       const points =
-        section !== undefined ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((p) => ({ x: round(p.x), y: round(p.y) })) : [];
-      return { cable, points, a: placedEnd(cable.a, edge, a), b: placedEnd(cable.b, edge, b) };
+        section !== undefined
+          ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((p) => ({ x: round(off.x + p.x), y: round(off.y + p.y) }))
+          : [];
+      return { cable, points, a: placedEnd(cable.a, edge, a, off), b: placedEnd(cable.b, edge, b, off) };
     }),
   };
 }

@@ -17,10 +17,16 @@ export function renderMermaid(model: GraphModel): string {
   const vertical = model.nodes.some((n) => n.kind === 'bridge');
   const ids = new Map(model.nodes.map((node, i) => [node.name, `n${i}`]));
   const lines = [`flowchart ${vertical ? 'TB' : 'LR'}`];
-  for (const node of model.nodes) {
+  const box = (node: GraphModel['nodes'][number]): string => {
     const text = label(`${node.name}<br/>${kindText(node)}`);
-    lines.push(`  ${ids.get(node.name) ?? ''}${node.kind === 'bridge' ? `[[${text}]]` : `[${text}]`}`);
-  }
+    return `${ids.get(node.name) ?? ''}${node.kind === 'bridge' ? `[[${text}]]` : `[${text}]`}`;
+  };
+  // A lab over several machines: each host a subgraph (ids h0, h1... as for nodes).
+  const groups = model.hosts ?? [];
+  for (const node of model.nodes) if (node.host === undefined || !groups.includes(node.host)) lines.push(`  ${box(node)}`);
+  groups.forEach((h, i) => {
+    lines.push(`  subgraph h${i}[${label(`host ${h}`)}]`, ...model.nodes.filter((n) => n.host === h).map((n) => `    ${box(n)}`), '  end');
+  });
   for (const c of model.cables) {
     const down = c.a.up === false || c.b.up === false;
     lines.push(`  ${ids.get(c.a.node) ?? ''} ${down ? '-.-' : '---'}|${label(`${endText(c.a)} ↔ ${endText(c.b)}`)}| ${ids.get(c.b.node) ?? ''}`);

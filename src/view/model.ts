@@ -14,12 +14,18 @@ export interface GraphModel {
   from: 'file' | 'kernel';
   nodes: GraphNode[];
   cables: GraphCable[];
+  /** For a lab over several machines: its hosts, in the file's order; each node then names its `host`. */
+  hosts?: string[];
+  /** Of those, the hosts that did not answer when the graph was made (their ends have no state). */
+  hostsGone?: string[];
 }
 
 export interface GraphNode {
   name: string;
   kind: NodeKind;
   netns: string;
+  /** The host the node runs on, in a lab over several machines. */
+  host?: string;
 }
 
 export interface GraphEnd {
@@ -58,8 +64,34 @@ export function graphFromLab(lab: ResolvedLab): GraphModel {
   return {
     lab: lab.name,
     from: 'file',
-    nodes: lab.nodes.map((n) => ({ name: n.name, kind: n.kind, netns: n.netns })),
+    nodes: lab.nodes.map((n) => ({ name: n.name, kind: n.kind, netns: n.netns, ...(n.host !== undefined ? { host: n.host } : {}) })),
     cables: lab.links.map((l) => ({ id: l.id, a: fileEnd(l.a), b: fileEnd(l.b) })),
+    ...(lab.hosts !== undefined ? { hosts: hostsInUse(lab) } : {}),
+  };
+}
+
+/** The hosts that hold a node, in the file's order (a host with none is not drawn). */
+function hostsInUse(lab: ResolvedLab): string[] {
+  const used = new Set(lab.nodes.map((n) => n.host));
+  return (lab.hosts ?? []).map((h) => h.name).filter((h) => used.has(h));
+}
+
+/**
+ * The graph of a lab over several machines as its hosts have it: the file's nodes and cables, each node in
+ * its host's group, and each end's state as its host's `status` says (`states`: `node:ifname` -> up); an
+ * end whose host did not answer has no state (drawn grey), and that host is in `hostsGone`.
+ */
+export function graphOverHosts(lab: ResolvedLab, states: ReadonlyMap<string, boolean>, gone: readonly string[] = []): GraphModel {
+  const model = graphFromLab(lab);
+  const withState = (e: GraphEnd): GraphEnd => {
+    const up = states.get(endId(e));
+    return up !== undefined ? { ...e, up } : e;
+  };
+  return {
+    ...model,
+    from: 'kernel',
+    cables: model.cables.map((c) => ({ ...c, a: withState(c.a), b: withState(c.b) })),
+    ...(gone.length > 0 ? { hostsGone: [...gone] } : {}),
   };
 }
 

@@ -63,6 +63,17 @@ function nodeSvg(p: PlacedNode): string {
   ].join('');
 }
 
+/** A host of a lab over several machines: a dashed box around its nodes, its name at the top. */
+function groupSvg(b: LaidOutGraph['groups'][number], gone: boolean): string {
+  const colour = gone ? CABLE_DOWN : '#868e96';
+  return [
+    `<g class="host${gone ? ' gone' : ''}" data-host="${escapeXml(b.host)}">`,
+    `<rect x="${n(b.x)}" y="${n(b.y)}" width="${n(b.width)}" height="${n(b.height)}" rx="8" fill="#f8f9fa" stroke="${colour}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    `<text x="${n(b.x + 10)}" y="${n(b.y + FONT.name + 4)}" font-size="${FONT.name}" font-weight="bold" fill="${gone ? CABLE_DOWN : '#495057'}">${escapeXml(`host ${b.host}${gone ? ': does not answer' : ''}`)}</text>`,
+    `</g>`,
+  ].join('');
+}
+
 function endSvg(e: PlacedEnd, live: boolean): string {
   const id = escapeXml(endId(e.end));
   const state = e.end.up === undefined ? '#868e96' : e.end.up ? '#2f9e44' : CABLE_DOWN;
@@ -107,6 +118,7 @@ export function renderSvg(g: LaidOutGraph): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT_FAMILY)}" font-size="${FONT.label}" data-lab="${escapeXml(g.model.lab)}">`,
     `<title>${escapeXml(`lab ${g.model.lab}: ${g.model.nodes.length} node${g.model.nodes.length === 1 ? '' : 's'}, ${g.model.cables.length} cable${g.model.cables.length === 1 ? '' : 's'}`)}</title>`,
     `<rect class="background" width="100%" height="100%" fill="#ffffff"/>`,
+    ...(g.groups.length > 0 ? [`<g class="hosts">${g.groups.map((b) => groupSvg(b, g.model.hostsGone?.includes(b.host) === true)).join('\n')}</g>`] : []),
     `<g class="nodes">${g.nodes.map(nodeSvg).join('\n')}</g>`,
     `<g class="cables">${cables.join('\n')}</g>`,
     `</svg>`,

@@ -1,5 +1,5 @@
-/** The labs that are up, as the page's picker lists them. */
-import { listLabs } from '../api/watch.js';
+/** The labs that are up (those spread over hosts from here too), as the page's picker lists them. */
+import { listLabs } from '../api/running.js';
 
 export interface LabEntry {
   name: string;

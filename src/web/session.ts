@@ -9,6 +9,13 @@ import { drawLiveGraph, observedGraph } from '../api/graph.js';
 import { ratesBetween, type InterfaceCounters } from '../api/counters.js';
 import { LabWatch, type LinkState } from '../api/watch.js';
 import { labSummaries } from './labs.js';
+import { hostsGraph, isOverHosts } from '../api/hosts.js';
+
+/**
+ * A lab over several machines is not watched live: its namespaces are on other hosts. Its picture (nodes in
+ * their hosts' boxes, each end's state) is drawn from every host's `nslab status`, asked again this often.
+ */
+const HOSTS_EVERY_MS = 5000;
 
 export interface SessionEvent {
   type: 'hello' | 'lab' | 'down' | 'link' | 'stats' | 'labs';
@@ -31,6 +38,8 @@ export class LabSession {
   #links = new Map<string, LinkState>();
   #last: { at: number; counters: InterfaceCounters[] } | undefined;
   #labs = '';
+  /** A lab over several machines: the picture last sent, and when the hosts were last asked. */
+  #overHosts: { svg: string; at: number } | undefined;
 
   constructor(lab: string, everyMs: number, onEmpty: () => void) {
     this.lab = lab;
@@ -76,6 +85,7 @@ export class LabSession {
   async #closeWatch(): Promise<void> {
     const w = this.#watch;
     this.#watch = undefined;
+    this.#overHosts = undefined;
     this.#snapshot = undefined;
     this.#last = undefined;
     this.#links.clear();
@@ -92,6 +102,7 @@ export class LabSession {
 
   /** Opens the watch and sends the picture; a lab that is not up is said so, and looked for again each tick. */
   async #open(): Promise<void> {
+    if (isOverHosts(this.lab)) return this.#openOverHosts();
     let watch: LabWatch | undefined;
     try {
       watch = await LabWatch.open(this.lab, (s) => this.#onLink(s));
@@ -109,6 +120,27 @@ export class LabSession {
     }
   }
 
+  /** A lab over several machines: its picture from every host's status, sent again when it changes. */
+  async #openOverHosts(): Promise<void> {
+    try {
+      const { model } = await hostsGraph(this.lab);
+      const svg = await drawLiveGraph(model);
+      const links: LinkState[] = model.cables
+        .flatMap((c) => [c.a, c.b])
+        .filter((e) => e.up !== undefined)
+        // A host's status says whether an interface is up, not its carrier: up stands for both.
+        .map((e) => ({ node: e.node, ifname: e.ifname, up: e.up === true, carrier: e.up === true }));
+      const unchanged = this.#overHosts?.svg === svg;
+      this.#overHosts = { svg, at: Date.now() };
+      this.#links = new Map(links.map((l) => [`${l.node}:${l.ifname}`, l]));
+      this.#snapshot = { type: 'lab', data: { lab: this.lab, svg, links, model } };
+      if (!unchanged) this.#send(this.#snapshot);
+    } catch (e) {
+      this.#overHosts = undefined;
+      this.#send({ type: 'down', data: { lab: this.lab, message: e instanceof Error ? e.message : String(e) } });
+    }
+  }
+
   async #tick(): Promise<void> {
     if (this.#ticking) return;
     this.#ticking = true;
@@ -121,6 +153,10 @@ export class LabSession {
       }
       if (this.lab === '') return;
       await this.#opening;
+      if (this.#overHosts !== undefined) {
+        if (Date.now() - this.#overHosts.at >= HOSTS_EVERY_MS) this.#opening = this.#openOverHosts();
+        return;
+      }
       const watch = this.#watch;
       if (watch === undefined) {
         if (labs.some((l) => l.name === this.lab)) this.#opening = this.#open();

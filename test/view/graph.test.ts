@@ -232,3 +232,42 @@ describe('graph of a 1,000-node chain', () => {
     for (const want of ['>n999<', `${last?.b.ifname}</tspan> ${last?.b.addresses[0]}`]) assert.ok(svg.includes(want), want);
   });
 });
+
+test('a lab over several machines: each host a group around its nodes, in every format', async () => {
+  const lab = parseTopology(
+    `name: g\nhosts:\n  A: { ssh: a }\n  B: { ssh: b }\nnodes:\n  red: { host: A }\n  r: { kind: router, host: A }\n  green: { host: B }\nlinks:\n  - endpoints: ["red 10.0.0.1/24", "r 10.0.0.2/24"]\n  - endpoints: ["r 10.0.1.1/24", "green 10.0.1.2/24"]\n`,
+  );
+  const model = graphFromLab(lab);
+  assert.deepEqual(model.hosts, ['A', 'B']);
+  assert.deepEqual(
+    model.nodes.map((n) => n.host),
+    ['A', 'A', 'B'],
+  );
+  const g = await layoutGraph(model);
+  assert.deepEqual(
+    g.groups.map((x) => x.host),
+    ['A', 'B'],
+  );
+  // Every node's box inside its host's; every cable starts and ends at its ports (ELK places a cable
+  // within one host relative to that host's box: the layout must have moved it back).
+  for (const p of g.nodes) {
+    const box = g.groups.find((x) => x.host === p.node.host);
+    assert.ok(box !== undefined && p.x >= box.x && p.y >= box.y && p.x + p.width <= box.x + box.width && p.y + p.height <= box.y + box.height, p.node.name);
+  }
+  for (const c of g.cables) {
+    const first = c.points[0];
+    const last = c.points[c.points.length - 1];
+    assert.ok(first !== undefined && Math.hypot(first.x - c.a.at.x, first.y - c.a.at.y) <= 6, `${c.cable.id} starts at its port`);
+    assert.ok(last !== undefined && Math.hypot(last.x - c.b.at.x, last.y - c.b.at.y) <= 6, `${c.cable.id} ends at its port`);
+  }
+  const svg = renderSvg(g);
+  assert.ok(XMLValidator.validate(svg) === true);
+  assert.match(svg, /<g class="host" data-host="B"><rect [^>]*\/><text [^>]*>host B<\/text><\/g>/);
+  // DOT: clusters that Graphviz's grammar takes; mermaid: a subgraph per host.
+  const dot = renderDot(model);
+  parseDot(dot);
+  assert.match(dot, /subgraph "cluster_1" \{\n {4}graph \[label="host B"[^\n]*\n {4}"green"/);
+  assert.match(renderMermaid(model), /subgraph h0\["host A"\]\n {4}n0\["red<br\/>host"\]\n {4}n1\["r<br\/>router"\]\n {2}end/);
+  // A file without hosts draws no group.
+  assert.equal(graphFromLab(parseTopology(DEFAULT_LAB_TEXT)).hosts, undefined);
+});

@@ -26,6 +26,7 @@ export function register(program: Command): void {
       if (!(GRAPH_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${format}: choose one of ${GRAPH_FORMATS.join(', ')}`);
       if (file !== undefined && o.lab !== undefined) throw new UsageError('graph takes a FILE or --lab NAME, not both');
       const { Lab, parseTopology, DEFAULT_LAB_TEXT } = await import('../../api/index.js');
+      const { hostsGraph, isOverHosts } = await import('../../api/hosts.js');
       let model;
       if (file !== undefined) {
         model = definedGraph((await Lab.fromFile(file)).resolved);
@@ -33,6 +34,7 @@ export function register(program: Command): void {
         // With no lab up and none named, the tutorial's lab as its file defines it.
         const name = o.lab !== undefined || listLabs().length > 0 ? await labName(o) : undefined;
         if (name === undefined) model = definedGraph(parseTopology(DEFAULT_LAB_TEXT));
+        else if (isOverHosts(name)) model = (await hostsGraph(name)).model;
         else {
           runningLab(name);
           if (process.getuid?.() !== 0)

@@ -30,4 +30,13 @@ export function register(program: Command): void {
       const { partUp } = await import('../../api/index.js');
       process.exitCode = await partUp(process.stdin, process.stdout);
     });
+  part
+    .command('why-read')
+    .description("this host's share of a why over several machines: its nodes as its kernel has them (JSON)")
+    .requiredOption('--lab <name>', 'the lab')
+    .action(async (o: { lab: string }) => {
+      requireRoot('part why-read');
+      const { whyShareOf } = await import('../../api/hosts.js');
+      process.stdout.write(`${JSON.stringify(await whyShareOf(o.lab))}\n`);
+    });
 }

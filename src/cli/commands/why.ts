@@ -20,8 +20,11 @@ export function register(program: Command): void {
       // The built-in lab comes back with a bare `nslab up`; a file's lab with `nslab up FILE` (why's default).
       const r = await lab.why(node, target, lab.source === DEFAULT_SOURCE ? { upCommand: 'nslab up' } : {});
       print(o.json === true, r, () => {
-        const lines = [...r.there.hops.map((h) => `  ${h.text}`)];
-        if (r.back !== undefined) lines.push('  and back:', ...r.back.hops.map((h) => `  ${h.text}`));
+        // In a lab over several machines, each hop says its host.
+        const hop = (h: (typeof r.there.hops)[number]): string => `  ${h.host !== undefined ? `[${h.host}] ` : ''}${h.text}`;
+        const lines = r.hosts !== undefined ? [`over host${r.hosts.length === 1 ? '' : 's'} ${r.hosts.join(' -> ')}:`] : [];
+        lines.push(...r.there.hops.map(hop));
+        if (r.back !== undefined) lines.push('  and back:', ...r.back.hops.map(hop));
         lines.push(r.verdict);
         // The advice again, one command a line, to copy as it is: best first.
         r.advice.forEach((a, i) => lines.push(`${a.kind === 'file' ? 'also: ' : i === 0 ? 'fix: ' : ' or: '}${a.command ?? a.text}`));

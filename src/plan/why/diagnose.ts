@@ -14,6 +14,7 @@ import { listWords } from '../../topology/bounded.js';
 import { addressValue, netContains, netText } from '../../topology/ip-math.js';
 import { canonicalIp, cidrText, isLinkLocal6 } from '../ip.js';
 import type { Op } from '../types.js';
+import { shellArg } from '../shell-quote.js';
 import { describe, explain } from '../ops/index.js';
 import { commandOf, hostRoute, linkUpCommand, routeYaml } from './commands.js';
 import {
@@ -58,6 +59,8 @@ export type WhyCauseKind =
   /** The reverse path filter drops the packet. */
   | 'reverse-path'
   | 'no-source'
+  /** A node's host (a lab over several machines) does not answer: the machine is down or cut off. */
+  | 'host-gone'
   /** Something nslab does not model: it says so rather than guess. */
   | 'unknown';
 
@@ -104,6 +107,19 @@ export interface WhyInput {
    * model the protocols.
    */
   routing?: Readonly<Record<string, string>>;
+  /**
+   * In a lab over several machines, the nodes whose host did not answer (their model is absent): the host,
+   * how it is reached, and what ssh said.
+   */
+  hostsGone?: Readonly<Record<string, HostGone>>;
+}
+
+/** A host of a lab over several machines that did not answer. */
+export interface HostGone {
+  host: string;
+  ssh: string;
+  /** What went wrong, as one sentence (ssh's words). */
+  reason: string;
 }
 
 export interface Diagnosis {
@@ -213,6 +229,16 @@ class Diagnoser {
   }
 
   #gone(node: string, tail = ''): { cause: WhyCause; fixes: Candidate[] } {
+    const host = this.#in.hostsGone?.[node];
+    if (host !== undefined)
+      return {
+        cause: {
+          kind: 'host-gone',
+          node,
+          text: `host ${host.host}, where ${node} runs, does not answer${tail} (${host.reason}); a cable to a dead host keeps its carrier, and what is sent into it is lost without an error`,
+        },
+        fixes: [],
+      };
     const netns = this.#kernel.nodes[node]?.netns ?? node;
     return { cause: { kind: 'namespace-gone', node, text: `${node}'s namespace ${netns} is gone${tail}` }, fixes: [] };
   }
@@ -656,6 +682,23 @@ class Diagnoser {
     return out;
   }
 
+  /** What to do when the path leads to a host that does not answer: nothing on the others fixes it. */
+  #hostGone(now: Probe, cause: WhyCause, drift: string[]): Diagnosis {
+    const { from, address, to, upCommand, lab } = this.#in;
+    const host = this.#in.hostsGone?.[cause.node] as HostGone;
+    const check = `ssh ${shellArg(host.ssh)} true`;
+    const advice: WhyAdvice[] = [{ kind: 'command', command: check, text: `${check}: says whether host ${host.host} answers again` }];
+    if (upCommand !== undefined)
+      advice.push({
+        kind: 'up',
+        command: upCommand,
+        text: `once host ${host.host} answers, ${upCommand} makes its part again (a machine that restarted has lost it)`,
+      });
+    const head = now.back !== undefined ? `${from} reaches ${to} (${address}) but the reply cannot come back: ` : `${from} does not reach ${to} (${address}): `;
+    const fix = `Fix: bring host ${host.host} back (${check} must succeed), then ${upCommand ?? 'nslab up FILE'}; or nslab down --lab ${lab.name} takes the lab down on the hosts that answer`;
+    return { reaches: false, probe: now, cause, advice, drift, verdict: `${head}${cause.text}. ${fix}` };
+  }
+
   run(): Diagnosis {
     const { from, address, to, upOps } = this.#in;
     const now = probe(this.#kernel, from, address);
@@ -670,6 +713,7 @@ class Diagnoser {
     }
     const failed = now.back ?? now.there;
     const { cause, fixes } = this.#cause(failed);
+    if (cause.kind === 'host-gone') return this.#hostGone(now, cause, drift);
     const advice: WhyAdvice[] = [];
     let restores = false;
     let upCommand = this.#in.upCommand;

@@ -18,4 +18,4 @@ export {
   type RouteType,
 } from './model.js';
 export { lookup, probe, routeText, walk, type Probe, type Walk, type WalkHop, type WalkStop } from './walk.js';
-export { diagnose, type Diagnosis, type WhyAdvice, type WhyCause, type WhyCauseKind, type WhyInput } from './diagnose.js';
+export { diagnose, type Diagnosis, type HostGone, type WhyAdvice, type WhyCause, type WhyCauseKind, type WhyInput } from './diagnose.js';

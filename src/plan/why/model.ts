@@ -58,7 +58,7 @@ export interface ModelLink {
   addresses: Cidr[];
   /** The bridge (in the same node) this interface is a port of. */
   master?: string;
-  /** A veth's other end, as the lab wires it; absent when nslab does not know where the device leads. */
+  /** A veth's other end, as the lab wires it (or a VXLAN's, for a cable between hosts); absent when nslab does not know where the device leads. */
   peer?: EndName;
   /** Its link-layer address, as read; absent for a device the model made (a new one gets a new address). */
   mac?: string;
@@ -148,12 +148,13 @@ export function findLink(m: NetModel, end: EndName): ModelLink | undefined {
 }
 
 /**
- * Whether the interface has a carrier: a veth when both ends are up, a bridge when one of its ports has
- * one; anything else as the kernel said.
+ * Whether the interface has a carrier: a veth (or a cable between hosts) when both ends are up, a bridge
+ * when one of its ports has one; anything else as the kernel said.
  */
 export function hasCarrier(m: NetModel, node: string, link: ModelLink): boolean {
   if (!link.up) return false;
-  if (link.kind === 'veth' && link.peer !== undefined) return findLink(m, link.peer)?.up === true;
+  // A VXLAN device always says it has a carrier, even when its peer host is dead: its known far end decides.
+  if ((link.kind === 'veth' || link.kind === 'vxlan') && link.peer !== undefined) return findLink(m, link.peer)?.up === true;
   if (link.kind === 'bridge') {
     const ports = m.nodes[node]?.links.filter((l) => l.master === link.ifname) ?? [];
     return ports.some((p) => hasCarrier(m, node, p));

@@ -155,7 +155,8 @@ export function segmentOf(m: NetModel, from: EndName): Segment {
   const bridges = new Set<string>();
   const across = (end: EndName, link: ModelLink): void => {
     if (link.kind === 'bridge') return enter(end.node, link.ifname, undefined);
-    if (link.kind !== 'veth' || link.peer === undefined) {
+    // A VXLAN device is a cable too when nslab knows its far end (a cable between hosts of a lab over several).
+    if ((link.kind !== 'veth' && link.kind !== 'vxlan') || link.peer === undefined) {
       seg.unknown.push(end);
       return;
     }

@@ -325,3 +325,46 @@ test('a large drift is said in a bounded list: the first three changes, whole, a
     "nslab up ring.yaml restores the file's network (route ring-r1 10.3.0.2/31 via 10.3.0.1 dev eth0, route ring-r2 10.3.0.4/31 via 10.3.0.3 dev eth1, route ring-r3 10.3.0.0/31 via 10.3.0.2 dev eth0 ... and 9 more), in which h1 reaches h4 and back",
   );
 });
+
+/**
+ * A lab over two machines as the controller joins it: red and r on A, green on B, the r-green cable a
+ * VXLAN whose far end the controller knows. The kernel model is the file's with that cable's ends made VXLAN
+ * devices (a VXLAN always has carrier); B's nodes absent when B does not answer.
+ */
+function overHosts(bGone: boolean): Diagnosis {
+  const lab = labOf(
+    `name: seen\nrouting: static\nhosts:\n  A: { ssh: root@a }\n  B: { ssh: root@b }\nnodes:\n  red: { host: A }\n  r: { kind: router, host: A }\n  green: { host: B }\nlinks:\n  - endpoints: ["red 10.1.0.1/24", "r 10.1.0.2/24"]\n  - endpoints: ["r 10.2.0.1/24", "green 10.2.0.2/24"]\n`,
+  );
+  const kernel = modelOfLab(lab);
+  for (const [node, ifname] of [
+    ['r', 'eth1'],
+    ['green', 'eth0'],
+  ] as const) {
+    const dev = kernel.nodes[node]?.links.find((l) => l.ifname === ifname);
+    if (dev !== undefined) Object.assign(dev, { kind: 'vxlan', carrier: true });
+  }
+  const hostsGone = bGone ? { green: { host: 'B', ssh: 'root@b', reason: 'host B cannot be reached over ssh (root@b): No route to host' } } : {};
+  if (bGone) Object.assign(kernel.nodes.green ?? {}, { present: false, links: [], routes: [] });
+  return diagnose({ lab, kernel, file: modelOfLab(lab), upOps: [], upCommand: 'nslab up seen.yaml', from: 'red', address: '10.2.0.2', to: 'green', hostsGone });
+}
+
+test('across hosts: a VXLAN with a known far end is a cable; a dead host at the far end is the cause, with what to do', () => {
+  const alive = overHosts(false);
+  assert.equal(alive.reaches, true, alive.verdict);
+  assert.deepEqual(
+    alive.probe.there.hops.map((h) => h.node),
+    ['red', 'r', 'green'],
+  );
+  const dead = overHosts(true);
+  assert.equal(dead.reaches, false);
+  assert.deepEqual(dead.cause?.kind, 'host-gone');
+  assert.equal(dead.cause?.node, 'green');
+  assert.match(
+    dead.verdict,
+    /^red does not reach green \(10\.2\.0\.2\): host B, where green runs, does not answer \(host B cannot be reached over ssh \(root@b\): No route to host\); a cable to a dead host keeps its carrier/,
+  );
+  assert.deepEqual(
+    dead.advice.map((a) => a.command),
+    ['ssh root@b true', 'nslab up seen.yaml'],
+  );
+});
