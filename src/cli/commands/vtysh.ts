@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { placeOf } from '../../api/running.js';
 import { NslabError } from '../../errors.js';
-import { attached } from '../attach.js';
+import { attached, onItsHost } from '../attach.js';
 import { labName, requireRoot } from '../context.js';
 
 export function register(program: Command): void {
@@ -15,6 +15,12 @@ export function register(program: Command): void {
     .action(async (node: string, o: { command: string[]; lab?: string }) => {
       requireRoot('vtysh');
       const lab = await labName(o, undefined, node);
+      // A node on another host of the lab: its host's nslab opens it there.
+      const remote = await onItsHost(lab, node, ['vtysh', '--lab', lab, node, ...o.command.flatMap((c) => ['-c', c])]);
+      if (remote !== undefined) {
+        process.exitCode = remote;
+        return;
+      }
       const place = placeOf(lab, node);
       if (place.frrDir === undefined)
         throw new NslabError(
