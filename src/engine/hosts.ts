@@ -4,7 +4,7 @@
  * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). Each copy
  * starts with a header naming the lab; nslab never overwrites or deletes a hosts file without it.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { turn } from './turn.js';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
@@ -18,6 +18,15 @@ function header(lab: string): string {
 /** The lab's hosts file as written, before it is linked into each namespace's directory (and removed). */
 function masterFile(lab: string, dir: string): string {
   return join(dir, `.nslab-${lab}.hosts`);
+}
+
+/**
+ * Where a namespace's new directory is made, with its hosts file in it, before it is renamed into place:
+ * a run killed between the two leaves it here, where its name says whose it is, and never an empty
+ * directory under /etc/netns that no one could prove was nslab's.
+ */
+function stagingDir(lab: string, dir: string): string {
+  return join(dir, `.nslab-${lab}.staging`);
 }
 
 /** The lab a hosts file was written for, from its header; undefined when it is not nslab's. */
@@ -56,6 +65,11 @@ export function hostsLeftovers(dir = ETC_NETNS): Map<string, string[]> {
     return found;
   }
   for (const entry of entries) {
+    const staging = /^\.nslab-(.+)\.staging$/.exec(entry);
+    if (staging?.[1] !== undefined) {
+      if (!found.has(staging[1])) found.set(staging[1], []);
+      continue;
+    }
     const m = /^\.nslab-(.+)\.hosts$/.exec(entry);
     const lab = m !== null ? labOfFile(join(dir, entry)) : labOfFile(join(dir, entry, 'hosts'));
     if (lab === undefined || (m !== null && m[1] !== lab)) continue;
@@ -91,12 +105,14 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
   mkdirSync(dir, { recursive: true });
   const master = masterFile(lab.name, dir);
   writeFileSync(master, hostsText(lab));
+  const staging = stagingDir(lab.name, dir);
   const skipped: string[] = [];
   try {
     for (const [i, node] of lab.nodes.entries()) {
       if (i > 0 && i % SLICE === 0) await turn();
       const nsDir = join(dir, node.netns);
       const file = join(nsDir, 'hosts');
+      if (placeNew(staging, nsDir, (f) => linkSync(master, f))) continue;
       ignore('EEXIST', () => mkdirSync(nsDir));
       if (!ignore('EEXIST', () => linkSync(master, file))) continue;
       // A hosts file is there already: replaced if it is the lab's, else left alone.
@@ -110,6 +126,30 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
     return skipped;
   } finally {
     unlinkSync(master);
+    ignore('ENOENT', () => rmdirSync(staging));
+  }
+}
+
+/**
+ * A namespace's directory that does not exist yet, made whole: in the staging directory with its hosts
+ * file (`put`), then renamed into place. False when the directory exists (the caller places the file in
+ * it); a directory made meanwhile by someone else is left to the caller the same way.
+ */
+function placeNew(staging: string, nsDir: string, put: (file: string) => void): boolean {
+  if (existsSync(nsDir)) return false;
+  ignore('EEXIST', () => mkdirSync(staging));
+  const staged = join(staging, nsDir.slice(nsDir.lastIndexOf('/') + 1));
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(staged);
+  put(join(staged, 'hosts'));
+  try {
+    renameSync(staged, nsDir);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw e;
+    rmSync(staged, { recursive: true, force: true });
+    return false;
   }
 }
 
@@ -138,6 +178,8 @@ export async function removeHosts(lab: string, namespaces: readonly string[], di
   // The lab's own file, if a killed run left it.
   const master = masterFile(lab, dir);
   if (labOfFile(master) === lab) unlinkSync(master);
+  // What a run killed while it placed new directories left staged: the lab's by its name.
+  rmSync(stagingDir(lab, dir), { recursive: true, force: true });
   for (let i = 0; i < namespaces.length; i++) {
     if (i > 0 && i % SLICE === 0) await turn();
     const nsDir = join(dir, namespaces[i] as string);

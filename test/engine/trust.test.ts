@@ -55,6 +55,27 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     rmSync('/etc/netns/someone-else', { recursive: true });
   });
 
+  test("a namespace's directory is placed whole: no empty directory under /etc/netns, and what a killed run left staged goes with down and clean", async () => {
+    const lab = chain(uniqueName('stg'), 3);
+    await up(lab);
+    for (const n of lab.nodes) assert.match(readFileSync(`/etc/netns/${n.netns}/hosts`, 'utf8'), new RegExp(`^# written by nslab for lab ${lab.name};`));
+    assert.ok(!existsSync(`/etc/netns/.nslab-${lab.name}.staging`), 'the staging directory goes once every directory is in place');
+    // What a run killed between making a directory and renaming it into place leaves: one staged with its
+    // file, one still empty.
+    const staging = `/etc/netns/.nslab-${lab.name}.staging`;
+    sh('mkdir', ['-p', `${staging}/${lab.name}-n9`, `${staging}/${lab.name}-n8`]);
+    writeFileSync(`${staging}/${lab.name}-n9/hosts`, `# written by nslab for lab ${lab.name}; nslab down removes it\n`);
+    await down(lab.name);
+    gone(lab);
+    assert.ok(!existsSync(staging));
+    // The same left by a lab that has nothing else: clean finds it by its name.
+    const ghost = uniqueName('ghost');
+    sh('mkdir', ['-p', `/etc/netns/.nslab-${ghost}.staging/${ghost}-a`]);
+    const results = await clean();
+    assert.ok(results.some((r) => r.lab === ghost));
+    assert.ok(!existsSync(`/etc/netns/.nslab-${ghost}.staging`));
+  });
+
   test('a down killed after deleting a namespace and before its hosts file: the next down removes that file too', async () => {
     const lab = chain(uniqueName('kdh'), 3);
     await up(lab);
