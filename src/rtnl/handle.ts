@@ -262,6 +262,8 @@ export class Handle implements AsyncDisposable {
    * and resolves once the kernel has answered every one, with those it refused (none: an empty list). The
    * kernel goes on with the next request after one it refuses. Rejects only when no answer came (a closed
    * handle, a failed socket), leaving unknown which of them were made.
+   *
+   * @internal The engine's (route.addMany): the messages are written by src/netlink, not part of the package.
    */
   requestMany(many: ManyRequests): Promise<RequestFailure[]> {
     // As a whole, a request is named by its first: `RTM_NEWROUTE requests starting with 10.0.0.4/31 via ...`.

@@ -91,6 +91,8 @@ export class RouteOps {
   /**
    * What many routes through one gateway share, encoded once for addMany (`kind` 'add') or delMany ('del'):
    * every part of `route` but its destination (`to` is ignored). A device given by name is looked up now.
+   *
+   * @internal The engine's: the messages are written by src/netlink/route-batch.ts, not part of the package.
    */
   async shape(route: RouteSpec, kind: 'add' | 'del'): Promise<RouteShape> {
     const oif = route.dev === undefined ? undefined : typeof route.dev === 'string' ? await this.#h.link.index(route.dev) : route.dev.index;
@@ -104,6 +106,8 @@ export class RouteOps {
    * named by `object(i)`; the others are added.
    *
    * Equivalent to: ip -batch FILE, with a line `route add TO via GW dev DEV` for each
+   *
+   * @internal The engine's, as `shape`.
    */
   addMany(messages: Buffer, object: (i: number) => string): Promise<RequestFailure[]> {
     return this.#h.requestMany({ type: Rtm.NEWROUTE, flags: NlmF.CREATE | NlmF.EXCL, messages, object });
@@ -113,6 +117,8 @@ export class RouteOps {
    * Deletes many routes at once, as addMany adds them (shapes from `shape(route, 'del')`).
    *
    * Equivalent to: ip -batch FILE, with a line `route del TO via GW dev DEV` for each
+   *
+   * @internal The engine's, as `shape`.
    */
   delMany(messages: Buffer, object: (i: number) => string): Promise<RequestFailure[]> {
     return this.#h.requestMany({ type: Rtm.DELROUTE, flags: 0, messages, object });
