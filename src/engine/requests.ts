@@ -6,8 +6,11 @@
 import type { OpKind } from '../plan/types.js';
 import type { OpOf } from '../plan/index.js';
 import { RTPROT_NSLAB } from '../plan/index.js';
-import { NetlinkError, type DevRef, type Handle, type RouteSpec } from '../rtnl/index.js';
-import type { ResolvedRoute } from '../topology/types.js';
+import { NslabError } from '../errors.js';
+import { longestRouteRequest, putRouteRequest, routeDestination, type RouteDestination, type RouteShape } from '../netlink/index.js';
+import { NetlinkError, type DevRef, type Handle, type RequestFailure, type RouteSpec } from '../rtnl/index.js';
+import { RouteList, type RouteDestination as TableDestination, type RouteTable } from '../topology/route-table.js';
+import type { NodeRoutes, ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
 import type { Namespaces } from './namespaces.js';
 import type { Processes } from './processes.js';
@@ -59,43 +62,146 @@ async function idempotent(work: Promise<unknown>, gone: string): Promise<void> {
   }
 }
 
-/** Computed routes a routes.add op has in flight at most: one window of the addon (kWindow in nslab.cc). */
+/** Computed routes a routes.add op sends at once, with one promise: one window of the addon (kWindow in transact.cc). */
 const ROUTES_AT_ONCE = 256;
-/** Computed routes in flight at most in a run, every routes.add op's together: their requests and promises are the working set. */
-const ROUTES_IN_FLIGHT = 4096;
+/** Windows of computed routes in flight at most in a run, every routes.add op's together (their buffers are the working set). */
+const WINDOWS_IN_FLIGHT = 32;
 
-/** A run's room for computed routes in flight, and the ops waiting for some. */
+/** A run's room for windows in flight, and the ops waiting for some. */
 interface RouteRoom {
   left: number;
   waiting: (() => void)[];
 }
 const routeRooms = new WeakMap<RunContext, RouteRoom>();
 
+/** A route table's destinations, each encoded the first time a route to it is sent (a ring of 1,000 routers has 1,000 for its million routes). */
+const encodedDestinations = new WeakMap<RouteTable, (RouteDestination | undefined)[]>();
+
+/** A node's computed routes as requests: each route's bytes written straight from the table's integers. */
+class RouteRequests {
+  readonly #routes: RouteList;
+  readonly #dest: Int32Array;
+  readonly #gateway: Int32Array;
+  readonly #from: number;
+  readonly #picks: Int32Array | undefined;
+  readonly #destinations: readonly TableDestination[];
+  readonly #encoded: (RouteDestination | undefined)[];
+  /** By gateway index (the node's few): its shape. */
+  readonly #shapes: Map<number, RouteShape>;
+  /** The bytes of the longest request a shape makes. */
+  readonly #longest: number;
+
+  private constructor(routes: RouteList, shapes: Map<number, RouteShape>) {
+    const table = routes.table;
+    this.#routes = routes;
+    this.#dest = table.columns.dest;
+    this.#gateway = table.columns.gateway;
+    ({ from: this.#from, picks: this.#picks } = routes.rows);
+    this.#destinations = table.destinations;
+    let encoded = encodedDestinations.get(table);
+    if (encoded === undefined) encodedDestinations.set(table, (encoded = []));
+    this.#encoded = encoded;
+    this.#shapes = shapes;
+    let longest = 0;
+    for (const shape of shapes.values()) longest = Math.max(longest, longestRouteRequest(shape));
+    this.#longest = longest;
+  }
+
+  /** The requests of a node's routes (`kind` add or del), the shape of each of its gateways made once. */
+  static async of(routes: NodeRoutes, kind: 'add' | 'del', h: Handle, dev: (ifname: string) => DevRef): Promise<RouteRequests> {
+    // The planner's lists are RouteLists: the engine reads the table's columns, which NodeRoutes keeps to itself.
+    if (!(routes instanceof RouteList)) throw new NslabError('NSLAB_INTERNAL', 'routes.add carries computed routes read from a RouteTable');
+    const { from, picks } = routes.rows;
+    const gateways = routes.table.columns.gateway;
+    // Each gateway's first route, which its shape is made from.
+    const seen = new Uint8Array(routes.table.gateways.length);
+    const first = new Map<number, number>();
+    for (let k = 0; k < routes.length; k++) {
+      const g = gateways[picks !== undefined ? (picks[k] as number) : from + k] as number;
+      if (seen[g] === 1) continue;
+      seen[g] = 1;
+      first.set(g, k);
+    }
+    const shapes = new Map<number, RouteShape>();
+    for (const [g, k] of first) shapes.set(g, await h.route.shape(routeSpec(routes.route(k), dev), kind));
+    return new RouteRequests(routes, shapes);
+  }
+
+  /**
+   * The requests of routes from .. to - 1 in one buffer, but those `only` leaves out (0), if given. One loop
+   * with the table's columns in locals, and the buffer made for the longest shape: the CLI runs node with
+   * --no-opt, where every call and every second pass over a million routes shows.
+   */
+  encode(from: number, to: number, only?: Uint8Array): Buffer {
+    const picks = this.#picks;
+    const first = this.#from;
+    const destColumn = this.#dest;
+    const gatewayColumn = this.#gateway;
+    const shapes = this.#shapes;
+    const encoded = this.#encoded;
+    const out = Buffer.allocUnsafe((to - from) * this.#longest);
+    let off = 0;
+    for (let k = from; k < to; k++) {
+      if (only !== undefined && only[k] !== 1) continue;
+      const row = picks !== undefined ? (picks[k] as number) : first + k;
+      const d = destColumn[row] as number;
+      const dst = encoded[d] ?? (encoded[d] = encodeDestination(this.#destinations[d] as TableDestination));
+      off = putRouteRequest(out, off, shapes.get(gatewayColumn[row] as number) as RouteShape, dst);
+    }
+    return out.subarray(0, off);
+  }
+
+  /** Route k as errors name it: `10.0.0.4/31 via 10.0.0.3 dev eth0`. */
+  describe(k: number): string {
+    return `${this.#routes.toText(k)} via ${this.#routes.via(k)} dev ${this.#routes.dev(k)}`;
+  }
+}
+
+function encodeDestination(d: TableDestination): RouteDestination {
+  return d.to === 'default' ? routeDestination(d.family, undefined, 0) : routeDestination(d.family, d.to.address, d.to.prefixLength);
+}
+
 /**
- * A node's computed routes, read from the lab's route table as they go, a window at a time: the requests in
- * flight stay bounded however many routes the lab has (a 32 x 32 grid of routers, two million). In a
- * namespace that stays, the undo deletes what was added, whatever failed.
+ * A node's computed routes, written straight from the lab's route table into one buffer a window (256
+ * routes, one promise): the requests in flight stay bounded however many routes the lab has (a 32 x 32 grid
+ * of routers, two million), and no route becomes an object on its way. In a namespace that stays, the
+ * undo deletes what was added, whatever failed.
  */
 async function sendComputedRoutes(op: OpOf<'routes.add'>, h: Handle, ctx: RunContext): Promise<void> {
   let room = routeRooms.get(ctx);
-  if (room === undefined) routeRooms.set(ctx, (room = { left: ROUTES_IN_FLIGHT, waiting: [] }));
-  const routes = op.routes;
-  const spec = (k: number): RouteSpec => routeSpec(routes.route(k), (dev) => ctx.dev(op.netns, dev));
-  const added = new Uint8Array(routes.length);
+  if (room === undefined) routeRooms.set(ctx, (room = { left: WINDOWS_IN_FLIGHT, waiting: [] }));
+  const count = op.routes.length;
+  const dev = (ifname: string): DevRef => ctx.dev(op.netns, ifname);
+  const requests = await RouteRequests.of(op.routes, 'add', h, dev);
+  // Errors name the route, its node and its device: made only for a route the kernel refuses.
+  const object = (k: number): string => `${requests.describe(k)} (computed for node ${op.node})`;
+  const added = new Uint8Array(count);
   ctx.undo(op.netns, async () => {
-    for (let k = 0; k < routes.length; k++) if (added[k] === 1) await h.route.del(spec(k));
+    const undo = await RouteRequests.of(op.routes, 'del', h, dev);
+    for (let from = 0; from < count; from += ROUTES_AT_ONCE) {
+      const to = Math.min(count, from + ROUTES_AT_ONCE);
+      const positions: number[] = [];
+      for (let k = from; k < to; k++) if (added[k] === 1) positions.push(k);
+      if (positions.length === 0) continue;
+      const [failed] = await h.route.delMany(undo.encode(from, to, added), (i) => object(positions[i] as number));
+      if (failed !== undefined) throw failed.error;
+    }
   });
-  for (let from = 0; from < routes.length; from += ROUTES_AT_ONCE) {
-    const to = Math.min(routes.length, from + ROUTES_AT_ONCE);
-    while (room.left < ROUTES_AT_ONCE) await new Promise<void>((resolve) => room.waiting.push(resolve));
-    room.left -= to - from;
-    const sent: Promise<void>[] = [];
-    for (let k = from; k < to; k++) sent.push(h.route.add(spec(k)).then(() => void (added[k] = 1)));
-    const settled = await Promise.allSettled(sent);
-    room.left += to - from;
-    room.waiting.shift()?.();
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+  for (let from = 0; from < count; from += ROUTES_AT_ONCE) {
+    const to = Math.min(count, from + ROUTES_AT_ONCE);
+    while (room.left === 0) await new Promise<void>((resolve) => room.waiting.push(resolve));
+    room.left -= 1;
+    let failures: RequestFailure[];
+    try {
+      failures = await h.route.addMany(requests.encode(from, to), (i) => object(from + i));
+    } finally {
+      room.left += 1;
+      room.waiting.shift()?.();
+    }
+    added.fill(1, from, to);
+    for (const f of failures) added[from + f.index] = 0;
+    const [failed] = failures;
+    if (failed !== undefined) throw failed.error;
   }
 }
 

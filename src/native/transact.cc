@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include <algorithm>
@@ -25,6 +26,8 @@ int64_t nowMs() {
 // sendmsg, and the answers must fit in the socket's receive buffer until we read them.
 constexpr size_t kWindow = 256;
 constexpr size_t kWindowBytes = 512 * 1024;
+// Datagrams read per recvmmsg by transact.
+constexpr size_t kRecvBatch = 32;
 
 void freeVector(napi_env, void*, void* hint) { delete static_cast<std::vector<uint8_t>*>(hint); }
 
@@ -44,6 +47,17 @@ void runTransaction(Transaction& tx, int timeoutMs, std::vector<uint8_t>& buf) {
     }
     msgs.push_back({off, NLMSG_ALIGN(h->nlmsg_len), h->nlmsg_seq});
     off += NLMSG_ALIGN(h->nlmsg_len);
+  }
+  // buf holds `slots` receive buffers of kRecvBuf bytes, one per datagram of a recvmmsg.
+  const size_t slots = std::max<size_t>(1, buf.size() / kRecvBuf);
+  std::vector<struct iovec> iov(slots);
+  std::vector<struct mmsghdr> mm(slots);
+  for (size_t s = 0; s < slots; s++) {
+    iov[s].iov_base = buf.data() + s * kRecvBuf;
+    iov[s].iov_len = kRecvBuf;
+    memset(&mm[s], 0, sizeof mm[s]);
+    mm[s].msg_hdr.msg_iov = &iov[s];
+    mm[s].msg_hdr.msg_iovlen = 1;
   }
   int64_t deadline = nowMs() + timeoutMs;
   size_t i = 0;
@@ -70,11 +84,12 @@ void runTransaction(Transaction& tx, int timeoutMs, std::vector<uint8_t>& buf) {
       return;
     }
     // The kernel answers rtnetlink requests inside sendto, so the answers are usually queued already:
-    // read until the socket is empty and poll only then (one syscall an answer, not two).
+    // read until the socket is empty and poll only then. Each ACK is a datagram of its own: recvmmsg takes
+    // up to `slots` of them a syscall (a window of routes is 256 ACKs), not one.
     while (!pending.empty()) {
-      ssize_t got;
+      int got;
       do {
-        got = recv(tx.fd, buf.data(), buf.size(), MSG_TRUNC | MSG_DONTWAIT);
+        got = recvmmsg(tx.fd, mm.data(), static_cast<unsigned>(slots), MSG_TRUNC | MSG_DONTWAIT, nullptr);
       } while (got < 0 && errno == EINTR);
       if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         int64_t left = deadline - nowMs();
@@ -93,18 +108,22 @@ void runTransaction(Transaction& tx, int timeoutMs, std::vector<uint8_t>& buf) {
         tx.err = fail("recvmsg", "netlink");
         return;
       }
-      if (static_cast<size_t>(got) > buf.size()) {
-        tx.err = SysErr{EMSGSIZE, "recvmsg", "netlink datagram larger than the receive buffer"};
-        return;
+      for (int s = 0; s < got; s++) {
+        // With MSG_TRUNC, msg_len is the datagram's real length.
+        size_t n = mm[s].msg_len;
+        if (n > kRecvBuf) {
+          tx.err = SysErr{EMSGSIZE, "recvmsg", "netlink datagram larger than the receive buffer"};
+          return;
+        }
+        const uint8_t* data = buf.data() + static_cast<size_t>(s) * kRecvBuf;
+        for (size_t off = 0; off + sizeof(nlmsghdr) <= n;) {
+          const auto* h = reinterpret_cast<const nlmsghdr*>(data + off);
+          if (h->nlmsg_len < sizeof(nlmsghdr) || off + h->nlmsg_len > n) break;
+          if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE) pending.erase(h->nlmsg_seq);
+          off += NLMSG_ALIGN(h->nlmsg_len);
+        }
+        tx.response.insert(tx.response.end(), data, data + n);
       }
-      size_t n = static_cast<size_t>(got);
-      for (size_t off = 0; off + sizeof(nlmsghdr) <= n;) {
-        const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data() + off);
-        if (h->nlmsg_len < sizeof(nlmsghdr) || off + h->nlmsg_len > n) break;
-        if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE) pending.erase(h->nlmsg_seq);
-        off += NLMSG_ALIGN(h->nlmsg_len);
-      }
-      tx.response.insert(tx.response.end(), buf.begin(), buf.begin() + static_cast<long>(n));
     }
     i = j;
   }
@@ -151,7 +170,8 @@ napi_value Transact(napi_env env, napi_callback_info info) {
   return runAsync(
       env, "nslab.transact",
       [txs, timeoutMs]() {
-        std::vector<uint8_t> buf(kRecvBuf);
+        // Kept by each threadpool thread: kRecvBatch datagrams a recvmmsg (pages are touched only as used).
+        thread_local std::vector<uint8_t> buf(kRecvBatch * kRecvBuf);
         for (auto& tx : *txs) runTransaction(tx, static_cast<int>(timeoutMs), buf);
       },
       [txs](napi_env env) {

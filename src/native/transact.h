@@ -23,7 +23,8 @@ struct Transaction {
 constexpr size_t kRecvBuf = 64 * 1024;
 
 // Sends tx.request on tx.fd and collects every answer into tx.response (or the error into tx.err).
-// buf is a receive buffer of kRecvBuf bytes that the caller reuses across transactions.
+// buf holds one or more receive buffers of kRecvBuf bytes (one per datagram of a recvmmsg), which the
+// caller reuses across transactions.
 void runTransaction(Transaction& tx, int timeoutMs, std::vector<uint8_t>& buf);
 
 // The first error a batch of ACKed requests got (a positive errno), or 0.

@@ -12,6 +12,17 @@ export function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/**
+ * The bytes of `buf` as host-order u32 words, on a little-endian host when they start and end on a 4-byte
+ * boundary (netlink messages are padded to 4 bytes; the addon's buffers are aligned); undefined otherwise.
+ * The loops over every message of a window read words: with the CLI's --no-opt a DataView call a field
+ * cost more than the kernel's work on the message.
+ */
+export function hostWords(buf: Uint8Array): Uint32Array | undefined {
+  if (!HOST_LITTLE_ENDIAN || buf.byteOffset % 4 !== 0 || buf.length % 4 !== 0) return undefined;
+  return new Uint32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+}
+
 /** A DataView over exactly the bytes of `buf` (which may be a window into a larger ArrayBuffer). */
 export function viewOf(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -11,6 +11,11 @@ export {
   decodeMessages,
   frameMessages,
   isBareAck,
+  countRequests,
+  frameHeaders,
+  HeaderColumn,
+  numberRequests,
+  putMessage,
   isDone,
   isError,
   isMultipart,
@@ -36,6 +41,9 @@ export { encodeAddr, decodeAddr, addrAttributes, IFADDRMSG_LEN } from './addr.js
 export type { AddrMessage, AddrAttrs, AddrCacheInfo } from './addr.js';
 export { encodeRoute, decodeRoute, routeAttributes, routeMetricsAttributes, nexthopAttributes, RTMSG_LEN } from './route.js';
 export type { RouteMessage, RouteAttrs, RouteCacheInfo, Nexthop, Via } from './route.js';
+export { encodeRouteRequests, longestRouteRequest, putRouteRequest, routeDestination, routeRequestSize, routeShape } from './route-batch.js';
+export type { RouteDestination, RouteRequest, RouteShape } from './route-batch.js';
+export { align4 } from './bytes.js';
 export { encodeNeigh, decodeNeigh, neighAttributes, NDMSG_LEN } from './neigh.js';
 export type { NeighMessage, NeighAttrs, NeighCacheInfo } from './neigh.js';
 export { encodeNetconf, decodeNetconf, netconfAttributes, NETCONFMSG_LEN } from './netconf.js';

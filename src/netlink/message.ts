@@ -3,7 +3,7 @@
  * followed by a body, padded to 4 bytes. One datagram from the kernel may hold many messages; a dump is a
  * series of NLM_F_MULTI messages over one or more datagrams, ended by NLMSG_DONE.
  */
-import { HOST_LITTLE_ENDIAN, align4, copyBytes, putU16, putU32, viewOf } from './bytes.js';
+import { HOST_LITTLE_ENDIAN, align4, copyBytes, hostWords, putU16, putU32, viewOf } from './bytes.js';
 import { NLMSG_HDRLEN, NlmF, Nlmsg } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './error.js';
 
@@ -37,7 +37,7 @@ export function checkHeader(header: MessageHeader): void {
 }
 
 /** Writes the header and body of one message at `off`; returns the offset after it (padding included). */
-function putMessage(out: Buffer, off: number, header: MessageHeader, body: Uint8Array): number {
+export function putMessage(out: Buffer, off: number, header: MessageHeader, body: Uint8Array): number {
   const len = NLMSG_HDRLEN + body.length;
   putU32(out, off, len);
   putU16(out, off + 4, header.type);
@@ -135,15 +135,20 @@ export function decodeMessages(buf: Uint8Array): NetlinkMessage[] {
  * in place.
  */
 export function isBareAck(buf: Uint8Array, frame: MessageFrame): boolean {
+  return isBareAckAt(buf, frame.type, frame.flags, frame.body, frame.end);
+}
+
+/** isBareAck of a message read in place: its type, flags, and where its body starts and ends. */
+export function isBareAckAt(buf: Uint8Array, type: number, flags: number, body: number, end: number): boolean {
   return (
-    frame.type === Nlmsg.ERROR &&
-    frame.end - frame.body === 4 + NLMSG_HDRLEN &&
-    (frame.flags & NlmF.CAPPED) !== 0 &&
+    type === Nlmsg.ERROR &&
+    end - body === 4 + NLMSG_HDRLEN &&
+    (flags & NlmF.CAPPED) !== 0 &&
     // int error == 0, whatever the byte order
-    buf[frame.body] === 0 &&
-    buf[frame.body + 1] === 0 &&
-    buf[frame.body + 2] === 0 &&
-    buf[frame.body + 3] === 0
+    buf[body] === 0 &&
+    buf[body + 1] === 0 &&
+    buf[body + 2] === 0 &&
+    buf[body + 3] === 0
   );
 }
 
@@ -168,4 +173,115 @@ export function isMultipart(msg: Pick<NetlinkMessage, 'flags'>): boolean {
  */
 export function isDumpInterrupted(msg: Pick<NetlinkMessage, 'flags'>): boolean {
   return (msg.flags & NlmF.DUMP_INTR) !== 0;
+}
+
+/** The columns of frameHeaders, for each message. */
+export const HeaderColumn = { type: 0, flags: 1, seq: 2, pid: 3, body: 4, end: 5, bareAck: 6, count: 7 } as const;
+
+/**
+ * The headers of a datagram's messages, flat, with no object a message (a window's answer is 256 ACKs):
+ * for message m, at m * HeaderColumn.count + HeaderColumn.x, its type, flags, seq, pid, where its body
+ * starts and ends (without padding), and 1 if it is a bare ACK (isBareAck), else 0. Checks every
+ * nlmsg_len as frameMessages does, and throws the same NetlinkDecodeError before returning anything.
+ */
+export function frameHeaders(buf: Uint8Array): Uint32Array {
+  const view = viewOf(buf);
+  let count = 0;
+  for (let off = 0; off < buf.length; count++) {
+    // The common case inline; checkedLength says what is wrong otherwise.
+    const len = buf.length - off >= NLMSG_HDRLEN ? view.getUint32(off, HOST_LITTLE_ENDIAN) : 0;
+    off += align4(len >= NLMSG_HDRLEN && off + len <= buf.length ? len : checkedLength(buf, view, off));
+  }
+  const out = new Uint32Array(count * HeaderColumn.count);
+  const words = hostWords(buf);
+  if (words !== undefined) {
+    for (let off = 0, m = 0; off < buf.length; m += HeaderColumn.count) {
+      const w = off >>> 2;
+      const len = words[w] as number;
+      const typeAndFlags = words[w + 1] as number;
+      const type = typeAndFlags & 0xffff;
+      const flags = typeAndFlags >>> 16;
+      out[m] = type;
+      out[m + 1] = flags;
+      out[m + 2] = words[w + 2] as number;
+      out[m + 3] = words[w + 3] as number;
+      out[m + 4] = off + NLMSG_HDRLEN;
+      out[m + 5] = off + len;
+      // isBareAckAt, on words: NLMSG_ERROR, capped, 4 + 16 bytes of body, error 0.
+      out[m + 6] = type === Nlmsg.ERROR && len === NLMSG_HDRLEN + 4 + NLMSG_HDRLEN && (flags & NlmF.CAPPED) !== 0 && words[w + 4] === 0 ? 1 : 0;
+      off += align4(len);
+    }
+    return out;
+  }
+  for (let off = 0, m = 0; off < buf.length; m += HeaderColumn.count) {
+    const len = view.getUint32(off, HOST_LITTLE_ENDIAN);
+    const type = view.getUint16(off + 4, HOST_LITTLE_ENDIAN);
+    const flags = view.getUint16(off + 6, HOST_LITTLE_ENDIAN);
+    out[m] = type;
+    out[m + 1] = flags;
+    out[m + 2] = view.getUint32(off + 8, HOST_LITTLE_ENDIAN);
+    out[m + 3] = view.getUint32(off + 12, HOST_LITTLE_ENDIAN);
+    out[m + 4] = off + NLMSG_HDRLEN;
+    out[m + 5] = off + len;
+    out[m + 6] = isBareAckAt(buf, type, flags, off + NLMSG_HDRLEN, off + len) ? 1 : 0;
+    off += align4(len);
+  }
+  return out;
+}
+
+/**
+ * Requests already encoded back to back (encodeRouteRequests and the like), checked to be whole messages,
+ * every one of type `type`: returns how many. A NetlinkEncodeError otherwise.
+ */
+export function countRequests(buf: Uint8Array, type: number): number {
+  const words = hostWords(buf);
+  if (words !== undefined) {
+    // The common case on words; the loop below says what is wrong with a buffer that is not.
+    let count = 0;
+    let w = 0;
+    while (w < words.length) {
+      const len = words[w] as number;
+      if (len < NLMSG_HDRLEN || w * 4 + align4(len) > buf.length || ((words[w + 1] as number) & 0xffff) !== type) break;
+      w += align4(len) >>> 2;
+      count++;
+    }
+    if (w === words.length) return count;
+  }
+  const view = viewOf(buf);
+  let count = 0;
+  for (let off = 0; off < buf.length;) {
+    if (buf.length - off < NLMSG_HDRLEN) throw new NetlinkEncodeError(`${buf.length - off} stray bytes after request ${count}, too few for a header`);
+    const len = view.getUint32(off, HOST_LITTLE_ENDIAN);
+    if (len < NLMSG_HDRLEN || off + align4(len) > buf.length) throw new NetlinkEncodeError(`request ${count}: nlmsg_len ${len} does not fit the buffer`);
+    const t = view.getUint16(off + 4, HOST_LITTLE_ENDIAN);
+    if (t !== type) throw new NetlinkEncodeError(`request ${count} is of type ${t}, not ${type} as the others`);
+    off += align4(len);
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Numbers requests encoded back to back (countRequests has checked them): sequence numbers from `first`
+ * on, and nlmsg_flags `flags` on each. Returns the offset after the last.
+ */
+export function numberRequests(buf: Uint8Array, first: number, flags: number): number {
+  const words = hostWords(buf);
+  if (words !== undefined) {
+    let w = 0;
+    for (let seq = first; w < words.length; seq++) {
+      words[w + 1] = (((words[w + 1] as number) & 0xffff) | (flags << 16)) >>> 0;
+      words[w + 2] = seq;
+      w += align4(words[w] as number) >>> 2;
+    }
+    return w * 4;
+  }
+  const view = viewOf(buf);
+  let off = 0;
+  for (let seq = first; off < buf.length; seq++) {
+    view.setUint16(off + 6, flags, HOST_LITTLE_ENDIAN);
+    view.setUint32(off + 8, seq, HOST_LITTLE_ENDIAN);
+    off += align4(view.getUint32(off, HOST_LITTLE_ENDIAN));
+  }
+  return off;
 }

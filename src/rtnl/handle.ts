@@ -8,8 +8,21 @@
 import { availableParallelism } from 'node:os';
 import { closeSocket, closeSockets, netnsPath, openSockets, transact } from '../native/index.js';
 import { NslabError } from '../errors.js';
-import { checkHeader, decodeAck, encodeMessages, frameMessages, isBareAck, messageTypeName, NlmF, Nlmsg } from '../netlink/index.js';
-import type { MessageFrame, NetlinkMessage, OutgoingMessage } from '../netlink/index.js';
+import {
+  align4,
+  checkHeader,
+  countRequests,
+  decodeAck,
+  frameHeaders,
+  HeaderColumn,
+  messageTypeName,
+  NlmF,
+  Nlmsg,
+  NLMSG_HDRLEN,
+  numberRequests,
+  putMessage,
+} from '../netlink/index.js';
+import type { NetlinkMessage } from '../netlink/index.js';
 import { NetlinkError } from './error.js';
 import { AddrOps } from './addr.js';
 import { LinkOps } from './link.js';
@@ -38,10 +51,35 @@ export interface Request {
   release?: () => void;
 }
 
+/**
+ * Many change requests of one type, encoded already, back to back in one buffer (encodeRouteRequests):
+ * sent together, with one promise for all. The Handle writes their sequence numbers and flags.
+ */
+export interface ManyRequests {
+  /** RTM_* message type, the same for every request. */
+  type: number;
+  /** NLM_F_* flags besides NLM_F_REQUEST and NLM_F_ACK (CREATE, EXCL, REPLACE), the same for every request. */
+  flags: number;
+  /** The messages: headers (sequence numbers and flags left for the Handle) and bodies. */
+  messages: Buffer;
+  /** What request i is about, for its error message; called only for a request the kernel refuses. */
+  object: (i: number) => string;
+}
+
+/** A request of a ManyRequests the kernel refused: its position, and the error that names it. */
+export interface RequestFailure {
+  index: number;
+  error: NetlinkError;
+}
+
 interface Pending {
   request: Request;
   /** Given when the request goes into a batch; its answer's messages carry it. */
   seq: number;
+  /** How many messages: 1, or a ManyRequests' count (sequence numbers seq .. seq + count - 1). */
+  count: number;
+  /** A ManyRequests': how it settles. */
+  many: ManyState | undefined;
   attempts: number;
   resolve: (messages: NetlinkMessage[]) => void;
   reject: (error: Error) => void;
@@ -53,6 +91,15 @@ interface Pending {
   interrupted: boolean;
   /** The messages of its answer so far (a dump's, a get's reply); undefined until the first. */
   messages: NetlinkMessage[] | undefined;
+}
+
+/** The bookkeeping of a ManyRequests on its trip. */
+interface ManyState {
+  object: (i: number) => string;
+  /** ACKs and errors read so far. */
+  answers: number;
+  failures: RequestFailure[];
+  resolve: (failures: RequestFailure[]) => void;
 }
 
 /** What #takeBatch hands the flush group: one socket's requests, encoded, and how to settle them. */
@@ -205,7 +252,54 @@ export class Handle implements AsyncDisposable {
       return Promise.reject(e as Error);
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request, seq: 0, attempts: 0, resolve, reject, answered: false, interrupted: false, messages: undefined });
+      this.#queue.push({ request, seq: 0, count: 1, many: undefined, attempts: 0, resolve, reject, answered: false, interrupted: false, messages: undefined });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Sends many change requests of one type at once (coalesced with the others of this tick, as `request`'s)
+   * and resolves once the kernel has answered every one, with those it refused (none: an empty list). The
+   * kernel goes on with the next request after one it refuses. Rejects only when no answer came (a closed
+   * handle, a failed socket), leaving unknown which of them were made.
+   *
+   * @internal The engine's (route.addMany): the messages are written by src/netlink, not part of the package.
+   */
+  requestMany(many: ManyRequests): Promise<RequestFailure[]> {
+    // As a whole, a request is named by its first: `RTM_NEWROUTE requests starting with 10.0.0.4/31 via ...`.
+    const object = (): string => `requests starting with ${many.object(0)}`;
+    const describe = (): string => `${messageTypeName(many.type)} ${object()}`;
+    const request: Request = { type: many.type, flags: many.flags, body: many.messages, object };
+    let count: number;
+    try {
+      if (this.#closed) throw new NslabError('NSLAB_NATIVE', `the netlink handle of ${this.where} is closed`);
+      if (isReadOnlyType(many.type)) throw new NslabError('NSLAB_INTERNAL', `requestMany sends changes, not ${messageTypeName(many.type)}`);
+      if (this.netns === null) {
+        throw new NslabError(
+          'NSLAB_NOT_OURS',
+          `refusing ${describe()} in the namespace nslab runs in: nslab changes only namespaces it made. Open a Handle with { netns: NAME }.`,
+        );
+      }
+      checkHeader({ type: many.type, flags: wireFlags(request), seq: 0 });
+      count = countRequests(many.messages, many.type);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    if (count === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const state: ManyState = { object: many.object, answers: 0, failures: [], resolve };
+      this.#queue.push({
+        request,
+        seq: 0,
+        count,
+        many: state,
+        attempts: 0,
+        resolve: () => {},
+        reject,
+        answered: false,
+        interrupted: false,
+        messages: undefined,
+      });
       this.#schedule();
     });
   }
@@ -238,33 +332,54 @@ export class Handle implements AsyncDisposable {
 
     // A batch's sequence numbers are consecutive, so #settle finds a request by subtracting the first from
     // a message's seq. When a batch would run past 2^32 - 1, numbering starts again at 1 (0 is not used).
-    if (this.#seq > 0xffffffff - count) this.#seq = 0;
-    const first = this.#seq + 1;
-    this.#seq += count;
-    const messages: OutgoingMessage[] = [];
+    // A ManyRequests takes as many numbers as it has messages; `owners` then finds a message's request.
+    let seqs = 0;
+    let bytes = 0;
     for (let i = 0; i < count; i++) {
       const p = batch[i] as Pending;
-      p.seq = first + i;
+      seqs += p.count;
+      bytes += p.many !== undefined ? p.request.body.length : align4(NLMSG_HDRLEN + p.request.body.length);
+    }
+    if (this.#seq > 0xffffffff - seqs) this.#seq = 0;
+    const first = this.#seq + 1;
+    this.#seq += seqs;
+    const owners = seqs === count ? undefined : new Int32Array(seqs);
+    // A ManyRequests alone (a window of computed routes) leaves in its own buffer, numbered in place.
+    const alone = count === 1 && (batch[0] as Pending).many !== undefined;
+    const buffer = alone ? (batch[0] as Pending).request.body : Buffer.allocUnsafe(bytes);
+    let seq = first;
+    let off = 0;
+    for (let i = 0; i < count; i++) {
+      const p = batch[i] as Pending;
+      p.seq = seq;
       p.answered = false;
       p.interrupted = false;
       p.messages = undefined;
-      messages.push({ type: p.request.type, flags: wireFlags(p.request), seq: p.seq, body: p.request.body });
+      if (p.many !== undefined) {
+        p.many.answers = 0;
+        p.many.failures = [];
+        if (!alone) buffer.set(p.request.body, off);
+        off = numberRequests(buffer.subarray(off, off + p.request.body.length), seq, wireFlags(p.request)) + off;
+      } else {
+        off = putMessage(buffer, off, { type: p.request.type, flags: wireFlags(p.request), seq }, p.request.body);
+      }
+      if (owners !== undefined) owners.fill(i, seq - first, seq - first + p.count);
+      seq += p.count;
     }
-    const buffer = encodeMessages(messages);
     this.#inFlight += 1;
     return {
       fd: this.#fd,
       buffer,
       settle: (answer) => {
         this.#inFlight -= 1;
-        this.#settle(batch, answer);
+        this.#settle(batch, answer, owners);
         if (this.#queue.length > 0) this.#schedule();
         else if (this.#idle.length > 0) for (const f of this.#idle.splice(0)) f();
       },
     };
   }
 
-  #settle(batch: Pending[], answer: Buffer | Error): void {
+  #settle(batch: Pending[], answer: Buffer | Error, owners: Int32Array | undefined): void {
     if (answer instanceof Error) {
       for (const p of batch) {
         p.request.release?.();
@@ -274,7 +389,7 @@ export class Handle implements AsyncDisposable {
     }
     let decodeError: Error | undefined;
     try {
-      this.#readAnswer(batch, answer);
+      this.#readAnswer(batch, answer, owners);
     } catch (e) {
       decodeError = e instanceof Error ? e : new NslabError('NSLAB_INTERNAL', String(e));
     }
@@ -291,24 +406,51 @@ export class Handle implements AsyncDisposable {
 
   /**
    * Settles the requests of a batch from the answer, message by message in the kernel's order. Headers are
-   * read in place; only what someone receives is decoded: a dump's or a get's messages (copied out), and
-   * errors (decodeAck). The answer most requests get, a bare ACK, is read in place.
+   * read in place, with no object a message (a window of routes is 256 ACKs); only what someone receives
+   * is decoded: a dump's or a get's messages (copied out), and errors (decodeAck). The answer most requests
+   * get, a bare ACK, is read in place.
    */
-  #readAnswer(batch: Pending[], answer: Buffer): void {
+  #readAnswer(batch: Pending[], answer: Buffer, owners: Int32Array | undefined): void {
     const first = (batch[0] as Pending).seq;
-    // frameMessages checks the framing of the whole answer first: a malformed one settles no request from
+    const seqs = owners?.length ?? batch.length;
+    // frameHeaders checks the framing of the whole answer first: a malformed one settles no request from
     // a partial reading, and every request of the batch gets its error.
-    const frames = frameMessages(answer);
-    for (let f = 0; f < frames.length; f++) {
-      const frame = frames[f] as MessageFrame;
-      const { type, flags, seq, pid, body, end } = frame;
+    const headers = frameHeaders(answer);
+    for (let m = 0; m < headers.length; m += HeaderColumn.count) {
+      const type = headers[m + HeaderColumn.type] as number;
+      const flags = headers[m + HeaderColumn.flags] as number;
+      const seq = headers[m + HeaderColumn.seq] as number;
+      const body = headers[m + HeaderColumn.body] as number;
+      const end = headers[m + HeaderColumn.end] as number;
+      const bare = headers[m + HeaderColumn.bareAck] === 1;
       const i = seq - first;
-      const p = i >= 0 && i < batch.length ? (batch[i] as Pending) : undefined;
+      const p = i >= 0 && i < seqs ? (batch[owners !== undefined ? (owners[i] as number) : i] as Pending) : undefined;
       if (p === undefined || p.answered) continue; // not one of ours, or after its end
+      if (p.many !== undefined) {
+        if (type !== Nlmsg.ERROR) continue;
+        const ack = bare ? undefined : decodeAck(answer.subarray(body, end), flags);
+        const many = p.many;
+        if (ack !== undefined && ack.errno !== 0) {
+          const index = seq - p.seq;
+          const error = new NetlinkError({
+            errno: ack.errno,
+            operation: messageTypeName(p.request.type),
+            object: many.object(index),
+            netns: this.where,
+            kernelMessage: ack.message,
+          });
+          many.failures.push({ index, error });
+        }
+        if (++many.answers === p.count) {
+          p.answered = true;
+          many.resolve(many.failures);
+        }
+        continue;
+      }
       if (type === Nlmsg.ERROR) {
         // decodeAck may throw on a malformed body: the request is then left unanswered, and #settle
         // rejects it with that error.
-        const ack = isBareAck(answer, frame) ? undefined : decodeAck(answer.subarray(body, end), flags);
+        const ack = bare ? undefined : decodeAck(answer.subarray(body, end), flags);
         p.answered = true;
         p.request.release?.();
         if (ack === undefined || ack.errno === 0) p.resolve(p.messages ?? []);
@@ -336,7 +478,7 @@ export class Handle implements AsyncDisposable {
       } else {
         if ((flags & NlmF.DUMP_INTR) !== 0) p.interrupted = true;
         // A copy, as decodeMessages makes: what callers keep does not pin the whole answer.
-        (p.messages ??= []).push({ type, flags, seq, pid, body: new Uint8Array(answer.subarray(body, end)) });
+        (p.messages ??= []).push({ type, flags, seq, pid: headers[m + HeaderColumn.pid] as number, body: new Uint8Array(answer.subarray(body, end)) });
       }
     }
   }

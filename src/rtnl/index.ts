@@ -1,4 +1,4 @@
-export { Handle, type OpenOptions, type Request } from './handle.js';
+export { Handle, type ManyRequests, type OpenOptions, type Request, type RequestFailure } from './handle.js';
 export { NetlinkError } from './error.js';
 export type { DevRef } from './dev.js';
 export type { Link, VethOptions, BridgeOptions, VxlanOptions, VxlanIntoOptions, LinkChanges } from './link.js';

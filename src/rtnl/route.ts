@@ -1,11 +1,11 @@
 /**
  * Route operations of a Handle: `handle.route.*`. Each names its iproute2 equivalent.
  */
-import { Af, decodeRoute, encodeRoute, NlmF, Rtm, Rtn, Rtprot, RtScope, RtTable } from '../netlink/index.js';
-import type { RouteAttrs, RouteMessage } from '../netlink/index.js';
+import { Af, decodeRoute, encodeRoute, NlmF, routeShape, Rtm, Rtn, Rtprot, RtScope, RtTable } from '../netlink/index.js';
+import type { RouteAttrs, RouteMessage, RouteShape } from '../netlink/index.js';
 import { parseCidr } from './addr.js';
 import { devLabel, type DevRef } from './dev.js';
-import type { Handle } from './handle.js';
+import type { Handle, RequestFailure } from './handle.js';
 import { NslabError } from '../errors.js';
 
 export interface RouteSpec {
@@ -86,6 +86,42 @@ export class RouteOps {
    */
   async del(route: RouteSpec): Promise<void> {
     await this.#change(Rtm.DELROUTE, 0, route);
+  }
+
+  /**
+   * What many routes through one gateway share, encoded once for addMany (`kind` 'add') or delMany ('del'):
+   * every part of `route` but its destination (`to` is ignored). A device given by name is looked up now.
+   *
+   * @internal The engine's: the messages are written by src/netlink/route-batch.ts, not part of the package.
+   */
+  async shape(route: RouteSpec, kind: 'add' | 'del'): Promise<RouteShape> {
+    const oif = route.dev === undefined ? undefined : typeof route.dev === 'string' ? await this.#h.link.index(route.dev) : route.dev.index;
+    const [type, flags] = kind === 'add' ? [Rtm.NEWROUTE, NlmF.CREATE | NlmF.EXCL] : [Rtm.DELROUTE, 0];
+    return routeShape(type, flags, routeMessage({ ...route, to: 'default' }, oif));
+  }
+
+  /**
+   * Adds many routes at once: their messages back to back (putRouteRequest, with shapes from
+   * `shape(route, 'add')`). Resolves once the kernel has answered every one, with those it refused, each
+   * named by `object(i)`; the others are added.
+   *
+   * Equivalent to: ip -batch FILE, with a line `route add TO via GW dev DEV` for each
+   *
+   * @internal The engine's, as `shape`.
+   */
+  addMany(messages: Buffer, object: (i: number) => string): Promise<RequestFailure[]> {
+    return this.#h.requestMany({ type: Rtm.NEWROUTE, flags: NlmF.CREATE | NlmF.EXCL, messages, object });
+  }
+
+  /**
+   * Deletes many routes at once, as addMany adds them (shapes from `shape(route, 'del')`).
+   *
+   * Equivalent to: ip -batch FILE, with a line `route del TO via GW dev DEV` for each
+   *
+   * @internal The engine's, as `shape`.
+   */
+  delMany(messages: Buffer, object: (i: number) => string): Promise<RequestFailure[]> {
+    return this.#h.requestMany({ type: Rtm.DELROUTE, flags: 0, messages, object });
   }
 
   /**

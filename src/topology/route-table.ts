@@ -144,6 +144,19 @@ export class RouteList implements NodeRoutes {
     this.length = picks !== undefined ? picks.length : to - from;
   }
 
+  /** The table the routes are read from (the engine encodes them from its integers). */
+  get table(): RouteTable {
+    return this.#table;
+  }
+
+  /**
+   * Where route k is in the table's columns, for a reader of the columns (the engine's encoder): rows
+   * `from + k`, or `picks[k]` for a selection. No object a route.
+   */
+  get rows(): { from: number; picks: Int32Array | undefined } {
+    return { from: this.#from, picks: this.#picks };
+  }
+
   /** The route at position k: its row in the table's columns. */
   #row(k: number): number {
     if (k < 0 || k >= this.length) throw new RangeError(`route ${k} of ${this.length}`);
@@ -244,12 +257,15 @@ export class RouteList implements NodeRoutes {
 
   /** Every device the routes go out of, each once. */
   devices(): string[] {
-    const seen = new Set<number>();
+    // Asked of every node's list by the planner and the engine: one pass over the column, no call a route.
+    const gateways = this.#table.columns.gateway;
+    const picks = this.#picks;
+    const seen = new Uint8Array(this.#table.gateways.length);
     const devs = new Set<string>();
     for (let k = 0; k < this.length; k++) {
-      const g = this.#table.columns.gateway[this.#row(k)] as number;
-      if (seen.has(g)) continue;
-      seen.add(g);
+      const g = gateways[picks !== undefined ? (picks[k] as number) : this.#from + k] as number;
+      if (seen[g] === 1) continue;
+      seen[g] = 1;
       devs.add((this.#table.gateways[g] as RouteGateway).dev);
     }
     return [...devs];
@@ -261,10 +277,22 @@ export class RouteList implements NodeRoutes {
 
   /** In JSON (a plan's `routes.add`): each route as `ip route add` takes it, `10.0.0.4/31 via 10.0.0.3 dev eth0`. */
   toJSON(): string[] {
-    const out: string[] = [];
+    // `up --json` writes every node's (a million for a ring of 1,000 routers): one pass over the columns,
+    // each gateway's words made once.
+    const t = this.#table;
+    const { dest, gateway } = t.columns;
+    const picks = this.#picks;
+    const words = new Map<number, string>();
+    const out = new Array<string>(this.length);
     for (let k = 0; k < this.length; k++) {
-      const g = this.#gateway(k);
-      out.push(`${this.#destination(k).text} via ${g.via} dev ${g.dev}`);
+      const row = picks !== undefined ? (picks[k] as number) : this.#from + k;
+      const g = gateway[row] as number;
+      let via = words.get(g);
+      if (via === undefined) {
+        const gw = t.gateways[g] as RouteGateway;
+        words.set(g, (via = ` via ${gw.via} dev ${gw.dev}`));
+      }
+      out[k] = (t.destinations[dest[row] as number] as RouteDestination).text + via;
     }
     return out;
   }

@@ -7,7 +7,10 @@ import {
   decodeMessages,
   encodeMessage,
   encodeMessages,
+  countRequests,
+  frameHeaders,
   frameMessages,
+  numberRequests,
   isBareAck,
   isDone,
   isDumpInterrupted,
@@ -111,6 +114,71 @@ test('frameMessages reads headers in place and refuses what decodeMessages refus
     })();
     assert.throws(() => frameMessages(bad), { name: NetlinkDecodeError.name, message: expected });
   }
+});
+
+test('frameHeaders: frameMessages flat, with whether each is a bare ACK; the same refusals', () => {
+  const ackBody = Buffer.alloc(20);
+  const refusedBody = Buffer.alloc(20);
+  refusedBody.writeInt32LE(-17, 0);
+  const three = Buffer.concat([
+    encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED, seq: 1 }, ackBody),
+    encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED, seq: 2 }, refusedBody),
+    encodeMessage({ type: Nlmsg.DONE, flags: NlmF.MULTI, seq: 3, pid: 9 }, Uint8Array.of(0, 0, 0, 0)),
+  ]);
+  const frames = frameMessages(three);
+  const bare = frames.map((f) => (isBareAck(three, f) ? 1 : 0));
+  assert.deepEqual(bare, [1, 0, 0]);
+  assert.deepEqual(
+    [...frameHeaders(three)],
+    frames.flatMap((f, i) => [f.type, f.flags, f.seq, f.pid, f.body, f.end, bare[i]]),
+  );
+  assert.deepEqual([...frameHeaders(Buffer.alloc(0))], []);
+  for (const bad of [three.subarray(0, 40), Buffer.concat([three, Buffer.alloc(3)]), Buffer.concat([three, Buffer.alloc(16)])]) {
+    const expected = (() => {
+      try {
+        frameMessages(bad);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    assert.notEqual(expected, 'no error');
+    assert.throws(() => frameHeaders(bad), { name: NetlinkDecodeError.name, message: expected });
+  }
+});
+
+/** A copy of `buf` that starts 2 bytes into its memory: not on a word boundary, so read byte by byte. */
+function unaligned(buf: Uint8Array): Buffer {
+  const out = Buffer.alloc(buf.length + 2).subarray(2);
+  out.set(buf);
+  return out;
+}
+
+test('frameHeaders, countRequests and numberRequests give the same on words (aligned) and on bytes (unaligned)', () => {
+  const refused = Buffer.alloc(20);
+  refused.writeInt32LE(-17, 0);
+  const answer = Buffer.concat([
+    encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED, seq: 7 }, Buffer.alloc(20)),
+    encodeMessage({ type: Nlmsg.ERROR, flags: NlmF.CAPPED, seq: 8 }, refused),
+    encodeMessage({ type: Rtm.NEWLINK, flags: NlmF.MULTI, seq: 9, pid: 3 }, Uint8Array.of(1, 2, 3)),
+  ]);
+  const odd = unaligned(answer);
+  assert.equal(odd.byteOffset % 4, 2);
+  assert.deepEqual([...frameHeaders(odd)], [...frameHeaders(answer)]);
+  const requests = encodeMessages([1, 2, 3].map((i) => ({ type: Rtm.NEWROUTE, flags: 0, seq: 0, body: new Uint8Array(12 + i) })));
+  const oddRequests = unaligned(requests);
+  assert.equal(countRequests(oddRequests, Rtm.NEWROUTE), 3);
+  assert.equal(countRequests(requests, Rtm.NEWROUTE), 3);
+  assert.throws(() => countRequests(oddRequests, Rtm.DELROUTE), /request 0 is of type 24, not 25/);
+  assert.throws(() => countRequests(requests, Rtm.DELROUTE), /request 0 is of type 24, not 25/);
+  const flags = NlmF.REQUEST | NlmF.ACK | NlmF.CREATE;
+  assert.equal(numberRequests(requests, 40, flags), requests.length);
+  assert.equal(numberRequests(oddRequests, 40, flags), requests.length);
+  assert.equal(Buffer.from(oddRequests).toString('hex'), requests.toString('hex'));
+  assert.deepEqual(
+    decodeMessages(requests).map((m) => [m.type, m.flags, m.seq]),
+    [40, 41, 42].map((seq) => [Rtm.NEWROUTE, flags, seq]),
+  );
 });
 
 test('isBareAck: a capped ACK with error 0 and nothing else; not an error, not an uncapped echo', () => {

@@ -18,6 +18,9 @@ import {
   NlmsgerrAttr,
   Rtm,
 } from '../../src/netlink/index.js';
+import { Af, RtScope, RtTable, Rtn } from '../../src/netlink/constants.js';
+import { encodeRouteRequests, routeDestination } from '../../src/netlink/route-batch.js';
+import { encodeRoute } from '../../src/netlink/route.js';
 import { handlesOver } from '../../src/rtnl/handle.js';
 import { NetlinkError, type Handle } from '../../src/rtnl/index.js';
 
@@ -222,6 +225,86 @@ describe('Handle batches', () => {
     assert.ok(e instanceof NetlinkEncodeError);
     assert.equal(e.message, 'cannot encode netlink request: nlmsg_type must be an integer from 0 to 65535, not 65536');
     assert.ok(released);
+    assert.ok(await nothingMore(h), 'nothing was queued');
+  });
+
+  test('many routes in one request: numbered after the requests before them, one promise, the refused ones named', async () => {
+    const h = offlineHandle();
+    const shape = await h.route.shape({ to: 'default', via: '10.0.0.3', dev: { index: 7, name: 'eth0' }, protocol: 77 }, 'add');
+    const routes = [0, 2, 4, 6].map((i) => ({ shape, dst: routeDestination(4, `10.0.1.${i}`, 31) }));
+    let described = 0;
+    const before = outcome(h.link.set({ index: 3 }, { up: true }));
+    const many = h.route.addMany(encodeRouteRequests(routes), (i) => {
+      described += 1;
+      return `10.0.1.${i * 2}/31 via 10.0.0.3 dev eth0`;
+    });
+    const after = outcome(h.link.set({ index: 4 }, { up: true }));
+    const batch = await take(h);
+    const sent = decodeMessages(batch.buffer);
+    assert.deepEqual(
+      sent.map((m) => [m.type, m.flags, m.seq]),
+      [
+        [Rtm.NEWLINK, NlmF.REQUEST | NlmF.ACK, 1],
+        ...[2, 3, 4, 5].map((seq) => [Rtm.NEWROUTE, NlmF.REQUEST | NlmF.ACK | NlmF.CREATE | NlmF.EXCL, seq]),
+        [Rtm.NEWLINK, NlmF.REQUEST | NlmF.ACK, 6],
+      ],
+    );
+    assert.deepEqual(
+      sent.slice(1, 5).map((m) => Buffer.from(m.body).toString('hex')),
+      [0, 2, 4, 6].map((i) =>
+        encodeRoute({
+          family: Af.INET,
+          dstLen: 31,
+          srcLen: 0,
+          tos: 0,
+          table: RtTable.MAIN,
+          protocol: 77,
+          scope: RtScope.UNIVERSE,
+          type: Rtn.UNICAST,
+          flags: 0,
+          attrs: { dst: `10.0.1.${i}`, gateway: '10.0.0.3', oif: 7 },
+        }).toString('hex'),
+      ),
+    );
+    // The kernel goes on after a refused request: the third is refused, the fourth added.
+    batch.settle(Buffer.concat([ack(1), ack(2), ack(3), ack(4, 17, 'route exists'), ack(5), ack(6)]));
+    const failures = await many;
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]?.index, 2);
+    assert.equal(described, 1, 'only the refused route is described');
+    assert.match(failures[0]?.error.message ?? '', /^RTM_NEWROUTE 10\.0\.1\.4\/31 via 10\.0\.0\.3 dev eth0 in netns t: File exists \(EEXIST\): route exists; /);
+    assert.deepEqual(await Promise.all([before, after]), ['ok', 'ok']);
+  });
+
+  test('many routes alone leave in their own buffer; a request left without an answer rejects the whole', async () => {
+    const h = offlineHandle();
+    const shape = await h.route.shape({ to: 'default', via: 'fd00::1', dev: { index: 7 } }, 'del');
+    const messages = encodeRouteRequests([routeDestination(6, 'fd00:1::', 64), routeDestination(6, 'fd00:2::', 64)].map((dst) => ({ shape, dst })));
+    const many = outcome(h.route.delMany(messages, (i) => `route ${i}`));
+    const batch = await take(h);
+    assert.equal(batch.buffer, messages, 'numbered in place, not copied');
+    assert.deepEqual(
+      decodeMessages(batch.buffer).map((m) => [m.type, m.flags, m.seq]),
+      [
+        [Rtm.DELROUTE, NlmF.REQUEST | NlmF.ACK, 1],
+        [Rtm.DELROUTE, NlmF.REQUEST | NlmF.ACK, 2],
+      ],
+    );
+    batch.settle(ack(1));
+    const e = await many;
+    assert.ok(e instanceof Error);
+    assert.equal(e.message, 'no answer from the kernel to RTM_DELROUTE requests starting with route 0 in netns t');
+  });
+
+  test('many requests of a mixed type, or of a read, are refused before they are queued', async () => {
+    const h = offlineHandle();
+    const shape = await h.route.shape({ to: 'default', via: '10.0.0.3', dev: { index: 7 } }, 'del');
+    const e = await outcome(h.route.addMany(encodeRouteRequests([{ shape, dst: routeDestination(4, '10.0.1.0', 31) }]), () => 'x'));
+    assert.ok(e instanceof NetlinkEncodeError);
+    assert.match(e.message, /request 0 is of type 25, not 24/);
+    const read = await outcome(h.requestMany({ type: Rtm.GETROUTE, flags: 0, messages: Buffer.alloc(0), object: () => 'x' }));
+    assert.ok(read instanceof Error);
+    assert.match(read.message, /requestMany sends changes, not RTM_GETROUTE/);
     assert.ok(await nothingMore(h), 'nothing was queued');
   });
 });
