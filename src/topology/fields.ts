@@ -10,7 +10,7 @@ interface Field {
   /** An example of a correct value. */
   example: string;
   /** For a mapping: what kind of mapping, to list its keys in "unknown key" messages. */
-  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint' | 'addressing' | 'frr' | 'ospf' | 'bgp' | 'host';
+  mapping?: 'lab' | 'node' | 'route' | 'exec' | 'link' | 'endpoint' | 'addressing' | 'frr' | 'ospf' | 'bgp' | 'host' | 'step' | 'expect';
   /** What to say when this key is missing. */
   missing?: string;
 }
@@ -93,6 +93,24 @@ const FIELDS: Record<string, Field> = {
   'hosts.*': { what: 'a host', example: 'A: { ssh: root@10.99.0.1 }', mapping: 'host' },
   'hosts.*.ssh': { what: 'the ssh destination', example: 'ssh: root@10.99.0.1', missing: 'say how to reach the host, for example ssh: root@10.99.0.1' },
   'hosts.*.underlay': { what: 'the underlay address', example: 'underlay: 10.99.0.1 (or an interface: eth1)' },
+  scenario: { what: 'the scenario', example: 'scenario: [{ at: 1s, partition: [[client], [server]] }, { at: 2s, heal: true }]' },
+  'scenario.#': { what: 'a step', example: '{ at: 1s, link: client:eth0, up: false }', mapping: 'step' },
+  'scenario.#.at': { what: 'the time', example: 'at: 1.5s', missing: 'say when the step runs, for example at: 1s (from the start of the scenario)' },
+  'scenario.#.name': { what: 'the name of the step', example: 'name: cut the uplink' },
+  'scenario.#.link': { what: 'the link end', example: 'link: client:eth0' },
+  'scenario.#.cable': { what: 'the cable', example: 'cable: [client, router]' },
+  'scenario.#.partition': { what: 'the partition', example: 'partition: [[client], [server]]' },
+  'scenario.#.heal': { what: 'heal', example: 'heal: true' },
+  'scenario.#.up': { what: 'up', example: 'up: false' },
+  'scenario.#.rate': { what: 'the rate', example: 'rate: 1mbit' },
+  'scenario.#.mtu': { what: 'the MTU', example: 'mtu: 1400' },
+  'scenario.#.expect': { what: 'a check', example: 'expect: { from: client, reach: server }', mapping: 'expect' },
+  'scenario.#.expect.from': { what: 'the node', example: 'from: client', missing: 'say which node the check runs in, for example from: client' },
+  'scenario.#.expect.reach': { what: 'the target', example: 'reach: server' },
+  'scenario.#.expect.no-reach': { what: 'the target', example: 'no-reach: server' },
+  'scenario.#.expect.connect': { what: 'the target and port', example: 'connect: server:8080' },
+  'scenario.#.expect.no-connect': { what: 'the target and port', example: 'no-connect: server:8080' },
+  'scenario.#.expect.timeout': { what: 'the timeout', example: 'timeout: 500ms' },
 };
 
 /** The pattern of a path: `links.#.endpoints.#`, `nodes.*.routes.#.via`. */
@@ -117,4 +135,6 @@ export const MAPPING_NAMES = {
   ospf: 'ospf',
   bgp: 'bgp',
   host: 'a host',
+  step: 'a scenario step',
+  expect: 'a check',
 } as const;

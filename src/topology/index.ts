@@ -14,8 +14,11 @@ export {
   type FrrDaemon,
   type FrrDaemonInfo,
 } from './frr-daemons.js';
-export { resolveTopology } from './resolve.js';
+export { resolveTopology, renameLab } from './resolve.js';
 export { routesOf, routeTableOf } from './routing.js';
+export { addressFor, nodeAddresses } from './reach.js';
+export { checkScenario, checkPartition, msText, type ScenarioContext, type CodeStep } from './scenario.js';
+export type { TopologyInput } from './schema.js';
 export { topologyJsonSchema } from './json-schema.js';
 export { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from './default-lab.js';
 export type {
@@ -36,4 +39,8 @@ export type {
   ResolvedRoute,
   ResolvedTunnel,
   Shaping,
+  ScenarioStep,
+  ScenarioAction,
+  ScenarioCheck,
+  ScenarioLinkChange,
 } from './types.js';

@@ -76,7 +76,23 @@ export function toResolvedLab(t: CheckedTopology, warnings?: readonly TopologyIs
   if (warnings !== undefined && warnings.length > 0) lab.warnings = [...warnings];
   const subnets = labSubnets(segments);
   if (subnets.length > 0) lab.subnets = subnets;
+  if (t.scenario !== undefined) lab.scenario = t.scenario;
   return lab;
+}
+
+/**
+ * The same lab under another name and namespace prefix (each node's namespace is the prefix and its
+ * name): how an isolated Lab gets a name of its own. Everything else is shared with `lab`.
+ */
+export function renameLab(lab: ResolvedLab, name: string, prefix: string): ResolvedLab {
+  const end = (e: ResolvedEndpoint): ResolvedEndpoint => ({ ...e, netns: prefix + e.node });
+  return {
+    ...lab,
+    name,
+    prefix,
+    nodes: lab.nodes.map((n) => ({ ...n, netns: prefix + n.name })),
+    links: lab.links.map((l) => ({ ...l, a: end(l.a), b: end(l.b) })),
+  };
 }
 
 /**

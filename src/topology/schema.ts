@@ -9,6 +9,7 @@
  * address pools are strings here and parsed in pools.ts.
  */
 import { FRR_DAEMON_NAMES } from './frr-daemons.js';
+import type { z } from 'zod';
 import { zod } from './lazy.js';
 import { IFNAME_MAX, LAB_NAME_PATTERN, NODE_NAME_PATTERN } from './names.js';
 
@@ -332,6 +333,69 @@ function build() {
         .optional(),
     })
     .describe('One machine of the lab, reached over ssh, running nslab.');
+  const expectSchema = z
+    .strictObject({
+      from: z.string().meta({ pattern: NODE_NAME_PATTERN }).describe('The node the check runs in.'),
+      reach: z
+        .string()
+        .meta({ examples: ['server', '10.0.0.2'] })
+        .describe('A node name or an address that a ping from `from` must reach within the timeout (echoes are sent every 100 ms until one is answered).')
+        .optional(),
+      'no-reach': z.string().describe('A node name or an address that no ping from `from` may reach within the timeout.').optional(),
+      connect: z
+        .string()
+        .meta({ examples: ['server:8080', '10.0.0.2:80', '[fd00::2]:80'] })
+        .describe(
+          'NODE:PORT or ADDRESS:PORT ([ADDRESS]:PORT for IPv6): a TCP connection from `from` must be accepted within the timeout (a refused one is tried again).',
+        )
+        .optional(),
+      'no-connect': z.string().describe('NODE:PORT or ADDRESS:PORT: no TCP connection from `from` may be accepted within the timeout.').optional(),
+      timeout: z
+        .string()
+        .meta({ examples: ['1s', '300ms'] })
+        .describe('How long the check may take: a number and us, ms or s, up to 60s. Left out: 1s.')
+        .optional(),
+    })
+    .describe('A check: from a node, one of reach, no-reach, connect or no-connect. A failed check fails `nslab run` (exit 1), naming the step.');
+
+  const stepSchema = z
+    .strictObject({
+      at: z
+        .union([z.number().min(0), z.string()])
+        .meta({ examples: ['0s', '1.5s', '500ms', 2000] })
+        .describe(
+          'When the step runs, from the start of the scenario: a duration (500ms, 1.5s) or a number of milliseconds. Steps run in file order, so their times may not go back.',
+        ),
+      name: z.string().describe('A name for the step, shown in the timeline and in a failure.').optional(),
+      link: z
+        .string()
+        .meta({ examples: ['client:eth0'] })
+        .describe('Change one end of a cable, NODE:INTERFACE, with up, rate or mtu.')
+        .optional(),
+      cable: z
+        .array(z.string())
+        .meta({ minItems: 2, maxItems: 2, examples: [['client', 'router']] })
+        .describe('Change both ends of the one cable that joins two nodes, with up, rate or mtu.')
+        .optional(),
+      partition: z
+        .array(z.array(z.string()))
+        .meta({ minItems: 2, examples: [[['client'], ['server']]] })
+        .describe(
+          'Split the nodes into groups that cannot exchange packets, whatever path the packets take: each node drops every packet from or to a node of another group (nftables rules in the nodes; needs nft). Nodes not named are untouched.',
+        )
+        .optional(),
+      heal: z.literal(true).describe('Undo every partition the scenario has made so far.').optional(),
+      expect: expectSchema.optional(),
+      up: z.boolean().describe('With link or cable: false pulls the cable out, true puts it back.').optional(),
+      rate: z
+        .string()
+        .nullable()
+        .meta({ examples: ['1mbit', null] })
+        .describe("With link or cable: limit the egress rate (10mbit, 500kbit); null lifts the limit, keeping the link's delay and loss.")
+        .optional(),
+      mtu: z.number().int().min(MTU_MIN).max(MTU_MAX).describe(`With link or cable: the MTU, ${MTU_MIN} to ${MTU_MAX}.`).optional(),
+    })
+    .describe('One step of a scenario: at a time, one of link, cable, partition, heal or expect.');
 
   const labSchema = z
     .strictObject({
@@ -371,6 +435,12 @@ function build() {
           'For a lab over several machines: host name -> { ssh, underlay }. Nodes go on the host their host: names, or are placed by nslab; cables between hosts are VXLAN. Left out: a lab on this machine.',
         )
         .optional(),
+      scenario: z
+        .array(stepSchema)
+        .describe(
+          'A timed script of faults and checks, run by `nslab run FILE` (and `lab.schedule(lab.resolved.scenario)`): steps at times from its start, in file order. `nslab up` ignores it.',
+        )
+        .optional(),
     })
     .describe('An nslab lab: network namespaces (nodes) joined by veth cables (links).');
 
@@ -387,11 +457,22 @@ function build() {
     ospf: Object.keys(ospfSchema('node').shape),
     bgp: Object.keys(bgpSchema.shape),
     host: Object.keys(hostSchema.shape),
+    step: Object.keys(stepSchema.shape),
+    expect: Object.keys(expectSchema.shape),
   } as const;
   return { labSchema, allowedKeys };
 }
 
 let built: ReturnType<typeof build> | undefined;
+
+/** The zod schema of a topology file (a type: zod itself loads only when a file needs explaining). */
+export type LabSchema = ReturnType<typeof build>['labSchema'];
+
+/**
+ * A topology as written: the file's shape as a TypeScript type (what `Lab.define` takes), from the same zod
+ * schema as the JSON Schema editors use. Keys are the file's (kebab-case: `bridge-name`, `no-reach`).
+ */
+export type TopologyInput = z.input<LabSchema>;
 
 /** The schema of a whole topology file. */
 export function labSchema(): ReturnType<typeof build>['labSchema'] {

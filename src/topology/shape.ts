@@ -53,6 +53,7 @@ const UNION_EXPECTED: Record<string, string> = {
   'nodes.*.exec.#': 'a command string or a mapping { run, background }',
   'nodes.*.ospf.area': 'an area number such as 0 or four numbers such as "0.0.0.1"',
   'ospf.area': 'an area number such as 0 or four numbers such as "0.0.0.1"',
+  'scenario.#.at': 'a duration such as 1.5s or 500ms, or a number of milliseconds from 0',
 };
 
 /** Values written with a unit: a bare number gets this example instead of "put it in quotes". */

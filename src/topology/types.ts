@@ -41,6 +41,8 @@ export interface ResolvedLab {
   warnings?: TopologyIssue[];
   /** Every subnet of the lab (given by hand or from pools), for the engine and `nslab why`. */
   subnets?: LabSubnet[];
+  /** The file's timed script of faults and checks (`nslab run`), checked against the lab. */
+  scenario?: ScenarioStep[];
   /** A lab over several machines: its hosts, in file order (every node then has its `host`). */
   hosts?: ResolvedHost[];
   /**
@@ -223,4 +225,39 @@ export interface ExecEntry {
   run: string;
   /** A background entry keeps running (a server); `down` ends it by its pid. Others must exit 0. */
   background: boolean;
+}
+
+/** One step of a scenario, checked: when it runs and what it does. */
+export interface ScenarioStep {
+  /** Milliseconds from the start of the scenario. */
+  at: number;
+  /** The name the file gives it. */
+  name?: string;
+  action: ScenarioAction;
+}
+
+/** What a link or cable step changes (absent: left as it is). */
+export interface ScenarioLinkChange {
+  up?: boolean;
+  /** Bits per second; null lifts the limit. */
+  rate?: number | null;
+  mtu?: number;
+}
+
+export type ScenarioAction =
+  | { kind: 'link'; node: string; ifname: string; change: ScenarioLinkChange }
+  | { kind: 'cable'; nodes: [string, string]; change: ScenarioLinkChange }
+  | { kind: 'partition'; groups: string[][] }
+  | { kind: 'heal' }
+  | { kind: 'expect'; check: ScenarioCheck };
+
+/** A check from a node: a ping that must (reach) or must not (no-reach) be answered, a TCP connection that must or must not be accepted. */
+export interface ScenarioCheck {
+  from: string;
+  kind: 'reach' | 'no-reach' | 'connect' | 'no-connect';
+  /** A node name or an address. */
+  target: string;
+  /** For connect and no-connect. */
+  port?: number;
+  timeoutMs: number;
 }

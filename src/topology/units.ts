@@ -103,7 +103,7 @@ export function parseRate(text: string): Parsed<number> {
 }
 
 /** `20ms` -> 20, `1s` -> 1000, `500us` -> 0.5 (milliseconds). `what` names the field in messages. */
-export function parseDuration(text: string, what: 'delay' | 'jitter'): Parsed<number> {
+export function parseDuration(text: string, what: string, max: { ms: number; text: string } = { ms: DELAY_MAX_MS, text: 'a minute' }): Parsed<number> {
   const parts = split(text);
   if (parts === undefined) return fail(`${what} ${quote(text)} is not a number with a unit`, TIME_RULE);
   const { number, unit } = parts;
@@ -116,7 +116,7 @@ export function parseDuration(text: string, what: 'delay' | 'jitter'): Parsed<nu
   }
   const us = scale(number, per);
   if (us === undefined) return fail(`${what} ${quote(text)} is not a whole number of microseconds`, `round it, or write it in us, for example ${what}: 250us`);
-  if (us > BigInt(DELAY_MAX_MS) * 1000n) return fail(`${what} ${quote(text)} is over a minute`, `the longest ${what} is 60s`);
+  if (us > BigInt(max.ms) * 1000n) return fail(`${what} ${quote(text)} is over ${max.text}`, `the longest ${what} is ${max.ms / 1000}s`);
   return { ok: true, value: Number(us) / 1000 };
 }
 

@@ -20,7 +20,8 @@ import { buildSegments, type SegmentEnd } from './segments.js';
 import { checkShape, describeValue } from './shape.js';
 import { clip, count, listWords } from './bounded.js';
 import { closest, suggester } from './suggest.js';
-import type { Cidr, ExecEntry, Family, NodeKind, ResolvedFrr, ResolvedHost, ResolvedRoute, Shaping } from './types.js';
+import type { Cidr, ExecEntry, Family, NodeKind, ResolvedFrr, ResolvedHost, ResolvedRoute, ScenarioStep, Shaping } from './types.js';
+import { checkScenario } from './scenario.js';
 import { parseDuration, parseLoss, parseRate } from './units.js';
 import { NslabError } from '../errors.js';
 
@@ -68,6 +69,7 @@ export interface CheckedTopology {
   /** `addressing: { summarize: true }`. */
   summarize?: boolean;
   hosts?: ResolvedHost[];
+  scenario?: ScenarioStep[];
 }
 
 export interface CheckOptions extends FileAccess {
@@ -795,6 +797,26 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
     if (Array.isArray(settings.exec)) node.exec = readExec(n, settings.exec, problems);
   }
 
+  const scenario =
+    value.scenario !== undefined
+      ? checkScenario(
+          value.scenario,
+          ['scenario'],
+          {
+            nodes: nodeNames,
+            kindOf: (n) => (nodeNames.includes(n) ? (types.get(n)?.kind ?? 'host') : undefined),
+            interfacesOf: (n) => (nodeNames.includes(n) ? (named.byNode.get(n) ?? []) : undefined),
+            cablesBetween: (a, b) =>
+              links.filter((l) => {
+                const x = l.ends[0]?.spec.node.value;
+                const y = l.ends[1]?.spec.node.value;
+                return (x === a && y === b) || (x === b && y === a);
+              }).length,
+          },
+          problems,
+        )
+      : undefined;
+
   if (problems.length > 0 || name === undefined || prefix === undefined) return { problems };
   let k = 0;
   const checkedLinks: CheckedLink[] = [];
@@ -837,6 +859,8 @@ export function checkTopology(value: unknown, options: CheckOptions = {}): { pro
   if (routing.routing !== undefined) topology.routing = routing.routing;
   if (warnings.length > 0) topology.warnings = warnings;
   if (pools.summarize) topology.summarize = true;
+  // A file's scenario has no code steps (only lab.schedule's may).
+  if (scenario !== undefined) topology.scenario = scenario.filter((s): s is ScenarioStep => !('code' in s));
   return { problems, topology };
 }
 

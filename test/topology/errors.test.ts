@@ -74,7 +74,9 @@ const BAD: { name: string; text: string; lines: string[] }[] = [
   {
     name: 'an unknown key, with the closest allowed one',
     text: 'name: lab\nnodes: { red: {}, green: {} }\nlink:\n  - endpoints: [red, green]\n',
-    lines: ['lab.yaml:3:1: link: unknown key "link"; did you mean "links"? the lab takes name, prefix, nodes, links, addressing, routing, ospf and hosts'],
+    lines: [
+      'lab.yaml:3:1: link: unknown key "link"; did you mean "links"? the lab takes name, prefix, nodes, links, addressing, routing, ospf, hosts and scenario',
+    ],
   },
   {
     name: 'a missing name',
@@ -322,7 +324,7 @@ links:
     report(
       [
         `class.yaml:1:7: name: lab name "class room" contains " " (a space); use 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit, for example my-lab`,
-        'class.yaml:2:1: prefx: unknown key "prefx"; did you mean "prefix"? the lab takes name, prefix, nodes, links, addressing, routing, ospf and hosts',
+        'class.yaml:2:1: prefx: unknown key "prefx"; did you mean "prefix"? the lab takes name, prefix, nodes, links, addressing, routing, ospf, hosts and scenario',
         `class.yaml:6:33: nodes.red.routes[0].via: gateway fd00::1 is IPv6 but destination 10.0.2.0/24 is IPv4; a route's destination and gateway are of one family: use an IPv4 gateway`,
         `class.yaml:7:33: nodes.red.routes[1].dev: node "red" has no interface "rveht"; did you mean "rveth"? red's interfaces are rveth`,
         'class.yaml:8:12: nodes.red.exec[0]: the command is empty; write a shell command, for example "ping -c 1 10.0.0.2", or remove the entry',
@@ -368,7 +370,7 @@ test('resolveTopology reports the same problems with paths and no line numbers, 
       hint: 'write 10.0.0.1/24 to share a /24 with the other end, or 10.0.0.1/32 for this address alone',
     },
     { path: 'links[0].endpoints[1].node', message: 'unknown node "c"', hint: 'add "c" under nodes:, or use one of a and b' },
-    { path: 'extra', message: 'unknown key "extra"', hint: 'the lab takes name, prefix, nodes, links, addressing, routing, ospf and hosts' },
+    { path: 'extra', message: 'unknown key "extra"', hint: 'the lab takes name, prefix, nodes, links, addressing, routing, ospf, hosts and scenario' },
   ]);
 });
 

@@ -39,5 +39,9 @@ test('the JSON Schema is strict and describes every field', () => {
   };
   walk(schema, '#');
   assert.deepEqual(undescribed, []);
-  assert.equal(objects, 12, "lab, node, route, exec, link, endpoint, addressing, frr, bgp, host and ospf (twice: the lab's and a node's)");
+  assert.equal(
+    objects,
+    14,
+    "lab, node, route, exec, link, endpoint, addressing, frr, bgp, host, ospf (twice: the lab's and a node's), scenario step and check",
+  );
 });

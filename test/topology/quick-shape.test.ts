@@ -6,9 +6,9 @@ import { fitTest } from '../../src/topology/quick-shape.js';
 import { labSchema } from '../../src/topology/schema.js';
 import { prng } from '../helpers/random.js';
 
-const examples = readdirSync(new URL('../../examples/', import.meta.url)).map((f) =>
-  load(readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8')),
-);
+const examples = readdirSync(new URL('../../examples/', import.meta.url))
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .map((f) => load(readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8')));
 const full = {
   name: 'x',
   prefix: '',
@@ -30,6 +30,13 @@ const full = {
       rate: '1mbit',
     },
     { endpoints: ['r', 's'] },
+  ],
+  scenario: [
+    { at: 0, name: 'first', link: 'a:eth0', up: false, rate: null, mtu: 1400 },
+    { at: '1s', cable: ['a', 'b'], rate: '1mbit' },
+    { at: '2s', partition: [['a'], ['b']] },
+    { at: '3s', heal: true },
+    { at: '3s', expect: { from: 'a', reach: 'b', 'no-reach': 'c', connect: 'b:80', 'no-connect': 'b:81', timeout: '1s' } },
   ],
 };
 

@@ -1,0 +1,55 @@
+/** Which address of a node another node reaches it at: a name means different addresses to different viewers. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { addressFor, parseTopology } from '../../src/topology/index.js';
+
+const example = (name: string) => parseTopology(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
+
+test('a triangle of hosts: each host reaches the others at their addresses on the cables it shares with them', () => {
+  const lab = parseTopology(`name: tri
+nodes: { a: {}, b: {}, c: {} }
+links:
+  - endpoints: ["a 10.0.1.1/24", "b 10.0.1.2/24"]
+  - endpoints: ["b 10.0.2.1/24", "c 10.0.2.2/24"]
+  - endpoints: ["c 10.0.3.1/24", "a 10.0.3.2/24"]
+`);
+  // c's first address (10.0.2.2) is on the cable a is not on.
+  assert.equal(addressFor(lab, 'a', 'c'), '10.0.3.1');
+  assert.equal(addressFor(lab, 'b', 'c'), '10.0.2.2');
+  assert.equal(addressFor(lab, 'c', 'a'), '10.0.3.2');
+  assert.equal(addressFor(lab, 'c', 'b'), '10.0.2.1');
+  assert.equal(addressFor(lab, 'a', 'a'), '10.0.1.1');
+});
+
+test('the tutorial (/32 and a host route): the address on the shared cable', () => {
+  const lab = example('two-computers.yaml');
+  assert.equal(addressFor(lab, 'red', 'green'), '10.10.1.3');
+  assert.equal(addressFor(lab, 'green', 'red'), '10.10.1.2');
+});
+
+test('across routers: the address the routes lead to; on a shared LAN, the address there', () => {
+  const lab = example('two-lans.yaml');
+  // a1 and b1 share no segment; a1's default route leads anywhere: b1's only address.
+  assert.equal(addressFor(lab, 'a1', 'b1'), lab.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === 'b1')?.addresses[0]?.address);
+  // The router is on both LANs: each host reaches it at its address on the host's own LAN.
+  const onLan = (host: string) => {
+    const seg = lab.subnets?.find((s) => s.nodes.includes(host) && s.nodes.includes('r'));
+    return lab.links
+      .flatMap((l) => [l.a, l.b])
+      .find((e) => e.node === 'r' && e.addresses.some((a) => seg?.cidr.startsWith(a.address.split('.').slice(0, 3).join('.'))))?.addresses[0]?.address;
+  };
+  assert.equal(addressFor(lab, 'a1', 'r'), onLan('a1'));
+  assert.equal(addressFor(lab, 'b2', 'r'), onLan('b2'));
+  assert.notEqual(addressFor(lab, 'a1', 'r'), addressFor(lab, 'b2', 'r'));
+});
+
+test('no address the viewer reaches: undefined (the caller falls back to the first address)', () => {
+  const lab = parseTopology(`name: islands
+nodes: { a: {}, b: {}, c: {}, d: {} }
+links:
+  - endpoints: ["a 10.0.1.1/24", "b 10.0.1.2/24"]
+  - endpoints: ["c 10.0.2.1/24", "d 10.0.2.2/24"]
+`);
+  assert.equal(addressFor(lab, 'a', 'd'), undefined);
+});
