@@ -41,6 +41,7 @@ interface Addon {
   sparesTarget(maker: SpareMakerHandle, count: number): void;
   netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
+  openInetSockets(paths: string[], family: number, type: number): Promise<({ fd: number } | SysErrObject)[]>;
   sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
   transact(items: [number, Buffer][], timeoutMs: number): Promise<(Buffer | SysErrObject)[]>;
   watch(fd: number, callback: (err: SysErrObject | null, data: Buffer) => void, keepAlive: boolean): number;
@@ -256,6 +257,18 @@ export async function openSockets(paths: readonly string[], options: OpenOptions
   if (paths.length === 0) return [];
   const res = await load().openSockets([...paths], options.protocol ?? NETLINK_ROUTE, options.groups ?? 0, options.bufBytes ?? SOCKET_BUF_BYTES);
   return res.map((r, i) => (isSysErr(r) ? nativeError(r, `opening a netlink socket in ${paths[i] || 'the current namespace'}`) : r));
+}
+
+/**
+ * Opens an unconnected, non-blocking IP socket (TCP unless `udp`) inside each namespace file path, on one
+ * throwaway native thread: setns -> socket -> setns back. Hand the descriptor to libuv (net.Socket) to
+ * connect it: no thread waits on the network, and the socket stays in the namespace it was born in.
+ */
+export async function openInetSockets(paths: readonly string[], family: 4 | 6, options: { udp?: boolean } = {}): Promise<({ fd: number } | NslabError)[]> {
+  if (paths.length === 0) return [];
+  // AF_INET 2, AF_INET6 10; SOCK_STREAM 1, SOCK_DGRAM 2.
+  const res = await load().openInetSockets([...paths], family === 4 ? 2 : 10, options.udp === true ? 2 : 1);
+  return res.map((r, i) => (isSysErr(r) ? nativeError(r, `opening an IPv${family} socket in ${paths[i] || 'the current namespace'}`) : r));
 }
 
 /**

@@ -5,7 +5,8 @@
 //                  ready on the thread that made it
 // - sockets.cc     AF_NETLINK sockets born inside a namespace: on a throwaway native thread, setns ->
 //                  socket -> setns back. No libuv or V8 thread ever changes namespace (a thread's
-//                  namespace decides where its later sockets live).
+//                  namespace decides where its later sockets live). IP sockets born the same way, handed
+//                  to libuv to connect (a probe from a node).
 // - transact.cc    batched request/ACK transactions: many netlink messages per sendmsg, every request
 //                  answered (ACK, error or end of dump) before the promise resolves; on the libuv
 //                  threadpool, never on the JS thread
@@ -44,6 +45,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sparesTarget", nullptr, SparesTarget, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"netnsDel", nullptr, NetnsDel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"openSockets", nullptr, OpenSockets, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"openInetSockets", nullptr, OpenInetSockets, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sysctl", nullptr, Sysctl, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transact", nullptr, Transact, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"watch", nullptr, WatchFd, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -129,4 +129,51 @@ napi_value OpenSockets(napi_env env, napi_callback_info info) {
       });
 }
 
+napi_value OpenInetSockets(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  auto paths = std::make_shared<std::vector<std::string>>();
+  int64_t family = 0, type = 0;
+  if (argc < 3 || !getStringArray(env, argv[0], paths.get()) || !getInt(env, argv[1], &family) || !getInt(env, argv[2], &type)) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "openInetSockets(nsPaths, family, type)");
+    return nullptr;
+  }
+  auto results = std::make_shared<std::vector<SocketResult>>(paths->size());
+  return runAsync(
+      env, "nslab.openInetSockets",
+      [paths, results, family, type]() {
+        onThrowawayThread([&]() {
+          NamespaceVisitor visitor;
+          for (size_t i = 0; i < paths->size(); i++) {
+            const std::string& p = (*paths)[i];
+            SysErr e = visitor.enter(p);
+            if (!e.ok()) {
+              (*results)[i].err = e;
+              continue;
+            }
+            int s = socket(static_cast<int>(family), static_cast<int>(type) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+            if (s < 0) (*results)[i].err = fail("socket", p.empty() ? "current namespace" : p);
+            else (*results)[i].fd = s;
+          }
+        });
+      },
+      [results](napi_env env) {
+        napi_value arr;
+        napi_create_array_with_length(env, results->size(), &arr);
+        for (size_t i = 0; i < results->size(); i++) {
+          const SocketResult& r = (*results)[i];
+          napi_value el;
+          if (!r.err.ok()) {
+            el = jsError(env, r.err);
+          } else {
+            napi_create_object(env, &el);
+            napi_set_named_property(env, el, "fd", jsInt(env, r.fd));
+          }
+          napi_set_element(env, arr, i, el);
+        }
+        return arr;
+      });
+}
+
 }  // namespace nslab

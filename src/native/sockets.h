@@ -34,4 +34,10 @@ SocketResult openNetlinkSocket(int protocol, uint32_t groups, int bufBytes, cons
 //   : Promise<({fd, portId} | SysErrObject)[]>      ("" = the process's own namespace)
 napi_value OpenSockets(napi_env env, napi_callback_info info);
 
+// openInetSockets(nsPaths: string[], family: number, type: number)
+//   : Promise<({fd} | SysErrObject)[]>      ("" = the process's own namespace)
+// An IP socket (AF_INET or AF_INET6, SOCK_STREAM or SOCK_DGRAM) born inside each namespace, unconnected and
+// non-blocking: the caller hands it to libuv and connects it there, so no thread waits on the network.
+napi_value OpenInetSockets(napi_env env, napi_callback_info info);
+
 }  // namespace nslab

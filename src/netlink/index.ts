@@ -70,3 +70,14 @@ export {
   tcNetemQopt,
 } from './qdiscs/netem.js';
 export type { NetemQdiscInfo, NetemAttrs, NetemSettings, TcNetemQopt } from './qdiscs/netem.js';
+export {
+  NETLINK_SOCK_DIAG,
+  SOCK_DIAG_BY_FAMILY,
+  IPPROTO_TCP,
+  TcpState,
+  encodeInetDiagRequest,
+  decodeInetDiagMessage,
+  INET_DIAG_MSG_LEN,
+  INET_DIAG_REQ_V2_LEN,
+} from './sock-diag.js';
+export type { InetDiagSocket } from './sock-diag.js';

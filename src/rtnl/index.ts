@@ -27,3 +27,4 @@ export type { RouteOps } from './route.js';
 export type { NeighOps } from './neigh.js';
 export type { NetconfOps } from './netconf.js';
 export type { LinkMessage, LinkStats, NetlinkMessage } from '../netlink/index.js';
+export { SocketTable, type InetDiagSocket } from './sockets.js';
