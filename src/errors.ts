@@ -27,6 +27,9 @@ export type NslabErrorCode =
   | 'NSLAB_ABORTED' // the operation was cancelled by its AbortSignal
   | 'NSLAB_HOST' // a host of a lab over several machines is unreachable, or not fit for it (version, root, VXLAN, underlay)
   | 'NSLAB_VNI' // a cable between hosts cannot be made as asked: its VNI is in use, or its MTU does not fit the underlay
+  | 'NSLAB_TIMEOUT' // a wait ran out of time (a port that never listened, output that never came)
+  | 'NSLAB_EXPECTATION' // a check of a scenario or schedule failed; the message names the step
+  | 'NSLAB_LEAKED' // a test run left a lab up (the test fixtures' leak check)
   | 'NSLAB_INTERNAL'; // a bug of nslab's: the message says what, and should be reported
 
 export class NslabError extends Error {

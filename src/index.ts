@@ -4,6 +4,28 @@
  */
 export { Lab, Node, LinkEnd, takeLabsDownOnExit, type ExecResult, type ExecOptions, type RunResult, type Exit } from './api/index.js';
 export type { Capture, CaptureOptions, CapturedPacket, CaptureEnd } from './api/index.js';
+export {
+  NodeProcess,
+  Cable,
+  ScheduleError,
+  type LabOptions,
+  type ReachOptions,
+  type ConnectOptions,
+  type ConnectResult,
+  type ReachPair,
+  type ReachMatrixOptions,
+  type SpawnOptions,
+  type PortWaitOptions,
+  type OutputWaitOptions,
+  type Partition,
+  type Schedule,
+  type ScheduleStep,
+  type ScenarioStepInput,
+  type CodeStepInput,
+  type ScheduleOptions,
+  type ScheduleResult,
+  type StepResult,
+} from './api/index.js';
 export { down, status, clean, listLabs, type DownOptions, type DownResult, type LabStatus, type LabSummary } from './api/index.js';
 export {
   opChannel,
@@ -44,6 +66,7 @@ export {
   type ParseOptions,
   type ClabResult,
   type PrintOptions,
+  type TopologyInput,
 } from './api/index.js';
 export type {
   ResolvedLab,
@@ -64,6 +87,10 @@ export type {
   NodeRoutes,
   ResolvedHost,
   ResolvedTunnel,
+  ScenarioStep,
+  ScenarioAction,
+  ScenarioCheck,
+  ScenarioLinkChange,
 } from './api/index.js';
 export { FRR_DAEMON_NAMES } from './api/index.js';
 export {

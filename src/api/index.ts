@@ -2,8 +2,33 @@
  * The library surface, and everything the CLI uses (the CLI reaches nothing below this layer). The
  * package's public door, src/index.ts, exports the public part of it.
  */
-export { Lab, Node, LinkEnd, upWithSpares, type WaitOptions } from './lab.js';
+export {
+  Lab,
+  Node,
+  LinkEnd,
+  upWithSpares,
+  type WaitOptions,
+  type LabOptions,
+  type ReachOptions,
+  type ConnectOptions,
+  type ReachPair,
+  type ReachMatrixOptions,
+} from './lab.js';
 export { takeLabsDownOnExit } from './interrupt.js';
+export { NodeProcess, type SpawnOptions, type PortWaitOptions, type OutputWaitOptions } from './process.js';
+export { Cable, type Partition } from './faults.js';
+export type { ConnectResult } from './net.js';
+export {
+  ScheduleError,
+  stepLabel,
+  type Schedule,
+  type ScheduleStep,
+  type ScenarioStepInput,
+  type CodeStepInput,
+  type ScheduleOptions,
+  type ScheduleResult,
+  type StepResult,
+} from './schedule.js';
 export { runIn, type ExecResult, type ExecOptions } from './exec.js';
 export { packetClock, type Capture, type CaptureOptions, type CapturedPacket, type CaptureEnd } from './capture.js';
 export type { RunResult, Exit } from '../process/index.js';
@@ -49,6 +74,7 @@ export {
   type ParseOptions,
   type ClabResult,
   type PrintOptions,
+  type TopologyInput,
 } from '../topology/index.js';
 export { parseRate } from '../topology/units.js';
 export type {
@@ -69,6 +95,10 @@ export type {
   NodeRoutes,
   ResolvedHost,
   ResolvedTunnel,
+  ScenarioStep,
+  ScenarioAction,
+  ScenarioCheck,
+  ScenarioLinkChange,
 } from '../topology/types.js';
 export { FRR_DAEMON_NAMES, type FrrDaemon } from '../topology/frr-daemons.js';
 export { readTopologyFile, topologyFileReader } from './files.js';

@@ -37,7 +37,7 @@ import { appliedLab, nameList } from './running.js';
 import { runIn, type ExecOptions, type ExecResult } from './exec.js';
 import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { Handle } from '../rtnl/index.js';
-import { parseTopology, resolveTopology, routesOf, type ParseOptions } from '../topology/index.js';
+import { addressFor, parseTopology, renameLab, resolveTopology, routesOf, type ParseOptions, type TopologyInput } from '../topology/index.js';
 import type { ResolvedLab, ResolvedNode, ResolvedRoute } from '../topology/types.js';
 import { readTopologyFile, topologyFileReader } from './files.js';
 import { broughtUpHere, takenDown } from './interrupt.js';
@@ -68,9 +68,60 @@ export interface WaitOptions {
 function thisProcess(): { pid: number; startTime: string } {
   return { pid: process.pid, startTime: processStartTime(process.pid) ?? '' };
 }
+import { Cable, makePartition, type Partition } from './faults.js';
+import { pingArgv, tcpConnect, waitForListening, type ConnectResult } from './net.js';
+import { startNodeProcess, type NodeProcess, type SpawnOptions, type PortWaitOptions } from './process.js';
+import { checkSteps, runSchedule, type CodeStepInput, type Schedule, type ScheduleOptions, type ScheduleStep } from './schedule.js';
 
 /** Lets upWithSpares mark a Lab as brought up by it (set in Lab's static block). */
-let broughtUp: (lab: Lab) => void;
+let broughtUp: (lab: Lab, result: UpResult) => void;
+
+export interface LabOptions {
+  /**
+   * Give this Lab a name of its own: the topology's name with a random suffix (`kv-3f9a1c`), and namespaces
+   * prefixed with it (`kv-3f9a1c-client`), whatever the file's `prefix`. The same file then comes up in as
+   * many labs at once as there are Lab objects: four test files in parallel, each with its own network.
+   */
+  isolate?: boolean;
+}
+
+/** The topology's own name, or a name of this Lab's own (LabOptions.isolate). */
+function named(resolved: ResolvedLab, options: LabOptions): ResolvedLab {
+  if (options.isolate !== true) return resolved;
+  // Lab names are at most 63 characters; the suffix takes 7.
+  const name = `${resolved.name.slice(0, 56)}-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
+  return renameLab(resolved, name, `${name}-`);
+}
+
+export interface ReachOptions {
+  /**
+   * How long to wait for an answer, in milliseconds (default 1,000), honoured to the millisecond: an echo
+   * goes out every 100 ms until one is answered or the time is up.
+   */
+  timeoutMs?: number;
+  /** Answers needed (default 1). */
+  count?: number;
+}
+
+export interface ConnectOptions {
+  /** How long to wait for the connection to be accepted, in milliseconds (default 1,000). */
+  timeoutMs?: number;
+}
+
+/** One pair of a reach matrix: does a ping from `from` reach `to` (at `address`, as `from` resolves its name)? */
+export interface ReachPair {
+  from: string;
+  to: string;
+  address: string;
+  ok: boolean;
+}
+
+export interface ReachMatrixOptions extends ReachOptions {
+  /** The nodes to check among (default: every host and router with an address). */
+  nodes?: readonly string[];
+  /** How many pings run at once (default 8). */
+  concurrency?: number;
+}
 
 export class Lab implements AsyncDisposable {
   readonly resolved: ResolvedLab;
@@ -78,8 +129,8 @@ export class Lab implements AsyncDisposable {
   #up = false;
 
   static {
-    broughtUp = (lab) => {
-      lab.#up = true;
+    broughtUp = (lab, result) => {
+      if (!result.existed) lab.#up = true;
     };
   }
 
@@ -93,9 +144,10 @@ export class Lab implements AsyncDisposable {
    * with the files it names (FRR configs) read from beside it. Throws TopologyError listing every problem,
    * or saying it is not a text file.
    */
-  static async fromFile(path: string, options: Pick<ParseOptions, 'onRead'> = {}): Promise<Lab> {
+  static async fromFile(path: string, options: Pick<ParseOptions, 'onRead'> & LabOptions = {}): Promise<Lab> {
     const text = await readTopologyFile(path);
-    return new Lab(parseTopology(text, { ...options, file: path, read: topologyFileReader(path) }), path);
+    const { isolate: _, ...parse } = options;
+    return new Lab(named(parseTopology(text, { ...parse, file: path, read: topologyFileReader(path) }), options), path);
   }
 
   /**
@@ -108,13 +160,16 @@ export class Lab implements AsyncDisposable {
   }
 
   /** Validates a topology text (YAML or JSON). */
-  static parse(text: string, file?: string): Lab {
-    return new Lab(parseTopology(text, file !== undefined ? { file } : {}), file);
+  static parse(text: string, file?: string, options: LabOptions = {}): Lab {
+    return new Lab(named(parseTopology(text, file !== undefined ? { file } : {}), options), file);
   }
 
-  /** Validates a topology built in code (the same shape as the file). */
-  static define(topology: unknown): Lab {
-    return new Lab(resolveTopology(topology));
+  /**
+   * Validates a topology built in code: the file's shape, as the type says (kebab-case keys, endpoint
+   * shorthands and all). Throws TopologyError listing every problem, with its path.
+   */
+  static define(topology: TopologyInput, options: LabOptions = {}): Lab {
+    return new Lab(named(resolveTopology(topology), options));
   }
 
   get name(): string {
@@ -123,7 +178,8 @@ export class Lab implements AsyncDisposable {
 
   /**
    * Brings the lab up, or reconciles it with this definition if it is up already. A lab with `hosts` is
-   * brought up on every host at once, over ssh (its result's plan is empty: each host has its own).
+   * brought up on every host at once, over ssh (its result's plan is empty: each host has its own). Only a
+   * lab this object brought up (`existed: false`) is taken down by `await using` at the end of a scope.
    */
   async up(options: UpOptions = {}): Promise<UpResult> {
     if (this.resolved.hosts !== undefined && options.dryRun !== true) {
@@ -176,10 +232,17 @@ export class Lab implements AsyncDisposable {
     return new Node(this, node);
   }
 
-  /** A node name (its first address, IPv4 first) or an address, as an address. */
-  resolveTarget(target: string): string {
+  /**
+   * A node name or an address, as an address. With `from`, the address of the target that node reaches: on
+   * a cable or LAN they share first, else one its routes lead to (a name means different addresses to
+   * different viewers: in a triangle of hosts, the target's first address may be on a cable the viewer is
+   * not on). Without it, or when no address is reachable from there, the node's first address (IPv4 first).
+   */
+  resolveTarget(target: string, options: { from?: string } = {}): string {
     if (isIP(target) !== 0) return target;
-    const address = this.node(target).addresses[0];
+    const node = this.node(target);
+    if (options.from !== undefined) this.node(options.from);
+    const address = (options.from !== undefined ? addressFor(this.resolved, options.from, target) : undefined) ?? node.addresses[0];
     if (address === undefined) throw new NslabError('NSLAB_NOT_FOUND', `node ${target} of lab ${this.name} has no address to reach`);
     return address;
   }
@@ -213,6 +276,90 @@ export class Lab implements AsyncDisposable {
   }
 
   /**
+   * The one cable between two nodes, to change at both ends at once: `lab.cable('a', 'b').set({ up: false })`.
+   * Throws NSLAB_NOT_FOUND when no cable joins them, or when several do (then name one end with `link`).
+   */
+  cable(a: string, b: string): Cable {
+    this.node(a);
+    this.node(b);
+    const links = this.resolved.links.filter((l) => (l.a.node === a && l.b.node === b) || (l.a.node === b && l.b.node === a));
+    const link = links[0];
+    if (link === undefined || links.length > 1)
+      throw new NslabError(
+        'NSLAB_NOT_FOUND',
+        links.length === 0
+          ? `lab ${this.name}: no cable joins ${a} and ${b}; a cable joins two nodes of one link (for nodes on one LAN, name a node and its bridge)`
+          : `lab ${this.name}: ${links.length} cables join ${a} and ${b} (${links.map((l) => l.id).join(', ')}); name one end with lab.link('${a}:IFNAME')`,
+      );
+    const [mine, theirs] = link.a.node === a ? [link.a, link.b] : [link.b, link.a];
+    return new Cable(this, new LinkEnd(this, mine.node, mine.ifname), new LinkEnd(this, theirs.node, theirs.ifname));
+  }
+
+  /**
+   * Splits nodes into groups that cannot exchange packets, whatever path the packets take: each node of a
+   * group drops every packet from or to a node of another group (nftables rules inside the nodes; needs
+   * the `nft` program). Nodes named in no group are untouched. `heal()` undoes it.
+   *
+   * Equivalent to: ip netns exec NETNS nft -f - (a table that drops the other groups' addresses), in each node
+   */
+  partition(...groups: (readonly string[])[]): Promise<Partition> {
+    return makePartition(this, groups);
+  }
+
+  /**
+   * Runs timed steps (faults and checks) against the running lab: `{ at: 500, cable: ['a', 'b'], up: false }`,
+   * `{ at: '1s', partition: [['a'], ['b']] }`, `{ at: '2s', heal: true }`, `{ at: '2s', expect: { from: 'a',
+   * reach: 'b' } }`, `{ at: 3000, do: (lab) => ... }`: the steps of a topology file's `scenario:`, plus
+   * functions. Checked at once (TopologyError listing every problem); `done` rejects with NSLAB_EXPECTATION
+   * when a check fails.
+   */
+  schedule(steps: readonly ScheduleStep[], options: ScheduleOptions = {}): Schedule {
+    const checked = checkSteps(this, steps);
+    const code = new Map<number, CodeStepInput['do']>();
+    steps.forEach((s, i) => {
+      if ('do' in s) code.set(i, s.do);
+    });
+    return runSchedule(this, checked, code, options);
+  }
+
+  /**
+   * Runs the topology file's `scenario:` against the running lab (what `nslab run FILE` does), as
+   * `schedule` runs steps given in code. NSLAB_NOT_FOUND when the topology has no scenario.
+   */
+  runScenario(options: ScheduleOptions = {}): Schedule {
+    const steps = this.resolved.scenario;
+    if (steps === undefined || steps.length === 0)
+      throw new NslabError(
+        'NSLAB_NOT_FOUND',
+        `lab ${this.name}${this.source !== undefined ? ` (${this.source})` : ''} has no scenario: add a scenario: list of steps to its topology`,
+      );
+    return runSchedule(this, steps, new Map(), options);
+  }
+
+  /**
+   * Does every node reach every other, by name (each resolved from the viewer)? Pings in parallel, a few at a
+   * time; one entry per ordered pair.
+   */
+  async reachMatrix(options: ReachMatrixOptions = {}): Promise<ReachPair[]> {
+    const names = options.nodes ?? this.nodes.filter((n) => n.kind !== 'bridge' && n.addresses.length > 0).map((n) => n.name);
+    const pairs = names.flatMap((from) => names.filter((to) => to !== from).map((to) => ({ from, to, address: this.resolveTarget(to, { from }) })));
+    const results: ReachPair[] = new Array<ReachPair>(pairs.length);
+    let next = 0;
+    const reachOptions: ReachOptions = {
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.count !== undefined ? { count: options.count } : {}),
+    };
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < pairs.length; i = next++) {
+        const p = pairs[i] as (typeof pairs)[number];
+        results[i] = { ...p, ok: await this.node(p.from).reach(p.address, reachOptions) };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, pairs.length)) }, worker));
+    return results;
+  }
+
+  /**
    * Why does (or doesn't) a packet from one node reach a target, and what fixes it? See `nslab why`.
    * `upCommand` is how the advice says to bring this lab up again (default: `nslab up FILE` for the file
    * it came from, when there is one).
@@ -243,6 +390,11 @@ export class Node {
     this.#node = node;
     this.name = node.name;
     this.netns = node.netns;
+  }
+
+  /** host, router or bridge. */
+  get kind(): ResolvedNode['kind'] {
+    return this.#node.kind;
   }
 
   /** The node's addresses from the topology, IPv4 first, in file order. */
@@ -289,15 +441,47 @@ export class Node {
   }
 
   /**
-   * Does a ping from this node reach the target (a node name or an address)? One echo, answered within
-   * the timeout.
+   * Does a ping from this node reach the target (a node name, resolved from this node, or an address)
+   * within the timeout? Echoes go out every 100 ms until `count` (default 1) are answered; the answer is
+   * false once `timeoutMs` (default 1,000) has passed, whatever its size.
+   *
+   * Equivalent to: ip netns exec NETNS ping -c COUNT -i 0.1 -w SECONDS ADDRESS
    */
-  async reach(target: string, options: { timeoutMs?: number; count?: number } = {}): Promise<boolean> {
-    const address = this.lab.resolveTarget(target);
-    const count = options.count ?? 1;
-    const wait = Math.max(1, Math.ceil((options.timeoutMs ?? 1000) / 1000));
-    const res = await this.exec(['ping', ...(address.includes(':') ? ['-6'] : []), '-n', '-q', '-c', String(count), '-i', '0.1', '-W', String(wait), address]);
-    return res.code === 0;
+  async reach(target: string, options: ReachOptions = {}): Promise<boolean> {
+    const address = this.lab.resolveTarget(target, { from: this.name });
+    const timeoutMs = options.timeoutMs ?? 1000;
+    const res = await this.exec(pingArgv(address, options.count ?? 1, timeoutMs), { timeoutMs });
+    return res.code === 0 && !res.timedOut;
+  }
+
+  /**
+   * Opens a TCP connection from inside this node to the target (a node name, resolved from this node, or an
+   * address) and closes it again: `{ ok, ms, error }`. Never throws for a connection that fails: `error` says
+   * why (`ECONNREFUSED`, `EHOSTUNREACH`, `ETIMEDOUT` when nothing answered within the timeout).
+   */
+  connect(target: string, port: number, options: ConnectOptions = {}): Promise<ConnectResult> {
+    return tcpConnect(this.netns, this.lab.resolveTarget(target, { from: this.name }), port, options.timeoutMs ?? 1000);
+  }
+
+  /**
+   * Starts a process in the node and returns at once (a string runs with `sh -c`, an argv array as is): its
+   * output streams, `exited`, `kill()`, `waitForOutput()`, `waitForPort()`. The lab records it, so `down`
+   * ends it (by whichever process); `await using p = await node.spawn(...)` ends it at the end of a scope.
+   * NSLAB_NOT_FOUND when the lab is not up.
+   *
+   * Equivalent to: ip netns exec NETNS CMD... &
+   */
+  spawn(command: string | readonly string[], options: SpawnOptions = {}): Promise<NodeProcess> {
+    const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
+    return startNodeProcess(this.lab.name, this.name, this.netns, argv, options);
+  }
+
+  /**
+   * Resolves once a TCP socket listens on `port` in this node, on any address (read over sock_diag, as `ss
+   * -ltn` does: no connection is made to it). Rejects with NSLAB_TIMEOUT after `timeoutMs` (default 10,000).
+   */
+  waitForPort(port: number, options: PortWaitOptions = {}): Promise<void> {
+    return waitForListening(this.netns, port, { timeoutMs: options.timeoutMs ?? 10_000, where: `node ${this.name} of lab ${this.lab.name}` });
   }
 
   /**
@@ -376,6 +560,6 @@ export async function upWithSpares(lab: Lab, options: UpOptions, spares: Spares 
     ...options,
     ...(spares !== undefined ? { spares } : {}),
   });
-  if (options.dryRun !== true) broughtUp(lab);
+  if (options.dryRun !== true) broughtUp(lab, result);
   return result;
 }

@@ -35,3 +35,4 @@ export { setLink, findInterface, type LinkChange } from './link.js';
 export { checkMachine, readMachineLimits } from './limits.js';
 export { waitConverged, hostPairs, type ConvergeOptions, type ConvergeProgress, type ConvergeResult } from './converge.js';
 export { kernelRoutes, routingStatus, statusText, type KernelRoute, type RoutingStatus, type ProtocolStatus } from './routing.js';
+export { startLabProcess, forgetLabProcess, type LabProcessOptions } from './processes.js';

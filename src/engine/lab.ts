@@ -405,7 +405,8 @@ export function listLabs(stateRoot?: string): LabSummary[] {
 
 export interface LabStatus {
   lab: string;
-  state: LabState | undefined;
+  /** The lab's state file (a lab without one is not up: status throws NSLAB_NOT_FOUND). */
+  state: LabState;
   observed: ObservedLab;
 }
 

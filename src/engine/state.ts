@@ -73,7 +73,8 @@ export interface StateProcess {
   /** Start time of the process (clock ticks since boot, /proc/PID/stat field 22): a reused pid is not ours. */
   startTime: string;
   run: string;
-  log: string;
+  /** The file its output goes to (an exec entry's); absent when the process that started it reads its output (node.spawn). */
+  log?: string;
   /** For an FRR daemon: which, and the fingerprint of the node's FRR it runs (topology/frr-view.ts frrDigest). */
   frr?: { daemon: FrrDaemon; digest: string };
 }

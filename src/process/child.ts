@@ -51,6 +51,12 @@ export interface ChildOptions {
    * command that started it). `kill()` then signals the whole group.
    */
   detached?: boolean;
+  /**
+   * With `detached`: keep nslab's event loop alive while it runs all the same (a process whose end the
+   * caller may wait for, `node.spawn`'s). Without it a detached process is let go, and an `await` of its
+   * `exited` could find the event loop already drained.
+   */
+  waited?: boolean;
   /** Where it runs, for error messages: `node red`. */
   where?: string;
   /**
@@ -222,7 +228,7 @@ function wrap(child: ChildProcess, command: string, options: ChildOptions): Chil
   });
   // A rejection nobody waits for (the caller only kills) must not end the process.
   exited.catch(() => undefined);
-  if (options.detached === true) child.unref();
+  if (options.detached === true && options.waited !== true) child.unref();
   return {
     pid,
     startTime,

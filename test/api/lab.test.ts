@@ -61,3 +61,58 @@ describe('Lab', { skip: needsRoot }, () => {
     );
   });
 });
+
+describe('Lab: isolation and what a scope takes down', { skip: needsRoot }, () => {
+  test('isolate: the same file up twice at once, each Lab with a name and namespaces of its own', async () => {
+    const [one, two] = await Promise.all([
+      Lab.fromFile('examples/two-computers.yaml', { isolate: true }),
+      Lab.fromFile('examples/two-computers.yaml', { isolate: true }),
+    ]);
+    assert.ok(one !== undefined && two !== undefined);
+    assert.notEqual(one.name, two.name);
+    assert.match(one.name, /^two-computers-[a-z0-9]{6}$/);
+    assert.equal(one.node('red').netns, `${one.name}-red`);
+    await Promise.all([one.up(), two.up()]);
+    try {
+      assert.deepEqual(
+        netnsList()
+          .filter((n) => n.startsWith('two-computers-'))
+          .sort(),
+        [`${one.name}-green`, `${one.name}-red`, `${two.name}-green`, `${two.name}-red`].sort(),
+      );
+      assert.deepEqual(await Promise.all([one.node('red').reach('green'), two.node('red').reach('green')]), [true, true]);
+      await one.down();
+      assert.equal(await two.node('red').reach('green'), true);
+    } finally {
+      await Promise.all([one.down(), two.down()]);
+    }
+  });
+
+  test('await using takes down only a lab this object brought up: not one it adopted, nor one it opened', async () => {
+    const text = 'name: scoped\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: ["a 10.0.0.1/24", "b 10.0.0.2/24"]\n';
+    const owner = Lab.parse(text, undefined, { isolate: true });
+    await owner.up();
+    try {
+      {
+        await using adopted = Lab.define({
+          name: owner.name,
+          prefix: `${owner.name}-`,
+          nodes: { a: {}, b: {} },
+          links: [{ endpoints: ['a 10.0.0.1/24', 'b 10.0.0.2/24'] }],
+        });
+        assert.equal((await adopted.up()).existed, true);
+      }
+      {
+        await using opened = Lab.open(owner.name);
+        assert.equal(opened.name, owner.name);
+      }
+      assert.equal((await owner.status()).state.lab, owner.name, 'still up after both scopes');
+      {
+        await using _ = owner;
+      }
+      await assert.rejects(owner.status(), (e: unknown) => e instanceof NslabError && e.code === 'NSLAB_NOT_FOUND');
+    } finally {
+      await owner.down();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+/** Names that reach: from every node, every other node's name resolves to an address that node reaches. */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { Lab } from '../../src/index.js';
+import { needsRoot } from '../helpers/sandbox.js';
+
+const TRIANGLE = {
+  name: 'tri',
+  nodes: { a: {}, b: {}, c: {} },
+  links: [
+    { endpoints: ['a 10.0.1.1/24', 'b 10.0.1.2/24'] },
+    { endpoints: ['b 10.0.2.1/24', 'c 10.0.2.2/24'] },
+    { endpoints: ['c 10.0.3.1/24', 'a 10.0.3.2/24'] },
+  ],
+};
+
+describe('names that reach', { skip: needsRoot }, () => {
+  test('a triangle of hosts: every host reaches every other by name (no host forwards)', async () => {
+    const lab = Lab.define(TRIANGLE, { isolate: true });
+    assert.equal(lab.resolveTarget('c', { from: 'a' }), '10.0.3.1');
+    assert.equal(lab.resolveTarget('c'), '10.0.2.2', 'without a viewer: the first address, as before');
+    await lab.up();
+    try {
+      assert.equal(await lab.node('a').reach('c'), true);
+      const matrix = await lab.reachMatrix();
+      assert.equal(matrix.length, 6);
+      assert.deepEqual(
+        matrix.filter((p) => !p.ok),
+        [],
+      );
+    } finally {
+      await lab.down();
+    }
+  });
+
+  for (const file of readdirSync('examples').filter((f) => /\.ya?ml$/.test(f))) {
+    test(`examples/${file}: every node reaches every other by name`, async () => {
+      const lab = await Lab.fromFile(`examples/${file}`, { isolate: true });
+      await lab.up();
+      try {
+        assert.deepEqual(
+          (await lab.reachMatrix({ timeoutMs: 3000 })).filter((p) => !p.ok),
+          [],
+        );
+      } finally {
+        await lab.down();
+      }
+    });
+  }
+});
