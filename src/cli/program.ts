@@ -18,6 +18,7 @@ import * as ls from './commands/ls.js';
 import * as part from './commands/part.js';
 import * as ping from './commands/ping.js';
 import * as routes from './commands/routes.js';
+import * as run from './commands/run.js';
 import * as schema from './commands/schema.js';
 import * as shell from './commands/shell.js';
 import * as status from './commands/status.js';
@@ -58,6 +59,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     why,
     link,
     routes,
+    run,
     validate,
     convert,
     ls,

@@ -17,7 +17,7 @@ export {
 export { resolveTopology, renameLab } from './resolve.js';
 export { routesOf, routeTableOf } from './routing.js';
 export { addressFor, nodeAddresses } from './reach.js';
-export { checkScenario, checkPartition, msText, type ScenarioContext, type CodeStep } from './scenario.js';
+export { checkScenario, checkPartition, msText, DEFAULT_CHECK_TIMEOUT_MS, type ScenarioContext, type CodeStep } from './scenario.js';
 export type { TopologyInput } from './schema.js';
 export { topologyJsonSchema } from './json-schema.js';
 export { DEFAULT_LAB_NAME, DEFAULT_LAB_TEXT } from './default-lab.js';

@@ -41,7 +41,11 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set(['at', 'name', ...ACTIONS, ...CH
 const CHECKS = ['reach', 'no-reach', 'connect', 'no-connect'] as const;
 /** The latest a step may run: a day after the start. */
 const AT_MAX = { ms: 86_400_000, text: 'a day' };
-const DEFAULT_CHECK_TIMEOUT_MS = 1000;
+/**
+ * How long a check may take when the step says nothing: a check that must pass ends as soon as it does, so
+ * it can wait long (a loaded machine, a server still starting); one that must fail always takes all of it.
+ */
+export const DEFAULT_CHECK_TIMEOUT_MS: Readonly<Record<ScenarioCheck['kind'], number>> = { reach: 5000, connect: 5000, 'no-reach': 1000, 'no-connect': 1000 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -155,7 +159,7 @@ function readExpect(raw: unknown, path: Path, ctx: ScenarioContext, problems: Pr
     });
     ok = false;
   }
-  let timeoutMs = DEFAULT_CHECK_TIMEOUT_MS;
+  let timeoutMs = DEFAULT_CHECK_TIMEOUT_MS[kind];
   if (typeof raw.timeout === 'string') {
     const d = parseDuration(raw.timeout, 'timeout');
     if (d.ok && d.value > 0) timeoutMs = d.value;

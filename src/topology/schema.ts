@@ -353,7 +353,9 @@ function build() {
       timeout: z
         .string()
         .meta({ examples: ['1s', '300ms'] })
-        .describe('How long the check may take: a number and us, ms or s, up to 60s. Left out: 1s.')
+        .describe(
+          'How long the check may take: a number and us, ms or s, up to 60s. Left out: 5s for reach and connect (they end as soon as they pass), 1s for no-reach and no-connect (they take all of it).',
+        )
         .optional(),
     })
     .describe('A check: from a node, one of reach, no-reach, connect or no-connect. A failed check fails `nslab run` (exit 1), naming the step.');

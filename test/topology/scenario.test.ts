@@ -25,13 +25,13 @@ test('a scenario resolves to timed actions in milliseconds, in file order', () =
   - { at: 4s, expect: { from: c, connect: "[fd00::1]:443" } }
 `);
   assert.deepEqual(lab.scenario, [
-    { at: 0, action: { kind: 'expect', check: { from: 'a', kind: 'reach', target: 'b', timeoutMs: 1000 } } },
+    { at: 0, action: { kind: 'expect', check: { from: 'a', kind: 'reach', target: 'b', timeoutMs: 5000 } } },
     { at: 1500, name: 'cut', action: { kind: 'cable', nodes: ['a', 'b'], change: { up: false, rate: 1_000_000 } } },
     { at: 1500, action: { kind: 'link', node: 'b', ifname: 'e1', change: { rate: null, mtu: 1400 } } },
     { at: 2000, action: { kind: 'partition', groups: [['a'], ['b', 'c']] } },
     { at: 3000, action: { kind: 'heal' } },
     { at: 3000, action: { kind: 'expect', check: { from: 'a', kind: 'no-connect', target: 'c', port: 80, timeoutMs: 300 } } },
-    { at: 4000, action: { kind: 'expect', check: { from: 'c', kind: 'connect', target: 'fd00::1', port: 443, timeoutMs: 1000 } } },
+    { at: 4000, action: { kind: 'expect', check: { from: 'c', kind: 'connect', target: 'fd00::1', port: 443, timeoutMs: 5000 } } },
   ]);
 });
 
@@ -91,6 +91,10 @@ test('resolveTopology takes the same scenario, typed as the file (TopologyInput)
       { at: 1000, expect: { from: 'a', 'no-reach': 'b', timeout: '200ms' } },
     ],
   };
+  // The type is the file's shape: a misspelt key is a compile error.
+  // @ts-expect-error: `linkz` is not a key of a lab
+  const misspelt: TopologyInput = { name: 'x', nodes: { a: {} }, linkz: [] };
+  assert.ok(misspelt);
   assert.deepEqual(resolveTopology(topology).scenario, [
     { at: 500, action: { kind: 'cable', nodes: ['a', 'b'], change: { up: false } } },
     { at: 1000, action: { kind: 'expect', check: { from: 'a', kind: 'no-reach', target: 'b', timeoutMs: 200 } } },
