@@ -27,7 +27,12 @@ function collect(path, out) {
   return out;
 }
 
-const nodeTest = (files, reporter = 'spec') => [process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files]];
+// The nslab-source condition makes `import ... from 'nslab'` (package.json exports) load src/, as the
+// tests that use nslab as a user would (examples/testing/) import it.
+const nodeTest = (files, reporter = 'spec') => [
+  process.execPath,
+  ['--conditions=nslab-source', '--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files],
+];
 
 // Inside one file's sandbox: run it, then check for debris.
 if (args[0] === '--inner') {
