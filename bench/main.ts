@@ -13,6 +13,7 @@
  *   multihost (only with --only multihost) a 1,000-node chain on 1 and over 4 simulated hosts, ssh per host,
  *             VXLAN against veth throughput (bench/multihost.ts)
  *   frr       only when asked (--only frr): FRR routers' start and memory, up to converged under OSPF against static (bench/frr.ts)
+ *   testing   nslab as a test suite's network: a lab per test, spawn to listening, a 4-file suite (bench/testing.ts)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -277,6 +278,7 @@ const suites: Record<string, () => Promise<void>> = {
   multihost: async () => (await import('./multihost.js')).suiteMultihost(rows, log),
   // Only with --only frr: FRR routers (issue 19), a 6-router ring and a 10 x 10 grid under OSPF against static.
   frr: async () => (await import('./frr.js')).suiteFrr(rows, log, repsArg),
+  testing: async () => (await import('./testing.js')).suiteTesting(rows, log, repsArg),
 };
 /** Suites a plain `npm run bench` leaves out: each takes minutes or starts daemons. */
 const onRequest = new Set(['routed', 'multihost', 'frr']);

@@ -14,7 +14,11 @@ if (!isRoot) {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 enterSandbox(fileURLToPath(import.meta.url), args);
-const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'main.ts'), ...args], { cwd: root, stdio: 'inherit' });
+// nslab-source: the testing suite runs examples/testing, which imports the package by its name (scripts/test.mjs).
+const r = spawnSync(process.execPath, ['--conditions=nslab-source', '--import', 'tsx', join(root, 'bench', 'main.ts'), ...args], {
+  cwd: root,
+  stdio: 'inherit',
+});
 const left = debris();
 if (left.any) {
   console.error(`the benchmark left debris: ${JSON.stringify(left)}`);

@@ -1,6 +1,7 @@
 // examples/testing/kv.test.ts — the worked example of docs/testing.md: a key-value server and its client,
 // each in a node of a lab of their own, with the network split and healed under them, and a schedule of
-// faults. Run as a user runs it: node --import tsx --test examples/testing/kv.test.ts (as root).
+// faults. As root: node --import tsx --test examples/testing/kv.test.ts (in nslab's own repository, with
+// --conditions=nslab-source, so that 'nslab' is the sources).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { useLab } from 'nslab/node-test';
