@@ -61,14 +61,16 @@ export async function tcpConnect(netns: string, address: string, port: number, t
  * process meant to listen has exited).
  */
 export async function waitForListening(netns: string, port: number, options: { timeoutMs: number; where: string; stop?: Promise<never> }): Promise<void> {
-  using table = await SocketTable.open(netns);
-  const deadline = performance.now() + options.timeoutMs;
+  // Watched before the first await: the process may end while the socket table opens, and a rejection
+  // nobody handles yet ends node's process.
   let stopped: unknown;
   let isStopped = false;
   options.stop?.catch((e: unknown) => {
     isStopped = true;
     stopped = e;
   });
+  using table = await SocketTable.open(netns);
+  const deadline = performance.now() + options.timeoutMs;
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
     if ((await table.listeningTcp()).some((s) => s.localPort === port)) return;
     if (isStopped) throw stopped;

@@ -77,6 +77,10 @@ describe('node.spawn', { skip: needsRoot }, () => {
       assert.equal(err.code, 'NSLAB_EXEC');
       assert.match(err.message, /exited with code 1 before listening on TCP port 7002; its last lines:\n\s+starting\n\s+no such port/);
       assert.equal(await codeOf((await lab.node('server').spawn('exit 0')).waitForOutput('never')), 'NSLAB_EXEC');
+      // Ended before the wait begins: the same error, not an unhandled rejection that ends the test process.
+      const ended = await lab.node('server').spawn('exit 2');
+      await ended.exited;
+      assert.equal(await codeOf(ended.waitForPort(7002, { timeoutMs: 5000 })), 'NSLAB_EXEC');
       const sleeper = await lab.node('server').spawn(['sleep', '30']);
       const started = performance.now();
       assert.equal(await codeOf(sleeper.waitForOutput('never', { timeoutMs: 200 })), 'NSLAB_TIMEOUT');
