@@ -19,7 +19,14 @@ test('the client stores a value on the server and reads it back, by name', async
   // Ended at the end of the block (and by lab.down() in any case).
   await using kvServer = await server.spawn(['node', 'examples/testing/kv-server.mjs', '9090']);
   await kvServer.waitForPort(9090);
+  // What crosses the server's cable meanwhile (tcpdump in the server's node).
+  const capture = await server.capture('eth0', { filter: 'tcp dst port 9090' });
   assert.equal((await kv('http://server:9090/colour', 'green')).exitCode, 0);
+  const packets = await capture.stop();
+  assert.ok(
+    packets.some((p) => /Flags \[S\]/.test(p.summary)),
+    'the client opened a connection to the server',
+  );
   const read = await kv('http://server:9090/colour');
   assert.equal(read.stdout, 'green');
   assert.match(kvServer.output().stdout, /kv listening on port 9090/);

@@ -34,7 +34,10 @@ describe('names that reach', { skip: needsRoot }, () => {
     }
   });
 
-  for (const file of readdirSync('examples').filter((f) => /\.ya?ml$/.test(f))) {
+  // The OSPF and BGP rings route only once their routers' FRR daemons run, which up does not start yet (issue
+  // 19's running half); when it does, they join this list with a wait for convergence before the matrix.
+  const examples = readdirSync('examples').filter((f) => /\.ya?ml$/.test(f) && !/-(ospf|bgp)\.yaml$/.test(f));
+  for (const file of examples) {
     test(`examples/${file}: every node reaches every other by name`, async () => {
       const lab = await Lab.fromFile(`examples/${file}`, { isolate: true });
       await lab.up();
