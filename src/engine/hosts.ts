@@ -1,12 +1,16 @@
 /**
  * Names inside a lab: every node resolves every other node's name, because `ip netns exec NETNS` (which
  * nslab exec, shell and ping use) mounts /etc/netns/NETNS/hosts over /etc/hosts. nslab writes one hosts
- * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). Each copy
- * starts with a header naming the lab; nslab never overwrites or deletes a hosts file without it.
+ * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). A node
+ * that has no route to where that file sends it (in a triangle of hosts, a neighbour's first address is on
+ * a cable the node is not on) gets a file of its own instead, with the address on the segment they share
+ * (topology/reach.ts hostsViews). Each file starts with a header naming the lab;
+ * nslab never overwrites or deletes a hosts file without it.
  */
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { turn } from './turn.js';
+import { hostsViews, type HostsView } from '../topology/index.js';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
 
 export const ETC_NETNS = '/etc/netns';
@@ -80,13 +84,18 @@ export function hostsLeftovers(dir = ETC_NETNS): Map<string, string[]> {
   return found;
 }
 
-/** The hosts file of a lab: localhost, then each node's first IPv4 and first IPv6 address and its name. */
-export function hostsText(lab: ResolvedLab): string {
+/**
+ * The hosts file of a lab: localhost, then each node's first IPv4 and first IPv6 address and its name; as
+ * one viewer sees them when `view` is given (topology/reach.ts hostsViews).
+ */
+export function hostsText(lab: ResolvedLab, view?: HostsView): string {
   const lines = [header(lab.name).trimEnd(), '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
   const byNode = new Map<string, Cidr[]>();
   for (const l of lab.links) for (const e of [l.a, l.b]) byNode.set(e.node, [...(byNode.get(e.node) ?? []), ...e.addresses]);
   for (const node of lab.nodes) {
-    const addrs = byNode.get(node.name) ?? [];
+    const mine = view?.names.get(node.name);
+    if (view?.only === true && mine === undefined) continue;
+    const addrs = mine ?? byNode.get(node.name) ?? [];
     for (const family of [4, 6] as const) {
       const a = addrs.find((x) => x.family === family && !x.address.startsWith('fe80'));
       if (a !== undefined) lines.push(`${a.address}\t${node.name}`);
@@ -106,14 +115,27 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
   const master = masterFile(lab.name, dir);
   writeFileSync(master, hostsText(lab));
   const staging = stagingDir(lab.name, dir);
+  const views = hostsViews(lab);
   const skipped: string[] = [];
   try {
     for (const [i, node] of lab.nodes.entries()) {
       if (i > 0 && i % SLICE === 0) await turn();
       const nsDir = join(dir, node.netns);
       const file = join(nsDir, 'hosts');
-      if (placeNew(staging, nsDir, (f) => linkSync(master, f))) continue;
+      const view = views.get(node.name);
+      const put = view === undefined ? (f: string) => linkSync(master, f) : (f: string) => writeFileSync(f, hostsText(lab, view), { flag: 'wx' });
+      if (placeNew(staging, nsDir, put)) continue;
       ignore('EEXIST', () => mkdirSync(nsDir));
+      if (view !== undefined) {
+        if (existsSync(file) && labOfFile(file) !== lab.name) {
+          skipped.push(file);
+          continue;
+        }
+        // Unlinked first: the file there may be a link to the file the other nodes share.
+        ignore('ENOENT', () => unlinkSync(file));
+        put(file);
+        continue;
+      }
       if (!ignore('EEXIST', () => linkSync(master, file))) continue;
       // A hosts file is there already: replaced if it is the lab's, else left alone.
       if (labOfFile(file) !== lab.name) {

@@ -6,9 +6,9 @@
  * or a LAN both are on), else one the viewer's routes reach (the longest prefix wins), IPv4 before IPv6.
  */
 import { addressValue, netAt, netContains } from './ip-math.js';
-import { routesOf } from './routing.js';
+import { routeTableOf } from './routing.js';
 import { buildSegments, type NetworkSegment } from './segments.js';
-import type { Cidr, ResolvedLab } from './types.js';
+import type { Cidr, ComputedRoutes, ResolvedLab, ResolvedNode } from './types.js';
 
 /** The segments of each lab, worked out once per lab object. */
 const segmentsOf = new WeakMap<ResolvedLab, NetworkSegment[]>();
@@ -29,24 +29,59 @@ function ordered(addresses: readonly Cidr[]): Cidr[] {
   return [...usable.filter((a) => a.family === 4), ...usable.filter((a) => a.family === 6)];
 }
 
-/** Every address of a node, in the order `ordered` gives. */
-export function nodeAddresses(lab: ResolvedLab, node: string): Cidr[] {
-  return ordered(lab.links.flatMap((l) => [l.a, l.b]).flatMap((e) => (e.node === node ? e.addresses : [])));
+/** Each node's addresses, its file routes and the computed ones, worked out once per lab object (a lab of 10,000 asks for each often). */
+interface LabIndex {
+  addresses: Map<string, Cidr[]>;
+  nodes: Map<string, ResolvedNode>;
+  table: ComputedRoutes | undefined;
 }
 
-/** Does one of `from`'s routes, or one of its own subnets, lead to `address`? The prefix length of the best match, else -1. */
-function routeMatch(lab: ResolvedLab, from: string, address: Cidr): number {
+const indexOf = new WeakMap<ResolvedLab, LabIndex>();
+
+function index(lab: ResolvedLab): LabIndex {
+  let i = indexOf.get(lab);
+  if (i === undefined) {
+    const all = new Map<string, Cidr[]>();
+    for (const l of lab.links) {
+      for (const e of [l.a, l.b]) {
+        const list = all.get(e.node);
+        if (list === undefined) all.set(e.node, [...e.addresses]);
+        else list.push(...e.addresses);
+      }
+    }
+    i = {
+      addresses: new Map([...all].map(([node, list]) => [node, ordered(list)])),
+      nodes: new Map(lab.nodes.map((n) => [n.name, n])),
+      table: routeTableOf(lab),
+    };
+    indexOf.set(lab, i);
+  }
+  return i;
+}
+
+/** Every address of a node, in the order `ordered` gives. */
+export function nodeAddresses(lab: ResolvedLab, node: string): Cidr[] {
+  return [...(index(lab).addresses.get(node) ?? [])];
+}
+
+/**
+ * Does one of `from`'s routes, or one of its own subnets, lead to `address`? The prefix length of the best
+ * match, else -1; the search ends early once a match of `enough` bits is found. The computed routes are
+ * read in place (a router of a large lab has thousands).
+ */
+function routeMatch(lab: ResolvedLab, from: string, address: Cidr, enough = 128): number {
   const value = addressValue(address.address);
   let best = -1;
-  for (const own of nodeAddresses(lab, from)) {
-    if (own.family === address.family && netContains(netAt(own.family, addressValue(own.address), own.prefixLength), value))
-      best = Math.max(best, own.prefixLength);
-  }
-  const node = lab.nodes.find((n) => n.name === from);
-  for (const r of node !== undefined ? routesOf(lab, node) : []) {
-    if (r.family !== address.family) continue;
-    if (r.to === 'default') best = Math.max(best, 0);
-    else if (netContains(netAt(r.family, addressValue(r.to.address), r.to.prefixLength), value)) best = Math.max(best, r.to.prefixLength);
+  const consider = (to: Cidr | 'default'): boolean => {
+    if (to === 'default') best = Math.max(best, 0);
+    else if (netContains(netAt(to.family, addressValue(to.address), to.prefixLength), value)) best = Math.max(best, to.prefixLength);
+    return best >= enough;
+  };
+  for (const own of index(lab).addresses.get(from) ?? []) if (own.family === address.family && consider(own)) return best;
+  for (const r of index(lab).nodes.get(from)?.routes ?? []) if (r.family === address.family && consider(r.to)) return best;
+  const computed = index(lab).table?.of(from);
+  for (let k = 0; k < (computed?.length ?? 0); k++) {
+    if (computed?.family(k) === address.family && consider(computed.to(k))) return best;
   }
   return best;
 }
@@ -77,4 +112,81 @@ export function addressFor(lab: ResolvedLab, from: string, target: string): stri
     }
   }
   return chosen?.address;
+}
+
+/** A viewer's hosts file where the lab's shared one (each name at its node's first addresses) would not do. */
+export interface HostsView {
+  /**
+   * true: the file names these nodes only, a viewer without a route that reaches no further than its own
+   * segments (its neighbours, each at its addresses on the first segment they share). false: every node, as
+   * the shared file has them, but these at the addresses given.
+   */
+  only: boolean;
+  /** Node name -> its first address of each family that the viewer reaches. */
+  names: Map<string, Cidr[]>;
+}
+
+/**
+ * The viewers the lab's shared hosts file would send to an address they have no route to: neighbours whose
+ * first addresses are elsewhere (in a triangle of hosts, a neighbour's first address is on the cable the
+ * viewer is not on). Each such viewer gets its neighbours at their addresses on the first segment they share
+ * (where addressFor finds them). Only a node on several segments can be such a neighbour, so this costs the
+ * sizes of their segments, not a pass per pair of nodes; a viewer with no route at all (a chain of hosts)
+ * gets only its neighbours, so that no lab writes a file per node of a line per node (10,000 nodes would
+ * be 10^8 lines); and a routed lab, whose hosts have a default route, keeps one file for all.
+ */
+export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
+  const onSegments = new Map<string, NetworkSegment[]>();
+  for (const s of segments(lab)) {
+    for (const node of new Set(s.attachments.map((a) => a.node))) {
+      const list = onSegments.get(node);
+      if (list === undefined) onSegments.set(node, [s]);
+      else list.push(s);
+    }
+  }
+  const there = (s: NetworkSegment, node: string): Cidr[] => firstByFamily(ordered(s.attachments.filter((a) => a.node === node).flatMap((a) => a.addresses)));
+  const views = new Map<string, HostsView>();
+  for (const [target, list] of onSegments) {
+    if (list.length < 2) continue;
+    const first = firstByFamily(nodeAddresses(lab, target));
+    const decided = new Set<string>([target]);
+    for (const s of list) {
+      const here = there(s, target);
+      // A segment where the target has no address decides nothing (addressFor looks further).
+      if (here.length === 0) continue;
+      const same = here.length === first.length && here.every((c, i) => c.address === first[i]?.address);
+      for (const a of s.attachments) {
+        if (decided.has(a.node)) continue;
+        decided.add(a.node);
+        // The shared file will do where the viewer has a route to the first addresses (a router forwards).
+        if (same || first.every((c) => routeMatch(lab, a.node, c, 0) >= 0) || views.has(a.node)) continue;
+        views.set(a.node, { only: false, names: new Map() });
+      }
+    }
+  }
+  for (const [viewer, view] of views) {
+    view.only = !hasRoutes(lab, viewer);
+    const decided = new Set<string>([viewer]);
+    for (const s of onSegments.get(viewer) ?? []) {
+      for (const a of s.attachments) {
+        if (decided.has(a.node)) continue;
+        const here = there(s, a.node);
+        if (here.length === 0) continue;
+        decided.add(a.node);
+        const first = firstByFamily(nodeAddresses(lab, a.node));
+        if (view.only || here.length !== first.length || here.some((c, i) => c.address !== first[i]?.address)) view.names.set(a.node, here);
+      }
+    }
+  }
+  return views;
+}
+
+/** Has the node a route beyond its own subnets (written in the file, or computed)? */
+function hasRoutes(lab: ResolvedLab, node: string): boolean {
+  return (index(lab).nodes.get(node)?.routes.length ?? 0) > 0 || (index(lab).table?.of(node).length ?? 0) > 0;
+}
+
+/** The first address of each family, IPv4 first, of a list in `ordered`'s order. */
+function firstByFamily(addresses: readonly Cidr[]): Cidr[] {
+  return [addresses.find((a) => a.family === 4), addresses.find((a) => a.family === 6)].filter((a): a is Cidr => a !== undefined);
 }

@@ -3,6 +3,25 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Lab } from '../../src/index.js';
+
+/**
+ * The names each node cannot ping, as its own resolver sees them: `ping NAME` run in the node (its hosts file,
+ * which ip netns exec puts over /etc/hosts), one node after another's names, the nodes in parallel.
+ */
+async function unreachedByName(lab: Lab): Promise<string[]> {
+  const nodes = lab.nodes.filter((n) => n.kind !== 'bridge' && n.addresses.length > 0);
+  const missed = await Promise.all(
+    nodes.map(async (from) => {
+      const others = nodes.filter((n) => n !== from).map((n) => n.name);
+      const r = await from.exec(['sh', '-c', 'for n in "$@"; do ping -q -c 1 -W 3 "$n" >/dev/null 2>&1 || echo "$n"; done', 'sh', ...others]);
+      return r.stdout
+        .split('\n')
+        .filter((n) => n !== '')
+        .map((to) => `${from.name} -> ${to}`);
+    }),
+  );
+  return missed.flat();
+}
 import { needsRoot } from '../helpers/sandbox.js';
 
 const TRIANGLE = {
@@ -29,6 +48,7 @@ describe('names that reach', { skip: needsRoot }, () => {
         matrix.filter((p) => !p.ok),
         [],
       );
+      assert.deepEqual(await unreachedByName(lab), [], "by the nodes' own resolvers too: each node's hosts file names the address it reaches");
     } finally {
       await lab.down();
     }
@@ -46,6 +66,7 @@ describe('names that reach', { skip: needsRoot }, () => {
           (await lab.reachMatrix({ timeoutMs: 3000 })).filter((p) => !p.ok),
           [],
         );
+        assert.deepEqual(await unreachedByName(lab), []);
       } finally {
         await lab.down();
       }

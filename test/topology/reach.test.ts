@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { addressFor, parseTopology } from '../../src/topology/index.js';
+import { addressFor, hostsViews, parseTopology } from '../../src/topology/index.js';
 
 const example = (name: string) => parseTopology(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
 
@@ -52,4 +52,38 @@ links:
   - endpoints: ["c 10.0.2.1/24", "d 10.0.2.2/24"]
 `);
   assert.equal(addressFor(lab, 'a', 'd'), undefined);
+});
+
+test("hosts files: a viewer gets its own where the lab's shared file names an address it has no route to", () => {
+  const tri = parseTopology(`name: tri
+nodes: { a: {}, b: {}, c: {} }
+links:
+  - endpoints: ["a 10.0.1.1/24", "b 10.0.1.2/24"]
+  - endpoints: ["b 10.0.2.1/24", "c 10.0.2.2/24"]
+  - endpoints: ["c 10.0.3.1/24", "a 10.0.3.2/24"]
+`);
+  const views = hostsViews(tri);
+  const seen = (viewer: string) => {
+    const v = views.get(viewer);
+    return v === undefined ? undefined : { only: v.only, names: Object.fromEntries([...v.names].map(([n, list]) => [n, list.map((c) => c.address)])) };
+  };
+  // The shared file has each node's first address: a's and b's are right for everyone but c (a at 10.0.1.1 is
+  // on the cable c is not on), and c's (10.0.2.2) is right for b only. Without routes, a host's own file names
+  // its neighbours only: it reaches no one else.
+  assert.deepEqual(seen('a'), { only: true, names: { b: ['10.0.1.2'], c: ['10.0.3.1'] } });
+  assert.equal(seen('b'), undefined);
+  assert.deepEqual(seen('c'), { only: true, names: { b: ['10.0.2.1'], a: ['10.0.3.2'] } });
+  // Where routes lead to every first address (routing: static, hosts with a default route), one file for all.
+  assert.deepEqual([...hostsViews(example('router-ring.yaml'))], []);
+});
+
+test('hosts files of a chain of 10,000 hosts: a file of its own for each host but the ends, of its two neighbours only', () => {
+  const n = 10_000;
+  const nodes = Object.fromEntries(Array.from({ length: n }, (_, i) => [`n${i}`, {}]));
+  const links = Array.from({ length: n - 1 }, (_, i) => ({ endpoints: [`n${i}`, `n${i + 1}`] }));
+  const lab = parseTopology(JSON.stringify({ name: 'chain', addressing: { p2p: '10.0.0.0/16' }, nodes, links }));
+  const views = hostsViews(lab);
+  // Each inner host's first address is on the cable to its left: its right neighbour, with no route, gets its own file.
+  assert.equal(views.size, n - 2);
+  assert.ok([...views.values()].every((v) => v.only && v.names.size <= 2));
 });
