@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseTopology } from '../../src/topology/index.js';
@@ -71,10 +72,42 @@ function kernelState(lab: ResolvedLab): unknown {
   return state;
 }
 
-/** Removes the namespaces a replayed script made (by their exact names: the test made them). */
+/**
+ * Removes the namespaces a replayed script made (by their exact names: the test made them), after ending
+ * the processes its background exec entries started in them (`ip netns pids`: those in that namespace).
+ */
 function removeReplayed(lab: ResolvedLab): void {
   const present = new Set(netnsList());
-  for (const n of lab.nodes) if (present.has(n.netns)) sh('ip', ['netns', 'del', n.netns]);
+  for (const n of lab.nodes) {
+    if (!present.has(n.netns)) continue;
+    for (const pid of sh('ip', ['netns', 'pids', n.netns])
+      .split('\n')
+      .filter((p) => p !== '')) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+    sh('ip', ['netns', 'del', n.netns]);
+  }
+}
+
+/**
+ * Runs a script by sh. Its output goes to a file, not a pipe: a background exec entry's process (`... &`)
+ * keeps what it inherited open, and a pipe would wait for it to end.
+ */
+function replay(script: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+  const out = openSync(join(dir, 'out'), 'w');
+  try {
+    execFileSync('sh', ['-c', script], { stdio: ['ignore', out, out] });
+  } catch (e) {
+    throw new Error(`the script failed: ${readFileSync(join(dir, 'out'), 'utf8')}`, { cause: e });
+  } finally {
+    closeSync(out);
+    rmSync(dir, { recursive: true });
+  }
 }
 
 const EXAMPLES = readdirSync(join(ROOT, 'examples'))
@@ -97,7 +130,7 @@ describe('--explain replayed by sh makes what nslab makes', { skip: needsRoot },
         ['dry run', dry],
       ] as const) {
         try {
-          execFileSync('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+          replay(script);
           assert.deepEqual(kernelState(lab), made, `${file}: the ${name}'s script`);
         } finally {
           removeReplayed(lab);
