@@ -158,8 +158,9 @@ export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
       for (const a of s.attachments) {
         if (decided.has(a.node)) continue;
         decided.add(a.node);
-        // The shared file will do where the viewer has a route to the first addresses (a router forwards).
-        if (same || first.every((c) => routeMatch(lab, a.node, c, 0) >= 0) || views.has(a.node)) continue;
+        // The shared file will do where the viewer has a route to the first addresses (a router forwards),
+        // or will have one (its routing daemons learn them).
+        if (same || views.has(a.node) || runsDaemons(lab, a.node) || first.every((c) => routeMatch(lab, a.node, c, 0) >= 0)) continue;
         views.set(a.node, { only: false, names: new Map() });
       }
     }
@@ -184,6 +185,11 @@ export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
 /** Has the node a route beyond its own subnets (written in the file, or computed)? */
 function hasRoutes(lab: ResolvedLab, node: string): boolean {
   return (index(lab).nodes.get(node)?.routes.length ?? 0) > 0 || (index(lab).table?.of(node).length ?? 0) > 0;
+}
+
+/** Does the node run FRR, whose daemons add routes once the lab is up (routing: ospf | bgp, or its own config)? */
+function runsDaemons(lab: ResolvedLab, node: string): boolean {
+  return index(lab).nodes.get(node)?.frr !== undefined;
 }
 
 /** The first address of each family, IPv4 first, of a list in `ordered`'s order. */

@@ -41,8 +41,9 @@ describe('names that reach', { skip: needsRoot }, () => {
     assert.equal(lab.resolveTarget('c'), '10.0.2.2', 'without a viewer: the first address, as before');
     await lab.up();
     try {
-      assert.equal(await lab.node('a').reach('c'), true);
-      const matrix = await lab.reachMatrix();
+      // Timeouts that leave room for starting ping on a loaded machine.
+      assert.equal(await lab.node('a').reach('c', { timeoutMs: 3000 }), true);
+      const matrix = await lab.reachMatrix({ timeoutMs: 3000 });
       assert.equal(matrix.length, 6);
       assert.deepEqual(
         matrix.filter((p) => !p.ok),
@@ -54,14 +55,14 @@ describe('names that reach', { skip: needsRoot }, () => {
     }
   });
 
-  // The OSPF and BGP rings route only once their routers' FRR daemons run, which up does not start yet (issue
-  // 19's running half); when it does, they join this list with a wait for convergence before the matrix.
-  const examples = readdirSync('examples').filter((f) => /\.ya?ml$/.test(f) && !/-(ospf|bgp)\.yaml$/.test(f));
+  const examples = readdirSync('examples').filter((f) => /\.ya?ml$/.test(f));
   for (const file of examples) {
     test(`examples/${file}: every node reaches every other by name`, async () => {
       const lab = await Lab.fromFile(`examples/${file}`, { isolate: true });
       await lab.up();
       try {
+        // The OSPF and BGP rings route once their daemons have converged (nothing to wait for elsewhere).
+        await lab.waitConverged();
         assert.deepEqual(
           (await lab.reachMatrix({ timeoutMs: 3000 })).filter((p) => !p.ok),
           [],

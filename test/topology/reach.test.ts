@@ -75,6 +75,9 @@ links:
   assert.deepEqual(seen('c'), { only: true, names: { b: ['10.0.2.1'], a: ['10.0.3.2'] } });
   // Where routes lead to every first address (routing: static, hosts with a default route), one file for all.
   assert.deepEqual([...hostsViews(example('router-ring.yaml'))], []);
+  // Nor where the routers' daemons will learn the routes.
+  assert.deepEqual([...hostsViews(example('router-ring-ospf.yaml'))], []);
+  assert.deepEqual([...hostsViews(example('router-ring-bgp.yaml'))], []);
 });
 
 test('hosts files of a chain of 10,000 hosts: a file of its own for each host but the ends, of its two neighbours only', () => {
