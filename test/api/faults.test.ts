@@ -192,7 +192,7 @@ describe('lab.schedule', { skip: needsRoot }, () => {
           [
             'steps[0].cable: no cable joins h1 and h2',
             'steps[1].cabel: unknown key "cabel"',
-            'steps[2].at: at must be a duration or milliseconds from 0 to 86400000, not -1',
+            'steps[2].at: at must be a duration or milliseconds from 0 to 86400000, not the number -1',
             'steps[2].heal: heal comes before any partition',
             'steps[3].do: do must be a function',
           ],
