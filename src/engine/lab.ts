@@ -178,7 +178,7 @@ function refuseIfOwned(state: LabState, me: ProcessIdentity | undefined): void {
   if (owner === undefined || !isRunning(owner) || (me !== undefined && owner.pid === me.pid && owner.startTime === me.startTime)) return;
   throw new NslabError(
     'NSLAB_EXISTS',
-    `lab ${state.lab} is up and belongs to process ${owner.pid}, which still runs; two processes would share one network. Give this lab its own name (Lab options: isolate), or take the other down first`,
+    `lab ${state.lab} is up and belongs to process ${owner.pid}, which still runs; two processes would share one network. Give this lab its own name (\`Lab.fromFile(file, { isolate: true })\`, or another \`name:\`), or take the other down first`,
   );
 }
 

@@ -49,7 +49,7 @@ test('explain: each op as the ip command that does the same', () => {
     ],
     [
       { ...base, id: '19', op: 'exec', netns: 'red', node: 'red', entry: { run: 'python3 -m http.server', background: true } },
-      "ip netns exec red sh -c 'python3 -m http.server' &",
+      "ip netns exec red sh -c 'python3 -m http.server' >/dev/null 2>&1 &",
     ],
     [{ ...base, id: '20', op: 'proc.kill', node: 'red', pid: 4242, startTime: '99' }, 'kill 4242'],
   ];

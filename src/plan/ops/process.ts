@@ -14,7 +14,7 @@ function short(run: string): string {
 export const exec: OpKindSpec<'exec'> = {
   describe: (op) => `exec ${op.netns}${op.entry.background ? ' (background)' : ''}: ${short(op.entry.run)}`,
   explain: (op) =>
-    `${op.frrDir !== undefined ? inViewText(op.netns, op.frrDir, op.node, ['sh', '-c', op.entry.run]) : `ip netns exec ${shellArg(op.netns)} sh -c ${singleQuote(op.entry.run)}`}${op.entry.background ? ' &' : ''}`,
+    `${op.frrDir !== undefined ? inViewText(op.netns, op.frrDir, op.node, ['sh', '-c', op.entry.run]) : `ip netns exec ${shellArg(op.netns)} sh -c ${singleQuote(op.entry.run)}`}${op.entry.background ? ' >/dev/null 2>&1 &' : ''}`,
   simulate(op, { lab, nsOf, nextPid }) {
     nsOf(op, op.netns);
     if (op.entry.background) lab.processes.push({ node: op.node, pid: nextPid(), startTime: '0', run: op.entry.run });
