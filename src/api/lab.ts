@@ -443,13 +443,13 @@ export class Node {
   /**
    * Does a ping from this node reach the target (a node name, resolved from this node, or an address)
    * within the timeout? Echoes go out every 100 ms until `count` (default 1) are answered; the answer is
-   * false once `timeoutMs` (default 1,000) has passed, whatever its size.
+   * false once `timeoutMs` (default 2,000: it counts from the start of ping's process, which a loaded CI machine may take a second to start) has passed, whatever its size.
    *
    * Equivalent to: ip netns exec NETNS ping -c COUNT -i 0.1 -w SECONDS ADDRESS
    */
   async reach(target: string, options: ReachOptions = {}): Promise<boolean> {
     const address = this.lab.resolveTarget(target, { from: this.name });
-    const timeoutMs = options.timeoutMs ?? 1000;
+    const timeoutMs = options.timeoutMs ?? 2000;
     const res = await this.exec(pingArgv(address, options.count ?? 1, timeoutMs), { timeoutMs });
     return res.code === 0 && !res.timedOut;
   }

@@ -51,17 +51,27 @@ export async function readNamespaceMarks(names: readonly string[], dir = NETNS_R
   const opened = await Handle.openEach(existing, dir);
   const handles = opened.filter((h): h is Handle => !(h instanceof Error));
   try {
-    const failed = opened.find((h): h is NslabError => h instanceof Error && !isNotANamespace(h));
+    const failed = opened.find((h): h is NslabError => h instanceof Error && !isNotANamespace(h) && !isGone(h));
     if (failed !== undefined) throw failed;
-    const los = await Promise.all(opened.map((h) => (h instanceof Error ? NOT_A_NAMESPACE : h.link.get('lo'))));
+    const los = await Promise.all(opened.map((h) => (h instanceof Error ? (isGone(h) ? GONE : NOT_A_NAMESPACE) : h.link.get('lo'))));
     existing.forEach((n, i) => {
       const lo = los[i];
+      // Deleted since the directory was read (another lab's down, running beside this one): not there.
+      if (lo === GONE) return;
       marks.set(n, lo === NOT_A_NAMESPACE ? lo : lo?.alias);
     });
   } finally {
     await Handle.closeAll(handles);
   }
   return marks;
+}
+
+const GONE = Symbol('gone');
+
+/** A namespace file removed between the directory's read and its open. */
+function isGone(e: NslabError): boolean {
+  const { errno, syscall } = e as NslabError & { errno?: number; syscall?: string };
+  return errno === 2 && syscall === 'open';
 }
 
 /** setns refuses a file that is not a namespace with EINVAL. */

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clean, down, readState, status, up } from '../../src/engine/index.js';
+import { readNamespaceMarks } from '../../src/engine/observe.js';
 import { NslabError } from '../../src/errors.js';
 import type { OpOf } from '../../src/plan/index.js';
 import { isRunning, processStartTime, startChild } from '../../src/process/index.js';
@@ -74,6 +75,26 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     const results = await clean();
     assert.ok(results.some((r) => r.lab === ghost));
     assert.ok(!existsSync(`/etc/netns/.nslab-${ghost}.staging`));
+  });
+
+  test("a namespace deleted between the run directory's read and its open (another lab's down beside this one) is simply not there", async () => {
+    const lab = chain(uniqueName('gone'), 2);
+    await up(lab);
+    try {
+      // A dangling link in the run directory stands for the file removed in between: readdir lists it, open
+      // finds nothing (ENOENT).
+      const ghost = `${lab.name}-vanished`;
+      sh('ln', ['-s', `/run/netns/${ghost}-nowhere`, `/run/netns/${ghost}`]);
+      try {
+        const marks = await readNamespaceMarks([...lab.nodes.map((n) => n.netns), ghost]);
+        assert.equal(marks.has(ghost), false);
+        for (const n of lab.nodes) assert.match(String(marks.get(n.netns)), new RegExp(`^nslab:${lab.name}:`));
+      } finally {
+        rmSync(`/run/netns/${ghost}`);
+      }
+    } finally {
+      await down(lab.name);
+    }
   });
 
   test('a down killed after deleting a namespace and before its hosts file: the next down removes that file too', async () => {
