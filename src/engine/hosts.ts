@@ -200,18 +200,34 @@ export async function removeHosts(lab: string, namespaces: readonly string[], di
   // The lab's own file, if a killed run left it.
   const master = masterFile(lab, dir);
   if (labOfFile(master) === lab) unlinkSync(master);
-  // What a run killed while it placed new directories left staged: the lab's by its name.
-  rmSync(stagingDir(lab, dir), { recursive: true, force: true });
+  // What a run killed while it placed or removed directories left staged: the lab's by its name.
+  const staging = stagingDir(lab, dir);
+  rmSync(staging, { recursive: true, force: true });
+  let staged = false;
   for (let i = 0; i < namespaces.length; i++) {
     if (i > 0 && i % SLICE === 0) await turn();
-    const nsDir = join(dir, namespaces[i] as string);
+    const netns = namespaces[i] as string;
+    const nsDir = join(dir, netns);
     const file = join(nsDir, 'hosts');
     if (labOfFile(file) !== lab) continue;
-    unlinkSync(file);
-    try {
-      rmdirSync(nsDir);
-    } catch {
-      // left in place when it holds other files
-    }
+    // A directory that holds nothing but the lab's file leaves whole, through the staging directory, so a
+    // run killed here leaves it where its name says whose it is, never empty under /etc/netns. One that
+    // holds other files too (someone else's) keeps them and loses only the lab's file.
+    if (onlyHosts(nsDir)) {
+      if (!staged) ignore('EEXIST', () => mkdirSync(staging));
+      staged = true;
+      renameSync(nsDir, join(staging, netns));
+    } else unlinkSync(file);
+  }
+  if (staged) rmSync(staging, { recursive: true, force: true });
+}
+
+/** True when the directory holds the hosts file and nothing else. */
+function onlyHosts(nsDir: string): boolean {
+  try {
+    const entries = readdirSync(nsDir);
+    return entries.length === 1 && entries[0] === 'hosts';
+  } catch {
+    return false;
   }
 }

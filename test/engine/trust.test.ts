@@ -66,9 +66,15 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     const staging = `/etc/netns/.nslab-${lab.name}.staging`;
     sh('mkdir', ['-p', `${staging}/${lab.name}-n9`, `${staging}/${lab.name}-n8`]);
     writeFileSync(`${staging}/${lab.name}-n9/hosts`, `# written by nslab for lab ${lab.name}; nslab down removes it\n`);
+    // A node's directory that someone also put a file of their own in keeps it at down.
+    const shared = `/etc/netns/${lab.nodes[0]?.netns ?? ''}`;
+    writeFileSync(`${shared}/resolv.conf`, 'nameserver 192.0.2.53\n');
     await down(lab.name);
-    gone(lab);
     assert.ok(!existsSync(staging));
+    assert.ok(!existsSync(`${shared}/hosts`));
+    assert.equal(readFileSync(`${shared}/resolv.conf`, 'utf8'), 'nameserver 192.0.2.53\n');
+    rmSync(shared, { recursive: true });
+    gone(lab);
     // The same left by a lab that has nothing else: clean finds it by its name.
     const ghost = uniqueName('ghost');
     sh('mkdir', ['-p', `/etc/netns/.nslab-${ghost}.staging/${ghost}-a`]);
