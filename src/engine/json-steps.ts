@@ -21,8 +21,9 @@ export function* jsonSteps(value: unknown): Steps<string> {
   for (let i = 0; i < keys.length; i++) {
     if (i % PIECE === PIECE - 1) yield;
     const key = keys[i] as string;
-    const v = (value as Record<string, unknown>)[key];
-    // As JSON.stringify: a key whose value has no JSON is left out.
+    let v = (value as Record<string, unknown>)[key];
+    // As JSON.stringify: a value's toJSON first (the route table's says undefined), and a key whose value has no JSON is left out.
+    if (typeof (v as { toJSON?: unknown } | null | undefined)?.toJSON === 'function') v = (v as { toJSON: (key: string) => unknown }).toJSON(key);
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     parts.push(`${JSON.stringify(key)}:${yield* jsonSteps(v)}`);
   }

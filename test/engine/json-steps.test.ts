@@ -14,6 +14,8 @@ test('gives JSON.stringify text for big arrays, big objects and what they hold',
     small: [1, 'two', true, null],
     fn: () => 1,
     map: new Map([[1, 2]]),
+    table: { toJSON: () => undefined },
+    shown: { toJSON: (key: string) => ({ key, big: Array.from({ length: PIECE + 1 }, (_, i) => i) }) },
     holes: Array.from({ length: PIECE + 2 }, (_, i) => (i % 2 === 0 ? undefined : i)),
   };
   assert.equal(finish(jsonSteps(value)), JSON.stringify(value));
