@@ -7,7 +7,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR } from '../native/index.js';
-import { dependencyGraph, socketOf } from '../plan/index.js';
+import { dependencyGraphSteps, PIECE, socketOf, type Steps } from '../plan/index.js';
 import type { Op, OpKind, Plan } from '../plan/types.js';
 import { Dispatcher } from './dispatch.js';
 import { HandleSet } from './handles.js';
@@ -20,7 +20,7 @@ import { RUNNERS, type RunContext, type Runner } from './requests.js';
 import type { Spares } from './spares.js';
 import type { ProcessIdentity } from '../process/index.js';
 import type { LabState } from './state.js';
-import { turn } from './turn.js';
+import { sliced } from './turn.js';
 
 /** Published on `diagnostics_channel` 'nslab:op' for every finished operation. */
 export const opChannel = channel('nslab:op');
@@ -108,9 +108,9 @@ export class Applier {
     const dir = this.#opts.netnsDir ?? NETNS_RUN_DIR;
     const journal = new Journal();
     const handles = (this.#handles = new HandleSet(dir));
-    const indexes = new Indexes(plan, this.#indexBase);
+    const indexes = new Indexes(this.#indexBase);
     let dispatcher: Dispatcher | undefined;
-    const namespaces = (this.#namespaces = new Namespaces(plan, {
+    const namespaces = (this.#namespaces = new Namespaces({
       dir,
       mark: this.#mark,
       state: this.#state,
@@ -137,12 +137,14 @@ export class Applier {
       processes: new Processes(this.#state, this.#opts.stateRoot, journal),
       frr: new FrrDaemons(this.#state, this.#opts.stateRoot, journal, this.#opts.frrDirs),
     };
-    const graph = dependencyGraph(plan);
+    // What grows with the lab is read in pieces, with turns of the event loop between them (turn.ts).
+    await sliced(indexes.read(plan));
+    await sliced(namespaces.read(plan));
+    const graph = await sliced(dependencyGraphSteps(plan));
     this.#ops = plan.ops;
-    this.#countUses(plan, namespaces.fresh);
-    await turn();
+    await sliced(this.#countUses(plan, namespaces.fresh));
     this.#started = performance.now();
-    namespaces.journal(plan);
+    await namespaces.journal(plan);
     if (!plan.ops.some((op) => op.op === 'netns.add')) void this.#startMeanwhile();
     try {
       this.#opts.signal?.throwIfAborted();
@@ -202,9 +204,10 @@ export class Applier {
    * The ops that use each namespace this run makes (its socket, or its descriptor as a veth's far end), so
    * that its socket and descriptor close once the last is done, and the run's working set stays bounded.
    */
-  #countUses(plan: Plan, fresh: ReadonlySet<string>): void {
-    for (const op of plan.ops) {
-      for (const netns of usesOf(op)) if (fresh.has(netns)) this.#uses.set(netns, (this.#uses.get(netns) ?? 0) + 1);
+  *#countUses(plan: Plan, fresh: ReadonlySet<string>): Steps<void> {
+    for (let i = 0; i < plan.ops.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
+      for (const netns of usesOf(plan.ops[i] as Op)) if (fresh.has(netns)) this.#uses.set(netns, (this.#uses.get(netns) ?? 0) + 1);
     }
   }
 

@@ -3,7 +3,7 @@
  * lab, given in its RTM_NEWLINK: later requests name the device by it in the same batch (no lookup), and
  * observe() pairs veth ends without ambiguity.
  */
-import { devicesMadeBy } from '../plan/index.js';
+import { devicesMadeBy, PIECE, type Steps } from '../plan/index.js';
 import type { Plan } from '../plan/types.js';
 import type { DevRef } from '../rtnl/index.js';
 
@@ -14,14 +14,21 @@ export class Indexes {
   /** netns -> ifname -> the index this run gives the device. */
   readonly #byNetns = new Map<string, Map<string, number>>();
 
+  #next: number;
+
   /** `base`: above every interface index the lab has now (see Observation.maxIndex). */
-  constructor(plan: Plan, base = FIRST_INDEX) {
-    let next = Math.max(FIRST_INDEX, base);
-    for (const op of plan.ops) {
-      for (const [netns, ifname] of devicesMadeBy(op)) {
+  constructor(base = FIRST_INDEX) {
+    this.#next = Math.max(FIRST_INDEX, base);
+  }
+
+  /** Gives an index to every device the plan makes, in pieces (plan/steps.ts). */
+  *read(plan: Plan): Steps<void> {
+    for (let i = 0; i < plan.ops.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
+      for (const [netns, ifname] of devicesMadeBy(plan.ops[i] as Plan['ops'][number])) {
         let inNs = this.#byNetns.get(netns);
         if (inNs === undefined) this.#byNetns.set(netns, (inNs = new Map()));
-        inNs.set(ifname, next++);
+        inNs.set(ifname, this.#next++);
       }
     }
   }

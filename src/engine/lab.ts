@@ -4,7 +4,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { NslabError } from '../errors.js';
-import { foreignConflicts, plan as makePlan, teardownPlan } from '../plan/index.js';
+import { foreignConflicts, planSteps, teardownPlan } from '../plan/index.js';
 import type { ObservedLab, ObservedProcess, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { Applier, type ApplyOptions, type EngineOptions } from './apply.js';
@@ -13,13 +13,25 @@ import { hostsLeftovers, removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from '../plan/marks.js';
 import { checkMachine } from './limits.js';
 import { listNamespaces, observeLab, readNamespaceMarks, vxlanDevices, type Observation } from './observe.js';
-import { listStates, lockLab, newState, readState, removeState, strayLabDirs, warn, writeState, type LabState, type StateProcess } from './state.js';
+import {
+  listStates,
+  lockLab,
+  newState,
+  readState,
+  removeState,
+  strayLabDirs,
+  warn,
+  writeState,
+  writeStateSliced,
+  type LabState,
+  type StateProcess,
+} from './state.js';
 import { deleteNamespaces, NETNS_RUN_DIR, netnsPath } from '../native/index.js';
 import { endProcess, isRunning, labProcesses, type FoundProcess, type ProcessIdentity } from '../process/index.js';
 import { isFrrDaemon } from '../topology/frr-daemons.js';
 import { frrDir } from '../topology/frr-view.js';
 import { statSync } from 'node:fs';
-import { turn } from './turn.js';
+import { sliced, turn } from './turn.js';
 
 export interface UpOptions extends ApplyOptions {
   /** Apply what the kernel can and report the rest in `skipped`, instead of refusing the lab. */
@@ -98,7 +110,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     const observed: ObservedLab | null = existed ? seen.observed : null;
     await turn();
     // What the state says nslab applied tells its addresses from those exec commands and FRR added.
-    const plan = makePlan(desired, observed, state?.applied);
+    const plan = await sliced(planSteps(desired, observed, state?.applied));
     await turn();
     if (options.dryRun === true) return { lab: desired.name, plan, changed: false, existed, skipped };
     if (plan.ops.length === 0) {
@@ -129,7 +141,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
       const names = ((state.tunnels ??= {})[t.end.netns] ??= []);
       if (!names.includes(t.end.ifname)) names.push(t.end.ifname);
     }
-    writeState(state, options.stateRoot);
+    await writeStateSliced(state, options.stateRoot);
     // Names are written while the kernel makes the namespaces; a failed run takes the new ones back.
     const hosts = (): Promise<unknown> => writeHosts(desired, options.etcNetns);
     const applier = new Applier(state, markFor(desired.name, state.id), { ...options, meanwhile: hosts }, seen.maxIndex + 1);
@@ -155,7 +167,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
       state.tunnels = {};
       for (const t of desired.tunnels) (state.tunnels[t.end.netns] ??= []).push(t.end.ifname);
     } else delete state.tunnels;
-    writeState(state, options.stateRoot);
+    await writeStateSliced(state, options.stateRoot);
     // Namespaces that left the lab lose their hosts file.
     await removeHosts(
       desired.name,

@@ -104,7 +104,9 @@ export function readMachineLimits(netnsDir = NETNS_RUN_DIR): MachineLimits {
  * over, each with its value and how to raise it.
  */
 export function checkMachine(lab: ResolvedLab, netnsDir = NETNS_RUN_DIR, limits: MachineLimits = readMachineLimits(netnsDir)): void {
-  const needs = labNeeds(lab, (netns) => existsSync(join(netnsDir, netns)));
+  // One listing of the directory, not a stat a node: 10,000 of those held the event loop 0.3 s.
+  const present = new Set(existsSync(netnsDir) ? readdirSync(netnsDir) : []);
+  const needs = labNeeds(lab, (netns) => present.has(netns));
   const problems = checkMachineLimits(lab.name, needs, limits, DESCRIPTOR_USE);
   if (problems.length === 0) return;
   throw new NslabError(

@@ -8,12 +8,12 @@
 import { NslabError } from '../errors.js';
 import { deleteNamespaces, descriptorLimit, makeNamespaces, netnsPath, sysctl } from '../native/index.js';
 import type { Op, Plan } from '../plan/types.js';
-import type { OpOf } from '../plan/index.js';
+import { PIECE, type OpOf, type Steps } from '../plan/index.js';
 import { upWithAliasRequest } from '../rtnl/index.js';
 import type { HandleSet } from './handles.js';
 import type { Journal } from './journal.js';
 import type { Spares } from './spares.js';
-import { writeState, type LabState } from './state.js';
+import { writeState, writeStateSliced, type LabState } from './state.js';
 
 export interface NamespaceOptions {
   dir: string;
@@ -62,14 +62,26 @@ export class Namespaces {
   /** The namespaces made so far. */
   readonly #made: string[] = [];
 
-  constructor(plan: Plan, options: NamespaceOptions) {
+  constructor(options: NamespaceOptions) {
     this.#o = options;
     // Two descriptors each, and room for everything else the process holds.
     this.#maxOpen = Math.max(1, Math.min(options.maxOpen ?? MAX_OPEN, Math.floor((descriptorLimit().soft - 512) / 2)));
-    for (const op of plan.ops) if (op.op === 'netns.add') this.fresh.add(op.netns);
+  }
+
+  /** Reads what the plan makes (before the run starts), in pieces (plan/steps.ts). */
+  *read(plan: Plan): Steps<void> {
+    const made = new Set<string>();
+    for (let i = 0; i < plan.ops.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
+      const op = plan.ops[i] as Op;
+      if (op.op !== 'netns.add') continue;
+      this.fresh.add(op.netns);
+      made.add(op.id);
+    }
     // The sysctls of namespaces this run makes that wait for nothing else are written as each is made.
-    const made = new Set(plan.ops.filter((op) => op.op === 'netns.add').map((op) => op.id));
-    for (const op of plan.ops) {
+    for (let i = 0; i < plan.ops.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
+      const op = plan.ops[i] as Op;
       if (op.op !== 'sysctl.set' || !this.fresh.has(op.netns) || !op.after.every((id) => made.has(id))) continue;
       this.#early.add(op);
       const list = this.#earlySysctls.get(op.netns) ?? [];
@@ -82,14 +94,14 @@ export class Namespaces {
    * Journal first: the state names every namespace the run will make before the first is made, so that
    * `down` finds them after a crash (a namespace it names that does not exist counts as gone).
    */
-  journal(plan: Plan): void {
+  async journal(plan: Plan): Promise<void> {
     let any = false;
     for (const op of plan.ops) {
       if (op.op !== 'netns.add') continue;
       this.#o.state.namespaces[op.netns] = op.node;
       any = true;
     }
-    if (any) writeState(this.#o.state, this.#o.stateRoot);
+    if (any) await writeStateSliced(this.#o.state, this.#o.stateRoot);
   }
 
   /**

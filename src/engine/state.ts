@@ -27,6 +27,8 @@ import { closeSocket, tryLock } from '../native/index.js';
 import type { FrrDaemon } from '../topology/frr-daemons.js';
 import { LAB_RUN_ROOT } from '../topology/frr-view.js';
 import type { ResolvedLab } from '../topology/types.js';
+import { jsonSteps } from './json-steps.js';
+import { sliced } from './turn.js';
 
 export const STATE_ROOT = LAB_RUN_ROOT;
 
@@ -204,15 +206,29 @@ export function newState(lab: string, source?: string): LabState {
  * state or the new one, whole.
  */
 export function writeState(state: LabState, root = STATE_ROOT): void {
-  const dir = labDir(state.lab, root);
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
   state.updatedAt = new Date().toISOString();
-  const file = stateFile(state.lab, root);
+  writeStateText(state.lab, JSON.stringify(state), root);
+}
+
+/**
+ * writeState, with the state made into text in pieces (json-steps.ts) and turns of the event loop between
+ * them: the state of a 10,000-node lab is megabytes. Nothing may change the state meanwhile: for the
+ * steps of a run where nothing else runs (before its ops start, after they end).
+ */
+export async function writeStateSliced(state: LabState, root = STATE_ROOT): Promise<void> {
+  state.updatedAt = new Date().toISOString();
+  writeStateText(state.lab, await sliced(jsonSteps(state)), root);
+}
+
+function writeStateText(lab: string, text: string, root: string): void {
+  const dir = labDir(lab, root);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const file = stateFile(lab, root);
   const tmp = `${file}.${process.pid}.tmp`;
   // Compact: a 1,000-node lab's state is about 0.5 MB, written in one synchronous stretch. `nslab status` reads it for people.
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, `${JSON.stringify(state)}\n`);
+    writeSync(fd, `${text}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

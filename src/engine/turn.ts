@@ -1,4 +1,30 @@
-/** Lets the event loop turn (timers, I/O) before going on: long synchronous steps must not stall it. */
+import type { Steps } from '../plan/index.js';
+
+/**
+ * Lets the event loop turn (timers, I/O) before going on: long synchronous steps must not stall it.
+ * Two immediates, not one: an immediate set from an I/O callback runs in the same turn of the loop, before
+ * any timer (the loop's timers come first in a turn, its immediates last), so one would go on without a
+ * timer having had its turn; the second runs in the next turn, after its timers.
+ */
 export function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/**
+ * Longest a stretch of sliced work runs before it lets the loop turn, in milliseconds of the clock (on a
+ * loaded machine a stretch is longer than its CPU time; the clock is what a timer waiting behind it sees).
+ */
+export const STRETCH_MS = 10;
+
+/** Runs work cut into pieces (plan/steps.ts) with a turn of the event loop every STRETCH_MS or so. */
+export async function sliced<T>(steps: Steps<T>): Promise<T> {
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    if (performance.now() - since >= STRETCH_MS) {
+      await turn();
+      since = performance.now();
+    }
+  }
 }

@@ -6,6 +6,7 @@
 import { kindOf } from './ops/index.js';
 import type { Op, Plan } from './types.js';
 import { NslabError } from '../errors.js';
+import { finish, PIECE, type Steps } from './steps.js';
 
 /**
  * Groups the ops into waves: an op lands in the first wave after all of its `after`, except that it may
@@ -68,11 +69,17 @@ export function ridesLane(lanes: readonly (string | undefined)[], j: number, i: 
  * on a duplicate id, an `after` naming no op of the plan, or a cycle.
  */
 export function dependencyGraph(plan: Plan): DependencyGraph {
+  return finish(dependencyGraphSteps(plan));
+}
+
+/** dependencyGraph, in pieces (steps.ts): what the engine runs, with turns of the event loop between them. */
+export function* dependencyGraphSteps(plan: Plan): Steps<DependencyGraph> {
   // Index loops and plain arrays throughout: this runs once per process, before the JIT warms up, where
   // `for...of`, callbacks, spreads and a Set per op all cost.
   const ops = plan.ops;
   const position = new Map<string, number>();
   for (let i = 0; i < ops.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
     const id = (ops[i] as Op).id;
     position.set(id, i);
     // One lookup per id, not two: an id seen before leaves the map's size as it was.
@@ -86,6 +93,7 @@ export function dependencyGraph(plan: Plan): DependencyGraph {
   for (let i = 0; i < ops.length; i++) dependents.push(undefined);
   const listedFor = new Array<number>(ops.length).fill(0);
   for (let i = 0; i < ops.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
     const op = ops[i] as Op;
     let count = 0;
     for (let k = 0; k < op.after.length; k++) {
@@ -107,11 +115,13 @@ export function dependencyGraph(plan: Plan): DependencyGraph {
   const ready: number[] = [];
   for (let i = 0; i < ops.length; i++) if (left[i] === 0) ready.push(i);
   for (let r = 0; r < ready.length; r++) {
+    if (r % PIECE === PIECE - 1) yield;
     const list = dependents[ready[r] as number];
     if (list !== undefined) for (let k = 0; k < list.length; k++) if (--(left[list[k] as number] as number) === 0) ready.push(list[k] as number);
   }
   if (ready.length < ops.length) throw new NslabError('NSLAB_INTERNAL', `plan ${plan.lab}: dependency cycle through ${describeCycle(plan, left)}`);
-  return { ops, waiting, dependents, lanes: laneOf(plan) };
+  yield;
+  return { ops, waiting, dependents, lanes: yield* laneSteps(plan) };
 }
 
 /**
@@ -122,10 +132,16 @@ export function dependencyGraph(plan: Plan): DependencyGraph {
  * wave as a dependency on its lane, right behind it: an address in the wave that makes its device.
  */
 export function laneOf(plan: Plan): (string | undefined)[] {
+  return finish(laneSteps(plan));
+}
+
+/** laneOf, in pieces (steps.ts). */
+function* laneSteps(plan: Plan): Steps<(string | undefined)[]> {
   // The devices the plan makes: namespace -> interface names (nested, so no key string is built per op).
   const made = new Map<string, Set<string>>();
   const ops = plan.ops;
   for (let i = 0; i < ops.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
     const spec = kindOf(ops[i] as Op);
     if (spec.makes === undefined) continue;
     for (const [netns, ifname] of spec.makes(ops[i] as Op)) {
@@ -136,7 +152,10 @@ export function laneOf(plan: Plan): (string | undefined)[] {
   }
   const makes = (netns: string, ifname: string | undefined): boolean => ifname === undefined || made.get(netns)?.has(ifname) === true;
   const lanes: (string | undefined)[] = [];
-  for (let i = 0; i < ops.length; i++) lanes.push(kindOf(ops[i] as Op).lane(ops[i] as Op, makes));
+  for (let i = 0; i < ops.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
+    lanes.push(kindOf(ops[i] as Op).lane(ops[i] as Op, makes));
+  }
   return lanes;
 }
 

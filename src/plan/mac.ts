@@ -7,6 +7,7 @@
  * lab moves to the next free address, in the links' file order, so the same lab always gets the same ones.
  */
 import type { ResolvedLab } from '../topology/types.js';
+import { finish, PIECE, type Steps } from './steps.js';
 
 /** FNV-1a, 32 bits, of a string's UTF-16 code units, from `basis` (Math.imul: no BigInt in the planner's cold path). */
 function fnv1a(text: string, basis: number): number {
@@ -19,9 +20,16 @@ const hex = (n: number): string => n.toString(16).padStart(2, '0');
 
 /** Every link end's address, keyed `netns\0ifname`. */
 export function linkMacs(lab: ResolvedLab): Map<string, string> {
+  return finish(linkMacSteps(lab));
+}
+
+/** linkMacs, in pieces (steps.ts). */
+export function* linkMacSteps(lab: ResolvedLab): Steps<Map<string, string>> {
   const macs = new Map<string, string>();
   const used = new Set<number>();
-  for (const link of lab.links) {
+  for (let i = 0; i < lab.links.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
+    const link = lab.links[i] as ResolvedLab['links'][number];
     for (const end of [link.a, link.b]) {
       const text = `${lab.name}/${end.node}/${end.ifname}`;
       // 40 bits as a float-safe number: 8 from one hash, 32 from another.

@@ -27,7 +27,8 @@ import type {
 } from '../topology/types.js';
 import { defaultTbfBurst, defaultTbfLimit } from '../netlink/index.js';
 import { PlanBuilder } from './builder.js';
-import { linkMacs } from './mac.js';
+import { linkMacs, linkMacSteps } from './mac.js';
+import { finish, PIECE, type Steps } from './steps.js';
 import { DEFAULT_MTU } from './ops/kind.js';
 import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';
@@ -114,7 +115,14 @@ function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
  * it, only addresses it lists are removed; without it, every address the lab does not want is.
  */
 export function plan(desired: ResolvedLab, observed: ObservedLab | null, applied?: ResolvedLab): Plan {
-  return new Planner(desired, observed, applied).plan();
+  return finish(planSteps(desired, observed, applied));
+}
+
+/** plan(), in pieces (steps.ts): what the engine runs, with turns of the event loop between them. */
+export function* planSteps(desired: ResolvedLab, observed: ObservedLab | null, applied?: ResolvedLab): Steps<Plan> {
+  const planner = new Planner(desired, observed, applied);
+  yield;
+  return yield* planner.steps();
 }
 
 /** The addresses a lab gives each interface, `netns\0ifname` -> CIDR texts. */
@@ -219,26 +227,46 @@ class Planner {
       .sort();
   }
 
-  plan(): Plan {
+  /** The plan, in pieces (see steps.ts): a yield between steps, and within the loops over every node, link or route. */
+  *steps(): Steps<Plan> {
     this.#killProcesses();
-    this.#stopChangedFrr();
-    this.#findKeptLinks();
-    this.#removeStaleLinks();
+    yield;
+    yield* this.#stopChangedFrr();
+    yield;
+    yield* this.#findKeptLinks();
+    yield;
+    yield* this.#removeStaleLinks();
+    yield;
     this.#removeNamespaces();
+    yield;
     this.#findAddressDrops();
-    this.#removeRoutes();
+    yield;
+    yield* this.#removeRoutes();
+    yield;
     this.#removeAddresses();
-    this.#makeNamespaces();
-    this.#setSysctls();
-    this.#makeBridges();
-    this.#makeCables();
+    yield;
+    yield* this.#makeNamespaces();
+    yield;
+    yield* this.#setSysctls();
+    yield;
+    yield* this.#makeBridges();
+    yield;
+    yield* this.#makeCables();
+    yield;
     this.#makeTunnels();
-    this.#noteRoutesToAdd();
-    this.#addAddresses();
-    this.#setLinks();
-    this.#addRoutes();
+    yield;
+    yield* this.#noteRoutesToAdd();
+    yield;
+    yield* this.#addAddresses();
+    yield;
+    yield* this.#setLinks();
+    yield;
+    yield* this.#addRoutes();
+    yield;
     this.#startFrr();
-    this.#runExecs();
+    yield;
+    yield* this.#runExecs();
+    yield;
     return this.#b.build();
   }
 
@@ -300,10 +328,11 @@ class Planner {
    *     every daemon its FRR names runs with that FRR's fingerprint (frrDigest), else stopped and started
    *     anew (a changed configuration or daemon list, a daemon that died, a state that was lost).
    */
-  #stopChangedFrr(): void {
+  *#stopChangedFrr(): Steps<void> {
     const running = new Map<string, ObservedProcess[]>();
     for (const p of this.#seen.processes) if (p.frr !== undefined) pushTo(running, p.node, p);
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       if (!this.#isKept(node.netns)) {
         if (node.frr !== undefined) this.#frrToStart.push(node);
@@ -322,14 +351,16 @@ class Planner {
   }
 
   /** 2. Desired links that exist as they should (both ends veths, each the other's peer), and bridges that exist. */
-  #findKeptLinks(): void {
+  *#findKeptLinks(): Steps<void> {
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       if (node.bridge === undefined || this.#findLink(node.netns, node.bridge)?.kind !== 'bridge') continue;
       this.#keptBridges.add(node.netns);
       this.#claimed.add(key(node.netns, node.bridge));
     }
     for (let i = 0; i < this.#links.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const link = this.#links[i] as ResolvedLink;
       const oa = this.#findLink(link.a.netns, link.a.ifname);
       const ob = this.#findLink(link.b.netns, link.b.ifname);
@@ -352,10 +383,12 @@ class Planner {
    * 3. Every other link of ours in a namespace that stays goes: one veth.del per pair, named by both ends
    *    when both are known.
    */
-  #removeStaleLinks(): void {
+  *#removeStaleLinks(): Steps<void> {
     const removedSet = new Set(this.#removed);
     const goneBy = this.#goneBy;
+    let done = 0;
     for (const netns of this.#keptNodes.map((n) => n.netns).sort()) {
+      if (++done % PIECE === 0) yield;
       const links = [...(this.#observedNs(netns)?.links ?? [])].sort((x, y) => (x.ifname < y.ifname ? -1 : x.ifname > y.ifname ? 1 : 0));
       for (const link of links) {
         const k = key(netns, link.ifname);
@@ -428,8 +461,10 @@ class Planner {
    * 6. Routes of ours no longer wanted. Routes through a device that goes are taken along with it; IPv4
    *    routes through a device whose IPv4 addresses change are made again.
    */
-  #removeRoutes(): void {
+  *#removeRoutes(): Steps<void> {
+    let done = 0;
     for (const node of this.#keptNodes) {
+      if (++done % PIECE === 0) yield;
       const gone = new Set((this.#goneInNs.get(node.netns) ?? []).map((g) => g.ifname));
       const have = (this.#observedNs(node.netns)?.routes ?? []).filter((r) => r.dev === undefined || !gone.has(r.dev));
       const remade = (r: ResolvedRoute): boolean => r.family === 4 && r.dev !== undefined && this.#losesV4.has(key(node.netns, r.dev));
@@ -491,8 +526,9 @@ class Planner {
   }
 
   /** 7. Namespaces to make (the engine marks each and brings its lo up in the same op). */
-  #makeNamespaces(): void {
+  *#makeNamespaces(): Steps<void> {
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       if (this.#isKept(node.netns)) continue;
       this.#netnsAddId.set(node.netns, this.#b.push({ op: 'netns.add', id: `netns:${node.name}`, after: [], netns: node.netns, node: node.name }));
@@ -509,7 +545,7 @@ class Planner {
    * 8. Sysctls: forwarding on routers (a node without it is left as the kernel made its namespace), and in
    *    a lab with IPv6 no duplicate address detection anywhere, before any device is made there.
    */
-  #setSysctls(): void {
+  *#setSysctls(): Steps<void> {
     const usesIpv6 = labUsesIpv6(this.#desired);
     const set = (node: ResolvedNode, k: string, value: string): void => {
       const values = this.#isKept(node.netns) ? this.#observedNs(node.netns)?.sysctls : undefined;
@@ -520,6 +556,7 @@ class Planner {
       if (value === '0') pushTo(this.#noDadIds, node.netns, id);
     };
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       if (node.forwarding) for (const k of FORWARDING_SYSCTLS) set(node, k, '1');
       if (usesIpv6) for (const k of NO_DAD_SYSCTLS) set(node, k, '0');
@@ -541,8 +578,9 @@ class Planner {
   }
 
   /** 8b. Bridges of bridge nodes (LAN segments), in their own namespace. */
-  #makeBridges(): void {
+  *#makeBridges(): Steps<void> {
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       if (node.bridge === undefined) continue;
       if (this.#keptBridges.has(node.netns)) {
@@ -560,8 +598,13 @@ class Planner {
   }
 
   /** 9. Cables to make, each after its namespaces exist and whatever holds its names is gone. */
-  #makeCables(): void {
+  *#makeCables(): Steps<void> {
+    if (this.#links.length > 0) {
+      this.#macs ??= yield* linkMacSteps(this.#desired);
+      yield;
+    }
     for (let i = 0; i < this.#links.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const link = this.#links[i] as ResolvedLink;
       if (this.#keptLinks.has(link)) continue;
       const after: string[] = [];
@@ -610,8 +653,9 @@ class Planner {
    * The routes each namespace gets (step 12), so that the ops of steps 10 and 11 that shape its addresses
    * and devices are noted only for the namespaces that get routes.
    */
-  #noteRoutesToAdd(): void {
+  *#noteRoutesToAdd(): Steps<void> {
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       const routes = this.#isKept(node.netns) ? this.#missingRoutes.get(node.netns) : { hand: node.routes, computed: this.#computedOf(node) };
       if (routes !== undefined && (routes.hand.length > 0 || routes.computed !== undefined)) this.#routesToAdd.set(node.netns, routes);
@@ -639,8 +683,9 @@ class Planner {
    *     after every deletion on the same device (an IPv4 address added beside a primary that is then
    *     deleted would be deleted with it, as its secondary).
    */
-  #addAddresses(): void {
+  *#addAddresses(): Steps<void> {
     for (let i = 0; i < this.#links.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const link = this.#links[i] as ResolvedLink;
       const made = this.#vethAddId.get(link);
       this.#addEndAddresses(link.a, made);
@@ -677,8 +722,9 @@ class Planner {
    * 11. Links up, ports on their bridge, the MTU right (a new veth gets the link's MTU when it is made; an
    *     end's own MTU is set here), and the shaping of each end's egress.
    */
-  #setLinks(): void {
+  *#setLinks(): Steps<void> {
     for (let i = 0; i < this.#links.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const link = this.#links[i] as ResolvedLink;
       const made = this.#vethAddId.get(link);
       this.#setEnd(link, link.a, made);
@@ -727,8 +773,9 @@ class Planner {
   }
 
   /** 12. Routes, after everything that shapes their namespace's addresses and devices. */
-  #addRoutes(): void {
+  *#addRoutes(): Steps<void> {
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       const routes = this.#routesToAdd.get(node.netns);
       if (routes === undefined) continue;
@@ -787,9 +834,10 @@ class Planner {
    *     started (what the plan so far ends in, asked for only when a node has exec entries, and before any
    *     is added). On a node that runs FRR they run in its FRR view, so that `vtysh` finds its daemons.
    */
-  #runExecs(): void {
+  *#runExecs(): Steps<void> {
     let everything: string[] | undefined;
     for (let i = 0; i < this.#nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
       const node = this.#nodes[i] as ResolvedNode;
       if (this.#isKept(node.netns) || node.exec.length === 0) continue;
       let after = (everything ??= this.#b.sinks());
