@@ -15,21 +15,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prng } from '../helpers/random.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const NSLAB = join(ROOT, 'bin', 'nslab');
-
-/** A small fast generator (mulberry32): the same seed, the same cycles. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type Shape = 'chain' | 'ring' | 'star' | 'lan' | 'routed' | 'ospf' | 'bgp';
 export const SHAPES: readonly Shape[] = ['chain', 'ring', 'star', 'lan', 'routed'];
@@ -99,7 +88,7 @@ export interface CycleResult extends Cycle {
 
 /** The cycles a seed draws (the same for the same seed, whatever else runs). */
 export function drawCycles(seed: number, from: number, count: number, maxNodes: number, frr = false): Cycle[] {
-  const next = rng(seed);
+  const next = prng(seed); // the same seed, the same cycles
   const cycles: Cycle[] = [];
   const shapes = frr ? FRR_SHAPES : SHAPES;
   for (let index = 0; index < from + count; index++) {
