@@ -17,7 +17,10 @@ export type NslabErrorCode =
   | 'NSLAB_NOT_FOUND' // no such lab, node or interface
   | 'NSLAB_MISSING_FEATURE' // the kernel lacks what the lab needs
   | 'NSLAB_MACHINE_LIMIT' // the lab needs more than a limit of this machine allows (open files, mounts, namespaces, memory)
-  | 'NSLAB_PERMISSION' // needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)
+  | 'NSLAB_PERMISSION' // needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN), or to run inside the user's world
+  | 'NSLAB_USERNS_DISABLED' // without root: user namespaces are turned off (a sysctl says so, and which)
+  | 'NSLAB_USERNS_RESTRICTED' // without root: AppArmor allows user namespaces only to programs with a profile
+  | 'NSLAB_WORLD' // without root: the user's world cannot be made, entered or stopped (the message says why)
   | 'NSLAB_EXEC' // a command run inside a node failed
   | 'NSLAB_ADDRESS_IN_USE' // the web view's port is taken: another port, or --port 0 for a free one
   | 'NSLAB_CAPTURE' // the capture engine (tcpdump) is missing or failed

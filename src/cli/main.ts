@@ -3,9 +3,13 @@
 // before node loads the program.
 import { runAsCommand } from './command.js';
 import { headStart } from './early.js';
+import { throughWorld } from './rootless.js';
 
 runAsCommand();
 const argv = process.argv.slice(2);
+// Without root, a command that started outside the user's world runs again inside it (rootless.ts).
+const inside = await throughWorld(argv);
+if (inside !== undefined) process.exit(inside);
 const early = headStart(argv);
 const { main } = await import('./program.js');
 process.exit(await main(argv, early !== undefined ? { early } : {}));

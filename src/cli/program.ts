@@ -28,6 +28,7 @@ import * as validate from './commands/validate.js';
 import * as vtysh from './commands/vtysh.js';
 import * as wait from './commands/wait.js';
 import * as why from './commands/why.js';
+import * as world from './commands/world.js';
 import { errorJson, EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './output.js';
 import { version } from './version.js';
 
@@ -45,6 +46,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .description('Virtual networks of Linux network namespaces, wired with veth cables.')
     .version(version())
     .option('--debug', 'show stack traces and causes on errors')
+    .option('--rootless', 'work in your own world of namespaces even as root, as nslab without root always does (docs/rootless.md)')
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
   up.register(program, options);
@@ -64,6 +66,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     convert,
     ls,
     clean,
+    world,
     schema,
     graph,
     ui,

@@ -62,7 +62,7 @@ interface NativeSetup {
 let addon: Addon | undefined;
 
 /** The nslab package's root: the nearest directory above this module whose package.json is nslab's. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');

@@ -49,3 +49,36 @@ export function labProcesses(lab: string, namespaces: ReadonlySet<string>): Foun
   }
   return found;
 }
+
+/** A process found in a user namespace, with what `nslab world status` shows of it. */
+export interface NamespaceProcess extends ProcessIdentity {
+  command: string;
+  /** Its resident memory (VmRSS), in KiB; 0 for a process without memory of its own. */
+  rssKiB: number;
+  /** Its environment, as the kernel keeps it (NAME=VALUE entries). */
+  env: string[];
+}
+
+/**
+ * The processes that run in the user namespace `userns` (as /proc/PID/ns/user names it: `user:[N]`) and
+ * that this process may look at. A world's user namespace holds only what was started inside it.
+ */
+export function userNamespaceProcesses(userns: string): NamespaceProcess[] {
+  const found: NamespaceProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/user`) !== userns) continue;
+      const pid = Number(entry);
+      const startTime = processStartTime(pid);
+      if (startTime === undefined) continue;
+      const rss = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'latin1'))?.[1];
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      found.push({ pid, startTime, command, rssKiB: rss !== undefined ? Number(rss) : 0, env });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
