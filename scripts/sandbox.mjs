@@ -5,7 +5,8 @@
 // dies with the sandbox: when its first process ends, the kernel ends every process left in it (a server a
 // killed test started included).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -48,10 +49,10 @@ export function enterSandbox(script, args) {
   if (run('ip', ['link', 'set', 'lo', 'up']) !== 0) process.exit(1); // the sandbox's own lo, not the host's
 }
 
-/** Processes of the sandbox other than this one (its first): what a test started and did not end. */
-function strayProcesses() {
+/** Processes of the sandbox other than this one (its first), or those `which` picks: what a test started and did not end. */
+function strayProcesses(which = (pid) => Number(pid) !== process.pid) {
   const found = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && which(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
@@ -65,12 +66,48 @@ function strayProcesses() {
 
 /** What is left in the sandbox: namespaces, lab state, links of its root namespace other than lo, processes. */
 export function debris() {
+  return left(strayProcesses());
+}
+
+/**
+ * What is left in a world (docs/rootless.md), checked from inside it: the same, where the processes are those
+ * of the world's user namespace other than this one, the processes it runs in (`nslab world run`) and the
+ * world's holder (the world has no PID namespace of its own: /proc shows the host's processes too).
+ */
+export function worldDebris() {
+  const userns = readlinkSync('/proc/self/ns/user');
+  const keep = new Set([process.pid]);
+  const parentOf = (pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  };
+  for (let pid = parentOf(process.pid); pid > 1; pid = parentOf(pid)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/user`) !== userns) break;
+    } catch {
+      break;
+    }
+    keep.add(pid);
+  }
+  const record = join(process.env.NSLAB_WORLD ?? '', 'world');
+  if (existsSync(record)) keep.add(Number(readFileSync(record, 'utf8').split(' ')[0]));
+  return left(
+    strayProcesses((pid) => {
+      try {
+        return !keep.has(Number(pid)) && readlinkSync(`/proc/${pid}/ns/user`) === userns;
+      } catch {
+        return false;
+      }
+    }),
+  );
+}
+
+function left(processes) {
   const namespaces = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
   const state = existsSync('/run/nslab') ? readdirSync('/run/nslab') : [];
   const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
     .stdout.split('\n')
     .map((l) => l.split(': ')[1]?.split('@')[0])
     .filter((n) => n && n !== 'lo');
-  const processes = strayProcesses();
   return { namespaces, state, links, processes, any: namespaces.length + state.length + links.length + processes.length > 0 };
 }

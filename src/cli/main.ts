@@ -8,7 +8,11 @@ import { throughWorld } from './rootless.js';
 runAsCommand();
 const argv = process.argv.slice(2);
 // Without root, a command that started outside the user's world runs again inside it (rootless.ts).
-const inside = await throughWorld(argv);
+const inside = await throughWorld(argv).catch(async (error: unknown) => {
+  const { exitCodeFor, formatError } = await import('./output.js');
+  process.stderr.write(`${formatError(error, argv.includes('--debug'))}\n`);
+  return exitCodeFor(error);
+});
 if (inside !== undefined) process.exit(inside);
 const early = headStart(argv);
 const { main } = await import('./program.js');

@@ -1,8 +1,8 @@
 /**
  * Where a user's world is recorded: one directory per user, `$XDG_RUNTIME_DIR/nslab` (a tmpfs of the user's
- * session, private to them, emptied at logout and reboot as the namespaces are), else `/tmp/nslab-UID`,
- * made private (0700) and checked to be the user's own before anything in it is believed. bin/nslab finds
- * it the same way (its step 3).
+ * session, private to them, emptied at logout and reboot as the namespaces are), else `nslab-UID` in the
+ * temporary directory (`$TMPDIR`, else /tmp), made private (0700) and checked to be the user's own before
+ * anything in it is believed. bin/nslab finds it the same way (its step 3).
  *
  *   DIR/world   the record: the holder's pid, start time and user namespace (record.ts)
  *   DIR/lock    a flock taken while the world is made or stopped
@@ -18,7 +18,7 @@ export const WORLD_ENV = 'NSLAB_WORLD';
 export interface WorldPlace {
   /** The directory of the record, the lock and the labs' state. */
   dir: string;
-  /** True when XDG_RUNTIME_DIR was unset (or not absolute) and the directory is under /tmp. */
+  /** True when XDG_RUNTIME_DIR was unset (or not absolute) and the directory is in the temporary directory. */
   fallback: boolean;
 }
 
@@ -31,7 +31,13 @@ export function worldPlace(env: NodeJS.ProcessEnv = process.env, uid: number = p
   const own = xdg !== undefined && isAbsolute(xdg) ? join(xdg, 'nslab') : undefined;
   const entered = env[WORLD_ENV];
   if (entered !== undefined && isAbsolute(entered)) return { dir: entered, fallback: entered !== own };
-  return own !== undefined ? { dir: own, fallback: false } : { dir: `/tmp/nslab-${uid}`, fallback: true };
+  return own !== undefined ? { dir: own, fallback: false } : { dir: join(temporary(env), `nslab-${uid}`), fallback: true };
+}
+
+/** $TMPDIR when it is absolute, else /tmp: as bin/nslab reads it. */
+function temporary(env: NodeJS.ProcessEnv): string {
+  const dir = env.TMPDIR;
+  return dir !== undefined && isAbsolute(dir) ? dir : '/tmp';
 }
 
 export const recordPath = (place: WorldPlace): string => join(place.dir, 'world');

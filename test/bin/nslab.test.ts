@@ -74,8 +74,8 @@ describe('bin/nslab, the executable', () => {
   });
 
   test('the V8 flags on its exec line do, given at start, what its comments say', () => {
-    const flags = /^exec node ((?:--\S+ )*)/m.exec(readFileSync(BIN, 'utf8'))?.[1]?.trim().split(' ');
-    assert.ok(flags !== undefined, 'bin/nslab has an `exec node --flag ...` line');
+    const flags = /^start node ((?:--\S+ )*)/m.exec(readFileSync(BIN, 'utf8'))?.[1]?.trim().split(' ');
+    assert.ok(flags !== undefined, 'bin/nslab has a `start node --flag ...` line (start: exec, through nsenter into a world without root)');
     // A young generation that stays small (V8 reports at most 2 MB for it, where it grows to 32 MB
     // unbounded) however much lives on; and a function hot enough for the optimizing compiler is never
     // optimized (status bit 4: TurboFan code).

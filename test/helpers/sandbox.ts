@@ -1,14 +1,18 @@
 /**
  * Test helpers for tests that need root. They run only inside the private sandbox that `npm test` makes
- * (scripts/test.mjs: own network and mount namespaces, tmpfs on /run), never against the host's network.
+ * as root (scripts/test.mjs: own network and mount namespaces, tmpfs on /run), or inside the world it makes
+ * for each file without root (docs/rootless.md: the user is root of its own user namespace there), never
+ * against the host's network.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 
-const inSandbox = process.getuid?.() === 0 && process.env.NSLAB_SANDBOX === '1';
+/** True inside a world (`npm test` without root, or with --rootless): root of the world's user namespace. */
+export const inWorld = process.getuid?.() === 0 && process.env.NSLAB_WORLD !== undefined;
+const inSandbox = process.getuid?.() === 0 && (process.env.NSLAB_SANDBOX === '1' || inWorld);
 
-/** Pass as `{ skip: needsRoot }` to a test: false inside the sandbox, else the reason it skips. */
-export const needsRoot: string | false = inSandbox ? false : 'needs root inside the test sandbox: run `npm test` as root';
+/** Pass as `{ skip: needsRoot }` to a test: false inside the sandbox or a world, else the reason it skips. */
+export const needsRoot: string | false = inSandbox ? false : 'needs root inside the test sandbox or a world: run `npm test` (as root or not)';
 
 let counter = 0;
 /** A name unique to this test process, short enough for an interface (<= 15 characters). */

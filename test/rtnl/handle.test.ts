@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addNamespaces, deleteNamespaces } from '../../src/native/index.js';
 import { Handle, NetlinkError, type RtnlEvent } from '../../src/rtnl/index.js';
@@ -42,7 +46,9 @@ function ping(netns: string, address: string): string {
 
 describe('Handle', { skip: needsRoot }, () => {
   test('a veth peer named by namespace is found in the directory of the handle, not only /run/netns', async () => {
-    const dir = '/run/nslab-test-netns';
+    // A directory of the test's own (in /tmp: a world may make nothing in /run), which the addon makes a
+    // mount point as `ip netns add` makes /run/netns one.
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-test-netns-'));
     const names = [uniqueName('dira'), uniqueName('dirb')];
     assert.deepEqual(await addNamespaces(names, { dir }), [undefined, undefined]);
     const handles = await Handle.openMany(names, dir);
@@ -53,6 +59,8 @@ describe('Handle', { skip: needsRoot }, () => {
     } finally {
       for (const h of handles) h.close();
       assert.deepEqual(await deleteNamespaces(names, { dir }), [undefined, undefined]);
+      spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
