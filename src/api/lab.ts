@@ -72,6 +72,7 @@ import { Cable, makePartition, type Partition } from './faults.js';
 import { pingArgv, tcpConnect, waitForListening, type ConnectResult } from './net.js';
 import { startNodeProcess, type NodeProcess, type SpawnOptions, type PortWaitOptions } from './process.js';
 import { checkSteps, runSchedule, type CodeStepInput, type Schedule, type ScheduleOptions, type ScheduleStep } from './schedule.js';
+import { requireRights } from './rights.js';
 
 /** Lets upWithSpares mark a Lab as brought up by it (set in Lab's static block). */
 let broughtUp: (lab: Lab, result: UpResult) => void;
@@ -187,6 +188,7 @@ export class Lab implements AsyncDisposable {
       this.#brought(r.existed);
       return { lab: r.lab, plan: { lab: r.lab, ops: [] }, changed: r.changed, existed: r.existed, skipped: [] };
     }
+    if (options.dryRun !== true) requireRights(`bringing lab ${this.name} up`);
     const result = await up(this.resolved, { ...(this.source !== undefined ? { source: this.source } : {}), owner: thisProcess(), ...options });
     if (options.dryRun !== true) this.#brought(result.existed);
     return result;
@@ -210,6 +212,7 @@ export class Lab implements AsyncDisposable {
       takenDown(this);
       return { lab: r.lab, plan: { lab: r.lab, ops: [] }, found: r.found };
     }
+    requireRights(`taking lab ${this.name} down`);
     const result = await down(this.resolved.name, options);
     this.#up = false;
     takenDown(this);

@@ -4,11 +4,13 @@
  * callers may pass is the public options only; the engine's own stay inside.
  */
 import { clean as engineClean, down as engineDown, status as engineStatus, type DownOptions, type DownResult, type LabStatus } from '../engine/index.js';
+import { requireRights } from './rights.js';
 
 export type { DownOptions, DownResult, LabStatus };
 
 /** Removes the lab named `lab`: its processes (by pid), namespaces (with their links), hosts files and state. */
-export function down(lab: string, options: DownOptions = {}): Promise<DownResult> {
+export async function down(lab: string, options: DownOptions = {}): Promise<DownResult> {
+  requireRights(`taking lab ${lab} down`);
   return engineDown(lab, options);
 }
 
@@ -22,6 +24,7 @@ export function status(lab: string): Promise<LabStatus> {
  * killed, or whose state is gone. With `orphans`, only the labs whose owner process is gone (labs a
  * library process brought up; the CLI's belong to nobody and stay). Touches only what carries nslab's mark.
  */
-export function clean(options: DownOptions & { labs?: string[]; orphans?: boolean } = {}): Promise<DownResult[]> {
+export async function clean(options: DownOptions & { labs?: string[]; orphans?: boolean } = {}): Promise<DownResult[]> {
+  requireRights('nslab clean');
   return engineClean(options);
 }

@@ -12,7 +12,10 @@ import { UnknownNameError, UsageError } from './output.js';
 
 export function requireRoot(what: string): void {
   if (process.getuid?.() !== 0) {
-    throw new NslabError('NSLAB_PERMISSION', `nslab ${what} needs root (it makes and enters network namespaces): run it with sudo`);
+    throw new NslabError(
+      'NSLAB_PERMISSION',
+      `nslab ${what} needs root (it makes and enters network namespaces): run it with sudo, or as yourself through bin/nslab, which works in a world of namespaces of your own (docs/rootless.md)`,
+    );
   }
 }
 

@@ -113,7 +113,7 @@ function isSysErr(v: unknown): v is SysErrObject {
 /** Turns the addon's error record into an NslabError that says the call, the path and the errno. */
 export function nativeError(e: SysErrObject, doing?: string): NslabError {
   const name = e.errno > 0 ? getSystemErrorName(-e.errno) : 'E?';
-  const hint = e.errno === 1 /* EPERM */ ? '; nslab needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)' : '';
+  const hint = e.errno === 1 /* EPERM */ ? '; nslab needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN), or to run inside your nslab world (docs/rootless.md)' : '';
   const err = new NslabError(
     e.errno === 1 ? 'NSLAB_PERMISSION' : 'NSLAB_NATIVE',
     `${doing !== undefined ? `${doing}: ` : ''}${e.syscall} ${e.path}: ${e.message} (${name})${hint}`,

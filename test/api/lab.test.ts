@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Lab, NslabError, TopologyError } from '../../src/index.js';
+import { ROOT } from '../helpers/cli.js';
 import { needsRoot, netnsList } from '../helpers/sandbox.js';
 
 describe('Lab (no root needed)', () => {
@@ -114,5 +116,23 @@ describe('Lab: isolation and what a scope takes down', { skip: needsRoot }, () =
     } finally {
       await owner.down();
     }
+  });
+});
+
+describe('Lab without the rights to make namespaces', { skip: needsRoot }, () => {
+  test('refuses up before anything is made, saying to run inside the world (nslab world run)', () => {
+    // This test's own root, its capabilities dropped: a process as a user's is, outside any world.
+    const script =
+      "import { Lab } from './src/index.ts'; const lab = Lab.parse('name: norights\\nnodes: { a: {}, b: {} }\\nlinks: [{ endpoints: [a, b] }]\\n'); lab.up().catch((e) => { console.log(e.code); console.log(e.message); });";
+    const r = spawnSync('setpriv', ['--bounding-set=-all', '--inh-caps=-all', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const [code, message] = r.stdout.split('\n');
+    assert.equal(code, 'NSLAB_PERMISSION');
+    assert.match(message ?? '', /bringing lab norights up needs root's rights over namespaces \(CAP_SYS_ADMIN and CAP_NET_ADMIN\)/);
+    assert.match(message ?? '', /nslab world run -- node SCRIPT/);
+    assert.ok(!netnsList().some((n) => n.startsWith('norights')), 'nothing was made');
   });
 });
