@@ -102,6 +102,37 @@ export function worldDebris() {
   );
 }
 
+/**
+ * The processes (not zombies) of this process's real uid, other than this one and its ancestors, that run
+ * in a world the tests made (NSLAB_WORLD in their environment names a directory that starts with one of
+ * `prefixes`), a holder included: the user's own world (`/tmp/nslab-UID` without XDG_RUNTIME_DIR) and
+ * everything else of theirs are not the tests'.
+ */
+export function userProcesses(prefixes) {
+  const uid = String(process.getuid());
+  const marks = prefixes.map((p) => `NSLAB_WORLD=${p}`);
+  const keep = new Set([process.pid]);
+  for (let pid = process.ppid; pid > 1;) {
+    keep.add(pid);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return strayProcesses((pid) => {
+    try {
+      if (keep.has(Number(pid)) || /^Uid:\t(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] !== uid) return false;
+      return readFileSync(`/proc/${pid}/environ`, 'latin1')
+        .split('\0')
+        .some((e) => marks.some((m) => e.startsWith(m)));
+    } catch {
+      return false;
+    }
+  });
+}
+
 function left(processes) {
   const namespaces = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
   const state = existsSync('/run/nslab') ? readdirSync('/run/nslab') : [];

@@ -17,7 +17,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { debris, enterSandbox, isRoot, worldDebris } from './sandbox.mjs';
+import { debris, enterSandbox, isRoot, userProcesses, worldDebris } from './sandbox.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -149,6 +149,14 @@ if (madeEtcNetns) rmdirSync('/etc/netns');
 if (writable(dirname(timesFile)) || writable(root)) {
   mkdirSync(dirname(timesFile), { recursive: true });
   writeFileSync(timesFile, JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [relative(root, r.file), r.ms])) }, null, 1));
+}
+// Without root, a process that a test's world left running (one nested in a file's world, which that
+// world's stop does not see) is still here, outside any sandbox: none may be. The files' worlds
+// (inWorld) and the world tests' (test/cli/world.test.ts) are made in the temporary directory.
+const strays = !isRoot ? userProcesses([join(tmpdir(), 'nslab-test-xdg-'), join(tmpdir(), 'nslab-world-')]) : [];
+if (strays.length > 0) {
+  console.error(`processes of uid ${process.getuid()} left running after the worlds were stopped: ${strays.join('; ')}`);
+  results.push({ file: 'worlds', code: 1, signal: null, ms: 0, pass: 0, fail: 1, skipped: 0 });
 }
 const failed = results.filter((r) => r.code !== 0);
 const sum = (k) => results.reduce((n, r) => n + r[k], 0);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../native/index.js';
 import { processStartTime, startChild } from '../process/index.js';
 import { explainFailure } from './preflight.js';
-import type { WorldPlace } from './place.js';
+import { WORLD_ENV, type WorldPlace } from './place.js';
 import { userNamespaceOf, type WorldRecord } from './record.js';
 
 /** bin/nslab-world of this package. */
@@ -31,7 +31,13 @@ const READY_TIMEOUT_MS = 20_000;
  */
 export async function makeWorld(place: WorldPlace): Promise<WorldRecord> {
   // Detached: its own session, so the terminal's Ctrl-C and hangup never reach the holder.
-  const child = await startChild([worldScript(), place.dir], { detached: true, killSignal: 'SIGKILL', where: 'your world' });
+  // NSLAB_WORLD in the holder's environment too: everything of a world carries the mark.
+  const child = await startChild([worldScript(), place.dir], {
+    detached: true,
+    killSignal: 'SIGKILL',
+    where: 'your world',
+    env: { ...process.env, [WORLD_ENV]: place.dir },
+  });
   // Its standard output ends when it becomes the holder (which closes it) or dies.
   let timer: NodeJS.Timeout | undefined;
   const timedOut = await Promise.race([
