@@ -77,8 +77,15 @@ describe('the package npm pack makes, installed with --ignore-scripts', () => {
   );
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  test('holds the executable, the bundle, a prebuilt addon for this machine and the sources to compile one; nothing was compiled', () => {
+  test('holds the executable, the world maker and its AppArmor profile, the bundle, a prebuilt addon for this machine and the sources to compile one; nothing was compiled', () => {
     assert.ok((statSync(join(pkg, 'bin', 'nslab')).mode & 0o111) !== 0, 'bin/nslab is executable');
+    // Without root: the script that makes a user's world, and the AppArmor profile that allows it (docs/rootless.md).
+    assert.ok((statSync(join(pkg, 'bin', 'nslab-world')).mode & 0o111) !== 0, 'bin/nslab-world is executable');
+    assert.match(
+      readFileSync(join(pkg, 'etc', 'apparmor', 'nslab-world'), 'utf8'),
+      /^profile nslab-world NSLAB_WORLD_PATH flags=\(unconfined\) \{\n {2}userns,$/m,
+    );
+    assert.ok(!existsSync(join(pkg, 'etc', 'nslab.api.md')), 'the API report stays in the repository');
     assert.ok(existsSync(join(pkg, 'dist', 'bin', 'nslab.mjs')));
     const prebuilds = join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
     assert.deepEqual(
