@@ -9,6 +9,7 @@
  *   cli       `nslab up` of the built-in lab, process start to ping proof, and `nslab down`
  *   watch     the picture of a 1,000-node chain; `nslab ui`'s event-to-page latency and idle CPU (bench/watch.ts)
  *   scale     chain, ring, star, tree (and lan, grid, router-ring) by the CLI against ip and the C limit: scale.ts
+ *   rootless  the 1,000-node chain without root (in the user's world) against as root; entering the world
  *   routed    only when asked (--only routed): a 32 x 32 grid and a ring of 1,000 routers with routing: static
  *   multihost (only with --only multihost) a 1,000-node chain on 1 and over 4 simulated hosts, ssh per host,
  *             VXLAN against veth throughput (bench/multihost.ts)
@@ -269,6 +270,8 @@ const suites: Record<string, () => Promise<void>> = {
   // chain/ring/star/tree at --sizes 10,100,1000, --topologies ...: nslab CLI vs ip per step, ip -batch, C limit
   scale: async () => (await import('./scale.js')).suiteScale(rows, log, repsArg),
   watch: async () => (await import('./watch.js')).suiteWatch(rows, log),
+  // the 1,000-node chain (--rootless-size N) up without root against as root; the cost of entering the world
+  rootless: async () => (await import('./rootless.js')).suiteRootless(rows, log, repsArg),
   // Only with --only routed: the 32 x 32 grid and the ring of 1,000 routers, routing: static (minutes).
   routed: async () => {
     const scale = await import('./scale.js');
