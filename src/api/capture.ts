@@ -14,6 +14,7 @@
 import type { Readable } from 'node:stream';
 import { NslabError } from '../errors.js';
 import { inNetns, labEnv, run, startChild, type Child } from '../process/index.js';
+import { setgroupsDenied } from '../world/index.js';
 import type { NodePlace } from './exec.js';
 import { PcapReader, type PcapPacket } from './pcap.js';
 
@@ -118,6 +119,14 @@ class TcpdumpCapture implements Capture {
 
   static async start(place: NodePlace, ifname: string | undefined, options: CaptureOptions = {}): Promise<Capture> {
     const where = ifname === undefined ? place.node : `${place.node}:${ifname}`;
+    // tcpdump gives up root once the interface is open (initgroups, then setuid), which a world's user
+    // namespace forbids even towards root: said before anything starts, not as tcpdump's EPERM.
+    if (setgroupsDenied())
+      throw new NslabError(
+        'NSLAB_CAPTURE',
+        `cannot capture on ${where} in your nslab world: tcpdump switches to a user of its own once it captures (setgroups and setuid), ` +
+          'and a world, a user namespace of yours in which you alone exist, forbids that even towards root; capture as root (sudo nslab capture ...). See docs/rootless.md',
+      );
     const pcap = (options.mode ?? 'pcap') === 'pcap';
     const argv = [
       'tcpdump',
