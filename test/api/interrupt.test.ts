@@ -12,16 +12,19 @@ const dir = mkdtempSync(join(tmpdir(), 'nslab-interrupt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
- * A program that uses the library as a test suite would: it brings a two-node lab up, says `up`, then
- * does what `body` says (TypeScript, with `lab` and `takeLabsDownOnExit` in scope).
+ * A program that uses the library as a test suite would: it does what `before` says, brings a two-node lab
+ * up, says `up`, then does what `body` says (TypeScript, with `lab` and `takeLabsDownOnExit` in scope).
+ * What must hold when the test's signal comes goes in `before`: the signal follows `up` at once, and one
+ * that lands while nslab's handler is still installed is lost with it when the body removes it.
  */
-function program(name: string, body: string): string {
+function program(name: string, body: string, before = ''): string {
   const file = join(dir, `${name}.mts`);
   writeFileSync(
     file,
     `import { Lab, takeLabsDownOnExit } from ${JSON.stringify(join(ROOT, 'src/index.ts'))};
 void takeLabsDownOnExit;
 const lab = Lab.define({ name: ${JSON.stringify(name)}, nodes: { a: {}, b: {} }, links: [{ endpoints: ['a:e0 10.77.0.1/24', 'b:e0 10.77.0.2/24'] }] });
+${before}
 await lab.up();
 process.stdout.write('up\\n');
 ${body}
@@ -75,15 +78,17 @@ describe('interrupt safety: a process takes its labs down when it is stopped', {
 
   test('a program with its own SIGTERM handler keeps control: the lab goes down and the program decides to exit', async () => {
     const name = uniqueName('intr');
-    const body = `process.on('SIGTERM', () => { setTimeout(() => { process.stdout.write(lab.name); process.exit(7); }, 300); });\n${forever}`;
-    const ended = await run(program(name, body), (pid) => process.kill(pid, 'SIGTERM'));
+    // The program exits 2 s after the signal: nslab's down runs meanwhile (300 ms was less than a loaded
+    // 2-core machine's down of the lab took in a world).
+    const handler = "process.on('SIGTERM', () => { setTimeout(() => { process.stdout.write(lab.name); process.exit(7); }, 2000); });";
+    const ended = await run(program(name, forever, handler), (pid) => process.kill(pid, 'SIGTERM'));
     assert.equal(ended.code, 7);
     assert.equal(isUp(name), false);
   });
 
   test('opted out (takeLabsDownOnExit(false)), or a lab it only adopted: the lab outlives the process', async () => {
     const name = uniqueName('intr');
-    const kept = await run(program(name, `takeLabsDownOnExit(false);\n${forever}`), (pid) => process.kill(pid, 'SIGTERM'));
+    const kept = await run(program(name, forever, 'takeLabsDownOnExit(false);'), (pid) => process.kill(pid, 'SIGTERM'));
     assert.equal(kept.signal, 'SIGTERM');
     assert.equal(isUp(name), true, 'opted out: left up');
     // A second process brings the same lab "up": it was up already, so it is not this process's to take down.
