@@ -13,8 +13,7 @@
  */
 import type { Readable } from 'node:stream';
 import { NslabError } from '../errors.js';
-import { inNetns, labEnv, run, startChild, type Child } from '../process/index.js';
-import { setgroupsDenied } from '../world/index.js';
+import { inNetns, labEnv, run, setgroupsDenied, startChild, type Child } from '../process/index.js';
 import type { NodePlace } from './exec.js';
 import { PcapReader, type PcapPacket } from './pcap.js';
 

@@ -27,7 +27,7 @@ import {
   type StateProcess,
 } from './state.js';
 import { deleteNamespaces, NETNS_RUN_DIR, netnsPath } from '../native/index.js';
-import { endProcess, isRunning, labProcesses, type FoundProcess, type ProcessIdentity } from '../process/index.js';
+import { endProcess, isRunning, labProcesses, setgroupsDenied, type FoundProcess, type ProcessIdentity } from '../process/index.js';
 import { isFrrDaemon } from '../topology/frr-daemons.js';
 import { frrDir } from '../topology/frr-view.js';
 import { statSync } from 'node:fs';
@@ -77,9 +77,26 @@ export async function up(wanted: ResolvedLab, options: UpOptions & EngineOptions
   }
 }
 
+/**
+ * FRR's daemons switch to the frr user and group as they start (and want root in its vty group), which a
+ * world's user namespace, where the user alone exists and setgroups is denied, forbids: refused before
+ * anything is made (docs/rootless.md, limits).
+ */
+function refuseFrrInWorld(lab: ResolvedLab): void {
+  const routers = lab.nodes.filter((n) => n.frr !== undefined).map((n) => n.name);
+  if (routers.length === 0 || !setgroupsDenied()) return;
+  throw new NslabError(
+    'NSLAB_FRR',
+    `lab ${lab.name}: ${routers.length === 1 ? 'router' : 'routers'} ${routers.join(', ')} run FRR, whose daemons switch to the frr user as they start, ` +
+      'and your nslab world (a user namespace of yours, in which you alone exist) forbids that; bring this lab up as root (sudo nslab up ...), ' +
+      'or route it with routing: static instead of FRR. See docs/rootless.md',
+  );
+}
+
 async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): Promise<UpResult> {
   // Before anything is touched: does the lab fit this machine, and can this kernel do what it asks?
   checkMachine(wanted, options.netnsDir);
+  if (options.dryRun !== true) refuseFrrInWorld(wanted);
   const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir, options.frrDirs);
   const release = await lockLab(desired.name, lockOptions(options));
   let state: LabState | undefined;

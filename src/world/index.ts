@@ -7,4 +7,4 @@ export { worldPlace, prepareDir, checkDir, labsDir, recordPath, WORLD_ENV, type 
 export { readRecord, writeRecord, removeRecord, holderRunning, insideRecord, type WorldRecord } from './record.js';
 export { rootlessRefusal, explainFailure, onPath, HOST_PATHS, APPARMOR_PROFILE, WORLD_TOOLS, type HostPaths } from './preflight.js';
 export { makeWorld, worldScript, launcher } from './make.js';
-export { findWorld, insideWorld, setgroupsDenied, lockWorld, enterCommand, worldProcesses, endWorldProcesses, type FoundWorld } from './world.js';
+export { findWorld, insideWorld, lockWorld, enterCommand, worldProcesses, endWorldProcesses, type FoundWorld } from './world.js';

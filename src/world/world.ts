@@ -1,7 +1,7 @@
 /**
  * A world's life: find it, lock it while it is made or stopped, enter it, and end what runs in it.
  */
-import { ftruncateSync, mkdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { ftruncateSync, mkdirSync, unlinkSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
 import { closeSocket, tryLock } from '../native/index.js';
@@ -25,20 +25,6 @@ export function findWorld(place: WorldPlace): FoundWorld | undefined {
 export function insideWorld(place: WorldPlace): boolean {
   const found = findWorld(place);
   return found !== undefined && found.running && insideRecord(found.record);
-}
-
-/**
- * True when this process may not call setgroups(2): in a world, whose user namespace maps the user alone
- * and was made without a setuid helper (docs/rootless.md, "The ids"), so the kernel denies it. A program
- * that switches users fails there even when it switches to root: tcpdump, which after opening the
- * interface calls initgroups for its own user (or for the one `-Z` names).
- */
-export function setgroupsDenied(path = '/proc/self/setgroups'): boolean {
-  try {
-    return readFileSync(path, 'utf8').trim() === 'deny';
-  } catch {
-    return false;
-  }
 }
 
 /**

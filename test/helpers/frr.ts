@@ -5,14 +5,23 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { needsRoot } from './sandbox.js';
+import { inWorld, needsRoot } from './sandbox.js';
 
-/** Pass as `{ skip: needsFrr }`: false inside the sandbox on a machine with FRR's daemons, else the reason. */
+/**
+ * Pass as `{ skip: needsFrr }`: false inside the sandbox on a machine with FRR's daemons, else the reason.
+ * Not in a world: FRR's daemons switch users, which a world forbids (test/cli/world.test.ts checks the refusal).
+ */
 export const needsFrr: string | false =
-  needsRoot !== false ? needsRoot : existsSync('/usr/lib/frr/zebra') && existsSync('/usr/lib/frr/ospfd') ? false : 'needs FRR (Debian package frr)';
+  needsRoot !== false
+    ? needsRoot
+    : inWorld
+      ? "FRR's daemons switch users, which a world forbids: nslab refuses FRR labs there"
+      : existsSync('/usr/lib/frr/zebra') && existsSync('/usr/lib/frr/ospfd')
+        ? false
+        : 'needs FRR (Debian package frr)';
 
-/** What /var/tmp/frr (this machine's, not the sandbox's) held when the test file started. */
-const tmpBefore = new Set(existsSync('/var/tmp/frr') ? readdirSync('/var/tmp/frr') : []);
+/** What /var/tmp/frr (this machine's, not the sandbox's) held when the test file started (in a world, unreadable: FRR's). */
+const tmpBefore = new Set(needsFrr === false && existsSync('/var/tmp/frr') ? readdirSync('/var/tmp/frr') : []);
 
 /** The processes carrying NSLAB_LAB=`lab`, as `pid command`. */
 export function labProcessList(lab: string): string[] {
