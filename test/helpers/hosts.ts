@@ -12,6 +12,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inWorld, needsRoot } from './sandbox.js';
+
+/**
+ * Pass as `{ skip: needsHosts }`: false inside the root sandbox, else the reason. Not in a world (npm test
+ * without root): the simulated machines are sshd in namespaces, and sshd's privilege separation switches
+ * users, which a world forbids; a real lab over machines needs the host's network besides, which a world
+ * has no way out to (docs/rootless.md, limits).
+ */
+export const needsHosts: string | false =
+  needsRoot !== false ? needsRoot : inWorld ? 'a lab over several machines needs sshd and the host network, neither of which a world has' : false;
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BRIDGE = 'mhbr0';

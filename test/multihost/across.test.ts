@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nslab, ROOT } from '../helpers/cli.js';
-import { simulateHosts, type SimHosts } from '../helpers/hosts.js';
-import { needsRoot } from '../helpers/sandbox.js';
+import { needsHosts, simulateHosts, type SimHosts } from '../helpers/hosts.js';
 import { LabSession, type SessionEvent } from '../../src/web/session.js';
 
 const nothing = { namespaces: [], state: [], etc: [], processes: [] };
@@ -26,7 +25,7 @@ interface Why {
   verdict: string;
 }
 
-describe('a lab over several machines, seen and asked', { skip: needsRoot }, () => {
+describe('a lab over several machines, seen and asked', { skip: needsHosts }, () => {
   let sim: SimHosts;
   let dir: string;
   let lab: string;

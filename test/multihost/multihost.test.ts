@@ -10,17 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nslab } from '../helpers/cli.js';
-import { simulateHosts, type SimHosts } from '../helpers/hosts.js';
-import { inWorld, needsRoot } from '../helpers/sandbox.js';
+import { needsHosts, simulateHosts, type SimHosts } from '../helpers/hosts.js';
 
 const nothing = { namespaces: [], state: [], etc: [], processes: [] };
 
-// Not in a world (npm test without root): its simulated machines are sshd in namespaces, and sshd's
-// privilege separation switches users, which a world forbids; a real lab over machines needs the host's
-// network besides, which a world has no way out to (docs/rootless.md, limits).
-const outsideWorld = inWorld && 'a lab over several machines needs sshd and the host network, neither of which a world has';
-
-describe('a lab over several machines', { skip: needsRoot || outsideWorld }, () => {
+describe('a lab over several machines', { skip: needsHosts }, () => {
   let sim: SimHosts;
   let dir: string;
   const file = (name: string, text: string): string => {
