@@ -190,8 +190,10 @@ export function runSchedule(
     try {
       for (const [i, step] of steps.entries()) {
         const index = 'code' in step ? step.index : i;
-        const wait = start + step.at - performance.now();
-        if (wait > 0 && !cancelled.signal.aborted) await sleep(wait, undefined, { signal: cancelled.signal }).catch(() => undefined);
+        // Node's timers count whole milliseconds of a coarser clock and may fire a little before the time
+        // performance.now() gives: wait again for what is left, so no step starts before its time.
+        for (let wait = start + step.at - performance.now(); wait > 0 && !cancelled.signal.aborted; wait = start + step.at - performance.now())
+          await sleep(Math.ceil(wait), undefined, { signal: cancelled.signal }).catch(() => undefined);
         if (cancelled.signal.aborted) {
           stopped = true;
           break;
