@@ -4,26 +4,10 @@
  * marks remain the authority when the two disagree (after a crash).
  */
 import { channel } from 'node:diagnostics_channel';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
-import { closeSocket, tryLock } from '../native/index.js';
+import { holdLockFile } from '../native/flock.js';
 import type { FrrDaemon } from '../topology/frr-daemons.js';
 import { LAB_RUN_ROOT } from '../topology/frr-view.js';
 import type { ResolvedLab } from '../topology/types.js';
@@ -266,49 +250,14 @@ export function listStates(root = STATE_ROOT): string[] {
  * holder writes its pid into the file, for the message of a run that waits.
  */
 export async function lockLab(lab: string, options: { root?: string; waitMs?: number } = {}): Promise<() => void> {
-  const dir = labDir(lab, options.root);
-  const file = join(dir, 'lock');
-  const deadline = Date.now() + (options.waitMs ?? 30_000);
-  for (;;) {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    let fd: number | undefined;
-    try {
-      fd = tryLock(file);
-    } catch (e) {
-      // The directory went (a down removed it) between mkdir and open: make it again.
-      if ((e as { errno?: number }).errno === 2) continue;
-      throw e;
-    }
-    if (fd !== undefined) {
-      ftruncateSync(fd);
-      writeSync(fd, `${process.pid}\n`, 0);
-      return releaser(fd, file, dir);
-    }
-    if (Date.now() > deadline) {
-      const holder = readFileSafe(file).trim();
-      throw new NslabError('NSLAB_LOCKED', `lab ${lab} is locked by nslab process ${holder !== '' ? holder : '?'} (${file}); wait for it to finish`);
-    }
-    await sleep(20);
-  }
-}
-
-function releaser(fd: number, file: string, dir: string): () => void {
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    try {
-      // Unlinked while held, so that a waiter that opened it finds the lock it gets is on a dead file and
-      // opens the new one (see tryLock).
-      unlinkSync(file);
-      // A lab that never got a state file (a refused first up) leaves no empty directory either.
-      if (readdirSync(dir).length === 0) rmdirSync(dir);
-    } catch {
-      // the state directory may be gone already (down removes it)
-    } finally {
-      closeSocket(fd);
-    }
-  };
+  const file = join(labDir(lab, options.root), 'lock');
+  return holdLockFile(file, {
+    dirMode: 0o755,
+    waitMs: options.waitMs ?? 30_000,
+    // A lab that never got a state file (a refused first up) leaves no empty directory either.
+    removeEmptyDir: true,
+    timeout: (holder) => new NslabError('NSLAB_LOCKED', `lab ${lab} is locked by nslab process ${holder} (${file}); wait for it to finish`),
+  });
 }
 
 /** Lab directories that hold no state file (a lock, or a state set aside, left by a kill): `clean` removes them. */
@@ -318,12 +267,4 @@ export function strayLabDirs(root = STATE_ROOT): string[] {
   return readdirSync(root)
     .filter((n) => !n.startsWith('.') && !hasState(n, root))
     .sort();
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }

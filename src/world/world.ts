@@ -1,10 +1,8 @@
 /**
  * A world's life: find it, lock it while it is made or stopped, enter it, and end what runs in it.
  */
-import { ftruncateSync, mkdirSync, unlinkSync, writeSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NslabError } from '../errors.js';
-import { closeSocket, tryLock } from '../native/index.js';
+import { holdLockFile } from '../native/flock.js';
 import { endProcess, userNamespaceProcesses, type NamespaceProcess } from '../process/index.js';
 import { lockPath, WORLD_ENV, type WorldPlace } from './place.js';
 import { holderRunning, insideRecord, readRecord, type WorldRecord } from './record.js';
@@ -33,36 +31,11 @@ export function insideWorld(place: WorldPlace): boolean {
  * find no world at once makes it; the other then finds it made.
  */
 export async function lockWorld(place: WorldPlace, waitMs = 30_000): Promise<() => void> {
-  const file = lockPath(place);
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    mkdirSync(place.dir, { recursive: true, mode: 0o700 });
-    let fd: number | undefined;
-    try {
-      fd = tryLock(file);
-    } catch (e) {
-      // The directory went (a stop removed it) between mkdir and open: make it again.
-      if ((e as { errno?: number }).errno === 2) continue;
-      throw e;
-    }
-    if (fd !== undefined) {
-      ftruncateSync(fd);
-      writeSync(fd, `${process.pid}\n`, 0);
-      const held = fd;
-      return () => {
-        // Unlinked while held: a waiter that opened it sees its lock is on a dead file (tryLock) and opens anew.
-        try {
-          unlinkSync(file);
-        } catch {
-          // a stop removed the directory
-        }
-        closeSocket(held);
-      };
-    }
-    if (Date.now() > deadline)
-      throw new NslabError('NSLAB_LOCKED', `your nslab world (${place.dir}) is being made or stopped by another nslab process; wait for it to finish`);
-    await sleep(20);
-  }
+  return holdLockFile(lockPath(place), {
+    dirMode: 0o700,
+    waitMs,
+    timeout: () => new NslabError('NSLAB_LOCKED', `your nslab world (${place.dir}) is being made or stopped by another nslab process; wait for it to finish`),
+  });
 }
 
 /**
