@@ -81,6 +81,25 @@ SocketResult openNetlinkSocket(int protocol, uint32_t groups, int bufBytes, cons
   return r;
 }
 
+/** Each socket opened as `{ fd }` (with `portId` for netlink ones), or the error that kept it from opening. */
+static napi_value socketArray(napi_env env, const std::vector<SocketResult>& results, bool withPort) {
+  napi_value arr;
+  napi_create_array_with_length(env, results.size(), &arr);
+  for (size_t i = 0; i < results.size(); i++) {
+    const SocketResult& r = results[i];
+    napi_value el;
+    if (!r.err.ok()) {
+      el = jsError(env, r.err);
+    } else {
+      napi_create_object(env, &el);
+      napi_set_named_property(env, el, "fd", jsInt(env, r.fd));
+      if (withPort) napi_set_named_property(env, el, "portId", jsInt(env, r.portId));
+    }
+    napi_set_element(env, arr, i, el);
+  }
+  return arr;
+}
+
 napi_value OpenSockets(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -110,23 +129,7 @@ napi_value OpenSockets(napi_env env, napi_callback_info info) {
           }
         });
       },
-      [results](napi_env env) {
-        napi_value arr;
-        napi_create_array_with_length(env, results->size(), &arr);
-        for (size_t i = 0; i < results->size(); i++) {
-          const SocketResult& r = (*results)[i];
-          napi_value el;
-          if (!r.err.ok()) {
-            el = jsError(env, r.err);
-          } else {
-            napi_create_object(env, &el);
-            napi_set_named_property(env, el, "fd", jsInt(env, r.fd));
-            napi_set_named_property(env, el, "portId", jsInt(env, r.portId));
-          }
-          napi_set_element(env, arr, i, el);
-        }
-        return arr;
-      });
+      [results](napi_env env) { return socketArray(env, *results, true); });
 }
 
 napi_value OpenInetSockets(napi_env env, napi_callback_info info) {
@@ -158,22 +161,7 @@ napi_value OpenInetSockets(napi_env env, napi_callback_info info) {
           }
         });
       },
-      [results](napi_env env) {
-        napi_value arr;
-        napi_create_array_with_length(env, results->size(), &arr);
-        for (size_t i = 0; i < results->size(); i++) {
-          const SocketResult& r = (*results)[i];
-          napi_value el;
-          if (!r.err.ok()) {
-            el = jsError(env, r.err);
-          } else {
-            napi_create_object(env, &el);
-            napi_set_named_property(env, el, "fd", jsInt(env, r.fd));
-          }
-          napi_set_element(env, arr, i, el);
-        }
-        return arr;
-      });
+      [results](napi_env env) { return socketArray(env, *results, false); });
 }
 
 }  // namespace nslab
