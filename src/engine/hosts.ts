@@ -7,7 +7,7 @@
  * (topology/reach.ts hostsViews). Each file starts with a header naming the lab;
  * nslab never overwrites or deletes a hosts file without it.
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { turn } from './turn.js';
 import { hostsViews, type HostsView } from '../topology/index.js';
@@ -115,6 +115,7 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
   const master = masterFile(lab.name, dir);
   writeFileSync(master, hostsText(lab));
   const staging = stagingDir(lab.name, dir);
+  ignore('EEXIST', () => mkdirSync(staging));
   const views = hostsViews(lab);
   const skipped: string[] = [];
   try {
@@ -148,21 +149,24 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
     return skipped;
   } finally {
     unlinkSync(master);
-    ignore('ENOENT', () => rmdirSync(staging));
+    rmSync(staging, { recursive: true, force: true });
   }
 }
 
 /**
- * A namespace's directory that does not exist yet, made whole: in the staging directory with its hosts
+ * A namespace's directory that does not exist yet, made whole: in the staging directory (which the caller
+ * has made) with its hosts
  * file (`put`), then renamed into place. False when the directory exists (the caller places the file in
  * it); a directory made meanwhile by someone else is left to the caller the same way.
  */
 function placeNew(staging: string, nsDir: string, put: (file: string) => void): boolean {
   if (existsSync(nsDir)) return false;
-  ignore('EEXIST', () => mkdirSync(staging));
   const staged = join(staging, nsDir.slice(nsDir.lastIndexOf('/') + 1));
-  rmSync(staged, { recursive: true, force: true });
-  mkdirSync(staged);
+  // One a killed run left staged is made anew.
+  if (ignore('EEXIST', () => mkdirSync(staged))) {
+    rmSync(staged, { recursive: true, force: true });
+    mkdirSync(staged);
+  }
   put(join(staged, 'hosts'));
   try {
     renameSync(staged, nsDir);
