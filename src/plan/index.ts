@@ -2,7 +2,7 @@
  * The planner: resolved topology + observed state -> ordered, serialisable operations. Pure: no I/O.
  */
 export { plan, planSteps } from './plan.js';
-export { finish, PIECE, type Steps } from './steps.js';
+export { finish, PIECE, type Steps } from '../topology/steps.js';
 export { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS, PLANNED_SYSCTLS } from './sysctls.js';
 export { teardownPlan } from './teardown.js';
 export { dependencyGraph, dependencyGraphSteps, levels, ridesLane, type DependencyGraph } from './levels.js';

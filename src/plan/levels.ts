@@ -6,7 +6,7 @@
 import { kindOf } from './ops/index.js';
 import type { Op, Plan } from './types.js';
 import { NslabError } from '../errors.js';
-import { finish, PIECE, type Steps } from './steps.js';
+import { finish, PIECE, type Steps } from '../topology/steps.js';
 
 /**
  * Groups the ops into waves: an op lands in the first wave after all of its `after`, except that it may

@@ -7,7 +7,7 @@
  * lab moves to the next free address, in the links' file order, so the same lab always gets the same ones.
  */
 import type { ResolvedLab } from '../topology/types.js';
-import { finish, PIECE, type Steps } from './steps.js';
+import { finish, PIECE, type Steps } from '../topology/steps.js';
 
 /** FNV-1a, 32 bits, of a string's UTF-16 code units, from `basis` (Math.imul: no BigInt in the planner's cold path). */
 function fnv1a(text: string, basis: number): number {

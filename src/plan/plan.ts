@@ -28,7 +28,7 @@ import type {
 import { defaultTbfBurst, defaultTbfLimit } from '../netlink/index.js';
 import { PlanBuilder } from './builder.js';
 import { linkMacs, linkMacSteps } from './mac.js';
-import { finish, PIECE, type Steps } from './steps.js';
+import { finish, PIECE, type Steps } from '../topology/steps.js';
 import { DEFAULT_MTU } from './ops/kind.js';
 import { FORWARDING_SYSCTLS, NO_DAD_SYSCTLS } from './sysctls.js';
 import { canonicalIp, cidrText, isLinkLocal6, sameSubnet } from './ip.js';

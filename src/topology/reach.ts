@@ -8,6 +8,7 @@
 import { addressValue, netAt, netContains } from './ip-math.js';
 import { routeTableOf } from './routing.js';
 import { buildSegments, type NetworkSegment } from './segments.js';
+import { finish, PIECE, type Steps } from './steps.js';
 import type { Cidr, ComputedRoutes, ResolvedLab, ResolvedNode } from './types.js';
 
 /** The segments of each lab, worked out once per lab object. */
@@ -136,8 +137,16 @@ export interface HostsView {
  * be 10^8 lines); and a routed lab, whose hosts have a default route, keeps one file for all.
  */
 export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
+  return finish(hostsViewSteps(lab));
+}
+
+/** hostsViews in pieces (steps.ts): at 10,000 nodes it is a few hundred milliseconds of work. */
+export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>> {
   const onSegments = new Map<string, NetworkSegment[]>();
+  yield;
+  let done = 0;
   for (const s of segments(lab)) {
+    if (++done % PIECE === 0) yield;
     for (const node of new Set(s.attachments.map((a) => a.node))) {
       const list = onSegments.get(node);
       if (list === undefined) onSegments.set(node, [s]);
@@ -147,6 +156,7 @@ export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
   const there = (s: NetworkSegment, node: string): Cidr[] => firstByFamily(ordered(s.attachments.filter((a) => a.node === node).flatMap((a) => a.addresses)));
   const views = new Map<string, HostsView>();
   for (const [target, list] of onSegments) {
+    if (++done % PIECE === 0) yield;
     if (list.length < 2) continue;
     const first = firstByFamily(nodeAddresses(lab, target));
     const decided = new Set<string>([target]);
@@ -166,6 +176,7 @@ export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
     }
   }
   for (const [viewer, view] of views) {
+    if (++done % PIECE === 0) yield;
     view.only = !hasRoutes(lab, viewer);
     const decided = new Set<string>([viewer]);
     for (const s of onSegments.get(viewer) ?? []) {
