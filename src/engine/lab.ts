@@ -11,7 +11,7 @@ import { Applier, type ApplyOptions, type EngineOptions } from './apply.js';
 import { checkFeatures } from './features.js';
 import { hostsLeftovers, removeHosts, writeHosts } from './hosts.js';
 import { markFor, parseMark } from '../plan/marks.js';
-import { checkMachine } from './limits.js';
+import { checkMachine, readMachineLimits } from './limits.js';
 import { listNamespaces, observeLab, readNamespaceMarks, vxlanDevices, type Observation } from './observe.js';
 import {
   listStates,
@@ -95,7 +95,7 @@ function refuseFrrInWorld(lab: ResolvedLab): void {
 
 async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): Promise<UpResult> {
   // Before anything is touched: does the lab fit this machine, and can this kernel do what it asks?
-  checkMachine(wanted, options.netnsDir);
+  checkMachine(wanted, options.netnsDir, readMachineLimits(options.netnsDir, options.spares?.held()));
   if (options.dryRun !== true) refuseFrrInWorld(wanted);
   const { lab: desired, skipped } = await checkFeatures(wanted, options.allowMissingFeatures === true, options.netnsDir, options.frrDirs);
   const release = await lockLab(desired.name, lockOptions(options));

@@ -6,7 +6,7 @@
  * in node.cc), and the engine again (native descriptorLimit), so the soft limit read here is already as high
  * as an unprivileged process can make it.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR } from '../native/index.js';
@@ -34,26 +34,20 @@ function number(text: string | undefined): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-/** `Max open files  20000  20000  files` of /proc/self/limits, and the descriptors open now besides namespaces'. */
-function openFiles(): MachineLimits['openFiles'] {
+/**
+ * `Max open files  20000  20000  files` of /proc/self/limits, and the descriptors open now besides those of
+ * the spare namespaces this run holds (`spares`, made ahead for the lab: its own two a namespace, counted
+ * there). A listing of /proc/self/fd, not a readlink each: spares made ahead are thousands.
+ */
+function openFiles(spares: number): MachineLimits['openFiles'] {
   const line = read('/proc/self/limits')
     ?.split('\n')
     .find((l) => l.startsWith('Max open files'));
   const [soft, hard] = (line?.slice('Max open files'.length).trim().split(/\s+/) ?? []).map((w) => (w === 'unlimited' ? Infinity : Number(w)));
   if (soft === undefined || hard === undefined || Number.isNaN(soft) || Number.isNaN(hard)) return undefined;
-  // Descriptors of namespaces (spares made ahead, see spares.ts) come with their socket, and are the
-  // lab's own two a namespace: counted there, not here.
   let open = 0;
   try {
-    for (const fd of readdirSync('/proc/self/fd')) {
-      let target = '';
-      try {
-        target = readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        // closed meanwhile (the directory's own descriptor)
-      }
-      open += target.startsWith('net:[') ? -1 : 1;
-    }
+    open = readdirSync('/proc/self/fd').length - 2 * spares;
   } catch {
     // no /proc/self/fd: count none
   }
@@ -84,10 +78,13 @@ function memory(): MachineLimits['memory'] {
   return best;
 }
 
-/** The machine's limits now, for a lab whose namespaces go under `netnsDir`. */
-export function readMachineLimits(netnsDir = NETNS_RUN_DIR): MachineLimits {
+/**
+ * The machine's limits now, for a lab whose namespaces go under `netnsDir`, and for which this process
+ * holds `spares` namespaces made ahead (engine/spares.ts).
+ */
+export function readMachineLimits(netnsDir = NETNS_RUN_DIR, spares = 0): MachineLimits {
   const limits: MachineLimits = {};
-  const files = openFiles();
+  const files = openFiles(spares);
   if (files !== undefined) limits.openFiles = files;
   const mountMax = number(read('/proc/sys/fs/mount-max'));
   const mounts = read('/proc/self/mounts');

@@ -16,6 +16,8 @@ export class Spares {
   readonly lab: string;
   readonly #maker: SpareMaker;
   #left: Promise<SpareNamespace[]> | undefined;
+  /** Those the first take got, and no take has claimed yet. */
+  #taken: SpareNamespace[] | undefined;
 
   private constructor(lab: string, maker: SpareMaker) {
     this.lab = lab;
@@ -41,8 +43,13 @@ export class Spares {
 
   /** Up to `count` spares; each is the caller's from then on. The first take stops the making. */
   async take(count: number): Promise<SpareNamespace[]> {
-    const left = await (this.#left ??= this.#maker.take());
-    return left.splice(0, count);
+    this.#taken = await (this.#left ??= this.#maker.take());
+    return this.#taken.splice(0, count);
+  }
+
+  /** How many spares are held now, made and not claimed: two descriptors each. */
+  held(): number {
+    return this.#taken?.length ?? this.#maker.held();
   }
 
   /** Frees the spares nobody took (and stops the making). */

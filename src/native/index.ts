@@ -39,6 +39,7 @@ interface Addon {
   sparesStart(count: number, bufBytes: number): SpareMakerHandle;
   sparesTake(maker: SpareMakerHandle): Promise<SpareNamespace[]>;
   sparesTarget(maker: SpareMakerHandle, count: number): void;
+  sparesHeld(maker: SpareMakerHandle): number;
   netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
   openInetSockets(paths: string[], family: number, type: number): Promise<({ fd: number } | SysErrObject)[]>;
@@ -185,6 +186,8 @@ export interface SpareMaker {
   take(): Promise<SpareNamespace[]>;
   /** Sets how many spares to make in all: more than made so far and the making goes on; fewer, it stops. */
   target(count: number): void;
+  /** How many spares the maker holds now (made, not yet taken): two descriptors each. */
+  held(): number;
 }
 
 /**
@@ -197,7 +200,11 @@ export interface SpareMaker {
  */
 export function startSpares(count: number, options: { bufBytes?: number } = {}): SpareMaker {
   const maker = load().sparesStart(Math.max(0, Math.floor(count)), options.bufBytes ?? SOCKET_BUF_BYTES);
-  return { take: () => load().sparesTake(maker), target: (n) => load().sparesTarget(maker, Math.max(0, Math.floor(n))) };
+  return {
+    take: () => load().sparesTake(maker),
+    target: (n) => load().sparesTarget(maker, Math.max(0, Math.floor(n))),
+    held: () => load().sparesHeld(maker),
+  };
 }
 
 /**

@@ -42,6 +42,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"netnsAdd", nullptr, NetnsAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sparesStart", nullptr, SparesStart, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sparesTake", nullptr, SparesTake, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sparesHeld", nullptr, SparesHeld, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sparesTarget", nullptr, SparesTarget, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"netnsDel", nullptr, NetnsDel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"openSockets", nullptr, OpenSockets, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -162,6 +162,14 @@ napi_value SparesTarget(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value SparesHeld(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  std::shared_ptr<SpareMaker> maker;
+  if (!getMakerArgs(env, info, "sparesHeld(maker)", 1, argv, &maker)) return nullptr;
+  std::lock_guard<std::mutex> lock(maker->mu);
+  return jsInt(env, static_cast<int64_t>(maker->made.size()));
+}
+
 napi_value SparesTake(napi_env env, napi_callback_info info) {
   const char* usage = "sparesTake(maker)";
   napi_value argv[1];

@@ -34,6 +34,9 @@ napi_value SparesStart(napi_env env, napi_callback_info info);
 // on; fewer: it stops there). No effect once taken.
 napi_value SparesTarget(napi_env env, napi_callback_info info);
 
+// sparesHeld(maker): number. How many spares the maker holds now (made and not yet taken).
+napi_value SparesHeld(napi_env env, napi_callback_info info);
+
 // sparesTake(maker): Promise<{nsFd, fd, portId}[]>. Stops the maker (after the spare it is making) and
 // hands over every spare it made; the caller owns their descriptors from then on. A second take gets [].
 napi_value SparesTake(napi_env env, napi_callback_info info);
