@@ -1,7 +1,20 @@
 /**
- * What the nslab executable does before node loads the rest of nslab (src/cli/early.ts): glance at a
- * topology file and start its namespaces. Internal to the package; a small module so that loading it
+ * What the nslab executable does before node loads the rest of nslab (src/cli/early.ts, command.ts):
+ * glance at a topology file and start its namespaces; put its event loop first. Internal to the package; a small module so that loading it
  * loads little.
  */
 export { Spares } from '../engine/spares.js';
+import { workerNice } from '../native/index.js';
+import { favourLoop as favour } from '../process/index.js';
+
+/**
+ * Gives the event loop the nice value `nice` where the process may (root), the addon's threads and the
+ * processes nslab starts keeping the process's own (process/priority.ts). False where it may not.
+ */
+export function favourLoop(nice: number): boolean {
+  const base = favour(nice);
+  if (base === undefined) return false;
+  workerNice(base);
+  return true;
+}
 export { glance } from '../topology/peek.js';

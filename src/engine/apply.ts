@@ -75,6 +75,8 @@ export interface EngineOptions {
 
 /** Operations issued per turn of the event loop, so that no turn holds it long (see docs/performance.md). */
 const SLICE = 50;
+/** Ops that cost little to start (namespaces to make, queued for one native call) started per turn. */
+const FREE_SLICE = 2000;
 
 export { FIRST_INDEX };
 
@@ -149,9 +151,14 @@ export class Applier {
     try {
       this.#opts.signal?.throwIfAborted();
       // The handles of namespaces that existed before open together (a new namespace's comes with it).
-      await handles.openAll(new Set(plan.ops.map(socketOf).filter((n): n is string => n !== undefined && !namespaces.fresh.has(n))));
+      await handles.openAll(await sliced(existingSockets(plan, namespaces.fresh)));
       const free = (position: number): boolean => RUNNERS[(plan.ops[position] as Op).op].via === 'batch';
-      const d = (dispatcher = new Dispatcher(graph, (positions) => this.#start(positions, d, handles, ctx), { slice: SLICE, free, signal: this.#opts.signal }));
+      const d = (dispatcher = new Dispatcher(graph, (positions) => this.#start(positions, d, handles, ctx), {
+        slice: SLICE,
+        free,
+        freeSlice: FREE_SLICE,
+        signal: this.#opts.signal,
+      }));
       await d.run();
       await ctx.gate();
       const failed = await this.#startMeanwhile();
@@ -286,4 +293,15 @@ function usesOf(op: Op): string[] {
   // Made from the host's namespace into the node's, by the node's descriptor.
   if (op.op === 'vxlan.add') uses.push(op.end.netns);
   return uses;
+}
+
+/** The namespaces whose sockets the plan's ops use and that exist before the run (not `fresh`), in pieces. */
+function* existingSockets(plan: Plan, fresh: ReadonlySet<string>): Steps<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < plan.ops.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
+    const netns = socketOf(plan.ops[i] as Op);
+    if (netns !== undefined && !fresh.has(netns)) found.add(netns);
+  }
+  return found;
 }

@@ -10,7 +10,8 @@
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sliced, turn } from './turn.js';
-import { hostsViewSteps, type HostsView } from '../topology/index.js';
+import { PIECE, type Steps } from '../plan/index.js';
+import { firstAddresses, hostsViewSteps, type HostsView } from '../topology/index.js';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
 
 export const ETC_NETNS = '/etc/netns';
@@ -86,35 +87,49 @@ export function hostsLeftovers(dir = ETC_NETNS): Map<string, string[]> {
 
 /**
  * The hosts files of a lab: localhost, then each node's first IPv4 and first IPv6 address and its name; as
- * one viewer sees them when a view is given (topology/reach.ts hostsViews). Each node's first addresses are
- * found once, and a view that names its neighbours only costs their number: a chain of 10,000 hosts has
- * 9,998 such views, and a pass over every node for each was 10^8 steps (two minutes of `up`).
+ * one viewer sees them for a view (topology/reach.ts hostsViews). Each node's first addresses are found
+ * once, and a view that names its neighbours only costs their number: a chain of 10,000 hosts has 9,998
+ * such views, and a pass over every node for each was 10^8 steps (two minutes of `up`).
  */
-export function hostsFiles(lab: ResolvedLab): (view?: HostsView) => string {
-  const head = [header(lab.name).trimEnd(), '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-  const addresses = new Map<string, Cidr[]>();
-  for (const l of lab.links) {
-    for (const e of [l.a, l.b]) {
-      const list = addresses.get(e.node);
-      if (list === undefined) addresses.set(e.node, [...e.addresses]);
-      else list.push(...e.addresses);
-    }
+export class HostsFiles {
+  readonly #lab: ResolvedLab;
+  #order: Map<string, number> | undefined;
+
+  constructor(lab: ResolvedLab) {
+    this.#lab = lab;
   }
-  const order = new Map(lab.nodes.map((n, i) => [n.name, i]));
-  const entries = (lines: string[], node: string, addrs: readonly Cidr[]): void => {
-    for (const family of [4, 6] as const) {
-      const a = addrs.find((x) => x.family === family && !x.address.startsWith('fe80'));
-      if (a !== undefined) lines.push(`${a.address}\t${node}`);
+
+  /** The file every node shares unless it has a view, in pieces (plan/steps.ts). */
+  *shared(): Steps<string> {
+    const lines = this.#head();
+    const nodes = this.#lab.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
+      const name = (nodes[i] as ResolvedLab['nodes'][number]).name;
+      entries(lines, name, firstAddresses(this.#lab, name));
     }
-  };
-  return (view) => {
-    const lines = [...head];
-    if (view?.only === true) {
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** A viewer's own file. */
+  of(view: HostsView): string {
+    const lines = this.#head();
+    if (view.only) {
+      const order = (this.#order ??= new Map(this.#lab.nodes.map((n, i) => [n.name, i])));
       const names = [...view.names.keys()].sort((x, y) => (order.get(x) ?? 0) - (order.get(y) ?? 0));
       for (const node of names) entries(lines, node, view.names.get(node) ?? []);
-    } else for (const { name } of lab.nodes) entries(lines, name, view?.names.get(name) ?? addresses.get(name) ?? []);
+    } else for (const { name } of this.#lab.nodes) entries(lines, name, view.names.get(name) ?? firstAddresses(this.#lab, name));
     return `${lines.join('\n')}\n`;
-  };
+  }
+
+  #head(): string[] {
+    return [header(this.#lab.name).trimEnd(), '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+  }
+}
+
+/** A node's lines: its name at each address given (its first of each family, or a viewer's). */
+function entries(lines: string[], node: string, first: readonly Cidr[]): void {
+  for (const a of first) lines.push(`${a.address}\t${node}`);
 }
 
 /**
@@ -124,13 +139,16 @@ export function hostsFiles(lab: ResolvedLab): (view?: HostsView) => string {
  * threadpool each costs more) and come in slices with a turn of the event loop between them.
  */
 export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<string[]> {
+  // A turn of its own: it starts in the turn of whatever started it (namespaces just made).
+  await turn();
+  const views = await sliced(hostsViewSteps(lab));
+  const files = new HostsFiles(lab);
+  const shared = await sliced(files.shared());
   mkdirSync(dir, { recursive: true });
   const master = masterFile(lab.name, dir);
-  const files = hostsFiles(lab);
-  writeFileSync(master, files());
+  writeFileSync(master, shared);
   const staging = stagingDir(lab.name, dir);
   ignore('EEXIST', () => mkdirSync(staging));
-  const views = await sliced(hostsViewSteps(lab));
   const skipped: string[] = [];
   try {
     for (const [i, node] of lab.nodes.entries()) {
@@ -138,7 +156,7 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
       const nsDir = join(dir, node.netns);
       const file = join(nsDir, 'hosts');
       const view = views.get(node.name);
-      const put = view === undefined ? (f: string) => linkSync(master, f) : (f: string) => writeFileSync(f, files(view), { flag: 'wx' });
+      const put = view === undefined ? (f: string) => linkSync(master, f) : (f: string) => writeFileSync(f, files.of(view), { flag: 'wx' });
       if (placeNew(staging, nsDir, put)) continue;
       ignore('EEXIST', () => mkdirSync(nsDir));
       if (view !== undefined) {

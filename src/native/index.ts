@@ -51,6 +51,7 @@ interface Addon {
   closeFds(fds: number[]): Promise<null>;
   tryLock(path: string): number | null | SysErrObject;
   raiseFileLimit(): [number, number] | SysErrObject;
+  workerNice(nice: number): void;
 }
 
 interface NativeSetup {
@@ -329,6 +330,14 @@ export function tryLock(path: string): number | undefined {
 }
 
 let fileLimit: { soft: number; hard: number } | undefined;
+
+/**
+ * The nice value every thread that runs the addon's work (namespaces, netlink transactions) takes from now
+ * on: the process's own, when its event loop has a higher priority than they (src/process/priority.ts).
+ */
+export function workerNice(nice: number): void {
+  load().workerNice(nice);
+}
 
 /**
  * How many descriptors this process may hold, after raising the soft limit (RLIMIT_NOFILE) to the hard

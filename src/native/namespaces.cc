@@ -66,6 +66,7 @@ void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
   std::vector<std::thread> pool;
   for (size_t k = 0; k < t; k++) {
     pool.emplace_back([&, k]() {
+      workerPriority();
       for (size_t i = k; i < n; i += t) fn(i);
     });
   }

@@ -1,6 +1,12 @@
 #include "napi.h"
 
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <climits>
 
 #include <thread>
 #include <utility>
@@ -88,7 +94,10 @@ napi_value runAsync(napi_env env, const char* name, std::function<void()> execut
   NAPI_OK(napi_create_promise(env, &job->deferred, &promise));
   napi_value resourceName = jsString(env, name);
   NAPI_OK(napi_create_async_work(
-      env, nullptr, resourceName, [](napi_env, void* data) { static_cast<AsyncJob*>(data)->execute(); },
+      env, nullptr, resourceName, [](napi_env, void* data) {
+        workerPriority();
+        static_cast<AsyncJob*>(data)->execute();
+      },
       [](napi_env env, napi_status, void* data) {
         auto* job = static_cast<AsyncJob*>(data);
         napi_handle_scope scope;
@@ -105,8 +114,43 @@ napi_value runAsync(napi_env env, const char* name, std::function<void()> execut
 }
 
 void onThrowawayThread(const std::function<void()>& fn) {
-  std::thread t(fn);
+  std::thread t([&fn]() {
+    workerPriority();
+    fn();
+  });
   t.join();
+}
+
+namespace {
+
+// The nice value the addon's worker threads take (workerNice); INT_MIN: they keep what they were born with.
+std::atomic<int> workerNice{INT_MIN};
+
+pid_t threadId() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+
+}  // namespace
+
+void workerPriority() {
+  // What this thread was given last (INT_MIN: nothing yet, so its nice is what it was born with).
+  thread_local int given = INT_MIN;
+  int want = workerNice.load();
+  if (want == INT_MIN || want == given) return;
+  // Raising a thread's nice value needs no privilege.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(threadId()), want);
+  given = want;
+}
+
+napi_value WorkerNice(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int64_t nice = 0;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 1 || !getInt(env, argv[0], &nice) || nice < -20 || nice > 19) {
+    napi_throw_type_error(env, "NSLAB_NATIVE", "workerNice(nice): nice from -20 to 19");
+    return nullptr;
+  }
+  workerNice.store(static_cast<int>(nice));
+  return nullptr;
 }
 
 }  // namespace nslab

@@ -53,4 +53,13 @@ napi_value runAsync(napi_env env, const char* name, std::function<void()> execut
 // Runs fn on a fresh native thread and waits for it: the only kind of thread that may call setns/unshare.
 void onThrowawayThread(const std::function<void()>& fn);
 
+// workerNice(nice): the nice value every thread that runs the addon's work takes (workerPriority). The JS
+// thread's own is higher when the command favours its event loop (src/process/priority.ts); the threads
+// it makes after that inherit its value, and give it back here.
+napi_value WorkerNice(napi_env env, napi_callback_info info);
+
+// Called first by every thread that runs the addon's work (runAsync, onThrowawayThread, the addon's own
+// threads): takes the nice value workerNice set, if any.
+void workerPriority();
+
 }  // namespace nslab

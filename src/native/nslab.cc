@@ -54,6 +54,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"closeFd", nullptr, CloseFd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"closeFds", nullptr, CloseFds, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tryLock", nullptr, TryLock, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"workerNice", nullptr, WorkerNice, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"raiseFileLimit", nullptr, RaiseFileLimit, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -111,6 +111,7 @@ napi_value SparesStart(napi_env env, napi_callback_info info) {
   maker->target = static_cast<size_t>(count);
   // Makes spares up to the target, then waits (a later target may ask for more) until stopped.
   std::thread([maker, buf]() {
+    workerPriority();
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(maker->mu);

@@ -9,6 +9,7 @@
  * the final newline and has no `timedOut` (figures: docs/architecture.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { bornAtBase } from './priority.js';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -147,12 +148,14 @@ export async function startChild(argv: readonly string[], options: ChildOptions 
   const input = options.input !== undefined || options.stdinPipe === true ? 'pipe' : stdio === 'inherit' ? 'inherit' : 'ignore';
   let child: ChildProcess;
   try {
-    child = spawn(file, args, {
-      stdio: [input, stdio, stdio],
-      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      ...(options.env !== undefined ? { env: options.env } : {}),
-      ...(options.detached === true ? { detached: true } : {}),
-    });
+    child = bornAtBase(() =>
+      spawn(file, args, {
+        stdio: [input, stdio, stdio],
+        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+        ...(options.env !== undefined ? { env: options.env } : {}),
+        ...(options.detached === true ? { detached: true } : {}),
+      }),
+    );
   } catch (cause) {
     // Some refusals (E2BIG) are thrown at once rather than emitted.
     throw spawnError(cause as NodeJS.ErrnoException, command, options.where);

@@ -16,7 +16,7 @@ export {
 } from './frr-daemons.js';
 export { resolveTopology, renameLab } from './resolve.js';
 export { routesOf, routeTableOf } from './routing.js';
-export { addressFor, hostsViews, hostsViewSteps, nodeAddresses, type HostsView } from './reach.js';
+export { addressFor, firstAddresses, hostsViews, hostsViewSteps, nodeAddresses, type HostsView } from './reach.js';
 export { checkScenario, checkPartition, msText, DEFAULT_CHECK_TIMEOUT_MS, type ScenarioContext, type CodeStep } from './scenario.js';
 export type { TopologyInput } from './schema.js';
 export { topologyJsonSchema } from './json-schema.js';

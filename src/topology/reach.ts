@@ -33,6 +33,8 @@ function ordered(addresses: readonly Cidr[]): Cidr[] {
 /** Each node's addresses, its file routes and the computed ones, worked out once per lab object (a lab of 10,000 asks for each often). */
 interface LabIndex {
   addresses: Map<string, Cidr[]>;
+  /** Each node's first address of each family (firstByFamily of its addresses). */
+  first: Map<string, Cidr[]>;
   nodes: Map<string, ResolvedNode>;
   table: ComputedRoutes | undefined;
 }
@@ -40,24 +42,38 @@ interface LabIndex {
 const indexOf = new WeakMap<ResolvedLab, LabIndex>();
 
 function index(lab: ResolvedLab): LabIndex {
-  let i = indexOf.get(lab);
-  if (i === undefined) {
-    const all = new Map<string, Cidr[]>();
-    for (const l of lab.links) {
-      for (const e of [l.a, l.b]) {
-        const list = all.get(e.node);
-        if (list === undefined) all.set(e.node, [...e.addresses]);
-        else list.push(...e.addresses);
-      }
+  return indexOf.get(lab) ?? finish(indexSteps(lab));
+}
+
+/** Works out the lab's index (and keeps it) in pieces (steps.ts): a lab of 10,000 takes a while. */
+function* indexSteps(lab: ResolvedLab): Steps<LabIndex> {
+  const all = new Map<string, Cidr[]>();
+  for (let k = 0; k < lab.links.length; k++) {
+    if (k % PIECE === PIECE - 1) yield;
+    const l = lab.links[k] as ResolvedLab['links'][number];
+    for (const e of [l.a, l.b]) {
+      const list = all.get(e.node);
+      if (list === undefined) all.set(e.node, [...e.addresses]);
+      else list.push(...e.addresses);
     }
-    i = {
-      addresses: new Map([...all].map(([node, list]) => [node, ordered(list)])),
-      nodes: new Map(lab.nodes.map((n) => [n.name, n])),
-      table: routeTableOf(lab),
-    };
-    indexOf.set(lab, i);
   }
+  const addresses = new Map<string, Cidr[]>();
+  const first = new Map<string, Cidr[]>();
+  for (const [node, list] of all) {
+    if (addresses.size % PIECE === PIECE - 1) yield;
+    const mine = ordered(list);
+    addresses.set(node, mine);
+    first.set(node, firstByFamily(mine));
+  }
+  yield;
+  const i: LabIndex = { addresses, first, nodes: new Map(lab.nodes.map((n) => [n.name, n])), table: routeTableOf(lab) };
+  indexOf.set(lab, i);
   return i;
+}
+
+/** A node's first IPv4 and first IPv6 address (link-local left out), IPv4 first: what a hosts file names. */
+export function firstAddresses(lab: ResolvedLab, node: string): readonly Cidr[] {
+  return index(lab).first.get(node) ?? [];
 }
 
 /** Every address of a node, in the order `ordered` gives. */
@@ -142,26 +158,26 @@ export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
 
 /** hostsViews in pieces (steps.ts): at 10,000 nodes it is a few hundred milliseconds of work. */
 export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>> {
-  const onSegments = new Map<string, NetworkSegment[]>();
+  if (!indexOf.has(lab)) yield* indexSteps(lab);
   yield;
+  const onSegments = new Map<string, NetworkSegment[]>();
   let done = 0;
   for (const s of segments(lab)) {
     if (++done % PIECE === 0) yield;
-    for (const node of new Set(s.attachments.map((a) => a.node))) {
-      const list = onSegments.get(node);
-      if (list === undefined) onSegments.set(node, [s]);
-      else list.push(s);
+    for (const a of s.attachments) {
+      const list = onSegments.get(a.node);
+      if (list === undefined) onSegments.set(a.node, [s]);
+      else if (list[list.length - 1] !== s) list.push(s);
     }
   }
-  const there = (s: NetworkSegment, node: string): Cidr[] => firstByFamily(ordered(s.attachments.filter((a) => a.node === node).flatMap((a) => a.addresses)));
   const views = new Map<string, HostsView>();
   for (const [target, list] of onSegments) {
     if (++done % PIECE === 0) yield;
     if (list.length < 2) continue;
-    const first = firstByFamily(nodeAddresses(lab, target));
+    const first = firstAddresses(lab, target);
     const decided = new Set<string>([target]);
     for (const s of list) {
-      const here = there(s, target);
+      const here = firstOn(s, target);
       // A segment where the target has no address decides nothing (addressFor looks further).
       if (here.length === 0) continue;
       const same = here.length === first.length && here.every((c, i) => c.address === first[i]?.address);
@@ -182,10 +198,10 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
     for (const s of onSegments.get(viewer) ?? []) {
       for (const a of s.attachments) {
         if (decided.has(a.node)) continue;
-        const here = there(s, a.node);
+        const here = firstOn(s, a.node);
         if (here.length === 0) continue;
         decided.add(a.node);
-        const first = firstByFamily(nodeAddresses(lab, a.node));
+        const first = firstAddresses(lab, a.node);
         if (view.only || here.length !== first.length || here.some((c, i) => c.address !== first[i]?.address)) view.names.set(a.node, here);
       }
     }
@@ -201,6 +217,24 @@ function hasRoutes(lab: ResolvedLab, node: string): boolean {
 /** Does the node run FRR, whose daemons add routes once the lab is up (routing: ospf | bgp, or its own config)? */
 function runsDaemons(lab: ResolvedLab, node: string): boolean {
   return index(lab).nodes.get(node)?.frr !== undefined;
+}
+
+/**
+ * A node's first address of each family on a segment, IPv4 first, link-local IPv6 left out (firstByFamily
+ * of its addresses there in `ordered`'s order), without the lists between: it runs for every neighbour of
+ * every node of a lab.
+ */
+function firstOn(s: NetworkSegment, node: string): Cidr[] {
+  let v4: Cidr | undefined;
+  let v6: Cidr | undefined;
+  for (const a of s.attachments) {
+    if (a.node !== node) continue;
+    for (const c of a.addresses) {
+      if (c.family === 4) v4 ??= c;
+      else if (!c.address.startsWith('fe80:')) v6 ??= c;
+    }
+  }
+  return v4 === undefined ? (v6 === undefined ? [] : [v6]) : v6 === undefined ? [v4] : [v4, v6];
 }
 
 /** The first address of each family, IPv4 first, of a list in `ordered`'s order. */
