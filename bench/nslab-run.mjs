@@ -54,4 +54,5 @@ const stats = {
   sinceStartMs: performance.now(),
 };
 process.stderr.write(`nslab-bench-stats ${JSON.stringify(stats)}\n`);
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', () => r()))));
 process.exit(code);

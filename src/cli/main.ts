@@ -13,7 +13,16 @@ const inside = await throughWorld(argv).catch(async (error: unknown) => {
   process.stderr.write(`${formatError(error, argv.includes('--debug'))}\n`);
   return exitCodeFor(error);
 });
-if (inside !== undefined) process.exit(inside);
+if (inside !== undefined) await exitFlushed(inside);
 const early = headStart(argv);
 const { main } = await import('./program.js');
-process.exit(await main(argv, early !== undefined ? { early } : {}));
+await exitFlushed(await main(argv, early !== undefined ? { early } : {}));
+
+/**
+ * Exits once what the command wrote has left for stdout and stderr: a pipe takes 64 KiB at once, the rest
+ * waits in the process, and exiting at once dropped it (`nslab up --dry-run --json | jq` read a cut text).
+ */
+async function exitFlushed(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit(code);
+}

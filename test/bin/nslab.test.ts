@@ -151,4 +151,18 @@ describe('bin/nslab, the executable', () => {
       nslab(['down', '--lab', 'two-computers']);
     }
   });
+
+  test('prints JSON of any size whole through a pipe (a pipe takes 64 KiB at once; exiting dropped the rest)', { skip: needsRoot }, () => {
+    const n = 500;
+    const file = join(dir, 'long-chain.yaml');
+    const nodes = Array.from({ length: n }, (_, i) => `  n${i}: {}`).join('\n');
+    const links = Array.from({ length: n - 1 }, (_, i) => `  - endpoints: [n${i}, n${i + 1}]`).join('\n');
+    writeFileSync(file, `name: pipe-chain\naddressing: { p2p: 10.9.0.0/16 }\nnodes:\n${nodes}\nlinks:\n${links}\n`);
+    const r = run(BIN, ['up', file, '--dry-run', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.length > 4 * 65536, `the test wants more than a pipe holds: ${r.stdout.length} bytes`);
+    assert.ok(r.stdout.endsWith('}\n'), `cut at ${r.stdout.length} bytes`);
+    const out = JSON.parse(r.stdout) as { ops: { op: string }[] };
+    assert.equal(out.ops.filter((o) => o.op === 'veth.add').length, n - 1);
+  });
 });
