@@ -99,7 +99,7 @@ export class HostsFiles {
     this.#lab = lab;
   }
 
-  /** The file every node shares unless it has a view, in pieces (plan/steps.ts). */
+  /** The file every node shares unless it has a view, in pieces (topology/steps.ts). */
   *shared(): Steps<string> {
     const lines = this.#head();
     const nodes = this.#lab.nodes;

@@ -21,7 +21,7 @@ export class Indexes {
     this.#next = Math.max(FIRST_INDEX, base);
   }
 
-  /** Gives an index to every device the plan makes, in pieces (plan/steps.ts). */
+  /** Gives an index to every device the plan makes, in pieces (topology/steps.ts). */
   *read(plan: Plan): Steps<void> {
     for (let i = 0; i < plan.ops.length; i++) {
       if (i % PIECE === PIECE - 1) yield;

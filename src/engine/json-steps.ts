@@ -1,7 +1,7 @@
 import { PIECE, type Steps } from '../plan/index.js';
 
 /**
- * JSON.stringify(value), in pieces (plan/steps.ts): arrays a PIECE of elements at a time, objects a PIECE of
+ * JSON.stringify(value), in pieces (topology/steps.ts): arrays a PIECE of elements at a time, objects a PIECE of
  * keys at a time, with a yield between. The text is JSON.stringify's own (each piece is made by it), for
  * values without replacers: what has a toJSON goes whole, as do the elements of an array.
  */

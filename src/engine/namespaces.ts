@@ -69,7 +69,7 @@ export class Namespaces {
     this.#maxOpen = Math.max(1, Math.min(options.maxOpen ?? MAX_OPEN, Math.floor((descriptorLimit().soft - 512) / 2)));
   }
 
-  /** Reads what the plan makes (before the run starts), in pieces (plan/steps.ts). */
+  /** Reads what the plan makes (before the run starts), in pieces (topology/steps.ts). */
   *read(plan: Plan): Steps<void> {
     const made = new Set<string>();
     for (let i = 0; i < plan.ops.length; i++) {

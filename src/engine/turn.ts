@@ -16,7 +16,7 @@ export function turn(): Promise<void> {
  */
 export const STRETCH_MS = 10;
 
-/** Runs work cut into pieces (plan/steps.ts) with a turn of the event loop every STRETCH_MS or so. */
+/** Runs work cut into pieces (topology/steps.ts) with a turn of the event loop every STRETCH_MS or so. */
 export async function sliced<T>(steps: Steps<T>): Promise<T> {
   let since = performance.now();
   for (;;) {
