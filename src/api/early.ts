@@ -1,11 +1,13 @@
 /**
  * What the nslab executable does before node loads the rest of nslab (src/cli/early.ts, command.ts):
- * glance at a topology file and start its namespaces; put its event loop first. Internal to the package; a small module so that loading it
- * loads little.
+ * glance at a topology file and start its namespaces; put its event loop ahead of the kernel's work.
+ * Internal to the package; a small module so that loading it loads little.
  */
-export { Spares } from '../engine/spares.js';
 import { workerNice } from '../native/index.js';
 import { favourLoop as favour } from '../process/index.js';
+
+export { Spares } from '../engine/spares.js';
+export { glance } from '../topology/peek.js';
 
 /**
  * Gives the event loop the nice value `nice` where the process may (root), the addon's threads and the
@@ -17,4 +19,3 @@ export function favourLoop(nice: number): boolean {
   workerNice(base);
   return true;
 }
-export { glance } from '../topology/peek.js';

@@ -91,7 +91,7 @@ export function hostsLeftovers(dir = ETC_NETNS): Map<string, string[]> {
  * once, and a view that names its neighbours only costs their number: a chain of 10,000 hosts has 9,998
  * such views, and a pass over every node for each was 10^8 steps (two minutes of `up`).
  */
-export class HostsFiles {
+class HostsFiles {
   readonly #lab: ResolvedLab;
   #order: Map<string, number> | undefined;
 
