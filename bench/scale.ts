@@ -350,7 +350,12 @@ function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): {
   const argv = [...nslabBinNodeFlags(), RUNNER, 'up', f.yaml, '--json'];
   const env = { ...nslabBinEnv(process.env), ...(bundle !== undefined ? { NSLAB_BENCH_PROGRAM: bundle } : {}) };
   const start = performance.now();
-  const r = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...argv] : argv, { encoding: 'utf8', env });
+  // Its stdout (the plan as JSON, megabytes for a routed lab) is not wanted: only the stats on stderr.
+  const r = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...argv] : argv, {
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`instrumented nslab up failed (${r.status}): ${r.stderr.slice(0, 500)}`);
   const statsLine = r.stderr.split('\n').find((l) => l.startsWith('nslab-bench-stats '));

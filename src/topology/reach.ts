@@ -5,7 +5,7 @@
  * viewer. So the address is chosen per viewer: one on a segment both are on first (a cable between them,
  * or a LAN both are on), else one the viewer's routes reach (the longest prefix wins), IPv4 before IPv6.
  */
-import { addressValue, netAt, netContains } from './ip-math.js';
+import { addressValue, netContains, netOf, type Net } from './ip-math.js';
 import { routeTableOf } from './routing.js';
 import { buildSegments, type NetworkSegment } from './segments.js';
 import { finish, PIECE, type Steps } from './steps.js';
@@ -82,6 +82,22 @@ export function nodeAddresses(lab: ResolvedLab, node: string): Cidr[] {
 }
 
 /**
+ * The network of a route's destination (or an own address), worked out once per object: a computed route
+ * to a segment shares its destination with every node's route there, and a router of a large lab has
+ * thousands, each asked of for every neighbour (a ring of 1,000 routers: 2 million times).
+ */
+const networks = new WeakMap<Cidr, Net>();
+
+function networkOf(c: Cidr): Net {
+  let n = networks.get(c);
+  if (n === undefined) {
+    n = netOf(c);
+    networks.set(c, n);
+  }
+  return n;
+}
+
+/**
  * Does one of `from`'s routes, or one of its own subnets, lead to `address`? The prefix length of the best
  * match, else -1; the search ends early once a match of `enough` bits is found. The computed routes are
  * read in place (a router of a large lab has thousands).
@@ -91,7 +107,7 @@ function routeMatch(lab: ResolvedLab, from: string, address: Cidr, enough = 128)
   let best = -1;
   const consider = (to: Cidr | 'default'): boolean => {
     if (to === 'default') best = Math.max(best, 0);
-    else if (netContains(netAt(to.family, addressValue(to.address), to.prefixLength), value)) best = Math.max(best, to.prefixLength);
+    else if (netContains(networkOf(to), value)) best = Math.max(best, to.prefixLength);
     return best >= enough;
   };
   for (const own of index(lab).addresses.get(from) ?? []) if (own.family === address.family && consider(own)) return best;
@@ -171,6 +187,7 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
     }
   }
   const views = new Map<string, HostsView>();
+  let routesSeen = 0;
   for (const [target, list] of onSegments) {
     if (++done % PIECE === 0) yield;
     if (list.length < 2) continue;
@@ -185,8 +202,14 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
         if (decided.has(a.node)) continue;
         decided.add(a.node);
         // The shared file will do where the viewer has a route to the first addresses (a router forwards),
-        // or will have one (its routing daemons learn them).
-        if (same || views.has(a.node) || runsDaemons(lab, a.node) || first.every((c) => routeMatch(lab, a.node, c, 0) >= 0)) continue;
+        // or will have one (its routing daemons learn them). A piece ends after so many routes looked at too.
+        if (same || views.has(a.node) || runsDaemons(lab, a.node)) continue;
+        routesSeen += routeCount(lab, a.node);
+        if (routesSeen >= ROUTES_A_PIECE) {
+          routesSeen = 0;
+          yield;
+        }
+        if (first.every((c) => routeMatch(lab, a.node, c, 0) >= 0)) continue;
         views.set(a.node, { only: false, names: new Map() });
       }
     }
@@ -209,9 +232,17 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
   return views;
 }
 
+/** Routes looked at between two yields of hostsViewSteps: a few milliseconds' worth. */
+const ROUTES_A_PIECE = 16_384;
+
+/** How many routes a node has, written and computed. */
+function routeCount(lab: ResolvedLab, node: string): number {
+  return (index(lab).nodes.get(node)?.routes.length ?? 0) + (index(lab).table?.of(node).length ?? 0);
+}
+
 /** Has the node a route beyond its own subnets (written in the file, or computed)? */
 function hasRoutes(lab: ResolvedLab, node: string): boolean {
-  return (index(lab).nodes.get(node)?.routes.length ?? 0) > 0 || (index(lab).table?.of(node).length ?? 0) > 0;
+  return routeCount(lab, node) > 0;
 }
 
 /** Does the node run FRR, whose daemons add routes once the lab is up (routing: ospf | bgp, or its own config)? */

@@ -28,6 +28,8 @@ export function nslab(args: string[], options: { input?: string; env?: NodeJS.Pr
     ...(options.input !== undefined ? { input: options.input } : {}),
     env: { ...process.env, ...options.env },
     timeout: options.timeoutMs ?? 60_000,
+    // A large lab's `up --json` is megabytes (spawnSync's default of 1 MB would end the command).
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
