@@ -118,14 +118,37 @@ export function ipVersion(addr: string): 4 | 6 | undefined {
   return isIPv4(addr) ? 4 : isIPv6(addr) ? 6 : undefined;
 }
 
-/** 'aa:bb:cc:dd:ee:ff' (any number of colon-separated hex bytes, '' for none) -> bytes. */
+/**
+ * 'aa:bb:cc:dd:ee:ff' (any number of colon-separated hex bytes of one or two digits, '' for none) -> bytes.
+ * Read a character at a time: it runs for both ends of every cable of a lab (a regular expression a byte
+ * was 12 ms of a 10,000-node up).
+ */
 export function macToBytes(mac: string): Uint8Array {
   if (mac === '') return new Uint8Array(0);
-  const parts = mac.split(':');
-  if (!parts.every((p) => /^[0-9a-fA-F]{1,2}$/.test(p))) {
-    throw new NetlinkEncodeError(`"${mac}" is not a link-layer address (expected colon hex like 02:00:00:00:00:01)`);
+  const out: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= mac.length; i++) {
+    const c = i < mac.length ? mac.charCodeAt(i) : 58; // the end closes the last byte as a ':' would
+    const d = hexDigit(c);
+    if (d >= 0 && digits < 2) {
+      value = value * 16 + d;
+      digits += 1;
+    } else if (c === 58 && digits > 0) {
+      out.push(value);
+      value = 0;
+      digits = 0;
+    } else throw new NetlinkEncodeError(`"${mac}" is not a link-layer address (expected colon hex like 02:00:00:00:00:01)`);
   }
-  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+  return Uint8Array.from(out);
+}
+
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  if (c >= 65 && c <= 70) return c - 55; // A-F
+  return -1;
 }
 
 /** bytes -> 'aa:bb:cc:dd:ee:ff' (lower case, two digits a byte, as `ip link` prints it). */

@@ -88,6 +88,18 @@ export function nodeAddresses(lab: ResolvedLab, node: string): Cidr[] {
  */
 const networks = new WeakMap<Cidr, Net>();
 
+/** An address's number, worked out once per object (a node's first addresses are asked of by each neighbour). */
+const values = new WeakMap<Cidr, bigint>();
+
+function valueOf(c: Cidr): bigint {
+  let v = values.get(c);
+  if (v === undefined) {
+    v = addressValue(c.address);
+    values.set(c, v);
+  }
+  return v;
+}
+
 function networkOf(c: Cidr): Net {
   let n = networks.get(c);
   if (n === undefined) {
@@ -103,7 +115,7 @@ function networkOf(c: Cidr): Net {
  * read in place (a router of a large lab has thousands).
  */
 function routeMatch(lab: ResolvedLab, from: string, address: Cidr, enough = 128): number {
-  const value = addressValue(address.address);
+  const value = valueOf(address);
   let best = -1;
   const consider = (to: Cidr | 'default'): boolean => {
     if (to === 'default') best = Math.max(best, 0);
@@ -172,14 +184,21 @@ export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
   return finish(hostsViewSteps(lab));
 }
 
-/** hostsViews in pieces (steps.ts): at 10,000 nodes it is a few hundred milliseconds of work. */
+/**
+ * hostsViews in pieces (steps.ts): at 10,000 nodes it is a few hundred milliseconds of work. A piece ends
+ * after WORK_A_PIECE units, a unit an end of a cable or a route looked at (a viewer asked of, VIEWER_COST):
+ * a hub's thousands of cables, or a router's thousands of routes, are as much work as thousands of nodes.
+ */
 export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>> {
   if (!indexOf.has(lab)) yield* indexSteps(lab);
   yield;
+  let work = 0;
   const onSegments = new Map<string, NetworkSegment[]>();
-  let done = 0;
   for (const s of segments(lab)) {
-    if (++done % PIECE === 0) yield;
+    if ((work += s.attachments.length) >= WORK_A_PIECE) {
+      work = 0;
+      yield;
+    }
     for (const a of s.attachments) {
       const list = onSegments.get(a.node);
       if (list === undefined) onSegments.set(a.node, [s]);
@@ -187,13 +206,15 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
     }
   }
   const views = new Map<string, HostsView>();
-  let routesSeen = 0;
   for (const [target, list] of onSegments) {
-    if (++done % PIECE === 0) yield;
     if (list.length < 2) continue;
     const first = firstAddresses(lab, target);
     const decided = new Set<string>([target]);
     for (const s of list) {
+      if ((work += s.attachments.length) >= WORK_A_PIECE) {
+        work = 0;
+        yield;
+      }
       const here = firstOn(s, target);
       // A segment where the target has no address decides nothing (addressFor looks further).
       if (here.length === 0) continue;
@@ -202,11 +223,10 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
         if (decided.has(a.node)) continue;
         decided.add(a.node);
         // The shared file will do where the viewer has a route to the first addresses (a router forwards),
-        // or will have one (its routing daemons learn them). A piece ends after so many routes looked at too.
+        // or will have one (its routing daemons learn them).
         if (same || views.has(a.node) || runsDaemons(lab, a.node)) continue;
-        routesSeen += routeCount(lab, a.node);
-        if (routesSeen >= ROUTES_A_PIECE) {
-          routesSeen = 0;
+        if ((work += VIEWER_COST + routeCount(lab, a.node)) >= WORK_A_PIECE) {
+          work = 0;
           yield;
         }
         if (first.every((c) => routeMatch(lab, a.node, c, 0) >= 0)) continue;
@@ -215,10 +235,13 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
     }
   }
   for (const [viewer, view] of views) {
-    if (++done % PIECE === 0) yield;
     view.only = !hasRoutes(lab, viewer);
     const decided = new Set<string>([viewer]);
     for (const s of onSegments.get(viewer) ?? []) {
+      if ((work += s.attachments.length) >= WORK_A_PIECE) {
+        work = 0;
+        yield;
+      }
       for (const a of s.attachments) {
         if (decided.has(a.node)) continue;
         const here = firstOn(s, a.node);
@@ -232,8 +255,10 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
   return views;
 }
 
-/** Routes looked at between two yields of hostsViewSteps: a few milliseconds' worth. */
-const ROUTES_A_PIECE = 16_384;
+/** Work between two yields of hostsViewSteps (ends of cables and routes looked at): a few milliseconds' worth. */
+const WORK_A_PIECE = 16_384;
+/** What asking whether a viewer's routes reach an address costs besides its routes, in the same units. */
+const VIEWER_COST = 16;
 
 /** How many routes a node has, written and computed. */
 function routeCount(lab: ResolvedLab, node: string): number {

@@ -47,4 +47,7 @@ test('link-layer addresses of any length', () => {
   assert.equal(bytesToMac(Uint8Array.of(10, 0, 0, 1)), '0a:00:00:01');
   assert.throws(() => macToBytes('02:00:00:00:01:zz'), NetlinkEncodeError);
   assert.throws(() => macToBytes('0200.0000.0001'), NetlinkEncodeError);
+  assert.equal(hex(macToBytes('2:0:a:B:c:ff')), '02000a0b0cff');
+  assert.equal(hex(macToBytes('7')), '07');
+  for (const bad of ['02::01', '02:', ':02', '020:01', ' 02:01', '02:01 ', ':']) assert.throws(() => macToBytes(bad), NetlinkEncodeError, bad);
 });
