@@ -16,6 +16,10 @@ export { glance } from '../topology/peek.js';
 export function favourLoop(nice: number): boolean {
   const base = favour(nice);
   if (base === undefined) return false;
-  workerNice(base);
+  try {
+    workerNice(base);
+  } catch {
+    // No addon (not built): no thread of its to tell, and the command that needs it says so in its words.
+  }
   return true;
 }
