@@ -7,7 +7,7 @@
  * (topology/reach.ts hostsViews). Each file starts with a header naming the lab;
  * nslab never overwrites or deletes a hosts file without it.
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sliced, turn } from './turn.js';
 import { PIECE, type Steps } from '../plan/index.js';
@@ -249,10 +249,15 @@ export async function removeHosts(lab: string, namespaces: readonly string[], di
     // A directory that holds nothing but the lab's file leaves whole, through the staging directory, so a
     // run killed here leaves it where its name says whose it is, never empty under /etc/netns. One that
     // holds other files too (someone else's) keeps them and loses only the lab's file.
+    // It is emptied there at once (a recursive removal of the staging directory at the end cost a third
+    // of a 1,000-node down).
     if (onlyHosts(nsDir)) {
       if (!staged) ignore('EEXIST', () => mkdirSync(staging));
       staged = true;
-      renameSync(nsDir, join(staging, netns));
+      const moved = join(staging, netns);
+      renameSync(nsDir, moved);
+      unlinkSync(join(moved, 'hosts'));
+      rmdirSync(moved);
     } else unlinkSync(file);
   }
   if (staged) rmSync(staging, { recursive: true, force: true });
