@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -82,6 +83,25 @@ SocketResult openNetlinkSocket(int protocol, uint32_t groups, int bufBytes, cons
 }
 
 /** Each socket opened as `{ fd }` (with `portId` for netlink ones), or the error that kept it from opening. */
+// Opens one socket in each namespace of `paths` ("" for the current one), on a throwaway thread that
+// enters them in turn: `open(where)` makes the socket once inside. A namespace that cannot be entered gets
+// that error instead.
+static void openInEach(const std::vector<std::string>& paths, std::vector<SocketResult>& results,
+                       const std::function<SocketResult(const std::string& where)>& open) {
+  onThrowawayThread([&]() {
+    NamespaceVisitor visitor;
+    for (size_t i = 0; i < paths.size(); i++) {
+      const std::string& p = paths[i];
+      SysErr e = visitor.enter(p);
+      if (!e.ok()) {
+        results[i].err = e;
+        continue;
+      }
+      results[i] = open(p.empty() ? "current namespace" : p);
+    }
+  });
+}
+
 static napi_value socketArray(napi_env env, const std::vector<SocketResult>& results, bool withPort) {
   napi_value arr;
   napi_create_array_with_length(env, results.size(), &arr);
@@ -115,18 +135,9 @@ napi_value OpenSockets(napi_env env, napi_callback_info info) {
   return runAsync(
       env, "nslab.openSockets",
       [paths, results, protocol, groups, buf]() {
-        onThrowawayThread([&]() {
-          NamespaceVisitor visitor;
-          for (size_t i = 0; i < paths->size(); i++) {
-            const std::string& p = (*paths)[i];
-            SysErr e = visitor.enter(p);
-            if (!e.ok()) {
-              (*results)[i].err = e;
-              continue;
-            }
-            (*results)[i] = openNetlinkSocket(static_cast<int>(protocol), static_cast<uint32_t>(groups),
-                                              static_cast<int>(buf), p.empty() ? "current namespace" : p);
-          }
+        openInEach(*paths, *results, [&](const std::string& where) {
+          return openNetlinkSocket(static_cast<int>(protocol), static_cast<uint32_t>(groups), static_cast<int>(buf),
+                                   where);
         });
       },
       [results](napi_env env) { return socketArray(env, *results, true); });
@@ -146,19 +157,12 @@ napi_value OpenInetSockets(napi_env env, napi_callback_info info) {
   return runAsync(
       env, "nslab.openInetSockets",
       [paths, results, family, type]() {
-        onThrowawayThread([&]() {
-          NamespaceVisitor visitor;
-          for (size_t i = 0; i < paths->size(); i++) {
-            const std::string& p = (*paths)[i];
-            SysErr e = visitor.enter(p);
-            if (!e.ok()) {
-              (*results)[i].err = e;
-              continue;
-            }
-            int s = socket(static_cast<int>(family), static_cast<int>(type) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-            if (s < 0) (*results)[i].err = fail("socket", p.empty() ? "current namespace" : p);
-            else (*results)[i].fd = s;
-          }
+        openInEach(*paths, *results, [&](const std::string& where) {
+          SocketResult r;
+          int s = socket(static_cast<int>(family), static_cast<int>(type) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+          if (s < 0) r.err = fail("socket", where);
+          else r.fd = s;
+          return r;
         });
       },
       [results](napi_env env) { return socketArray(env, *results, false); });

@@ -4,16 +4,20 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { addressFor, hostsViews, hostsViewSteps, parseTopology } from '../../src/topology/index.js';
 
-const example = (name: string) => parseTopology(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
-
-test('a triangle of hosts: each host reaches the others at their addresses on the cables it shares with them', () => {
-  const lab = parseTopology(`name: tri
+/** Three hosts, each pair on a cable of its own: each host's first address is on a cable the third is not on. */
+const triangle = () =>
+  parseTopology(`name: tri
 nodes: { a: {}, b: {}, c: {} }
 links:
   - endpoints: ["a 10.0.1.1/24", "b 10.0.1.2/24"]
   - endpoints: ["b 10.0.2.1/24", "c 10.0.2.2/24"]
   - endpoints: ["c 10.0.3.1/24", "a 10.0.3.2/24"]
 `);
+
+const example = (name: string) => parseTopology(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
+
+test('a triangle of hosts: each host reaches the others at their addresses on the cables it shares with them', () => {
+  const lab = triangle();
   // c's first address (10.0.2.2) is on the cable a is not on.
   assert.equal(addressFor(lab, 'a', 'c'), '10.0.3.1');
   assert.equal(addressFor(lab, 'b', 'c'), '10.0.2.2');
@@ -55,13 +59,7 @@ links:
 });
 
 test("hosts files: a viewer gets its own where the lab's shared file names an address it has no route to", () => {
-  const tri = parseTopology(`name: tri
-nodes: { a: {}, b: {}, c: {} }
-links:
-  - endpoints: ["a 10.0.1.1/24", "b 10.0.1.2/24"]
-  - endpoints: ["b 10.0.2.1/24", "c 10.0.2.2/24"]
-  - endpoints: ["c 10.0.3.1/24", "a 10.0.3.2/24"]
-`);
+  const tri = triangle();
   const views = hostsViews(tri);
   const seen = (viewer: string) => {
     const v = views.get(viewer);
