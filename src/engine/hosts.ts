@@ -158,25 +158,17 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
       const view = views.get(node.name);
       const put = view === undefined ? (f: string) => linkSync(master, f) : (f: string) => writeFileSync(f, files.of(view), { flag: 'wx' });
       if (placeNew(staging, nsDir, put)) continue;
-      ignore('EEXIST', () => mkdirSync(nsDir));
-      if (view !== undefined) {
-        if (existsSync(file) && labOfFile(file) !== lab.name) {
-          skipped.push(file);
-          continue;
-        }
-        // Unlinked first: the file there may be a link to the file the other nodes share.
-        ignore('ENOENT', () => unlinkSync(file));
-        put(file);
-        continue;
-      }
-      if (!ignore('EEXIST', () => linkSync(master, file))) continue;
-      // A hosts file is there already: replaced if it is the lab's, else left alone.
-      if (labOfFile(file) !== lab.name) {
+      // A hosts file is there already: replaced if it is the lab's, else left alone. The new one is made in
+      // the staging directory and renamed over it, so a run killed at any moment leaves the old file or the
+      // new one (unlinking first left, under a kill, a directory down cannot prove is the lab's).
+      if (existsSync(file) && labOfFile(file) !== lab.name) {
         skipped.push(file);
         continue;
       }
-      unlinkSync(file);
-      linkSync(master, file);
+      const next = join(staging, node.netns);
+      rmSync(next, { recursive: true, force: true });
+      put(next);
+      renameSync(next, file);
     }
     return skipped;
   } finally {
