@@ -5,9 +5,24 @@ import type { Steps } from '../plan/index.js';
  * Two immediates, not one: an immediate set from an I/O callback runs in the same turn of the loop, before
  * any timer (the loop's timers come first in a turn, its immediates last), so one would go on without a
  * timer having had its turn; the second runs in the next turn, after its timers.
+ *
+ * Those waiting go on one per turn, in the order they asked: several stretches of work at once (the
+ * dispatcher's, the hosts views', the journal's) each woken by an immediate of the same turn ran one after
+ * the other in it, and the loop waited for their sum (20 to 30 ms at 10,000 nodes, for stretches of 10).
  */
 export function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (waiting.length === 1) setImmediate(() => setImmediate(wakeOne));
+  });
+}
+
+const waiting: (() => void)[] = [];
+
+function wakeOne(): void {
+  const next = waiting.shift();
+  if (waiting.length > 0) setImmediate(() => setImmediate(wakeOne));
+  next?.();
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { addressValue, netContains, netOf, type Net } from './ip-math.js';
 import { routeTableOf } from './routing.js';
-import { buildSegments, type NetworkSegment } from './segments.js';
+import { segmentSteps, type NetworkSegment } from './segments.js';
 import { finish, PIECE, type Steps } from './steps.js';
 import type { Cidr, ComputedRoutes, ResolvedLab, ResolvedNode } from './types.js';
 
@@ -15,12 +15,13 @@ import type { Cidr, ComputedRoutes, ResolvedLab, ResolvedNode } from './types.js
 const segmentsOf = new WeakMap<ResolvedLab, NetworkSegment[]>();
 
 function segments(lab: ResolvedLab): NetworkSegment[] {
-  let s = segmentsOf.get(lab);
-  if (s === undefined) {
-    const bridges = new Set(lab.nodes.filter((n) => n.kind === 'bridge').map((n) => n.name));
-    s = buildSegments(lab.links, (n) => bridges.has(n)).segments;
-    segmentsOf.set(lab, s);
-  }
+  return segmentsOf.get(lab) ?? finish(segmentsSteps(lab));
+}
+
+function* segmentsSteps(lab: ResolvedLab): Steps<NetworkSegment[]> {
+  const bridges = new Set(lab.nodes.filter((n) => n.kind === 'bridge').map((n) => n.name));
+  const s = (yield* segmentSteps(lab.links, (n) => bridges.has(n))).segments;
+  segmentsOf.set(lab, s);
   return s;
 }
 
@@ -191,6 +192,7 @@ export function hostsViews(lab: ResolvedLab): Map<string, HostsView> {
  */
 export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>> {
   if (!indexOf.has(lab)) yield* indexSteps(lab);
+  if (!segmentsOf.has(lab)) yield* segmentsSteps(lab);
   yield;
   let work = 0;
   const onSegments = new Map<string, NetworkSegment[]>();
@@ -208,6 +210,7 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
   const views = new Map<string, HostsView>();
   for (const [target, list] of onSegments) {
     if (list.length < 2) continue;
+    work += VIEWER_COST;
     const first = firstAddresses(lab, target);
     const decided = new Set<string>([target]);
     for (const s of list) {
@@ -235,6 +238,7 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
     }
   }
   for (const [viewer, view] of views) {
+    work += VIEWER_COST;
     view.only = !hasRoutes(lab, viewer);
     const decided = new Set<string>([viewer]);
     for (const s of onSegments.get(viewer) ?? []) {
@@ -257,7 +261,10 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
 
 /** Work between two yields of hostsViewSteps (ends of cables and routes looked at): a few milliseconds' worth. */
 const WORK_A_PIECE = 16_384;
-/** What asking whether a viewer's routes reach an address costs besides its routes, in the same units. */
+/**
+ * What a node looked at costs besides its cables and routes, in the same units: asking whether a viewer's
+ * routes reach an address, a neighbour's addresses sorted out, a viewer's names gathered.
+ */
 const VIEWER_COST = 16;
 
 /** How many routes a node has, written and computed. */

@@ -6,6 +6,7 @@
  */
 import type { Cidr } from './types.js';
 import { listWords, quote } from './bounded.js';
+import { finish, PIECE, type Steps } from './steps.js';
 
 /** One end of a cable on a host or router: where a segment meets a node. */
 export interface Attachment {
@@ -46,10 +47,17 @@ export function segmentName(s: NetworkSegment): string {
  * are bridges. Returns also the links that close a loop of bridges (each such link is a problem: without
  * spanning tree a loop of bridges would circle frames forever).
  */
-export function buildSegments(
-  links: readonly { a: SegmentEnd; b: SegmentEnd }[],
-  isBridge: (node: string) => boolean,
-): { segments: NetworkSegment[]; loops: number[] } {
+export function buildSegments(links: readonly { a: SegmentEnd; b: SegmentEnd }[], isBridge: (node: string) => boolean): Segments {
+  return finish(segmentSteps(links, isBridge));
+}
+
+export interface Segments {
+  segments: NetworkSegment[];
+  loops: number[];
+}
+
+/** buildSegments in pieces (steps.ts): the lab's hosts files want them at 10,000 links while the kernel works. */
+export function* segmentSteps(links: readonly { a: SegmentEnd; b: SegmentEnd }[], isBridge: (node: string) => boolean): Steps<Segments> {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
@@ -61,6 +69,7 @@ export function buildSegments(
   // Indexed loops over the two ends, without arrays or closures per link: this runs for every link of the
   // lab with a cold JIT.
   for (let i = 0; i < links.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
     const l = links[i] as { a: SegmentEnd; b: SegmentEnd };
     const aBridge = isBridge(l.a.node);
     const bBridge = isBridge(l.b.node);
@@ -77,6 +86,7 @@ export function buildSegments(
   const segments: NetworkSegment[] = [];
   const attachment = (e: SegmentEnd, link: number, end: number): Attachment => ({ node: e.node, ifname: e.ifname, addresses: e.addresses, link, end });
   for (let i = 0; i < links.length; i++) {
+    if (i % PIECE === PIECE - 1) yield;
     const l = links[i] as { a: SegmentEnd; b: SegmentEnd };
     const aBridge = isBridge(l.a.node);
     const bBridge = isBridge(l.b.node);

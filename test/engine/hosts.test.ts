@@ -93,7 +93,7 @@ for (;;) {
     }
   };
   try {
-    for (let round = 0; round < 12; round++) {
+    for (let round = 0; round < 8; round++) {
       const child = spawn(process.execPath, ['--import', 'tsx', program], { stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise((done) => child.once('exit', done));
       let written = 0;

@@ -35,3 +35,23 @@ test('runs sliced work through to its result, letting timers in between', async 
   clearInterval(timer);
   assert.ok(ticks >= 5, `\${ticks} timer ticks`);
 });
+
+test('several waiting for a turn go on one per turn of the loop, in the order they asked', async () => {
+  // A chain of immediates counts the loop's turns (an immediate set from an immediate runs in the next).
+  let turns = 0;
+  let counting = true;
+  const count = (): void => {
+    turns++;
+    if (counting) setImmediate(count);
+  };
+  setImmediate(count);
+  const woke: [string, number][] = [];
+  await Promise.all(['a', 'b', 'c'].map((name) => turn().then(() => woke.push([name, turns]))));
+  counting = false;
+  // Each woken in a turn of its own: three stretches of work woken together ran one after the other in one.
+  assert.deepEqual(
+    woke.map(([name]) => name),
+    ['a', 'b', 'c'],
+  );
+  assert.equal(new Set(woke.map(([, at]) => at)).size, 3, JSON.stringify(woke));
+});
