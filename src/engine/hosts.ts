@@ -8,7 +8,7 @@
  * nslab never overwrites or deletes a hosts file without it.
  */
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sliced, turn } from './turn.js';
 import { PIECE, type Steps } from '../plan/index.js';
 import { firstAddresses, hostsViewSteps, type HostsView } from '../topology/index.js';
@@ -145,6 +145,8 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
   const files = new HostsFiles(lab);
   const shared = await sliced(files.shared());
   mkdirSync(dir, { recursive: true });
+  // Paths in the loops are put together by hand: path.join's normalizing was a tenth of the loop's CPU.
+  const base = resolve(dir);
   const master = masterFile(lab.name, dir);
   writeFileSync(master, shared);
   const staging = stagingDir(lab.name, dir);
@@ -153,8 +155,8 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
   try {
     for (const [i, node] of lab.nodes.entries()) {
       if (i > 0 && i % SLICE === 0) await turn();
-      const nsDir = join(dir, node.netns);
-      const file = join(nsDir, 'hosts');
+      const nsDir = `${base}/${node.netns}`;
+      const file = `${nsDir}/hosts`;
       const view = views.get(node.name);
       const put = view === undefined ? (f: string) => linkSync(master, f) : (f: string) => writeFileSync(f, files.of(view), { flag: 'wx' });
       if (placeNew(staging, nsDir, put)) continue;
@@ -165,7 +167,7 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
         skipped.push(file);
         continue;
       }
-      const next = join(staging, node.netns);
+      const next = `${staging}/${node.netns}`;
       rmSync(next, { recursive: true, force: true });
       put(next);
       renameSync(next, file);
@@ -185,13 +187,13 @@ export async function writeHosts(lab: ResolvedLab, dir = ETC_NETNS): Promise<str
  */
 function placeNew(staging: string, nsDir: string, put: (file: string) => void): boolean {
   if (existsSync(nsDir)) return false;
-  const staged = join(staging, nsDir.slice(nsDir.lastIndexOf('/') + 1));
+  const staged = `${staging}/${nsDir.slice(nsDir.lastIndexOf('/') + 1)}`;
   // One a killed run left staged is made anew.
   if (ignore('EEXIST', () => mkdirSync(staged))) {
     rmSync(staged, { recursive: true, force: true });
     mkdirSync(staged);
   }
-  put(join(staged, 'hosts'));
+  put(`${staged}/hosts`);
   try {
     renameSync(staged, nsDir);
     return true;
@@ -232,11 +234,12 @@ export async function removeHosts(lab: string, namespaces: readonly string[], di
   const staging = stagingDir(lab, dir);
   rmSync(staging, { recursive: true, force: true });
   let staged = false;
+  const base = resolve(dir);
   for (let i = 0; i < namespaces.length; i++) {
     if (i > 0 && i % SLICE === 0) await turn();
     const netns = namespaces[i] as string;
-    const nsDir = join(dir, netns);
-    const file = join(nsDir, 'hosts');
+    const nsDir = `${base}/${netns}`;
+    const file = `${nsDir}/hosts`;
     if (labOfFile(file) !== lab) continue;
     // A directory that holds nothing but the lab's file leaves whole, through the staging directory, so a
     // run killed here leaves it where its name says whose it is, never empty under /etc/netns. One that
@@ -246,9 +249,9 @@ export async function removeHosts(lab: string, namespaces: readonly string[], di
     if (onlyHosts(nsDir)) {
       if (!staged) ignore('EEXIST', () => mkdirSync(staging));
       staged = true;
-      const moved = join(staging, netns);
+      const moved = `${staging}/${netns}`;
       renameSync(nsDir, moved);
-      unlinkSync(join(moved, 'hosts'));
+      unlinkSync(`${moved}/hosts`);
       rmdirSync(moved);
     } else unlinkSync(file);
   }
