@@ -39,6 +39,14 @@ import type { EndRef, FrrProcess, ObservedLab, ObservedLink, ObservedNamespace, 
 
 const EMPTY: ObservedLab = { namespaces: {}, processes: [] };
 
+/** The id of the op that brings an end up (every new veth's end gets one). */
+function upId(end: ResolvedEndpoint): string {
+  return `up:${end.node}:${end.ifname}`;
+}
+
+/** Link ends in one namespace from which a new veth's end there comes up before its peer (see #setLinks). */
+const HUB_ENDS = 64;
+
 /** The largest GSO packet a veth takes (the kernel's default for it), which sizes a tbf's queue. */
 const VETH_GSO_MAX_SIZE = 65536;
 
@@ -723,17 +731,37 @@ class Planner {
    *     end's own MTU is set here), and the shaping of each end's egress.
    */
   *#setLinks(): Steps<void> {
+    // A new veth's end in a namespace of HUB_ENDS links or more comes up first (the other end waits for
+    // it): IPv6 walks its namespace's whole routing table once its link is ready, and an end raised while
+    // its peer is down is not ready yet, so a hub's thousands of ends each cost one walk, when their peer
+    // comes up, instead of two (one as it comes up to a peer already up, one when the kernel sees the
+    // carrier). Smaller namespaces keep both ends up in one wave, as the tutorials do it.
+    const ends = new Map<string, number>();
+    for (let i = 0; i < this.#links.length; i++) {
+      if (i % PIECE === PIECE - 1) yield;
+      const link = this.#links[i] as ResolvedLink;
+      for (const netns of [link.a.netns, link.b.netns]) ends.set(netns, (ends.get(netns) ?? 0) + 1);
+    }
     for (let i = 0; i < this.#links.length; i++) {
       if (i % PIECE === PIECE - 1) yield;
       const link = this.#links[i] as ResolvedLink;
       const made = this.#vethAddId.get(link);
-      this.#setEnd(link, link.a, made);
-      this.#setEnd(link, link.b, made);
+      const aEnds = ends.get(link.a.netns) ?? 0;
+      const bEnds = ends.get(link.b.netns) ?? 0;
+      const hub = made === undefined ? undefined : bEnds > aEnds ? (bEnds >= HUB_ENDS ? link.b : undefined) : aEnds >= HUB_ENDS ? link.a : undefined;
+      if (hub === undefined) {
+        this.#setEnd(link, link.a, made);
+        this.#setEnd(link, link.b, made);
+      } else {
+        this.#setEnd(link, hub, made);
+        this.#setEnd(link, hub === link.a ? link.b : link.a, made, upId(hub));
+      }
     }
     for (const t of this.#tunnels) this.#setEnd({ mtu: t.mtu }, t.end, this.#tunnelAddId.get(t));
   }
 
-  #setEnd(link: Pick<ResolvedLink, 'mtu'>, end: ResolvedEndpoint, made: string | undefined): void {
+  /** The link.set of an end, if it needs one (after `peerUp`, if given). */
+  #setEnd(link: Pick<ResolvedLink, 'mtu'>, end: ResolvedEndpoint, made: string | undefined, peerUp?: string): void {
     const bridge = end.bridgePort === true ? this.#bridgeOf.get(end.netns) : undefined;
     const wantMtu = end.mtu ?? link.mtu;
     const have = made === undefined ? this.#findLink(end.netns, end.ifname) : undefined;
@@ -742,9 +770,10 @@ class Planner {
     const mtu = wantMtu !== undefined && (made !== undefined ? end.mtu !== undefined && end.mtu !== link.mtu : have?.mtu !== wantMtu) ? wantMtu : undefined;
     const master = bridge !== undefined && (made !== undefined || have?.master !== bridge.name) ? bridge.name : undefined;
     if (up || mtu !== undefined || master !== undefined) {
-      const id = `${up ? 'up' : master !== undefined ? 'port' : 'mtu'}:${end.node}:${end.ifname}`;
+      const id = up ? upId(end) : `${master !== undefined ? 'port' : 'mtu'}:${end.node}:${end.ifname}`;
       const after = made !== undefined ? [made] : [];
       if (master !== undefined && bridge?.id !== undefined) after.push(bridge.id);
+      if (peerUp !== undefined) after.push(peerUp);
       const op: Op = { op: 'link.set', id, after, netns: end.netns, ifname: end.ifname };
       if (up) op.up = true;
       if (mtu !== undefined) op.mtu = mtu;

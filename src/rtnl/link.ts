@@ -244,11 +244,26 @@ export class LinkOps {
   }
 
   /**
-   * Changes a link: up/down, mtu, name, master, alias, in one request.
+   * Changes a link: up/down, mtu, name, master, alias, in one request; or two, when the alias comes with
+   * up or down: the kernel tells every listener of a link that is up that its alias changed (NETDEV_CHANGE,
+   * in which IPv6 walks the namespace's whole routing table: with a hub's thousands of links, 10^8 steps).
+   * So the alias goes first on a link going up, while it is still down, and last on one going down. The
+   * two leave in the same sendmsg.
    *
    * Equivalent to: ip link set DEV [up|down] [mtu N] [name NEW] [master BR | nomaster] [alias TEXT]
    */
   async set(dev: DevRef, changes: LinkChanges): Promise<void> {
+    if (changes.alias !== undefined && changes.up !== undefined && changes.name === undefined) {
+      const { alias, ...rest } = changes;
+      const [first, second] = changes.up ? [{ alias }, rest] : [rest, { alias }];
+      const both = await Promise.allSettled([this.#set(dev, first), this.#set(dev, second)]);
+      for (const r of both) if (r.status === 'rejected') throw r.reason;
+      return;
+    }
+    await this.#set(dev, changes);
+  }
+
+  async #set(dev: DevRef, changes: LinkChanges): Promise<void> {
     // A rename needs the index (IFLA_IFNAME then carries the new name).
     const byIndex = typeof dev !== 'string' ? dev.index : changes.name !== undefined ? await this.index(dev) : 0;
     const master =

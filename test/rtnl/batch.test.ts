@@ -107,24 +107,40 @@ describe('Handle batches', () => {
       sent.map((m) => [m.type, m.flags, m.seq, m.pid]),
       [
         [Rtm.NEWLINK, NlmF.REQUEST | NlmF.ACK, 1, 0],
-        [Rtm.NEWADDR, NlmF.REQUEST | NlmF.ACK | NlmF.CREATE | NlmF.EXCL, 2, 0],
-        [Rtm.GETLINK, NlmF.REQUEST | NlmF.DUMP, 3, 0],
+        [Rtm.NEWLINK, NlmF.REQUEST | NlmF.ACK, 2, 0],
+        [Rtm.NEWADDR, NlmF.REQUEST | NlmF.ACK | NlmF.CREATE | NlmF.EXCL, 3, 0],
+        [Rtm.GETLINK, NlmF.REQUEST | NlmF.DUMP, 4, 0],
       ],
     );
-    assert.deepEqual(Buffer.from(sent[0]?.body ?? []), encodeLink({ index: 3, flags: Iff.UP, change: Iff.UP, attrs: { alias: 'm' } }));
+    // The alias first, on its own while the link is still down: on a link that is up it is a NETDEV_CHANGE.
+    assert.deepEqual(Buffer.from(sent[0]?.body ?? []), encodeLink({ index: 3, attrs: { alias: 'm' } }));
+    assert.deepEqual(Buffer.from(sent[1]?.body ?? []), encodeLink({ index: 3, flags: Iff.UP, change: Iff.UP, attrs: {} }));
     assert.deepEqual(
-      Buffer.from(sent[1]?.body ?? []),
+      Buffer.from(sent[2]?.body ?? []),
       encodeAddr({ family: 2, prefixlen: 24, flags: 0, scope: 0, index: 3, attrs: { local: '10.0.0.1', address: '10.0.0.1' } }),
     );
-    first.settle(Buffer.concat([ack(1), ack(2), done(3)]));
+    first.settle(Buffer.concat([ack(1), ack(2), ack(3), done(4)]));
     const second = await take(h);
     assert.deepEqual(
       decodeMessages(second.buffer).map((m) => [m.type, m.seq]),
-      [[Rtm.NEWLINK, 4]],
+      [[Rtm.NEWLINK, 5]],
     );
-    second.settle(ack(4));
+    second.settle(ack(5));
     assert.ok(await nothingMore(h));
     assert.deepEqual(await Promise.all(made.map(outcome)), ['ok', 'ok', 'ok', 'ok']);
+  });
+
+  test('an alias with down comes after it, on its own: a link that is up is told of a new alias', async () => {
+    const h = offlineHandle();
+    const set = h.link.set({ index: 3 }, { up: false, alias: 'm' });
+    const first = await take(h);
+    const sent = decodeMessages(first.buffer);
+    assert.deepEqual(
+      sent.map((m) => Buffer.from(m.body)),
+      [encodeLink({ index: 3, flags: 0, change: Iff.UP, attrs: {} }), encodeLink({ index: 3, attrs: { alias: 'm' } })],
+    );
+    first.settle(Buffer.concat([ack(1), ack(2)]));
+    assert.equal(await outcome(set), 'ok');
   });
 
   test('answers settle their requests: ACK, error with the kernel text, dump messages as copies', async () => {
