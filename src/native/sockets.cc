@@ -82,7 +82,6 @@ SocketResult openNetlinkSocket(int protocol, uint32_t groups, int bufBytes, cons
   return r;
 }
 
-/** Each socket opened as `{ fd }` (with `portId` for netlink ones), or the error that kept it from opening. */
 // Opens one socket in each namespace of `paths` ("" for the current one), on a throwaway thread that
 // enters them in turn: `open(where)` makes the socket once inside. A namespace that cannot be entered gets
 // that error instead.
@@ -102,6 +101,7 @@ static void openInEach(const std::vector<std::string>& paths, std::vector<Socket
   });
 }
 
+/** Each socket opened as `{ fd }` (with `portId` for netlink ones), or the error that kept it from opening. */
 static napi_value socketArray(napi_env env, const std::vector<SocketResult>& results, bool withPort) {
   napi_value arr;
   napi_create_array_with_length(env, results.size(), &arr);

@@ -194,13 +194,10 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
   if (!indexOf.has(lab)) yield* indexSteps(lab);
   if (!segmentsOf.has(lab)) yield* segmentsSteps(lab);
   yield;
-  let work = 0;
+  const work = new Work();
   const onSegments = new Map<string, NetworkSegment[]>();
   for (const s of segments(lab)) {
-    if ((work += s.attachments.length) >= WORK_A_PIECE) {
-      work = 0;
-      yield;
-    }
+    if (work.spend(s.attachments.length)) yield;
     for (const a of s.attachments) {
       const list = onSegments.get(a.node);
       if (list === undefined) onSegments.set(a.node, [s]);
@@ -210,49 +207,40 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
   const views = new Map<string, HostsView>();
   for (const [target, list] of onSegments) {
     if (list.length < 2) continue;
-    work += VIEWER_COST;
+    if (work.spend(VIEWER_COST)) yield;
     const first = firstAddresses(lab, target);
     const decided = new Set<string>([target]);
     for (const s of list) {
-      if ((work += s.attachments.length) >= WORK_A_PIECE) {
-        work = 0;
-        yield;
-      }
+      if (work.spend(s.attachments.length)) yield;
       const here = firstOn(s, target);
       // A segment where the target has no address decides nothing (addressFor looks further).
       if (here.length === 0) continue;
-      const same = here.length === first.length && here.every((c, i) => c.address === first[i]?.address);
+      const same = sameAddresses(here, first);
       for (const a of s.attachments) {
         if (decided.has(a.node)) continue;
         decided.add(a.node);
         // The shared file will do where the viewer has a route to the first addresses (a router forwards),
         // or will have one (its routing daemons learn them).
         if (same || views.has(a.node) || runsDaemons(lab, a.node)) continue;
-        if ((work += VIEWER_COST + routeCount(lab, a.node)) >= WORK_A_PIECE) {
-          work = 0;
-          yield;
-        }
+        if (work.spend(VIEWER_COST + routeCount(lab, a.node))) yield;
         if (first.every((c) => routeMatch(lab, a.node, c, 0) >= 0)) continue;
         views.set(a.node, { only: false, names: new Map() });
       }
     }
   }
   for (const [viewer, view] of views) {
-    work += VIEWER_COST;
+    if (work.spend(VIEWER_COST)) yield;
     view.only = !hasRoutes(lab, viewer);
     const decided = new Set<string>([viewer]);
     for (const s of onSegments.get(viewer) ?? []) {
-      if ((work += s.attachments.length) >= WORK_A_PIECE) {
-        work = 0;
-        yield;
-      }
+      if (work.spend(s.attachments.length)) yield;
       for (const a of s.attachments) {
         if (decided.has(a.node)) continue;
         const here = firstOn(s, a.node);
         if (here.length === 0) continue;
         decided.add(a.node);
         const first = firstAddresses(lab, a.node);
-        if (view.only || here.length !== first.length || here.some((c, i) => c.address !== first[i]?.address)) view.names.set(a.node, here);
+        if (view.only || !sameAddresses(here, first)) view.names.set(a.node, here);
       }
     }
   }
@@ -261,6 +249,23 @@ export function* hostsViewSteps(lab: ResolvedLab): Steps<Map<string, HostsView>>
 
 /** Work between two yields of hostsViewSteps (ends of cables and routes looked at): a few milliseconds' worth. */
 const WORK_A_PIECE = 16_384;
+
+/** The same addresses, in the same order. */
+function sameAddresses(a: readonly Cidr[], b: readonly Cidr[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.address === b[i]?.address);
+}
+
+/** hostsViewSteps' work in units: `spend` says when a piece is full (the caller yields; the next starts). */
+class Work {
+  #units = 0;
+
+  spend(units: number): boolean {
+    this.#units += units;
+    if (this.#units < WORK_A_PIECE) return false;
+    this.#units = 0;
+    return true;
+  }
+}
 /**
  * What a node looked at costs besides its cables and routes, in the same units: asking whether a viewer's
  * routes reach an address, a neighbour's addresses sorted out, a viewer's names gathered.
