@@ -360,7 +360,9 @@ async function teardown(
   }
   const found = seen.owned.size > 0 || seen.halfMade.length > 0 || (state !== undefined && only === undefined);
   const plan = teardownPlan(lab, seen.observed);
-  // Hosts files go while the kernel deletes the namespaces.
+  // Hosts files go once the namespaces are deleted, not beside: each deletion waits for the kernel's RCU
+  // grace period, which the JS thread's stream of file calls on the other core held up (a thousand
+  // namespaces took 40-240 ms beside it, 30-45 after it; docs/performance.md).
   // After a killed run, or with the state lost, the state no longer names every namespace whose hosts file
   // is there (a killed down had deleted some, and dropped them from the state, before their files): those
   // files are found by their header then.
@@ -372,7 +374,6 @@ async function teardown(
       ...(trusted ? [] : (hostsLeftovers(options.etcNetns).get(lab) ?? []).filter((n) => only?.(n) ?? true)),
     ]),
   ];
-  const hosts = (): Promise<void> => removeHosts(lab, namespaces, options.etcNetns);
   if (plan.ops.length > 0) {
     const st = state ?? newState(lab);
     // Intent before effect: a down killed from here on is finished by the next run.
@@ -380,10 +381,9 @@ async function teardown(
       st.run = { kind: 'down', pid: process.pid, startedAt: new Date().toISOString() };
       writeState(st, options.stateRoot);
     }
-    await new Applier(st, markFor(lab, seen.foundId ?? st.id), { ...options, meanwhile: hosts }).run(plan);
-  } else {
-    await hosts();
+    await new Applier(st, markFor(lab, seen.foundId ?? st.id), options).run(plan);
   }
+  await removeHosts(lab, namespaces, options.etcNetns);
   return { lab, plan, found };
 }
 

@@ -40,7 +40,7 @@ interface Addon {
   sparesTake(maker: SpareMakerHandle): Promise<SpareNamespace[]>;
   sparesTarget(maker: SpareMakerHandle, count: number): void;
   sparesHeld(maker: SpareMakerHandle): number;
-  netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject | null)[]>;
+  netnsDel(dir: string, names: string[], threads: number, slowNs: number): Promise<(SysErrObject | null)[] & { threads: number }>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
   openInetSockets(paths: string[], family: number, type: number): Promise<({ fd: number } | SysErrObject)[]>;
   sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
@@ -231,17 +231,32 @@ export async function makeNamespaces(names: readonly string[], options: ReadyOpt
   return res.map((r, i) => (isSysErr(r) ? nativeError(r, `making namespace ${names[i] ?? ''}`) : (r as MadeNamespace)));
 }
 
+/** What deleteNamespaces answers: an error or undefined for each name, and (not enumerable) how many threads did it. */
+export type Deletions = (NslabError | undefined)[] & { readonly threads: number };
+
+const deletions = (errors: (NslabError | undefined)[], threads: number): Deletions =>
+  Object.defineProperty(errors, 'threads', { value: threads, enumerable: false }) as Deletions;
+
 /**
  * Deletes named namespaces: detaches the bind mount and removes the file. The kernel frees a namespace
- * once nothing holds it: close its sockets first.
+ * once nothing holds it: close its sockets first. One native thread deletes, joined by more (up to
+ * `threads`, by default one for 64 names, at most 8) once its deletions take over `slowUs` each (mean over
+ * a window): each umount waits for an RCU grace period, quick on a quiet machine, where more threads only
+ * wait on each other, and slow while the kernel tears thousands of namespaces down, where they share the
+ * wait (src/native/namespaces.cc, widening).
  *
  * Equivalent to: ip netns del NAME
  */
-export async function deleteNamespaces(names: readonly string[], options: { dir?: string; threads?: number } = {}): Promise<(NslabError | undefined)[]> {
-  if (names.length === 0) return [];
-  const res = await load().netnsDel(options.dir ?? NETNS_RUN_DIR, [...names], options.threads ?? Math.min(8, Math.ceil(names.length / 64)));
-  return res.map((e, i) => (e === null ? undefined : nativeError(e, `deleting namespace ${names[i] ?? ''}`)));
+export async function deleteNamespaces(names: readonly string[], options: { dir?: string; threads?: number; slowUs?: number } = {}): Promise<Deletions> {
+  if (names.length === 0) return deletions([], 0);
+  const threads = options.threads ?? Math.min(8, Math.ceil(names.length / 64));
+  const res = await load().netnsDel(options.dir ?? NETNS_RUN_DIR, [...names], threads, Math.round((options.slowUs ?? DELETE_SLOW_US) * 1000));
+  const errors = res.map((e, i) => (e === null ? undefined : nativeError(e, `deleting namespace ${names[i] ?? ''}`)));
+  return deletions(errors, res.threads);
 }
+
+/** deleteNamespaces' default for when its deletions are slow enough that more threads help. */
+const DELETE_SLOW_US = 200;
 
 export interface NativeSocket {
   fd: number;

@@ -292,4 +292,31 @@ describe('native addon', { skip: needsRoot }, () => {
     const after = new Set(netnsList());
     assert.ok(names.every((n) => !after.has(n)));
   });
+
+  test('deletions stay on one thread while they are quick, and widen to more once a window of them is slow', async () => {
+    // 200 names: three windows of 64, the first not judged. slowUs 0: every deletion is slow.
+    for (const [slowUs, threads] of [
+      [0, 4],
+      [1e9, 1],
+    ] as const) {
+      const names = Array.from({ length: 200 }, () => uniqueName('wide'));
+      assert.deepEqual(
+        await addNamespaces(names, { threads: 2 }),
+        names.map(() => undefined),
+      );
+      const missing = uniqueName('gone');
+      const all = [...names.slice(0, 150), missing, ...names.slice(150)];
+      const res = await deleteNamespaces(all, { threads, slowUs });
+      assert.equal(res.threads, threads, `slowUs ${slowUs}`);
+      assert.deepEqual(
+        res.map((e) => e?.message),
+        all.map((n) => (n === missing ? `deleting namespace ${n}: umount /run/netns/${n}: No such file or directory (ENOENT)` : undefined)),
+      );
+      const after = new Set(netnsList());
+      assert.deepEqual(
+        names.filter((n) => after.has(n)),
+        [],
+      );
+    }
+  });
 });
