@@ -17,10 +17,13 @@ import { shellArg } from '../plan/shell-quote.js';
 import {
   diagnose,
   emptyModel,
+  inScope,
   modelOfLab,
+  routeScope,
   type ModelLink,
   type ModelRoute,
   type NetModel,
+  type RouteScope,
   type RouteType,
   type Walk,
   type WhyAdvice,
@@ -134,30 +137,38 @@ interface Read {
 /**
  * Reads every present namespace of the lab into a model: links, addresses, routes, neighbours and device
  * settings (forwarding, rp_filter: one netconf dump, not a /proc/sys file per device), a few dumps per
- * namespace sent together. The handles stay open for the checks; the caller closes them.
+ * namespace sent together. With `about` (the walk's target and the sender), the model's scope is those
+ * addresses and every address the sender has in the file or the kernel: routes through a gateway that hold
+ * none of them are dropped as each namespace's dump arrives (routeScope). The handles stay open for the
+ * checks; the caller closes them.
  */
-async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: string | undefined): Promise<Read> {
-  const model = emptyModel(lab);
+async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: string | undefined, about?: { address: string; from: string }): Promise<Read> {
   const nodes = lab.nodes.filter((n) => owned.has(n.netns));
-  const read: Read = { model, links: new Map(), handles: new Map(), notes: [] };
+  const read: Read = { model: emptyModel(lab), links: new Map(), handles: new Map(), notes: [] };
   if (nodes.length === 0) return read;
   const opened = await Handle.openMany(
     nodes.map((n) => n.netns),
     dir,
   );
   nodes.forEach((n, i) => read.handles.set(n.name, opened[i] as Handle));
-  const seen = await Promise.all(
+  const devices = await Promise.all(
     opened.map(async (h) => {
-      const [links, addrs, v4, v6, neighbours, conf4, conf6] = await Promise.all([
-        h.link.list(),
-        h.addr.list(),
-        h.route.list({ family: 4 }),
-        h.route.list({ family: 6 }),
-        h.neigh.list(),
-        h.netconf.list(4),
-        h.netconf.list(6),
-      ]);
-      return { links, addrs, routes: [...v4, ...v6], neighbours, conf4, conf6 };
+      const [links, addrs, neighbours, conf4, conf6] = await Promise.all([h.link.list(), h.addr.list(), h.neigh.list(), h.netconf.list(4), h.netconf.list(6)]);
+      return { links, addrs, neighbours, conf4, conf6 };
+    }),
+  );
+  let scope: RouteScope | undefined;
+  if (about !== undefined) {
+    const sender = devices[nodes.findIndex((n) => n.name === about.from)];
+    scope = routeScope([about.address, ...senderAddresses(lab, about.from), ...(sender?.addrs ?? []).map((a) => canonicalIp(a.address))]);
+    read.model.scope = scope;
+  }
+  const model = read.model;
+  const seen = await Promise.all(
+    opened.map(async (h, i) => {
+      const [v4, v6] = await Promise.all([h.route.list({ family: 4 }), h.route.list({ family: 6 })]);
+      const routes = [...v4, ...v6].filter((r) => r.to === '?' || inScope(model, { family: r.family, to: r.to, via: r.via }));
+      return { ...(devices[i] as (typeof devices)[number]), routes };
     }),
   );
   const kernelLinks = new Map<string, Link>();
@@ -213,6 +224,11 @@ async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: str
     wire(l.b, l.a);
   }
   return read;
+}
+
+/** The addresses the file gives a node. */
+function senderAddresses(lab: ResolvedLab, node: string): string[] {
+  return lab.links.flatMap((l) => [l.a, l.b]).flatMap((e) => (e.node === node ? e.addresses.map((a) => canonicalIp(a.address)) : []));
 }
 
 /** Checks each hop of a walk through the kernel's model against the kernel's own lookup; says where they differ. */
@@ -272,7 +288,11 @@ export function whyWalk(w: Walk, from: string, to: string, problem: string | und
 }
 
 /** The kernel's state of the lab as a model (its handles open for the checks), and what `nslab up` would do now. */
-async function gather(lab: ResolvedLab, options: WhyOptions): Promise<{ upOps: Op[]; upRefused: string[]; read: Read }> {
+async function gather(
+  lab: ResolvedLab,
+  options: WhyOptions,
+  about?: { address: string; from: string },
+): Promise<{ upOps: Op[]; upRefused: string[]; read: Read }> {
   const state = readState(lab.name, options.stateRoot);
   const candidates = new Map<string, string>([...Object.entries(state?.namespaces ?? {}), ...lab.nodes.map((n): [string, string] => [n.netns, n.name])]);
   const seen = await observeLab(lab.name, state?.id, candidates, state, options.netnsDir);
@@ -284,7 +304,7 @@ async function gather(lab: ResolvedLab, options: WhyOptions): Promise<{ upOps: O
   ];
   const existed = seen.owned.size > 0 || seen.halfMade.length > 0;
   const upOps = upRefused.length > 0 ? [] : plan(lab, existed ? seen.observed : null, state?.applied).ops;
-  const read = await readKernel(lab, new Set(seen.owned.keys()), options.netnsDir);
+  const read = await readKernel(lab, new Set(seen.owned.keys()), options.netnsDir, about);
   return { upOps, upRefused, read };
 }
 
@@ -341,13 +361,13 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
   const { address, to } = whyTarget(lab, from, target);
 
   const state = readState(lab.name, options.stateRoot);
-  const { upOps, upRefused, read } = await gather(lab, options);
+  const { upOps, upRefused, read } = await gather(lab, options, { address, from });
   try {
     const upCommand = options.upCommand ?? upAgain(options.file ?? state?.source);
     const input: WhyInput = {
       lab,
       kernel: read.model,
-      file: modelOfLab(lab),
+      file: modelOfLab(lab, read.model.scope),
       upOps,
       upRefused,
       ...(upCommand !== undefined ? { upCommand } : {}),

@@ -69,8 +69,8 @@ describe('bin/nslab, the executable', () => {
     ]);
   });
 
-  test('graph and ui, which compute or run long, start node with its own flags (the optimizing compiler on)', () => {
-    for (const command of ['graph', 'ui']) assert.deepEqual(asked(BIN, [command, 'x.yaml']).slice(0, 3), [BUNDLE, command, 'x.yaml']);
+  test('graph, ui and why, which compute or run long, start node with its own flags (the optimizing compiler on)', () => {
+    for (const command of ['graph', 'ui', 'why']) assert.deepEqual(asked(BIN, [command, 'x.yaml']).slice(0, 3), [BUNDLE, command, 'x.yaml']);
   });
 
   test('the V8 flags on its exec line do, given at start, what its comments say', () => {

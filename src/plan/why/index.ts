@@ -6,8 +6,10 @@ export {
   applyChanges,
   applyPlan,
   emptyModel,
+  inScope,
   modelOfLab,
   ModelRefusal,
+  routeScope,
   type EndName,
   type ModelChange,
   type ModelLink,
@@ -15,6 +17,7 @@ export {
   type ModelNode,
   type ModelRoute,
   type NetModel,
+  type RouteScope,
   type RouteType,
 } from './model.js';
 export { lookup, probe, routeText, walk, type Probe, type Walk, type WalkHop, type WalkStop } from './walk.js';

@@ -24,6 +24,33 @@ export const KERNEL_PROTOCOL = 2;
 export interface NetModel {
   /** Every node of the lab, by name, present or not. */
   nodes: Record<string, ModelNode>;
+  /**
+   * The only addresses routes will be looked up for, when set (see routeScope): a route through a gateway
+   * that holds none of them is left out, since no answer about those addresses can depend on it.
+   */
+  scope?: RouteScope;
+}
+
+/** Addresses a model is asked about, as numbers (routeScope). */
+export interface RouteScope {
+  addresses: { family: Family; value: bigint }[];
+}
+
+/**
+ * The scope of a model asked only about these addresses: `nslab why` walks a packet to its target and the
+ * answer back to the sender, so only the routes that hold one of them (and the routes of the nodes' own
+ * subnets, which decide where a gateway is) can change what it says. A 32 x 32 grid of routers has two
+ * million routes, and a walk looks at a few dozen.
+ */
+export function routeScope(addresses: readonly string[]): RouteScope {
+  return { addresses: addresses.map((a) => ({ family: a.includes(':') ? 6 : 4, value: addressValue(a) })) };
+}
+
+/** False for a route through a gateway that holds none of the model's scope's addresses (true without a scope). */
+export function inScope(m: NetModel, r: { family: Family; to: string; via?: string | undefined }): boolean {
+  if (m.scope === undefined || r.via === undefined) return true;
+  const net = routeNet(r);
+  return m.scope.addresses.some((a) => a.family === r.family && netContains(net, a.value));
 }
 
 export interface ModelNode {
@@ -351,6 +378,8 @@ function apply(m: NetModel, c: ModelChange): void {
       if (r.via !== undefined) route.via = canonicalIp(r.via);
       if (dev !== undefined) route.dev = dev;
       if (r.src !== undefined) route.src = canonicalIp(r.src);
+      // Checked as the kernel checks it, and left out when nothing asked of the model can use it.
+      if (!inScope(m, route)) return;
       const at = node.routes.findIndex((x) => sameKey(x, r.family, to, metric));
       if (at >= 0 && c.replace !== true) throw new ModelRefusal(`${c.node} has a route to ${to} already (File exists)`);
       if (at >= 0) node.routes[at] = route;
@@ -360,6 +389,7 @@ function apply(m: NetModel, c: ModelChange): void {
     case 'route.del': {
       const node = presentNode(m, c.node);
       const r = c.route;
+      if (!inScope(m, r)) return;
       const i = node.routes.findIndex((x) => sameKey(x, r.family, r.to, r.metric) && x.via === r.via && x.dev === r.dev);
       if (i < 0) throw new ModelRefusal(`${c.node} has no route to ${r.to} (No such process)`);
       node.routes.splice(i, 1);
@@ -487,7 +517,7 @@ export function applyPlan(m: NetModel, ops: readonly Op[]): { model: NetModel; r
 }
 
 /** A lab whose namespaces are all absent: what exists before its first `up`. */
-export function emptyModel(lab: ResolvedLab): NetModel {
+export function emptyModel(lab: ResolvedLab, scope?: RouteScope): NetModel {
   const nodes: Record<string, ModelNode> = {};
   for (const n of lab.nodes)
     nodes[n.name] = {
@@ -501,10 +531,10 @@ export function emptyModel(lab: ResolvedLab): NetModel {
       rpFilter: {},
       neighbours: [],
     };
-  return { nodes };
+  return { nodes, ...(scope !== undefined ? { scope } : {}) };
 }
 
 /** The network the file describes, as the kernel holds it once `nslab up` made it from nothing. */
-export function modelOfLab(lab: ResolvedLab): NetModel {
-  return applyPlan(emptyModel(lab), plan(lab, null).ops).model;
+export function modelOfLab(lab: ResolvedLab, scope?: RouteScope): NetModel {
+  return applyPlan(emptyModel(lab, scope), plan(lab, null).ops).model;
 }

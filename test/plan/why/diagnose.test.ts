@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diagnose, type Diagnosis } from '../../../src/plan/why/diagnose.js';
-import { applyChanges, modelOfLab, type ModelChange, type NetModel } from '../../../src/plan/why/model.js';
+import { applyChanges, modelOfLab, routeScope, type ModelChange, type NetModel } from '../../../src/plan/why/model.js';
 import type { ResolvedLab } from '../../../src/topology/types.js';
 import { example, labOf, upOps } from './labs.js';
+import { lookup, probe } from '../../../src/plan/why/walk.js';
 
 const UP = 'nslab up ring.yaml';
 
@@ -367,4 +368,48 @@ test('across hosts: a VXLAN with a known far end is a cable; a dead host at the 
     dead.advice.map((a) => a.command),
     ['ssh root@b true', 'nslab up seen.yaml'],
   );
+});
+
+test('a model scoped to the addresses asked about answers as the whole one does, with a fraction of the routes', () => {
+  // A 6 x 6 grid of routers with computed routes: 36 routers, 60 cables, 2,160 routes.
+  const n = 6;
+  const nodes = Array.from({ length: n * n }, (_, i) => `  r${Math.floor(i / n)}x${i % n}: { kind: router }`);
+  const cables: string[] = [];
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++) {
+      if (c + 1 < n) cables.push(`  - endpoints: [r${r}x${c}:ee, r${r}x${c + 1}:ew]`);
+      if (r + 1 < n) cables.push(`  - endpoints: [r${r}x${c}:es, r${r + 1}x${c}:en]`);
+    }
+  const grid = labOf(['name: grid', 'routing: static', 'addressing: { p2p: 10.9.0.0/16 }', 'nodes:', ...nodes, 'links:', ...cables].join('\n'));
+  const full = modelOfLab(grid);
+  const routes = (m: NetModel): number => Object.values(m.nodes).reduce((sum, node) => sum + node.routes.length, 0);
+  const addressesOf = (node: string): string[] => (full.nodes[node]?.links ?? []).flatMap((l) => l.addresses.map((a) => a.address));
+  const target = addressesOf('r5x5')[0] ?? assert.fail();
+  const scope = routeScope([target, ...addressesOf('r0x0')]);
+  const scoped = modelOfLab(grid, scope);
+  assert.ok(routes(scoped) * 5 < routes(full), `${routes(scoped)} routes scoped, ${routes(full)} in all`);
+  // The same answers: reaching, and broken on the way there (a link down, forwarding off, a route gone)
+  // or on the way back.
+  const there = probe(full, 'r0x0', target).there.hops;
+  const back = probe(full, 'r0x0', target).back?.hops ?? assert.fail();
+  const hop = (hops: typeof there, i: number): (typeof there)[number] => hops[i] ?? assert.fail();
+  const [mid, second, third, backMid] = [hop(there, 4), hop(there, 1), hop(there, 3), hop(back, 5)];
+  const used = lookup(full.nodes[third.node] ?? assert.fail(), target, 4) ?? assert.fail();
+  const breaks: ModelChange[][] = [
+    [],
+    [{ change: 'link.set', node: mid.node, ifname: mid.out ?? assert.fail(), up: false }],
+    [{ change: 'forwarding', node: second.node, family: 4, on: false }],
+    [{ change: 'route.del', node: third.node, route: used }],
+    [{ change: 'link.set', node: backMid.node, ifname: backMid.out ?? assert.fail(), up: false }],
+  ];
+  for (const changes of breaks) {
+    const answer = (whole: NetModel, file: NetModel): Diagnosis => {
+      const kernel = applyChanges(whole, changes);
+      return diagnose({ lab: grid, kernel, file, upOps: upOps(grid, applyChanges(full, changes)), upCommand: UP, from: 'r0x0', address: target, to: 'r5x5' });
+    };
+    const a = answer(full, full);
+    const b = answer(scoped, scoped);
+    assert.deepEqual(b, a, JSON.stringify(changes));
+    assert.equal(a.reaches, changes.length === 0);
+  }
 });
