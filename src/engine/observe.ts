@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
-import { Handle, type Link } from '../rtnl/index.js';
+import { Handle, type Link, type Route } from '../rtnl/index.js';
 import { PLANNED_SYSCTLS } from '../plan/index.js';
 import type { ForeignRoute, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, VxlanEnds } from '../plan/types.js';
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
@@ -145,13 +145,16 @@ export async function observeLab(
     const handles = await Handle.openMany(names, dir);
     try {
       const sysctls = await sysctl(names.flatMap((n) => PLANNED_SYSCTLS.map((k) => [netnsPath(n, dir), k, null] as const)));
+      // A namespace's routes are turned into the observation's as its dump arrives: a router of a large
+      // grid has thousands, and holding every namespace's decoded dump until all had come doubled the peak.
       const perNs = await Promise.all(
-        handles.map(async (h) => ({
-          links: await h.link.list(),
-          addrs: await h.addr.list(),
-          routes: [...(await h.route.list({ family: 4 })), ...(await h.route.list({ family: 6 }))],
-          qdiscs: withShaping ? (await h.qdisc.list()).filter((q) => q.root) : [],
-        })),
+        handles.map(async (h) => {
+          const links = await h.link.list();
+          const addrs = await h.addr.list();
+          const routes = observedRoutes([...(await h.route.list({ family: 4 })), ...(await h.route.list({ family: 6 }))], links);
+          const qdiscs = withShaping ? (await h.qdisc.list()).filter((q) => q.root) : [];
+          return { links, addrs, ...routes, qdiscs };
+        }),
       );
       const peersOfOurs = unmarkedPeersOfOurs(
         lab,
@@ -177,18 +180,7 @@ export async function observeLab(
           ...optional('shaping', shapingOf(seen.qdiscs.find((q) => q.ifindex === l.index)?.spec)),
           ...optional('vxlan', vxlanEnds(l)),
         }));
-        const asRoute = (r: (typeof seen.routes)[number]): ResolvedRoute => ({
-          family: r.family,
-          to: r.to === 'default' ? 'default' : toCidr(r.to, r.family),
-          ...(r.via !== undefined ? { via: r.via } : {}),
-          ...(r.oif !== undefined && byIndex.has(r.oif) ? { dev: byIndex.get(r.oif) as string } : {}),
-          ...(r.metric !== undefined && r.metric !== 0 && !(r.family === 6 && r.metric === 1024) ? { metric: r.metric } : {}),
-        });
-        const routes = seen.routes.filter((r) => r.protocol === RTPROT_NSLAB).map(asRoute);
-        // The kernel's own routes (those of connected subnets, link-local, multicast) are nobody's to mind.
-        const foreignRoutes: ForeignRoute[] = seen.routes
-          .filter((r) => r.protocol !== RTPROT_NSLAB && r.protocol !== Rtprot.KERNEL)
-          .map((r) => ({ ...asRoute(r), protocol: r.protocol }));
+        const { routes, foreignRoutes } = seen;
         const values: Record<string, string> = {};
         PLANNED_SYSCTLS.forEach((k, j) => {
           const v = sysctls[i * PLANNED_SYSCTLS.length + j];
@@ -212,6 +204,23 @@ export async function observeLab(
     .filter(isRunning)
     .map((p) => ({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.run, ...optional('frr', p.frr) }));
   return { observed: { namespaces, processes }, owned, foreign, halfMade, foundId, maxIndex };
+}
+
+/** A namespace's routes as observed: nslab's, and those of other protocols but the kernel's own. */
+function observedRoutes(dump: readonly Route[], links: readonly Link[]): { routes: ResolvedRoute[]; foreignRoutes: ForeignRoute[] } {
+  const byIndex = new Map(links.map((l) => [l.index, l.name]));
+  const asRoute = (r: Route): ResolvedRoute => ({
+    family: r.family,
+    to: r.to === 'default' ? 'default' : toCidr(r.to, r.family),
+    ...(r.via !== undefined ? { via: r.via } : {}),
+    ...(r.oif !== undefined && byIndex.has(r.oif) ? { dev: byIndex.get(r.oif) as string } : {}),
+    ...(r.metric !== undefined && r.metric !== 0 && !(r.family === 6 && r.metric === 1024) ? { metric: r.metric } : {}),
+  });
+  return {
+    routes: dump.filter((r) => r.protocol === RTPROT_NSLAB).map(asRoute),
+    // The kernel's own routes (those of connected subnets, link-local, multicast) are nobody's to mind.
+    foreignRoutes: dump.filter((r) => r.protocol !== RTPROT_NSLAB && r.protocol !== Rtprot.KERNEL).map((r) => ({ ...asRoute(r), protocol: r.protocol })),
+  };
 }
 
 /**

@@ -128,9 +128,10 @@ function modelRoute(r: Route, names: ReadonlyMap<number, string>): ModelRoute | 
 
 interface Read {
   model: NetModel;
-  /** The kernel's links of each node, for the lookups that check the walk. */
+  /** The kernel's links of each node read, for the lookups that check the walk. */
   links: Map<string, Link[]>;
-  handles: Map<string, Handle>;
+  /** Where the lab's namespaces are (their run directory), for those lookups. */
+  dir: string | undefined;
   notes: string[];
 }
 
@@ -139,18 +140,32 @@ interface Read {
  * settings (forwarding, rp_filter: one netconf dump, not a /proc/sys file per device), a few dumps per
  * namespace sent together. With `about` (the walk's target and the sender), the model's scope is those
  * addresses and every address the sender has in the file or the kernel: routes through a gateway that hold
- * none of them are dropped as each namespace's dump arrives (routeScope). The handles stay open for the
- * checks; the caller closes them.
+ * none of them are dropped as each namespace's dump arrives (routeScope). Its handles are closed once
+ * read: a handle that has taken a dump of thousands of routes holds on to its buffers.
  */
 async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: string | undefined, about?: { address: string; from: string }): Promise<Read> {
   const nodes = lab.nodes.filter((n) => owned.has(n.netns));
-  const read: Read = { model: emptyModel(lab), links: new Map(), handles: new Map(), notes: [] };
+  const read: Read = { model: emptyModel(lab), links: new Map(), dir, notes: [] };
   if (nodes.length === 0) return read;
   const opened = await Handle.openMany(
     nodes.map((n) => n.netns),
     dir,
   );
-  nodes.forEach((n, i) => read.handles.set(n.name, opened[i] as Handle));
+  try {
+    await readInto(read, lab, nodes, opened, about);
+  } finally {
+    await Handle.closeAll(opened);
+  }
+  return read;
+}
+
+async function readInto(
+  read: Read,
+  lab: ResolvedLab,
+  nodes: ResolvedLab['nodes'],
+  opened: Handle[],
+  about: { address: string; from: string } | undefined,
+): Promise<void> {
   const devices = await Promise.all(
     opened.map(async (h) => {
       const [links, addrs, neighbours, conf4, conf6] = await Promise.all([h.link.list(), h.addr.list(), h.neigh.list(), h.netconf.list(4), h.netconf.list(6)]);
@@ -223,7 +238,6 @@ async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: str
     wire(l.a, l.b);
     wire(l.b, l.a);
   }
-  return read;
 }
 
 /** The addresses the file gives a node. */
@@ -233,9 +247,27 @@ function senderAddresses(lab: ResolvedLab, node: string): string[] {
 
 /** Checks each hop of a walk through the kernel's model against the kernel's own lookup; says where they differ. */
 async function check(read: Read, w: Walk): Promise<string[]> {
+  const nodes = [...new Set(w.hops.map((hop) => hop.node))].filter((n) => read.links.has(n));
+  // A namespace gone since it was read is not checked.
+  const opened = await Handle.openEach(
+    nodes.map((n) => read.model.nodes[n]?.netns ?? n),
+    read.dir,
+  );
+  const handles = new Map<string, Handle>();
+  opened.forEach((h, i) => {
+    if (h instanceof Handle) handles.set(nodes[i] as string, h);
+  });
+  try {
+    return await checkHops(read, w, handles);
+  } finally {
+    await Handle.closeAll(handles.values());
+  }
+}
+
+async function checkHops(read: Read, w: Walk, handles: ReadonlyMap<string, Handle>): Promise<string[]> {
   const notes: string[] = [];
   for (const [i, hop] of w.hops.entries()) {
-    const h = read.handles.get(hop.node);
+    const h = handles.get(hop.node);
     if (h === undefined) continue;
     const last = i === w.hops.length - 1;
     const model =
@@ -287,16 +319,23 @@ export function whyWalk(w: Walk, from: string, to: string, problem: string | und
   };
 }
 
-/** The kernel's state of the lab as a model (its handles open for the checks), and what `nslab up` would do now. */
+/** The kernel's state of the lab as a model, and what `nslab up` would do now. */
 async function gather(
   lab: ResolvedLab,
   options: WhyOptions,
   about?: { address: string; from: string },
 ): Promise<{ upOps: Op[]; upRefused: string[]; read: Read }> {
+  // The observation behind the plan goes before the kernel is read again: of a large routed lab it is large.
+  const { upOps, upRefused, owned } = await drift(lab, options);
+  const read = await readKernel(lab, owned, options.netnsDir, about);
+  return { upOps, upRefused, read };
+}
+
+/** The plan `nslab up FILE` would run now, made as up makes it (none when up would refuse to run), and the lab's namespaces. */
+async function drift(lab: ResolvedLab, options: WhyOptions): Promise<{ upOps: Op[]; upRefused: string[]; owned: Set<string> }> {
   const state = readState(lab.name, options.stateRoot);
   const candidates = new Map<string, string>([...Object.entries(state?.namespaces ?? {}), ...lab.nodes.map((n): [string, string] => [n.netns, n.name])]);
   const seen = await observeLab(lab.name, state?.id, candidates, state, options.netnsDir);
-  // The plan `nslab up FILE` would run now, made as up makes it; none when up would refuse to run.
   const wanted = new Set(lab.nodes.map((n) => n.netns));
   const upRefused = [
     ...seen.foreign.filter((f) => wanted.has(f.netns)).map((f) => `namespace ${f.netns} exists and is not the lab's (${f.owner})`),
@@ -304,8 +343,7 @@ async function gather(
   ];
   const existed = seen.owned.size > 0 || seen.halfMade.length > 0;
   const upOps = upRefused.length > 0 ? [] : plan(lab, existed ? seen.observed : null, state?.applied).ops;
-  const read = await readKernel(lab, new Set(seen.owned.keys()), options.netnsDir, about);
-  return { upOps, upRefused, read };
+  return { upOps, upRefused, owned: new Set(seen.owned.keys()) };
 }
 
 /**
@@ -347,7 +385,6 @@ export interface WhyShare {
  */
 export async function whyShare(lab: ResolvedLab, options: WhyOptions = {}): Promise<WhyShare> {
   const { upOps, upRefused, read } = await gather(lab, options);
-  await Handle.closeAll(read.handles.values());
   return { model: read.model, upOps, upRefused, notes: read.notes };
 }
 
@@ -362,43 +399,39 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
 
   const state = readState(lab.name, options.stateRoot);
   const { upOps, upRefused, read } = await gather(lab, options, { address, from });
-  try {
-    const upCommand = options.upCommand ?? upAgain(options.file ?? state?.source);
-    const input: WhyInput = {
-      lab,
-      kernel: read.model,
-      file: modelOfLab(lab, read.model.scope),
-      upOps,
-      upRefused,
-      ...(upCommand !== undefined ? { upCommand } : {}),
-      from,
-      address,
-      to,
-    };
-    let d = diagnose(input);
-    // A router whose routes come from its daemons and that has none there: ask them whether they are still
-    // converging or converged without a way (routing.ts), and say so. Only then: a vtysh call per router.
-    const stuck = d.cause?.kind === 'unknown' ? lab.nodes.find((n) => n.name === d.cause?.node && n.frr !== undefined) : undefined;
-    if (stuck !== undefined) {
-      const hint = await convergenceHint(lab.name, stuck);
-      if (hint !== '') d = diagnose({ ...input, routing: { [stuck.name]: hint } });
-    }
-    const { there, back } = d.probe;
-    const notes = [...read.notes, ...(await check(read, there)), ...(back !== undefined ? await check(read, back) : [])];
-    const certain = notes.length === 0 && d.cause?.kind !== 'unknown';
-    const problem = d.cause?.text;
-    return {
-      reaches: d.reaches,
-      there: whyWalk(there, from, to, back === undefined ? problem : undefined),
-      ...(back !== undefined ? { back: whyWalk(back, to, from, problem) } : {}),
-      verdict: notes.length > 0 ? `${d.verdict}. But nslab is not sure: ${notes.join('; ')}` : d.verdict,
-      ...(d.cause !== undefined ? { cause: d.cause } : {}),
-      advice: d.advice,
-      drift: d.drift,
-      certain,
-      notes,
-    };
-  } finally {
-    await Handle.closeAll(read.handles.values());
+  const upCommand = options.upCommand ?? upAgain(options.file ?? state?.source);
+  const input: WhyInput = {
+    lab,
+    kernel: read.model,
+    file: modelOfLab(lab, read.model.scope),
+    upOps,
+    upRefused,
+    ...(upCommand !== undefined ? { upCommand } : {}),
+    from,
+    address,
+    to,
+  };
+  let d = diagnose(input);
+  // A router whose routes come from its daemons and that has none there: ask them whether they are still
+  // converging or converged without a way (routing.ts), and say so. Only then: a vtysh call per router.
+  const stuck = d.cause?.kind === 'unknown' ? lab.nodes.find((n) => n.name === d.cause?.node && n.frr !== undefined) : undefined;
+  if (stuck !== undefined) {
+    const hint = await convergenceHint(lab.name, stuck);
+    if (hint !== '') d = diagnose({ ...input, routing: { [stuck.name]: hint } });
   }
+  const { there, back } = d.probe;
+  const notes = [...read.notes, ...(await check(read, there)), ...(back !== undefined ? await check(read, back) : [])];
+  const certain = notes.length === 0 && d.cause?.kind !== 'unknown';
+  const problem = d.cause?.text;
+  return {
+    reaches: d.reaches,
+    there: whyWalk(there, from, to, back === undefined ? problem : undefined),
+    ...(back !== undefined ? { back: whyWalk(back, to, from, problem) } : {}),
+    verdict: notes.length > 0 ? `${d.verdict}. But nslab is not sure: ${notes.join('; ')}` : d.verdict,
+    ...(d.cause !== undefined ? { cause: d.cause } : {}),
+    advice: d.advice,
+    drift: d.drift,
+    certain,
+    notes,
+  };
 }
