@@ -95,6 +95,9 @@ export function listNamespaces(dir = NETNS_RUN_DIR): string[] {
  */
 export type Depth = 'full' | 'shaping' | 'marks';
 
+/** Given every route of a namespace as its dump arrives (of every protocol), with its links then. */
+export type RouteListener = (netns: string, routes: readonly Route[], links: readonly Link[]) => void;
+
 export async function observeLab(
   lab: string,
   labId: string | undefined,
@@ -102,6 +105,7 @@ export async function observeLab(
   state: LabState | undefined,
   dir = NETNS_RUN_DIR,
   depth: Depth = 'shaping',
+  onRoutes?: RouteListener,
 ): Promise<Observation> {
   const withShaping = depth === 'shaping';
   const owned = new Map<string, string>();
@@ -148,10 +152,12 @@ export async function observeLab(
       // A namespace's routes are turned into the observation's as its dump arrives: a router of a large
       // grid has thousands, and holding every namespace's decoded dump until all had come doubled the peak.
       const perNs = await Promise.all(
-        handles.map(async (h) => {
+        handles.map(async (h, i) => {
           const links = await h.link.list();
           const addrs = await h.addr.list();
-          const routes = observedRoutes([...(await h.route.list({ family: 4 })), ...(await h.route.list({ family: 6 }))], links);
+          const dump = [...(await h.route.list({ family: 4 })), ...(await h.route.list({ family: 6 }))];
+          onRoutes?.(names[i] as string, dump, links);
+          const routes = observedRoutes(dump, links);
           const qdiscs = withShaping ? (await h.qdisc.list()).filter((q) => q.root) : [];
           return { links, addrs, ...routes, qdiscs };
         }),

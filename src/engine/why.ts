@@ -32,7 +32,7 @@ import {
 } from '../plan/why/index.js';
 import { Handle, NetlinkError, neighbourStateText, type Link, type Route } from '../rtnl/index.js';
 import type { ResolvedEndpoint, ResolvedLab } from '../topology/types.js';
-import { observeLab } from './observe.js';
+import { observeLab, type RouteListener } from './observe.js';
 import { convergenceHint } from './routing.js';
 import { readState } from './state.js';
 import { listWords } from '../topology/bounded.js';
@@ -136,54 +136,39 @@ interface Read {
 }
 
 /**
- * Reads every present namespace of the lab into a model: links, addresses, routes, neighbours and device
- * settings (forwarding, rp_filter: one netconf dump, not a /proc/sys file per device), a few dumps per
- * namespace sent together. With `about` (the walk's target and the sender), the model's scope is those
- * addresses and every address the sender has in the file or the kernel: routes through a gateway that hold
- * none of them are dropped as each namespace's dump arrives (routeScope). Its handles are closed once
- * read: a handle that has taken a dump of thousands of routes holds on to its buffers.
+ * Reads every present namespace of the lab into a model: links, addresses, neighbours and device settings
+ * (forwarding, rp_filter: one netconf dump, not a /proc/sys file per device), a few dumps per namespace
+ * sent together; the routes are those the observation behind the drift was given (`routes`, see gather).
+ * Its handles are closed once read: a handle that has taken a large dump holds on to its buffers.
  */
-async function readKernel(lab: ResolvedLab, owned: ReadonlySet<string>, dir: string | undefined, about?: { address: string; from: string }): Promise<Read> {
+async function readKernel(
+  lab: ResolvedLab,
+  owned: ReadonlySet<string>,
+  dir: string | undefined,
+  scope: RouteScope | undefined,
+  routes: ReadonlyMap<string, ModelRoute[]>,
+): Promise<Read> {
   const nodes = lab.nodes.filter((n) => owned.has(n.netns));
-  const read: Read = { model: emptyModel(lab), links: new Map(), dir, notes: [] };
+  const read: Read = { model: emptyModel(lab, scope), links: new Map(), dir, notes: [] };
   if (nodes.length === 0) return read;
   const opened = await Handle.openMany(
     nodes.map((n) => n.netns),
     dir,
   );
   try {
-    await readInto(read, lab, nodes, opened, about);
+    await readInto(read, lab, nodes, opened, routes);
   } finally {
     await Handle.closeAll(opened);
   }
   return read;
 }
 
-async function readInto(
-  read: Read,
-  lab: ResolvedLab,
-  nodes: ResolvedLab['nodes'],
-  opened: Handle[],
-  about: { address: string; from: string } | undefined,
-): Promise<void> {
-  const devices = await Promise.all(
+async function readInto(read: Read, lab: ResolvedLab, nodes: ResolvedLab['nodes'], opened: Handle[], routes: ReadonlyMap<string, ModelRoute[]>): Promise<void> {
+  const model = read.model;
+  const seen = await Promise.all(
     opened.map(async (h) => {
       const [links, addrs, neighbours, conf4, conf6] = await Promise.all([h.link.list(), h.addr.list(), h.neigh.list(), h.netconf.list(4), h.netconf.list(6)]);
       return { links, addrs, neighbours, conf4, conf6 };
-    }),
-  );
-  let scope: RouteScope | undefined;
-  if (about !== undefined) {
-    const sender = devices[nodes.findIndex((n) => n.name === about.from)];
-    scope = routeScope([about.address, ...senderAddresses(lab, about.from), ...(sender?.addrs ?? []).map((a) => canonicalIp(a.address))]);
-    read.model.scope = scope;
-  }
-  const model = read.model;
-  const seen = await Promise.all(
-    opened.map(async (h, i) => {
-      const [v4, v6] = await Promise.all([h.route.list({ family: 4 }), h.route.list({ family: 6 })]);
-      const routes = [...v4, ...v6].filter((r) => r.to === '?' || inScope(model, { family: r.family, to: r.to, via: r.via }));
-      return { ...(devices[i] as (typeof devices)[number]), routes };
     }),
   );
   const kernelLinks = new Map<string, Link>();
@@ -215,7 +200,7 @@ async function readInto(
       if (master !== undefined) link.master = master;
       return link;
     });
-    node.routes = s.routes.map((r) => modelRoute(r, names)).filter((r): r is ModelRoute => r !== undefined);
+    node.routes = routes.get(n.netns) ?? [];
     node.neighbours = s.neighbours.map((x) => ({
       ifname: names.get(x.index) ?? String(x.index),
       address: canonicalIp(x.address),
@@ -240,9 +225,17 @@ async function readInto(
   }
 }
 
-/** The addresses the file gives a node. */
-function senderAddresses(lab: ResolvedLab, node: string): string[] {
-  return lab.links.flatMap((l) => [l.a, l.b]).flatMap((e) => (e.node === node ? e.addresses.map((a) => canonicalIp(a.address)) : []));
+/** The addresses a node has in the file and, when its namespace is there, in the kernel. */
+async function senderAddresses(lab: ResolvedLab, node: string, dir: string | undefined): Promise<string[]> {
+  const inFile = lab.links.flatMap((l) => [l.a, l.b]).flatMap((e) => (e.node === node ? e.addresses.map((a) => canonicalIp(a.address)) : []));
+  const netns = lab.nodes.find((n) => n.name === node)?.netns;
+  const [h] = netns !== undefined ? await Handle.openEach([netns], dir) : [];
+  if (!(h instanceof Handle)) return inFile;
+  try {
+    return [...inFile, ...(await h.addr.list()).map((a) => canonicalIp(a.address))];
+  } finally {
+    h.close();
+  }
 }
 
 /** Checks each hop of a walk through the kernel's model against the kernel's own lookup; says where they differ. */
@@ -319,23 +312,39 @@ export function whyWalk(w: Walk, from: string, to: string, problem: string | und
   };
 }
 
-/** The kernel's state of the lab as a model, and what `nslab up` would do now. */
+/**
+ * The kernel's state of the lab as a model, and what `nslab up` would do now. The routes are dumped once,
+ * for the plan; the model keeps those its scope admits (with `about`: the walk's target and every address
+ * the sender has in the file or the kernel, see routeScope), each namespace's as its dump arrives.
+ */
 async function gather(
   lab: ResolvedLab,
   options: WhyOptions,
   about?: { address: string; from: string },
 ): Promise<{ upOps: Op[]; upRefused: string[]; read: Read }> {
+  const scope = about !== undefined ? routeScope([about.address, ...(await senderAddresses(lab, about.from, options.netnsDir))]) : undefined;
+  const scoped = emptyModel(lab, scope);
+  const routes = new Map<string, ModelRoute[]>();
+  const keep: RouteListener = (netns, dump, links) => {
+    const names = new Map(links.map((l) => [l.index, l.name]));
+    const kept: ModelRoute[] = [];
+    for (const r of dump) {
+      const route = modelRoute(r, names);
+      if (route !== undefined && inScope(scoped, route)) kept.push(route);
+    }
+    routes.set(netns, kept);
+  };
   // The observation behind the plan goes before the kernel is read again: of a large routed lab it is large.
-  const { upOps, upRefused, owned } = await drift(lab, options);
-  const read = await readKernel(lab, owned, options.netnsDir, about);
+  const { upOps, upRefused, owned } = await drift(lab, options, keep);
+  const read = await readKernel(lab, owned, options.netnsDir, scope, routes);
   return { upOps, upRefused, read };
 }
 
 /** The plan `nslab up FILE` would run now, made as up makes it (none when up would refuse to run), and the lab's namespaces. */
-async function drift(lab: ResolvedLab, options: WhyOptions): Promise<{ upOps: Op[]; upRefused: string[]; owned: Set<string> }> {
+async function drift(lab: ResolvedLab, options: WhyOptions, onRoutes: RouteListener): Promise<{ upOps: Op[]; upRefused: string[]; owned: Set<string> }> {
   const state = readState(lab.name, options.stateRoot);
   const candidates = new Map<string, string>([...Object.entries(state?.namespaces ?? {}), ...lab.nodes.map((n): [string, string] => [n.netns, n.name])]);
-  const seen = await observeLab(lab.name, state?.id, candidates, state, options.netnsDir);
+  const seen = await observeLab(lab.name, state?.id, candidates, state, options.netnsDir, 'shaping', onRoutes);
   const wanted = new Set(lab.nodes.map((n) => n.netns));
   const upRefused = [
     ...seen.foreign.filter((f) => wanted.has(f.netns)).map((f) => `namespace ${f.netns} exists and is not the lab's (${f.owner})`),
