@@ -139,7 +139,7 @@ interface Read {
  * Reads every present namespace of the lab into a model: links, addresses, neighbours and device settings
  * (forwarding, rp_filter: one netconf dump, not a /proc/sys file per device), a few dumps per namespace
  * sent together; the routes are those the observation behind the drift was given (`routes`, see gather).
- * Its handles are closed once read: a handle that has taken a large dump holds on to its buffers.
+ * Its handles are closed once read; the checks of the walk open those of its nodes again.
  */
 async function readKernel(
   lab: ResolvedLab,
@@ -323,14 +323,13 @@ async function gather(
   about?: { address: string; from: string },
 ): Promise<{ upOps: Op[]; upRefused: string[]; read: Read }> {
   const scope = about !== undefined ? routeScope([about.address, ...(await senderAddresses(lab, about.from, options.netnsDir))]) : undefined;
-  const scoped = emptyModel(lab, scope);
   const routes = new Map<string, ModelRoute[]>();
   const keep: RouteListener = (netns, dump, links) => {
     const names = new Map(links.map((l) => [l.index, l.name]));
     const kept: ModelRoute[] = [];
     for (const r of dump) {
       const route = modelRoute(r, names);
-      if (route !== undefined && inScope(scoped, route)) kept.push(route);
+      if (route !== undefined && inScope(scope, route)) kept.push(route);
     }
     routes.set(netns, kept);
   };

@@ -46,11 +46,11 @@ export function routeScope(addresses: readonly string[]): RouteScope {
   return { addresses: addresses.map((a) => ({ family: a.includes(':') ? 6 : 4, value: addressValue(a) })) };
 }
 
-/** False for a route through a gateway that holds none of the model's scope's addresses (true without a scope). */
-export function inScope(m: NetModel, r: { family: Family; to: string; via?: string | undefined }): boolean {
-  if (m.scope === undefined || r.via === undefined) return true;
+/** False for a route through a gateway that holds none of the scope's addresses (true without a scope). */
+export function inScope(scope: RouteScope | undefined, r: { family: Family; to: string; via?: string | undefined }): boolean {
+  if (scope === undefined || r.via === undefined) return true;
   const net = routeNet(r);
-  return m.scope.addresses.some((a) => a.family === r.family && netContains(net, a.value));
+  return scope.addresses.some((a) => a.family === r.family && netContains(net, a.value));
 }
 
 export interface ModelNode {
@@ -379,7 +379,7 @@ function apply(m: NetModel, c: ModelChange): void {
       if (dev !== undefined) route.dev = dev;
       if (r.src !== undefined) route.src = canonicalIp(r.src);
       // Checked as the kernel checks it, and left out when nothing asked of the model can use it.
-      if (!inScope(m, route)) return;
+      if (!inScope(m.scope, route)) return;
       const at = node.routes.findIndex((x) => sameKey(x, r.family, to, metric));
       if (at >= 0 && c.replace !== true) throw new ModelRefusal(`${c.node} has a route to ${to} already (File exists)`);
       if (at >= 0) node.routes[at] = route;
@@ -389,7 +389,7 @@ function apply(m: NetModel, c: ModelChange): void {
     case 'route.del': {
       const node = presentNode(m, c.node);
       const r = c.route;
-      if (!inScope(m, r)) return;
+      if (!inScope(m.scope, r)) return;
       const i = node.routes.findIndex((x) => sameKey(x, r.family, r.to, r.metric) && x.via === r.via && x.dev === r.dev);
       if (i < 0) throw new ModelRefusal(`${c.node} has no route to ${r.to} (No such process)`);
       node.routes.splice(i, 1);
