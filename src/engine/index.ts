@@ -20,6 +20,7 @@ export {
   why,
   whyShare,
   whyTarget,
+  whyResult,
   whyWalk,
   upAgain,
   type WhyShare,

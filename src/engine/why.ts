@@ -17,6 +17,7 @@ import { shellArg } from '../plan/shell-quote.js';
 import {
   diagnose,
   emptyModel,
+  type Diagnosis,
   inScope,
   modelOfLab,
   routeScope,
@@ -429,7 +430,12 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
   }
   const { there, back } = d.probe;
   const notes = [...read.notes, ...(await check(read, there)), ...(back !== undefined ? await check(read, back) : [])];
-  const certain = notes.length === 0 && d.cause?.kind !== 'unknown';
+  return whyResult(d, from, to, notes);
+}
+
+/** The answer of a diagnosis of `from` reaching `to`, with the notes that make it uncertain. */
+export function whyResult(d: Diagnosis, from: string, to: string, notes: string[]): WhyResult {
+  const { there, back } = d.probe;
   const problem = d.cause?.text;
   return {
     reaches: d.reaches,
@@ -439,7 +445,7 @@ export async function why(lab: ResolvedLab, from: string, target: string, option
     ...(d.cause !== undefined ? { cause: d.cause } : {}),
     advice: d.advice,
     drift: d.drift,
-    certain,
+    certain: notes.length === 0 && d.cause?.kind !== 'unknown',
     notes,
   };
 }

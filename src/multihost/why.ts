@@ -6,7 +6,7 @@
  * (a VXLAN device keeps its carrier), so the question to each host is the probe: a host that does not
  * answer over ssh has its nodes absent, and a path that leads to one stops there with that as its cause.
  */
-import { upAgain, whyTarget, whyWalk, type WhyResult, type WhyShare } from '../engine/index.js';
+import { upAgain, whyResult, whyTarget, type WhyResult, type WhyShare } from '../engine/index.js';
 import { diagnose, emptyModel, modelOfLab, type HostGone } from '../plan/why/index.js';
 import type { ResolvedLab } from '../topology/types.js';
 import type { HostsOptions } from './controller.js';
@@ -119,18 +119,6 @@ export async function whyHosts(lab: ResolvedLab, from: string, target: string, o
     to,
     hostsGone,
   });
-  const { there, back } = d.probe;
-  const problem = d.cause?.text;
-  const result: WhyResult = {
-    reaches: d.reaches,
-    there: whyWalk(there, from, to, back === undefined ? problem : undefined),
-    ...(back !== undefined ? { back: whyWalk(back, to, from, problem) } : {}),
-    verdict: notes.length > 0 ? `${d.verdict}. But nslab is not sure: ${notes.join('; ')}` : d.verdict,
-    ...(d.cause !== undefined ? { cause: d.cause } : {}),
-    advice: d.advice,
-    drift: d.drift,
-    certain: notes.length === 0 && d.cause?.kind !== 'unknown',
-    notes,
-  };
+  const result = whyResult(d, from, to, notes);
   return withHosts(result, hostOf);
 }
