@@ -69,5 +69,19 @@ export default tseslint.config(
     files: ['src/cli/**/*.ts', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // node --test reports each test on the test file's stdout: a test that silences it swallows the reports
+    // of tests before it, which then go uncounted instead of failing (test/cli/cli.test.ts did).
+    files: ['test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "AssignmentExpression[left.object.object.name='process'][left.object.property.name=/^std(out|err)$/]",
+          message: "Do not replace process.stdout/stderr in a test: node's test runner reports on them.",
+        },
+      ],
+    },
+  },
   ...layerRules,
 );
