@@ -47,6 +47,13 @@ function upId(end: ResolvedEndpoint): string {
 /** Link ends in one namespace from which a new veth's end there comes up before its peer (see #setLinks). */
 const HUB_ENDS = 64;
 
+/** The end of a cable in the namespace with more link ends, when that one has HUB_ENDS or more. */
+function hubEnd(link: ResolvedLink, ends: ReadonlyMap<string, number>): ResolvedEndpoint | undefined {
+  const [a, b] = [ends.get(link.a.netns) ?? 0, ends.get(link.b.netns) ?? 0];
+  const [end, count] = b > a ? [link.b, b] : [link.a, a];
+  return count >= HUB_ENDS ? end : undefined;
+}
+
 /** The largest GSO packet a veth takes (the kernel's default for it), which sizes a tbf's queue. */
 const VETH_GSO_MAX_SIZE = 65536;
 
@@ -746,9 +753,7 @@ class Planner {
       if (i % PIECE === PIECE - 1) yield;
       const link = this.#links[i] as ResolvedLink;
       const made = this.#vethAddId.get(link);
-      const aEnds = ends.get(link.a.netns) ?? 0;
-      const bEnds = ends.get(link.b.netns) ?? 0;
-      const hub = made === undefined ? undefined : bEnds > aEnds ? (bEnds >= HUB_ENDS ? link.b : undefined) : aEnds >= HUB_ENDS ? link.a : undefined;
+      const hub = made !== undefined ? hubEnd(link, ends) : undefined;
       if (hub === undefined) {
         this.#setEnd(link, link.a, made);
         this.#setEnd(link, link.b, made);
