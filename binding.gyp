@@ -14,6 +14,7 @@
         "src/native/spares.cc",
         "src/native/watch.cc",
         "src/native/fds.cc",
+        "src/native/files.cc",
         "src/native/lock.cc"
       ],
       "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],

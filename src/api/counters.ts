@@ -2,7 +2,8 @@
  * The counters of a running lab's interfaces (IFLA_STATS64, what `ip -s link` prints), read in one link
  * dump per namespace, and the rates between two readings. Only the lab's own links (by their mark) count.
  */
-import { parseMark, readState } from '../engine/index.js';
+import { parseMark } from '../plan/marks.js';
+import { readState } from '../engine/state.js';
 import { NslabError } from '../errors.js';
 import { Handle, type Link } from '../rtnl/index.js';
 

@@ -30,6 +30,7 @@ import type { StatusJson } from './status.js';
 import type { WhyResult, WhyShare } from '../engine/index.js';
 
 export type { HostCheck, HostsDownResult, HostStatus, HostsUpResult, HostRef };
+export { isOverHosts } from './running.js';
 
 /** How nslab reaches the hosts: an ssh config file (ssh -F) and the nslab command on them. */
 export interface HostsAccess {
@@ -56,11 +57,6 @@ export function statusOverHosts(name: string, options: HostsAccess = {}): Promis
 /** Every host of a lab, as `nslab hosts check` reports them. */
 export function checkHosts(lab: ResolvedLab, options: HostsAccess = {}): Promise<HostCheck[]> {
   return probeHosts(lab, options);
-}
-
-/** True when the controller here has a record of the lab spread over hosts. */
-export function isOverHosts(name: string): boolean {
-  return readHostsState(name) !== undefined;
 }
 
 /** The labs spread over hosts from here. */

@@ -3,7 +3,8 @@
  * kernel marks when the state is gone), read what the kernel has of it, clean up after crashes. What
  * callers may pass is the public options only; the engine's own stay inside.
  */
-import { clean as engineClean, down as engineDown, status as engineStatus, type DownOptions, type DownResult, type LabStatus } from '../engine/index.js';
+import { status as engineStatus, type LabStatus } from '../engine/observe.js';
+import { clean as engineClean, down as engineDown, type DownOptions, type DownResult } from '../engine/teardown.js';
 import { requireRights } from './rights.js';
 
 export type { DownOptions, DownResult, LabStatus };

@@ -2,7 +2,7 @@
  * Questions about labs that are up, answered from their state files without loading the topology parser:
  * what `nslab exec`, `shell`, `ping` and `ls` ask before anything else, so they start fast.
  */
-import { listLabs as listStates, readState, type LabSummary } from '../engine/index.js';
+import { listLabs as listStates, readState, type LabSummary } from '../engine/state.js';
 import { listHostsStates, readHostsState } from '../multihost/state.js';
 import { NslabError } from '../errors.js';
 import { listWords, LIST_SHOWN } from '../topology/bounded.js';
@@ -12,6 +12,11 @@ import type { NodePlace } from './exec.js';
 
 export type { LabSummary };
 export { DEFAULT_LAB_NAME } from '../topology/default-lab.js';
+
+/** True when the controller here has a record of the lab spread over hosts. */
+export function isOverHosts(name: string): boolean {
+  return readHostsState(name) !== undefined;
+}
 
 /**
  * The labs that are up (those with a state file), with their size and source; and those spread over hosts

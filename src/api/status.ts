@@ -4,7 +4,7 @@
  * command says.
  */
 import { status, type LabStatus } from './lifecycle.js';
-import { cidrText } from '../plan/index.js';
+import { cidrText } from '../plan/format.js';
 import { labCounters, type InterfaceCounters } from './counters.js';
 
 export interface StatusJson {

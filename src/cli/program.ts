@@ -1,47 +1,61 @@
 /**
- * The nslab command: one file per command under commands/, each registering itself. This file builds the
- * program and is the only place that turns errors into exit codes (main). Exit codes: 0 success, 1
- * failure, 2 bad usage or invalid topology, 128 + N for a command in a node ended by signal N. A command
- * run with --json prints its errors as JSON on stdout too (docs/cli.md).
+ * The nslab command: one file per command under commands/, each registering itself, and loaded only when
+ * its command runs (all of them for help): a command starts with its own code alone (docs/performance.md,
+ * the fifth round). This file builds the program and is the only place that turns errors into exit codes
+ * (main). Exit codes: 0 success, 1 failure, 2 bad usage or invalid topology, 128 + N for a command in a
+ * node ended by signal N. A command run with --json prints its errors as JSON on stdout too (docs/cli.md).
  */
 import { Command, CommanderError } from 'commander';
 import type { Spares } from '../api/early.js';
-import * as capture from './commands/capture.js';
-import * as clean from './commands/clean.js';
-import * as convert from './commands/convert.js';
-import * as down from './commands/down.js';
-import * as exec from './commands/exec.js';
-import * as graph from './commands/graph.js';
-import * as hosts from './commands/hosts.js';
-import * as link from './commands/link.js';
-import * as ls from './commands/ls.js';
-import * as part from './commands/part.js';
-import * as ping from './commands/ping.js';
-import * as routes from './commands/routes.js';
-import * as run from './commands/run.js';
-import * as schema from './commands/schema.js';
-import * as shell from './commands/shell.js';
-import * as status from './commands/status.js';
-import * as ui from './commands/ui.js';
-import * as up from './commands/up.js';
-import * as validate from './commands/validate.js';
-import * as vtysh from './commands/vtysh.js';
-import * as wait from './commands/wait.js';
-import * as why from './commands/why.js';
-import * as world from './commands/world.js';
 import { errorJson, EXIT_OK, EXIT_USAGE, exitCodeFor, formatError } from './output.js';
 import { version } from './version.js';
 
 export { runAsCommand } from './command.js';
 export { headStart } from './early.js';
-export { parseLinkChange } from './commands/link.js';
 
 /** What the executable hands the program: the head start of `up FILE` (early.ts), if it took one. */
 export interface ProgramOptions {
   early?: Spares;
 }
 
-export function buildProgram(options: ProgramOptions = {}): Command {
+/** What a command's file gives: its registration on the program (up's takes the head start). */
+interface CommandModule {
+  register(program: Command, options: ProgramOptions): void;
+}
+
+/** Every command, in the order help lists them, with its file. */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  up: () => import('./commands/up.js'),
+  down: () => import('./commands/down.js'),
+  wait: () => import('./commands/wait.js'),
+  status: () => import('./commands/status.js'),
+  exec: () => import('./commands/exec.js'),
+  shell: () => import('./commands/shell.js'),
+  vtysh: () => import('./commands/vtysh.js'),
+  ping: () => import('./commands/ping.js'),
+  why: () => import('./commands/why.js'),
+  link: () => import('./commands/link.js'),
+  routes: () => import('./commands/routes.js'),
+  run: () => import('./commands/run.js'),
+  validate: () => import('./commands/validate.js'),
+  convert: () => import('./commands/convert.js'),
+  ls: () => import('./commands/ls.js'),
+  clean: () => import('./commands/clean.js'),
+  world: () => import('./commands/world.js'),
+  schema: () => import('./commands/schema.js'),
+  graph: () => import('./commands/graph.js'),
+  ui: () => import('./commands/ui.js'),
+  capture: () => import('./commands/capture.js'),
+  hosts: () => import('./commands/hosts.js'),
+  part: () => import('./commands/part.js'),
+};
+
+/**
+ * The program, with the command the command line names (its first word that is not an option: nslab's
+ * own options take no value), or with every command when it names none of them (help, a mistyped command,
+ * which commander then answers naming them all).
+ */
+export async function buildProgram(argv: readonly string[], options: ProgramOptions = {}): Promise<Command> {
   const program = new Command('nslab')
     .description('Virtual networks of Linux network namespaces, wired with veth cables.')
     .version(version())
@@ -49,32 +63,11 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--rootless', 'work in your own world of namespaces even as root, as nslab without root always does (docs/rootless.md)')
     .showHelpAfterError('(run nslab help for usage)')
     .exitOverride();
-  up.register(program, options);
-  for (const command of [
-    down,
-    wait,
-    status,
-    exec,
-    shell,
-    vtysh,
-    ping,
-    why,
-    link,
-    routes,
-    run,
-    validate,
-    convert,
-    ls,
-    clean,
-    world,
-    schema,
-    graph,
-    ui,
-    capture,
-    hosts,
-    part,
-  ])
-    command.register(program);
+  const end = argv.indexOf('--');
+  const word = (end < 0 ? argv : argv.slice(0, end)).find((w) => !w.startsWith('-'));
+  const named = word !== undefined && Object.hasOwn(COMMANDS, word) ? [word] : Object.keys(COMMANDS);
+  const modules = await Promise.all(named.map((name) => (COMMANDS[name] as () => Promise<CommandModule>)()));
+  for (const command of modules) command.register(program, options);
   return program;
 }
 
@@ -92,7 +85,7 @@ function wantsJson(program: Command, argv: readonly string[]): boolean {
 }
 
 export async function main(argv: string[], options: ProgramOptions = {}): Promise<number> {
-  const program = buildProgram(options);
+  const program = await buildProgram(argv, options);
   const debug = argv.includes('--debug');
   const json = wantsJson(program, argv);
   try {

@@ -7,7 +7,9 @@
 import { channel } from 'node:diagnostics_channel';
 import { NslabError } from '../errors.js';
 import { NETNS_RUN_DIR } from '../native/index.js';
-import { dependencyGraphSteps, PIECE, socketOf, type Steps } from '../plan/index.js';
+import { dependencyGraphSteps } from '../plan/levels.js';
+import { PIECE, type Steps } from '../topology/steps.js';
+import { socketOf } from '../plan/ops/index.js';
 import type { Op, OpKind, Plan } from '../plan/types.js';
 import { Dispatcher } from './dispatch.js';
 import { HandleSet } from './handles.js';

@@ -5,7 +5,7 @@
  * cable is made, and a route goes in as soon as its device has its address, while other cables are still
  * being laid.
  */
-import { ridesLane, type DependencyGraph } from '../plan/index.js';
+import { ridesLane, type DependencyGraph } from '../plan/levels.js';
 
 /**
  * Starts the ops at these positions, in this order (a dependency on a lane comes before the ops that ride

@@ -4,86 +4,16 @@
  * file for the lab and hardlinks it into each namespace's directory (cheap at a thousand nodes). A node
  * that has no route to where that file sends it (in a triangle of hosts, a neighbour's first address is on
  * a cable the node is not on) gets a file of its own instead, with the address on the segment they share
- * (topology/reach.ts hostsViews). Each file starts with a header naming the lab;
- * nslab never overwrites or deletes a hosts file without it.
+ * (topology/reach.ts hostsViews). Each file starts with a header naming the lab (hosts-files.ts, which
+ * also finds and removes them); nslab never overwrites or deletes a hosts file without it.
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, linkSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ETC_NETNS, header, ignore, labOfFile, masterFile, stagingDir } from './hosts-files.js';
 import { sliced, turn } from './turn.js';
-import { PIECE, type Steps } from '../plan/index.js';
-import { firstAddresses, hostsViewSteps, type HostsView } from '../topology/index.js';
+import { PIECE, type Steps } from '../topology/steps.js';
+import { firstAddresses, hostsViewSteps, type HostsView } from '../topology/reach.js';
 import type { Cidr, ResolvedLab } from '../topology/types.js';
-
-export const ETC_NETNS = '/etc/netns';
-
-function header(lab: string): string {
-  return `# written by nslab for lab ${lab}; nslab down removes it\n`;
-}
-
-/** The lab's hosts file as written, before it is linked into each namespace's directory (and removed). */
-function masterFile(lab: string, dir: string): string {
-  return join(dir, `.nslab-${lab}.hosts`);
-}
-
-/**
- * Where a namespace's new directory is made, with its hosts file in it, before it is renamed into place:
- * a run killed between the two leaves it here, where its name says whose it is, and never an empty
- * directory under /etc/netns that no one could prove was nslab's.
- */
-function stagingDir(lab: string, dir: string): string {
-  return join(dir, `.nslab-${lab}.staging`);
-}
-
-/** The lab a hosts file was written for, from its header; undefined when it is not nslab's. */
-function labOfFile(file: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = Buffer.alloc(256);
-    const line =
-      head
-        .subarray(0, readSync(fd, head, 0, head.length, 0))
-        .toString('utf8')
-        .split('\n')[0] ?? '';
-    const m = /^# written by nslab for lab (\S+); nslab down removes it$/.exec(line);
-    return m?.[1];
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * The hosts files nslab wrote that are still under `dir`, by lab: the namespaces whose directory holds one
- * (`/etc/netns/NS/hosts`) and whether the lab's own file (`.nslab-LAB.hosts`, left when a run was killed
- * while it wrote them) is there. `clean` removes those of labs that are gone.
- */
-export function hostsLeftovers(dir = ETC_NETNS): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const staging = /^\.nslab-(.+)\.staging$/.exec(entry);
-    if (staging?.[1] !== undefined) {
-      if (!found.has(staging[1])) found.set(staging[1], []);
-      continue;
-    }
-    const m = /^\.nslab-(.+)\.hosts$/.exec(entry);
-    const lab = m !== null ? labOfFile(join(dir, entry)) : labOfFile(join(dir, entry, 'hosts'));
-    if (lab === undefined || (m !== null && m[1] !== lab)) continue;
-    const list = found.get(lab) ?? [];
-    if (m === null) list.push(entry);
-    found.set(lab, list);
-  }
-  return found;
-}
 
 /**
  * The hosts files of a lab: localhost, then each node's first IPv4 and first IPv6 address and its name; as
@@ -210,60 +140,3 @@ function placeNew(staging: string, nsDir: string, put: (file: string) => void): 
  * never stall it long while the kernel makes a lab's devices (figures: docs/performance.md).
  */
 const SLICE = 25;
-
-/** Runs fn; true when it failed with `code` (which is then swallowed), false when it succeeded. Other errors go on. */
-function ignore(code: string, fn: () => void): boolean {
-  try {
-    fn();
-    return false;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === code) return true;
-    throw e;
-  }
-}
-
-/**
- * Removes the lab's hosts files from the given namespaces' directories (and each directory left empty).
- * System calls are synchronous, in slices with a turn of the event loop between them (as writeHosts).
- */
-export async function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): Promise<void> {
-  // The lab's own file, if a killed run left it.
-  const master = masterFile(lab, dir);
-  if (labOfFile(master) === lab) unlinkSync(master);
-  // What a run killed while it placed or removed directories left staged: the lab's by its name.
-  const staging = stagingDir(lab, dir);
-  rmSync(staging, { recursive: true, force: true });
-  let staged = false;
-  const base = resolve(dir);
-  for (let i = 0; i < namespaces.length; i++) {
-    if (i > 0 && i % SLICE === 0) await turn();
-    const netns = namespaces[i] as string;
-    const nsDir = `${base}/${netns}`;
-    const file = `${nsDir}/hosts`;
-    if (labOfFile(file) !== lab) continue;
-    // A directory that holds nothing but the lab's file leaves whole, through the staging directory, so a
-    // run killed here leaves it where its name says whose it is, never empty under /etc/netns. One that
-    // holds other files too (someone else's) keeps them and loses only the lab's file.
-    // It is emptied there at once (a recursive removal of the staging directory at the end cost a third
-    // of a 1,000-node down).
-    if (onlyHosts(nsDir)) {
-      if (!staged) ignore('EEXIST', () => mkdirSync(staging));
-      staged = true;
-      const moved = `${staging}/${netns}`;
-      renameSync(nsDir, moved);
-      unlinkSync(`${moved}/hosts`);
-      rmdirSync(moved);
-    } else unlinkSync(file);
-  }
-  if (staged) rmSync(staging, { recursive: true, force: true });
-}
-
-/** True when the directory holds the hosts file and nothing else. */
-function onlyHosts(nsDir: string): boolean {
-  try {
-    const entries = readdirSync(nsDir);
-    return entries.length === 1 && entries[0] === 'hosts';
-  } catch {
-    return false;
-  }
-}

@@ -1,17 +1,7 @@
-export {
-  up,
-  down,
-  status,
-  listLabs,
-  clean,
-  labChannel,
-  type UpOptions,
-  type UpResult,
-  type DownOptions,
-  type DownResult,
-  type LabSummary,
-  type LabStatus,
-} from './lab.js';
+export { up, type UpOptions, type UpResult } from './lab.js';
+export { down, clean, type DownOptions, type DownResult } from './teardown.js';
+export { status, type LabStatus } from './observe.js';
+export { listLabs, labChannel, type LabSummary } from './state.js';
 export { opChannel, type ProgressEvent, type ApplyOptions } from './apply.js';
 export { markFor, parseMark, RTPROT_NSLAB } from '../plan/marks.js';
 export { STATE_ROOT, readState, type LabState, type StateProcess, type StateRun } from './state.js';

@@ -3,7 +3,8 @@
  * lab, given in its RTM_NEWLINK: later requests name the device by it in the same batch (no lookup), and
  * observe() pairs veth ends without ambiguity.
  */
-import { devicesMadeBy, PIECE, type Steps } from '../plan/index.js';
+import { devicesMadeBy } from '../plan/ops/index.js';
+import { PIECE, type Steps } from '../topology/steps.js';
 import type { Plan } from '../plan/types.js';
 import type { DevRef } from '../rtnl/index.js';
 

@@ -1,4 +1,4 @@
-import { PIECE, type Steps } from '../plan/index.js';
+import { PIECE, type Steps } from '../topology/steps.js';
 
 /**
  * JSON.stringify(value), in pieces (topology/steps.ts): arrays a PIECE of elements at a time, objects a PIECE of

@@ -8,7 +8,8 @@
 import { NslabError } from '../errors.js';
 import { deleteNamespaces, descriptorLimit, makeNamespaces, netnsPath, sysctl, type MadeNamespace } from '../native/index.js';
 import type { Op, Plan } from '../plan/types.js';
-import { PIECE, type OpOf, type Steps } from '../plan/index.js';
+import { PIECE, type Steps } from '../topology/steps.js';
+import { type OpOf } from '../plan/ops/index.js';
 import { upWithAliasRequest } from '../rtnl/index.js';
 import type { HandleSet } from './handles.js';
 import type { Journal } from './journal.js';

@@ -4,10 +4,10 @@
  * state file. Anything unmarked is not the lab's and is never reported as such.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import type { NslabError } from '../errors.js';
-import { NETNS_RUN_DIR, netnsPath, sysctl } from '../native/index.js';
+import { NslabError } from '../errors.js';
+import { NETNS_RUN_DIR, namespaceIdentities, netnsPath, sysctl } from '../native/index.js';
 import { Handle, type Link, type Route } from '../rtnl/index.js';
-import { PLANNED_SYSCTLS } from '../plan/index.js';
+import { PLANNED_SYSCTLS } from '../plan/sysctls.js';
 import type { ForeignRoute, ObservedLab, ObservedLink, ObservedNamespace, ObservedProcess, VxlanEnds } from '../plan/types.js';
 import type { Cidr, ResolvedRoute } from '../topology/types.js';
 import { optional } from './optional.js';
@@ -15,7 +15,7 @@ import { shapingOf } from './shaping.js';
 import { parseMark, RTPROT_NSLAB } from '../plan/marks.js';
 import { Rtprot } from '../netlink/index.js';
 import { isRunning } from '../process/index.js';
-import { namespaceIdentity, type LabState } from './state.js';
+import { readState, type LabState } from './state.js';
 
 export interface Observation {
   observed: ObservedLab;
@@ -112,10 +112,11 @@ export async function observeLab(
   // A namespace that still has the identity nslab recorded when it made it is the lab's without asking
   // the kernel for its mark (a teardown of a thousand namespaces then costs a stat each).
   const known = depth === 'marks' && labId !== undefined ? (state?.identities ?? {}) : {};
-  for (const [netns, node] of candidates) {
-    const id = known[netns];
-    if (id !== undefined && namespaceIdentity(netnsPath(netns, dir)) === id) owned.set(netns, node);
-  }
+  const recorded = [...candidates].filter(([netns]) => known[netns] !== undefined);
+  const identities = await namespaceIdentities(recorded.map(([netns]) => netnsPath(netns, dir)));
+  recorded.forEach(([netns, node], i) => {
+    if (identities[i] === known[netns]) owned.set(netns, node);
+  });
   const marks = await readNamespaceMarks(
     [...candidates.keys()].filter((n) => !owned.has(n)),
     dir,
@@ -304,4 +305,19 @@ export async function vxlanDevices(names: readonly string[], dir = NETNS_RUN_DIR
     await Handle.closeAll(handles);
   }
   return found;
+}
+
+export interface LabStatus {
+  lab: string;
+  /** The lab's state file (a lab without one is not up: status throws NSLAB_NOT_FOUND). */
+  state: LabState;
+  observed: ObservedLab;
+}
+
+/** What the kernel says of the lab now. */
+export async function status(lab: string, options: { netnsDir?: string; stateRoot?: string } = {}): Promise<LabStatus> {
+  const state = readState(lab, options.stateRoot);
+  if (state === undefined) throw new NslabError('NSLAB_NOT_FOUND', `no lab named ${lab} is up; \`nslab ls\` lists the labs`);
+  const seen = await observeLab(lab, state.id, new Map(Object.entries(state.namespaces)), state, options.netnsDir);
+  return { lab, state, observed: seen.observed };
 }

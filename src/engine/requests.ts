@@ -4,8 +4,8 @@
  * (namespaces, sysctls) or processes. TypeScript refuses a kind missing here.
  */
 import type { OpKind } from '../plan/types.js';
-import type { OpOf } from '../plan/index.js';
-import { RTPROT_NSLAB } from '../plan/index.js';
+import type { OpOf } from '../plan/ops/index.js';
+import { RTPROT_NSLAB } from '../plan/marks.js';
 import { NslabError } from '../errors.js';
 import { longestRouteRequest, putRouteRequest, routeDestination, type RouteDestination, type RouteShape } from '../netlink/index.js';
 import { NetlinkError, type DevRef, type Handle, type RequestFailure, type RouteSpec } from '../rtnl/index.js';

@@ -1,10 +1,11 @@
 /**
  * The lab's state file and lock under /run/nslab/<lab>/ (a tmpfs: gone at reboot, as the namespaces are).
  * The state file journals what the lab owns so `down` works with the topology file gone; the kernel's
- * marks remain the authority when the two disagree (after a crash).
+ * marks remain the authority when the two disagree (after a crash). Also what every run says of itself
+ * (the channels 'nslab:lab' and 'nslab:warning') and the labs the state files list.
  */
 import { channel } from 'node:diagnostics_channel';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { NslabError } from '../errors.js';
 import { holdLockFile } from '../native/flock.js';
@@ -32,7 +33,9 @@ export interface LabState {
   namespaces: Record<string, string>;
   /**
    * The kernel identity of each namespace nslab made, `inode:ctime-ns` of its file under /run/netns (see
-   * namespaceIdentity): a namespace that still has it is the one nslab made, whatever its name.
+   * namespaceIdentities in src/native): the nsfs inode of its bind-mounted file with that inode's change
+   * time, fixed when the namespace was made. An inode number alone can be reused after a namespace is
+   * freed; with its nanosecond time it names one namespace, whatever its name.
    */
   identities?: Record<string, string>;
   /** Background processes started by exec entries (and by the library's spawn), and FRR daemons. */
@@ -82,20 +85,6 @@ export function randomHex(digits: number): string {
       .toString(16)
       .padStart(8, '0');
   return s.slice(0, digits);
-}
-
-/**
- * A namespace's kernel identity: the nsfs inode of its bind-mounted file with that inode's change time,
- * fixed when the namespace was made. An inode number alone can be reused after a namespace is freed;
- * with its nanosecond time it names one namespace. Undefined when the file is gone.
- */
-export function namespaceIdentity(path: string): string | undefined {
-  try {
-    const st = statSync(path, { bigint: true });
-    return `${st.ino}:${st.ctimeNs}`;
-  } catch {
-    return undefined;
-  }
 }
 
 export function labDir(lab: string, root = STATE_ROOT): string {
@@ -267,4 +256,40 @@ export function strayLabDirs(root = STATE_ROOT): string[] {
   return readdirSync(root)
     .filter((n) => !n.startsWith('.') && !hasState(n, root))
     .sort();
+}
+
+/** Published on `diagnostics_channel` 'nslab:lab': `{ event: 'up-start' | 'up-end' | 'down-start' | 'down-end', lab }`. */
+export const labChannel = channel('nslab:lab');
+
+/** Says on labChannel that a run of the lab starts or ends. */
+export function publishLab(event: string, lab: string): void {
+  if (labChannel.hasSubscribers) labChannel.publish({ event, lab });
+}
+
+/** lockLab's options, from a run's. */
+export function lockOptions(options: { stateRoot?: string; lockWaitMs?: number }): { root?: string; waitMs?: number } {
+  return {
+    ...(options.stateRoot !== undefined ? { root: options.stateRoot } : {}),
+    ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+  };
+}
+
+export interface LabSummary {
+  name: string;
+  source?: string;
+  nodes: number;
+  createdAt?: string;
+}
+
+/** Labs that have a state file, with their size. */
+export function listLabs(stateRoot?: string): LabSummary[] {
+  return listStates(stateRoot).map((name) => {
+    const s = readState(name, stateRoot);
+    return {
+      name,
+      nodes: Object.keys(s?.namespaces ?? {}).length,
+      ...(s?.source !== undefined ? { source: s.source } : {}),
+      ...(s?.createdAt !== undefined ? { createdAt: s.createdAt } : {}),
+    };
+  });
 }

@@ -1,4 +1,4 @@
-import type { Steps } from '../plan/index.js';
+import type { Steps } from '../topology/steps.js';
 
 /**
  * Lets the event loop turn (timers, I/O) before going on: long synchronous steps must not stall it.

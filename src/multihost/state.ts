@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { STATE_ROOT } from '../engine/index.js';
+import { STATE_ROOT } from '../engine/state.js';
 import { lockLab } from '../engine/state.js';
 import type { ResolvedLab } from '../topology/types.js';
 

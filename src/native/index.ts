@@ -41,6 +41,8 @@ interface Addon {
   sparesTarget(maker: SpareMakerHandle, count: number): void;
   sparesHeld(maker: SpareMakerHandle): number;
   netnsDel(dir: string, names: string[], threads: number, slowNs: number): Promise<(SysErrObject | null)[] & { threads: number }>;
+  netnsIdentities(paths: string[]): Promise<(string | null)[]>;
+  removeHostsFiles(dir: string, names: string[], header: string): Promise<(boolean | SysErrObject)[]>;
   openSockets(paths: string[], protocol: number, groups: number, bufBytes: number): Promise<({ fd: number; portId: number } | SysErrObject)[]>;
   openInetSockets(paths: string[], family: number, type: number): Promise<({ fd: number } | SysErrObject)[]>;
   sysctl(items: [string, string, string | null][]): Promise<(string | SysErrObject)[]>;
@@ -88,20 +90,25 @@ interface AddonFinder {
 function load(): Addon {
   if (addon !== undefined) return addon;
   const root = packageRoot();
-  const require = createRequire(import.meta.url);
   const howToBuild = `Run \`npm run install\` in ${root} to compile it; it needs python3, make and g++.`;
-  let path: string;
-  try {
-    path = (require('node-gyp-build') as AddonFinder).path(root);
-  } catch (cause) {
-    throw new NslabError(
-      'NSLAB_ADDON_MISSING',
-      `nslab's native addon is not built (${join(root, 'build', 'Release')}) and no prebuilt one fits ${process.platform}-${process.arch} (${join(root, 'prebuilds')}). ${howToBuild}`,
-      { cause },
-    );
+  // build/Release first, as node-gyp-build looks; its finder (a CommonJS module) loads only for a prebuild.
+  let path = join(root, 'build', 'Release', 'nslab_native.node');
+  if (!existsSync(path)) {
+    try {
+      path = (createRequire(import.meta.url)('node-gyp-build') as AddonFinder).path(root);
+    } catch (cause) {
+      throw new NslabError(
+        'NSLAB_ADDON_MISSING',
+        `nslab's native addon is not built (${join(root, 'build', 'Release')}) and no prebuilt one fits ${process.platform}-${process.arch} (${join(root, 'prebuilds')}). ${howToBuild}`,
+        { cause },
+      );
+    }
   }
   try {
-    addon = require(path) as Addon;
+    // process.dlopen, not require: a command that needs no CommonJS module starts no CommonJS loader.
+    const module = { exports: {} };
+    process.dlopen(module, path);
+    addon = module.exports as Addon;
   } catch (cause) {
     throw new NslabError('NSLAB_ADDON_MISSING', `nslab's native addon ${path} does not load: ${(cause as Error).message}. ${howToBuild}`, { cause });
   }
@@ -149,7 +156,7 @@ export interface MadeNamespace {
   portId: number;
   /** The namespace itself, for IFLA_NET_NS_FD. */
   nsFd: number;
-  /** `inode:ctime-ns` of its file (as namespaceIdentity in src/engine/state.ts reads it). */
+  /** `inode:ctime-ns` of its file (as namespaceIdentities reads it). */
   identity: string;
 }
 
@@ -257,6 +264,30 @@ export async function deleteNamespaces(names: readonly string[], options: { dir?
 
 /** deleteNamespaces' default for when its deletions are slow enough that more threads help. */
 const DELETE_SLOW_US = 200;
+
+/**
+ * Each file's identity, `inode:ctime-ns` (undefined where there is no file), stat'ed on a threadpool
+ * thread: what a namespace nslab made keeps for its whole life, and a namespace made later under the same
+ * name does not have.
+ */
+export async function namespaceIdentities(paths: readonly string[]): Promise<(string | undefined)[]> {
+  if (paths.length === 0) return [];
+  return (await load().netnsIdentities([...paths])).map((id) => id ?? undefined);
+}
+
+/**
+ * Removes `dir/NAME/hosts` for each name whose file's first line is `header` (true; false for a file that
+ * is not there or not the lab's), then its directory unless other files are in it, on a threadpool thread.
+ * A run killed between a file and its directory leaves that directory empty: the caller journals the names
+ * first. The first error is thrown once every name has been tried.
+ */
+export async function removeHostsFiles(dir: string, names: readonly string[], header: string): Promise<boolean[]> {
+  if (names.length === 0) return [];
+  const res = await load().removeHostsFiles(dir, [...names], header);
+  const failed = res.find(isSysErr);
+  if (failed !== undefined) throw nativeError(failed, 'removing hosts files');
+  return res.map((r) => r === true);
+}
 
 export interface NativeSocket {
   fd: number;

@@ -16,7 +16,11 @@ namespace nslab {
 // Without a setup a made namespace answers null; with one, its ready socket and fd (the caller closes them).
 napi_value NetnsAdd(napi_env env, napi_callback_info info);
 
-// netnsDel(dir: string, names: string[], threads: number): Promise<(SysErrObject|null)[]>
+// netnsDel(dir: string, names: string[], threads: number, slowNs: number): Promise<(SysErrObject|null)[]>
 napi_value NetnsDel(napi_env env, napi_callback_info info);
+
+// netnsIdentities(paths: string[]): Promise<(string|null)[]>: each file's "inode:ctime-ns", null where
+// there is none to stat.
+napi_value NetnsIdentities(napi_env env, napi_callback_info info);
 
 }  // namespace nslab

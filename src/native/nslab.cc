@@ -14,6 +14,7 @@
 // - spares.cc      namespaces made without a name on one throwaway thread while the caller still decides
 //                  what to call them, held only by descriptors, named later by a bind mount
 // - watch.cc       a uv_poll watcher for multicast subscriptions (link and address events)
+// - files.cc       the hosts files a lab's down removes, each checked by its header, in one batch
 // - fds.cc         closing the descriptors handed out
 // - lock.cc        a lab's lock: flock, released by the kernel when its holder dies
 // - napi.cc        what they share: the error record, N-API conversions, threadpool and throwaway threads
@@ -25,6 +26,7 @@
 // The netlink payloads themselves are built and parsed in TypeScript (src/netlink); this addon only knows
 // nlmsghdr, to tell when every request has its answer.
 #include "fds.h"
+#include "files.h"
 #include "namespaces.h"
 #include "napi.h"
 #include "sockets.h"
@@ -45,6 +47,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sparesHeld", nullptr, SparesHeld, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sparesTarget", nullptr, SparesTarget, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"netnsDel", nullptr, NetnsDel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"netnsIdentities", nullptr, NetnsIdentities, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"removeHostsFiles", nullptr, RemoveHostsFiles, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"openSockets", nullptr, OpenSockets, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"openInetSockets", nullptr, OpenInetSockets, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sysctl", nullptr, Sysctl, nullptr, nullptr, nullptr, napi_default, nullptr},

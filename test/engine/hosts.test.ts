@@ -1,11 +1,12 @@
 // The hosts files of a lab, written into a directory of the test's own (no root needed).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { removeHosts, writeHosts } from '../../src/engine/hosts.js';
+import { hostsLeftovers, removeHosts } from '../../src/engine/hosts-files.js';
+import { writeHosts } from '../../src/engine/hosts.js';
 import { parseTopology } from '../../src/topology/index.js';
 
 function chain(n: number, name = 'hc'): ReturnType<typeof parseTopology> {
@@ -115,6 +116,103 @@ for (;;) {
       dir,
     );
     assert.deepEqual(readdirSync(dir), ['.writer.mts']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hosts files removed by a process killed at any moment: the next removal leaves no directory behind, empty or not', async () => {
+  // The removal takes each file and then its directory; killed between the two it leaves the directory
+  // empty, which only its journal can say was the lab's.
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-hosts-'));
+  const program = join(dir, '.remover.mts');
+  writeFileSync(
+    program,
+    `import { writeHosts } from ${JSON.stringify(resolve('src/engine/hosts.ts'))};
+import { removeHosts } from ${JSON.stringify(resolve('src/engine/hosts-files.ts'))};
+import { parseTopology } from ${JSON.stringify(resolve('src/topology/index.ts'))};
+const n = 300;
+const nodes = Object.fromEntries(Array.from({ length: n }, (_, i) => ['n' + i, {}]));
+const links = Array.from({ length: n - 1 }, (_, i) => ({ endpoints: ['n' + i, 'n' + (i + 1)] }));
+const lab = parseTopology(JSON.stringify({ name: 'hr', addressing: { p2p: '10.0.0.0/16' }, nodes, links }));
+for (;;) {
+  await writeHosts(lab, ${JSON.stringify(dir)});
+  process.stdout.write('written\\n');
+  await removeHosts(lab.name, lab.nodes.map((x) => x.netns), ${JSON.stringify(dir)});
+}
+`,
+  );
+  const lab = chain(300, 'hr');
+  let emptied = 0;
+  try {
+    for (let round = 0; round < 8; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((done) => child.once('exit', done));
+      let written = 0;
+      await new Promise<void>((done, fail) => {
+        child.stdout.on('data', (d: Buffer) => {
+          written += d.toString().split('\n').length - 1;
+          if (written === 2) setTimeout(done, round);
+        });
+        child.once('exit', (code) => fail(new Error(`the remover exited (${code}) before it was killed`)));
+      });
+      child.kill('SIGKILL');
+      await exited;
+      emptied += readdirSync(dir).filter((e) => !e.startsWith('.') && readdirSync(join(dir, e)).length === 0).length;
+      await removeHosts(
+        lab.name,
+        lab.nodes.map((n) => n.netns),
+        dir,
+      );
+      assert.deepEqual(readdirSync(dir), ['.remover.mts'], `round ${round}`);
+    }
+    // Not an assertion on the kernel's timing, a note of what the rounds met (a kill during writing is cleared too).
+    process.stdout.write(`# directories a killed removal had left empty: ${emptied} over 8 rounds\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('removal takes only the lab’s files: another lab’s file, a file linked from elsewhere and a neighbour’s own files stay', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-hosts-'));
+  const lab = chain(4, 'ho');
+  try {
+    assert.deepEqual(await writeHosts(lab, dir), []);
+    const head = (name: string): string => `# written by nslab for lab ${name}; nslab down removes it\n`;
+    // ho-n1: someone's own file beside the lab's; ho-n2: another lab's file; ho-n3: a symlink to a file of the lab's header elsewhere.
+    writeFileSync(join(dir, 'ho-n1', 'resolv.conf'), 'nameserver 192.0.2.1\n');
+    writeFileSync(join(dir, 'ho-n2', 'hosts'), `${head('other')}127.0.0.1 localhost\n`);
+    const outside = join(dir, '.outside');
+    writeFileSync(outside, `${head('ho')}127.0.0.1 localhost\n`);
+    rmSync(join(dir, 'ho-n3', 'hosts'));
+    symlinkSync(outside, join(dir, 'ho-n3', 'hosts'));
+    // An empty directory no journal names is not the lab's to take.
+    mkdirSync(join(dir, 'ho-n9'));
+    await removeHosts('ho', ['ho-n0', 'ho-n1', 'ho-n2', 'ho-n3', 'ho-n9'], dir);
+    assert.deepEqual(readdirSync(dir).sort(), ['.outside', 'ho-n1', 'ho-n2', 'ho-n3', 'ho-n9']);
+    assert.deepEqual(readdirSync(join(dir, 'ho-n1')), ['resolv.conf']);
+    assert.equal(readFileSync(join(dir, 'ho-n2', 'hosts'), 'utf8'), `${head('other')}127.0.0.1 localhost\n`);
+    assert.ok(lstatSync(join(dir, 'ho-n3', 'hosts')).isSymbolicLink());
+    assert.ok(existsSync(outside));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a removal killed between a file and its directory: the next one takes the empty directory its journal names, and only that', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-hosts-'));
+  const lab = chain(3, 'hj');
+  try {
+    assert.deepEqual(await writeHosts(lab, dir), []);
+    // What the kill leaves: the journal (the header, then the names), hj-n0 gone whole, hj-n1's file gone
+    // and its directory not yet, hj-n2 untouched; and an empty directory of a name the journal does not list.
+    writeFileSync(join(dir, '.nslab-hj.removing'), `# written by nslab for lab hj; nslab down removes it\nhj-n0\nhj-n1\nhj-n2`);
+    rmSync(join(dir, 'hj-n0'), { recursive: true });
+    rmSync(join(dir, 'hj-n1', 'hosts'));
+    mkdirSync(join(dir, 'hj-n7'));
+    assert.deepEqual([...hostsLeftovers(dir).keys()], ['hj'], 'the journal says whose the leftovers are');
+    await removeHosts('hj', ['hj-n2'], dir);
+    assert.deepEqual(readdirSync(dir), ['hj-n7']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import {
   closeSockets,
   deleteNamespaces,
   makeNamespaces,
+  namespaceIdentities,
   netnsPath,
   openSockets,
   startSpares,
@@ -87,6 +88,8 @@ describe('native addon', { skip: needsRoot }, () => {
         assert.match(sh('ip', ['-n', name, '-o', 'link', 'show', 'lo']), /<LOOPBACK,UP,LOWER_UP>.*alias hello-lo/);
         const st = statSync(netnsPath(name), { bigint: true });
         assert.equal(m.identity, `${st.ino}:${st.ctimeNs}`);
+        // Read back later by the file's name, as a down checks it: the same identity.
+        assert.deepEqual(await namespaceIdentities([netnsPath(name), netnsPath(`${name}-none`)]), [m.identity, undefined]);
         assert.equal(BigInt(fstatSync(m.nsFd).ino), st.ino);
         const [answer] = await transact([[m.fd, getLinkDump(2)]]);
         assert.ok(Buffer.isBuffer(answer));
@@ -140,6 +143,8 @@ describe('native addon', { skip: needsRoot }, () => {
         assert.deepEqual([m.nsFd, m.fd, m.portId], [spare.nsFd, spare.fd, spare.portId]);
         const st = statSync(netnsPath(name), { bigint: true });
         assert.equal(m.identity, `${st.ino}:${st.ctimeNs}`);
+        // Read back later by the file's name, as a down checks it: the same identity.
+        assert.deepEqual(await namespaceIdentities([netnsPath(name), netnsPath(`${name}-none`)]), [m.identity, undefined]);
         assert.ok(netnsList().includes(name));
         assert.equal(sh('ip', ['netns', 'exec', name, 'cat', '/proc/sys/net/ipv4/ip_forward']), i === 0 ? '1\n' : '0\n');
         assert.match(sh('ip', ['-n', name, '-o', 'link', 'show', 'lo']), /<LOOPBACK,UP,LOWER_UP>.*alias spare-lo/);

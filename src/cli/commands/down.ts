@@ -1,6 +1,7 @@
 /** nslab down [FILE | --lab NAME]: remove a lab, leaving nothing. */
 import type { Command } from 'commander';
 import { down } from '../../api/lifecycle.js';
+import { isOverHosts } from '../../api/running.js';
 import { labName, labOfFile, print, requireRoot } from '../context.js';
 import { progressPrinter } from '../progress.js';
 
@@ -16,10 +17,11 @@ export function register(program: Command): void {
       requireRoot('down');
       const name = await labName(o, file, undefined, labOfFile);
       const started = performance.now();
-      const api = await import('../../api/index.js');
-      const spread = file !== undefined ? (await api.Lab.fromFile(file)).resolved : undefined;
-      if (api.isOverHosts(name) || spread?.hosts !== undefined) {
-        const r = await api.downOverHosts(name, spread);
+      // The parser and the hosts' controller load only for a file, and for a lab spread over hosts.
+      const spread = file !== undefined ? (await (await import('../../api/lab.js')).Lab.fromFile(file)).resolved : undefined;
+      if (isOverHosts(name) || spread?.hosts !== undefined) {
+        const { downOverHosts } = await import('../../api/hosts.js');
+        const r = await downOverHosts(name, spread);
         const ms = Math.round(performance.now() - started);
         print(o.json === true, { lab: name, found: r.found, hosts: r.down, ms }, () =>
           r.found || r.down.length > 0
