@@ -374,7 +374,7 @@ function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): {
 /** Bundles src/cli/program.ts with esbuild as scripts/bundle.mjs bundles the bin; undefined if it cannot. */
 async function bundleProgram(log: (s: string) => void): Promise<string | undefined> {
   try {
-    const { build } = await import('esbuild');
+    const { build, stop } = await import('esbuild');
     // Split into chunks as the executable's bundle is (scripts/bundle.mjs): in one file, every command's
     // modules load at start, and the process held about 130 MB more at the 10,000-node chain's peak
     // (437-441 MB against the executable's 305-310 MB, by hand).
@@ -391,6 +391,8 @@ async function bundleProgram(log: (s: string) => void): Promise<string | undefin
       logLevel: 'warning',
       banner: { js: "import { createRequire as nslabCreateRequire } from 'node:module';\nconst require = nslabCreateRequire(import.meta.url);" },
     });
+    // esbuild's service process would otherwise run until the bench ends, and its check for debris counts it.
+    await stop();
     return PROGRAM_BUNDLE;
   } catch (e) {
     log(`scale: could not bundle src/cli/program.ts (${(e as Error).message.split('\n')[0]}); the stall and RSS run loads the unbundled dist/cli/program.js`);

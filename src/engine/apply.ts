@@ -22,7 +22,7 @@ import { RUNNERS, type RunContext, type Runner } from './requests.js';
 import type { Spares } from './spares.js';
 import type { ProcessIdentity } from '../process/index.js';
 import type { LabState } from './state.js';
-import { sliced } from './turn.js';
+import { clockMs, sliced } from './turn.js';
 
 /** Published on `diagnostics_channel` 'nslab:op' for every finished operation. */
 export const opChannel = channel('nslab:op');
@@ -147,7 +147,7 @@ export class Applier {
     const graph = await sliced(dependencyGraphSteps(plan));
     this.#ops = plan.ops;
     await sliced(this.#countUses(plan, namespaces.fresh));
-    this.#started = performance.now();
+    this.#started = clockMs();
     await namespaces.journal(plan);
     if (!plan.ops.some((op) => op.op === 'netns.add')) void this.#startMeanwhile();
     try {
@@ -266,7 +266,7 @@ export class Applier {
       index: position,
       done: this.#done,
       total: this.#ops.length,
-      ms: performance.now() - this.#started,
+      ms: clockMs() - this.#started,
     };
     listener?.(event);
     if (opChannel.hasSubscribers) opChannel.publish(event);

@@ -64,7 +64,8 @@ napi_value RemoveHostsFiles(napi_env env, napi_callback_info info) {
   return runAsync(
       env, usage,
       [dir, names, header, results]() {
-        for (size_t i = 0; i < names->size(); i++) (*results)[i] = removeOne(*dir, (*names)[i], *header);
+        // Two threads: each file's system calls wait on the disk's caches, not on each other.
+        striped(names->size(), names->size() >= 256 ? 2 : 1, [&](size_t i) { (*results)[i] = removeOne(*dir, (*names)[i], *header); });
       },
       [results](napi_env env) {
         napi_value arr;

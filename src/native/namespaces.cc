@@ -69,19 +69,6 @@ SysErr delOneNamespace(const std::string& dir, const std::string& name) {
   return {};
 }
 
-// Runs fn(i) for i in [0, n) on up to `threads` native threads, striped.
-void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
-  size_t t = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max<int64_t>(threads, 1)), n));
-  std::vector<std::thread> pool;
-  for (size_t k = 0; k < t; k++) {
-    pool.emplace_back([&, k]() {
-      workerPriority();
-      for (size_t i = k; i < n; i += t) fn(i);
-    });
-  }
-  for (auto& th : pool) th.join();
-}
-
 // Runs fn(i) for every i in [0, n), in any order, on one native thread, joined by up to `threads` - 1
 // more once a window of kWindow calls (not the first: a process's first calls are slow anyway) has
 // averaged over `slowNs` a call. Returns how many threads ran. A deletion that only works (on this kernel
@@ -299,9 +286,10 @@ napi_value NetnsIdentities(napi_env env, napi_callback_info info) {
   return runAsync(
       env, usage,
       [paths, ids]() {
-        struct stat st;
-        for (size_t i = 0; i < paths->size(); i++)
+        striped(paths->size(), paths->size() >= 256 ? 2 : 1, [&](size_t i) {
+          struct stat st;
           if (stat((*paths)[i].c_str(), &st) == 0) (*ids)[i] = identityOf(st);
+        });
       },
       [ids](napi_env env) {
         napi_value arr;

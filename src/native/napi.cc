@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
 
@@ -111,6 +112,18 @@ napi_value runAsync(napi_env env, const char* name, std::function<void()> execut
       job, &job->work));
   NAPI_OK(napi_queue_async_work(env, job->work));
   return promise;
+}
+
+void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn) {
+  size_t t = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max<int64_t>(threads, 1)), n));
+  std::vector<std::thread> pool;
+  for (size_t k = 0; k < t; k++) {
+    pool.emplace_back([&, k]() {
+      workerPriority();
+      for (size_t i = k; i < n; i += t) fn(i);
+    });
+  }
+  for (auto& th : pool) th.join();
 }
 
 void onThrowawayThread(const std::function<void()>& fn) {

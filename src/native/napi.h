@@ -50,6 +50,9 @@ bool getInt(napi_env env, napi_value v, int64_t* out);
 napi_value runAsync(napi_env env, const char* name, std::function<void()> execute,
                     std::function<napi_value(napi_env)> complete);
 
+// Runs fn(i) for i in [0, n) on up to `threads` fresh native threads, striped, and waits for them.
+void striped(size_t n, int64_t threads, const std::function<void(size_t)>& fn);
+
 // Runs fn on a fresh native thread and waits for it: the only kind of thread that may call setns/unshare.
 void onThrowawayThread(const std::function<void()>& fn);
 
