@@ -130,7 +130,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
     if (plan.ops.length === 0) {
       // The kernel has the lab as its file says; a state lost or set aside is written anew from the marks.
       if (state === undefined) {
-        state = newState(desired.name, options.source);
+        state = newState(desired.name, options.source, options.stateRoot);
         if (seen.foundId !== undefined) state.id = seen.foundId;
         for (const [netns, node] of seen.owned) state.namespaces[netns] = node;
         state.processes.push(...adopted);
@@ -141,7 +141,7 @@ async function runUp(wanted: ResolvedLab, options: UpOptions & EngineOptions): P
       return { lab: desired.name, plan, changed: false, existed, skipped };
     }
     if (state === undefined) {
-      state = newState(desired.name, options.source);
+      state = newState(desired.name, options.source, options.stateRoot);
       if (options.owner !== undefined) state.owner = { pid: options.owner.pid, startTime: options.owner.startTime };
       state.processes.push(...adopted);
     }

@@ -17,11 +17,14 @@ import { sliced } from './turn.js';
 
 export const STATE_ROOT = LAB_RUN_ROOT;
 
-/** The state file's format. A file of another version (or none) is set aside like a corrupt one. */
-export const STATE_VERSION = 2;
+/**
+ * The state file's format. A file of another version (or none) is set aside like a corrupt one, except
+ * version 2, which held the applied lab inline (read as it is; the next write splits it off).
+ */
+export const STATE_VERSION = 3;
 
 export interface LabState {
-  version: 2;
+  version: 3;
   lab: string;
   /** Random identity of this lab instance, part of every mark. */
   id: string;
@@ -40,8 +43,14 @@ export interface LabState {
   identities?: Record<string, string>;
   /** Background processes started by exec entries (and by the library's spawn), and FRR daemons. */
   processes: StateProcess[];
-  /** The lab as last applied. */
+  /**
+   * The lab as last applied. Kept in a file of its own beside the state (`appliedFile`), read only when
+   * asked for: it is most of a lab's state (465 of 530 KB for a 1,000-node chain), and a down or a run's
+   * intent needs none of it.
+   */
   applied?: ResolvedLab;
+  /** The file under the lab's directory that holds `applied`: a new name each time it changes (see writeState). */
+  appliedFile?: string;
   /**
    * The VXLAN devices of the lab (a host's part of a lab over several), namespace -> names: written before
    * they are made, so that a teardown deletes them before their namespaces (see plan/teardown.ts).
@@ -130,14 +139,59 @@ export function readState(lab: string, root = STATE_ROOT): LabState | undefined 
     return setAside(lab, file, `is not valid JSON (${(e as Error).message})`);
   }
   const problem = stateProblem(state, lab);
-  return problem === undefined ? (state as LabState) : setAside(lab, file, problem);
+  if (problem !== undefined) return setAside(lab, file, problem);
+  const read = state as LabState & { version: 2 | 3 };
+  if ((read.version as number) === 2) {
+    // The applied lab inline: taken as set, so the next write puts it in a file of its own.
+    read.version = STATE_VERSION;
+    return withApplied(read, labDir(lab, root), read.applied, true);
+  }
+  return withApplied(read, labDir(lab, root), undefined, false);
+}
+
+/** Where each state keeps its applied lab: the value once read or set, and whether the file has it yet. */
+const appliedOf = new WeakMap<LabState, { dir: string; value: ResolvedLab | undefined; loaded: boolean; dirty: boolean }>();
+
+/**
+ * Makes `state.applied` an accessor: reading it reads the state's applied file the first time (a file gone
+ * or unreadable reads as no applied lab, with a warning), setting it marks it for the next write.
+ */
+function withApplied(state: LabState, dir: string, value: ResolvedLab | undefined, dirty: boolean): LabState {
+  const slot = { dir, value, loaded: dirty, dirty };
+  appliedOf.set(state, slot);
+  Object.defineProperty(state, 'applied', {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      if (!slot.loaded) {
+        slot.loaded = true;
+        slot.value = state.appliedFile !== undefined ? readApplied(state, join(dir, state.appliedFile)) : undefined;
+      }
+      return slot.value;
+    },
+    set: (v: ResolvedLab | undefined) => {
+      slot.value = v;
+      slot.loaded = true;
+      slot.dirty = true;
+    },
+  });
+  return state;
+}
+
+function readApplied(state: LabState, file: string): ResolvedLab | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ResolvedLab;
+  } catch (e) {
+    warn(state.lab, `the lab as last applied (${file}) cannot be read (${(e as Error).message}); lab ${state.lab} is taken as never applied whole`);
+    return undefined;
+  }
 }
 
 /** What is wrong with a parsed state file, if anything (only what the engine relies on is checked). */
 function stateProblem(state: unknown, lab: string): string | undefined {
   if (typeof state !== 'object' || state === null) return 'is not an object';
   const s = state as Partial<LabState>;
-  if (s.version !== STATE_VERSION) return `is of version ${String(s.version)}, not ${STATE_VERSION}`;
+  if (s.version !== STATE_VERSION && (s.version as unknown) !== 2) return `is of version ${String(s.version)}, not ${STATE_VERSION}`;
   if (s.lab !== lab) return `names lab ${String(s.lab)}, not ${lab}`;
   if (typeof s.id !== 'string' || typeof s.namespaces !== 'object' || s.namespaces === null || !Array.isArray(s.processes))
     return 'lacks its id, namespaces or processes';
@@ -159,9 +213,9 @@ function setAside(lab: string, file: string, why: string): undefined {
   return undefined;
 }
 
-export function newState(lab: string, source?: string): LabState {
+export function newState(lab: string, source?: string, root = STATE_ROOT): LabState {
   const now = new Date().toISOString();
-  return {
+  const state: LabState = {
     version: STATE_VERSION,
     lab,
     id: randomHex(8),
@@ -171,6 +225,7 @@ export function newState(lab: string, source?: string): LabState {
     namespaces: {},
     processes: [],
   };
+  return withApplied(state, labDir(lab, root), undefined, false);
 }
 
 /**
@@ -180,7 +235,9 @@ export function newState(lab: string, source?: string): LabState {
  */
 export function writeState(state: LabState, root = STATE_ROOT): void {
   state.updatedAt = new Date().toISOString();
-  writeStateText(state.lab, JSON.stringify(state), root);
+  const applied = appliedText(state, root, (value) => JSON.stringify(value));
+  writeStateText(state.lab, JSON.stringify(state, withoutApplied), root, applied, state.appliedFile);
+  appliedSlot(state, root).dirty = false;
 }
 
 /**
@@ -190,24 +247,79 @@ export function writeState(state: LabState, root = STATE_ROOT): void {
  */
 export async function writeStateSliced(state: LabState, root = STATE_ROOT): Promise<void> {
   state.updatedAt = new Date().toISOString();
-  writeStateText(state.lab, await sliced(jsonSteps(state)), root);
+  const slot = appliedSlot(state, root);
+  const text = slot.dirty && slot.value !== undefined ? await sliced(jsonSteps(slot.value)) : '';
+  const applied = appliedText(state, root, () => text);
+  writeStateText(state.lab, await sliced(jsonSteps(withoutAppliedCopy(state))), root, applied, state.appliedFile);
+  slot.dirty = false;
 }
 
-function writeStateText(lab: string, text: string, root: string): void {
+/** JSON.stringify's replacer that leaves the applied lab out of the state file (it has a file of its own). */
+function withoutApplied(key: string, value: unknown): unknown {
+  return key === 'applied' ? undefined : value;
+}
+
+/** The state's own keys, without the applied lab (for jsonSteps, which takes no replacer). */
+function withoutAppliedCopy(state: LabState): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(state)) if (key !== 'applied') copy[key] = (state as unknown as Record<string, unknown>)[key];
+  return copy;
+}
+
+/**
+ * The state's applied lab, where it is: a state made by hand, or whose applied lab was deleted or replaced
+ * by a plain value, counts as changed.
+ */
+function appliedSlot(state: LabState, root: string): { value: ResolvedLab | undefined; dirty: boolean } {
+  const own = Object.getOwnPropertyDescriptor(state, 'applied');
+  const slot = appliedOf.get(state);
+  if (slot !== undefined && own?.get !== undefined) return slot;
+  withApplied(state, labDir(state.lab, root), own?.value as ResolvedLab | undefined, true);
+  return appliedOf.get(state) as { value: ResolvedLab | undefined; dirty: boolean };
+}
+
+/**
+ * The applied lab's new text and file name when it changed since it was read or last written (the state
+ * then names the new file), else undefined. It stays changed until the write has succeeded.
+ */
+function appliedText(state: LabState, root: string, text: (value: ResolvedLab) => string): { file: string; text: string } | undefined {
+  const slot = appliedSlot(state, root);
+  if (!slot.dirty) return undefined;
+  if (slot.value === undefined) {
+    delete state.appliedFile;
+    return undefined;
+  }
+  state.appliedFile = `applied-${randomHex(8)}.json`;
+  return { file: state.appliedFile, text: text(slot.value) };
+}
+
+/**
+ * Writes the applied lab's new file (if it changed), then the state that names it, then removes the
+ * applied files the state no longer names: a kill at any instant leaves the old state with its old file,
+ * or the new state with its new one.
+ */
+function writeStateText(lab: string, text: string, root: string, applied: { file: string; text: string } | undefined, keep: string | undefined): void {
   const dir = labDir(lab, root);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (applied !== undefined) writeSynced(join(dir, applied.file), applied.text);
   const file = stateFile(lab, root);
   const tmp = `${file}.${process.pid}.tmp`;
-  // Compact: a 1,000-node lab's state is about 0.5 MB, written in one synchronous stretch. `nslab status` reads it for people.
-  const fd = openSync(tmp, 'w', 0o644);
+  // Compact: `nslab status` reads it for people.
+  writeSynced(tmp, text);
+  renameSync(tmp, file);
+  syncDirectory(dir);
+  // What an earlier write or a killed one left: every applied file the state does not name.
+  for (const old of readdirSync(dir)) if (/^applied-[0-9a-f]+\.json$/.test(old) && old !== keep) rmSync(join(dir, old), { force: true });
+}
+
+function writeSynced(file: string, text: string): void {
+  const fd = openSync(file, 'w', 0o644);
   try {
     writeSync(fd, `${text}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, file);
-  syncDirectory(dir);
 }
 
 function syncDirectory(dir: string): void {

@@ -98,7 +98,7 @@ export async function teardown(
     ]),
   ];
   if (plan.ops.length > 0) {
-    const st = state ?? newState(lab);
+    const st = state ?? newState(lab, undefined, options.stateRoot);
     // Intent before effect: a down killed from here on is finished by the next run.
     if (state !== undefined && only === undefined) {
       st.run = { kind: 'down', pid: process.pid, startedAt: new Date().toISOString() };

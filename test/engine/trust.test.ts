@@ -132,7 +132,7 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     await up(lab);
     writeFileSync(stateFile(lab.name), JSON.stringify({ version: 1, lab: lab.name }));
     const again = await warnings(() => up(lab));
-    assert.match(again[0] ?? '', /is of version 1, not 2/);
+    assert.match(again[0] ?? '', /is of version 1, not 3/);
     assert.equal((await status(lab.name)).lab, lab.name);
     await down(lab.name);
     gone(lab);
@@ -271,10 +271,11 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     const heard = await warnings(() => up(lab));
     assert.match(heard.join('\n'), /an earlier `nslab down` of lab .* \(process 999999, started then\) was killed; finishing its teardown/);
     assert.match(sh('ip', ['netns', 'exec', `${lab.name}-n0`, 'ping', '-c', '1', '-W', '2', '10.0.0.2']), /1 received/);
-    // A killed first up: the state has no applied lab.
+    // A killed first up: the state has no applied lab (nor the file that holds it).
     const now = readState(lab.name);
     assert.ok(now !== undefined);
     delete now.applied;
+    delete now.appliedFile;
     writeFileSync(stateFile(lab.name), JSON.stringify({ ...now, run: { kind: 'up', pid: 999998, startedAt: 'then' } }));
     const second = await warnings(() => up(lab));
     assert.match(second.join('\n'), /`nslab up` .* was killed; removing what it had made, to start over/);
