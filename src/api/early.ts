@@ -7,6 +7,7 @@ import { workerNice } from '../native/index.js';
 import { favourLoop as favour } from '../process/index.js';
 
 export { Spares } from '../engine/spares.js';
+export { warmNamespaces } from '../engine/state.js';
 export { glance } from '../topology/peek.js';
 
 /**

@@ -5,7 +5,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { newState, readState, writeState, writeStateSliced } from '../../src/engine/state.js';
+import { newState, readState, warmNamespaces, writeState, writeStateSliced } from '../../src/engine/state.js';
 import { parseTopology } from '../../src/topology/index.js';
 
 const lab = parseTopology(JSON.stringify({ name: 'st', addressing: { p2p: '10.0.0.0/16' }, nodes: { a: {}, b: {} }, links: [{ endpoints: ['a', 'b'] }] }));
@@ -111,6 +111,23 @@ test('a state of version 2 (the applied lab inline) is read as it is, and split 
     }
     assert.match(heard.join('\n'), /the lab as last applied \(.*applied-[0-9a-f]+\.json\) cannot be read/);
     assert.ok(existsSync(join(dir, 'state.json')), 'the state itself stays');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a down's head start only reads: a state that does not parse is left where it is, a name that is no lab's reads nothing", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'nslab-state-'));
+  const dir = join(root, 'st');
+  try {
+    writeState(newState('st', undefined, root), root);
+    writeFileSync(join(dir, 'state.json'), '{"version": 3, "lab": tru');
+    warmNamespaces('st', root, join(root, 'netns'));
+    warmNamespaces('../st', root, join(root, 'netns'));
+    // The identity check it starts, for a state that parses, answers on the threadpool and is not waited for.
+    await new Promise((done) => setTimeout(done, 50));
+    assert.deepEqual(readdirSync(dir).sort(), ['state.json']);
+    assert.equal(readFileSync(join(dir, 'state.json'), 'utf8'), '{"version": 3, "lab": tru');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
