@@ -4,7 +4,7 @@
  * removal's journal), finding what a killed run left, and removing a lab's files. Nothing without the
  * lab's header or name is touched. Apart from the writing, which needs the topology: a down loads only this.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { removeHostsFiles } from '../native/index.js';
 
@@ -58,7 +58,8 @@ export function labOfFile(file: string): string | undefined {
 /**
  * The hosts files nslab wrote that are still under `dir`, by lab: the namespaces whose directory holds one
  * (`/etc/netns/NS/hosts`) and whether the lab's own file (`.nslab-LAB.hosts`, left when a run was killed
- * while it wrote them), its staging directory or its removal's journal is there. `clean` removes those of labs that are gone.
+ * while it wrote them), its staging directory or its removal's journal is there. `clean` removes those of
+ * labs that are gone.
  */
 export function hostsLeftovers(dir = ETC_NETNS): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -102,10 +103,12 @@ export function ignore(codes: string | readonly string[], fn: () => void): boole
  * and each directory then left empty (one that holds other files too, someone else's, keeps them). The
  * names are journaled first: a run killed between a file and its directory leaves the directory empty, and
  * the next removal for the lab takes the empty directories its journal names. The files go in one batch on
- * a native thread: a thousand in 10-15 ms here, where moving each directory out through a staging
- * directory first, as up places them, took 25-40 (docs/performance.md).
+ * two native threads: a thousand in 10 to 30 ms here, where moving each directory out through a staging
+ * directory first, as up places them, took 27 to 41 (docs/performance.md).
  */
 export async function removeHosts(lab: string, namespaces: readonly string[], dir = ETC_NETNS): Promise<void> {
+  // No directory, no file of anyone's (a machine where no lab has written one yet).
+  if (!existsSync(dir)) return;
   // The lab's own file, and what a run killed while it placed directories left staged: the lab's by name.
   const master = masterFile(lab, dir);
   if (labOfFile(master) === lab) unlinkSync(master);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { hostsLeftovers, removeHosts } from '../../src/engine/hosts-files.js';
 import { writeHosts } from '../../src/engine/hosts.js';
@@ -215,5 +215,15 @@ test('a removal killed between a file and its directory: the next one takes the 
     assert.deepEqual(readdirSync(dir), ['hj-n7']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('removal where no hosts directory was ever made (a fresh machine) does nothing and says nothing', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'nslab-hosts-')), 'netns');
+  try {
+    await removeHosts('hn', ['hn-a', 'hn-b'], dir);
+    assert.ok(!existsSync(dir));
+  } finally {
+    rmSync(dirname(dir), { recursive: true, force: true });
   }
 });
