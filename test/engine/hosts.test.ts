@@ -15,6 +15,45 @@ function chain(n: number, name = 'hc'): ReturnType<typeof parseTopology> {
   return parseTopology(JSON.stringify({ name, addressing: { p2p: '10.0.0.0/16' }, nodes, links }));
 }
 
+/**
+ * A program in `dir` that makes the 300-node chain `name` and runs `body` for ever (the hosts files' work,
+ * printing `written` after each writing), to be killed: a run of nslab killed at any moment.
+ */
+function forEver(dir: string, file: string, name: string, body: string): string {
+  const program = join(dir, file);
+  writeFileSync(
+    program,
+    `import { writeHosts } from ${JSON.stringify(resolve('src/engine/hosts.ts'))};
+import { removeHosts } from ${JSON.stringify(resolve('src/engine/hosts-files.ts'))};
+import { parseTopology } from ${JSON.stringify(resolve('src/topology/index.ts'))};
+const n = 300;
+const nodes = Object.fromEntries(Array.from({ length: n }, (_, i) => ['n' + i, {}]));
+const links = Array.from({ length: n - 1 }, (_, i) => ({ endpoints: ['n' + i, 'n' + (i + 1)] }));
+const lab = parseTopology(JSON.stringify({ name: ${JSON.stringify(name)}, addressing: { p2p: '10.0.0.0/16' }, nodes, links }));
+for (;;) {
+${body}
+}
+`,
+  );
+  return program;
+}
+
+/** Runs the program and kills it (SIGKILL) `afterMs` after its `writes`-th `written`; fails if it ends first. */
+async function killAfter(program: string, writes: number, afterMs: number): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((done) => child.once('exit', done));
+  let written = 0;
+  await new Promise<void>((done, fail) => {
+    child.stdout.on('data', (d: Buffer) => {
+      written += d.toString().split('\n').length - 1;
+      if (written === writes) setTimeout(done, afterMs);
+    });
+    child.once('exit', (code) => fail(new Error(`${program} exited (${code}) before it was killed`)));
+  });
+  child.kill('SIGKILL');
+  await exited;
+}
+
 test('a chain of 10,000 hosts: each inner host names its two neighbours at the cables it shares with them, in time linear in the lab', async () => {
   const lab = chain(10_000);
   const dir = mkdtempSync(join(tmpdir(), 'nslab-hosts-'));
@@ -68,21 +107,7 @@ test("hosts files rewritten by a process killed at any moment: every directory s
   // A second up of a lab that is up rewrites every file in place; killed between removing a file and
   // writing its successor it left a directory down could not prove was the lab's (a chaos cycle found it).
   const dir = mkdtempSync(join(tmpdir(), 'nslab-hosts-'));
-  const program = join(dir, '.writer.mts');
-  writeFileSync(
-    program,
-    `import { writeHosts } from ${JSON.stringify(resolve('src/engine/hosts.ts'))};
-import { parseTopology } from ${JSON.stringify(resolve('src/topology/index.ts'))};
-const n = 300;
-const nodes = Object.fromEntries(Array.from({ length: n }, (_, i) => ['n' + i, {}]));
-const links = Array.from({ length: n - 1 }, (_, i) => ({ endpoints: ['n' + i, 'n' + (i + 1)] }));
-const lab = parseTopology(JSON.stringify({ name: 'hk', addressing: { p2p: '10.0.0.0/16' }, nodes, links }));
-for (;;) {
-  await writeHosts(lab, ${JSON.stringify(dir)});
-  process.stdout.write('written\\n');
-}
-`,
-  );
+  const program = forEver(dir, '.writer.mts', 'hk', `  await writeHosts(lab, ${JSON.stringify(dir)});\n  process.stdout.write('written\\n');`);
   const lab = chain(300, 'hk');
   const prove = (round: number): void => {
     for (const entry of readdirSync(dir)) {
@@ -95,18 +120,8 @@ for (;;) {
   };
   try {
     for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise((done) => child.once('exit', done));
-      let written = 0;
       // Killed once it has written the files at least once and is rewriting them, at a moment that differs each round.
-      await new Promise<void>((done) =>
-        child.stdout.on('data', (d: Buffer) => {
-          written += d.toString().split('\n').length - 1;
-          if (written === 1) setTimeout(done, 3 + round * 7);
-        }),
-      );
-      child.kill('SIGKILL');
-      await exited;
+      await killAfter(program, 1, 3 + round * 7);
       assert.equal(readdirSync(dir).filter((e) => !e.startsWith('.')).length, 300);
       prove(round);
     }
@@ -125,39 +140,18 @@ test('hosts files removed by a process killed at any moment: the next removal le
   // The removal takes each file and then its directory; killed between the two it leaves the directory
   // empty, which only its journal can say was the lab's.
   const dir = mkdtempSync(join(tmpdir(), 'nslab-hosts-'));
-  const program = join(dir, '.remover.mts');
-  writeFileSync(
-    program,
-    `import { writeHosts } from ${JSON.stringify(resolve('src/engine/hosts.ts'))};
-import { removeHosts } from ${JSON.stringify(resolve('src/engine/hosts-files.ts'))};
-import { parseTopology } from ${JSON.stringify(resolve('src/topology/index.ts'))};
-const n = 300;
-const nodes = Object.fromEntries(Array.from({ length: n }, (_, i) => ['n' + i, {}]));
-const links = Array.from({ length: n - 1 }, (_, i) => ({ endpoints: ['n' + i, 'n' + (i + 1)] }));
-const lab = parseTopology(JSON.stringify({ name: 'hr', addressing: { p2p: '10.0.0.0/16' }, nodes, links }));
-for (;;) {
-  await writeHosts(lab, ${JSON.stringify(dir)});
-  process.stdout.write('written\\n');
-  await removeHosts(lab.name, lab.nodes.map((x) => x.netns), ${JSON.stringify(dir)});
-}
-`,
+  const at = JSON.stringify(dir);
+  const program = forEver(
+    dir,
+    '.remover.mts',
+    'hr',
+    `  await writeHosts(lab, ${at});\n  process.stdout.write('written\\n');\n  await removeHosts(lab.name, lab.nodes.map((x) => x.netns), ${at});`,
   );
   const lab = chain(300, 'hr');
   let emptied = 0;
   try {
     for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise((done) => child.once('exit', done));
-      let written = 0;
-      await new Promise<void>((done, fail) => {
-        child.stdout.on('data', (d: Buffer) => {
-          written += d.toString().split('\n').length - 1;
-          if (written === 2) setTimeout(done, round);
-        });
-        child.once('exit', (code) => fail(new Error(`the remover exited (${code}) before it was killed`)));
-      });
-      child.kill('SIGKILL');
-      await exited;
+      await killAfter(program, 2, round);
       emptied += readdirSync(dir).filter((e) => !e.startsWith('.') && readdirSync(join(dir, e)).length === 0).length;
       await removeHosts(
         lab.name,
