@@ -3,11 +3,9 @@
  * It takes the lab's lock, reads the kernel, plans, and applies. Nothing outside the lab's marks is ever
  * touched.
  */
-
 import { NslabError } from '../errors.js';
 import { foreignConflicts } from '../plan/foreign.js';
 import { planSteps } from '../plan/plan.js';
-
 import type { ObservedLab, Plan } from '../plan/types.js';
 import type { ResolvedLab } from '../topology/types.js';
 import { Applier, type ApplyOptions, type EngineOptions } from './apply.js';
@@ -33,7 +31,6 @@ import {
 } from './state.js';
 import { deleteNamespaces, NETNS_RUN_DIR } from '../native/index.js';
 import { endProcess, isRunning, setgroupsDenied, type ProcessIdentity } from '../process/index.js';
-
 import { frrDir } from '../topology/frr-view.js';
 import { sliced, turn } from './turn.js';
 
