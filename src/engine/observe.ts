@@ -28,6 +28,8 @@ export interface Observation {
    * NOT_A_NAMESPACE). Only a teardown removes them; they are in neither `owned` nor `observed`.
    */
   halfMade: string[];
+  /** The identities read of the namespaces found the lab's by the identity the state recorded. */
+  identities: Map<string, string>;
   /** The lab id found in the marks (when the state file was lost, the lab keeps its identity). */
   foundId: string | undefined;
   /** The highest interface index in any of the lab's namespaces (0 when it has none). */
@@ -114,8 +116,12 @@ export async function observeLab(
   const known = depth === 'marks' && labId !== undefined ? (state?.identities ?? {}) : {};
   const recorded = [...candidates].filter(([netns]) => known[netns] !== undefined);
   const identities = await namespaceIdentities(recorded.map(([netns]) => netnsPath(netns, dir)));
+  const verified = new Map<string, string>();
   recorded.forEach(([netns, node], i) => {
-    if (identities[i] === known[netns]) owned.set(netns, node);
+    const id = identities[i];
+    if (id === undefined || id !== known[netns]) return;
+    owned.set(netns, node);
+    verified.set(netns, id);
   });
   const marks = await readNamespaceMarks(
     [...candidates.keys()].filter((n) => !owned.has(n)),
@@ -210,7 +216,7 @@ export async function observeLab(
   const processes: ObservedProcess[] = (state?.processes ?? [])
     .filter(isRunning)
     .map((p) => ({ node: p.node, pid: p.pid, startTime: p.startTime, run: p.run, ...optional('frr', p.frr) }));
-  return { observed: { namespaces, processes }, owned, foreign, halfMade, foundId, maxIndex };
+  return { observed: { namespaces, processes }, owned, foreign, halfMade, identities: verified, foundId, maxIndex };
 }
 
 /** A namespace's routes as observed: nslab's, and those of other protocols but the kernel's own. */

@@ -74,7 +74,7 @@ export async function teardown(
   // Namespace files a killed run left half made go as its namespaces do (umount finds no mount; the file goes).
   for (const netns of seen.halfMade) seen.observed.namespaces[netns] = { node: state?.namespaces[netns] ?? '', links: [], routes: [], sysctls: {} };
   const known = new Set(seen.observed.processes.map((p) => `${p.pid}:${p.startTime}`));
-  for (const p of labProcesses(lab, await namespaceLinks(seen.owned.keys(), dir))) {
+  for (const p of labProcesses(lab, await namespaceLinks(seen.owned.keys(), dir, seen.identities))) {
     if (!known.has(`${p.pid}:${p.startTime}`)) seen.observed.processes.push(foundProcess(p));
   }
   if (only !== undefined) {
@@ -125,9 +125,13 @@ export async function untracked(lab: string, namespaces: Iterable<string>, state
   return labProcesses(lab, await namespaceLinks(namespaces, dir)).filter((p) => !known.has(`${p.pid}:${p.startTime}`));
 }
 
-/** `net:[INODE]` of each namespace still there, as /proc/PID/ns/net names it (the inode of its identity). */
-async function namespaceLinks(namespaces: Iterable<string>, dir: string): Promise<Set<string>> {
-  const identities = await namespaceIdentities([...namespaces].map((n) => netnsPath(n, dir)));
+/**
+ * `net:[INODE]` of each namespace still there, as /proc/PID/ns/net names it (the inode of its identity):
+ * those whose identity the observation has already read are not stat'ed again.
+ */
+async function namespaceLinks(namespaces: Iterable<string>, dir: string, read: ReadonlyMap<string, string> = new Map()): Promise<Set<string>> {
+  const unread = [...namespaces].filter((n) => !read.has(n));
+  const identities = [...read.values(), ...(await namespaceIdentities(unread.map((n) => netnsPath(n, dir))))];
   return new Set(identities.filter((id): id is string => id !== undefined).map((id) => `net:[${id.split(':')[0]}]`));
 }
 

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clean, down, readState, status, up } from '../../src/engine/index.js';
 import { readNamespaceMarks } from '../../src/engine/observe.js';
+import { writeState } from '../../src/engine/state.js';
 import { NslabError } from '../../src/errors.js';
 import type { OpOf } from '../../src/plan/index.js';
 import { isRunning, processStartTime, startChild } from '../../src/process/index.js';
@@ -157,6 +158,34 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
     const inside = pidsInside();
     await down(lab.name);
     assert.ok(!isRunning(recorded), 'the recorded process is gone');
+    assert.deepEqual(
+      inside.filter((pid) => processStartTime(pid) !== undefined),
+      [],
+      'every process the lab started is gone',
+    );
+    gone(lab);
+  });
+
+  test('with the state whole but not listing them (a run killed before it recorded them), down ends the processes the lab started', async () => {
+    const lab = chain(uniqueName('unrec'), 2);
+    const n0 = lab.nodes[0];
+    assert.ok(n0 !== undefined);
+    n0.exec = [{ run: 'sleep 300 & sleep 300', background: true }];
+    await up(lab);
+    const pidsInside = (): number[] =>
+      sh('ip', ['netns', 'pids', `${lab.name}-n0`])
+        .split('\n')
+        .filter((l) => l !== '')
+        .map(Number);
+    for (let i = 0; i < 200 && pidsInside().length < 3; i++) await sleep(10);
+    assert.ok(pidsInside().length >= 3, 'the shell and its two sleeps run inside n0');
+    // The namespaces are found by the identities the state recorded; the processes only by their environment.
+    const state = readState(lab.name);
+    assert.ok(state !== undefined && state.identities !== undefined);
+    state.processes = [];
+    writeState(state);
+    const inside = pidsInside();
+    await down(lab.name);
     assert.deepEqual(
       inside.filter((pid) => processStartTime(pid) !== undefined),
       [],
