@@ -6,7 +6,7 @@
  * for again while pages stay.
  */
 import { drawLiveGraph, observedGraph } from '../api/graph.js';
-import { ratesBetween, type InterfaceCounters } from '../api/counters.js';
+import { ratesBetween, type InterfaceCounters, type InterfaceRates } from '../api/counters.js';
 import { LabWatch, type LinkState } from '../api/watch.js';
 import { labSummaries } from './labs.js';
 import { hostsGraph, isOverHosts } from '../api/hosts.js';
@@ -16,6 +16,11 @@ import { hostsGraph, isOverHosts } from '../api/hosts.js';
  * their hosts' boxes, each end's state) is drawn from every host's `nslab status`, asked again this often.
  */
 const HOSTS_EVERY_MS = 5000;
+/**
+ * A rate is taken over at least this long: a tick right after another (the first one waits for the picture)
+ * would divide a ping's one packet by a millisecond and read a thousand a second.
+ */
+const RATE_OVER_MS = 500;
 
 export interface SessionEvent {
   type: 'hello' | 'lab' | 'down' | 'link' | 'stats' | 'labs';
@@ -36,7 +41,9 @@ export class LabSession {
   #ticking = false;
   #snapshot: SessionEvent | undefined;
   #links = new Map<string, LinkState>();
-  #last: { at: number; counters: InterfaceCounters[] } | undefined;
+  /** The counters the next rates are taken from, and when they were read; the rates last taken. */
+  #base: { at: number; counters: InterfaceCounters[] } | undefined;
+  #rates: InterfaceRates[] = [];
   #labs = '';
   /** A lab over several machines: the picture last sent, and when the hosts were last asked. */
   #overHosts: { svg: string; at: number } | undefined;
@@ -87,7 +94,8 @@ export class LabSession {
     this.#watch = undefined;
     this.#overHosts = undefined;
     this.#snapshot = undefined;
-    this.#last = undefined;
+    this.#base = undefined;
+    this.#rates = [];
     this.#links.clear();
     await w?.close();
   }
@@ -106,12 +114,13 @@ export class LabSession {
     let watch: LabWatch | undefined;
     try {
       watch = await LabWatch.open(this.lab, (s) => this.#onLink(s));
-      const [model, sample] = await Promise.all([observedGraph(this.lab), watch.sample()]);
+      const [model, sample] = await Promise.all([observedGraph(this.lab), sampled(watch)]);
       const svg = await drawLiveGraph(model);
       if (this.#pages.size === 0) return void (await watch.close());
       this.#watch = watch;
       this.#links = new Map(sample.links.map((s) => [`${s.node}:${s.ifname}`, s]));
-      this.#last = { at: Date.now(), counters: sample.counters };
+      this.#base = { at: sample.at, counters: sample.counters };
+      this.#rates = [];
       this.#snapshot = { type: 'lab', data: { lab: this.lab, svg, links: sample.links, model } };
       this.#send(this.#snapshot);
     } catch (e) {
@@ -172,13 +181,15 @@ export class LabSession {
         if (back) this.#opening = this.#open();
         return;
       }
-      const now = Date.now();
-      const { links, counters } = await watch.sample();
+      const { links, counters, at } = await sampled(watch);
       // Events are the source of link state; a sample that disagrees (an event lost to a full socket) wins.
       for (const s of links) this.#onLink(s);
-      const rates = this.#last !== undefined ? ratesBetween(this.#last.counters, counters, (now - this.#last.at) / 1000) : [];
-      this.#last = { at: now, counters };
-      this.#send({ type: 'stats', data: { at: now, rates, counters } });
+      if (this.#base === undefined) this.#base = { at, counters };
+      else if (at - this.#base.at >= RATE_OVER_MS) {
+        this.#rates = ratesBetween(this.#base.counters, counters, (at - this.#base.at) / 1000);
+        this.#base = { at, counters };
+      }
+      this.#send({ type: 'stats', data: { at, rates: this.#rates, counters } });
     } catch (e) {
       // A namespace deleted under the watch: the next tick finds the lab down (or back).
       this.#send({ type: 'down', data: { lab: this.lab, message: e instanceof Error ? e.message : String(e) } });
@@ -187,4 +198,10 @@ export class LabSession {
       this.#ticking = false;
     }
   }
+}
+
+/** A watch's sample with the moment its counters were read (after the read, not before it was asked for). */
+async function sampled(watch: LabWatch): Promise<{ links: LinkState[]; counters: InterfaceCounters[]; at: number }> {
+  const sample = await watch.sample();
+  return { ...sample, at: Date.now() };
 }

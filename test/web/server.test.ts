@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import { startUi } from '../../src/web/server.js';
+import { needsRoot } from '../helpers/sandbox.js';
+import { tutorialLab } from '../helpers/tutorial.js';
 
 /** A raw request, with whatever Host and Origin a hostile page or a rebound DNS name would send. */
 function get(
@@ -71,5 +74,55 @@ describe('nslab ui server: who may ask (no root needed)', () => {
     } finally {
       await first.close();
     }
+  });
+});
+
+describe('nslab ui server: the rates it sends', { skip: needsRoot }, () => {
+  test('a ping at 5 packets a second reads as about that, never as a burst, even in the first tick that waited for the picture', async () => {
+    await using lab = tutorialLab('rates');
+    await lab.up();
+    const ping = spawn('ip', ['netns', 'exec', `${lab.name}-red`, 'ping', '-n', '-i', '0.2', '-c', '50', '10.10.1.3'], { stdio: 'ignore' });
+    // Traffic flows before the page opens, so that the counters move while the picture is drawn.
+    await new Promise((r) => setTimeout(r, 1000));
+    const ui = await startUi({ port: 0, statsEveryMs: 20 });
+    const seen: number[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const path = `/api/events?lab=${encodeURIComponent(lab.name)}&token=${encodeURIComponent(ui.token)}`;
+        const req = request({ host: '127.0.0.1', port: ui.port, path, headers: { host: `127.0.0.1:${ui.port}` } }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString('utf8');
+            for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+              const m = /^event: stats\ndata: (.*)$/s.exec(text.slice(0, end));
+              text = text.slice(end + 2);
+              if (m?.[1] === undefined) continue;
+              const { rates } = JSON.parse(m[1]) as { rates: { node: string; ifname: string; txPackets: number }[] };
+              const red = rates.find((r) => r.node === 'red' && r.ifname === 'rveth');
+              if (red !== undefined) seen.push(red.txPackets);
+            }
+          });
+        });
+        req.once('error', reject);
+        req.end();
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 3000);
+      });
+    } finally {
+      ping.kill();
+      await ui.close();
+    }
+    assert.ok(
+      seen.some((r) => r > 0),
+      `some rate of red:rveth moves: ${seen.join(' ')}`,
+    );
+    // 5 echo requests a second, and now and then an ARP request (up to 10 a second over half a
+    // second); a rate taken over the milliseconds between two ticks read 50, and the first tick 1,000 or more.
+    assert.ok(
+      seen.every((r) => r <= 20),
+      `every rate of red:rveth is about 5 packets a second: ${seen.join(' ')}`,
+    );
   });
 });
