@@ -548,8 +548,11 @@ export class Handle implements AsyncDisposable {
   }
 }
 
-/** How many native calls a flush group spreads its batches over: one per core, so the kernel's work runs on all. */
-const PARALLEL = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * How many native calls a flush group spreads its batches over: one per core, so the kernel's work runs on
+ * all. Asked at run time, not as the module loads (a startup snapshot keeps what the build machine said).
+ */
+const parallel = (): number => Math.max(1, Math.min(4, availableParallelism()));
 
 /**
  * The handles opened together. At the end of a tick it sends every batch its handles queued, in as many
@@ -582,7 +585,7 @@ class FlushGroup {
       if (batch !== undefined) batches.push(batch);
     }
     if (batches.length === 0) return;
-    const per = Math.ceil(batches.length / PARALLEL);
+    const per = Math.ceil(batches.length / parallel());
     for (let i = 0; i < batches.length; i += per) {
       const slice = batches.slice(i, i + per);
       this.#transport(slice.map((b) => [b.fd, b.buffer] as const)).then(
