@@ -4,6 +4,7 @@
 // start in about half the time (docs/performance.md), and the chunk with the topology parser (yaml, zod)
 // loads only for the commands that read a topology. The library (dist/index.js) stays unbundled. The addon
 // is found at run time by src/native/index.ts (build/Release, else prebuilds/).
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -26,6 +27,35 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// `nslab down` from a startup snapshot (src/cli/snapshot.ts): the program and the down command in one
+// CommonJS file (node builds snapshots of scripts), the other commands left out, import.meta.url read from
+// a global the entry sets; then bin/nslab builds dist/bin/down.blob from it with the flags the command runs
+// with. A machine whose node cannot build it runs `down` from the bundle as every other command.
+await build({
+  entryPoints: ['src/cli/snapshot.ts'],
+  outfile: 'dist/bin/snapshot-down.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { 'import.meta.url': 'nslabBundleUrl' },
+  plugins: [
+    {
+      name: 'down-only',
+      setup(b) {
+        b.onResolve({ filter: /\/commands\/[a-z]+\.js$/ }, (a) => (a.path.endsWith('/down.js') ? undefined : { path: a.path, namespace: 'not-down' }));
+        b.onLoad({ filter: /.*/, namespace: 'not-down' }, (a) => ({
+          contents: `export function register() { throw new Error(${JSON.stringify(`${a.path}: not in the snapshot of down`)}); }`,
+          loader: 'js',
+        }));
+      },
+    },
+  ],
+  logLevel: 'warning',
+});
+const snapshot = spawnSync('bin/nslab', ['--build-snapshot'], { encoding: 'utf8' });
+if (snapshot.status !== 0) process.stderr.write(`note: no startup snapshot for \`nslab down\` (it starts from the bundle): ${snapshot.stderr.trim()}\n`);
 
 // The page of `nslab ui` (src/web/page): one script, its style and its HTML in dist/web, where the server
 // (src/web/server.ts) serves them from. Everything the page runs is in these files: no CDN, nothing fetched.

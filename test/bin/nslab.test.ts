@@ -5,12 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nslab, ROOT } from '../helpers/cli.js';
-import { needsRoot } from '../helpers/sandbox.js';
+import { needsRoot, netnsList } from '../helpers/sandbox.js';
+import { tutorialLab } from '../helpers/tutorial.js';
 
 const BIN = join(ROOT, 'bin', 'nslab');
 const BUNDLE = join(ROOT, 'dist', 'bin', 'nslab.mjs');
@@ -74,8 +87,9 @@ describe('bin/nslab, the executable', () => {
   });
 
   test('the V8 flags on its exec line do, given at start, what its comments say', () => {
-    const flags = /^start node ((?:--\S+ )*)/m.exec(readFileSync(BIN, 'utf8'))?.[1]?.trim().split(' ');
-    assert.ok(flags !== undefined, 'bin/nslab has a `start node --flag ...` line (start: exec, through nsenter into a world without root)');
+    const flags = /^flags='((?:--\S+ ?)*)'$/m.exec(readFileSync(BIN, 'utf8'))?.[1]?.trim().split(' ');
+    assert.ok(flags !== undefined, "bin/nslab has a `flags='--flag ...'` line");
+    assert.match(readFileSync(BIN, 'utf8'), /^start node \$flags "\$package\/dist\/bin\/nslab\.mjs" "\$@"$/m, 'and starts node with them');
     // A young generation that stays small (V8 reports at most 2 MB for it, where it grows to 32 MB
     // unbounded) however much lives on; and a function hot enough for the optimizing compiler is never
     // optimized (status bit 4: TurboFan code).
@@ -164,5 +178,79 @@ describe('bin/nslab, the executable', () => {
     assert.ok(r.stdout.endsWith('}\n'), `cut at ${r.stdout.length} bytes`);
     const out = JSON.parse(r.stdout) as { ops: { op: string }[] };
     assert.equal(out.ops.filter((o) => o.op === 'veth.add').length, n - 1);
+  });
+});
+
+describe('bin/nslab down from its startup snapshot', { skip: needsRoot }, () => {
+  test('starts from the blob the node on PATH made and takes a lab down; another node or other flags: from the bundle, and down still works', async () => {
+    // A package of its own (bin/nslab finds its package from its own path): the script copied, the rest
+    // linked, a blob made here by a `node` on PATH that logs what it is asked and runs the real one.
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-snapshot-'));
+    try {
+      const pkg = join(dir, 'pkg');
+      mkdirSync(join(pkg, 'bin'), { recursive: true });
+      mkdirSync(join(pkg, 'dist', 'bin'), { recursive: true });
+      copyFileSync(BIN, join(pkg, 'bin', 'nslab'));
+      for (const name of ['package.json', 'build', 'node_modules']) symlinkSync(join(ROOT, name), join(pkg, name));
+      for (const name of readdirSync(join(ROOT, 'dist', 'bin'))) {
+        if (!name.startsWith('down.blob')) symlinkSync(join(ROOT, 'dist', 'bin', name), join(pkg, 'dist', 'bin', name));
+      }
+      const log = join(dir, 'node.log');
+      const wrapper = join(dir, 'path', 'node');
+      mkdirSync(dirname(wrapper));
+      const writeNode = (): void => {
+        writeFileSync(`${wrapper}.new`, `#!/bin/sh\nprintf '%s\\n' "$*" >>'${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+        renameSync(`${wrapper}.new`, wrapper);
+      };
+      writeNode();
+      const env = { PATH: `${dirname(wrapper)}:${process.env.PATH ?? ''}` };
+      const launcher = join(pkg, 'bin', 'nslab');
+      const lastStart = (): string => readFileSync(log, 'utf8').trim().split('\n').at(-1) ?? '';
+
+      const built = run(launcher, ['--build-snapshot'], env);
+      assert.equal(built.status, 0, built.stderr);
+      const blob = join(pkg, 'dist', 'bin', 'down.blob');
+      assert.ok(existsSync(blob));
+      assert.match(
+        readFileSync(`${blob}.key`, 'utf8'),
+        new RegExp(`^${wrapper} \\d+ \\d+ \\d+ \\d+ --no-opt --max-semi-space-size=1 --no-parallel-scavenge\\n$`),
+      );
+
+      // From the blob: a lab goes down as from the bundle, its namespaces gone from the kernel.
+      const downOf = async (how: RegExp): Promise<void> => {
+        await using lab = tutorialLab('snap');
+        await lab.up();
+        assert.ok(netnsList().includes(`${lab.name}-red`));
+        const down = run(launcher, ['down', '--lab', lab.name], env);
+        assert.equal(down.status, 0, down.stderr);
+        assert.match(lastStart(), how);
+        assert.deepEqual(
+          netnsList().filter((n) => n.startsWith(`${lab.name}-`)),
+          [],
+        );
+        assert.equal(existsSync(join('/run/nslab', lab.name)), false, 'its state is gone');
+      };
+      await downOf(new RegExp(`^--no-opt --max-semi-space-size=1 --no-parallel-scavenge --snapshot-blob ${blob} down --lab snap`));
+      // A usage error and a file's problems, from the blob too (the topology's explanations load zod and yaml).
+      const usage = run(launcher, ['down', '--lab'], env);
+      assert.equal(usage.status, 2);
+      assert.match(usage.stderr, /option '--lab <name>' argument missing/);
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(bad, 'name: bad\nnodes: {a: {}}\nbogus: 1\n');
+      const problems = run(launcher, ['down', bad], env);
+      assert.equal(problems.status, 2, problems.stderr);
+      assert.match(problems.stderr, /bad\.yaml:3:1: bogus: unknown key "bogus"/);
+      assert.match(lastStart(), /--snapshot-blob/);
+
+      // Another node at the same path (an upgrade replaces the file): the bundle.
+      writeNode();
+      await downOf(/^--no-opt --max-semi-space-size=1 --no-parallel-scavenge \S+\/dist\/bin\/nslab\.mjs down --lab snap/);
+      // Made again by this node, then other flags in the key: the bundle.
+      assert.equal(run(launcher, ['--build-snapshot'], env).status, 0);
+      writeFileSync(`${blob}.key`, readFileSync(`${blob}.key`, 'utf8').replace('--no-opt ', ''));
+      await downOf(/\/dist\/bin\/nslab\.mjs down --lab snap/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

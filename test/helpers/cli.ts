@@ -20,7 +20,10 @@ export interface CliResult {
 
 /** `openFiles`: run under that RLIMIT_NOFILE (soft and hard), as after `ulimit -n N`. */
 export function nslab(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; openFiles?: number; timeoutMs?: number } = {}): CliResult {
-  const argv = [process.execPath, ...MAIN, ...args];
+  // `down` as a user runs it: through bin/nslab, which starts it from its startup snapshot (src/cli/snapshot.ts)
+  // where the build made one, so every test's down runs the snapshot too.
+  const argv =
+    args[0] === 'down' && existsSync(join(ROOT, 'dist', 'bin', 'down.blob.key')) ? [join(ROOT, 'bin', 'nslab'), ...args] : [process.execPath, ...MAIN, ...args];
   const [cmd, ...rest] = options.openFiles !== undefined ? ['bash', '-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'nslab', ...argv] : argv;
   const r = spawnSync(cmd as string, rest, {
     cwd: ROOT,

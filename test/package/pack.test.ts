@@ -87,6 +87,9 @@ describe('the package npm pack makes, installed with --ignore-scripts', () => {
     );
     assert.ok(!existsSync(join(pkg, 'etc', 'nslab.api.md')), 'the API report stays in the repository');
     assert.ok(existsSync(join(pkg, 'dist', 'bin', 'nslab.mjs')));
+    // The startup snapshot of `down` fits only the node that made it: the install makes it (below), the packer's stays home.
+    assert.ok(existsSync(join(pkg, 'dist', 'bin', 'snapshot-down.cjs')));
+    assert.ok(!existsSync(join(pkg, 'dist', 'bin', 'down.blob')) && !existsSync(join(pkg, 'dist', 'bin', 'down.blob.key')), 'no down.blob in the package');
     const prebuilds = join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
     assert.deepEqual(
       readdirSync(prebuilds).filter((f) => f.endsWith('.node')),
@@ -139,6 +142,7 @@ describe('the package npm pack makes, installed with --ignore-scripts', () => {
 
       npmOk(['run', 'install'], pkg);
       assert.ok(existsSync(join(pkg, 'build', 'Release', 'nslab_native.node')), 'npm run install compiled the addon');
+      assert.ok(existsSync(join(pkg, 'dist', 'bin', 'down.blob.key')), "and made down's startup snapshot with this node");
       const up = nslab(['up', '--no-proof']);
       assert.equal(up.status, 0, up.stderr);
       assert.equal(nslab(['down']).status, 0);
