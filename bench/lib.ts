@@ -13,10 +13,10 @@ export const NSLAB_BIN = join(process.cwd(), 'bin', 'nslab');
 /** The bundled command, written by npm run build (scripts/bundle.mjs). */
 export const NSLAB_BUNDLE = join(process.cwd(), 'dist', 'bin', 'nslab.mjs');
 
-/** The flags NSLAB_BIN starts node with (its `start node` line), for the runs that start node on nslab themselves. */
+/** The flags NSLAB_BIN starts node with (its `flags='...'` line), for the runs that start node on nslab themselves. */
 export function nslabBinNodeFlags(): string[] {
-  const flags = /^start node ((?:--\S+ )*)/m.exec(readFileSync(NSLAB_BIN, 'utf8'))?.[1];
-  if (flags === undefined) throw new Error(`${NSLAB_BIN} has no \`start node --flag ...\` line`);
+  const flags = /^flags='((?:--\S+ ?)*)'$/m.exec(readFileSync(NSLAB_BIN, 'utf8'))?.[1];
+  if (flags === undefined) throw new Error(`${NSLAB_BIN} has no \`flags='--flag ...'\` line`);
   return flags.split(' ').filter((f) => f !== '');
 }
 
