@@ -4,7 +4,7 @@
  * docs/performance.md). scripts/bundle.mjs bundles this file as dist/bin/snapshot-down.cjs, with the
  * other commands left out; `bin/nslab --build-snapshot` runs it once under `node --build-snapshot`, with
  * the V8 flags the command runs with, into dist/bin/down.blob; bin/nslab starts `down` from that blob when
- * the node on PATH is the one that made it (docs/cli.md).
+ * its key names the node on PATH, the blob and those flags as they are (docs/cli.md).
  *
  * What runs here at build time is kept in the blob, so nothing the modules run as they load may depend
  * on the run: the environment, the user, the time, the package's place. The bundle's `import.meta.url`
@@ -30,5 +30,5 @@ startupSnapshot.setDeserializeMainFunction(() => {
   const blob = process.execArgv[process.execArgv.indexOf('--snapshot-blob') + 1];
   globalThis.nslabBundleUrl = bundleUrlBeside(blob ?? '.');
   // Started from a snapshot, process.argv is node and the arguments: there is no script.
-  void start(process.argv.slice(1), () => Promise.resolve(program));
+  void start(process.argv.slice(1), undefined, () => Promise.resolve(program));
 });
