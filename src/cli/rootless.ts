@@ -34,17 +34,18 @@ function commandName(argv: readonly string[]): string | undefined {
 
 /**
  * Runs the command inside the user's world when it must run there and this process is outside it, and
- * resolves with its exit status; resolves undefined when the command runs here.
+ * resolves with its exit status; resolves undefined when the command runs here. `again` is the command line
+ * that starts this program as this process was started, before its arguments (node, its options, the
+ * bundle; from a snapshot, no bundle: start.ts).
  */
-export async function throughWorld(argv: readonly string[]): Promise<number | undefined> {
+export async function throughWorld(argv: readonly string[], again: readonly string[]): Promise<number | undefined> {
   if (!rootless(argv)) return undefined;
   const name = commandName(argv);
   const words = nslabWords(argv);
   if (name === undefined || OUTSIDE.has(name) || words.some((w) => w === '--help' || w === '-h' || w === '--version' || w === '-V')) return undefined;
   const world = await import('../api/world.js');
   if (world.inWorld()) return undefined;
-  const entry = process.argv[1];
-  const command = await world.worldCommand([process.execPath, ...process.execArgv, ...(entry !== undefined ? [entry] : []), ...argv]);
+  const command = await world.worldCommand([...again, ...argv]);
   sayWorld(command);
   return waitAttached(await world.startWorldCommand(command));
 }

@@ -1,17 +1,20 @@
 /**
  * The command's process from its arguments to its exit, the same however node started: on the bundle
  * (main.ts) or from the startup snapshot of `down` (snapshot.ts). `program` loads the program: main.ts
- * loads it after the head start has begun, the snapshot holds it already.
+ * loads it after the head start has begun, the snapshot holds it already. `entry` is the script node
+ * started, which a command run again inside the user's world is started on too; from a snapshot there
+ * is none (node's options name the blob).
  */
 import { runAsCommand } from './command.js';
 import { headStart } from './early.js';
 import type { main } from './program.js';
 import { throughWorld } from './rootless.js';
 
-export async function start(argv: string[], program: () => Promise<{ main: typeof main }>): Promise<never> {
+export async function start(argv: string[], entry: string | undefined, program: () => Promise<{ main: typeof main }>): Promise<never> {
   runAsCommand();
   // Without root, a command that started outside the user's world runs again inside it (rootless.ts).
-  const inside = await throughWorld(argv).catch(async (error: unknown) => {
+  const again = [process.execPath, ...process.execArgv, ...(entry !== undefined ? [entry] : [])];
+  const inside = await throughWorld(argv, again).catch(async (error: unknown) => {
     const { exitCodeFor, formatError } = await import('./output.js');
     process.stderr.write(`${formatError(error, argv.includes('--debug'))}\n`);
     return exitCodeFor(error);

@@ -196,6 +196,22 @@ describe('nslab without root: the user world', { skip: needsRoot }, () => {
     }
   });
 
+  test('a first command that is a down: it starts from its snapshot where there is one, makes the world and runs in it; then, inside the world, takes the lab down', () => {
+    const u = new WorldUser();
+    try {
+      // No world yet: the down is started again inside the world made for it, from the blob as it was itself.
+      const first = u.ok(['down']);
+      assert.match(first.stdout, /no lab named two-computers was up; nothing to do/);
+      assert.equal((JSON.parse(u.ok(['world', 'status', '--json']).stdout) as StatusJson).state, 'running');
+      u.ok(['up', '--no-proof']);
+      const down = u.ok(['down']);
+      assert.match(down.stdout, /lab two-computers down: \d+ operations/);
+      assert.deepEqual((JSON.parse(u.ok(['world', 'status', '--json']).stdout) as StatusJson).labs, []);
+    } finally {
+      u.dispose();
+    }
+  });
+
   test('a world whose holder was killed (kill -9) is found ended, its labs reported gone, what ran in it ended, and a new one made', async () => {
     const u = new WorldUser();
     try {
