@@ -32,6 +32,26 @@ async function warnings(fn: () => Promise<unknown>): Promise<string[]> {
 
 const stateFile = (lab: string): string => `/run/nslab/${lab}/state.json`;
 
+/**
+ * A chain of two up whose n0 runs a shell with two sleeps in the background; `pidsInside` lists the
+ * processes in n0's namespace, the three of them once this resolves.
+ */
+async function withSleeps(stem: string): Promise<{ lab: ReturnType<typeof chain>; pidsInside: () => number[] }> {
+  const lab = chain(uniqueName(stem), 2);
+  const n0 = lab.nodes[0];
+  assert.ok(n0 !== undefined);
+  n0.exec = [{ run: 'sleep 300 & sleep 300', background: true }];
+  await up(lab);
+  const pidsInside = (): number[] =>
+    sh('ip', ['netns', 'pids', `${lab.name}-n0`])
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(Number);
+  for (let i = 0; i < 200 && pidsInside().length < 3; i++) await sleep(10);
+  assert.ok(pidsInside().length >= 3, 'the shell and its two sleeps run inside n0');
+  return { lab, pidsInside };
+}
+
 describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
   test("a hosts file of the lab's own left by a killed run goes with down, and clean finds one of a lab that is gone", async () => {
     const lab = chain(uniqueName('hst'), 2);
@@ -140,20 +160,9 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
   });
 
   test('with its state file removed, down still ends the background processes the lab started', async () => {
-    const lab = chain(uniqueName('lost'), 2);
-    const n0 = lab.nodes[0];
-    assert.ok(n0 !== undefined);
-    n0.exec = [{ run: 'sleep 300 & sleep 300', background: true }];
-    await up(lab);
+    const { lab, pidsInside } = await withSleeps('lost');
     const recorded = readState(lab.name)?.processes[0];
     assert.ok(recorded !== undefined && isRunning(recorded));
-    const pidsInside = (): number[] =>
-      sh('ip', ['netns', 'pids', `${lab.name}-n0`])
-        .split('\n')
-        .filter((l) => l !== '')
-        .map(Number);
-    for (let i = 0; i < 200 && pidsInside().length < 3; i++) await sleep(10);
-    assert.ok(pidsInside().length >= 3, 'the shell and its two sleeps run inside n0');
     rmSync(stateFile(lab.name));
     const inside = pidsInside();
     await down(lab.name);
@@ -167,18 +176,7 @@ describe('trust: leftovers of kills and hands', { skip: needsRoot }, () => {
   });
 
   test('with the state whole but not listing them (a run killed before it recorded them), down ends the processes the lab started', async () => {
-    const lab = chain(uniqueName('unrec'), 2);
-    const n0 = lab.nodes[0];
-    assert.ok(n0 !== undefined);
-    n0.exec = [{ run: 'sleep 300 & sleep 300', background: true }];
-    await up(lab);
-    const pidsInside = (): number[] =>
-      sh('ip', ['netns', 'pids', `${lab.name}-n0`])
-        .split('\n')
-        .filter((l) => l !== '')
-        .map(Number);
-    for (let i = 0; i < 200 && pidsInside().length < 3; i++) await sleep(10);
-    assert.ok(pidsInside().length >= 3, 'the shell and its two sleeps run inside n0');
+    const { lab, pidsInside } = await withSleeps('unrec');
     // The namespaces are found by the identities the state recorded; the processes only by their environment.
     const state = readState(lab.name);
     assert.ok(state !== undefined && state.identities !== undefined);
