@@ -24,6 +24,11 @@
  *
  * At the end, a table of how each figure grows with the size: nslab's up against the limit's, nslab's down
  * against one ip -batch of netns del, nslab's peak RSS.
+ *
+ * The targets (docs/performance.md "Targets"; issue 17's for 1,000 and 10,000 nodes and the routed labs) are
+ * rows with `met`: the up ratios, the chain's down (1,000: under 120 ms; 10,000: within 1.5x one ip -batch
+ * of netns del plus node's start, measured in the same run), the stall and RSS of the instrumented run, and
+ * for a routed lab the planning (`up --dry-run --json`: the ring of 1,000 routers under 2 s and 300 MB).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -368,6 +373,54 @@ function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): {
   return { rssMb: Number(timeRss ?? stats.maxRssKb) / 1024, stallMs: stats.maxDelayUpMs, stallWholeMs: stats.maxDelayMs, upMs: ms };
 }
 
+/**
+ * `nslab up FILE --dry-run --json` (observe and plan, change nothing), `reps` times under /usr/bin/time -v:
+ * each run's wall time and the largest peak RSS. The plan as JSON goes to a pipe that is read and dropped.
+ */
+function nslabPlanning(t: Topology, f: Files, reps: number): { ms: number[]; rssMb: number } {
+  const ms: number[] = [];
+  let rssKb = 0;
+  for (let i = 0; i < Math.max(1, reps); i++) {
+    const [cmd, args] = nslabCommand(['up', f.yaml, '--dry-run', '--json']);
+    const useTime = existsSync('/usr/bin/time');
+    const r = timeCommand(useTime ? '/usr/bin/time' : cmd, useTime ? ['-v', cmd, ...args] : args);
+    ms.push(r.ms);
+    rssKb = Math.max(rssKb, Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? 0));
+  }
+  if (existsSync('/run/netns') && readdirSync('/run/netns').length > 0) throw new Error(`nslab up --dry-run of ${t.name} left namespaces in /run/netns`);
+  return { ms, rssMb: rssKb / 1024 };
+}
+
+/** How long node takes to start and exit with nothing to run, with the executable's flags: the median of five. */
+function nodeStartMs(): number {
+  const ms: number[] = [];
+  for (let i = 0; i < 5; i++) ms.push(timeCommand(process.execPath, [...nslabBinNodeFlags(), '-e', '0']).ms);
+  return median(ms);
+}
+
+/**
+ * Issue 17's targets for a chain's down: the 1,000-node chain's under 120 ms; the 10,000-node chain's
+ * within 1.5x of one `ip -batch` of `netns del` plus node's own start (nslab is a node program, ip is
+ * not), node's start measured here, in the same run.
+ */
+function downTargets(size: number, nslabMs: number, batchMs: number, times: number[]): ScaleRow[] {
+  const base = { suite: `scale chain-${size} down`, medianMs: nslabMs, runs: times.length, topology: 'chain', size, phase: 'down' as const, timesMs: times };
+  if (size === 1000) return [{ ...base, contender: 'nslab down', target: '< 120 ms', met: nslabMs < 120 }];
+  if (size !== 10_000) return [];
+  const start = nodeStartMs();
+  const ratio = nslabMs / (batchMs + start);
+  return [
+    {
+      ...base,
+      contender: `nslab vs ip -batch netns del + node's start (${fmt(start)} ms)`,
+      ratio,
+      baseline: 'ip -batch netns del + node start',
+      target: '<= 1.5x',
+      met: ratio <= 1.5,
+    },
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The suite.
 
@@ -520,7 +573,7 @@ export async function suiteScale(
         const targets: Record<string, number | undefined> =
           phase === 'up'
             ? shape === 'chain' && size === 1000
-              ? { 'ip per step': 0.1, 'ip -batch': 0.4, 'C limit': 1.5 }
+              ? { 'ip per step': 0.1, 'ip -batch': 0.4, 'C limit': 1.3 }
               : shape === 'chain' && size === 10_000
                 ? { 'C limit': 1.3 }
                 : t.routed === true
@@ -529,6 +582,8 @@ export async function suiteScale(
             : size === 1000
               ? { 'ip per step': 0.1 }
               : {};
+        if (phase === 'down' && shape === 'chain')
+          for (const row of downTargets(size, n, med('ip -batch', 'down'), timed.get('nslab')?.down ?? [])) rows.push(row);
         for (const base of bases) {
           const label = phase === 'up' ? base : (downName[base] as string);
           const ratio = n / med(base, phase);
@@ -549,6 +604,23 @@ export async function suiteScale(
         }
       }
       let extra = '';
+      if (unavailable === undefined && t.routed === true) {
+        const p = nslabPlanning(t, f, reps);
+        // Issue 17: the ring of 1,000 routers planned in under 2 s and 300 MB.
+        const ring = shape === 'router-ring' && size === 1000;
+        rows.push({
+          suite: `${suite} plan`,
+          contender: 'nslab planning (up --dry-run --json; peak RSS of those runs)',
+          medianMs: median(p.ms),
+          runs: p.ms.length,
+          topology: shape,
+          size,
+          timesMs: p.ms,
+          peakRssMb: p.rssMb,
+          ...(ring ? { target: `< 2000 ms and < 300 MB: ${p.rssMb.toFixed(0)} MB`, met: median(p.ms) < 2000 && p.rssMb < 300 } : {}),
+        });
+        extra += `; planning ${fmt(median(p.ms))} ms, ${p.rssMb.toFixed(0)} MB`;
+      }
       if (unavailable === undefined) {
         await quiet(t.nodes.length, log);
         let m: ReturnType<typeof nslabInstrumented> | undefined;
@@ -558,8 +630,10 @@ export async function suiteScale(
           await cleanup(t);
           log(`scale ${t.name}: the instrumented nslab run failed, no stall or RSS figure: ${(e as Error).message.slice(0, 300)}`);
         }
-        // Issue 17: under 400 MB at 10,000 nodes.
-        const rssTarget = size >= 10_000 ? 400 : 200;
+        // Issue 17: under 400 MB at 10,000 nodes; 200 MB at 1,000 (issue 4's line). A routed lab holds its
+        // routes' table besides (a million routes for the ring of 1,000 routers): issue 17 sets its budget
+        // for planning (the plan row), none for the whole up, so its RSS is reported without a target.
+        const rssTarget = t.routed === true ? undefined : size >= 10_000 ? 400 : 200;
         if (m !== undefined) {
           rows.push({
             suite: `${suite} up`,
@@ -592,10 +666,11 @@ export async function suiteScale(
             size,
             phase: 'up',
             peakRssMb: m.rssMb,
-            target: `< ${rssTarget} MB: ${m.rssMb.toFixed(0)} MB`,
-            met: m.rssMb < rssTarget,
+            ...(rssTarget !== undefined
+              ? { target: `< ${rssTarget} MB: ${m.rssMb.toFixed(0)} MB`, met: m.rssMb < rssTarget }
+              : { contender: `nslab peak RSS (time: that run): ${m.rssMb.toFixed(0)} MB, no target for a routed lab's up (its planning's: the plan row)` }),
           });
-          extra = `; nslab peak RSS ${m.rssMb.toFixed(0)} MB, longest event-loop stall ${m.stallMs.toFixed(0)} ms during up (${m.stallWholeMs.toFixed(0)} ms over the whole process, parsing the file included)`;
+          extra += `; nslab peak RSS ${m.rssMb.toFixed(0)} MB, longest event-loop stall ${m.stallMs.toFixed(0)} ms during up (${m.stallWholeMs.toFixed(0)} ms over the whole process, parsing the file included)`;
         }
       }
       const line = (phase: 'up' | 'down'): string => {
