@@ -403,7 +403,7 @@ function nodeStartMs(): number {
  * within 1.5x of one `ip -batch` of `netns del` plus node's own start (nslab is a node program, ip is
  * not), node's start measured here, in the same run.
  */
-function downTargets(size: number, nslabMs: number, batchMs: number, times: number[]): ScaleRow[] {
+export function downTargets(size: number, nslabMs: number, batchMs: number, times: number[]): ScaleRow[] {
   const base = { suite: `scale chain-${size} down`, medianMs: nslabMs, runs: times.length, topology: 'chain', size, phase: 'down' as const, timesMs: times };
   if (size === 1000) return [{ ...base, contender: 'nslab down', target: '< 120 ms', met: nslabMs < 120 }];
   if (size !== 10_000) return [];
