@@ -348,6 +348,9 @@ async function nslabAvailable(t: Topology, f: Files): Promise<string | undefined
   }
 }
 
+/** The peak RSS `/usr/bin/time -v` printed (kB), if it did. */
+const timeVRssKb = (stderr: string): string | undefined => /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
+
 /** One instrumented nslab up (peak RSS, event-loop stall), untimed for the medians. */
 function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): { rssMb: number; stallMs: number; stallWholeMs: number; upMs: number } {
   const useTime = existsSync('/usr/bin/time');
@@ -366,7 +369,7 @@ function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): {
   const statsLine = r.stderr.split('\n').find((l) => l.startsWith('nslab-bench-stats '));
   if (statsLine === undefined) throw new Error(`nslab-run.mjs printed no stats: ${r.stderr.slice(0, 300)}`);
   const stats = JSON.parse(statsLine.slice('nslab-bench-stats '.length)) as { maxDelayMs: number; maxDelayUpMs: number; maxRssKb: number };
-  const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+  const timeRss = timeVRssKb(r.stderr);
   checkUp(t, 'nslab (instrumented)');
   nslabDown(t);
   checkDown(t, 'nslab (instrumented)');
@@ -380,12 +383,12 @@ function nslabInstrumented(t: Topology, f: Files, bundle: string | undefined): {
 function nslabPlanning(t: Topology, f: Files, reps: number): { ms: number[]; rssMb: number } {
   const ms: number[] = [];
   let rssKb = 0;
+  const [cmd, args] = nslabCommand(['up', f.yaml, '--dry-run', '--json']);
+  const useTime = existsSync('/usr/bin/time');
   for (let i = 0; i < Math.max(1, reps); i++) {
-    const [cmd, args] = nslabCommand(['up', f.yaml, '--dry-run', '--json']);
-    const useTime = existsSync('/usr/bin/time');
     const r = timeCommand(useTime ? '/usr/bin/time' : cmd, useTime ? ['-v', cmd, ...args] : args);
     ms.push(r.ms);
-    rssKb = Math.max(rssKb, Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? 0));
+    rssKb = Math.max(rssKb, Number(timeVRssKb(r.stderr) ?? 0));
   }
   if (existsSync('/run/netns') && readdirSync('/run/netns').length > 0) throw new Error(`nslab up --dry-run of ${t.name} left namespaces in /run/netns`);
   return { ms, rssMb: rssKb / 1024 };
