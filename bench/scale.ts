@@ -613,14 +613,14 @@ export async function suiteScale(
         const ring = shape === 'router-ring' && size === 1000;
         rows.push({
           suite: `${suite} plan`,
-          contender: 'nslab planning (up --dry-run --json; peak RSS of those runs)',
+          contender: `nslab planning (up --dry-run --json; the largest peak RSS of those runs: ${p.rssMb.toFixed(0)} MB)`,
           medianMs: median(p.ms),
           runs: p.ms.length,
           topology: shape,
           size,
           timesMs: p.ms,
           peakRssMb: p.rssMb,
-          ...(ring ? { target: `< 2000 ms and < 300 MB: ${p.rssMb.toFixed(0)} MB`, met: median(p.ms) < 2000 && p.rssMb < 300 } : {}),
+          ...(ring ? { target: '< 2000 ms and < 300 MB', met: median(p.ms) < 2000 && p.rssMb < 300 } : {}),
         });
         extra += `; planning ${fmt(median(p.ms))} ms, ${p.rssMb.toFixed(0)} MB`;
       }

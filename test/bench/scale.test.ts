@@ -34,6 +34,7 @@ test('the scale suite, short: every contender brings the labs up and down, and t
   const plan = row('scale router-ring-6 plan', 'nslab planning');
   assert.equal(plan.runs, 1);
   assert.ok(plan.medianMs > 0 && (plan.peakRssMb ?? 0) > 10, `planning ${plan.medianMs} ms, ${plan.peakRssMb} MB`);
+  assert.match(plan.contender, /peak RSS of those runs: \d+ MB\)$/);
   assert.equal(plan.target, undefined, 'the planning target is the ring of 1,000 routers');
   assert.match(row('scale router-ring-6 up', 'nslab peak RSS').contender, /no target for a routed lab/);
   assert.ok(log.some((l) => l.startsWith('how the figures grow')));
