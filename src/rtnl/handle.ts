@@ -550,9 +550,11 @@ export class Handle implements AsyncDisposable {
 
 /**
  * How many native calls a flush group spreads its batches over: one per core, so the kernel's work runs on
- * all. Asked at run time, not as the module loads (a startup snapshot keeps what the build machine said).
+ * all. Asked on the first flush, not as the module loads (a startup snapshot keeps what the build machine
+ * said), and once: every flush asking was a system call on the hot path.
  */
-const parallel = (): number => Math.max(1, Math.min(4, availableParallelism()));
+let cores: number | undefined;
+const parallel = (): number => (cores ??= Math.max(1, Math.min(4, availableParallelism())));
 
 /**
  * The handles opened together. At the end of a tick it sends every batch its handles queued, in as many
